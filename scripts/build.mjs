@@ -1,0 +1,131 @@
+// One build script for every bundle: extension, worker, cli, webview (+ tests and benchmarks).
+//   node scripts/build.mjs            production bundles into dist/
+//   node scripts/build.mjs --watch    rebuild on change, errors in a problem-matcher format
+//   node scripts/build.mjs --tests    unit tests into dist-test/ (one file per test)
+//   node scripts/build.mjs --bench    benchmarks into dist-bench/
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, readdirSync, copyFileSync, statSync } from 'node:fs';
+import { join, dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const watch = args.has('--watch');
+const production = args.has('--production');
+
+/** Reports build results the way VS Code's `$esbuild-watch` problem matcher expects. */
+const problemMatcherPlugin = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+function walk(dir, match) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path, match) : match(path) ? [path] : [];
+  });
+}
+
+/** The .wasm binaries of the tfjs wasm backend go next to the worker bundle (found with setWasmPaths). */
+function copyWasm(outdir) {
+  const from = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  mkdirSync(outdir, { recursive: true });
+  for (const file of readdirSync(from).filter((f) => f.endsWith('.wasm'))) {
+    copyFileSync(join(from, file), join(outdir, file));
+  }
+}
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  plugins: watch ? [problemMatcherPlugin] : [],
+};
+
+function productEntries() {
+  const entries = [
+    { in: 'src/extension.ts', out: 'extension', external: ['vscode'] },
+    { in: 'src/training/worker.ts', out: 'worker' },
+    { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  ].filter((e) => existsSync(join(root, e.in)));
+  const contexts = entries.map((e) =>
+    esbuild.context({
+      ...node,
+      entryPoints: { [e.out]: join(root, e.in) },
+      outdir: join(root, 'dist'),
+      external: e.external ?? [],
+      banner: e.banner ? { js: e.banner } : undefined,
+    }),
+  );
+  const webviewEntry = join(root, 'webview/src/main.ts');
+  if (existsSync(webviewEntry)) {
+    contexts.push(
+      esbuild.context({
+        bundle: true,
+        platform: 'browser',
+        format: 'esm',
+        target: 'es2022',
+        sourcemap: !production,
+        minify: production,
+        logLevel: 'warning',
+        plugins: node.plugins,
+        entryPoints: { webview: webviewEntry },
+        outdir: join(root, 'dist'),
+        loader: { '.css': 'text' },
+      }),
+    );
+  }
+  copyWasm(join(root, 'dist'));
+  return contexts;
+}
+
+/** Tests and benchmarks: one bundle per file; npm packages stay external (node_modules is there). */
+function fileEntries(srcDir, suffix, outdir, extra = []) {
+  const files = walk(join(root, srcDir), (p) => p.endsWith(suffix));
+  const entryPoints = Object.fromEntries(
+    files.map((f) => [relative(join(root, srcDir), f).replace(/\.ts$/, ''), f]),
+  );
+  const contexts = [
+    esbuild.context({ ...node, entryPoints, outdir: join(root, outdir), packages: 'external' }),
+  ];
+  // The worker is spawned from a file, so tests and benchmarks get their own copy of it.
+  for (const e of extra.filter((x) => existsSync(join(root, x.in)))) {
+    contexts.push(
+      esbuild.context({ ...node, entryPoints: { [e.out]: join(root, e.in) }, outdir: join(root, outdir), packages: 'external' }),
+    );
+  }
+  return contexts;
+}
+
+const workerEntry = [{ in: 'src/training/worker.ts', out: 'worker' }];
+let contexts;
+if (args.has('--tests')) contexts = fileEntries('test/unit', '.test.ts', 'dist-test', workerEntry);
+else if (args.has('--bench')) contexts = fileEntries('bench', '.bench.ts', 'dist-bench', workerEntry);
+else contexts = productEntries();
+
+const built = await Promise.all(contexts);
+if (watch) {
+  await Promise.all(built.map((c) => c.watch()));
+} else {
+  try {
+    await Promise.all(built.map((c) => c.rebuild()));
+  } catch {
+    process.exitCode = 1;
+  } finally {
+    await Promise.all(built.map((c) => c.dispose()));
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The model graph: what the parser reads out of source code, and what every other part
+ * (static rules, the training worker, fixes, the CLI, the panel) consumes.
+ *
+ * Plain data only (no classes, no functions) so a graph can cross a worker boundary with
+ * structured clone and be printed as JSON.
+ */
+
+/** Half-open range of UTF-16 offsets into the source text: [start, end). */
+export interface SourceRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * A value read from a layer config, an optimizer argument, a compile option...
+ * Constants are plain JSON; two tagged shapes stand for what JSON cannot say.
+ */
+export type ConfigValue =
+  | number
+  | string
+  | boolean
+  | null
+  | readonly ConfigValue[]
+  | CallValue
+  | UnknownValue
+  | ConfigObject;
+
+export interface ConfigObject {
+  readonly [key: string]: ConfigValue;
+}
+
+/**
+ * A call of a tfjs factory inside a config, e.g. `tf.initializers.randomNormal({stddev: 1.5})`
+ * becomes `{ $call: 'initializers.randomNormal', args: [{ stddev: 1.5 }] }` and
+ * `tf.train.adam(0.01)` becomes `{ $call: 'train.adam', args: [0.01] }`.
+ * The callee is written relative to the tfjs namespace, whatever alias the file used.
+ */
+export interface CallValue {
+  readonly $call: string;
+  readonly args: readonly ConfigValue[];
+}
+
+/** A value the evaluator could not know (a data-dependent shape, a parameter...). */
+export interface UnknownValue {
+  /** Source text of the expression. */
+  readonly $unknown: string;
+  readonly reason: string;
+}
+
+export function isCallValue(value: ConfigValue | undefined): value is CallValue {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && '$call' in value;
+}
+
+export function isUnknownValue(value: ConfigValue | undefined): value is UnknownValue {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && '$unknown' in value;
+}
+
+export function isConfigObject(value: ConfigValue | undefined): value is ConfigObject {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !('$call' in value) &&
+    !('$unknown' in value)
+  );
+}
+
+/** Where one config property sits in the source, so a fix can edit exactly there. */
+export interface PropertyRange {
+  /** The whole `key: value` assignment (or shorthand `key`). */
+  readonly property: SourceRange;
+  /** The value expression alone. */
+  readonly value: SourceRange;
+}
+
+/** Output shape of a layer: the batch dimension first, `null` where unknown or free. */
+export type Shape = readonly (number | null)[];
+
+export interface LayerNode {
+  /** Unique in its graph; the name tfjs would give the layer (Keras style: `dense_1`), or config.name. */
+  readonly id: string;
+  /** The tfjs factory name as called: `dense`, `conv2d`, `simpleRNN`, `add`, or `inputLayer` for `tf.input`. */
+  readonly type: string;
+  /** False for a factory name the parser does not know; such layers are kept, counted and shown. */
+  readonly known: boolean;
+  /** The config object as evaluated (first argument of the factory call). */
+  readonly config: ConfigObject;
+  /** Source range of each config property written in the code, by key. */
+  readonly configRanges: Readonly<Record<string, PropertyRange>>;
+  /** The object literal that holds the config, when there is one (fixes insert properties there). */
+  readonly configRange?: SourceRange;
+  /** The expression that created the layer, e.g. `tf.layers.dense({...})`. */
+  readonly range: SourceRange;
+  /**
+   * Loop iteration indices when the layer was created inside loops, outermost first.
+   * Layers made by the same call in different iterations share `range`.
+   */
+  readonly iteration?: readonly number[];
+  /** Ids of the layers whose outputs feed this one, in argument order. Empty for inputs. */
+  readonly inbound: readonly string[];
+  /** The activation string from the config (`'sigmoid'`), absent when none was given. */
+  readonly activation?: string;
+  /** Inferred output shape, batch first; absent when it could not be inferred. */
+  outputShape?: Shape;
+  /** Parameter count, equal to what tfjs reports; absent when shapes are unknown. */
+  params?: number;
+}
+
+export interface CompileInfo {
+  readonly optimizer?: ConfigValue;
+  readonly loss?: ConfigValue;
+  readonly metrics?: ConfigValue;
+  /** The `model.compile(...)` call. */
+  readonly range: SourceRange;
+  readonly configRanges: Readonly<Record<string, PropertyRange>>;
+  readonly configRange?: SourceRange;
+}
+
+export interface ModelGraph {
+  /** The variable (or exported binding, or function) the model is bound to. */
+  readonly name: string;
+  readonly kind: 'sequential' | 'functional';
+  /** The expression that created the model: `tf.sequential(...)` or `tf.model(...)`. */
+  readonly range: SourceRange;
+  /** Layers in topological (model) order. A sequential model has an explicit `inputLayer` only if the code wrote one. */
+  readonly layers: LayerNode[];
+  /** Ids of the model's input layers (functional), or the first layer (sequential). */
+  readonly inputs: readonly string[];
+  /** Ids of the model's output layers. */
+  readonly outputs: readonly string[];
+  /** Input shape without the batch dimension, when known. Multiple inputs: see each input layer. */
+  readonly inputShape?: Shape;
+  readonly compile?: CompileInfo;
+  /** Total parameter count, when every layer's count is known. */
+  params?: number;
+}
+
+/** Something the parser could not resolve, with where. Never an exception. */
+export interface ParseProblem {
+  readonly message: string;
+  readonly range: SourceRange;
+  readonly severity: 'error' | 'warning' | 'info';
+}
+
+export interface ParseResult {
+  readonly models: ModelGraph[];
+  readonly problems: ParseProblem[];
+}
