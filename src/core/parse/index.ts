@@ -1,0 +1,88 @@
+/**
+ * The model parser: TS/JS source text -> every tfjs model the file defines, plus problems.
+ * Never runs user code and never throws on it.
+ */
+import type * as TS from 'typescript';
+import type { ModelGraph, ParseProblem, ParseResult } from '../ir';
+import { Interpreter } from './interpreter';
+import { toModelGraph } from './toGraph';
+
+let typescript: typeof TS | undefined;
+/** The compiler is big; load it on first use, not when the extension activates. */
+function loadTypeScript(): typeof TS {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  typescript ??= require('typescript') as typeof TS;
+  return typescript;
+}
+
+function scriptKind(ts: typeof TS, fileName: string): TS.ScriptKind {
+  if (/\.tsx$/i.test(fileName)) return ts.ScriptKind.TSX;
+  if (/\.(jsx)$/i.test(fileName)) return ts.ScriptKind.JSX;
+  if (/\.(js|mjs|cjs)$/i.test(fileName)) return ts.ScriptKind.JS;
+  return ts.ScriptKind.TS;
+}
+
+/** Parses `text` (the contents of `fileName`) and returns its models and problems. */
+export function parseModels(text: string, fileName = 'model.ts'): ParseResult {
+  const ts = loadTypeScript();
+  const problems: ParseProblem[] = [];
+  let sourceFile: TS.SourceFile;
+  try {
+    sourceFile = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind(ts, fileName));
+  } catch (error) {
+    return { models: [], problems: [{ message: `Could not parse the file: ${String(error)}`, range: { start: 0, end: 0 }, severity: 'error' }] };
+  }
+  const syntaxErrors = (sourceFile as unknown as { parseDiagnostics?: readonly TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  for (const diagnostic of syntaxErrors.slice(0, 20)) {
+    problems.push({
+      message: `Syntax error: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`,
+      range: { start: diagnostic.start, end: diagnostic.start + diagnostic.length },
+      severity: 'error',
+    });
+  }
+  const interpreter = new Interpreter(ts, sourceFile);
+  let result;
+  try {
+    result = interpreter.run();
+  } catch (error) {
+    // A bug in the parser must not take the editor down: report it and keep what was found.
+    problems.push({
+      message: `Gradient Lens could not read this file (internal error: ${error instanceof Error ? error.message : String(error)}).`,
+      range: { start: 0, end: 0 },
+      severity: 'error',
+    });
+    result = { models: interpreter.models, problems: [] };
+  }
+  problems.push(...result.problems);
+
+  const report = (message: string, range: ParseProblem['range'], severity: ParseProblem['severity'] = 'warning'): void => {
+    if (!problems.some((p) => p.message === message && p.range.start === range.start)) problems.push({ message, range, severity });
+  };
+  const perTemplate = new Map<string, number>();
+  for (const model of result.models) {
+    if (model.template) perTemplate.set(model.template, (perTemplate.get(model.template) ?? 0) + 1);
+  }
+  const models: ModelGraph[] = [];
+  const usedNames = new Map<string, number>();
+  for (const model of result.models) {
+    let name = model.name ?? 'model';
+    if (model.template && model.nameDepth > 0) {
+      name = (perTemplate.get(model.template) ?? 0) > 1 ? `${model.template}.${name}` : model.template;
+    }
+    const seen = usedNames.get(name) ?? 0;
+    usedNames.set(name, seen + 1);
+    if (seen) name = `${name} (${seen + 1})`;
+    try {
+      const graph = toModelGraph(model, name, report);
+      if (graph.layers.length === 0) {
+        report(`Model \`${name}\` has no layers the parser could find.`, model.range, 'info');
+        continue;
+      }
+      models.push(graph);
+    } catch (error) {
+      report(`Could not read model \`${name}\` (internal error: ${error instanceof Error ? error.message : String(error)}).`, model.range, 'error');
+    }
+  }
+  problems.sort((a, b) => a.range.start - b.range.start);
+  return { models, problems };
+}

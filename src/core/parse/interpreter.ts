@@ -1,0 +1,1306 @@
+/**
+ * Runs a file's model-building code symbolically, without executing it: constants are
+ * evaluated, tfjs calls build layers, tensors and models, everything else is `Unknown`.
+ * It never throws on user code; what it cannot resolve becomes a problem with a range.
+ */
+import type * as TS from 'typescript';
+import type { ParseProblem, SourceRange } from '../ir';
+import { LAYER_FACTORIES, MERGE_LAYERS, TFJS_MODULES } from './tfjsApi';
+import {
+  FactoryCall,
+  FunctionalModel,
+  FunctionValue,
+  type GraphNode,
+  isModel,
+  LayerValue,
+  type ModelValue,
+  Namespace,
+  NativeFunction,
+  ObjectValue,
+  Scope,
+  SequentialModel,
+  TensorValue,
+  Unknown,
+  type Value,
+} from './values';
+
+/** A loop stops after this many iterations, with a problem (no model has that many layers). */
+export const MAX_LOOP_ITERATIONS = 10_000;
+/** Total evaluation steps per file; keeps pathological input linear and bounded. */
+export const MAX_STEPS = 2_000_000;
+const MAX_CALL_DEPTH = 64;
+
+class BudgetExceeded extends Error {}
+
+type Completion =
+  | undefined
+  | { readonly kind: 'break'; readonly label?: string }
+  | { readonly kind: 'continue'; readonly label?: string }
+  | { readonly kind: 'return'; readonly value: Value };
+
+export interface InterpreterResult {
+  readonly models: ModelValue[];
+  readonly problems: ParseProblem[];
+}
+
+export class Interpreter {
+  private readonly problems: ParseProblem[] = [];
+  private readonly problemKeys = new Set<string>();
+  readonly models: ModelValue[] = [];
+  private steps = 0;
+  private callDepth = 0;
+  private nodeOrder = 0;
+  /** Loop counters of the loops (and `.map` callbacks) currently running, outermost first. */
+  private readonly iterations: number[] = [];
+  private readonly calledFunctions = new Set<TS.Node>();
+  private templateName: string | undefined;
+  private readonly globals = new Scope();
+
+  constructor(
+    private readonly ts: typeof TS,
+    private readonly file: TS.SourceFile,
+  ) {
+    this.installGlobals();
+  }
+
+  run(): InterpreterResult {
+    const scope = new Scope(this.globals);
+    try {
+      this.bindImports(this.file.statements, scope);
+      this.execBlock(this.file.statements, scope);
+      this.runTemplates(scope);
+    } catch (error) {
+      if (!(error instanceof BudgetExceeded)) throw error;
+      this.problem(
+        `Stopped reading this file after ${MAX_STEPS.toLocaleString('en-US')} evaluation steps; models after this point may be missing.`,
+        this.file,
+        'warning',
+      );
+    }
+    return { models: this.models, problems: this.problems };
+  }
+
+  // ---------------------------------------------------------------- problems and ranges
+
+  rangeOf(node: TS.Node): SourceRange {
+    return { start: node.getStart(this.file), end: node.getEnd() };
+  }
+
+  private text(node: TS.Node): string {
+    const text = node.getText(this.file).replace(/\s+/g, ' ');
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  }
+
+  problem(message: string, at: TS.Node | SourceRange, severity: ParseProblem['severity'] = 'warning'): void {
+    const range = 'kind' in at ? this.rangeOf(at) : at;
+    const key = `${range.start}:${range.end}:${message}`;
+    if (this.problemKeys.has(key)) return;
+    this.problemKeys.add(key);
+    this.problems.push({ message, range, severity });
+  }
+
+  private tick(): void {
+    if (++this.steps > MAX_STEPS) throw new BudgetExceeded();
+  }
+
+  // ---------------------------------------------------------------- imports and globals
+
+  private installGlobals(): void {
+    const math = new ObjectValue();
+    const numeric = (name: string, fn: (...xs: number[]) => number): void => {
+      math.props.set(
+        name,
+        new NativeFunction(`Math.${name}`, (args) =>
+          args.every((a) => typeof a === 'number') ? fn(...(args as number[])) : new Unknown(`Math.${name}(...)`, 'arguments are not constants'),
+        ),
+      );
+    };
+    for (const name of ['max', 'min', 'floor', 'ceil', 'round', 'pow', 'sqrt', 'abs', 'log', 'log2', 'log10', 'exp', 'trunc', 'sign'] as const) {
+      numeric(name, Math[name] as (...xs: number[]) => number);
+    }
+    math.props.set('PI', Math.PI);
+    math.props.set('E', Math.E);
+    this.globals.declare('Math', math, true);
+    this.globals.declare('undefined', undefined, true);
+    this.globals.declare('NaN', NaN, true);
+    this.globals.declare('Infinity', Infinity, true);
+
+    const array = new ObjectValue();
+    array.props.set('from', new NativeFunction('Array.from', (args, site) => this.arrayFrom(args, site)));
+    array.props.set('isArray', new NativeFunction('Array.isArray', (args) => Array.isArray(args[0])));
+    const makeArray = new NativeFunction('Array', (args) =>
+      args.length === 1 && typeof args[0] === 'number' ? this.newArray(args[0]) : [...args],
+    );
+    this.globals.declare('Array', array, true);
+    this.globals.declare('%ArrayConstructor', makeArray, true);
+
+    const object = new ObjectValue();
+    object.props.set('assign', new NativeFunction('Object.assign', (args) => {
+      const [target, ...sources] = args;
+      if (!(target instanceof ObjectValue)) return new Unknown('Object.assign(...)', 'target is not an object literal');
+      for (const source of sources) if (source instanceof ObjectValue) copyProps(source, target);
+      return target;
+    }));
+    object.props.set('keys', new NativeFunction('Object.keys', (args) =>
+      args[0] instanceof ObjectValue ? [...args[0].props.keys()] : new Unknown('Object.keys(...)', 'not an object literal')));
+    object.props.set('values', new NativeFunction('Object.values', (args) =>
+      args[0] instanceof ObjectValue ? [...args[0].props.values()] : new Unknown('Object.values(...)', 'not an object literal')));
+    object.props.set('entries', new NativeFunction('Object.entries', (args) =>
+      args[0] instanceof ObjectValue ? [...args[0].props].map(([k, v]) => [k, v]) : new Unknown('Object.entries(...)', 'not an object literal')));
+    object.props.set('freeze', new NativeFunction('Object.freeze', (args) => args[0]));
+    this.globals.declare('Object', object, true);
+
+    this.globals.declare('Number', new NativeFunction('Number', (args) => toNumber(args[0])), true);
+    this.globals.declare('parseInt', new NativeFunction('parseInt', (args) =>
+      typeof args[0] === 'string' || typeof args[0] === 'number' ? parseInt(String(args[0]), typeof args[1] === 'number' ? args[1] : 10) : new Unknown('parseInt(...)', 'argument is not a constant')), true);
+    this.globals.declare('parseFloat', new NativeFunction('parseFloat', (args) =>
+      typeof args[0] === 'string' || typeof args[0] === 'number' ? parseFloat(String(args[0])) : new Unknown('parseFloat(...)', 'argument is not a constant')), true);
+    this.globals.declare('String', new NativeFunction('String', (args) =>
+      isPrimitive(args[0]) ? String(args[0]) : new Unknown('String(...)', 'argument is not a constant')), true);
+    this.globals.declare('Boolean', new NativeFunction('Boolean', (args) => truthy(args[0]) ?? new Unknown('Boolean(...)', 'argument is not a constant')), true);
+  }
+
+  private isTfjsModule(node: TS.Expression | undefined): boolean {
+    return !!node && this.ts.isStringLiteralLike(node) && TFJS_MODULES.has(node.text);
+  }
+
+  /** Imports are hoisted: bind every tfjs import before running the file. */
+  private bindImports(statements: readonly TS.Statement[], scope: Scope): void {
+    const ts = this.ts;
+    let tfBound = false;
+    for (const statement of statements) {
+      if (!ts.isImportDeclaration(statement) || !statement.importClause) continue;
+      const clause = statement.importClause;
+      const fromTfjs = this.isTfjsModule(statement.moduleSpecifier);
+      const source = ts.isStringLiteralLike(statement.moduleSpecifier) ? statement.moduleSpecifier.text : '?';
+      const imported = (name: string): Value =>
+        fromTfjs ? new Namespace(name ? [name] : []) : new Unknown(name, `imported from '${source}', which is not read`);
+      if (clause.name) {
+        scope.declare(clause.name.text, fromTfjs ? new Namespace([]) : imported(clause.name.text), true);
+        tfBound ||= fromTfjs;
+      }
+      const bindings = clause.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) {
+        scope.declare(bindings.name.text, fromTfjs ? new Namespace([]) : imported(bindings.name.text), true);
+        tfBound ||= fromTfjs;
+      } else if (bindings) {
+        for (const element of bindings.elements) {
+          const name = (element.propertyName ?? element.name).text;
+          scope.declare(element.name.text, fromTfjs ? new Namespace([name]) : new Unknown(element.name.text, `imported from '${source}', which is not read`), true);
+          tfBound ||= fromTfjs;
+        }
+      }
+    }
+    // Browser scripts use the global `tf` of a <script> tag.
+    if (!tfBound) this.globals.declare('tf', new Namespace([]), true);
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private hoistFunctions(statements: readonly TS.Statement[], scope: Scope): void {
+    for (const statement of statements) {
+      if (this.ts.isFunctionDeclaration(statement) && statement.name && statement.body) {
+        scope.declare(statement.name.text, new FunctionValue(statement, scope, statement.name.text));
+      }
+    }
+  }
+
+  private execBlock(statements: readonly TS.Statement[], scope: Scope): Completion {
+    this.hoistFunctions(statements, scope);
+    for (const statement of statements) {
+      const completion = this.exec(statement, scope);
+      if (completion) return completion;
+    }
+    return undefined;
+  }
+
+  private exec(node: TS.Statement, scope: Scope): Completion {
+    const ts = this.ts;
+    this.tick();
+    if (ts.isVariableStatement(node)) {
+      const constant = (node.declarationList.flags & ts.NodeFlags.Const) !== 0;
+      for (const declaration of node.declarationList.declarations) {
+        const value = declaration.initializer ? this.eval(declaration.initializer, scope) : undefined;
+        this.bindPattern(declaration.name, value, scope, constant);
+      }
+      return undefined;
+    }
+    if (ts.isExpressionStatement(node)) {
+      this.eval(node.expression, scope);
+      return undefined;
+    }
+    if (ts.isReturnStatement(node)) {
+      return { kind: 'return', value: node.expression ? this.eval(node.expression, scope) : undefined };
+    }
+    if (ts.isBlock(node)) return this.execBlock(node.statements, new Scope(scope));
+    if (ts.isIfStatement(node)) {
+      const condition = truthy(this.eval(node.expression, scope));
+      if (condition === undefined) {
+        this.problem(
+          `Condition \`${this.text(node.expression)}\` is not a constant; read the first branch only.`,
+          node.expression,
+          'info',
+        );
+      }
+      if (condition !== false) return this.exec(node.thenStatement, scope);
+      return node.elseStatement ? this.exec(node.elseStatement, scope) : undefined;
+    }
+    if (ts.isForStatement(node)) return this.execFor(node, scope);
+    if (ts.isForOfStatement(node) || ts.isForInStatement(node)) return this.execForOf(node, scope);
+    if (ts.isWhileStatement(node) || ts.isDoStatement(node)) return this.execWhile(node, scope);
+    if (ts.isFunctionDeclaration(node) || ts.isEmptyStatement(node) || ts.isImportDeclaration(node)) return undefined;
+    if (ts.isBreakStatement(node)) return { kind: 'break', label: node.label?.text };
+    if (ts.isContinueStatement(node)) return { kind: 'continue', label: node.label?.text };
+    if (ts.isLabeledStatement(node)) {
+      const completion = this.exec(node.statement, scope);
+      if (completion && completion.kind === 'break' && completion.label === node.label.text) return undefined;
+      return completion;
+    }
+    if (ts.isSwitchStatement(node)) return this.execSwitch(node, scope);
+    if (ts.isTryStatement(node)) {
+      const completion = this.exec(node.tryBlock, scope);
+      if (completion) return completion;
+      return node.finallyBlock ? this.exec(node.finallyBlock, scope) : undefined;
+    }
+    if (ts.isThrowStatement(node)) return { kind: 'return', value: undefined };
+    if (ts.isExportAssignment(node)) {
+      const value = this.eval(node.expression, scope);
+      this.nameModel(value, 'default');
+      return undefined;
+    }
+    if (ts.isEnumDeclaration(node)) {
+      scope.declare(node.name.text, this.evalEnum(node, scope), true);
+      return undefined;
+    }
+    if (ts.isClassDeclaration(node)) {
+      if (node.name) scope.declare(node.name.text, new Unknown(node.name.text, 'classes are not evaluated'), true);
+      return undefined;
+    }
+    return undefined;
+  }
+
+  private evalEnum(node: TS.EnumDeclaration, scope: Scope): ObjectValue {
+    const result = new ObjectValue(this.rangeOf(node));
+    let next = 0;
+    for (const member of node.members) {
+      const name = this.propertyName(member.name, scope);
+      if (name === undefined) continue;
+      let value: Value = next;
+      if (member.initializer) value = this.eval(member.initializer, scope);
+      result.props.set(name, value);
+      next = typeof value === 'number' ? value + 1 : NaN;
+    }
+    return result;
+  }
+
+  /** Runs one loop iteration's body; returns 'stop' on break/return, the completion to propagate. */
+  private loopBody(body: TS.Statement, scope: Scope, label: string | undefined): { stop: boolean; completion: Completion } {
+    const completion = this.exec(body, scope);
+    if (!completion) return { stop: false, completion: undefined };
+    if (completion.kind === 'continue' && (!completion.label || completion.label === label)) return { stop: false, completion: undefined };
+    if (completion.kind === 'break' && (!completion.label || completion.label === label)) return { stop: true, completion: undefined };
+    return { stop: true, completion };
+  }
+
+  private labelOf(node: TS.Node): string | undefined {
+    return this.ts.isLabeledStatement(node.parent) ? node.parent.label.text : undefined;
+  }
+
+  private execFor(node: TS.ForStatement, outer: Scope): Completion {
+    const ts = this.ts;
+    const scope = new Scope(outer);
+    const label = this.labelOf(node);
+    if (node.initializer) {
+      if (ts.isVariableDeclarationList(node.initializer)) {
+        for (const declaration of node.initializer.declarations) {
+          this.bindPattern(declaration.name, declaration.initializer ? this.eval(declaration.initializer, scope) : undefined, scope, false);
+        }
+      } else {
+        this.eval(node.initializer, scope);
+      }
+    }
+    this.iterations.push(0);
+    try {
+      for (let i = 0; ; i++) {
+        if (node.condition) {
+          const condition = truthy(this.eval(node.condition, scope));
+          if (condition === undefined) {
+            if (i > 0) break;
+            this.problem(
+              `Loop condition \`${this.text(node.condition)}\` is not a constant; the loop body was read once.`,
+              node.condition,
+            );
+          } else if (!condition) {
+            break;
+          }
+        }
+        if (i >= MAX_LOOP_ITERATIONS) {
+          this.loopCapProblem(node);
+          break;
+        }
+        this.iterations[this.iterations.length - 1] = i;
+        // Each iteration gets its own copy of `let` bindings, as in JS.
+        const { stop, completion } = this.loopBody(node.statement, new Scope(scope), label);
+        if (stop) return completion;
+        if (node.incrementor) this.eval(node.incrementor, scope);
+      }
+    } finally {
+      this.iterations.pop();
+    }
+    return undefined;
+  }
+
+  private loopCapProblem(node: TS.Node): void {
+    this.problem(
+      `Loop runs more than ${MAX_LOOP_ITERATIONS.toLocaleString('en-US')} times; read only the first ${MAX_LOOP_ITERATIONS.toLocaleString('en-US')} iterations.`,
+      node,
+    );
+  }
+
+  private execForOf(node: TS.ForOfStatement | TS.ForInStatement, outer: Scope): Completion {
+    const ts = this.ts;
+    const label = this.labelOf(node);
+    const iterable = this.eval(node.expression, outer);
+    let items: Value[];
+    if (ts.isForInStatement(node)) {
+      items = iterable instanceof ObjectValue ? [...iterable.props.keys()] : Array.isArray(iterable) ? iterable.map((_, i) => String(i)) : [];
+    } else {
+      items = Array.isArray(iterable) ? [...iterable] : typeof iterable === 'string' ? [...iterable] : [];
+    }
+    if (!Array.isArray(iterable) && !(iterable instanceof ObjectValue && ts.isForInStatement(node)) && typeof iterable !== 'string') {
+      this.problem(`\`${this.text(node.expression)}\` is not a constant list; the loop body was read once.`, node.expression);
+      items = [new Unknown(this.text(node.initializer), `element of \`${this.text(node.expression)}\`, which is not a constant`)];
+    }
+    this.iterations.push(0);
+    try {
+      for (let i = 0; i < items.length; i++) {
+        if (i >= MAX_LOOP_ITERATIONS) {
+          this.loopCapProblem(node);
+          break;
+        }
+        this.iterations[this.iterations.length - 1] = i;
+        const scope = new Scope(outer);
+        if (ts.isVariableDeclarationList(node.initializer)) {
+          const declaration = node.initializer.declarations[0];
+          if (declaration) this.bindPattern(declaration.name, items[i], scope, false);
+        } else {
+          this.assignTo(node.initializer, items[i], scope);
+        }
+        const { stop, completion } = this.loopBody(node.statement, scope, label);
+        if (stop) return completion;
+      }
+    } finally {
+      this.iterations.pop();
+    }
+    return undefined;
+  }
+
+  private execWhile(node: TS.WhileStatement | TS.DoStatement, scope: Scope): Completion {
+    const label = this.labelOf(node);
+    const isDo = this.ts.isDoStatement(node);
+    this.iterations.push(0);
+    try {
+      for (let i = 0; ; i++) {
+        if (!isDo || i > 0) {
+          const condition = truthy(this.eval(node.expression, scope));
+          if (condition === undefined) {
+            if (i > (isDo ? 1 : 0)) break;
+            this.problem(`Loop condition \`${this.text(node.expression)}\` is not a constant; the loop body was read once.`, node.expression);
+            if (isDo) break;
+          } else if (!condition) {
+            break;
+          }
+        }
+        if (i >= MAX_LOOP_ITERATIONS) {
+          this.loopCapProblem(node);
+          break;
+        }
+        this.iterations[this.iterations.length - 1] = i;
+        const { stop, completion } = this.loopBody(node.statement, new Scope(scope), label);
+        if (stop) return completion;
+      }
+    } finally {
+      this.iterations.pop();
+    }
+    return undefined;
+  }
+
+  private execSwitch(node: TS.SwitchStatement, outer: Scope): Completion {
+    const ts = this.ts;
+    const value = this.eval(node.expression, outer);
+    const scope = new Scope(outer);
+    const clauses = node.caseBlock.clauses;
+    let start = -1;
+    if (value instanceof Unknown) {
+      this.problem(`Switch on \`${this.text(node.expression)}\`, which is not a constant; read the first case only.`, node.expression, 'info');
+      start = 0;
+    } else {
+      start = clauses.findIndex((clause) => ts.isCaseClause(clause) && strictEquals(this.eval(clause.expression, scope), value) === true);
+      if (start < 0) start = clauses.findIndex((clause) => ts.isDefaultClause(clause));
+    }
+    if (start < 0) return undefined;
+    for (const clause of clauses.slice(start)) {
+      this.hoistFunctions(clause.statements, scope);
+      for (const statement of clause.statements) {
+        const completion = this.exec(statement, scope);
+        if (completion?.kind === 'break' && !completion.label) return undefined;
+        if (completion) return completion;
+      }
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- bindings
+
+  private bindPattern(name: TS.BindingName, value: Value, scope: Scope, constant: boolean): void {
+    const ts = this.ts;
+    if (ts.isIdentifier(name)) {
+      scope.declare(name.text, value, constant);
+      this.nameModel(value, name.text);
+      return;
+    }
+    if (ts.isObjectBindingPattern(name)) {
+      const used = new Set<string>();
+      for (const element of name.elements) {
+        if (element.dotDotDotToken) {
+          const rest = new ObjectValue();
+          if (value instanceof ObjectValue) {
+            for (const [k, v] of value.props) if (!used.has(k)) rest.props.set(k, v);
+          }
+          this.bindPattern(element.name, rest, scope, constant);
+          continue;
+        }
+        const key = element.propertyName
+          ? this.propertyName(element.propertyName, scope)
+          : ts.isIdentifier(element.name) ? element.name.text : undefined;
+        if (key === undefined) continue;
+        used.add(key);
+        let item = this.member(value, key, element);
+        if (item === undefined && element.initializer) item = this.eval(element.initializer, scope);
+        this.bindPattern(element.name, item, scope, constant);
+      }
+      return;
+    }
+    name.elements.forEach((element, index) => {
+      if (ts.isOmittedExpression(element)) return;
+      let item: Value;
+      if (element.dotDotDotToken) item = Array.isArray(value) ? value.slice(index) : new Unknown(this.text(element), 'rest of a value that is not a constant list');
+      else item = Array.isArray(value) ? value[index] : value instanceof Unknown ? new Unknown(this.text(element), value.reason) : undefined;
+      if (item === undefined && element.initializer) item = this.eval(element.initializer, scope);
+      this.bindPattern(element.name, item, scope, constant);
+    });
+  }
+
+  /** A model takes the name of the first binding it gets; a binding further out (a call site) wins. */
+  private nameModel(value: Value, name: string): void {
+    if (!isModel(value)) return;
+    if (this.callDepth < value.nameDepth) {
+      value.name = name;
+      value.nameDepth = this.callDepth;
+    }
+  }
+
+  private assignTo(target: TS.Expression, value: Value, scope: Scope): void {
+    const ts = this.ts;
+    const inner = skipOuterExpressions(ts, target);
+    if (ts.isIdentifier(inner)) {
+      if (!scope.assign(inner.text, value)) scope.declare(inner.text, value);
+      this.nameModel(value, inner.text);
+      return;
+    }
+    if (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) {
+      const object = this.eval(inner.expression, scope);
+      const key = ts.isPropertyAccessExpression(inner) ? inner.name.text : toPropertyKey(this.eval(inner.argumentExpression, scope));
+      if (key === undefined) return;
+      if (object instanceof ObjectValue) {
+        object.props.set(key, value);
+        object.ranges.set(key, { property: this.rangeOf(inner.parent), value: this.rangeOf(target.parent) });
+      } else if (Array.isArray(object) && /^\d+$/.test(key)) {
+        object[Number(key)] = value;
+      }
+      this.nameModel(value, key);
+      return;
+    }
+    if (ts.isArrayLiteralExpression(inner)) {
+      inner.elements.forEach((element, index) => this.assignTo(element, Array.isArray(value) ? value[index] : undefined, scope));
+    }
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  eval(node: TS.Expression, scope: Scope): Value {
+    const ts = this.ts;
+    this.tick();
+    switch (node.kind) {
+      case ts.SyntaxKind.NumericLiteral:
+        return Number((node as TS.NumericLiteral).text);
+      case ts.SyntaxKind.BigIntLiteral:
+        return new Unknown(this.text(node), 'bigint values are not supported');
+      case ts.SyntaxKind.StringLiteral:
+      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+        return (node as TS.StringLiteral).text;
+      case ts.SyntaxKind.TrueKeyword:
+        return true;
+      case ts.SyntaxKind.FalseKeyword:
+        return false;
+      case ts.SyntaxKind.NullKeyword:
+        return null;
+      case ts.SyntaxKind.ThisKeyword: {
+        const binding = scope.lookup('this');
+        return binding ? binding.value : new Unknown('this', '`this` is not known here');
+      }
+    }
+    if (ts.isIdentifier(node)) {
+      const binding = scope.lookup(node.text);
+      if (binding) return binding.value;
+      return new Unknown(node.text, `\`${node.text}\` is not defined in this file`);
+    }
+    if (
+      ts.isParenthesizedExpression(node) ||
+      ts.isAsExpression(node) ||
+      ts.isTypeAssertionExpression(node) ||
+      ts.isNonNullExpression(node) ||
+      ts.isSatisfiesExpression(node) ||
+      ts.isAwaitExpression(node)
+    ) {
+      return this.eval(node.expression, scope);
+    }
+    if (ts.isTemplateExpression(node)) {
+      let result = node.head.text;
+      for (const span of node.templateSpans) {
+        const value = this.eval(span.expression, scope);
+        if (!isPrimitive(value)) return new Unknown(this.text(node), `\`${this.text(span.expression)}\` is not a constant`);
+        result += String(value) + span.literal.text;
+      }
+      return result;
+    }
+    if (ts.isArrayLiteralExpression(node)) {
+      const result: Value[] = [];
+      for (const element of node.elements) {
+        if (ts.isSpreadElement(element)) {
+          const spread = this.eval(element.expression, scope);
+          if (Array.isArray(spread)) result.push(...spread);
+          else if (typeof spread === 'string') result.push(...spread);
+          else result.push(new Unknown(this.text(element), `\`${this.text(element.expression)}\` is not a constant list`));
+        } else if (ts.isOmittedExpression(element)) {
+          result.push(undefined);
+        } else {
+          result.push(this.eval(element, scope));
+        }
+      }
+      return result;
+    }
+    if (ts.isObjectLiteralExpression(node)) return this.evalObject(node, scope);
+    if (ts.isPropertyAccessExpression(node)) {
+      const object = this.eval(node.expression, scope);
+      if (node.questionDotToken && (object === undefined || object === null)) return undefined;
+      return this.member(object, node.name.text, node);
+    }
+    if (ts.isElementAccessExpression(node)) {
+      const object = this.eval(node.expression, scope);
+      const key = toPropertyKey(this.eval(node.argumentExpression, scope));
+      if (key === undefined) {
+        return new Unknown(this.text(node), object instanceof Unknown ? object.reason : `index \`${this.text(node.argumentExpression)}\` is not a constant`);
+      }
+      return this.member(object, key, node);
+    }
+    if (ts.isCallExpression(node)) return this.evalCall(node, scope);
+    if (ts.isNewExpression(node)) {
+      const callee = this.eval(node.expression, scope);
+      const args = this.evalArgs(node.arguments ?? ts.factory.createNodeArray(), scope);
+      if (callee instanceof ObjectValue && ts.isIdentifier(node.expression) && node.expression.text === 'Array') {
+        return this.callValue(this.globals.lookup('%ArrayConstructor')?.value, args, node, undefined);
+      }
+      if (callee instanceof FunctionValue || callee instanceof NativeFunction) return this.callValue(callee, args, node, undefined);
+      return new Unknown(this.text(node), `\`new ${this.text(node.expression)}\` is not evaluated`);
+    }
+    if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
+      const thisValue = ts.isArrowFunction(node) ? scope.lookup('this')?.value : undefined;
+      const name = node.name?.text ?? inferredFunctionName(ts, node);
+      return new FunctionValue(node, scope, name, thisValue);
+    }
+    if (ts.isConditionalExpression(node)) {
+      const condition = truthy(this.eval(node.condition, scope));
+      if (condition === undefined) {
+        return new Unknown(this.text(node), `condition \`${this.text(node.condition)}\` is not a constant`);
+      }
+      return this.eval(condition ? node.whenTrue : node.whenFalse, scope);
+    }
+    if (ts.isPrefixUnaryExpression(node)) return this.evalPrefix(node, scope);
+    if (ts.isPostfixUnaryExpression(node)) {
+      const old = this.eval(node.operand, scope);
+      if (typeof old !== 'number') {
+        this.assignTo(node.operand, new Unknown(this.text(node.operand), 'not a number'), scope);
+        return new Unknown(this.text(node), 'not a number');
+      }
+      this.assignTo(node.operand, node.operator === ts.SyntaxKind.PlusPlusToken ? old + 1 : old - 1, scope);
+      return old;
+    }
+    if (ts.isBinaryExpression(node)) return this.evalBinary(node, scope);
+    if (ts.isTypeOfExpression(node)) {
+      const value = this.eval(node.expression, scope);
+      if (value instanceof Unknown) return new Unknown(this.text(node), value.reason);
+      if (Array.isArray(value) || value === null || value instanceof ObjectValue) return 'object';
+      if (value instanceof FunctionValue || value instanceof NativeFunction) return 'function';
+      return isPrimitive(value) ? typeof value : 'object';
+    }
+    if (ts.isVoidExpression(node)) {
+      this.eval(node.expression, scope);
+      return undefined;
+    }
+    if (ts.isDeleteExpression(node)) return true;
+    if (ts.isClassExpression(node)) return new Unknown(this.text(node), 'classes are not evaluated');
+    if (ts.isTaggedTemplateExpression(node)) return new Unknown(this.text(node), 'tagged templates are not evaluated');
+    return new Unknown(this.text(node), 'this kind of expression is not evaluated');
+  }
+
+  private evalObject(node: TS.ObjectLiteralExpression, scope: Scope): ObjectValue {
+    const ts = this.ts;
+    const result = new ObjectValue(this.rangeOf(node));
+    for (const property of node.properties) {
+      if (ts.isSpreadAssignment(property)) {
+        const spread = this.eval(property.expression, scope);
+        if (spread instanceof ObjectValue) copyProps(spread, result);
+        else if (!(spread === undefined || spread === null)) {
+          this.problem(`Spread \`${this.text(property.expression)}\` is not a constant object; its properties are unknown.`, property, 'info');
+        }
+        continue;
+      }
+      if (ts.isShorthandPropertyAssignment(property)) {
+        result.props.set(property.name.text, this.eval(property.name, scope));
+        result.ranges.set(property.name.text, { property: this.rangeOf(property), value: this.rangeOf(property.name) });
+        continue;
+      }
+      const key = property.name ? this.propertyName(property.name, scope) : undefined;
+      if (key === undefined) continue;
+      if (ts.isPropertyAssignment(property)) {
+        result.props.set(key, this.eval(property.initializer, scope));
+        result.ranges.set(key, { property: this.rangeOf(property), value: this.rangeOf(property.initializer) });
+      } else if (ts.isMethodDeclaration(property) && property.body) {
+        result.props.set(key, new FunctionValue(property, scope, key, result));
+      }
+    }
+    return result;
+  }
+
+  private propertyName(name: TS.PropertyName, scope: Scope): string | undefined {
+    const ts = this.ts;
+    if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+    if (ts.isComputedPropertyName(name)) return toPropertyKey(this.eval(name.expression, scope));
+    return undefined;
+  }
+
+  private evalPrefix(node: TS.PrefixUnaryExpression, scope: Scope): Value {
+    const ts = this.ts;
+    const operand = this.eval(node.operand, scope);
+    switch (node.operator) {
+      case ts.SyntaxKind.PlusPlusToken:
+      case ts.SyntaxKind.MinusMinusToken: {
+        const next = typeof operand === 'number' ? operand + (node.operator === ts.SyntaxKind.PlusPlusToken ? 1 : -1) : new Unknown(this.text(node), 'not a number');
+        this.assignTo(node.operand, next, scope);
+        return next;
+      }
+      case ts.SyntaxKind.ExclamationToken: {
+        const t = truthy(operand);
+        return t === undefined ? new Unknown(this.text(node), 'operand is not a constant') : !t;
+      }
+      case ts.SyntaxKind.MinusToken:
+        return typeof operand === 'number' ? -operand : new Unknown(this.text(node), unknownReason(operand, this.text(node.operand)));
+      case ts.SyntaxKind.PlusToken:
+        return toNumber(operand);
+      case ts.SyntaxKind.TildeToken:
+        return typeof operand === 'number' ? ~operand : new Unknown(this.text(node), 'operand is not a constant');
+    }
+    return new Unknown(this.text(node), 'operator not supported');
+  }
+
+  private evalBinary(node: TS.BinaryExpression, scope: Scope): Value {
+    const ts = this.ts;
+    const op = node.operatorToken.kind;
+    if (op === ts.SyntaxKind.EqualsToken) {
+      const value = this.eval(node.right, scope);
+      this.assignTo(node.left, value, scope);
+      return value;
+    }
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) {
+      const left = this.eval(node.left, scope);
+      if (op === ts.SyntaxKind.QuestionQuestionToken) {
+        if (left instanceof Unknown) return new Unknown(this.text(node), left.reason);
+        return left === undefined || left === null ? this.eval(node.right, scope) : left;
+      }
+      const t = truthy(left);
+      if (t === undefined) return new Unknown(this.text(node), unknownReason(left, this.text(node.left)));
+      if (op === ts.SyntaxKind.AmpersandAmpersandToken) return t ? this.eval(node.right, scope) : left;
+      return t ? left : this.eval(node.right, scope);
+    }
+    if (op === ts.SyntaxKind.CommaToken) {
+      this.eval(node.left, scope);
+      return this.eval(node.right, scope);
+    }
+    const compound = COMPOUND_ASSIGNMENT(ts).get(op);
+    if (compound !== undefined) {
+      const value = binaryOp(ts, compound, this.eval(node.left, scope), this.eval(node.right, scope));
+      const result = value === NOT_CONSTANT ? new Unknown(this.text(node), 'operands are not constants') : value;
+      this.assignTo(node.left, result, scope);
+      return result;
+    }
+    const left = this.eval(node.left, scope);
+    const right = this.eval(node.right, scope);
+    const value = binaryOp(ts, op, left, right);
+    if (value !== NOT_CONSTANT) return value;
+    const culprit = left instanceof Unknown ? left : right instanceof Unknown ? right : undefined;
+    return new Unknown(this.text(node), culprit ? culprit.reason : 'operands are not constants');
+  }
+
+  private evalArgs(args: TS.NodeArray<TS.Expression>, scope: Scope): Value[] {
+    const result: Value[] = [];
+    for (const arg of args) {
+      if (this.ts.isSpreadElement(arg)) {
+        const spread = this.eval(arg.expression, scope);
+        if (Array.isArray(spread)) result.push(...spread);
+        else result.push(new Unknown(this.text(arg), 'spread of a value that is not a constant list'));
+      } else {
+        result.push(this.eval(arg, scope));
+      }
+    }
+    return result;
+  }
+
+  private evalCall(node: TS.CallExpression, scope: Scope): Value {
+    const ts = this.ts;
+    const calleeNode = skipOuterExpressions(ts, node.expression);
+    // `require('@tensorflow/tfjs')`
+    if (ts.isIdentifier(calleeNode) && calleeNode.text === 'require' && !scope.lookup('require')) {
+      const specifier = node.arguments[0];
+      if (this.isTfjsModule(specifier)) return new Namespace([]);
+      const source = specifier && ts.isStringLiteralLike(specifier) ? specifier.text : '?';
+      return new Unknown(this.text(node), `required from '${source}', which is not read`);
+    }
+    let thisValue: Value;
+    let callee: Value;
+    if (ts.isPropertyAccessExpression(calleeNode) || ts.isElementAccessExpression(calleeNode)) {
+      thisValue = this.eval(calleeNode.expression, scope);
+      const key = ts.isPropertyAccessExpression(calleeNode) ? calleeNode.name.text : toPropertyKey(this.eval(calleeNode.argumentExpression, scope));
+      if (key === undefined) return new Unknown(this.text(node), 'method name is not a constant');
+      if (node.questionDotToken || (ts.isPropertyAccessExpression(calleeNode) && calleeNode.questionDotToken)) {
+        if (thisValue === undefined || thisValue === null) return undefined;
+      }
+      const method = this.method(thisValue, key, node, scope);
+      if (method) return method;
+      callee = this.member(thisValue, key, calleeNode);
+    } else {
+      callee = this.eval(calleeNode, scope);
+    }
+    if (callee instanceof Unknown) return new Unknown(this.text(node), callee.reason);
+    const args = this.evalArgs(node.arguments, scope);
+    return this.callValue(callee, args, node, thisValue);
+  }
+
+  callValue(callee: Value, args: readonly Value[], site: TS.Node, thisValue: Value): Value {
+    if (callee instanceof Namespace) return this.callTf(callee, args, site);
+    if (callee instanceof NativeFunction) return callee.call(args, site);
+    if (callee instanceof FunctionValue) return this.callFunction(callee, args, site, thisValue);
+    return new Unknown(this.text(site), 'call of a value that is not a known function');
+  }
+
+  private callFunction(fn: FunctionValue, args: readonly Value[], site: TS.Node, thisValue: Value): Value {
+    const ts = this.ts;
+    this.calledFunctions.add(fn.declaration);
+    if (this.callDepth >= MAX_CALL_DEPTH) {
+      this.problem(`Calls nest deeper than ${MAX_CALL_DEPTH} (recursion?); \`${fn.name}\` was not followed.`, site);
+      return new Unknown(this.text(site), 'recursion too deep');
+    }
+    const scope = new Scope(fn.scope);
+    const boundThis = fn.thisValue ?? thisValue;
+    if (boundThis !== undefined) scope.declare('this', boundThis, true);
+    fn.declaration.parameters.forEach((parameter, index) => {
+      let value: Value = parameter.dotDotDotToken ? args.slice(index) : args[index];
+      if (value === undefined && parameter.initializer) value = this.eval(parameter.initializer, scope);
+      this.bindPattern(parameter.name, value, scope, false);
+    });
+    const body = fn.declaration.body;
+    if (!body) return undefined;
+    this.callDepth++;
+    try {
+      if (ts.isBlock(body)) {
+        const completion = this.execBlock(body.statements, scope);
+        return completion?.kind === 'return' ? completion.value : undefined;
+      }
+      return this.eval(body, scope);
+    } finally {
+      this.callDepth--;
+    }
+  }
+
+  /**
+   * Functions nobody in the file calls (`export function createModel() {...}`) are run once with
+   * unknown parameters (defaults applied), so the models they build are found too.
+   */
+  private runTemplates(scope: Scope): void {
+    const ts = this.ts;
+    const candidates: { fn: FunctionValue; name: string }[] = [];
+    const addClassMethods = (node: TS.ClassLikeDeclaration, className: string): void => {
+      const instance = new ObjectValue();
+      for (const member of node.members) {
+        if ((ts.isMethodDeclaration(member) || ts.isConstructorDeclaration(member)) && member.body) {
+          const name = ts.isConstructorDeclaration(member) ? className : this.propertyName(member.name, scope) ?? className;
+          const fn = new FunctionValue(member, scope, name, instance);
+          if (!ts.isConstructorDeclaration(member)) instance.props.set(name, fn);
+          candidates.push({ fn, name: ts.isConstructorDeclaration(member) ? className : `${className}.${name}` });
+        }
+      }
+    };
+    for (const statement of this.file.statements) {
+      if (ts.isFunctionDeclaration(statement) && statement.name && statement.body) {
+        const value = scope.lookup(statement.name.text)?.value;
+        if (value instanceof FunctionValue) candidates.push({ fn: value, name: statement.name.text });
+      } else if (ts.isFunctionDeclaration(statement) && !statement.name && statement.body) {
+        candidates.push({ fn: new FunctionValue(statement, scope, 'default'), name: 'default' });
+      } else if (ts.isVariableStatement(statement)) {
+        for (const declaration of statement.declarationList.declarations) {
+          if (!ts.isIdentifier(declaration.name)) continue;
+          const value = scope.lookup(declaration.name.text)?.value;
+          if (value instanceof FunctionValue) candidates.push({ fn: value, name: declaration.name.text });
+        }
+      } else if (ts.isClassDeclaration(statement)) {
+        addClassMethods(statement, statement.name?.text ?? 'default');
+      } else if (ts.isExportAssignment(statement)) {
+        const inner = skipOuterExpressions(ts, statement.expression);
+        if (ts.isArrowFunction(inner) || ts.isFunctionExpression(inner)) {
+          candidates.push({ fn: new FunctionValue(inner, scope, 'default'), name: 'default' });
+        }
+      }
+    }
+    for (const { fn, name } of candidates) {
+      if (this.calledFunctions.has(fn.declaration)) continue;
+      const before = this.models.length;
+      this.templateName = name;
+      try {
+        this.callFunction(fn, [], fn.declaration, undefined);
+      } finally {
+        this.templateName = undefined;
+      }
+      for (const model of this.models.slice(before)) model.template ??= name;
+    }
+  }
+
+  // ---------------------------------------------------------------- members and methods
+
+  member(object: Value, key: string, site: TS.Node): Value {
+    if (object instanceof Namespace) return object.child(key);
+    if (object instanceof ObjectValue) {
+      if (object.props.has(key)) return object.props.get(key);
+      return undefined;
+    }
+    if (Array.isArray(object)) {
+      if (key === 'length') return object.length;
+      if (/^\d+$/.test(key)) return object[Number(key)];
+      return undefined;
+    }
+    if (typeof object === 'string') {
+      if (key === 'length') return object.length;
+      if (/^\d+$/.test(key)) return object[Number(key)];
+      return undefined;
+    }
+    if (object instanceof Unknown) return new Unknown(this.text(site), object.reason);
+    if (object instanceof TensorValue && key === 'shape') return new Unknown(this.text(site), 'symbolic tensor shapes are inferred later, not during parsing');
+    return new Unknown(this.text(site), `property \`${key}\` is not known`);
+  }
+
+  /** Methods with behaviour: tfjs models and layers, arrays, strings. Undefined: not a method we handle. */
+  private method(object: Value, key: string, site: TS.CallExpression, scope: Scope): Value | undefined {
+    if (object instanceof LayerValue && key === 'apply') return this.applyLayer(object, this.evalArgs(site.arguments, scope), site);
+    if (object instanceof SequentialModel && key === 'add') {
+      const [layer] = this.evalArgs(site.arguments, scope);
+      if (layer instanceof LayerValue) object.layers.push(layer);
+      else if (isModel(layer)) this.problem('A model added as a layer is not supported yet; its layers are not counted.', site);
+      else this.problem(`\`${this.text(site.arguments[0] ?? site)}\` is not a layer the parser could resolve; the model may be missing a layer here.`, site.arguments[0] ?? site);
+      return undefined;
+    }
+    if (isModel(object) && key === 'compile') {
+      const [config] = this.evalArgs(site.arguments, scope);
+      object.compile = { args: config instanceof ObjectValue ? config : undefined, range: this.rangeOf(site) };
+      return undefined;
+    }
+    if (isModel(object) && key === 'apply') {
+      this.problem('A model applied as a layer is not supported yet.', site);
+      return new Unknown(this.text(site), 'output of a model used as a layer');
+    }
+    if (Array.isArray(object)) return this.arrayMethod(object, key, site, scope);
+    if (typeof object === 'string') return stringMethod(object, key, this.evalArgs(site.arguments, scope));
+    return undefined;
+  }
+
+  private callback(fn: Value, args: readonly Value[], site: TS.Node): Value {
+    return this.callValue(fn, args, site, undefined);
+  }
+
+  private mapWithIterations(items: readonly Value[], fn: Value, site: TS.Node, array: readonly Value[]): Value[] {
+    const result: Value[] = [];
+    this.iterations.push(0);
+    try {
+      items.forEach((item, index) => {
+        this.iterations[this.iterations.length - 1] = index;
+        result.push(this.callback(fn, [item, index, array as Value[]], site));
+      });
+    } finally {
+      this.iterations.pop();
+    }
+    return result;
+  }
+
+  private arrayMethod(array: Value[], key: string, site: TS.CallExpression, scope: Scope): Value | undefined {
+    const args = () => this.evalArgs(site.arguments, scope);
+    switch (key) {
+      case 'push': {
+        const items = args();
+        array.push(...items);
+        return array.length;
+      }
+      case 'unshift': {
+        const items = args();
+        array.unshift(...items);
+        return array.length;
+      }
+      case 'pop':
+        return array.pop();
+      case 'shift':
+        return array.shift();
+      case 'map':
+        return this.mapWithIterations(array, args()[0], site, array);
+      case 'forEach':
+        this.mapWithIterations(array, args()[0], site, array);
+        return undefined;
+      case 'flatMap':
+        return this.mapWithIterations(array, args()[0], site, array).flatMap((v) => (Array.isArray(v) ? v : [v]));
+      case 'filter': {
+        const [fn] = args();
+        const keep = this.mapWithIterations(array, fn, site, array);
+        return array.filter((_, i) => truthy(keep[i]) !== false);
+      }
+      case 'reduce': {
+        const [fn, ...initial] = args();
+        let accumulator: Value = initial.length ? initial[0] : array[0];
+        const start = initial.length ? 0 : 1;
+        this.iterations.push(0);
+        try {
+          for (let i = start; i < array.length; i++) {
+            this.iterations[this.iterations.length - 1] = i;
+            accumulator = this.callback(fn, [accumulator, array[i], i, array], site);
+          }
+        } finally {
+          this.iterations.pop();
+        }
+        return accumulator;
+      }
+      case 'fill': {
+        const [value, startArg, endArg] = args();
+        const start = typeof startArg === 'number' ? startArg : 0;
+        const end = typeof endArg === 'number' ? endArg : array.length;
+        for (let i = start; i < end && i < array.length; i++) array[i] = value;
+        return array;
+      }
+      case 'slice': {
+        const [a, b] = args();
+        return array.slice(typeof a === 'number' ? a : undefined, typeof b === 'number' ? b : undefined);
+      }
+      case 'concat':
+        return array.concat(...args().map((v) => (Array.isArray(v) ? v : [v])));
+      case 'reverse':
+        return array.reverse();
+      case 'join': {
+        const [separator] = args();
+        if (!array.every(isPrimitive)) return new Unknown(this.text(site), 'elements are not constants');
+        return array.join(typeof separator === 'string' ? separator : ',');
+      }
+      case 'includes': {
+        const [value] = args();
+        return array.some((item) => strictEquals(item, value) === true);
+      }
+      case 'indexOf': {
+        const [value] = args();
+        return array.findIndex((item) => strictEquals(item, value) === true);
+      }
+      case 'at': {
+        const [index] = args();
+        return typeof index === 'number' ? array.at(index) : new Unknown(this.text(site), 'index is not a constant');
+      }
+      case 'keys':
+        return array.map((_, i) => i);
+      case 'entries':
+        return array.map((v, i) => [i, v]);
+      case 'flat':
+        return array.flatMap((v) => (Array.isArray(v) ? v : [v]));
+      case 'every':
+      case 'some': {
+        const results = this.mapWithIterations(array, args()[0], site, array).map(truthy);
+        if (results.some((r) => r === undefined)) return new Unknown(this.text(site), 'callback result is not a constant');
+        return key === 'every' ? results.every(Boolean) : results.some(Boolean);
+      }
+    }
+    return undefined;
+  }
+
+  private newArray(length: number): Value[] {
+    if (!Number.isInteger(length) || length < 0 || length > MAX_LOOP_ITERATIONS) return [];
+    return new Array<Value>(length).fill(undefined);
+  }
+
+  private arrayFrom(args: readonly Value[], site: TS.Node): Value {
+    const [source, fn] = args;
+    let items: Value[];
+    if (Array.isArray(source)) items = [...source];
+    else if (typeof source === 'string') items = [...source];
+    else if (source instanceof ObjectValue && typeof source.props.get('length') === 'number') {
+      const length = source.props.get('length') as number;
+      if (length > MAX_LOOP_ITERATIONS) {
+        this.loopCapProblem(site);
+        items = this.newArray(MAX_LOOP_ITERATIONS);
+      } else {
+        items = this.newArray(length);
+      }
+    } else {
+      return new Unknown(this.text(site), 'Array.from of a value that is not a constant');
+    }
+    return fn === undefined ? items : this.mapWithIterations(items, fn, site, items);
+  }
+
+  // ---------------------------------------------------------------- tfjs
+
+  private callTf(callee: Namespace, args: readonly Value[], site: TS.Node): Value {
+    const path = callee.path;
+    const range = this.rangeOf(site);
+    if (path.length === 2 && path[0] === 'layers') {
+      const type = path[1]!;
+      const [config] = args;
+      if (config !== undefined && !(config instanceof ObjectValue)) {
+        if (config instanceof Unknown) {
+          this.problem(`The config of \`${type}\` is not a constant object: ${config.reason}.`, site);
+        }
+      }
+      const known = LAYER_FACTORIES.has(type);
+      return new LayerValue(type, known, config instanceof ObjectValue ? config : undefined, range, this.iterations.length ? [...this.iterations] : undefined);
+    }
+    if (path.length === 1 && path[0] === 'sequential') {
+      const model = new SequentialModel(range);
+      const [config] = args;
+      if (config instanceof ObjectValue) {
+        const layers = config.props.get('layers');
+        if (Array.isArray(layers)) {
+          for (const layer of layers) {
+            if (layer instanceof LayerValue) model.layers.push(layer);
+            else this.problem('An element of `layers` is not a layer the parser could resolve; the model may be missing a layer.', site);
+          }
+        } else if (layers !== undefined) {
+          this.problem('`layers` is not a constant list of layers; the model may be missing layers.', site);
+        }
+        const name = config.props.get('name');
+        if (typeof name === 'string') this.nameFromConfig(model, name);
+      }
+      return this.registerModel(model);
+    }
+    if (path.length === 1 && path[0] === 'input') {
+      const [config] = args;
+      const layer = new LayerValue('inputLayer', true, config instanceof ObjectValue ? config : undefined, range, this.iterations.length ? [...this.iterations] : undefined);
+      return new TensorValue(this.node(layer, []));
+    }
+    if (path.length === 1 && path[0] === 'model') {
+      const [config] = args;
+      const tensors = (value: Value, role: string): TensorValue[] => {
+        const list = Array.isArray(value) ? value : [value];
+        const result = list.filter((v): v is TensorValue => v instanceof TensorValue);
+        if (result.length !== list.length || list.length === 0) {
+          this.problem(`\`${role}\` of the model is not made of symbolic tensors the parser could resolve.`, site);
+        }
+        return result;
+      };
+      if (!(config instanceof ObjectValue)) {
+        this.problem('`tf.model` needs a constant `{inputs, outputs}` object.', site);
+        return new Unknown(this.text(site), 'model config is not a constant object');
+      }
+      const model = new FunctionalModel(range, tensors(config.props.get('inputs'), 'inputs'), tensors(config.props.get('outputs'), 'outputs'));
+      const name = config.props.get('name');
+      if (typeof name === 'string') this.nameFromConfig(model, name);
+      return this.registerModel(model);
+    }
+    return new FactoryCall(path.join('.'), args);
+  }
+
+  private nameFromConfig(model: ModelValue, name: string): void {
+    // The variable name is what users search for; a config name only fills in when none binds it.
+    model.name = name;
+    model.nameDepth = Number.POSITIVE_INFINITY;
+  }
+
+  private registerModel(model: ModelValue): ModelValue {
+    if (this.templateName) model.template = this.templateName;
+    this.models.push(model);
+    return model;
+  }
+
+  private node(layer: LayerValue, inbound: GraphNode[]): GraphNode {
+    return { layer, inbound, order: this.nodeOrder++ };
+  }
+
+  private applyLayer(layer: LayerValue, args: readonly Value[], site: TS.Node): Value {
+    const [input] = args;
+    const inputs = Array.isArray(input) ? input : [input];
+    const tensors = inputs.filter((v): v is TensorValue => v instanceof TensorValue);
+    if (tensors.length !== inputs.length || tensors.length === 0) {
+      const unknown = inputs.find((v): v is Unknown => v instanceof Unknown);
+      if (!unknown) this.problem(`\`${layer.type}.apply\` is given something that is not a symbolic tensor.`, site, 'info');
+      return new Unknown(this.text(site), unknown ? unknown.reason : 'layer applied to a value that is not a symbolic tensor');
+    }
+    if (MERGE_LAYERS.has(layer.type) && !Array.isArray(input)) {
+      this.problem(`\`${layer.type}\` merges a list of tensors: write \`.apply([a, b])\`.`, site);
+    }
+    return new TensorValue(this.node(layer, tensors.map((t) => t.node)));
+  }
+}
+
+// -------------------------------------------------------------------- helpers
+
+function copyProps(from: ObjectValue, to: ObjectValue): void {
+  for (const [key, value] of from.props) {
+    to.props.set(key, value);
+    const range = from.ranges.get(key);
+    if (range) to.ranges.set(key, range);
+    else to.ranges.delete(key);
+  }
+}
+
+function inferredFunctionName(ts: typeof TS, node: TS.Node): string {
+  const parent = node.parent;
+  if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (parent && ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  return 'anonymous';
+}
+
+function skipOuterExpressions(ts: typeof TS, node: TS.Expression): TS.Expression {
+  let current = node;
+  while (
+    ts.isParenthesizedExpression(current) ||
+    ts.isAsExpression(current) ||
+    ts.isNonNullExpression(current) ||
+    ts.isTypeAssertionExpression(current) ||
+    ts.isSatisfiesExpression(current)
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
+
+function isPrimitive(value: Value): value is number | string | boolean | null | undefined {
+  return value === null || value === undefined || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean';
+}
+
+/** JS truthiness, or undefined when the value is not known. */
+export function truthy(value: Value): boolean | undefined {
+  if (value instanceof Unknown) return undefined;
+  if (isPrimitive(value)) return Boolean(value);
+  return true;
+}
+
+function toNumber(value: Value): Value {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return Number(value);
+  return new Unknown('Number(...)', 'argument is not a constant');
+}
+
+function toPropertyKey(value: Value): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+function unknownReason(value: Value, text: string): string {
+  return value instanceof Unknown ? value.reason : `\`${text}\` is not a constant`;
+}
+
+function strictEquals(a: Value, b: Value): boolean | undefined {
+  if (a instanceof Unknown || b instanceof Unknown) return undefined;
+  return a === b;
+}
+
+function stringMethod(text: string, key: string, args: readonly Value[]): Value | undefined {
+  const [a, b] = args;
+  switch (key) {
+    case 'toUpperCase':
+      return text.toUpperCase();
+    case 'toLowerCase':
+      return text.toLowerCase();
+    case 'trim':
+      return text.trim();
+    case 'startsWith':
+      return typeof a === 'string' ? text.startsWith(a) : undefined;
+    case 'endsWith':
+      return typeof a === 'string' ? text.endsWith(a) : undefined;
+    case 'includes':
+      return typeof a === 'string' ? text.includes(a) : undefined;
+    case 'split':
+      return typeof a === 'string' ? text.split(a) : undefined;
+    case 'repeat':
+      return typeof a === 'number' && a >= 0 && a < 10_000 ? text.repeat(a) : undefined;
+    case 'slice':
+    case 'substring':
+      return text[key](typeof a === 'number' ? a : 0, typeof b === 'number' ? b : undefined);
+  }
+  return undefined;
+}
+
+const NOT_CONSTANT = Symbol('not constant');
+
+let compoundAssignments: Map<TS.SyntaxKind, TS.SyntaxKind> | undefined;
+function COMPOUND_ASSIGNMENT(ts: typeof TS): Map<TS.SyntaxKind, TS.SyntaxKind> {
+  const k = ts.SyntaxKind;
+  compoundAssignments ??= new Map([
+    [k.PlusEqualsToken, k.PlusToken],
+    [k.MinusEqualsToken, k.MinusToken],
+    [k.AsteriskEqualsToken, k.AsteriskToken],
+    [k.SlashEqualsToken, k.SlashToken],
+    [k.PercentEqualsToken, k.PercentToken],
+    [k.AsteriskAsteriskEqualsToken, k.AsteriskAsteriskToken],
+    [k.LessThanLessThanEqualsToken, k.LessThanLessThanToken],
+    [k.GreaterThanGreaterThanEqualsToken, k.GreaterThanGreaterThanToken],
+    [k.AmpersandEqualsToken, k.AmpersandToken],
+    [k.BarEqualsToken, k.BarToken],
+  ]);
+  return compoundAssignments;
+}
+
+function binaryOp(ts: typeof TS, op: TS.SyntaxKind, left: Value, right: Value): Value | typeof NOT_CONSTANT {
+  const k = ts.SyntaxKind;
+  if (op === k.EqualsEqualsEqualsToken || op === k.ExclamationEqualsEqualsToken || op === k.EqualsEqualsToken || op === k.ExclamationEqualsToken) {
+    const equal = strictEquals(left, right);
+    if (equal === undefined) return NOT_CONSTANT;
+    const loose = (op === k.EqualsEqualsToken || op === k.ExclamationEqualsToken) && isPrimitive(left) && isPrimitive(right) ? left == right : equal;
+    return op === k.EqualsEqualsEqualsToken || op === k.EqualsEqualsToken ? loose : !loose;
+  }
+  if (op === k.PlusToken && (typeof left === 'string' || typeof right === 'string') && isPrimitive(left) && isPrimitive(right)) {
+    return String(left) + String(right);
+  }
+  if (op === k.InstanceOfKeyword || op === k.InKeyword) {
+    if (op === k.InKeyword && typeof left === 'string' && right instanceof ObjectValue) return right.props.has(left);
+    return NOT_CONSTANT;
+  }
+  if (!isPrimitive(left) || !isPrimitive(right) || left === undefined && op !== k.PlusToken) return NOT_CONSTANT;
+  const a = Number(left);
+  const b = Number(right);
+  switch (op) {
+    case k.PlusToken: return a + b;
+    case k.MinusToken: return a - b;
+    case k.AsteriskToken: return a * b;
+    case k.SlashToken: return a / b;
+    case k.PercentToken: return a % b;
+    case k.AsteriskAsteriskToken: return a ** b;
+    case k.LessThanToken: return a < b;
+    case k.LessThanEqualsToken: return a <= b;
+    case k.GreaterThanToken: return a > b;
+    case k.GreaterThanEqualsToken: return a >= b;
+    case k.LessThanLessThanToken: return a << b;
+    case k.GreaterThanGreaterThanToken: return a >> b;
+    case k.GreaterThanGreaterThanGreaterThanToken: return a >>> b;
+    case k.AmpersandToken: return a & b;
+    case k.BarToken: return a | b;
+    case k.CaretToken: return a ^ b;
+  }
+  return NOT_CONSTANT;
+}

@@ -1,0 +1,190 @@
+/** Turns the interpreter's model values into the plain ModelGraph IR. */
+import type {
+  CompileInfo,
+  ConfigObject,
+  ConfigValue,
+  LayerNode,
+  ModelGraph,
+  ParseProblem,
+  PropertyRange,
+  Shape,
+  SourceRange,
+} from '../ir';
+import { layerNameStem } from './tfjsApi';
+import {
+  FactoryCall,
+  FunctionalModel,
+  FunctionValue,
+  type GraphNode,
+  LayerValue,
+  type ModelValue,
+  Namespace,
+  NativeFunction,
+  ObjectValue,
+  TensorValue,
+  Unknown,
+  type Value,
+  isModel,
+} from './values';
+
+type Report = (message: string, range: SourceRange, severity?: ParseProblem['severity']) => void;
+
+/** Converts an interpreter value to a config value; unknowns are reported at `range` with `key`. */
+export function toConfigValue(value: Value, key: string, range: SourceRange | undefined, report: Report): ConfigValue {
+  if (value === undefined) return null;
+  if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (Array.isArray(value)) return value.map((item) => toConfigValue(item, key, range, report));
+  if (value instanceof ObjectValue) return toConfigObject(value, report, range);
+  if (value instanceof FactoryCall) {
+    return { $call: value.callee, args: value.args.map((arg) => toConfigValue(arg, key, range, report)) };
+  }
+  if (value instanceof LayerValue) {
+    return { $call: `layers.${value.type}`, args: value.config ? [toConfigObject(value.config, report)] : [] };
+  }
+  if (value instanceof Unknown) {
+    if (range) report(`${key}: \`${value.text}\` is not a constant (${value.reason}).`, range);
+    return { $unknown: value.text, reason: value.reason };
+  }
+  const what =
+    value instanceof Namespace ? `tf.${value.path.join('.')}` :
+    value instanceof FunctionValue || value instanceof NativeFunction ? 'a function' :
+    value instanceof TensorValue ? 'a symbolic tensor' :
+    isModel(value) ? 'a model' : 'a value';
+  const reason = `${what} cannot be used as a config value here`;
+  if (range) report(`${key}: ${reason}.`, range);
+  return { $unknown: what, reason };
+}
+
+function toConfigObject(object: ObjectValue, report: Report, fallbackRange?: SourceRange): ConfigObject {
+  const result: Record<string, ConfigValue> = {};
+  for (const [key, value] of object.props) {
+    if (value === undefined) continue;
+    result[key] = toConfigValue(value, key, object.ranges.get(key)?.value ?? fallbackRange, report);
+  }
+  return result;
+}
+
+function rangesOf(object: ObjectValue | undefined): Record<string, PropertyRange> {
+  return object ? Object.fromEntries(object.ranges) : {};
+}
+
+function shapeOf(value: ConfigValue | undefined): Shape | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.every((d) => typeof d === 'number' || d === null) ? (value as (number | null)[]) : undefined;
+}
+
+/** The input shape (without batch) a layer config declares, as tfjs reads it. */
+function declaredInputShape(layer: LayerNode): Shape | undefined {
+  const c = layer.config;
+  if (layer.type === 'inputLayer') {
+    return shapeOf(c.shape) ?? shapeOf(c.inputShape) ?? shapeOf(c.batchShape)?.slice(1) ?? shapeOf(c.batchInputShape)?.slice(1);
+  }
+  const direct = shapeOf(c.inputShape) ?? shapeOf(c.batchInputShape)?.slice(1);
+  if (direct) return direct;
+  if (typeof c.inputDim === 'number') {
+    if (layer.type === 'embedding') return [typeof c.inputLength === 'number' ? c.inputLength : null];
+    return [c.inputDim];
+  }
+  return undefined;
+}
+
+/** Builds the IR for one model. Layer ids are Keras-style names, unique within the model. */
+export function toModelGraph(model: ModelValue, name: string, report: Report): ModelGraph {
+  const nodes = model instanceof FunctionalModel ? functionalNodes(model) : sequentialNodes(model.layers);
+  const counters = new Map<string, number>();
+  const used = new Set<string>();
+  const ids = new Map<GraphNode, string>();
+  const layers: LayerNode[] = [];
+  for (const node of nodes) {
+    const layer = node.layer;
+    const configName = layer.config?.props.get('name');
+    let id: string;
+    if (typeof configName === 'string' && !used.has(configName)) {
+      id = configName;
+    } else {
+      const stem = layerNameStem(layer.type);
+      do {
+        const n = (counters.get(stem) ?? 0) + 1;
+        counters.set(stem, n);
+        id = `${stem}_${n}`;
+      } while (used.has(id));
+    }
+    used.add(id);
+    ids.set(node, id);
+    if (!layer.known) {
+      report(`\`layers.${layer.type}\` is not a tfjs layer the parser knows; it is kept as an opaque layer.`, layer.range, 'warning');
+    }
+    const config = layer.config ? toConfigObject(layer.config, report, layer.range) : {};
+    const activation = typeof config.activation === 'string' ? config.activation : undefined;
+    layers.push({
+      id,
+      type: layer.type,
+      known: layer.known,
+      config,
+      configRanges: rangesOf(layer.config),
+      ...(layer.config?.literal ? { configRange: layer.config.literal } : {}),
+      range: layer.range,
+      ...(layer.iteration ? { iteration: layer.iteration } : {}),
+      inbound: node.inbound.map((inbound) => ids.get(inbound)!),
+      ...(activation !== undefined ? { activation } : {}),
+    });
+  }
+  const idOf = (tensor: TensorValue): string | undefined => ids.get(tensor.node);
+  const inputs =
+    model instanceof FunctionalModel
+      ? model.inputs.map(idOf).filter((id): id is string => !!id)
+      : layers.length ? [layers[0]!.id] : [];
+  const outputs =
+    model instanceof FunctionalModel
+      ? model.outputs.map(idOf).filter((id): id is string => !!id)
+      : layers.length ? [layers[layers.length - 1]!.id] : [];
+  const firstInput = layers.find((layer) => layer.id === inputs[0]);
+  const inputShape = firstInput ? declaredInputShape(firstInput) : undefined;
+  return {
+    name,
+    kind: model instanceof FunctionalModel ? 'functional' : 'sequential',
+    range: model.range,
+    layers,
+    inputs,
+    outputs,
+    ...(inputShape ? { inputShape } : {}),
+    ...(model.compile ? { compile: toCompileInfo(model.compile.args, model.compile.range, report) } : {}),
+  };
+}
+
+function toCompileInfo(args: ObjectValue | undefined, range: SourceRange, report: Report): CompileInfo {
+  const value = (key: string): ConfigValue | undefined =>
+    args?.props.has(key) ? toConfigValue(args.props.get(key), key, args.ranges.get(key)?.value ?? range, report) : undefined;
+  const optimizer = value('optimizer');
+  const loss = value('loss');
+  const metrics = value('metrics');
+  return {
+    range,
+    configRanges: rangesOf(args),
+    ...(args?.literal ? { configRange: args.literal } : {}),
+    ...(optimizer !== undefined ? { optimizer } : {}),
+    ...(loss !== undefined ? { loss } : {}),
+    ...(metrics !== undefined ? { metrics } : {}),
+  };
+}
+
+function sequentialNodes(layers: readonly LayerValue[]): GraphNode[] {
+  const nodes: GraphNode[] = [];
+  layers.forEach((layer, order) => {
+    nodes.push({ layer, inbound: nodes.length ? [nodes[nodes.length - 1]!] : [], order });
+  });
+  return nodes;
+}
+
+/** Every node that reaches an output, in creation order (a topological order). */
+function functionalNodes(model: FunctionalModel): GraphNode[] {
+  const seen = new Set<GraphNode>();
+  const stack = model.outputs.map((tensor) => tensor.node);
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    stack.push(...node.inbound);
+  }
+  return [...seen].sort((a, b) => a.order - b.order);
+}

@@ -1,0 +1,169 @@
+/**
+ * Values of the parser's small interpreter. The parser runs model-building code symbolically:
+ * constants are real JS values, tfjs objects are these classes, anything else is `Unknown`.
+ */
+import type * as TS from 'typescript';
+import type { PropertyRange, SourceRange } from '../ir';
+
+/** A value the interpreter cannot know; `text` is the source expression, `reason` says why. */
+export class Unknown {
+  constructor(
+    readonly text: string,
+    readonly reason: string,
+  ) {}
+}
+
+/** A path into the tfjs namespace: `[]` is `tf` itself, `['layers', 'dense']` is `tf.layers.dense`. */
+export class Namespace {
+  constructor(readonly path: readonly string[]) {}
+  child(name: string): Namespace {
+    return new Namespace([...this.path, name]);
+  }
+}
+
+/** An object literal (or object built from one), remembering where each property was written. */
+export class ObjectValue {
+  readonly props = new Map<string, Value>();
+  readonly ranges = new Map<string, PropertyRange>();
+  constructor(readonly literal?: SourceRange) {}
+}
+
+/** A call of a tfjs factory that yields a plain value: an initializer, optimizer, regularizer... */
+export class FactoryCall {
+  constructor(
+    readonly callee: string,
+    readonly args: readonly Value[],
+  ) {}
+}
+
+/** A layer object as created by a `tf.layers.X(config)` call, before or after it is applied. */
+export class LayerValue {
+  constructor(
+    readonly type: string,
+    readonly known: boolean,
+    readonly config: ObjectValue | undefined,
+    readonly range: SourceRange,
+    readonly iteration: readonly number[] | undefined,
+  ) {}
+}
+
+/** A symbolic tensor: the output of a layer in the functional API. */
+export class TensorValue {
+  constructor(readonly node: GraphNode) {}
+}
+
+export interface GraphNode {
+  readonly layer: LayerValue;
+  readonly inbound: readonly GraphNode[];
+  /** Creation order; creation order is a topological order of the graph. */
+  readonly order: number;
+}
+
+export interface CompileRecord {
+  readonly args: ObjectValue | undefined;
+  readonly range: SourceRange;
+}
+
+interface ModelCommon {
+  readonly range: SourceRange;
+  compile?: CompileRecord;
+  /** The binding that names the model, and how deep in calls it was made (outer bindings win). */
+  name?: string;
+  nameDepth: number;
+  /** The uncalled function the parser ran to find this model, if any. */
+  template?: string;
+}
+
+export class SequentialModel implements ModelCommon {
+  readonly layers: LayerValue[] = [];
+  compile?: CompileRecord;
+  name?: string;
+  nameDepth = Number.POSITIVE_INFINITY;
+  template?: string;
+  constructor(readonly range: SourceRange) {}
+}
+
+export class FunctionalModel implements ModelCommon {
+  compile?: CompileRecord;
+  name?: string;
+  nameDepth = Number.POSITIVE_INFINITY;
+  template?: string;
+  constructor(
+    readonly range: SourceRange,
+    readonly inputs: readonly TensorValue[],
+    readonly outputs: readonly TensorValue[],
+  ) {}
+}
+
+export type ModelValue = SequentialModel | FunctionalModel;
+
+/** A function or arrow function of the user's code, closed over its scope. */
+export class FunctionValue {
+  constructor(
+    readonly declaration: TS.FunctionLikeDeclaration,
+    readonly scope: Scope,
+    readonly name: string,
+    readonly thisValue?: Value,
+  ) {}
+}
+
+/** A built-in the interpreter implements (Math.max, Array.from, an array's map...). */
+export class NativeFunction {
+  constructor(
+    readonly name: string,
+    readonly call: (args: readonly Value[], site: TS.Node) => Value,
+  ) {}
+}
+
+export type Value =
+  | undefined
+  | null
+  | number
+  | string
+  | boolean
+  | Value[]
+  | ObjectValue
+  | Unknown
+  | Namespace
+  | FactoryCall
+  | LayerValue
+  | TensorValue
+  | SequentialModel
+  | FunctionalModel
+  | FunctionValue
+  | NativeFunction;
+
+interface Binding {
+  value: Value;
+  readonly constant: boolean;
+}
+
+/** Lexical scope: a chain of maps. */
+export class Scope {
+  private readonly bindings = new Map<string, Binding>();
+  constructor(readonly parent?: Scope) {}
+
+  declare(name: string, value: Value, constant = false): void {
+    this.bindings.set(name, { value, constant });
+  }
+
+  lookup(name: string): Binding | undefined {
+    for (let scope: Scope | undefined = this; scope; scope = scope.parent) {
+      const binding = scope.bindings.get(name);
+      if (binding) return binding;
+    }
+    return undefined;
+  }
+
+  /** Assigns to an existing binding; returns false when the name is not declared. */
+  assign(name: string, value: Value): boolean {
+    const binding = this.lookup(name);
+    if (!binding) return false;
+    binding.value = value;
+    return true;
+  }
+}
+
+export function isModel(value: Value): value is ModelValue {
+  return value instanceof SequentialModel || value instanceof FunctionalModel;
+}
