@@ -54,6 +54,7 @@ export class Interpreter {
   private readonly iterations: number[] = [];
   private readonly calledFunctions = new Set<TS.Node>();
   private templateName: string | undefined;
+  private readonly appliedLayers = new WeakSet<LayerValue>();
   private readonly globals = new Scope();
 
   constructor(
@@ -219,8 +220,11 @@ export class Interpreter {
     this.tick();
     if (ts.isVariableStatement(node)) {
       const constant = (node.declarationList.flags & ts.NodeFlags.Const) !== 0;
+      const ambient = node.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword) ?? false;
       for (const declaration of node.declarationList.declarations) {
-        const value = declaration.initializer ? this.eval(declaration.initializer, scope) : undefined;
+        const value = declaration.initializer
+          ? this.eval(declaration.initializer, scope)
+          : ambient ? new Unknown(this.text(declaration.name), `\`${this.text(declaration.name)}\` is declared but has no value in this file`) : undefined;
         this.bindPattern(declaration.name, value, scope, constant);
       }
       return undefined;
@@ -803,7 +807,8 @@ export class Interpreter {
     return new Unknown(this.text(site), 'call of a value that is not a known function');
   }
 
-  private callFunction(fn: FunctionValue, args: readonly Value[], site: TS.Node, thisValue: Value): Value {
+  /** `asTemplate`: parameters without an argument or default are unknown, not `undefined`. */
+  private callFunction(fn: FunctionValue, args: readonly Value[], site: TS.Node, thisValue: Value, asTemplate = false): Value {
     const ts = this.ts;
     this.calledFunctions.add(fn.declaration);
     if (this.callDepth >= MAX_CALL_DEPTH) {
@@ -816,6 +821,10 @@ export class Interpreter {
     fn.declaration.parameters.forEach((parameter, index) => {
       let value: Value = parameter.dotDotDotToken ? args.slice(index) : args[index];
       if (value === undefined && parameter.initializer) value = this.eval(parameter.initializer, scope);
+      else if (value === undefined && asTemplate) {
+        const name = this.text(parameter.name);
+        value = new Unknown(name, `parameter \`${name}\` of \`${fn.name}\` has no known value`);
+      }
       this.bindPattern(parameter.name, value, scope, false);
     });
     const body = fn.declaration.body;
@@ -876,7 +885,7 @@ export class Interpreter {
       const before = this.models.length;
       this.templateName = name;
       try {
-        this.callFunction(fn, [], fn.declaration, undefined);
+        this.callFunction(fn, [], fn.declaration, undefined, true);
       } finally {
         this.templateName = undefined;
       }
@@ -1151,6 +1160,14 @@ export class Interpreter {
       if (!unknown) this.problem(`\`${layer.type}.apply\` is given something that is not a symbolic tensor.`, site, 'info');
       return new Unknown(this.text(site), unknown ? unknown.reason : 'layer applied to a value that is not a symbolic tensor');
     }
+    if (this.appliedLayers.has(layer)) {
+      this.problem(
+        `This \`${layer.type}\` layer object is applied more than once (shared weights); each use is listed as its own layer, so parameter counts may be too high.`,
+        site,
+        'info',
+      );
+    }
+    this.appliedLayers.add(layer);
     if (MERGE_LAYERS.has(layer.type) && !Array.isArray(input)) {
       this.problem(`\`${layer.type}\` merges a list of tensors: write \`.apply([a, b])\`.`, site);
     }
