@@ -1,0 +1,71 @@
+/** Command-line arguments of `gradient-lens`, parsed without a dependency. */
+
+export interface AnalyzeOptions {
+  readonly command: 'analyze';
+  readonly files: readonly string[];
+  readonly json: boolean;
+  readonly staticOnly: boolean;
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly samples?: number;
+  readonly seed?: number;
+  readonly backend?: 'wasm' | 'cpu';
+}
+
+export interface HelpOptions {
+  readonly command: 'help';
+}
+
+export type CliOptions = AnalyzeOptions | HelpOptions;
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage:
+  gradient-lens analyze <file>... [--json] [--static] [--epochs N] [--batch-size N]
+                                  [--samples N] [--seed N] [--backend wasm|cpu]
+
+Reads the TensorFlow.js models each file defines (without running the file), and measures
+their per-layer gradients by training them briefly on synthetic data (unless --static).
+Exit status: 0 no finding of warning or worse, 1 findings, 2 usage error or unreadable file.`;
+
+const NUMERIC = new Map([
+  ['--epochs', 'epochs'],
+  ['--batch-size', 'batchSize'],
+  ['--samples', 'samples'],
+  ['--seed', 'seed'],
+] as const);
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
+  if (command !== 'analyze') throw new UsageError(`unknown command '${command}'`);
+  const files: string[] = [];
+  const numbers: { epochs?: number; batchSize?: number; samples?: number; seed?: number } = {};
+  let json = false;
+  let staticOnly = false;
+  let backend: 'wasm' | 'cpu' | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? rest[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--json') json = true;
+    else if (flag === '--static') staticOnly = true;
+    else if (flag === '--backend') {
+      const v = value();
+      if (v !== 'wasm' && v !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, not '${v}'`);
+      backend = v;
+    } else if (NUMERIC.has(flag as never)) {
+      const v = value();
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || (flag !== '--seed' && n === 0)) throw new UsageError(`${flag} needs a positive whole number, not '${v}'`);
+      numbers[NUMERIC.get(flag as never)!] = n;
+    } else if (flag.startsWith('-')) throw new UsageError(`unknown option '${flag}'`);
+    else files.push(arg);
+  }
+  if (files.length === 0) throw new UsageError('analyze needs at least one file');
+  return { command: 'analyze', files, json, staticOnly, ...numbers, ...(backend ? { backend } : {}) };
+}

@@ -1,0 +1,126 @@
+/**
+ * The analysis report: the CLI's `--json` document (contract in DESIGN.md) and the text table.
+ * Pure: built from parse results (and, when a run happened, measured gradient norms).
+ */
+import type { ModelGraph, ParseResult } from './ir';
+import { LineIndex } from './text';
+
+export interface LayerReport {
+  readonly name: string;
+  readonly type: string;
+  readonly activation?: string;
+  readonly line: number;
+  readonly params: number | null;
+  readonly outputShape: readonly (number | null)[] | null;
+  /** Kernel gradient L2 norm, mean over the last epoch; null when not measured. */
+  readonly gradNorm: number | null;
+}
+
+export interface FindingReport {
+  readonly code: string;
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly line: number;
+  readonly layers: readonly string[];
+  readonly message: string;
+  readonly fixes: readonly string[];
+}
+
+export interface ModelReport {
+  readonly name: string;
+  readonly kind: ModelGraph['kind'];
+  readonly line: number;
+  readonly params: number | null;
+  readonly layers: readonly LayerReport[];
+  readonly findings: readonly FindingReport[];
+  /** Why the model was not measured, when it was not (static run, build error...). */
+  readonly measurement?: { readonly status: 'measured' | 'static' | 'failed'; readonly message?: string; readonly backend?: string };
+}
+
+export interface FileReport {
+  readonly file: string;
+  readonly problems: readonly { readonly line: number; readonly message: string; readonly severity: string }[];
+  readonly models: readonly ModelReport[];
+}
+
+export interface Report {
+  readonly files: readonly FileReport[];
+}
+
+export interface ModelExtras {
+  readonly gradNorms?: ReadonlyMap<string, number>;
+  readonly findings?: readonly FindingReport[];
+  readonly measurement?: ModelReport['measurement'];
+}
+
+export function fileReport(file: string, text: string, parsed: ParseResult, extras: (model: ModelGraph) => ModelExtras = () => ({})): FileReport {
+  const lines = new LineIndex(text);
+  return {
+    file,
+    problems: parsed.problems.map((p) => ({ line: lines.lineNumber(p.range.start), message: p.message, severity: p.severity })),
+    models: parsed.models.map((model) => {
+      const extra = extras(model);
+      return {
+        name: model.name,
+        kind: model.kind,
+        line: lines.lineNumber(model.range.start),
+        params: model.params ?? null,
+        layers: model.layers.map((layer) => ({
+          name: layer.id,
+          type: layer.type,
+          ...(layer.activation !== undefined ? { activation: layer.activation } : {}),
+          line: lines.lineNumber(layer.range.start),
+          params: layer.params ?? null,
+          outputShape: layer.outputShape ?? null,
+          gradNorm: extra.gradNorms?.get(layer.id) ?? null,
+        })),
+        findings: extra.findings ?? [],
+        ...(extra.measurement ? { measurement: extra.measurement } : {}),
+      };
+    }),
+  };
+}
+
+function formatShape(shape: LayerReport['outputShape']): string {
+  return shape ? `[${shape.map((d) => (d === null ? 'null' : String(d))).join(',')}]` : '?';
+}
+
+function formatNumber(value: number | null): string {
+  if (value === null) return '-';
+  if (!Number.isFinite(value)) return String(value);
+  if (value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e5)) return value.toExponential(2);
+  return Number(value.toPrecision(3)).toString();
+}
+
+/** A plain-text table per model, for terminals. */
+export function formatReport(report: Report): string {
+  const out: string[] = [];
+  for (const file of report.files) {
+    out.push(file.file);
+    for (const problem of file.problems) out.push(`  line ${problem.line}: ${problem.severity}: ${problem.message}`);
+    if (file.models.length === 0) out.push('  no tfjs model found');
+    for (const model of file.models) {
+      const params = model.params === null ? 'params unknown' : `${model.params.toLocaleString('en-US')} params`;
+      out.push(`  model ${model.name} (${model.kind}, line ${model.line}): ${model.layers.length} layers, ${params}`);
+      if (model.measurement?.message) out.push(`    ${model.measurement.status}: ${model.measurement.message}`);
+      const header = ['#', 'layer', 'type', 'activation', 'output shape', 'params', 'line', 'grad norm'];
+      const rows = model.layers.map((layer, i) => [
+        String(i + 1),
+        layer.name,
+        layer.type,
+        layer.activation ?? '',
+        formatShape(layer.outputShape),
+        layer.params === null ? '?' : layer.params.toLocaleString('en-US'),
+        String(layer.line),
+        formatNumber(layer.gradNorm),
+      ]);
+      const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+      const render = (cells: string[]): string => `    ${cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()}`;
+      out.push(render(header), ...rows.map(render));
+      for (const finding of model.findings) {
+        out.push(`    ${finding.severity} ${finding.code} (line ${finding.line}): ${finding.message}`);
+        if (finding.fixes.length) out.push(`      fixes: ${finding.fixes.join(', ')}`);
+      }
+    }
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,25 @@
+import * as vscode from 'vscode';
+import { parseModels } from '../core/parse/index';
+import { fileReport, formatReport } from '../core/report';
+
+export const SHOW_MODELS_COMMAND = 'gradientLens.showModels';
+
+/** Prints the models of the active file, layer by layer, to the Gradient Lens log. */
+export function registerShowModelsCommand(log: vscode.LogOutputChannel): vscode.Disposable {
+  return vscode.commands.registerCommand(SHOW_MODELS_COMMAND, () => {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showInformationMessage('Gradient Lens: open a TypeScript or JavaScript file that builds a tfjs model first.');
+      return;
+    }
+    const document = editor.document;
+    const text = document.getText();
+    const parsed = parseModels(text, document.fileName);
+    const report = fileReport(vscode.workspace.asRelativePath(document.uri), text, parsed);
+    log.info(`\n${formatReport({ files: [report] })}`);
+    log.show(true);
+    if (parsed.models.length === 0) {
+      void vscode.window.showInformationMessage('Gradient Lens: no tfjs model found in this file.');
+    }
+  });
+}
