@@ -348,3 +348,37 @@ outer.add(inner);
   assert.ok(result.problems.some((p) => /model added as a layer/.test(p.message)));
   assert.deepEqual(result.models.map((m) => m.name), ['inner', 'outer']);
 });
+
+test('code that builds no model part raises no control-flow problems', () => {
+  const src = `
+import * as tf from '@tensorflow/tfjs';
+export const model = tf.sequential({layers: [tf.layers.dense({units: 1, inputShape: [3]})]});
+export async function train(epochs: number, data: {size: number}) {
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    if (data.size > 10) { await model.fit(tf.zeros([1, 3]), tf.zeros([1, 1])); }
+  }
+  while (data.size-- > 0) { console.log(epochs); }
+}
+for (let i = 0; i < (globalThis as {n?: number}).n!; i++) console.log(i);
+`;
+  const result = parse(src);
+  assert.equal(result.models.length, 1);
+  assert.deepEqual(result.problems, []);
+});
+
+test('a loop with an unknown bound that adds layers is reported where the bound is', () => {
+  const src = `
+import * as tf from '@tensorflow/tfjs';
+export function build(depth: number) {
+  const m = tf.sequential();
+  m.add(tf.layers.dense({units: 8, inputShape: [4]}));
+  for (let i = 0; i < depth; i++) m.add(tf.layers.dense({units: 8}));
+  return m;
+}
+`;
+  const result = parse(src);
+  const problem = result.problems.find((p) => /Loop condition/.test(p.message));
+  assert.ok(problem);
+  assert.equal(slice(src, problem.range), 'i < depth');
+  assert.equal(problem.severity, 'warning');
+});

@@ -55,6 +55,8 @@ export class Interpreter {
   private readonly calledFunctions = new Set<TS.Node>();
   private templateName: string | undefined;
   private readonly appliedLayers = new WeakSet<LayerValue>();
+  /** Counts layers, inputs and models built so far; control-flow problems matter only where it moves. */
+  private modelWork = 0;
   private readonly globals = new Scope();
 
   constructor(
@@ -98,6 +100,11 @@ export class Interpreter {
     if (this.problemKeys.has(key)) return;
     this.problemKeys.add(key);
     this.problems.push({ message, range, severity });
+  }
+
+  /** A problem about control flow, reported only if the construct built model parts (else it is noise). */
+  private flowProblem(workBefore: number, message: string, at: TS.Node): void {
+    if (this.modelWork !== workBefore) this.problem(message, at, 'warning');
   }
 
   private tick(): void {
@@ -240,13 +247,12 @@ export class Interpreter {
     if (ts.isIfStatement(node)) {
       const condition = truthy(this.eval(node.expression, scope));
       if (condition === undefined) {
-        this.problem(
-          `Condition \`${this.text(node.expression)}\` is not a constant; read the first branch only.`,
-          node.expression,
-          'info',
-        );
+        const work = this.modelWork;
+        const completion = this.exec(node.thenStatement, scope);
+        this.flowProblem(work, `Condition \`${this.text(node.expression)}\` is not a constant; read the first branch only.`, node.expression);
+        return completion;
       }
-      if (condition !== false) return this.exec(node.thenStatement, scope);
+      if (condition) return this.exec(node.thenStatement, scope);
       return node.elseStatement ? this.exec(node.elseStatement, scope) : undefined;
     }
     if (ts.isForStatement(node)) return this.execFor(node, scope);
@@ -323,6 +329,8 @@ export class Interpreter {
         this.eval(node.initializer, scope);
       }
     }
+    const work = this.modelWork;
+    let readOnce = false;
     this.iterations.push(0);
     try {
       for (let i = 0; ; i++) {
@@ -330,16 +338,13 @@ export class Interpreter {
           const condition = truthy(this.eval(node.condition, scope));
           if (condition === undefined) {
             if (i > 0) break;
-            this.problem(
-              `Loop condition \`${this.text(node.condition)}\` is not a constant; the loop body was read once.`,
-              node.condition,
-            );
+            readOnce = true;
           } else if (!condition) {
             break;
           }
         }
         if (i >= MAX_LOOP_ITERATIONS) {
-          this.loopCapProblem(node);
+          this.loopCapProblem(node, work);
           break;
         }
         this.iterations[this.iterations.length - 1] = i;
@@ -350,14 +355,18 @@ export class Interpreter {
       }
     } finally {
       this.iterations.pop();
+      if (readOnce && node.condition) {
+        this.flowProblem(work, `Loop condition \`${this.text(node.condition)}\` is not a constant; the loop body was read once.`, node.condition);
+      }
     }
     return undefined;
   }
 
-  private loopCapProblem(node: TS.Node): void {
+  private loopCapProblem(node: TS.Node, workBefore: number): void {
     this.problem(
       `Loop runs more than ${MAX_LOOP_ITERATIONS.toLocaleString('en-US')} times; read only the first ${MAX_LOOP_ITERATIONS.toLocaleString('en-US')} iterations.`,
       node,
+      this.modelWork === workBefore ? 'info' : 'warning',
     );
   }
 
@@ -371,15 +380,16 @@ export class Interpreter {
     } else {
       items = Array.isArray(iterable) ? [...iterable] : typeof iterable === 'string' ? [...iterable] : [];
     }
-    if (!Array.isArray(iterable) && !(iterable instanceof ObjectValue && ts.isForInStatement(node)) && typeof iterable !== 'string') {
-      this.problem(`\`${this.text(node.expression)}\` is not a constant list; the loop body was read once.`, node.expression);
+    const readOnce = !Array.isArray(iterable) && !(iterable instanceof ObjectValue && ts.isForInStatement(node)) && typeof iterable !== 'string';
+    if (readOnce) {
       items = [new Unknown(this.text(node.initializer), `element of \`${this.text(node.expression)}\`, which is not a constant`)];
     }
+    const work = this.modelWork;
     this.iterations.push(0);
     try {
       for (let i = 0; i < items.length; i++) {
         if (i >= MAX_LOOP_ITERATIONS) {
-          this.loopCapProblem(node);
+          this.loopCapProblem(node, work);
           break;
         }
         this.iterations[this.iterations.length - 1] = i;
@@ -395,6 +405,7 @@ export class Interpreter {
       }
     } finally {
       this.iterations.pop();
+      if (readOnce) this.flowProblem(work, `\`${this.text(node.expression)}\` is not a constant list; the loop body was read once.`, node.expression);
     }
     return undefined;
   }
@@ -402,21 +413,22 @@ export class Interpreter {
   private execWhile(node: TS.WhileStatement | TS.DoStatement, scope: Scope): Completion {
     const label = this.labelOf(node);
     const isDo = this.ts.isDoStatement(node);
+    const work = this.modelWork;
+    let readOnce = false;
     this.iterations.push(0);
     try {
       for (let i = 0; ; i++) {
         if (!isDo || i > 0) {
           const condition = truthy(this.eval(node.expression, scope));
           if (condition === undefined) {
-            if (i > (isDo ? 1 : 0)) break;
-            this.problem(`Loop condition \`${this.text(node.expression)}\` is not a constant; the loop body was read once.`, node.expression);
-            if (isDo) break;
+            readOnce = true;
+            if (isDo || i > 0) break;
           } else if (!condition) {
             break;
           }
         }
         if (i >= MAX_LOOP_ITERATIONS) {
-          this.loopCapProblem(node);
+          this.loopCapProblem(node, work);
           break;
         }
         this.iterations[this.iterations.length - 1] = i;
@@ -425,6 +437,7 @@ export class Interpreter {
       }
     } finally {
       this.iterations.pop();
+      if (readOnce) this.flowProblem(work, `Loop condition \`${this.text(node.expression)}\` is not a constant; the loop body was read once.`, node.expression);
     }
     return undefined;
   }
@@ -435,23 +448,29 @@ export class Interpreter {
     const scope = new Scope(outer);
     const clauses = node.caseBlock.clauses;
     let start = -1;
+    const work = this.modelWork;
     if (value instanceof Unknown) {
-      this.problem(`Switch on \`${this.text(node.expression)}\`, which is not a constant; read the first case only.`, node.expression, 'info');
       start = 0;
     } else {
       start = clauses.findIndex((clause) => ts.isCaseClause(clause) && strictEquals(this.eval(clause.expression, scope), value) === true);
       if (start < 0) start = clauses.findIndex((clause) => ts.isDefaultClause(clause));
     }
     if (start < 0) return undefined;
-    for (const clause of clauses.slice(start)) {
-      this.hoistFunctions(clause.statements, scope);
-      for (const statement of clause.statements) {
-        const completion = this.exec(statement, scope);
-        if (completion?.kind === 'break' && !completion.label) return undefined;
-        if (completion) return completion;
+    try {
+      for (const clause of clauses.slice(start)) {
+        this.hoistFunctions(clause.statements, scope);
+        for (const statement of clause.statements) {
+          const completion = this.exec(statement, scope);
+          if (completion?.kind === 'break' && !completion.label) return undefined;
+          if (completion) return completion;
+        }
+      }
+      return undefined;
+    } finally {
+      if (value instanceof Unknown) {
+        this.flowProblem(work, `Switch on \`${this.text(node.expression)}\`, which is not a constant; read the first case only.`, node.expression);
       }
     }
-    return undefined;
   }
 
   // ---------------------------------------------------------------- bindings
@@ -883,11 +902,18 @@ export class Interpreter {
     for (const { fn, name } of candidates) {
       if (this.calledFunctions.has(fn.declaration)) continue;
       const before = this.models.length;
+      const problemsBefore = this.problems.length;
       this.templateName = name;
       try {
         this.callFunction(fn, [], fn.declaration, undefined, true);
       } finally {
         this.templateName = undefined;
+      }
+      // A function that builds no model (a training loop, a data loader) is none of our business.
+      if (this.models.length === before) {
+        for (const dropped of this.problems.splice(problemsBefore)) {
+          this.problemKeys.delete(`${dropped.range.start}:${dropped.range.end}:${dropped.message}`);
+        }
       }
       for (const model of this.models.slice(before)) model.template ??= name;
     }
@@ -921,6 +947,7 @@ export class Interpreter {
     if (object instanceof LayerValue && key === 'apply') return this.applyLayer(object, this.evalArgs(site.arguments, scope), site);
     if (object instanceof SequentialModel && key === 'add') {
       const [layer] = this.evalArgs(site.arguments, scope);
+      this.modelWork++;
       if (layer instanceof LayerValue) object.layers.push(layer);
       else if (isModel(layer)) this.problem('A model added as a layer is not supported yet; its layers are not counted.', site);
       else this.problem(`\`${this.text(site.arguments[0] ?? site)}\` is not a layer the parser could resolve; the model may be missing a layer here.`, site.arguments[0] ?? site);
@@ -1063,7 +1090,7 @@ export class Interpreter {
     else if (source instanceof ObjectValue && typeof source.props.get('length') === 'number') {
       const length = source.props.get('length') as number;
       if (length > MAX_LOOP_ITERATIONS) {
-        this.loopCapProblem(site);
+        this.loopCapProblem(site, this.modelWork);
         items = this.newArray(MAX_LOOP_ITERATIONS);
       } else {
         items = this.newArray(length);
@@ -1088,6 +1115,7 @@ export class Interpreter {
         }
       }
       const known = LAYER_FACTORIES.has(type);
+      this.modelWork++;
       return new LayerValue(type, known, config instanceof ObjectValue ? config : undefined, range, this.iterations.length ? [...this.iterations] : undefined);
     }
     if (path.length === 1 && path[0] === 'sequential') {
@@ -1142,6 +1170,7 @@ export class Interpreter {
   }
 
   private registerModel(model: ModelValue): ModelValue {
+    this.modelWork++;
     if (this.templateName) model.template = this.templateName;
     this.models.push(model);
     return model;
@@ -1171,6 +1200,7 @@ export class Interpreter {
     if (MERGE_LAYERS.has(layer.type) && !Array.isArray(input)) {
       this.problem(`\`${layer.type}\` merges a list of tensors: write \`.apply([a, b])\`.`, site);
     }
+    this.modelWork++;
     return new TensorValue(this.node(layer, tensors.map((t) => t.node)));
   }
 }
