@@ -325,7 +325,7 @@ while (true) { count++; }
   assert.equal(model.layers.length, 2);
   const messages = r2.problems.map((p) => p.message).join('\n');
   assert.match(messages, /Loop condition `i < depth` is not a constant; the loop body was read once/);
-  assert.match(messages, /Loop runs more than 10,000 times/);
+  assert.match(messages, /Loop runs more than 1,000 times/);
   assert.match(messages, /recursion/);
 });
 
@@ -381,4 +381,56 @@ export function build(depth: number) {
   assert.ok(problem);
   assert.equal(slice(src, problem.range), 'i < depth');
   assert.equal(problem.severity, 'warning');
+});
+
+test('models built in callbacks and behind argument checks are found', () => {
+  const src = `
+import * as tf from '@tensorflow/tfjs';
+data.load().then(async () => {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({units: 4, inputShape: [3]}));
+});
+document.getElementById('go')!.addEventListener('click', () => {
+  const other = tf.sequential({layers: [tf.layers.dense({units: 2, inputShape: [2]})]});
+});
+export function createQNetwork(h: number, actions: number) {
+  if (!(Number.isInteger(h) && h > 0)) {
+    throw new Error('bad height');
+  }
+  const q = tf.sequential();
+  q.add(tf.layers.dense({units: 8, inputShape: [h]}));
+  q.add(tf.layers.dense({units: actions}));
+  return q;
+}
+`;
+  const result = parse(src);
+  assert.deepEqual(result.models.map((m) => [m.name, m.layers.length]), [['model', 1], ['other', 1], ['createQNetwork', 2]]);
+});
+
+test('a loop that builds layers is cut at 10,000 iterations with a warning', () => {
+  const src = `
+import * as tf from '@tensorflow/tfjs';
+const m = tf.sequential();
+for (let i = 0; i < 20000; i++) m.add(tf.layers.dense({units: 1, inputShape: i === 0 ? [1] : undefined}));
+`;
+  const result = parse(src);
+  assert.equal(only(result).layers.length, 10_000);
+  const cap = result.problems.find((p) => /Loop runs more than 10,000 times/.test(p.message));
+  assert.equal(cap?.severity, 'warning');
+});
+
+test('a template called by another template is read once, from its caller', () => {
+  const src = `
+import * as tf from '@tensorflow/tfjs';
+function createAndCompile(units) {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({units, inputShape: [4]}));
+  return model;
+}
+class Demo {
+  constructor() { this.model = createAndCompile(16); }
+}
+`;
+  const result = parse(src, 'demo.js');
+  assert.deepEqual(result.models.map((m) => [m.name, m.layers[0]!.config.units]), [['Demo', 16]]);
 });

@@ -26,6 +26,8 @@ import {
 
 /** A loop stops after this many iterations, with a problem (no model has that many layers). */
 export const MAX_LOOP_ITERATIONS = 10_000;
+/** A loop that has built no model part by this iteration is cut here (it can only compute constants). */
+export const MAX_IDLE_LOOP_ITERATIONS = 1_000;
 /** Total evaluation steps per file; keeps pathological input linear and bounded. */
 export const MAX_STEPS = 2_000_000;
 const MAX_CALL_DEPTH = 64;
@@ -55,6 +57,8 @@ export class Interpreter {
   private readonly calledFunctions = new Set<TS.Node>();
   private templateName: string | undefined;
   private readonly appliedLayers = new WeakSet<LayerValue>();
+  /** Functions called during the template run in progress. */
+  private callsOfRun: Set<TS.Node> | undefined;
   /** Counts layers, inputs and models built so far; control-flow problems matter only where it moves. */
   private modelWork = 0;
   private readonly globals = new Scope();
@@ -158,7 +162,16 @@ export class Interpreter {
     object.props.set('freeze', new NativeFunction('Object.freeze', (args) => args[0]));
     this.globals.declare('Object', object, true);
 
-    this.globals.declare('Number', new NativeFunction('Number', (args) => toNumber(args[0])), true);
+    const number = new ObjectValue();
+    const numberTest = (name: string, test: (x: number) => boolean): void => {
+      number.props.set(name, new NativeFunction(`Number.${name}`, (args) =>
+        args[0] instanceof Unknown ? new Unknown(`Number.${name}(...)`, args[0].reason) : typeof args[0] === 'number' && test(args[0])));
+    };
+    numberTest('isInteger', Number.isInteger);
+    numberTest('isFinite', Number.isFinite);
+    numberTest('isNaN', Number.isNaN);
+    this.globals.declare('Number', number, true);
+    this.globals.declare('%NumberConstructor', new NativeFunction('Number', (args) => toNumber(args[0])), true);
     this.globals.declare('parseInt', new NativeFunction('parseInt', (args) =>
       typeof args[0] === 'string' || typeof args[0] === 'number' ? parseInt(String(args[0]), typeof args[1] === 'number' ? args[1] : 10) : new Unknown('parseInt(...)', 'argument is not a constant')), true);
     this.globals.declare('parseFloat', new NativeFunction('parseFloat', (args) =>
@@ -247,6 +260,8 @@ export class Interpreter {
     if (ts.isIfStatement(node)) {
       const condition = truthy(this.eval(node.expression, scope));
       if (condition === undefined) {
+        // Argument checks (`if (!(h > 0)) throw ...`) guard the model code: read past them.
+        if (this.alwaysThrows(node.thenStatement)) return node.elseStatement ? this.exec(node.elseStatement, scope) : undefined;
         const work = this.modelWork;
         const completion = this.exec(node.thenStatement, scope);
         this.flowProblem(work, `Condition \`${this.text(node.expression)}\` is not a constant; read the first branch only.`, node.expression);
@@ -287,6 +302,16 @@ export class Interpreter {
       return undefined;
     }
     return undefined;
+  }
+
+  private alwaysThrows(node: TS.Statement): boolean {
+    const ts = this.ts;
+    if (ts.isThrowStatement(node)) return true;
+    if (ts.isBlock(node)) {
+      const last = node.statements[node.statements.length - 1];
+      return !!last && this.alwaysThrows(last);
+    }
+    return false;
   }
 
   private evalEnum(node: TS.EnumDeclaration, scope: Scope): ObjectValue {
@@ -343,8 +368,8 @@ export class Interpreter {
             break;
           }
         }
-        if (i >= MAX_LOOP_ITERATIONS) {
-          this.loopCapProblem(node, work);
+        if (this.loopLimitReached(i, work)) {
+          this.loopCapProblem(node, work, i);
           break;
         }
         this.iterations[this.iterations.length - 1] = i;
@@ -362,12 +387,14 @@ export class Interpreter {
     return undefined;
   }
 
-  private loopCapProblem(node: TS.Node, workBefore: number): void {
-    this.problem(
-      `Loop runs more than ${MAX_LOOP_ITERATIONS.toLocaleString('en-US')} times; read only the first ${MAX_LOOP_ITERATIONS.toLocaleString('en-US')} iterations.`,
-      node,
-      this.modelWork === workBefore ? 'info' : 'warning',
-    );
+  /** Loops that build layers may run 10,000 times; loops that build nothing stop sooner (they only cost time). */
+  private loopLimitReached(iteration: number, workBefore: number): boolean {
+    return iteration >= MAX_LOOP_ITERATIONS || (iteration >= MAX_IDLE_LOOP_ITERATIONS && this.modelWork === workBefore);
+  }
+
+  private loopCapProblem(node: TS.Node, workBefore: number, iterations = MAX_LOOP_ITERATIONS): void {
+    const n = iterations.toLocaleString('en-US');
+    this.problem(`Loop runs more than ${n} times; read only the first ${n} iterations.`, node, this.modelWork === workBefore ? 'info' : 'warning');
   }
 
   private execForOf(node: TS.ForOfStatement | TS.ForInStatement, outer: Scope): Completion {
@@ -388,8 +415,8 @@ export class Interpreter {
     this.iterations.push(0);
     try {
       for (let i = 0; i < items.length; i++) {
-        if (i >= MAX_LOOP_ITERATIONS) {
-          this.loopCapProblem(node, work);
+        if (this.loopLimitReached(i, work)) {
+          this.loopCapProblem(node, work, i);
           break;
         }
         this.iterations[this.iterations.length - 1] = i;
@@ -427,8 +454,8 @@ export class Interpreter {
             break;
           }
         }
-        if (i >= MAX_LOOP_ITERATIONS) {
-          this.loopCapProblem(node, work);
+        if (this.loopLimitReached(i, work)) {
+          this.loopCapProblem(node, work, i);
           break;
         }
         this.iterations[this.iterations.length - 1] = i;
@@ -814,15 +841,22 @@ export class Interpreter {
     } else {
       callee = this.eval(calleeNode, scope);
     }
-    if (callee instanceof Unknown) return new Unknown(this.text(node), callee.reason);
     const args = this.evalArgs(node.arguments, scope);
+    if (callee instanceof Unknown) {
+      this.runCallbacks(args);
+      return new Unknown(this.text(node), callee.reason);
+    }
     return this.callValue(callee, args, node, thisValue);
   }
 
   callValue(callee: Value, args: readonly Value[], site: TS.Node, thisValue: Value): Value {
     if (callee instanceof Namespace) return this.callTf(callee, args, site);
+    if (callee instanceof ObjectValue && callee === this.globals.lookup('Number')?.value) {
+      return this.callValue(this.globals.lookup('%NumberConstructor')?.value, args, site, undefined);
+    }
     if (callee instanceof NativeFunction) return callee.call(args, site);
     if (callee instanceof FunctionValue) return this.callFunction(callee, args, site, thisValue);
+    this.runCallbacks(args);
     return new Unknown(this.text(site), 'call of a value that is not a known function');
   }
 
@@ -830,6 +864,7 @@ export class Interpreter {
   private callFunction(fn: FunctionValue, args: readonly Value[], site: TS.Node, thisValue: Value, asTemplate = false): Value {
     const ts = this.ts;
     this.calledFunctions.add(fn.declaration);
+    this.callsOfRun?.add(fn.declaration);
     if (this.callDepth >= MAX_CALL_DEPTH) {
       this.problem(`Calls nest deeper than ${MAX_CALL_DEPTH} (recursion?); \`${fn.name}\` was not followed.`, site);
       return new Unknown(this.text(site), 'recursion too deep');
@@ -899,23 +934,62 @@ export class Interpreter {
         }
       }
     }
+    const runs: { fn: FunctionValue; models: ModelValue[]; problems: ParseProblem[]; called: Set<TS.Node> }[] = [];
     for (const { fn, name } of candidates) {
       if (this.calledFunctions.has(fn.declaration)) continue;
-      const before = this.models.length;
-      const problemsBefore = this.problems.length;
-      this.templateName = name;
-      try {
-        this.callFunction(fn, [], fn.declaration, undefined, true);
-      } finally {
-        this.templateName = undefined;
-      }
-      // A function that builds no model (a training loop, a data loader) is none of our business.
-      if (this.models.length === before) {
-        for (const dropped of this.problems.splice(problemsBefore)) {
-          this.problemKeys.delete(`${dropped.range.start}:${dropped.range.end}:${dropped.message}`);
+      const called = new Set<TS.Node>();
+      this.callsOfRun = called;
+      const { models, problems } = this.speculate(() => {
+        this.templateName = name;
+        try {
+          this.callFunction(fn, [], fn.declaration, undefined, true);
+        } finally {
+          this.templateName = undefined;
+          this.callsOfRun = undefined;
         }
-      }
-      for (const model of this.models.slice(before)) model.template ??= name;
+      });
+      for (const model of models) model.template ??= name;
+      called.delete(fn.declaration);
+      runs.push({ fn, models, problems, called });
+    }
+    // A template that another template calls (`createModel` called by a class constructor) is
+    // better read from its caller, with arguments bound: drop its own run.
+    for (const run of runs) {
+      if (!runs.some((other) => other !== run && other.models.length && other.called.has(run.fn.declaration))) continue;
+      const dropped = new Set(run.models);
+      const kept = this.models.filter((m) => !dropped.has(m));
+      this.models.splice(0, this.models.length, ...kept);
+      this.dropProblems(run.problems);
+    }
+  }
+
+  /** Runs `body`; when it builds no model, it was not model code and its problems are dropped. */
+  private speculate(body: () => void): { models: ModelValue[]; problems: ParseProblem[] } {
+    const modelsBefore = this.models.length;
+    const problemsBefore = this.problems.length;
+    body();
+    const models = this.models.slice(modelsBefore);
+    const problems = this.problems.slice(problemsBefore);
+    if (!models.length) this.dropProblems(problems);
+    return { models, problems };
+  }
+
+  private dropProblems(problems: readonly ParseProblem[]): void {
+    if (!problems.length) return;
+    const dropped = new Set(problems);
+    const kept = this.problems.filter((p) => !dropped.has(p));
+    this.problems.splice(0, this.problems.length, ...kept);
+    for (const p of problems) this.problemKeys.delete(`${p.range.start}:${p.range.end}:${p.message}`);
+  }
+
+  /**
+   * Functions handed to code the parser cannot follow (`data.load().then(() => {...})`,
+   * `button.addEventListener('click', async () => {...})`) often build the model: run them.
+   */
+  private runCallbacks(args: readonly Value[]): void {
+    for (const arg of args) {
+      if (!(arg instanceof FunctionValue) || this.calledFunctions.has(arg.declaration)) continue;
+      this.speculate(() => void this.callFunction(arg, [], arg.declaration, undefined, true));
     }
   }
 
