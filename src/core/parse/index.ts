@@ -9,14 +9,14 @@ import { toModelGraph } from './toGraph';
 
 let typescript: typeof TS | undefined;
 /** The compiler is big; load it on first use, not when the extension activates. */
-function loadTypeScript(): typeof TS {
+export function loadTypeScript(): typeof TS {
   // The bundled module exposes its API through getters; a plain copy makes the parser's
   // hot `ts.isX(node)` / `ts.SyntaxKind` lookups ordinary property reads (about 2x faster overall).
   typescript ??= { ...(require('typescript') as typeof TS) };
   return typescript;
 }
 
-function scriptKind(ts: typeof TS, fileName: string): TS.ScriptKind {
+export function scriptKind(ts: typeof TS, fileName: string): TS.ScriptKind {
   if (/\.tsx$/i.test(fileName)) return ts.ScriptKind.TSX;
   if (/\.(jsx)$/i.test(fileName)) return ts.ScriptKind.JSX;
   if (/\.(js|mjs|cjs)$/i.test(fileName)) return ts.ScriptKind.JS;

@@ -1,0 +1,22 @@
+import type { SourceRange } from '../ir';
+
+/** Replace `range` of the text with `newText` (an insertion when the range is empty). */
+export interface TextEdit {
+  readonly range: SourceRange;
+  readonly newText: string;
+}
+
+/** Applies non-overlapping edits (any order); identical duplicates are applied once. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const unique = new Map<string, TextEdit>();
+  for (const edit of edits) unique.set(`${edit.range.start}:${edit.range.end}:${edit.newText}`, edit);
+  const sorted = [...unique.values()].sort((a, b) => b.range.start - a.range.start || b.range.end - a.range.end);
+  let result = text;
+  let limit = Number.POSITIVE_INFINITY;
+  for (const edit of sorted) {
+    if (edit.range.end > limit) throw new Error(`overlapping edits at ${edit.range.start}`);
+    result = result.slice(0, edit.range.start) + edit.newText + result.slice(edit.range.end);
+    limit = edit.range.start;
+  }
+  return result;
+}

@@ -1,0 +1,236 @@
+/**
+ * Fixes: a fix code + a model + its source -> text edits that rewrite the user's code.
+ * Pure (no vscode, no tfjs). Edits touch only the config property or call concerned and keep
+ * the file's formatting; a layer made in a loop is edited once, in the loop body.
+ */
+import type { LayerNode, ModelGraph } from '../ir';
+import { parseModels } from '../parse/index';
+import { applyEdits, type TextEdit } from './edits';
+import { SourceView, type LayerSite } from './syntax';
+
+export const FIX_CODES = [
+  'activation-relu',
+  'activation-leaky-relu',
+  'activation-elu',
+  'init-he',
+  'init-glorot',
+  'insert-batch-norm',
+  'add-residual',
+  'rnn-lstm',
+  'rnn-gru',
+  'clip-gradients',
+] as const;
+
+export type FixCode = (typeof FIX_CODES)[number];
+
+export function isFixCode(value: string): value is FixCode {
+  return (FIX_CODES as readonly string[]).includes(value);
+}
+
+export type FixPlan =
+  | { readonly code: FixCode; readonly title: string; readonly edits: readonly TextEdit[] }
+  | { readonly code: FixCode; readonly unavailable: string };
+
+export const SATURATING_ACTIVATIONS: ReadonlySet<string> = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign']);
+export const RELU_FAMILY: ReadonlySet<string> = new Set(['relu', 'relu6', 'elu', 'selu', 'leakyReLU', 'prelu', 'reLU', 'thresholdedReLU', 'gelu', 'swish', 'mish']);
+/** Layer types whose first weight is a kernel that an initializer sets. */
+export const KERNEL_LAYERS: ReadonlySet<string> = new Set([
+  'dense', 'conv1d', 'conv2d', 'conv3d', 'conv2dTranspose', 'conv3dTranspose', 'separableConv2d', 'depthwiseConv2d',
+  'simpleRNN', 'lstm', 'gru',
+]);
+const NORMALIZATION_LAYERS: ReadonlySet<string> = new Set(['batchNormalization', 'layerNormalization']);
+
+/** The activation a layer applies: its config's, or its own for ReLU-like layer types. */
+export function activationOf(layer: LayerNode): string | undefined {
+  if (layer.type === 'reLU' || layer.type === 'leakyReLU' || layer.type === 'prelu' || layer.type === 'elu' || layer.type === 'thresholdedReLU') return layer.type;
+  return layer.activation;
+}
+
+function isOutput(graph: ModelGraph, layer: LayerNode): boolean {
+  return graph.outputs.includes(layer.id);
+}
+
+/** One representative layer per source call (loop iterations share the call). */
+function distinctCalls(layers: readonly LayerNode[]): LayerNode[] {
+  const seen = new Set<string>();
+  return layers.filter((layer) => {
+    const key = `${layer.range.start}:${layer.range.end}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function successors(graph: ModelGraph, layer: LayerNode): LayerNode[] {
+  return graph.layers.filter((l) => l.inbound.includes(layer.id));
+}
+
+/** The layers a fix edits when the caller names none. */
+export function defaultTargets(graph: ModelGraph, code: FixCode): LayerNode[] {
+  const hidden = graph.layers.filter((l) => !isOutput(graph, l));
+  switch (code) {
+    case 'activation-relu':
+    case 'activation-leaky-relu':
+    case 'activation-elu':
+    case 'init-glorot':
+      return hidden.filter((l) => SATURATING_ACTIVATIONS.has(activationOf(l) ?? '') && (code !== 'init-glorot' || KERNEL_LAYERS.has(l.type)));
+    case 'init-he':
+      return hidden.filter((l) => KERNEL_LAYERS.has(l.type) && RELU_FAMILY.has(activationOf(l) ?? successorActivation(graph, l) ?? ''));
+    case 'insert-batch-norm':
+      return hidden.filter((l) => KERNEL_LAYERS.has(l.type) && !l.type.match(/RNN|lstm|gru/));
+    case 'rnn-lstm':
+    case 'rnn-gru':
+      return graph.layers.filter((l) => l.type === 'simpleRNN');
+    default:
+      return [];
+  }
+}
+
+/** A dense layer followed by a `reLU()` / `leakyReLU()` layer is a ReLU-family layer for init purposes. */
+function successorActivation(graph: ModelGraph, layer: LayerNode): string | undefined {
+  const next = successors(graph, layer);
+  return next.length === 1 && next[0]!.type !== 'dense' ? activationOf(next[0]!) : undefined;
+}
+
+interface Target {
+  readonly layer: LayerNode;
+  readonly site: LayerSite;
+}
+
+function sites(view: SourceView, layers: readonly LayerNode[]): { targets: Target[]; missing: LayerNode[] } {
+  const targets: Target[] = [];
+  const missing: LayerNode[] = [];
+  for (const layer of distinctCalls(layers)) {
+    const site = view.layerSite(layer.range);
+    if (site) targets.push({ layer, site });
+    else missing.push(layer);
+  }
+  return { targets, missing };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A layer spelled like the one at `site` (same namespace prefix), e.g. `tf.layers.batchNormalization()`. */
+function sibling(site: LayerSite, factory: string, config = ''): string {
+  return `${site.prefix}${factory}(${config})`;
+}
+
+function needsConfigLiteral(code: FixCode, target: Target): FixPlan | undefined {
+  if (target.site.config) return undefined;
+  return { code, unavailable: `\`${target.layer.id}\` gets its config from a variable, not an object literal; edit it where the config is written.` };
+}
+
+/**
+ * Plans one fix for `graph` in `text`. `layerIds` narrows the layers it edits (a finding's
+ * layers); by default it edits every layer the fix applies to.
+ */
+export function planFix(text: string, fileName: string, graph: ModelGraph, code: FixCode, layerIds?: readonly string[]): FixPlan {
+  const view = new SourceView(text, fileName);
+  const chosen = layerIds ? graph.layers.filter((l) => layerIds.includes(l.id)) : defaultTargets(graph, code);
+  const candidates = layerIds ? chosen.filter((l) => defaultTargets(graph, code).includes(l) || code === 'init-he' && KERNEL_LAYERS.has(l.type)) : chosen;
+  if (code === 'add-residual') {
+    return { code, unavailable: 'Rewriting a sequential stack into residual blocks is not implemented yet.' };
+  }
+  if (code === 'clip-gradients') {
+    return { code, unavailable: 'Gradient clipping needs a custom training step in tfjs (its optimizers have no clipnorm); not generated yet.' };
+  }
+  if (candidates.length === 0) return { code, unavailable: `No layer of \`${graph.name}\` needs this fix.` };
+  const { targets, missing } = sites(view, candidates);
+  if (missing.length) return { code, unavailable: `Could not find the code of \`${missing[0]!.id}\` in the file.` };
+  const edits: TextEdit[] = [];
+  switch (code) {
+    case 'activation-relu':
+    case 'activation-elu': {
+      const activation = code === 'activation-relu' ? 'relu' : 'elu';
+      for (const target of targets) {
+        const blocked = needsConfigLiteral(code, target);
+        if (blocked) return blocked;
+        edits.push(view.setProperty(target.site.config!, 'activation', view.string(activation)));
+      }
+      return { code, title: `Use ${activation === 'relu' ? 'ReLU' : 'ELU'} in ${plural(targets.length, 'layer call')}`, edits };
+    }
+    case 'activation-leaky-relu': {
+      // tfjs has no 'leakyRelu' activation string: drop the activation and add a leakyReLU layer.
+      for (const target of targets) {
+        const blocked = needsConfigLiteral(code, target);
+        if (blocked) return blocked;
+        const insert = view.insertAfter(target.site, sibling(target.site, 'leakyReLU'));
+        if (!insert) return { code, unavailable: `\`${target.layer.id}\` is not added with \`model.add\`, a \`layers: [...]\` list or \`.apply\`, so a layer cannot be inserted after it.` };
+        if (target.layer.type === 'activation') {
+          // An activation layer becomes the leakyReLU layer itself.
+          edits.push({ range: view.range(target.site.call), newText: sibling(target.site, 'leakyReLU') });
+          continue;
+        }
+        const removal = view.removeProperty(target.site.config!, 'activation');
+        if (removal) edits.push(removal);
+        edits.push(...insert);
+      }
+      return { code, title: `Use LeakyReLU after ${plural(targets.length, 'layer call')}`, edits };
+    }
+    case 'init-he':
+    case 'init-glorot': {
+      const initializer = code === 'init-he' ? 'heNormal' : 'glorotNormal';
+      for (const target of targets.filter((t) => KERNEL_LAYERS.has(t.layer.type))) {
+        const blocked = needsConfigLiteral(code, target);
+        if (blocked) return blocked;
+        if (target.layer.config.kernelInitializer === initializer) continue;
+        edits.push(view.setProperty(target.site.config!, 'kernelInitializer', view.string(initializer)));
+      }
+      if (edits.length === 0) return { code, unavailable: `Every targeted layer already uses \`${initializer}\`.` };
+      return { code, title: `Use ${code === 'init-he' ? 'He' : 'Glorot'} initialization in ${plural(edits.length, 'layer call')}`, edits };
+    }
+    case 'insert-batch-norm': {
+      for (const target of targets) {
+        const next = successors(graph, target.layer);
+        if (next.some((l) => NORMALIZATION_LAYERS.has(l.type))) continue; // already normalized: idempotent
+        const insert = view.insertAfter(target.site, sibling(target.site, 'batchNormalization'));
+        if (!insert) return { code, unavailable: `\`${target.layer.id}\` is not added with \`model.add\`, a \`layers: [...]\` list or \`.apply\`, so a layer cannot be inserted after it.` };
+        edits.push(...insert);
+      }
+      if (edits.length === 0) return { code, unavailable: 'Every targeted layer is already followed by batch normalization.' };
+      return { code, title: `Insert batch normalization after ${plural(edits.length, 'layer call')}`, edits };
+    }
+    case 'rnn-lstm':
+    case 'rnn-gru': {
+      const factory = code === 'rnn-lstm' ? 'lstm' : 'gru';
+      for (const target of targets) {
+        if (!target.site.factory) return { code, unavailable: `Could not find the factory name of \`${target.layer.id}\`.` };
+        edits.push({ range: view.range(target.site.factory), newText: factory });
+      }
+      return { code, title: `Replace simpleRNN with ${factory.toUpperCase()} in ${plural(targets.length, 'layer call')}`, edits };
+    }
+  }
+}
+
+export interface AppliedFixes {
+  readonly text: string;
+  readonly applied: FixCode[];
+  readonly skipped: { readonly code: FixCode; readonly reason: string }[];
+}
+
+/**
+ * Applies fixes one after another, re-reading the file between them so each fix sees the
+ * previous one's result (`activation-relu` then `init-he` targets the new ReLU layers).
+ */
+export function applyFixes(text: string, fileName: string, modelName: string, codes: readonly FixCode[]): AppliedFixes {
+  let current = text;
+  const applied: FixCode[] = [];
+  const skipped: { code: FixCode; reason: string }[] = [];
+  for (const code of codes) {
+    const graph = parseModels(current, fileName).models.find((m) => m.name === modelName);
+    if (!graph) {
+      skipped.push({ code, reason: `model \`${modelName}\` is no longer found in the file` });
+      continue;
+    }
+    const plan = planFix(current, fileName, graph, code);
+    if ('unavailable' in plan) {
+      skipped.push({ code, reason: plan.unavailable });
+      continue;
+    }
+    current = applyEdits(current, plan.edits);
+    applied.push(code);
+  }
+  return { text: current, applied, skipped };
+}
