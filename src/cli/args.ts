@@ -12,20 +12,32 @@ export interface AnalyzeOptions {
   readonly backend?: 'wasm' | 'cpu';
 }
 
+export interface FixOptions {
+  readonly command: 'fix';
+  readonly file: string;
+  readonly fixes: readonly string[];
+  readonly model?: string;
+  /** Write the file in place; otherwise print the fixed text on stdout. */
+  readonly write: boolean;
+}
+
 export interface HelpOptions {
   readonly command: 'help';
 }
 
-export type CliOptions = AnalyzeOptions | HelpOptions;
+export type CliOptions = AnalyzeOptions | FixOptions | HelpOptions;
 
 export class UsageError extends Error {}
 
 export const USAGE = `Usage:
   gradient-lens analyze <file>... [--json] [--static] [--epochs N] [--batch-size N]
                                   [--samples N] [--seed N] [--backend wasm|cpu]
+  gradient-lens fix <file> --apply <fix-code>[,<fix-code>...] [--model NAME] [--write | --stdout]
 
 Reads the TensorFlow.js models each file defines (without running the file), and measures
 their per-layer gradients by training them briefly on synthetic data (unless --static).
+Fix codes: activation-relu, activation-leaky-relu, activation-elu, init-he, init-glorot,
+insert-batch-norm, add-residual, rnn-lstm, rnn-gru, clip-gradients.
 Exit status: 0 no finding of warning or worse, 1 findings, 2 usage error or unreadable file.`;
 
 const NUMERIC = new Map([
@@ -38,6 +50,7 @@ const NUMERIC = new Map([
 export function parseArgs(argv: readonly string[]): CliOptions {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
+  if (command === 'fix') return parseFixArgs(rest);
   if (command !== 'analyze') throw new UsageError(`unknown command '${command}'`);
   const files: string[] = [];
   const numbers: { epochs?: number; batchSize?: number; samples?: number; seed?: number } = {};
@@ -68,4 +81,29 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   }
   if (files.length === 0) throw new UsageError('analyze needs at least one file');
   return { command: 'analyze', files, json, staticOnly, ...numbers, ...(backend ? { backend } : {}) };
+}
+
+function parseFixArgs(rest: readonly string[]): FixOptions {
+  const files: string[] = [];
+  let fixes: string[] | undefined;
+  let model: string | undefined;
+  let write = false;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? rest[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--apply') fixes = value().split(',').map((f) => f.trim()).filter(Boolean);
+    else if (flag === '--model') model = value();
+    else if (flag === '--write') write = true;
+    else if (flag === '--stdout') write = false;
+    else if (flag.startsWith('-')) throw new UsageError(`unknown option '${flag}'`);
+    else files.push(arg);
+  }
+  if (files.length !== 1) throw new UsageError('fix needs exactly one file');
+  if (!fixes?.length) throw new UsageError('fix needs --apply <fix-code>[,<fix-code>...]');
+  return { command: 'fix', file: files[0]!, fixes, write, ...(model !== undefined ? { model } : {}) };
 }

@@ -1,11 +1,13 @@
 /**
  * `gradient-lens`: the terminal and CI front end over the same core as the extension.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { staticFindings } from '../core/analysis/staticRules';
+import { applyFixes, isFixCode, type FixCode } from '../core/fixes/index';
 import { parseModels } from '../core/parse/index';
 import { fileReport, formatReport, type FileReport, type Report } from '../core/report';
-import { parseArgs, USAGE, UsageError, type AnalyzeOptions } from './args';
+import { parseArgs, USAGE, UsageError, type AnalyzeOptions, type FixOptions } from './args';
 
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
@@ -24,13 +26,52 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
       continue;
     }
     const parsed = parseModels(text, file);
-    files.push(fileReport(relative(process.cwd(), file) || file, text, parsed, () => ({ measurement: { status: 'static' } })));
+    files.push(
+      fileReport(relative(process.cwd(), file) || file, text, parsed, (model) => ({
+        findings: staticFindings(model),
+        measurement: { status: 'static' },
+      })),
+    );
   }
   const report: Report = { files };
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
   if (unreadable) return EXIT_USAGE;
   const hasFindings = files.some((f) => f.models.some((m) => m.findings.some((x) => x.severity !== 'info')));
   return hasFindings ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function fix(options: FixOptions): number {
+  const unknown = options.fixes.filter((code) => !isFixCode(code));
+  if (unknown.length) {
+    process.stderr.write(`gradient-lens: unknown fix code '${unknown[0]}'\n\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  let text: string;
+  try {
+    text = readFileSync(options.file, 'utf8');
+  } catch (error) {
+    process.stderr.write(`gradient-lens: cannot read ${options.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    return EXIT_USAGE;
+  }
+  const models = parseModels(text, options.file).models;
+  const model = options.model === undefined ? models[0] : models.find((m) => m.name === options.model);
+  if (!model) {
+    const names = models.map((m) => m.name).join(', ') || 'none';
+    process.stderr.write(`gradient-lens: ${options.model === undefined ? 'no tfjs model' : `no model named '${options.model}'`} in ${options.file} (models: ${names})\n`);
+    return EXIT_USAGE;
+  }
+  if (options.model === undefined && models.length > 1) {
+    process.stderr.write(`gradient-lens: ${options.file} defines ${models.length} models; fixing '${model.name}' (choose with --model)\n`);
+  }
+  const result = applyFixes(text, options.file, model.name, options.fixes as FixCode[]);
+  for (const skipped of result.skipped) process.stderr.write(`gradient-lens: ${skipped.code} not applied: ${skipped.reason}\n`);
+  if (options.write) {
+    if (result.text !== text) writeFileSync(options.file, result.text);
+    process.stderr.write(`gradient-lens: applied ${result.applied.join(', ') || 'nothing'} to ${options.file}\n`);
+  } else {
+    process.stdout.write(result.text);
+  }
+  return result.applied.length ? EXIT_OK : EXIT_FINDINGS;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -46,6 +87,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return EXIT_OK;
   }
+  if (options.command === 'fix') return fix(options);
   return analyze(options);
 }
 

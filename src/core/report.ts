@@ -2,6 +2,7 @@
  * The analysis report: the CLI's `--json` document (contract in DESIGN.md) and the text table.
  * Pure: built from parse results (and, when a run happened, measured gradient norms).
  */
+import type { Finding } from './analysis/findings';
 import type { ModelGraph, ParseResult } from './ir';
 import { LineIndex } from './text';
 
@@ -19,10 +20,13 @@ export interface LayerReport {
 export interface FindingReport {
   readonly code: string;
   readonly severity: 'error' | 'warning' | 'info';
+  readonly source: 'static' | 'measured';
   readonly line: number;
   readonly layers: readonly string[];
   readonly message: string;
   readonly fixes: readonly string[];
+  readonly rule: string;
+  readonly evidence?: Readonly<Record<string, number>>;
 }
 
 export interface ModelReport {
@@ -48,8 +52,23 @@ export interface Report {
 
 export interface ModelExtras {
   readonly gradNorms?: ReadonlyMap<string, number>;
-  readonly findings?: readonly FindingReport[];
+  readonly findings?: readonly Finding[];
   readonly measurement?: ModelReport['measurement'];
+}
+
+function findingReport(finding: Finding, model: ModelGraph, lines: LineIndex): FindingReport {
+  const first = model.layers.find((l) => l.id === finding.layers[0]);
+  return {
+    code: finding.code,
+    severity: finding.severity,
+    source: finding.source,
+    line: lines.lineNumber((first ?? model).range.start),
+    layers: finding.layers,
+    message: finding.message,
+    fixes: finding.fixes,
+    rule: finding.rule,
+    ...(finding.evidence ? { evidence: finding.evidence } : {}),
+  };
 }
 
 export function fileReport(file: string, text: string, parsed: ParseResult, extras: (model: ModelGraph) => ModelExtras = () => ({})): FileReport {
@@ -73,7 +92,7 @@ export function fileReport(file: string, text: string, parsed: ParseResult, extr
           outputShape: layer.outputShape ?? null,
           gradNorm: extra.gradNorms?.get(layer.id) ?? null,
         })),
-        findings: extra.findings ?? [],
+        findings: (extra.findings ?? []).map((f) => findingReport(f, model, lines)),
         ...(extra.measurement ? { measurement: extra.measurement } : {}),
       };
     }),
