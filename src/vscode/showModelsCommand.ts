@@ -6,13 +6,12 @@ export const SHOW_MODELS_COMMAND = 'gradientLens.showModels';
 
 /** Prints the models of the active file, layer by layer, to the Gradient Lens log. */
 export function registerShowModelsCommand(log: vscode.LogOutputChannel): vscode.Disposable {
-  return vscode.commands.registerCommand(SHOW_MODELS_COMMAND, () => {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor) {
+  return vscode.commands.registerCommand(SHOW_MODELS_COMMAND, async (uri?: vscode.Uri) => {
+    const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+    if (!document) {
       void vscode.window.showInformationMessage('Gradient Lens: open a TypeScript or JavaScript file that builds a tfjs model first.');
       return;
     }
-    const document = editor.document;
     const text = document.getText();
     const parsed = parseModels(text, document.fileName);
     const report = fileReport(vscode.workspace.asRelativePath(document.uri), text, parsed);

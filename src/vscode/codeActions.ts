@@ -1,0 +1,86 @@
+import * as vscode from 'vscode';
+import type { Finding } from '../core/analysis/findings';
+import { applyFixes, planFix, type FixCode } from '../core/fixes/index';
+import { DIAGNOSTIC_SOURCE, findingCalls, type FindingSource } from './diagnostics';
+import type { ModelIndex } from './modelIndex';
+import { toRange } from './ranges';
+
+export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('gradientLens');
+
+function diagnosticCode(diagnostic: vscode.Diagnostic): string | undefined {
+  const code = diagnostic.code;
+  return typeof code === 'object' && code !== null ? String(code.value) : code === undefined ? undefined : String(code);
+}
+
+/** Quick fixes for Gradient Lens diagnostics: one action per fix code, the best one preferred. */
+export class FixProvider implements vscode.CodeActionProvider {
+  static readonly metadata: vscode.CodeActionProviderMetadata = {
+    providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND],
+  };
+
+  constructor(
+    private readonly index: ModelIndex,
+    private readonly measured?: FindingSource,
+  ) {}
+
+  private findings(document: vscode.TextDocument): Finding[] {
+    const entry = this.index.get(document);
+    return entry ? [...entry.staticFindings, ...(this.measured?.findings(document.uri) ?? [])] : [];
+  }
+
+  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const entry = this.index.get(document);
+    if (!entry) return [];
+    if (context.only && FIX_ALL_KIND.contains(context.only)) return this.fixAll(document);
+    const actions: vscode.CodeAction[] = [];
+    const text = document.getText();
+    for (const diagnostic of context.diagnostics) {
+      if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
+      const code = diagnosticCode(diagnostic);
+      const finding = this.findings(document).find((f) => {
+        if (f.code !== code) return false;
+        const model = entry.parsed.models.find((m) => m.name === f.model);
+        return !!model && findingCalls(model, f).some((layer) => toRange(document, layer.range).isEqual(diagnostic.range));
+      });
+      const model = finding && entry.parsed.models.find((m) => m.name === finding.model);
+      if (!finding || !model) continue;
+      let preferred = false;
+      for (const fix of finding.fixes) {
+        const plan = planFix(text, document.fileName, model, fix, finding.layers);
+        if ('unavailable' in plan) {
+          const disabled = new vscode.CodeAction(`Gradient Lens: ${fix}`, vscode.CodeActionKind.QuickFix);
+          disabled.disabled = { reason: plan.unavailable };
+          disabled.diagnostics = [diagnostic];
+          actions.push(disabled);
+          continue;
+        }
+        const action = new vscode.CodeAction(plan.title, vscode.CodeActionKind.QuickFix);
+        action.edit = new vscode.WorkspaceEdit();
+        for (const edit of plan.edits) action.edit.replace(document.uri, toRange(document, edit.range), edit.newText);
+        action.diagnostics = [diagnostic];
+        if (!preferred) action.isPreferred = preferred = true;
+        actions.push(action);
+      }
+    }
+    return actions;
+  }
+
+  /** `source.fixAll.gradientLens`: the best fix of every warning, each model in turn. */
+  private fixAll(document: vscode.TextDocument): vscode.CodeAction[] {
+    const original = document.getText();
+    let text = original;
+    const byModel = new Map<string, FixCode[]>();
+    for (const finding of this.findings(document)) {
+      if (finding.severity === 'info' || !finding.fixes[0]) continue;
+      const codes = byModel.get(finding.model) ?? [];
+      if (!codes.includes(finding.fixes[0])) codes.push(finding.fixes[0]);
+      byModel.set(finding.model, codes);
+    }
+    for (const [model, codes] of byModel) text = applyFixes(text, document.fileName, model, codes).text;
+    if (text === original) return [];
+    const action = new vscode.CodeAction('Fix all gradient problems', FIX_ALL_KIND);
+    action.edit = new vscode.WorkspaceEdit();
+    action.edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(original.length)), text);
+    return [action];
+  }
+}

@@ -1,0 +1,95 @@
+import * as vscode from 'vscode';
+import type { Finding, Severity } from '../core/analysis/findings';
+import type { LayerNode, ModelGraph } from '../core/ir';
+import { Disposable } from './lifecycle';
+import type { DocumentModels, ModelIndex } from './modelIndex';
+import { toRange } from './ranges';
+
+export const DIAGNOSTIC_SOURCE = 'Gradient Lens';
+const DOCS = 'https://github.com/gradient-lens/gradient-lens/blob/main/README.md';
+
+function severity(value: Severity | 'error' | 'warning' | 'info'): vscode.DiagnosticSeverity {
+  return value === 'error' ? vscode.DiagnosticSeverity.Error : value === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+}
+
+/** One entry per distinct layer call: loop iterations share their call's range. */
+export function findingCalls(model: ModelGraph, finding: Finding): LayerNode[] {
+  const seen = new Set<string>();
+  const calls: LayerNode[] = [];
+  for (const id of finding.layers) {
+    const layer = model.layers.find((l) => l.id === id);
+    if (!layer) continue;
+    const key = `${layer.range.start}:${layer.range.end}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    calls.push(layer);
+  }
+  return calls;
+}
+
+/** Where measured findings for a document come from (the analysis runs); static ones come from the index. */
+export interface FindingSource {
+  findings(uri: vscode.Uri): readonly Finding[];
+  readonly onDidChange: vscode.Event<vscode.Uri>;
+}
+
+/**
+ * Diagnostics on the exact layer lines: parse problems, static findings, and measured findings
+ * when a run produced them (they replace the static prediction of the same code for that model).
+ */
+export class DiagnosticsFeature extends Disposable {
+  private readonly collection = this._register(vscode.languages.createDiagnosticCollection('gradientLens'));
+
+  constructor(
+    index: ModelIndex,
+    private readonly measured?: FindingSource,
+  ) {
+    super();
+    this._register(index.onDidChange((entry) => this.update(entry)));
+    this._register(index.onDidRemove((uri) => this.collection.delete(uri)));
+    if (measured) {
+      this._register(measured.onDidChange((uri) => {
+        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        const entry = document && index.get(document);
+        if (entry) this.update(entry);
+      }));
+    }
+    for (const document of vscode.workspace.textDocuments) {
+      const entry = index.get(document);
+      if (entry) this.update(entry);
+    }
+  }
+
+  private update(entry: DocumentModels): void {
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === entry.uri.toString());
+    if (!document) return;
+    const diagnostics: vscode.Diagnostic[] = [];
+    for (const problem of entry.parsed.problems) {
+      // The TypeScript language service already reports syntax errors.
+      if (problem.message.startsWith('Syntax error')) continue;
+      const diagnostic = new vscode.Diagnostic(toRange(document, problem.range), problem.message, severity(problem.severity));
+      diagnostic.source = DIAGNOSTIC_SOURCE;
+      diagnostics.push(diagnostic);
+    }
+    const measured = this.measured?.findings(entry.uri) ?? [];
+    const replaced = new Set(measured.map((f) => `${f.model}:${f.code}`));
+    const findings = [...entry.staticFindings.filter((f) => !replaced.has(`${f.model}:${f.code}`)), ...measured];
+    for (const finding of findings) {
+      const model = entry.parsed.models.find((m) => m.name === finding.model);
+      if (!model) continue;
+      const related = model.layers.find((l) => l.id === finding.relatedLayer);
+      for (const layer of findingCalls(model, finding)) {
+        const diagnostic = new vscode.Diagnostic(toRange(document, layer.range), finding.message, severity(finding.severity));
+        diagnostic.source = DIAGNOSTIC_SOURCE;
+        diagnostic.code = { value: finding.code, target: vscode.Uri.parse(`${DOCS}#${finding.code}`) };
+        if (related && related !== layer) {
+          diagnostic.relatedInformation = [
+            new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, toRange(document, related.range)), `output layer \`${related.id}\``),
+          ];
+        }
+        diagnostics.push(diagnostic);
+      }
+    }
+    this.collection.set(entry.uri, diagnostics);
+  }
+}

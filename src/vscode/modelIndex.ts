@@ -1,0 +1,88 @@
+import * as vscode from 'vscode';
+import type { Finding } from '../core/analysis/findings';
+import { staticFindings } from '../core/analysis/staticRules';
+import type { ParseResult } from '../core/ir';
+import { parseModels } from '../core/parse/index';
+import { Disposable } from './lifecycle';
+
+export interface DocumentModels {
+  readonly uri: vscode.Uri;
+  readonly version: number;
+  readonly parsed: ParseResult;
+  readonly staticFindings: readonly Finding[];
+}
+
+const LANGUAGES = new Set(['typescript', 'javascript', 'typescriptreact', 'javascriptreact']);
+/** A file is worth parsing only if it mentions tfjs; keeps every other TS/JS file free. */
+const MENTIONS_TFJS = /@tensorflow\/tfjs|\btf\.(sequential|model|layers)\b|\bsequential\(|layers\.\w+\(/;
+const DEBOUNCE_MS = 300;
+
+/**
+ * The parsed models of every open tfjs document, re-parsed at most once per 300 ms per
+ * document while it is edited. Features read from here and listen to `onDidChange`.
+ */
+export class ModelIndex extends Disposable {
+  private readonly entries = new Map<string, DocumentModels>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly changed = this._register(new vscode.EventEmitter<DocumentModels>());
+  private readonly removed = this._register(new vscode.EventEmitter<vscode.Uri>());
+  readonly onDidChange = this.changed.event;
+  readonly onDidRemove = this.removed.event;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    super();
+    this._register(vscode.workspace.onDidOpenTextDocument((d) => this.refresh(d)));
+    this._register(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)));
+    this._register(vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)));
+    for (const document of vscode.workspace.textDocuments) this.refresh(document);
+  }
+
+  get(document: vscode.TextDocument): DocumentModels | undefined {
+    const entry = this.entries.get(document.uri.toString());
+    if (entry && entry.version === document.version) return entry;
+    return this.refresh(document);
+  }
+
+  private schedule(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      this.refresh(document);
+    }, DEBOUNCE_MS));
+  }
+
+  /** Parses now. Never throws: a parser bug is logged and the document is left alone. */
+  refresh(document: vscode.TextDocument): DocumentModels | undefined {
+    if (!LANGUAGES.has(document.languageId) || document.uri.scheme === 'output') return undefined;
+    const text = document.getText();
+    const key = document.uri.toString();
+    if (!MENTIONS_TFJS.test(text)) {
+      if (this.entries.delete(key)) this.removed.fire(document.uri);
+      return undefined;
+    }
+    try {
+      const parsed = parseModels(text, document.fileName);
+      const findings = parsed.models.flatMap((model) => staticFindings(model));
+      const entry: DocumentModels = { uri: document.uri, version: document.version, parsed, staticFindings: findings };
+      this.entries.set(key, entry);
+      this.changed.fire(entry);
+      return entry;
+    } catch (error) {
+      this.log.error(`Could not read models of ${document.uri.fsPath}`, error);
+      return undefined;
+    }
+  }
+
+  private forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    if (this.entries.delete(key)) this.removed.fire(uri);
+  }
+
+  override dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    super.dispose();
+  }
+}
