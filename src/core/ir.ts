@@ -48,6 +48,12 @@ export interface UnknownValue {
   readonly reason: string;
 }
 
+/**
+ * The optimizer of a compile call wrapped by the `clip-gradients` fix's helper:
+ * `{ $call: CLIPPED_OPTIMIZER_CALL, args: [optimizer, maxNorm] }`.
+ */
+export const CLIPPED_OPTIMIZER_CALL = 'gradientLens.withGradientClipping';
+
 export function isCallValue(value: ConfigValue | undefined): value is CallValue {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && '$call' in value;
 }

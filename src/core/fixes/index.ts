@@ -6,6 +6,7 @@
 import type { LayerNode, ModelGraph } from '../ir';
 import { parseModels } from '../parse/index';
 import { applyEdits, type TextEdit } from './edits';
+import { planClipGradients } from './clipGradients';
 import { SourceView, type LayerSite } from './syntax';
 
 export const FIX_CODES = [
@@ -134,7 +135,8 @@ export function planFix(text: string, fileName: string, graph: ModelGraph, code:
     return { code, unavailable: 'Rewriting a sequential stack into residual blocks is not implemented yet.' };
   }
   if (code === 'clip-gradients') {
-    return { code, unavailable: 'Gradient clipping needs a custom training step in tfjs (its optimizers have no clipnorm); not generated yet.' };
+    const plan = planClipGradients(view, graph);
+    return 'unavailable' in plan ? { code, unavailable: plan.unavailable } : { code, ...plan };
   }
   if (candidates.length === 0) return { code, unavailable: `No layer of \`${graph.name}\` needs this fix.` };
   const { targets, missing } = sites(view, candidates);

@@ -4,7 +4,8 @@
  * It never throws on user code; what it cannot resolve becomes a problem with a range.
  */
 import type * as TS from 'typescript';
-import type { ParseProblem, SourceRange } from '../ir';
+import { CLIPPED_OPTIMIZER_CALL, type ParseProblem, type SourceRange } from '../ir';
+import { CLIP_HELPER_NAME } from '../fixes/clipGradients';
 import { LAYER_FACTORIES, MERGE_LAYERS, TFJS_MODULES } from './tfjsApi';
 import {
   FactoryCall,
@@ -863,6 +864,11 @@ export class Interpreter {
   /** `asTemplate`: parameters without an argument or default are unknown, not `undefined`. */
   private callFunction(fn: FunctionValue, args: readonly Value[], site: TS.Node, thisValue: Value, asTemplate = false): Value {
     const ts = this.ts;
+    // The clip-gradients fix's helper: its effect is known, its body need not be run.
+    if (fn.name === CLIP_HELPER_NAME && !asTemplate) {
+      this.calledFunctions.add(fn.declaration);
+      return new FactoryCall(CLIPPED_OPTIMIZER_CALL, args.slice(0, 2));
+    }
     this.calledFunctions.add(fn.declaration);
     this.callsOfRun?.add(fn.declaration);
     if (this.callDepth >= MAX_CALL_DEPTH) {
