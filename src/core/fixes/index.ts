@@ -6,6 +6,7 @@
 import type { LayerNode, ModelGraph } from '../ir';
 import { parseModels } from '../parse/index';
 import { applyEdits, type TextEdit } from './edits';
+import { planAddResidual } from './addResidual';
 import { planClipGradients } from './clipGradients';
 import { SourceView, type LayerSite } from './syntax';
 
@@ -132,7 +133,8 @@ export function planFix(text: string, fileName: string, graph: ModelGraph, code:
   const chosen = layerIds ? graph.layers.filter((l) => layerIds.includes(l.id)) : defaultTargets(graph, code);
   const candidates = layerIds ? chosen.filter((l) => defaultTargets(graph, code).includes(l) || code === 'init-he' && KERNEL_LAYERS.has(l.type)) : chosen;
   if (code === 'add-residual') {
-    return { code, unavailable: 'Rewriting a sequential stack into residual blocks is not implemented yet.' };
+    const plan = planAddResidual(view, graph);
+    return 'unavailable' in plan ? { code, unavailable: plan.unavailable } : { code, ...plan };
   }
   if (code === 'clip-gradients') {
     const plan = planClipGradients(view, graph);
