@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { staticFindings } from '../core/analysis/staticRules';
 import { applyFixes, isFixCode, type FixCode } from '../core/fixes/index';
+import { readFileFromDisk } from '../core/nodeFiles';
 import { parseModels } from '../core/parse/index';
 import { fileReport, formatReport, type FileReport, type Report } from '../core/report';
 import { parseArgs, USAGE, UsageError, type AnalyzeOptions, type FixOptions } from './args';
@@ -25,7 +26,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
       unreadable = true;
       continue;
     }
-    const parsed = parseModels(text, file);
+    const parsed = parseModels(text, file, { readFile: readFileFromDisk });
     files.push(
       fileReport(relative(process.cwd(), file) || file, text, parsed, (model) => ({
         findings: staticFindings(model),
@@ -53,7 +54,7 @@ function fix(options: FixOptions): number {
     process.stderr.write(`gradient-lens: cannot read ${options.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
     return EXIT_USAGE;
   }
-  const models = parseModels(text, options.file).models;
+  const models = parseModels(text, options.file, { readFile: readFileFromDisk }).models;
   const model = options.model === undefined ? models[0] : models.find((m) => m.name === options.model);
   if (!model) {
     const names = models.map((m) => m.name).join(', ') || 'none';

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Finding } from '../core/analysis/findings';
 import { staticFindings } from '../core/analysis/staticRules';
 import type { ParseResult } from '../core/ir';
+import { readFileFromDisk } from '../core/nodeFiles';
 import { parseModels } from '../core/parse/index';
 import { Disposable } from './lifecycle';
 
@@ -62,7 +63,7 @@ export class ModelIndex extends Disposable {
       return undefined;
     }
     try {
-      const parsed = parseModels(text, document.fileName);
+      const parsed = parseModels(text, document.fileName, { readFile: (path) => this.readFile(path) });
       const findings = parsed.models.flatMap((model) => staticFindings(model));
       const entry: DocumentModels = { uri: document.uri, version: document.version, parsed, staticFindings: findings };
       this.entries.set(key, entry);
@@ -72,6 +73,12 @@ export class ModelIndex extends Disposable {
       this.log.error(`Could not read models of ${document.uri.fsPath}`, error);
       return undefined;
     }
+  }
+
+  /** Imported files: the editor's text when open (unsaved edits count), else the disk's. */
+  private readFile(path: string): string | undefined {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === path);
+    return open ? open.getText() : readFileFromDisk(path);
   }
 
   private forget(uri: vscode.Uri): void {

@@ -5,6 +5,7 @@
 import type * as TS from 'typescript';
 import type { ModelGraph, ParseProblem, ParseResult } from '../ir';
 import { Interpreter } from './interpreter';
+import { ModuleLoader, type ReadFile } from './modules';
 import { toModelGraph } from './toGraph';
 
 let typescript: typeof TS | undefined;
@@ -23,8 +24,13 @@ export function scriptKind(ts: typeof TS, fileName: string): TS.ScriptKind {
   return ts.ScriptKind.TS;
 }
 
+export interface ParseOptions {
+  /** Reads other files by absolute path, so relative imports of constants resolve. */
+  readonly readFile?: ReadFile;
+}
+
 /** Parses `text` (the contents of `fileName`) and returns its models and problems. */
-export function parseModels(text: string, fileName = 'model.ts'): ParseResult {
+export function parseModels(text: string, fileName = 'model.ts', options: ParseOptions = {}): ParseResult {
   const ts = loadTypeScript();
   const problems: ParseProblem[] = [];
   let sourceFile: TS.SourceFile;
@@ -41,7 +47,10 @@ export function parseModels(text: string, fileName = 'model.ts'): ParseResult {
       severity: 'error',
     });
   }
-  const interpreter = new Interpreter(ts, sourceFile);
+  const loader = options.readFile
+    ? new ModuleLoader(ts, options.readFile, (file, nested) => new Interpreter(ts, file, nested).runModule(), fileName)
+    : undefined;
+  const interpreter = new Interpreter(ts, sourceFile, loader);
   let result;
   try {
     result = interpreter.run();

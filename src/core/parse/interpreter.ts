@@ -6,6 +6,7 @@
 import type * as TS from 'typescript';
 import { CLIPPED_OPTIMIZER_CALL, type ParseProblem, type SourceRange } from '../ir';
 import { CLIP_HELPER_NAME } from '../fixes/clipGradients';
+import type { ModuleLoader } from './modules';
 import { LAYER_FACTORIES, MERGE_LAYERS, TFJS_MODULES } from './tfjsApi';
 import {
   FactoryCall,
@@ -67,8 +68,71 @@ export class Interpreter {
   constructor(
     private readonly ts: typeof TS,
     private readonly file: TS.SourceFile,
+    private readonly modules?: ModuleLoader,
   ) {
     this.installGlobals();
+  }
+
+  /**
+   * Runs an imported file's top level and returns what it exports (ES `export`s and CommonJS
+   * `module.exports` / `exports.x`). Only data is exported: see `shareable`.
+   */
+  runModule(): ObjectValue {
+    const scope = new Scope(this.globals);
+    const exports = new ObjectValue();
+    const module = new ObjectValue();
+    module.props.set('exports', exports);
+    scope.declare('module', module);
+    scope.declare('exports', exports);
+    const ts = this.ts;
+    try {
+      this.bindImports(this.file.statements, scope);
+      this.execBlock(this.file.statements, scope);
+    } catch (error) {
+      if (!(error instanceof BudgetExceeded)) throw error;
+    }
+    const result = new ObjectValue();
+    const cjs = module.props.get('exports');
+    if (cjs instanceof ObjectValue) for (const [k, v] of cjs.props) result.props.set(k, shareable(v, k));
+    const exported = (node: TS.Node): boolean =>
+      ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
+    for (const statement of this.file.statements) {
+      if (ts.isVariableStatement(statement) && exported(statement)) {
+        for (const declaration of statement.declarationList.declarations) {
+          for (const name of this.boundNames(declaration.name)) result.props.set(name, shareable(scope.lookup(name)?.value, name));
+        }
+      } else if ((ts.isEnumDeclaration(statement) || ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name && exported(statement)) {
+        result.props.set(statement.name.text, shareable(scope.lookup(statement.name.text)?.value, statement.name.text));
+      } else if (ts.isExportDeclaration(statement) && !statement.isTypeOnly) {
+        const from = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
+        const source = from !== undefined ? this.importModule(from) : undefined;
+        if (!statement.exportClause) {
+          // `export * from './other'`
+          if (source instanceof ObjectValue) for (const [k, v] of source.props) if (!result.props.has(k)) result.props.set(k, v);
+        } else if (ts.isNamedExports(statement.exportClause)) {
+          for (const element of statement.exportClause.elements) {
+            const local = (element.propertyName ?? element.name).text;
+            const value = source === undefined ? scope.lookup(local)?.value : source instanceof ObjectValue ? source.props.get(local) : source;
+            result.props.set(element.name.text, shareable(value, element.name.text));
+          }
+        }
+      } else if (ts.isExportAssignment(statement) && !statement.isExportEquals) {
+        result.props.set('default', shareable(this.eval(statement.expression, scope), 'default'));
+      }
+    }
+    return result;
+  }
+
+  private boundNames(name: TS.BindingName): string[] {
+    const ts = this.ts;
+    if (ts.isIdentifier(name)) return [name.text];
+    return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : this.boundNames(e.name)));
+  }
+
+  /** The exports of a relative import, or an Unknown saying why not (not read, missing, cycle). */
+  private importModule(specifier: string): ObjectValue | Unknown {
+    if (!this.modules || !this.modules.isRelative(specifier)) return new Unknown(specifier, `imported from '${specifier}', which is not read`);
+    return this.modules.load(specifier);
   }
 
   run(): InterpreterResult {
@@ -195,20 +259,30 @@ export class Interpreter {
       const clause = statement.importClause;
       const fromTfjs = this.isTfjsModule(statement.moduleSpecifier);
       const source = ts.isStringLiteralLike(statement.moduleSpecifier) ? statement.moduleSpecifier.text : '?';
-      const imported = (name: string): Value =>
-        fromTfjs ? new Namespace(name ? [name] : []) : new Unknown(name, `imported from '${source}', which is not read`);
+      if (clause.isTypeOnly) continue;
+      const module = fromTfjs ? undefined : this.importModule(source);
+      if (module instanceof Unknown && this.modules?.isRelative(source)) {
+        this.problem(`Values imported from '${source}' are unknown: ${module.reason}.`, statement.moduleSpecifier, 'info');
+      }
+      const member = (name: string, local: string): Value => {
+        if (module instanceof ObjectValue) {
+          return module.props.has(name) ? module.props.get(name) : new Unknown(local, `'${source}' exports no constant \`${name}\``);
+        }
+        return new Unknown(local, module?.reason ?? `imported from '${source}', which is not read`);
+      };
       if (clause.name) {
-        scope.declare(clause.name.text, fromTfjs ? new Namespace([]) : imported(clause.name.text), true);
+        scope.declare(clause.name.text, fromTfjs ? new Namespace([]) : member('default', clause.name.text), true);
         tfBound ||= fromTfjs;
       }
       const bindings = clause.namedBindings;
       if (bindings && ts.isNamespaceImport(bindings)) {
-        scope.declare(bindings.name.text, fromTfjs ? new Namespace([]) : imported(bindings.name.text), true);
+        scope.declare(bindings.name.text, fromTfjs ? new Namespace([]) : module ?? new Unknown(bindings.name.text, 'not read'), true);
         tfBound ||= fromTfjs;
       } else if (bindings) {
         for (const element of bindings.elements) {
+          if (element.isTypeOnly) continue;
           const name = (element.propertyName ?? element.name).text;
-          scope.declare(element.name.text, fromTfjs ? new Namespace([name]) : new Unknown(element.name.text, `imported from '${source}', which is not read`), true);
+          scope.declare(element.name.text, fromTfjs ? new Namespace([name]) : member(name, element.name.text), true);
           tfBound ||= fromTfjs;
         }
       }
@@ -825,7 +899,9 @@ export class Interpreter {
       const specifier = node.arguments[0];
       if (this.isTfjsModule(specifier)) return new Namespace([]);
       const source = specifier && ts.isStringLiteralLike(specifier) ? specifier.text : '?';
-      return new Unknown(this.text(node), `required from '${source}', which is not read`);
+      const module = this.importModule(source);
+      if (module instanceof ObjectValue) return module.props.size === 1 && module.props.has('default') ? module.props.get('default') : module;
+      return new Unknown(this.text(node), module.reason);
     }
     let thisValue: Value;
     let callee: Value;
@@ -1286,6 +1362,22 @@ export class Interpreter {
 }
 
 // -------------------------------------------------------------------- helpers
+
+/**
+ * What may cross from an imported file: data only. Functions, layers and models would carry
+ * ranges of the other file; that file's own analysis reports them.
+ */
+function shareable(value: Value, name: string): Value {
+  if (value === undefined || value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (value instanceof Unknown || value instanceof Namespace || value instanceof FactoryCall) return value;
+  if (Array.isArray(value)) return value.map((item) => shareable(item, name));
+  if (value instanceof ObjectValue) {
+    const copy = new ObjectValue();
+    for (const [k, v] of value.props) copy.props.set(k, shareable(v, k));
+    return copy;
+  }
+  return new Unknown(name, `\`${name}\` is a function or model of another file; it is analysed there`);
+}
 
 function copyProps(from: ObjectValue, to: ObjectValue): void {
   for (const [key, value] of from.props) {

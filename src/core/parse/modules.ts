@@ -1,0 +1,70 @@
+/**
+ * Cross-file constants: `import { IMAGE_H } from './data'` is resolved by reading and running
+ * the imported file's top level (never executing it for real). Only data crosses files
+ * (numbers, strings, arrays, objects, enums); functions and models stay in their own file,
+ * whose analysis reports them with the right ranges.
+ */
+import { dirname, join, resolve } from 'node:path';
+import type * as TS from 'typescript';
+import { ObjectValue, Unknown } from './values';
+
+/** Reads a file by absolute path; undefined when it does not exist or cannot be read. */
+export type ReadFile = (absolutePath: string) => string | undefined;
+
+export interface ModuleExports {
+  readonly exports: ObjectValue;
+}
+
+interface CacheEntry {
+  readonly text: string;
+  readonly exports: ObjectValue;
+}
+
+/** Cache of module exports by path, valid while the file's text is unchanged (its version). */
+const cache = new Map<string, CacheEntry>();
+const MAX_CACHED_MODULES = 200;
+
+const EXTENSIONS = ['', '.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.js'];
+
+export type RunModule = (file: TS.SourceFile, loader: ModuleLoader) => ObjectValue;
+
+export class ModuleLoader {
+  /** Files being read right now, outermost first: an import of one of them is a cycle. */
+  private readonly stack: string[];
+
+  constructor(
+    private readonly ts: typeof TS,
+    private readonly readFile: ReadFile,
+    private readonly runModule: RunModule,
+    importer: string,
+    stack: readonly string[] = [],
+  ) {
+    this.stack = [...stack, resolve(importer)];
+  }
+
+  isRelative(specifier: string): boolean {
+    return specifier.startsWith('./') || specifier.startsWith('../');
+  }
+
+  /** The exports of `specifier` as imported from the current file, or why they are unknown. */
+  load(specifier: string): ObjectValue | Unknown {
+    const importer = this.stack[this.stack.length - 1]!;
+    const base = join(dirname(importer), specifier);
+    // TS sources often import './data.js' meaning './data.ts'.
+    const candidates = [...EXTENSIONS.map((e) => base + e), ...(/\.js$/.test(base) ? ['.ts', '.tsx'].map((e) => base.replace(/\.js$/, e)) : [])];
+    for (const path of candidates) {
+      if (this.stack.includes(path)) return new Unknown(specifier, `'${specifier}' imports this file back (an import cycle)`);
+      const text = this.readFile(path);
+      if (text === undefined) continue;
+      const cached = cache.get(path);
+      if (cached && cached.text === text) return cached.exports;
+      const kind = /\.(js|jsx|mjs|cjs)$/.test(path) ? this.ts.ScriptKind.JS : /\.tsx$/.test(path) ? this.ts.ScriptKind.TSX : this.ts.ScriptKind.TS;
+      const file = this.ts.createSourceFile(path, text, this.ts.ScriptTarget.Latest, true, kind);
+      const exports = this.runModule(file, new ModuleLoader(this.ts, this.readFile, this.runModule, path, this.stack.slice(0, -1).concat(importer)));
+      if (cache.size >= MAX_CACHED_MODULES) cache.delete(cache.keys().next().value!);
+      cache.set(path, { text, exports });
+      return exports;
+    }
+    return new Unknown(specifier, `'${specifier}' was not found next to this file`);
+  }
+}
