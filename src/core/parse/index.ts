@@ -3,7 +3,8 @@
  * Never runs user code and never throws on it.
  */
 import type * as TS from 'typescript';
-import type { ModelGraph, ParseProblem, ParseResult } from '../ir';
+import { isUnknownValue, type ConfigValue, type ModelGraph, type ParseProblem, type ParseResult } from '../ir';
+import { inferShapes } from '../shapeInference';
 import { Interpreter } from './interpreter';
 import { ModuleLoader, type ReadFile } from './modules';
 import { toModelGraph } from './toGraph';
@@ -88,6 +89,12 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
         report(`Model \`${name}\` has no layers the parser could find.`, model.range, 'info');
         continue;
       }
+      for (const problem of inferShapes(graph)) {
+        const layer = graph.layers.find((l) => l.id === problem.layerId)!;
+        // A config value that is not a constant was reported already, where it is written.
+        if (Object.values(layer.config).some(containsUnknown)) continue;
+        report(problem.message, layer.range, 'warning');
+      }
       models.push(graph);
     } catch (error) {
       report(`Could not read model \`${name}\` (internal error: ${error instanceof Error ? error.message : String(error)}).`, model.range, 'error');
@@ -95,4 +102,10 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   }
   problems.sort((a, b) => a.range.start - b.range.start);
   return { models, problems };
+}
+
+function containsUnknown(value: ConfigValue): boolean {
+  if (isUnknownValue(value)) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  return false;
 }
