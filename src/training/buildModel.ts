@@ -1,0 +1,108 @@
+/**
+ * Builds the tfjs model a ModelGraph describes. Worker side: the only place besides the worker
+ * that touches tfjs. Each tfjs layer is named after its IR id, so statistics map back to lines.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { isCallValue, isConfigObject, isUnknownValue, type ConfigValue, type LayerNode, type ModelGraph } from '../core/ir';
+
+export type Tfjs = typeof tfjs;
+
+export class ModelBuildError extends Error {
+  constructor(
+    message: string,
+    readonly layerId?: string,
+  ) {
+    super(message);
+    this.name = 'ModelBuildError';
+  }
+}
+
+type Plain = number | string | boolean | null | Plain[] | { [key: string]: unknown } | object;
+
+/** A namespace of tfjs factories by name (`tf.initializers`, `tf.layers`...). */
+function factory(tf: Tfjs, path: string): ((...args: unknown[]) => unknown) | undefined {
+  const [namespace, name] = path.split('.');
+  if (!namespace || !name) return undefined;
+  const table = (tf as unknown as Record<string, Record<string, unknown> | undefined>)[namespace];
+  const fn = table?.[name];
+  return typeof fn === 'function' ? (fn as (...args: unknown[]) => unknown).bind(table) : undefined;
+}
+
+const CONFIG_NAMESPACES = new Set(['initializers', 'regularizers', 'constraints', 'layers']);
+
+/** Turns a config value into what tfjs expects: factory calls are made, unknowns are errors. */
+export function toTfjsValue(tf: Tfjs, value: ConfigValue, where: string, layerId?: string): Plain {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => toTfjsValue(tf, v, where, layerId));
+  if (isUnknownValue(value)) {
+    throw new ModelBuildError(`${where}: \`${value.$unknown}\` is not a constant (${value.reason}); give it a value to train this model.`, layerId);
+  }
+  if (isCallValue(value)) {
+    const namespace = value.$call.split('.')[0]!;
+    const fn = CONFIG_NAMESPACES.has(namespace) ? factory(tf, value.$call) : undefined;
+    if (!fn) throw new ModelBuildError(`${where}: \`tf.${value.$call}(...)\` is not something Gradient Lens can build.`, layerId);
+    return fn(...value.args.map((arg) => toTfjsValue(tf, arg, where, layerId))) as Plain;
+  }
+  if (isConfigObject(value)) {
+    const result: Record<string, Plain> = {};
+    for (const [key, v] of Object.entries(value)) result[key] = toTfjsValue(tf, v, `${where}.${key}`, layerId);
+    return result;
+  }
+  return value;
+}
+
+function layerConfig(tf: Tfjs, layer: LayerNode): Record<string, unknown> {
+  const config = toTfjsValue(tf, layer.config, `\`${layer.id}\``, layer.id) as Record<string, unknown>;
+  return { ...config, name: layer.id };
+}
+
+function makeLayer(tf: Tfjs, layer: LayerNode): tfjs.layers.Layer {
+  const make = layer.known ? factory(tf, `layers.${layer.type}`) : undefined;
+  if (!make) throw new ModelBuildError(`\`${layer.id}\`: \`tf.layers.${layer.type}\` is not a tfjs layer, so the model cannot be trained here.`, layer.id);
+  try {
+    return make(layerConfig(tf, layer)) as tfjs.layers.Layer;
+  } catch (error) {
+    if (error instanceof ModelBuildError) throw error;
+    throw new ModelBuildError(`\`${layer.id}\`: tfjs rejected the config: ${error instanceof Error ? error.message : String(error)}`, layer.id);
+  }
+}
+
+/** Builds a fresh, uncompiled tfjs model for `graph`. Throws ModelBuildError with the layer at fault. */
+export function buildModel(tf: Tfjs, graph: ModelGraph): tfjs.LayersModel {
+  if (graph.kind === 'sequential') {
+    const model = tf.sequential({ name: 'model' });
+    for (const layer of graph.layers) {
+      const built = makeLayer(tf, layer);
+      try {
+        model.add(built);
+      } catch (error) {
+        throw new ModelBuildError(`\`${layer.id}\`: ${error instanceof Error ? error.message : String(error)}`, layer.id);
+      }
+    }
+    return model;
+  }
+  const tensors = new Map<string, tfjs.SymbolicTensor>();
+  for (const layer of graph.layers) {
+    if (layer.type === 'inputLayer') {
+      const config = layerConfig(tf, layer);
+      const shape = config.shape ?? config.inputShape;
+      tensors.set(layer.id, tf.input({ ...(config as object), ...(shape ? { shape: shape as number[] } : {}), name: layer.id } as Parameters<Tfjs['input']>[0]));
+      continue;
+    }
+    const inbound = layer.inbound.map((id) => tensors.get(id));
+    if (inbound.some((t) => !t)) throw new ModelBuildError(`\`${layer.id}\`: an input of this layer could not be built.`, layer.id);
+    const built = makeLayer(tf, layer);
+    try {
+      const input = inbound.length === 1 && !['add', 'concatenate', 'multiply', 'average', 'maximum', 'minimum', 'dot'].includes(layer.type) ? inbound[0]! : (inbound as tfjs.SymbolicTensor[]);
+      tensors.set(layer.id, built.apply(input) as tfjs.SymbolicTensor);
+    } catch (error) {
+      throw new ModelBuildError(`\`${layer.id}\`: ${error instanceof Error ? error.message : String(error)}`, layer.id);
+    }
+  }
+  const pick = (ids: readonly string[]): tfjs.SymbolicTensor[] => ids.map((id) => tensors.get(id)!).filter(Boolean);
+  try {
+    return tf.model({ inputs: pick(graph.inputs), outputs: pick(graph.outputs), name: 'model' });
+  } catch (error) {
+    throw new ModelBuildError(`The model could not be assembled: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,508 @@
+/**
+ * A measurement run: build the model, probe its gradients at initialization, train it briefly
+ * and record per-layer gradient statistics at every step. Statistics are computed on the device
+ * and read back in batches, so recording costs little next to the training itself.
+ * Runs in the worker; also callable in-process (tests, benchmarks) with any tfjs backend.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { CLIPPED_OPTIMIZER_CALL, isCallValue, type ConfigValue, type LayerNode, type ModelGraph } from '../core/ir';
+import { buildModel, ModelBuildError, toTfjsValue, type Tfjs } from './buildModel';
+import { DataError, permutation, syntheticData, userData, type Dataset } from './data';
+import type {
+  ActivationStats,
+  GradientStats,
+  LayerGradients,
+  LayerSummary,
+  ProbeResult,
+  RunOptions,
+  RunSummary,
+  StepRecord,
+  TemporalGradients,
+} from './protocol';
+
+export interface MeasureEvents {
+  started?(info: { trainableLayers: readonly string[]; totalSteps: number }): void;
+  probe?(probe: ProbeResult): void;
+  steps?(steps: readonly StepRecord[], activations?: { step: number; layers: Record<string, ActivationStats> }): void;
+}
+
+export interface MeasureControl {
+  /** Polled between steps: true stops the run with a partial result. */
+  readonly cancelled: () => boolean;
+  /** Lets messages in between steps (the worker's event loop). */
+  readonly yieldToEvents?: () => Promise<void>;
+  /** Read statistics back at most this often (ms). */
+  readonly flushIntervalMs?: number;
+  /** Sample activation health every N steps (it costs a forward pass). */
+  readonly activationEvery?: number;
+}
+
+export class MeasureError extends Error {
+  constructor(
+    message: string,
+    readonly layerId?: string,
+  ) {
+    super(message);
+  }
+}
+
+const SATURATING = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign']);
+const DEAD_CAPABLE = new Set(['relu', 'relu6', 'reLU']);
+const RECURRENT = new Set(['simpleRNN', 'lstm', 'gru']);
+const EPSILON = 1e-7;
+
+/** The trainable weights of one layer, in the roles the statistics use. */
+interface TrackedLayer {
+  readonly id: string;
+  readonly kernel?: tfjs.Variable;
+  readonly bias?: tfjs.Variable;
+  readonly recurrentKernel?: tfjs.Variable;
+}
+
+/** Keras-style losses on probabilities, as tfjs-layers computes them, mean over the batch. */
+function lossFunction(tf: Tfjs, name: string): (yTrue: tfjs.Tensor, yPred: tfjs.Tensor) => tfjs.Scalar {
+  const clip = (p: tfjs.Tensor) => tf.clipByValue(p, EPSILON, 1 - EPSILON);
+  switch (name.toLowerCase()) {
+    case 'categoricalcrossentropy':
+      return (y, p) => tf.mean(tf.neg(tf.sum(tf.mul(y, tf.log(clip(tf.div(p, tf.sum(p, -1, true))))), -1)));
+    case 'sparsecategoricalcrossentropy':
+      return (y, p) => {
+        const classes = p.shape[p.shape.length - 1]!;
+        const oneHot = tf.oneHot(tf.reshape(tf.cast(y, 'int32'), [-1]), classes).reshape(p.shape);
+        return tf.mean(tf.neg(tf.sum(tf.mul(oneHot, tf.log(clip(tf.div(p, tf.sum(p, -1, true))))), -1)));
+      };
+    case 'binarycrossentropy':
+      return (y, p) => {
+        const q = clip(p);
+        return tf.mean(tf.neg(tf.add(tf.mul(y, tf.log(q)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, q))))));
+      };
+    case 'meanabsoluteerror':
+    case 'mae':
+      return (y, p) => tf.mean(tf.abs(tf.sub(y, p)));
+    case 'hinge':
+      return (y, p) => tf.mean(tf.relu(tf.sub(1, tf.mul(tf.sub(tf.mul(y, 2), 1), p))));
+    case 'logcosh':
+      return (y, p) => {
+        const d = tf.sub(p, y);
+        return tf.mean(tf.sub(tf.add(d, tf.softplus(tf.mul(-2, d))), Math.log(2)));
+      };
+    default:
+      return (y, p) => tf.mean(tf.square(tf.sub(y, p)));
+  }
+}
+
+function lossNames(graph: ModelGraph): string[] {
+  const loss = graph.compile?.loss;
+  if (typeof loss === 'string') return [loss];
+  if (Array.isArray(loss)) return loss.filter((l): l is string => typeof l === 'string');
+  return ['meanSquaredError'];
+}
+
+const STRING_OPTIMIZERS: Record<string, (tf: Tfjs) => tfjs.Optimizer> = {
+  sgd: (tf) => tf.train.sgd(0.01),
+  adam: (tf) => tf.train.adam(0.001),
+  adagrad: (tf) => tf.train.adagrad(0.01),
+  adadelta: (tf) => tf.train.adadelta(1, 0.95),
+  adamax: (tf) => tf.train.adamax(0.002),
+  rmsprop: (tf) => tf.train.rmsprop(0.001),
+};
+
+interface OptimizerInfo {
+  readonly optimizer: tfjs.Optimizer;
+  readonly learningRate: number;
+  readonly clipNorm?: number;
+}
+
+/** The model's own optimizer from `compile` (tfjs' defaults for names; SGD 0.01 when absent). */
+export function makeOptimizer(tf: Tfjs, value: ConfigValue | undefined): OptimizerInfo {
+  if (value === undefined || value === null) return { optimizer: tf.train.sgd(0.01), learningRate: 0.01 };
+  if (typeof value === 'string') {
+    const make = STRING_OPTIMIZERS[value.toLowerCase()];
+    if (!make) throw new MeasureError(`Unknown optimizer '${value}'.`);
+    const optimizer = make(tf);
+    return { optimizer, learningRate: learningRateOf(optimizer) };
+  }
+  if (isCallValue(value) && value.$call === CLIPPED_OPTIMIZER_CALL) {
+    const inner = makeOptimizer(tf, value.args[0]);
+    const clipNorm = typeof value.args[1] === 'number' ? value.args[1] : 1;
+    return { ...inner, clipNorm };
+  }
+  if (isCallValue(value) && value.$call.startsWith('train.')) {
+    const name = value.$call.slice('train.'.length);
+    const factory = (tf.train as unknown as Record<string, (...args: unknown[]) => tfjs.Optimizer>)[name];
+    if (typeof factory !== 'function') throw new MeasureError(`\`tf.train.${name}\` is not a tfjs optimizer.`);
+    const optimizer = factory.apply(tf.train, value.args.map((a) => toTfjsValue(tf, a, 'optimizer')));
+    return { optimizer, learningRate: learningRateOf(optimizer) };
+  }
+  throw new MeasureError('The optimizer is not a constant the worker can build.');
+}
+
+function learningRateOf(optimizer: tfjs.Optimizer): number {
+  const rate = (optimizer as unknown as { learningRate?: unknown }).learningRate;
+  return typeof rate === 'number' ? rate : 0.01;
+}
+
+function trackedLayers(model: tfjs.LayersModel): TrackedLayer[] {
+  const layers: TrackedLayer[] = [];
+  for (const layer of model.layers) {
+    const weights = layer.trainableWeights;
+    if (weights.length === 0) continue;
+    const find = (test: (name: string) => boolean) => weights.find((w) => test(w.originalName.split('/').pop() ?? ''))?.read() as tfjs.Variable | undefined;
+    const recurrentKernel = find((n) => n === 'recurrent_kernel');
+    const bias = find((n) => n === 'bias' || n === 'beta');
+    const kernel = find((n) => n !== 'recurrent_kernel' && n !== 'bias' && n !== 'beta') ?? (weights[0]!.read() as tfjs.Variable);
+    layers.push({ id: layer.name, kernel, ...(bias ? { bias } : {}), ...(recurrentKernel ? { recurrentKernel } : {}) });
+  }
+  return layers;
+}
+
+/** The node of the IR whose config says what activation a tfjs layer applies. */
+function activationOf(node: LayerNode | undefined): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'reLU') return 'relu';
+  if (node.type === 'activation' || node.activation) return node.activation;
+  return RECURRENT.has(node.type) ? 'tanh' : undefined;
+}
+
+export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, events: MeasureEvents, control: MeasureControl): Promise<RunSummary> {
+  const started = Date.now();
+  const elapsed = () => Date.now() - started;
+  const backend = tf.getBackend();
+  let model: tfjs.LayersModel;
+  try {
+    model = buildModel(tf, graph);
+  } catch (error) {
+    if (error instanceof ModelBuildError) throw new MeasureError(error.message, error.layerId);
+    throw error;
+  }
+  const disposables: tfjs.Tensor[] = [];
+  let sideModel: tfjs.LayersModel | undefined;
+  const { optimizer, learningRate, clipNorm } = makeOptimizer(tf, graph.compile?.optimizer);
+  try {
+    const losses = lossNames(graph);
+    const lossFns = model.outputs.map((_, i) => lossFunction(tf, losses[i] ?? losses[0]!));
+    let data: Dataset;
+    try {
+      data = options.data ? userData(tf, model, options.data) : syntheticData(tf, model, graph, losses, options.samples, options.seed);
+    } catch (error) {
+      if (error instanceof DataError) throw new MeasureError(error.message);
+      throw error;
+    }
+    disposables.push(...data.inputs, ...data.labels);
+    const tracked = trackedLayers(model);
+    const allTrainable = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+    const batchSize = Math.max(1, Math.min(options.batchSize, data.samples));
+    const batchesPerEpoch = Math.max(1, Math.floor(data.samples / batchSize));
+    const totalSteps = options.probeOnly ? 0 : batchesPerEpoch * options.epochs;
+    events.started?.({ trainableLayers: tracked.map((l) => l.id), totalSteps });
+
+    const nodes = new Map(graph.layers.map((l) => [l.id, l]));
+    const batch = (order: Int32Array | undefined, index: number): { x: tfjs.Tensor[]; y: tfjs.Tensor[] } =>
+      tf.tidy(() => {
+        const start = (index % batchesPerEpoch) * batchSize;
+        const indices = order ? tf.tensor1d(order.slice(start, start + batchSize), 'int32') : tf.range(start, start + batchSize, 1, 'int32');
+        return { x: data.inputs.map((t) => tf.gather(t, indices)), y: data.labels.map((t) => tf.gather(t, indices)) };
+      });
+
+    const dataLoss = (x: tfjs.Tensor[], y: tfjs.Tensor[]): tfjs.Scalar => {
+      const out = model.apply(x.length === 1 ? x[0]! : x, { training: true });
+      const predictions = (Array.isArray(out) ? out : [out]) as tfjs.Tensor[];
+      return predictions.map((p, i) => lossFns[i]!(y[i]!, p)).reduce((a, b) => tf.add(a, b)) as tfjs.Scalar;
+    };
+
+    /**
+     * One step: gradients of the data loss, statistics packed into one tensor (kept on device),
+     * and the update when training. Layout per tracked layer: for kernel, bias, recurrent:
+     * [norm, meanAbs, maxAbs]; then the kernel weight norm; last: the loss.
+     */
+    const step = (x: tfjs.Tensor[], y: tfjs.Tensor[], train: boolean): tfjs.Tensor1D =>
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => dataLoss(x, y), allTrainable);
+        const parts: tfjs.Tensor[] = [];
+        const missing = tf.scalar(NaN);
+        for (const layer of tracked) {
+          for (const weight of [layer.kernel, layer.bias, layer.recurrentKernel]) {
+            const g = weight ? grads[weight.name] : undefined;
+            if (!g) {
+              parts.push(missing, missing, missing);
+              continue;
+            }
+            const a = tf.abs(g);
+            parts.push(tf.sqrt(tf.sum(tf.square(g))), tf.mean(a), tf.max(a));
+          }
+          parts.push(layer.kernel ? tf.sqrt(tf.sum(tf.square(layer.kernel))) : missing);
+        }
+        parts.push(value);
+        if (train) {
+          if (clipNorm !== undefined) {
+            const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+            const scale = tf.minimum(1, tf.div(clipNorm, tf.maximum(norm, 1e-12)));
+            const clipped: tfjs.NamedTensorMap = {};
+            for (const [name, g] of Object.entries(grads)) clipped[name] = tf.mul(g, scale);
+            optimizer.applyGradients(clipped);
+          } else {
+            optimizer.applyGradients(grads);
+          }
+        }
+        return tf.stack(parts.map((p) => tf.reshape(p, []))) as tfjs.Tensor1D;
+      });
+
+    const unpack = (values: Float32Array | Int32Array | Uint8Array, offset: number): { layers: Record<string, LayerGradients>; loss: number } => {
+      const layers: Record<string, LayerGradients> = {};
+      let i = offset;
+      const stats = (present: boolean): GradientStats | undefined => {
+        const result = { norm: values[i]!, meanAbs: values[i + 1]!, maxAbs: values[i + 2]! };
+        i += 3;
+        return present ? result : undefined;
+      };
+      for (const layer of tracked) {
+        const kernel = stats(!!layer.kernel);
+        const bias = stats(!!layer.bias);
+        const recurrentKernel = stats(!!layer.recurrentKernel);
+        const weightNorm = values[i++]!;
+        layers[layer.id] = {
+          ...(kernel ? { kernel } : {}),
+          ...(bias ? { bias } : {}),
+          ...(recurrentKernel ? { recurrentKernel } : {}),
+          ...(layer.kernel ? { weightNorm } : {}),
+          ...(kernel && layer.kernel ? { updateRatio: (learningRate * kernel.norm) / Math.max(weightNorm, 1e-30) } : {}),
+        };
+      }
+      return { layers, loss: values[i]! };
+    };
+    const width = tracked.length * 10 + 1;
+
+    // Activation health: one forward pass of a side model that exposes the layers we judge.
+    const judged = model.layers.filter((l) => {
+      const activation = activationOf(nodes.get(l.name));
+      return !!activation && (SATURATING.has(activation) || DEAD_CAPABLE.has(activation));
+    });
+    if (judged.length) sideModel = tf.model({ inputs: model.inputs, outputs: judged.map((l) => l.output as tfjs.SymbolicTensor) });
+    const activationStats = async (x: tfjs.Tensor[]): Promise<Record<string, ActivationStats>> => {
+      if (!sideModel) return {};
+      const packed = tf.tidy(() => {
+        const outs = sideModel!.predict(x.length === 1 ? x[0]! : x);
+        const list = Array.isArray(outs) ? outs : [outs];
+        return tf.stack(list.map((out, i) => {
+          const activation = activationOf(nodes.get(judged[i]!.name))!;
+          const flat = tf.reshape(out, [out.shape[0]!, -1]);
+          if (DEAD_CAPABLE.has(activation)) return tf.mean(tf.cast(tf.lessEqual(tf.max(flat, 0), 0), 'float32'));
+          const limit = activation === 'sigmoid' || activation === 'hardSigmoid' ? tf.abs(tf.sub(tf.mul(flat, 2), 1)) : tf.abs(flat);
+          return tf.mean(tf.cast(tf.greater(limit, 0.98), 'float32'));
+        }));
+      });
+      const values = await packed.data();
+      packed.dispose();
+      const result: Record<string, ActivationStats> = {};
+      judged.forEach((layer, i) => {
+        const activation = activationOf(nodes.get(layer.name))!;
+        result[layer.name] = DEAD_CAPABLE.has(activation) ? { dead: values[i]! } : { saturated: values[i]! };
+      });
+      return result;
+    };
+
+    const temporal = (x: tfjs.Tensor[], y: tfjs.Tensor[]): TemporalGradients[] => temporalGradients(tf, model, graph, x, y, lossFns);
+
+    // ---- probe: statistics at initialization, averaged over a few batches, before any update
+    const probeStarted = Date.now();
+    const probeBatches = Math.max(1, Math.min(options.probeBatches, batchesPerEpoch));
+    const probePacked: tfjs.Tensor1D[] = [];
+    for (let b = 0; b < probeBatches; b++) {
+      const { x, y } = batch(undefined, b);
+      probePacked.push(step(x, y, false));
+      tf.dispose([...x, ...y]);
+    }
+    const probeValues = await tf.tidy(() => tf.mean(tf.stack(probePacked), 0)).data();
+    tf.dispose(probePacked);
+    const first = batch(undefined, 0);
+    const probeActivations = await activationStats(first.x);
+    const probeTemporal = temporal(first.x, first.y);
+    // One update, then look again: a layer that starts at zero recovers at once.
+    const afterUpdate = tf.tidy(() => {
+      tf.dispose(step(first.x, first.y, true));
+      const second = batch(undefined, Math.min(1, batchesPerEpoch - 1));
+      return step(second.x, second.y, false);
+    });
+    const afterValues = await afterUpdate.data();
+    afterUpdate.dispose();
+    tf.dispose([...first.x, ...first.y]);
+    const probeUnpacked = unpack(probeValues, 0);
+    const probe: ProbeResult = {
+      layers: probeUnpacked.layers,
+      loss: probeUnpacked.loss,
+      activations: probeActivations,
+      temporal: probeTemporal,
+      afterFirstUpdate: unpack(afterValues, 0).layers,
+      elapsedMs: Date.now() - probeStarted,
+    };
+    events.probe?.(probe);
+
+    // ---- training
+    const recordedLosses: number[] = [];
+    // Statistics of the epoch in progress and of the one before (a run cut at an epoch's start uses that).
+    let currentEpoch = new Map<string, LayerGradients[]>();
+    let previousEpoch = new Map<string, LayerGradients[]>();
+    let latestActivations: Record<string, ActivationStats> = probeActivations;
+    let stoppedBy: RunSummary['stoppedBy'] = options.probeOnly ? 'probe-only' : 'completed';
+    let nonFinite: RunSummary['nonFinite'];
+    let stepsDone = 0;
+    let epochsDone = 0;
+    const pending: { packed: tfjs.Tensor1D; step: number; epoch: number }[] = [];
+    let lastFlush = Date.now();
+    const flushInterval = control.flushIntervalMs ?? 50;
+    const activationEvery = control.activationEvery ?? 25;
+
+    const flush = async (activations?: { step: number; layers: Record<string, ActivationStats> }): Promise<void> => {
+      if (!pending.length) return;
+      const stacked = tf.stack(pending.map((p) => p.packed));
+      const values = await stacked.data();
+      stacked.dispose();
+      const records: StepRecord[] = [];
+      pending.forEach((p, k) => {
+        const { layers, loss } = unpack(values, k * width);
+        records.push({ step: p.step, epoch: p.epoch, loss, layers });
+        recordedLosses.push(loss);
+        if (!nonFinite) {
+          if (!Number.isFinite(loss)) nonFinite = { step: p.step, what: 'loss' };
+          for (const [id, stats] of Object.entries(layers)) {
+            if (nonFinite) break;
+            for (const [what, s] of Object.entries({ kernel: stats.kernel, bias: stats.bias, recurrentKernel: stats.recurrentKernel })) {
+              if (s && !Number.isFinite(s.norm)) {
+                nonFinite = { step: p.step, layerId: id, what: `${what} gradient` };
+                break;
+              }
+            }
+            if (!nonFinite && stats.weightNorm !== undefined && !Number.isFinite(stats.weightNorm)) nonFinite = { step: p.step, layerId: id, what: 'kernel weights' };
+          }
+        }
+        for (const [id, stats] of Object.entries(layers)) {
+          const list = currentEpoch.get(id) ?? [];
+          list.push(stats);
+          currentEpoch.set(id, list);
+        }
+      });
+      tf.dispose(pending.map((p) => p.packed));
+      pending.length = 0;
+      lastFlush = Date.now();
+      events.steps?.(records, activations);
+    };
+
+    if (!options.probeOnly) {
+      outer: for (let epoch = 0; epoch < options.epochs; epoch++) {
+        const order = permutation(data.samples, options.seed + epoch);
+        for (let b = 0; b < batchesPerEpoch; b++) {
+          if (control.cancelled()) {
+            stoppedBy = 'cancelled';
+            break outer;
+          }
+          if (elapsed() > options.timeBudgetMs) {
+            stoppedBy = 'budget';
+            break outer;
+          }
+          const { x, y } = batch(order, b);
+          pending.push({ packed: step(x, y, true), step: stepsDone, epoch });
+          let activations: { step: number; layers: Record<string, ActivationStats> } | undefined;
+          if (stepsDone % activationEvery === 0 && judged.length) {
+            latestActivations = await activationStats(x);
+            activations = { step: stepsDone, layers: latestActivations };
+          }
+          tf.dispose([...x, ...y]);
+          stepsDone++;
+          if (Date.now() - lastFlush >= flushInterval || activations) await flush(activations);
+          if (nonFinite) {
+            stoppedBy = 'non-finite';
+            break outer;
+          }
+          await control.yieldToEvents?.();
+        }
+        await flush();
+        if (nonFinite) {
+          stoppedBy = 'non-finite';
+          break;
+        }
+        epochsDone = epoch + 1;
+        if (epoch < options.epochs - 1) {
+          previousEpoch = currentEpoch;
+          currentEpoch = new Map();
+        }
+      }
+      await flush();
+    }
+
+    // The CLI's gradNorm: mean kernel norm over the last epoch's steps (the probe when there was no training).
+    const summaries: Record<string, LayerSummary> = {};
+    for (const layer of tracked) {
+      const stats = currentEpoch.get(layer.id) ?? previousEpoch.get(layer.id) ?? [probe.layers[layer.id]!];
+      const mean = (pick: (s: LayerGradients) => number | undefined): number | null => {
+        const values = stats.map(pick).filter((v): v is number => v !== undefined);
+        return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+      };
+      const activations = latestActivations[layer.id];
+      summaries[layer.id] = {
+        gradNorm: mean((s) => s.kernel?.norm),
+        biasGradNorm: mean((s) => s.bias?.norm),
+        meanAbs: mean((s) => s.kernel?.meanAbs),
+        maxAbs: mean((s) => s.kernel?.maxAbs),
+        updateRatio: mean((s) => s.updateRatio),
+        ...(activations ? { activations } : {}),
+      };
+    }
+    // Activation-only layers (an `activation` layer after a dense) are judged too.
+    for (const [id, activations] of Object.entries(latestActivations)) {
+      if (!summaries[id]) summaries[id] = { gradNorm: null, biasGradNorm: null, meanAbs: null, maxAbs: null, updateRatio: null, activations };
+    }
+    return {
+      backend,
+      stoppedBy,
+      steps: stepsDone,
+      epochs: epochsDone,
+      elapsedMs: elapsed(),
+      losses: recordedLosses,
+      layers: summaries,
+      probe,
+      ...(nonFinite ? { nonFinite } : {}),
+      trainableLayers: tracked.map((l) => l.id),
+    };
+  } finally {
+    tf.dispose(disposables);
+    optimizer.dispose();
+    // The side model shares the layers of `model`: disposing `model` releases everything.
+    model.dispose();
+  }
+}
+
+/**
+ * Gradient of the loss w.r.t. each recurrent layer's input, per time step. Works when the
+ * layers before the RNN form a chain (sequential models, or an RNN reading a model input).
+ */
+function temporalGradients(
+  tf: Tfjs,
+  model: tfjs.LayersModel,
+  graph: ModelGraph,
+  x: tfjs.Tensor[],
+  y: tfjs.Tensor[],
+  lossFns: ((yTrue: tfjs.Tensor, yPred: tfjs.Tensor) => tfjs.Scalar)[],
+): TemporalGradients[] {
+  if (graph.kind !== 'sequential' || x.length !== 1) return [];
+  const results: TemporalGradients[] = [];
+  const layers = model.layers;
+  layers.forEach((layer, index) => {
+    const node = graph.layers.find((l) => l.id === layer.name);
+    if (!node || !RECURRENT.has(node.type)) return;
+    const values = tf.tidy(() => {
+      let h = x[0]!;
+      for (const before of layers.slice(0, index)) h = before.apply(h, { training: true }) as tfjs.Tensor;
+      const lossOfInput = (input: tfjs.Tensor): tfjs.Scalar => {
+        let out = input;
+        for (const after of layers.slice(index)) out = after.apply(out, { training: true }) as tfjs.Tensor;
+        return lossFns[0]!(y[0]!, out);
+      };
+      const g = tf.grad(lossOfInput)(h);
+      // [batch, time, features] -> one norm per time step
+      return tf.sqrt(tf.sum(tf.square(g), [0, 2]));
+    });
+    results.push({ layerId: layer.name, perTimeStep: Array.from(values.dataSync()) });
+    values.dispose();
+  });
+  return results;
+}

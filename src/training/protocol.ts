@@ -1,0 +1,125 @@
+/**
+ * Messages between the extension host (or CLI) and the training worker. Numbers and plain
+ * objects only: tensors never cross the boundary.
+ */
+import type { ModelGraph } from '../core/ir';
+
+export interface RunOptions {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly samples: number;
+  readonly seed: number;
+  /** Wall-clock budget for the whole run, probe included; the run stops with a partial result after it. */
+  readonly timeBudgetMs: number;
+  /** Batches the probe averages over, at initialization, before any update. */
+  readonly probeBatches: number;
+  /** Only the probe: no training. */
+  readonly probeOnly?: boolean;
+  /** Inputs and labels from the user's data file, instead of synthetic data. */
+  readonly data?: UserData;
+}
+
+export const DEFAULT_RUN_OPTIONS: RunOptions = {
+  epochs: 3,
+  batchSize: 32,
+  samples: 256,
+  seed: 42,
+  timeBudgetMs: 60_000,
+  probeBatches: 3,
+};
+
+export interface UserData {
+  /** One row per sample, flattened to the input shape's size (or nested arrays of that shape). */
+  readonly inputs: readonly unknown[];
+  readonly labels: readonly unknown[];
+}
+
+/** L2 norm, mean |g| and max |g| of one weight's gradient. */
+export interface GradientStats {
+  readonly norm: number;
+  readonly meanAbs: number;
+  readonly maxAbs: number;
+}
+
+/** One trainable layer at one step. `kernel` is its first weight; RNNs also report the recurrent kernel. */
+export interface LayerGradients {
+  readonly kernel?: GradientStats;
+  readonly bias?: GradientStats;
+  readonly recurrentKernel?: GradientStats;
+  /** L2 norm of the kernel itself. */
+  readonly weightNorm?: number;
+  /** |lr * g| / |w| for the kernel: how much one step changes it. */
+  readonly updateRatio?: number;
+}
+
+export interface StepRecord {
+  readonly step: number;
+  readonly epoch: number;
+  /** Data loss of the batch (regularization terms left out). */
+  readonly loss: number;
+  readonly layers: Readonly<Record<string, LayerGradients>>;
+}
+
+/** Activation health of a layer's output on a batch. */
+export interface ActivationStats {
+  /** Fraction of units in saturation (sigmoid/tanh family): |tanh| > 0.99, sigmoid outside [0.01, 0.99]. */
+  readonly saturated?: number;
+  /** Fraction of units that are zero for every sample of the batch (ReLU family). */
+  readonly dead?: number;
+}
+
+export interface TemporalGradients {
+  readonly layerId: string;
+  /** L2 norm of the loss gradient w.r.t. the layer's input at each time step, first step first. */
+  readonly perTimeStep: readonly number[];
+}
+
+export interface ProbeResult {
+  /** Mean over the probe batches, at initialization. */
+  readonly layers: Readonly<Record<string, LayerGradients>>;
+  readonly loss: number;
+  readonly activations: Readonly<Record<string, ActivationStats>>;
+  readonly temporal: readonly TemporalGradients[];
+  /** A second look after one update, so a layer that starts at zero is not called vanishing. */
+  readonly afterFirstUpdate?: Readonly<Record<string, LayerGradients>>;
+  readonly elapsedMs: number;
+}
+
+export interface LayerSummary {
+  /** Kernel gradient L2 norm, mean over the last epoch's steps (the CLI's `gradNorm`). */
+  readonly gradNorm: number | null;
+  readonly biasGradNorm: number | null;
+  readonly meanAbs: number | null;
+  readonly maxAbs: number | null;
+  readonly updateRatio: number | null;
+  readonly activations?: ActivationStats;
+}
+
+export interface RunSummary {
+  readonly backend: string;
+  /** Why the run ended. */
+  readonly stoppedBy: 'completed' | 'budget' | 'cancelled' | 'non-finite' | 'probe-only';
+  readonly steps: number;
+  readonly epochs: number;
+  readonly elapsedMs: number;
+  readonly losses: readonly number[];
+  readonly layers: Readonly<Record<string, LayerSummary>>;
+  readonly probe?: ProbeResult;
+  /** The first step where a gradient, weight or the loss stopped being finite. */
+  readonly nonFinite?: { readonly step: number; readonly layerId?: string; readonly what: string };
+  /** Trainable layers in model order, each with its weights' names. */
+  readonly trainableLayers: readonly string[];
+}
+
+export type HostToWorker =
+  | { readonly type: 'start'; readonly runId: number; readonly graph: ModelGraph; readonly options: RunOptions }
+  | { readonly type: 'cancel'; readonly runId: number };
+
+export type WorkerToHost =
+  | { readonly type: 'ready'; readonly backend: string; readonly note?: string }
+  | { readonly type: 'started'; readonly runId: number; readonly backend: string; readonly trainableLayers: readonly string[]; readonly totalSteps: number }
+  | { readonly type: 'probe'; readonly runId: number; readonly probe: ProbeResult }
+  | { readonly type: 'steps'; readonly runId: number; readonly steps: readonly StepRecord[]; readonly activations?: { readonly step: number; readonly layers: Readonly<Record<string, ActivationStats>> } }
+  | { readonly type: 'done'; readonly runId: number; readonly summary: RunSummary }
+  | { readonly type: 'cancelled'; readonly runId: number; readonly summary: RunSummary }
+  | { readonly type: 'error'; readonly runId: number; readonly message: string; readonly layerId?: string };
