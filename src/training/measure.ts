@@ -312,8 +312,9 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
       probePacked.push(step(x, y, false));
       tf.dispose([...x, ...y]);
     }
-    const probeValues = await tf.tidy(() => tf.mean(tf.stack(probePacked), 0)).data();
-    tf.dispose(probePacked);
+    const probeMean = tf.tidy(() => tf.mean(tf.stack(probePacked), 0));
+    const probeValues = await probeMean.data();
+    tf.dispose([probeMean, ...probePacked]);
     const first = batch(undefined, 0);
     const probeActivations = await activationStats(first.x);
     const probeTemporal = temporal(first.x, first.y);
