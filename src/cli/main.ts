@@ -3,7 +3,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { join } from 'node:path';
+import { mergeFindings } from '../core/analysis/findings';
+import { measuredFindings } from '../core/analysis/measuredRules';
 import { staticFindings } from '../core/analysis/staticRules';
+import type { ModelGraph } from '../core/ir';
+import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../training/protocol';
+import { TrainingSession, type RunResult } from '../training/session';
 import { applyFixes, isFixCode, type FixCode } from '../core/fixes/index';
 import { readFileFromDisk } from '../core/nodeFiles';
 import { parseModels } from '../core/parse/index';
@@ -14,9 +20,39 @@ const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
 const EXIT_USAGE = 2;
 
+/** Progress on stderr when it is a terminal: `model: epoch 1/3, step 12/24`. */
+function progress(model: ModelGraph): (message: import('../training/protocol').WorkerToHost) => void {
+  if (!process.stderr.isTTY) return () => undefined;
+  let total = 0;
+  return (message) => {
+    if (message.type === 'started') total = message.totalSteps;
+    if (message.type === 'probe') process.stderr.write(`\r\x1b[K${model.name}: probed at initialization`);
+    if (message.type === 'steps') {
+      const last = message.steps[message.steps.length - 1];
+      if (last) process.stderr.write(`\r\x1b[K${model.name}: epoch ${last.epoch + 1}, step ${last.step + 1}/${total}, loss ${last.loss.toPrecision(3)}`);
+    }
+    if (message.type === 'done' || message.type === 'error' || message.type === 'cancelled') process.stderr.write('\r\x1b[K');
+  };
+}
+
+async function measureModel(session: TrainingSession, model: ModelGraph, options: RunOptions): Promise<RunResult> {
+  return session.run(model, options, progress(model));
+}
+
 async function analyze(options: AnalyzeOptions): Promise<number> {
   const files: FileReport[] = [];
   let unreadable = false;
+  const session = options.staticOnly
+    ? undefined
+    : new TrainingSession({ workerPath: join(__dirname, 'worker.js'), backend: options.backend ?? 'wasm' });
+  const runOptions: RunOptions = {
+    ...DEFAULT_RUN_OPTIONS,
+    ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    ...(options.samples !== undefined ? { samples: options.samples } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  };
+  try {
   for (const file of options.files) {
     let text: string;
     try {
@@ -27,12 +63,33 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
       continue;
     }
     const parsed = parseModels(text, file, { readFile: readFileFromDisk });
+    const results = new Map<ModelGraph, RunResult>();
+    if (session) for (const model of parsed.models) results.set(model, await measureModel(session, model, runOptions));
     files.push(
-      fileReport(relative(process.cwd(), file) || file, text, parsed, (model) => ({
-        findings: staticFindings(model),
-        measurement: { status: 'static' },
-      })),
+      fileReport(relative(process.cwd(), file) || file, text, parsed, (model) => {
+        const predicted = staticFindings(model);
+        const result = results.get(model);
+        if (!result) return { findings: predicted, measurement: { status: 'static' } };
+        if (result.status !== 'done') {
+          const message = result.status === 'error' ? result.message : 'cancelled';
+          return { findings: predicted, measurement: { status: 'failed', message } };
+        }
+        const analysis = measuredFindings(model, result.summary);
+        const gradNorms = new Map(Object.entries(result.summary.layers).flatMap(([id, s]) => (s.gradNorm === null ? [] : [[id, s.gradNorm] as const])));
+        return {
+          findings: mergeFindings(predicted, analysis.findings, new Set([model.name])),
+          gradNorms,
+          measurement: {
+            status: 'measured',
+            backend: result.backend,
+            message: `${result.summary.steps} steps on ${result.backend} in ${(result.summary.elapsedMs / 1000).toFixed(1)} s (${result.summary.stoppedBy}); verdict: ${analysis.modelVerdict}`,
+          },
+        };
+      }),
     );
+  }
+  } finally {
+    await session?.dispose();
   }
   const report: Report = { files };
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Finding, Severity } from '../core/analysis/findings';
+import { mergeFindings, type Finding, type Severity } from '../core/analysis/findings';
 import type { LayerNode, ModelGraph } from '../core/ir';
 import { Disposable } from './lifecycle';
 import type { DocumentModels, ModelIndex } from './modelIndex';
@@ -30,6 +30,8 @@ export function findingCalls(model: ModelGraph, finding: Finding): LayerNode[] {
 /** Where measured findings for a document come from (the analysis runs); static ones come from the index. */
 export interface FindingSource {
   findings(uri: vscode.Uri): readonly Finding[];
+  /** Models of the document that have a measurement (their predictions give way to it). */
+  measuredModels(uri: vscode.Uri): ReadonlySet<string>;
   readonly onDidChange: vscode.Event<vscode.Uri>;
 }
 
@@ -72,8 +74,7 @@ export class DiagnosticsFeature extends Disposable {
       diagnostics.push(diagnostic);
     }
     const measured = this.measured?.findings(entry.uri) ?? [];
-    const replaced = new Set(measured.map((f) => `${f.model}:${f.code}`));
-    const findings = [...entry.staticFindings.filter((f) => !replaced.has(`${f.model}:${f.code}`)), ...measured];
+    const findings = mergeFindings(entry.staticFindings, measured, this.measured?.measuredModels(entry.uri) ?? new Set());
     for (const finding of findings) {
       const model = entry.parsed.models.find((m) => m.name === finding.model);
       if (!model) continue;

@@ -40,3 +40,21 @@ export interface Finding {
 export function severityRank(severity: Severity): number {
   return severity === 'error' ? 0 : severity === 'warning' ? 1 : 2;
 }
+
+/** Codes a measurement decides; the structural ones (init, normalization, skips) stay static. */
+const MEASURABLE: ReadonlySet<FindingCode> = new Set([
+  'vanishing-gradient',
+  'exploding-gradient',
+  'saturating-activation',
+  'dead-relu',
+  'long-sequence-rnn',
+  'non-finite-gradient',
+]);
+
+/**
+ * After a model was measured, its measured findings replace every static prediction the
+ * measurement decides, so a prediction never contradicts a measurement.
+ */
+export function mergeFindings(staticFindings: readonly Finding[], measured: readonly Finding[], measuredModels: ReadonlySet<string>): Finding[] {
+  return [...staticFindings.filter((f) => !(measuredModels.has(f.model) && MEASURABLE.has(f.code))), ...measured];
+}
