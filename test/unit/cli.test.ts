@@ -1,0 +1,63 @@
+/** The built CLI, run as users run it: a subprocess on the examples. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+const cli = join(root, 'dist', 'cli.js');
+
+function run(...args: string[]) {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('analyze --json follows the contract and measures gradients', () => {
+  const { code, stdout } = run('analyze', 'examples/deep-sigmoid-mlp.ts', 'examples/relu-batchnorm-mlp.ts', '--json', '--epochs', '1');
+  assert.equal(code, 1, 'findings make exit status 1');
+  const report = JSON.parse(stdout) as { files: { file: string; problems: unknown[]; models: { name: string; line: number; layers: { name: string; type: string; activation?: string; line: number; params: number; gradNorm: number | null }[]; findings: { code: string; severity: string; line: number; layers: string[]; fixes: string[] }[] }[] }[] };
+  const [sigmoid, relu] = report.files;
+  assert.equal(sigmoid!.file, 'examples/deep-sigmoid-mlp.ts');
+  const model = sigmoid!.models[0]!;
+  assert.equal(model.name, 'model');
+  assert.equal(model.line, 10);
+  assert.deepEqual(model.layers[0], { ...model.layers[0], name: 'dense_1', type: 'dense', activation: 'sigmoid', line: 11, params: 1344 });
+  assert.ok(model.layers[0]!.gradNorm! < 1e-5 && model.layers[11]!.gradNorm! > 0.01);
+  const vanishing = model.findings.find((f) => f.code === 'vanishing-gradient')!;
+  assert.equal(vanishing.severity, 'warning');
+  assert.equal(vanishing.line, 11);
+  assert.deepEqual(vanishing.fixes, ['activation-relu', 'init-he', 'insert-batch-norm', 'add-residual']);
+  assert.deepEqual(relu!.models[0]!.findings.filter((f) => f.severity !== 'info'), []);
+});
+
+test('analyze --static prints the per-layer table without training, exit 0 for a healthy model', () => {
+  const { code, stdout } = run('analyze', 'examples/residual-functional.ts', '--static');
+  assert.equal(code, 0);
+  assert.match(stdout, /model resnet \(functional, line 22\): 21 layers, 52,097 params/);
+  assert.match(stdout, /add_1 +add +\[null,64\] +0 +12/);
+});
+
+test('usage errors and unreadable files exit 2', () => {
+  assert.equal(run('analyze').code, 2);
+  assert.equal(run('frobnicate').code, 2);
+  assert.equal(run('analyze', 'examples/deep-sigmoid-mlp.ts', '--epochs', 'many').code, 2);
+  const missing = run('analyze', 'no/such/file.ts', '--static');
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /cannot read no\/such\/file\.ts/);
+  assert.equal(run('fix', 'examples/deep-sigmoid-mlp.ts', '--apply', 'make-it-better').code, 2);
+  assert.match(run('--help').stdout, /gradient-lens analyze <file>/);
+});
+
+test('fix --apply prints or writes the fixed file', () => {
+  const printed = run('fix', 'examples/deep-sigmoid-mlp.ts', '--apply', 'activation-relu,init-he', '--stdout');
+  assert.equal(printed.code, 0);
+  assert.match(printed.stdout, /activation: 'relu', kernelInitializer: 'heNormal'/);
+  const dir = mkdtempSync(join(tmpdir(), 'gl-'));
+  const copy = join(dir, 'model.ts');
+  copyFileSync(join(root, 'examples', 'long-sequence-rnn.js'), copy.replace(/\.ts$/, '.js'));
+  const written = run('fix', copy.replace(/\.ts$/, '.js'), '--apply', 'rnn-gru', '--write');
+  assert.equal(written.code, 0);
+  assert.match(readFileSync(copy.replace(/\.ts$/, '.js'), 'utf8'), /tf\.layers\.gru\(\{ units: 32/);
+});
