@@ -210,28 +210,29 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
       return predictions.map((p, i) => lossFns[i]!(y[i]!, p)).reduce((a, b) => tf.add(a, b)) as tfjs.Scalar;
     };
 
+    /** The weights whose statistics each step records, in a fixed order both sides of the packing share. */
+    const recorded = tracked.flatMap((layer) =>
+      (['kernel', 'bias', 'recurrentKernel'] as const).flatMap((role) => (layer[role] ? [{ layer: layer.id, role, variable: layer[role]!, size: layer[role]!.size }] : [])),
+    );
+    const kernels = tracked.filter((l) => l.kernel);
+
     /**
-     * One step: gradients of the data loss, statistics packed into one tensor (kept on device),
-     * and the update when training. Layout per tracked layer: for kernel, bias, recurrent:
-     * [norm, meanAbs, maxAbs]; then the kernel weight norm; last: the loss.
+     * One step: gradients of the data loss, statistics packed into one tensor that stays on the
+     * device, and the update when training. Few ops per weight (the cost for small layers is
+     * per op): sum of squares, sum and max of |g|; square roots and means are taken in JS.
+     * Layout: per recorded weight [sumSq, sumAbs, maxAbs], then per kernel its weights' sumSq,
+     * then the loss.
      */
     const step = (x: tfjs.Tensor[], y: tfjs.Tensor[], train: boolean): tfjs.Tensor1D =>
       tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => dataLoss(x, y), allTrainable);
         const parts: tfjs.Tensor[] = [];
-        const missing = tf.scalar(NaN);
-        for (const layer of tracked) {
-          for (const weight of [layer.kernel, layer.bias, layer.recurrentKernel]) {
-            const g = weight ? grads[weight.name] : undefined;
-            if (!g) {
-              parts.push(missing, missing, missing);
-              continue;
-            }
-            const a = tf.abs(g);
-            parts.push(tf.sqrt(tf.sum(tf.square(g))), tf.mean(a), tf.max(a));
-          }
-          parts.push(layer.kernel ? tf.sqrt(tf.sum(tf.square(layer.kernel))) : missing);
+        for (const weight of recorded) {
+          const g = grads[weight.variable.name]!;
+          const a = tf.abs(g);
+          parts.push(tf.sum(tf.square(g)), tf.sum(a), tf.max(a));
         }
+        for (const layer of kernels) parts.push(tf.sum(tf.square(layer.kernel!)));
         parts.push(value);
         if (train) {
           if (clipNorm !== undefined) {
@@ -244,33 +245,31 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
             optimizer.applyGradients(grads);
           }
         }
-        return tf.stack(parts.map((p) => tf.reshape(p, []))) as tfjs.Tensor1D;
+        return tf.stack(parts) as tfjs.Tensor1D;
       });
+    const width = recorded.length * 3 + kernels.length + 1;
 
     const unpack = (values: Float32Array | Int32Array | Uint8Array, offset: number): { layers: Record<string, LayerGradients>; loss: number } => {
+      const stats = new Map<string, Partial<Record<'kernel' | 'bias' | 'recurrentKernel', GradientStats>>>();
+      recorded.forEach((weight, k) => {
+        const at = offset + k * 3;
+        const entry = stats.get(weight.layer) ?? {};
+        entry[weight.role] = { norm: Math.sqrt(values[at]!), meanAbs: values[at + 1]! / weight.size, maxAbs: values[at + 2]! };
+        stats.set(weight.layer, entry);
+      });
+      const weightNorms = new Map(kernels.map((layer, k) => [layer.id, Math.sqrt(values[offset + recorded.length * 3 + k]!)]));
       const layers: Record<string, LayerGradients> = {};
-      let i = offset;
-      const stats = (present: boolean): GradientStats | undefined => {
-        const result = { norm: values[i]!, meanAbs: values[i + 1]!, maxAbs: values[i + 2]! };
-        i += 3;
-        return present ? result : undefined;
-      };
       for (const layer of tracked) {
-        const kernel = stats(!!layer.kernel);
-        const bias = stats(!!layer.bias);
-        const recurrentKernel = stats(!!layer.recurrentKernel);
-        const weightNorm = values[i++]!;
+        const entry = stats.get(layer.id) ?? {};
+        const weightNorm = weightNorms.get(layer.id);
         layers[layer.id] = {
-          ...(kernel ? { kernel } : {}),
-          ...(bias ? { bias } : {}),
-          ...(recurrentKernel ? { recurrentKernel } : {}),
-          ...(layer.kernel ? { weightNorm } : {}),
-          ...(kernel && layer.kernel ? { updateRatio: (learningRate * kernel.norm) / Math.max(weightNorm, 1e-30) } : {}),
+          ...entry,
+          ...(weightNorm !== undefined ? { weightNorm } : {}),
+          ...(entry.kernel && weightNorm !== undefined ? { updateRatio: (learningRate * entry.kernel.norm) / Math.max(weightNorm, 1e-30) } : {}),
         };
       }
-      return { layers, loss: values[i]! };
+      return { layers, loss: values[offset + width - 1]! };
     };
-    const width = tracked.length * 10 + 1;
 
     // Activation health: one forward pass of a side model that exposes the layers we judge.
     const judged = model.layers.filter((l) => {

@@ -75,7 +75,7 @@ export interface TemporalGradients {
 }
 
 export interface ProbeResult {
-  /** Mean over the probe batches, at initialization. */
+  /** At initialization, over the probe batches (norms: root mean square; mean/max: means). */
   readonly layers: Readonly<Record<string, LayerGradients>>;
   readonly loss: number;
   readonly activations: Readonly<Record<string, ActivationStats>>;
