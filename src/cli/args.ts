@@ -10,6 +10,12 @@ export interface AnalyzeOptions {
   readonly samples?: number;
   readonly seed?: number;
   readonly backend?: 'wasm' | 'cpu';
+  /** A CSV/JSON file of inputs and labels to train on instead of synthetic data. */
+  readonly data?: string;
+  /** Measure each finding's fixes on a patched copy and report before/after. */
+  readonly verify: boolean;
+  /** Overrides of the measured-rule thresholds, e.g. `vanishingRatio=1e-4`. */
+  readonly thresholds: Readonly<Record<string, number>>;
 }
 
 export interface FixOptions {
@@ -32,13 +38,19 @@ export class UsageError extends Error {}
 export const USAGE = `Usage:
   gradient-lens analyze <file>... [--json] [--static] [--epochs N] [--batch-size N]
                                   [--samples N] [--seed N] [--backend wasm|cpu]
+                                  [--data inputs.csv|.json] [--verify]
+                                  [--threshold name=value]...
   gradient-lens fix <file> --apply <fix-code>[,<fix-code>...] [--model NAME] [--write | --stdout]
 
 Reads the TensorFlow.js models each file defines (without running the file), and measures
 their per-layer gradients by training them briefly on synthetic data (unless --static).
+Thresholds: vanishingRatio (1e-3), vanishingFirstNorm (1e-4), explodingRatio (70),
+deadFraction (0.7), saturatedFraction (0.5), temporalRatio (1e-3).
 Fix codes: activation-relu, activation-leaky-relu, activation-elu, init-he, init-glorot,
 insert-batch-norm, add-residual, rnn-lstm, rnn-gru, clip-gradients.
 Exit status: 0 no finding of warning or worse, 1 findings, 2 usage error or unreadable file.`;
+
+const THRESHOLD_NAMES = new Set(['vanishingRatio', 'vanishingFirstNorm', 'explodingRatio', 'deadFraction', 'saturatedFraction', 'temporalRatio']);
 
 const NUMERIC = new Map([
   ['--epochs', 'epochs'],
@@ -57,6 +69,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let json = false;
   let staticOnly = false;
   let backend: 'wasm' | 'cpu' | undefined;
+  let data: string | undefined;
+  let verify = false;
+  const thresholds: Record<string, number> = {};
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -67,6 +82,16 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     };
     if (flag === '--json') json = true;
     else if (flag === '--static') staticOnly = true;
+    else if (flag === '--verify') verify = true;
+    else if (flag === '--data') data = value();
+    else if (flag === '--threshold') {
+      const [name, raw] = value().split('=');
+      const n = Number(raw);
+      if (!name || !THRESHOLD_NAMES.has(name) || !Number.isFinite(n) || n < 0) {
+        throw new UsageError(`--threshold takes name=value with a name among ${[...THRESHOLD_NAMES].join(', ')}`);
+      }
+      thresholds[name] = n;
+    }
     else if (flag === '--backend') {
       const v = value();
       if (v !== 'wasm' && v !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, not '${v}'`);
@@ -80,7 +105,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     else files.push(arg);
   }
   if (files.length === 0) throw new UsageError('analyze needs at least one file');
-  return { command: 'analyze', files, json, staticOnly, ...numbers, ...(backend ? { backend } : {}) };
+  if (verify && staticOnly) throw new UsageError('--verify measures fixes, so it cannot be combined with --static');
+  return { command: 'analyze', files, json, staticOnly, verify, thresholds, ...numbers, ...(backend ? { backend } : {}), ...(data ? { data } : {}) };
 }
 
 function parseFixArgs(rest: readonly string[]): FixOptions {

@@ -5,12 +5,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { join } from 'node:path';
 import { mergeFindings } from '../core/analysis/findings';
-import { measuredFindings } from '../core/analysis/measuredRules';
+import { DEFAULT_MEASURED_THRESHOLDS, measuredFindings, type MeasuredThresholds } from '../core/analysis/measuredRules';
+import { parseDataFile } from '../core/dataFile';
+import type { FixCode } from '../core/fixes/index';
+import { verifyFixes, type Verification } from '../training/verify';
 import { staticFindings } from '../core/analysis/staticRules';
 import type { ModelGraph } from '../core/ir';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../training/protocol';
 import { TrainingSession, type RunResult } from '../training/session';
-import { applyFixes, isFixCode, type FixCode } from '../core/fixes/index';
+import { applyFixes, isFixCode } from '../core/fixes/index';
 import { readFileFromDisk } from '../core/nodeFiles';
 import { parseModels } from '../core/parse/index';
 import { fileReport, formatReport, type FileReport, type Report } from '../core/report';
@@ -45,8 +48,20 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
   const session = options.staticOnly
     ? undefined
     : new TrainingSession({ workerPath: join(__dirname, 'worker.js'), backend: options.backend ?? 'wasm' });
+  let data: RunOptions['data'];
+  if (options.data) {
+    try {
+      data = parseDataFile(readFileSync(options.data, 'utf8'), options.data);
+    } catch (error) {
+      process.stderr.write(`gradient-lens: cannot use data file ${options.data}: ${error instanceof Error ? error.message : String(error)}\n`);
+      await session?.dispose();
+      return EXIT_USAGE;
+    }
+  }
+  const thresholds: MeasuredThresholds = { ...DEFAULT_MEASURED_THRESHOLDS, ...options.thresholds };
   const runOptions: RunOptions = {
     ...DEFAULT_RUN_OPTIONS,
+    ...(data ? { data } : {}),
     ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     ...(options.samples !== undefined ? { samples: options.samples } : {}),
@@ -64,7 +79,24 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
     }
     const parsed = parseModels(text, file, { readFile: readFileFromDisk });
     const results = new Map<ModelGraph, RunResult>();
-    if (session) for (const model of parsed.models) results.set(model, await measureModel(session, model, runOptions));
+    const verifications = new Map<ModelGraph, Verification>();
+    if (session) {
+      for (const model of parsed.models) {
+        const result = await measureModel(session, model, runOptions);
+        results.set(model, result);
+        if (options.verify && result.status === 'done') {
+          const analysis = measuredFindings(model, result.summary, thresholds);
+          const codes = [...new Set(analysis.findings.filter((f) => f.severity !== 'info').flatMap((f) => f.fixes))] as FixCode[];
+          if (codes.length) {
+            verifications.set(model, await verifyFixes(session, text, file, model.name, codes, runOptions, {
+              parseOptions: { readFile: readFileFromDisk },
+              thresholds,
+              before: { summary: result.summary, analysis },
+            }));
+          }
+        }
+      }
+    }
     files.push(
       fileReport(relative(process.cwd(), file) || file, text, parsed, (model) => {
         const predicted = staticFindings(model);
@@ -74,7 +106,14 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
           const message = result.status === 'error' ? result.message : 'cancelled';
           return { findings: predicted, measurement: { status: 'failed', message } };
         }
-        const analysis = measuredFindings(model, result.summary);
+        const analysis = measuredFindings(model, result.summary, thresholds);
+        const verification = verifications.get(model)?.variants.map((v) => ({
+          fix: v.code,
+          verdict: v.verdict,
+          explanation: v.explanation,
+          ...(v.after?.analysis.ratio !== undefined ? { ratioAfter: v.after.analysis.ratio } : {}),
+          ...(v.after ? { verdictAfter: v.after.analysis.modelVerdict } : {}),
+        }));
         const gradNorms = new Map(Object.entries(result.summary.layers).flatMap(([id, s]) => (s.gradNorm === null ? [] : [[id, s.gradNorm] as const])));
         return {
           findings: mergeFindings(predicted, analysis.findings, new Set([model.name])),
@@ -84,6 +123,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
             backend: result.backend,
             message: `${result.summary.steps} steps on ${result.backend} in ${(result.summary.elapsedMs / 1000).toFixed(1)} s (${result.summary.stoppedBy}); verdict: ${analysis.modelVerdict}`,
           },
+          ...(verification ? { verification } : {}),
         };
       }),
     );

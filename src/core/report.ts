@@ -38,6 +38,16 @@ export interface ModelReport {
   readonly findings: readonly FindingReport[];
   /** Why the model was not measured, when it was not (static run, build error...). */
   readonly measurement?: { readonly status: 'measured' | 'static' | 'failed'; readonly message?: string; readonly backend?: string };
+  /** `--verify`: each fix measured on a patched copy, best first. */
+  readonly verification?: readonly VerificationReport[];
+}
+
+export interface VerificationReport {
+  readonly fix: string;
+  readonly verdict: string;
+  readonly explanation: string;
+  readonly ratioAfter?: number;
+  readonly verdictAfter?: string;
 }
 
 export interface FileReport {
@@ -54,6 +64,7 @@ export interface ModelExtras {
   readonly gradNorms?: ReadonlyMap<string, number>;
   readonly findings?: readonly Finding[];
   readonly measurement?: ModelReport['measurement'];
+  readonly verification?: readonly VerificationReport[];
 }
 
 function findingReport(finding: Finding, model: ModelGraph, lines: LineIndex): FindingReport {
@@ -94,6 +105,7 @@ export function fileReport(file: string, text: string, parsed: ParseResult, extr
         })),
         findings: (extra.findings ?? []).map((f) => findingReport(f, model, lines)),
         ...(extra.measurement ? { measurement: extra.measurement } : {}),
+        ...(extra.verification ? { verification: extra.verification } : {}),
       };
     }),
   };
@@ -139,6 +151,8 @@ export function formatReport(report: Report): string {
         out.push(`    ${finding.severity} ${finding.code} (line ${finding.line}): ${finding.message}`);
         if (finding.fixes.length) out.push(`      fixes: ${finding.fixes.join(', ')}`);
       }
+      if (model.verification?.length) out.push('    fixes measured on patched copies (best first):');
+      for (const variant of model.verification ?? []) out.push(`      ${variant.fix}: ${variant.verdict}: ${variant.explanation}`);
     }
   }
   return out.join('\n');

@@ -220,8 +220,8 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
      * One step: gradients of the data loss, statistics packed into one tensor that stays on the
      * device, and the update when training. Few ops per weight (the cost for small layers is
      * per op): sum of squares, sum and max of |g|; square roots and means are taken in JS.
-     * Layout: per recorded weight [sumSq, sumAbs, maxAbs], then per kernel its weights' sumSq,
-     * then the loss.
+     * Layout: per recorded weight [sumSq, sumAbs, maxAbs], then the loss. Kernel weight norms
+     * change slowly; they are read once per batch of steps (see `weightNorms`).
      */
     const step = (x: tfjs.Tensor[], y: tfjs.Tensor[], train: boolean): tfjs.Tensor1D =>
       tf.tidy(() => {
@@ -232,7 +232,6 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
           const a = tf.abs(g);
           parts.push(tf.sum(tf.square(g)), tf.sum(a), tf.max(a));
         }
-        for (const layer of kernels) parts.push(tf.sum(tf.square(layer.kernel!)));
         parts.push(value);
         if (train) {
           if (clipNorm !== undefined) {
@@ -247,9 +246,18 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
         }
         return tf.stack(parts) as tfjs.Tensor1D;
       });
-    const width = recorded.length * 3 + kernels.length + 1;
+    const width = recorded.length * 3 + 1;
 
-    const unpack = (values: Float32Array | Int32Array | Uint8Array, offset: number): { layers: Record<string, LayerGradients>; loss: number } => {
+    /** L2 norm of each kernel now: for the update ratio |lr * g| / |w| of the steps read back with it. */
+    const weightNorms = async (): Promise<Map<string, number>> => {
+      if (!kernels.length) return new Map();
+      const packed = tf.tidy(() => tf.stack(kernels.map((layer) => tf.sum(tf.square(layer.kernel!)))));
+      const values = await packed.data();
+      packed.dispose();
+      return new Map(kernels.map((layer, k) => [layer.id, Math.sqrt(values[k]!)]));
+    };
+
+    const unpack = (values: Float32Array | Int32Array | Uint8Array, offset: number, weightNorms: ReadonlyMap<string, number>): { layers: Record<string, LayerGradients>; loss: number } => {
       const stats = new Map<string, Partial<Record<'kernel' | 'bias' | 'recurrentKernel', GradientStats>>>();
       recorded.forEach((weight, k) => {
         const at = offset + k * 3;
@@ -257,7 +265,6 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
         entry[weight.role] = { norm: Math.sqrt(values[at]!), meanAbs: values[at + 1]! / weight.size, maxAbs: values[at + 2]! };
         stats.set(weight.layer, entry);
       });
-      const weightNorms = new Map(kernels.map((layer, k) => [layer.id, Math.sqrt(values[offset + recorded.length * 3 + k]!)]));
       const layers: Record<string, LayerGradients> = {};
       for (const layer of tracked) {
         const entry = stats.get(layer.id) ?? {};
@@ -314,6 +321,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
     const probeMean = tf.tidy(() => tf.mean(tf.stack(probePacked), 0));
     const probeValues = await probeMean.data();
     tf.dispose([probeMean, ...probePacked]);
+    const initialWeightNorms = await weightNorms();
     const first = batch(undefined, 0);
     const probeActivations = await activationStats(first.x);
     const probeTemporal = temporal(first.x, first.y);
@@ -326,13 +334,13 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
     const afterValues = await afterUpdate.data();
     afterUpdate.dispose();
     tf.dispose([...first.x, ...first.y]);
-    const probeUnpacked = unpack(probeValues, 0);
+    const probeUnpacked = unpack(probeValues, 0, initialWeightNorms);
     const probe: ProbeResult = {
       layers: probeUnpacked.layers,
       loss: probeUnpacked.loss,
       activations: probeActivations,
       temporal: probeTemporal,
-      afterFirstUpdate: unpack(afterValues, 0).layers,
+      afterFirstUpdate: unpack(afterValues, 0, await weightNorms()).layers,
       elapsedMs: Date.now() - probeStarted,
     };
     events.probe?.(probe);
@@ -357,9 +365,10 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
       const stacked = tf.stack(pending.map((p) => p.packed));
       const values = await stacked.data();
       stacked.dispose();
+      const norms = await weightNorms();
       const records: StepRecord[] = [];
       pending.forEach((p, k) => {
-        const { layers, loss } = unpack(values, k * width);
+        const { layers, loss } = unpack(values, k * width, norms);
         records.push({ step: p.step, epoch: p.epoch, loss, layers });
         recordedLosses.push(loss);
         if (!nonFinite) {
@@ -387,6 +396,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
       events.steps?.(records, activations);
     };
 
+    const trainingStarted = Date.now();
     if (!options.probeOnly) {
       outer: for (let epoch = 0; epoch < options.epochs; epoch++) {
         const order = permutation(data.samples, options.seed + epoch);
@@ -457,6 +467,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
       steps: stepsDone,
       epochs: epochsDone,
       elapsedMs: elapsed(),
+      trainingMs: Date.now() - trainingStarted,
       losses: recordedLosses,
       layers: summaries,
       probe,

@@ -102,6 +102,8 @@ export interface RunSummary {
   readonly steps: number;
   readonly epochs: number;
   readonly elapsedMs: number;
+  /** Of `elapsedMs`, the time spent in training steps (after the probe). */
+  readonly trainingMs: number;
   readonly losses: readonly number[];
   readonly layers: Readonly<Record<string, LayerSummary>>;
   readonly probe?: ProbeResult;

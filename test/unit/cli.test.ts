@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -60,4 +60,29 @@ test('fix --apply prints or writes the fixed file', () => {
   const written = run('fix', copy.replace(/\.ts$/, '.js'), '--apply', 'rnn-gru', '--write');
   assert.equal(written.code, 0);
   assert.match(readFileSync(copy.replace(/\.ts$/, '.js'), 'utf8'), /tf\.layers\.gru\(\{ units: 32/);
+});
+
+test('analyze --verify adds measured before/after verdicts; --data and --threshold are used', () => {
+  const { code, stdout } = run('analyze', 'examples/deep-sigmoid-mlp.ts', '--json', '--epochs', '1', '--verify');
+  assert.equal(code, 1);
+  const model = JSON.parse(stdout).files[0].models[0] as { verification: { fix: string; verdict: string }[] };
+  assert.deepEqual(model.verification.map((v) => v.fix).sort(), ['activation-relu', 'add-residual', 'init-he', 'insert-batch-norm']);
+  assert.ok(['fixed', 'improved'].includes(model.verification[0]!.verdict));
+
+  // With a threshold no ratio can reach, the same model has no vanishing finding.
+  const lenient = run('analyze', 'examples/deep-sigmoid-mlp.ts', '--json', '--epochs', '1', '--threshold', 'vanishingRatio=1e-12');
+  const findings = JSON.parse(lenient.stdout).files[0].models[0].findings as { code: string }[];
+  assert.ok(!findings.some((f) => f.code === 'vanishing-gradient'));
+  assert.equal(run('analyze', 'examples/deep-sigmoid-mlp.ts', '--threshold', 'nonsense=1').code, 2);
+
+  const dir = mkdtempSync(join(tmpdir(), 'gl-data-'));
+  const csv = join(dir, 'rows.csv');
+  writeFileSync(csv, Array.from({ length: 64 }, (_, i) => [...Array.from({ length: 20 }, (_, j) => Math.sin(i + j).toFixed(3)), i % 10].join(',')).join('\n'));
+  const withData = run('analyze', 'examples/deep-sigmoid-mlp.ts', '--json', '--epochs', '1', '--data', csv);
+  assert.equal(withData.code, 1);
+  assert.match(JSON.parse(withData.stdout).files[0].models[0].measurement.message, /completed/);
+  const badData = join(dir, 'bad.csv');
+  writeFileSync(badData, '1,2,3\n');
+  const mismatch = run('analyze', 'examples/deep-sigmoid-mlp.ts', '--json', '--data', badData);
+  assert.match(JSON.parse(mismatch.stdout).files[0].models[0].measurement.message, /must have 20 values/);
 });

@@ -57,6 +57,7 @@ function summaryOf(ids: string[], norms: number[], extra: Partial<RunSummary> = 
     steps: 10,
     epochs: 1,
     elapsedMs: 1,
+    trainingMs: 1,
     losses: [],
     layers: Object.fromEntries(ids.map((id, i) => [id, { gradNorm: extra.steps === 0 ? null : norms[i]!, biasGradNorm: null, meanAbs: null, maxAbs: null, updateRatio: null }])),
     probe: { layers: stats(norms), loss: 1, activations: {}, temporal: [], elapsedMs: 1, ...(after ? { afterFirstUpdate: stats(after) } : {}) },

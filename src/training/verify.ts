@@ -1,0 +1,129 @@
+/**
+ * Fix verification: apply each fix to the source in memory, measure the patched model on the
+ * same data and seed as the original, and compare. Nothing is written to the user's file.
+ * Honest by construction: a fix that does not move the measured gradients is reported as such.
+ */
+import { measuredFindings, type MeasuredAnalysis, type MeasuredThresholds, DEFAULT_MEASURED_THRESHOLDS } from '../core/analysis/measuredRules';
+import { applyFixes, type FixCode } from '../core/fixes/index';
+import type { ModelGraph } from '../core/ir';
+import { parseModels, type ParseOptions } from '../core/parse/index';
+import type { RunOptions, RunSummary } from './protocol';
+import type { TrainingSession } from './session';
+
+export type VariantVerdict = 'fixed' | 'improved' | 'no measurable change' | 'worse' | 'not applicable' | 'failed';
+
+export interface MeasuredVariant {
+  readonly analysis: MeasuredAnalysis;
+  readonly summary: RunSummary;
+}
+
+export interface VariantResult {
+  readonly code: FixCode;
+  readonly verdict: VariantVerdict;
+  /** Why, in a sentence, with the numbers. */
+  readonly explanation: string;
+  readonly after?: MeasuredVariant;
+  /** The patched source, for a caller that wants to show or apply it. */
+  readonly text?: string;
+}
+
+export interface Verification {
+  readonly model: string;
+  readonly before?: MeasuredVariant;
+  /** Best first. */
+  readonly variants: readonly VariantResult[];
+}
+
+const RANK: Record<VariantVerdict, number> = { fixed: 0, improved: 1, 'no measurable change': 2, worse: 3, 'not applicable': 4, failed: 5 };
+
+/** Orders of magnitude between the first/last ratio and 1: 0 is perfectly balanced. */
+function imbalance(analysis: MeasuredAnalysis): number {
+  const ratio = analysis.ratio;
+  return ratio === undefined || !Number.isFinite(ratio) || ratio <= 0 ? Number.POSITIVE_INFINITY : Math.abs(Math.log10(ratio));
+}
+
+function fmt(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return String(value);
+  return Math.abs(value) >= 1e3 || Math.abs(value) < 1e-2 ? value.toExponential(1) : Number(value.toPrecision(2)).toString();
+}
+
+function compare(code: FixCode, before: MeasuredVariant, after: MeasuredVariant): { verdict: VariantVerdict; explanation: string } {
+  const problemBefore = before.analysis.modelVerdict !== 'healthy';
+  const problemAfter = after.analysis.modelVerdict !== 'healthy';
+  const ratios = `first/last gradient ratio ${fmt(before.analysis.ratio)} -> ${fmt(after.analysis.ratio)}`;
+  if (problemBefore && !problemAfter) return { verdict: 'fixed', explanation: `${before.analysis.modelVerdict} -> healthy (${ratios}).` };
+  const gain = imbalance(before.analysis) - imbalance(after.analysis);
+  const temporal = (s: RunSummary): number | undefined => {
+    const steps = s.probe?.temporal[0]?.perTimeStep;
+    return steps && steps.length && steps[steps.length - 1]! > 0 ? steps[0]! / steps[steps.length - 1]! : undefined;
+  };
+  if (code === 'rnn-lstm' || code === 'rnn-gru') {
+    const t0 = temporal(before.summary);
+    const t1 = temporal(after.summary);
+    const moved = t0 !== undefined && t1 !== undefined && t1 > 0 && (t0 <= 0 || Math.log10(t1 / Math.max(t0, 1e-30)) > 1);
+    return moved
+      ? { verdict: 'improved', explanation: `the gradient reaching the first time step grew: ${fmt(t0)} -> ${fmt(t1)} of the last step's.` }
+      : { verdict: 'no measurable change', explanation: `at initialization a gated RNN passes gradients through time like a simpleRNN (${fmt(t0)} -> ${fmt(t1)} of the last step's); its benefit shows as it learns, over longer training than this check.` };
+  }
+  if (!Number.isFinite(gain)) {
+    if (before.analysis.modelVerdict === 'non-finite' && after.analysis.modelVerdict !== 'non-finite') {
+      return { verdict: 'improved', explanation: `gradients stay finite now (${ratios}).` };
+    }
+    return { verdict: 'no measurable change', explanation: `still ${after.analysis.modelVerdict} (${ratios}).` };
+  }
+  if (gain >= 1) return { verdict: 'improved', explanation: `${fmt(gain)} orders of magnitude closer to balanced (${ratios}); still ${after.analysis.modelVerdict}.` };
+  if (gain <= -1) return { verdict: 'worse', explanation: `${fmt(-gain)} orders of magnitude further from balanced (${ratios}).` };
+  return { verdict: 'no measurable change', explanation: `${ratios}; verdict ${after.analysis.modelVerdict}.` };
+}
+
+async function measureGraph(session: TrainingSession, graph: ModelGraph, options: RunOptions, thresholds: MeasuredThresholds): Promise<MeasuredVariant | string> {
+  const result = await session.run(graph, options);
+  if (result.status !== 'done') return result.status === 'error' ? result.message : 'the run was cancelled';
+  return { summary: result.summary, analysis: measuredFindings(graph, result.summary, thresholds) };
+}
+
+/**
+ * Measures `modelName` in `text` as it is, then once per fix with that fix applied, on the same
+ * data and seed. `onVariant` reports each result as it arrives (for live views).
+ */
+export async function verifyFixes(
+  session: TrainingSession,
+  text: string,
+  fileName: string,
+  modelName: string,
+  codes: readonly FixCode[],
+  options: RunOptions,
+  extra: {
+    readonly parseOptions?: ParseOptions;
+    readonly thresholds?: MeasuredThresholds;
+    /** The original's measurement when the caller has it already (same options). */
+    readonly before?: MeasuredVariant;
+    readonly onVariant?: (variant: VariantResult) => void;
+  } = {},
+): Promise<Verification> {
+  const { parseOptions = {}, thresholds = DEFAULT_MEASURED_THRESHOLDS, onVariant } = extra;
+  const original = parseModels(text, fileName, parseOptions).models.find((m) => m.name === modelName);
+  if (!original) return { model: modelName, variants: codes.map((code) => ({ code, verdict: 'failed', explanation: `model \`${modelName}\` not found` })) };
+  const before = extra.before ?? (await measureGraph(session, original, options, thresholds));
+  if (typeof before === 'string') {
+    return { model: modelName, variants: codes.map((code) => ({ code, verdict: 'failed', explanation: `the original model could not be measured: ${before}` })) };
+  }
+  const variants: VariantResult[] = [];
+  for (const code of codes) {
+    const applied = applyFixes(text, fileName, modelName, [code]);
+    let result: VariantResult;
+    if (!applied.applied.length) {
+      result = { code, verdict: 'not applicable', explanation: applied.skipped[0]?.reason ?? 'the fix changes nothing' };
+    } else {
+      const graph = parseModels(applied.text, fileName, parseOptions).models.find((m) => m.name === modelName);
+      const after = graph ? await measureGraph(session, graph, options, thresholds) : 'the patched file no longer defines the model';
+      result = typeof after === 'string'
+        ? { code, verdict: 'failed', explanation: after, text: applied.text }
+        : { code, ...compare(code, before, after), after, text: applied.text };
+    }
+    variants.push(result);
+    onVariant?.(result);
+  }
+  variants.sort((a, b) => RANK[a.verdict] - RANK[b.verdict] || (a.after && b.after ? imbalance(a.after.analysis) - imbalance(b.after.analysis) : 0));
+  return { model: modelName, before, variants };
+}
