@@ -44,13 +44,13 @@ export const USAGE = `Usage:
 
 Reads the TensorFlow.js models each file defines (without running the file), and measures
 their per-layer gradients by training them briefly on synthetic data (unless --static).
-Thresholds: vanishingRatio (1e-3), vanishingFirstNorm (1e-4), explodingRatio (70),
+Thresholds: vanishingRatio (1e-3), vanishingFirstNorm (1e-4), explodingRatio (70), explodingGrowth (100),
 deadFraction (0.7), saturatedFraction (0.5), temporalRatio (1e-3).
 Fix codes: activation-relu, activation-leaky-relu, activation-elu, init-he, init-glorot,
 insert-batch-norm, add-residual, rnn-lstm, rnn-gru, clip-gradients.
 Exit status: 0 no finding of warning or worse, 1 findings, 2 usage error or unreadable file.`;
 
-const THRESHOLD_NAMES = new Set(['vanishingRatio', 'vanishingFirstNorm', 'explodingRatio', 'deadFraction', 'saturatedFraction', 'temporalRatio']);
+const THRESHOLD_NAMES = new Set(['vanishingRatio', 'vanishingFirstNorm', 'explodingRatio', 'explodingGrowth', 'deadFraction', 'saturatedFraction', 'temporalRatio']);
 
 const NUMERIC = new Map([
   ['--epochs', 'epochs'],

@@ -82,6 +82,13 @@ test('thresholds: exactly at and around them', () => {
   assert.deepEqual(codes([5e-4, 1e-3, 1e-2, 1]), [], 'ratio 5e-4 but the first norm is above 1e-4 (AutoTrainer needs both)');
   assert.deepEqual(codes([100, 10, 1, 1]), ['exploding-gradient']);
   assert.deepEqual(codes([70, 10, 1, 1]), [], 'exactly at the exploding threshold is not above it');
+  // Growth during training: probe norms 1, trained norms 500 in the first layer.
+  const grown = summaryOf(ids, [1, 1, 1, 1]);
+  const grownSummary: RunSummary = { ...grown, layers: { ...grown.layers, [ids[0]!]: { ...grown.layers[ids[0]!]!, gradNorm: 500 } } };
+  const growth = measuredFindings(mlp, grownSummary).findings;
+  assert.deepEqual(growth.map((f) => [f.code, f.rule]), [['exploding-gradient', 'measured: first/last ratio above threshold']], 'a 500x ratio is reported by the ratio rule first');
+  const slowGrowth: RunSummary = { ...grown, layers: Object.fromEntries(ids.map((id) => [id, { ...grown.layers[id]!, gradNorm: 200 }])) };
+  assert.deepEqual(measuredFindings(mlp, slowGrowth).findings.map((f) => f.rule), ['measured: gradient growth during training']);
   // A zero-initialized first layer that recovers after one update is not vanishing.
   assert.deepEqual(codes([0, 1, 1, 1], { steps: 0 }, [0.5, 1, 1, 1]), []);
   assert.deepEqual(codes([0, 1, 1, 1], { steps: 0 }, [0, 1, 1, 1]), ['vanishing-gradient']);

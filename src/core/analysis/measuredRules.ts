@@ -18,6 +18,8 @@ export interface MeasuredThresholds {
   readonly vanishingRatio: number;
   readonly vanishingFirstNorm: number;
   readonly explodingRatio: number;
+  /** Growth of a layer's gradient norm from initialization to the last epoch that is called exploding. */
+  readonly explodingGrowth: number;
   readonly deadFraction: number;
   readonly saturatedFraction: number;
   readonly temporalRatio: number;
@@ -27,6 +29,7 @@ export const DEFAULT_MEASURED_THRESHOLDS: MeasuredThresholds = {
   vanishingRatio: 1e-3,
   vanishingFirstNorm: 1e-4,
   explodingRatio: 70,
+  explodingGrowth: 100,
   deadFraction: 0.7,
   saturatedFraction: 0.5,
   temporalRatio: 1e-3,
@@ -156,6 +159,27 @@ export function measuredFindings(graph: ModelGraph, summary: RunSummary, thresho
       evidence: { ratio, firstNorm: first!, lastNorm: last!, ordersPerLayer: Math.log10(ratio) / depth, threshold: thresholds.explodingRatio },
       ...(lastId ? { relatedLayer: lastId } : {}),
     });
+  }
+
+  // 3b. Exploding by growth: gradients that grow during training even if the ratio looks fine.
+  if (!summary.nonFinite && summary.steps > 0 && !findings.some((f) => f.code === 'exploding-gradient')) {
+    const growth = trainable
+      .map((id) => ({ id, start: probeNorm(summary.probe?.layers, id), end: summary.layers[id]?.gradNorm ?? undefined }))
+      .filter((g): g is { id: string; start: number; end: number } => g.start !== undefined && g.end !== undefined && g.start > 0 && g.end / g.start > thresholds.explodingGrowth);
+    if (growth.length) {
+      const worst = growth.reduce((a, b) => (b.end / b.start > a.end / a.start ? b : a));
+      for (const g of growth) setVerdict(g.id, 'exploding');
+      findings.push({
+        ...base,
+        code: 'exploding-gradient',
+        severity: 'warning',
+        layers: growth.map((g) => g.id),
+        rule: 'measured: gradient growth during training',
+        message: `Exploding gradients: the kernel gradient of \`${worst.id}\` grew ${fmt(worst.end / worst.start)}x during ${summary.steps} training steps (from ${fmt(worst.start)} to ${fmt(worst.end)}; threshold ${thresholds.explodingGrowth}x).`,
+        fixes: ['clip-gradients', 'init-he', 'insert-batch-norm'],
+        evidence: { growth: worst.end / worst.start, threshold: thresholds.explodingGrowth },
+      });
+    }
   }
 
   // 4. Vanishing: tiny first-layer gradients, unless one update already fixes them (zero init).
