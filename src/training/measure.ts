@@ -333,6 +333,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
     });
     const afterValues = await afterUpdate.data();
     afterUpdate.dispose();
+    const regularizationShare = await regularization(tf, model, dataLoss, first.x, first.y);
     tf.dispose([...first.x, ...first.y]);
     const probeUnpacked = unpack(probeValues, 0, initialWeightNorms);
     const probe: ProbeResult = {
@@ -341,6 +342,11 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
       activations: probeActivations,
       temporal: probeTemporal,
       afterFirstUpdate: unpack(afterValues, 0, await weightNorms()).layers,
+      seeds: [
+        { seed: options.seed, kernelNorms: kernelNormsOf(probeUnpacked.layers) },
+        ...(await probeOtherSeeds(tf, graph, options, lossFns.length ? losses : ['meanSquaredError'], lossFns)),
+      ],
+      ...(regularizationShare !== undefined ? { regularizationShare } : {}),
       elapsedMs: Date.now() - probeStarted,
     };
     events.probe?.(probe);
@@ -480,6 +486,67 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
     // The side model shares the layers of `model`: disposing `model` releases everything.
     model.dispose();
   }
+}
+
+function kernelNormsOf(layers: Readonly<Record<string, LayerGradients>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(layers).flatMap(([id, s]) => (s.kernel ? [[id, s.kernel.norm]] : [])));
+}
+
+/** The regularization terms' share of the total loss on a batch, when the model has any. */
+async function regularization(
+  tf: Tfjs,
+  model: tfjs.LayersModel,
+  dataLoss: (x: tfjs.Tensor[], y: tfjs.Tensor[]) => tfjs.Scalar,
+  x: tfjs.Tensor[],
+  y: tfjs.Tensor[],
+): Promise<number | undefined> {
+  const terms = model.calculateLosses();
+  if (!terms.length) return undefined;
+  const packed = tf.tidy(() => tf.stack([tf.addN(terms), dataLoss(x, y)]));
+  tf.dispose(terms);
+  const [reg, data] = await packed.data();
+  packed.dispose();
+  return reg! / Math.max(reg! + data!, 1e-30);
+}
+
+/**
+ * The probe on fresh initializations and data draws (kernel gradient norms of one batch each).
+ * Cheap next to training, and it tells a robust verdict from one that depends on luck.
+ */
+async function probeOtherSeeds(
+  tf: Tfjs,
+  graph: ModelGraph,
+  options: RunOptions,
+  losses: readonly string[],
+  lossFns: readonly ((yTrue: tfjs.Tensor, yPred: tfjs.Tensor) => tfjs.Scalar)[],
+): Promise<{ seed: number; kernelNorms: Record<string, number> }[]> {
+  const results: { seed: number; kernelNorms: Record<string, number> }[] = [];
+  for (let k = 1; k < (options.seeds ?? 1); k++) {
+    const seed = options.seed + 7919 * k;
+    const model = buildModel(tf, graph);
+    try {
+      const samples = Math.min(options.samples, Math.max(options.batchSize, 1));
+      const data = options.data ? undefined : syntheticData(tf, model, graph, losses, samples, seed);
+      if (!data) break; // user data: every seed would see the same rows; the main probe is enough
+      const tracked = trackedLayers(model);
+      const norms = tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => {
+          const out = model.apply(data.inputs.length === 1 ? data.inputs[0]! : data.inputs, { training: true });
+          const predictions = (Array.isArray(out) ? out : [out]) as tfjs.Tensor[];
+          return predictions.map((p, i) => lossFns[i]!(data.labels[i]!, p)).reduce((a, b) => tf.add(a, b)) as tfjs.Scalar;
+        }, model.trainableWeights.map((w) => w.read() as tfjs.Variable));
+        value.dispose();
+        return tf.stack(tracked.map((l) => tf.sqrt(tf.sum(tf.square(grads[l.kernel!.name]!)))));
+      });
+      const values = await norms.data();
+      norms.dispose();
+      tf.dispose([...data.inputs, ...data.labels]);
+      results.push({ seed, kernelNorms: Object.fromEntries(tracked.map((l, i) => [l.id, values[i]!])) });
+    } finally {
+      model.dispose();
+    }
+  }
+  return results;
 }
 
 /**

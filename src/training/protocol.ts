@@ -15,6 +15,8 @@ export interface RunOptions {
   readonly probeBatches: number;
   /** Only the probe: no training. */
   readonly probeOnly?: boolean;
+  /** Independent initializations (and data draws) the probe is repeated on; 1 turns it off. */
+  readonly seeds?: number;
   /** Inputs and labels from the user's data file, instead of synthetic data. */
   readonly data?: UserData;
 }
@@ -26,6 +28,7 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = {
   seed: 42,
   timeBudgetMs: 60_000,
   probeBatches: 3,
+  seeds: 3,
 };
 
 export interface UserData {
@@ -82,6 +85,13 @@ export interface ProbeResult {
   readonly temporal: readonly TemporalGradients[];
   /** A second look after one update, so a layer that starts at zero is not called vanishing. */
   readonly afterFirstUpdate?: Readonly<Record<string, LayerGradients>>;
+  /**
+   * The probe repeated on fresh initializations and data (the first entry is the run's own):
+   * kernel gradient norm per trainable layer. A verdict that flips between them is borderline.
+   */
+  readonly seeds?: readonly { readonly seed: number; readonly kernelNorms: Readonly<Record<string, number>> }[];
+  /** Regularization terms' share of the total loss at initialization (0 when there are none); they are left out of the gradients. */
+  readonly regularizationShare?: number;
   readonly elapsedMs: number;
 }
 

@@ -91,7 +91,8 @@ test('thresholds: exactly at and around them', () => {
   assert.deepEqual(measuredFindings(mlp, slowGrowth).findings.map((f) => f.rule), ['measured: gradient growth during training']);
   // A zero-initialized first layer that recovers after one update is not vanishing.
   assert.deepEqual(codes([0, 1, 1, 1], { steps: 0 }, [0.5, 1, 1, 1]), []);
-  assert.deepEqual(codes([0, 1, 1, 1], { steps: 0 }, [0, 1, 1, 1]), ['vanishing-gradient']);
+  // One that stays at exactly zero is not "vanishing" but dead: a different finding with other fixes.
+  assert.deepEqual(codes([0, 1, 1, 1], { steps: 0 }, [0, 1, 1, 1]), ['dead-relu']);
 });
 
 test('priority: non-finite first; dead units and saturation are separate findings', () => {
@@ -120,4 +121,20 @@ const m = tf.sequential({layers: [tf.layers.simpleRNN({units: 4, inputShape: [50
   assert.deepEqual(result.findings[0]!.fixes, ['rnn-lstm', 'rnn-gru']);
   const healthy: RunSummary = { ...base, probe: { ...base.probe!, temporal: [{ layerId: rnnIds[0]!, perTimeStep: Array(50).fill(0.1) }] } };
   assert.deepEqual(measuredFindings(rnn, healthy).findings, []);
+});
+
+test('seeds: a verdict most initializations share is stated as such; one that flips is borderline (info)', () => {
+  const base = summaryOf(ids, [1e-6, 1e-5, 1e-3, 1]);
+  const withSeeds = (ratios: number[]): RunSummary => ({
+    ...base,
+    probe: { ...base.probe!, seeds: ratios.map((r, k) => ({ seed: k, kernelNorms: { [ids[0]!]: r, [ids[1]!]: 1, [ids[2]!]: 1, [ids[3]!]: 1 } })) },
+  });
+  const robust = measuredFindings(mlp, withSeeds([1e-6, 2e-6, 5e-7])).findings[0]!;
+  assert.equal(robust.severity, 'warning');
+  assert.match(robust.message, /Same verdict on 3 of 3 initializations/);
+  assert.equal(robust.evidence!.seedsAgreeing, 3);
+  const flipping = measuredFindings(mlp, withSeeds([1e-6, 0.5, 0.4])).findings[0]!;
+  assert.equal(flipping.code, 'vanishing-gradient');
+  assert.equal(flipping.severity, 'info');
+  assert.match(flipping.message, /^Borderline: vanishing on 1 of 3 initializations only \(ratio 1\.0e-6 to 0\.5\)/);
 });

@@ -176,3 +176,30 @@ test('no tensor is leaked: the count after 500 steps equals the count after 1', 
   assert.equal(counts[counts.length - 1], counts[0]);
   assert.equal(tf.memory().numTensors, before, 'everything the run made is released when it ends');
 });
+
+test('gradients are those of the data loss: an L2 term changes nothing in them, and its share is reported', async () => {
+  await tf.setBackend('cpu');
+  const options: RunOptions = { ...DEFAULT_RUN_OPTIONS, samples: 16, batchSize: 16, probeBatches: 1, probeOnly: true, seeds: 1 };
+  const plain = await measure(tf, graphOf(CASES.dense!.source), options, {}, { cancelled: () => false });
+  const regularized = graphOf(CASES.dense!.source.replace(/biasInitializer: /g, 'kernelRegularizer: tf.regularizers.l2({l2: 10}), biasInitializer: '));
+  assert.ok(regularized.layers.every((l) => l.config.kernelRegularizer), 'the regularizer is in the graph');
+  const withL2 = await measure(tf, regularized, options, {}, { cancelled: () => false });
+  for (const id of plain.trainableLayers) {
+    const a = plain.probe!.layers[id]!.kernel!.norm;
+    const b = withL2.probe!.layers[id]!.kernel!.norm;
+    assert.ok(Math.abs(a - b) / a < 1e-5, `${id}: ${a} vs ${b}`);
+  }
+  assert.equal(plain.probe!.regularizationShare, undefined);
+  assert.ok(withL2.probe!.regularizationShare! > 0.5, `share ${withL2.probe!.regularizationShare}`);
+});
+
+test('the probe is repeated on other initializations (seeds), each with its own gradient norms', async () => {
+  await tf.setBackend('cpu');
+  const graph = parseModels(`import * as tf from '@tensorflow/tfjs';
+const m = tf.sequential({layers: [tf.layers.dense({units: 8, inputShape: [4]}), tf.layers.dense({units: 1})]});`, 's.ts').models[0]!;
+  const summary = await measure(tf, graph, { ...DEFAULT_RUN_OPTIONS, probeOnly: true, seeds: 3 }, {}, { cancelled: () => false });
+  const seeds = summary.probe!.seeds!;
+  assert.equal(seeds.length, 3);
+  assert.notEqual(seeds[1]!.kernelNorms.dense_1, seeds[2]!.kernelNorms.dense_1);
+  assert.ok(Object.values(seeds[2]!.kernelNorms).every((n) => n > 0));
+});

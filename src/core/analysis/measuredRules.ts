@@ -123,11 +123,29 @@ export function measuredFindings(graph: ModelGraph, summary: RunSummary, thresho
     });
   }
 
+  // All-zero kernel gradients (at initialization, after one update and in training) also mean a layer learns nothing.
+  const zeroGradient = summary.nonFinite ? [] : trainable.filter((id) => {
+    const values = [probeNorm(summary.probe?.layers, id), probeNorm(summary.probe?.afterFirstUpdate, id), summary.layers[id]?.gradNorm ?? undefined];
+    return values.every((v) => v === 0 || v === undefined) && values.some((v) => v === 0);
+  });
+  if (zeroGradient.length) {
+    for (const id of zeroGradient) setVerdict(id, 'dead');
+    findings.push({
+      ...base,
+      code: 'dead-relu',
+      severity: 'warning',
+      layers: zeroGradient,
+      rule: 'measured: all-zero gradients',
+      message: `${zeroGradient.length === 1 ? `\`${zeroGradient[0]}\` gets` : `${zeroGradient.length} layers get`} exactly zero kernel gradients, at initialization and after updates: nothing flows back to ${zeroGradient.length === 1 ? 'it' : 'them'} (dead units or a blocked path).`,
+      fixes: ['activation-leaky-relu', 'init-he', 'activation-elu'],
+      evidence: { layers: zeroGradient.length },
+    });
+  }
   // 2. Dead units (ReLU family): a different problem from tiny gradients, with other fixes.
   // Once values are non-finite, activations say nothing more: the rules below are skipped.
   const dead = summary.nonFinite ? [] : graph.layers.filter((l) => {
     const fraction = summary.layers[l.id]?.activations?.dead ?? summary.probe?.activations[l.id]?.dead;
-    return fraction !== undefined && fraction >= thresholds.deadFraction && RELU_FAMILY.has(activationOf(l) ?? 'relu');
+    return fraction !== undefined && fraction >= thresholds.deadFraction && RELU_FAMILY.has(activationOf(l) ?? 'relu') && !zeroGradient.includes(l.id);
   });
   if (dead.length) {
     const fractions = dead.map((l) => summary.layers[l.id]?.activations?.dead ?? summary.probe?.activations[l.id]?.dead ?? 0);
@@ -183,13 +201,13 @@ export function measuredFindings(graph: ModelGraph, summary: RunSummary, thresho
   }
 
   // 4. Vanishing: tiny first-layer gradients, unless one update already fixes them (zero init).
-  if (!summary.nonFinite && ratio !== undefined && first !== undefined && ratio < thresholds.vanishingRatio && first < thresholds.vanishingFirstNorm) {
+  if (!summary.nonFinite && ratio !== undefined && first !== undefined && ratio < thresholds.vanishingRatio && first < thresholds.vanishingFirstNorm && !zeroGradient.includes(firstId!)) {
     const afterFirst = firstId ? probeNorm(summary.probe?.afterFirstUpdate, firstId) : undefined;
     const afterLast = lastId ? probeNorm(summary.probe?.afterFirstUpdate, lastId) : undefined;
     const recovers = afterFirst !== undefined && afterLast !== undefined && afterLast > 0 && afterFirst / afterLast >= thresholds.vanishingRatio && summary.steps === 0;
     if (!recovers) {
       // The layers two orders of magnitude or more below the output are the ones that stop learning.
-      const faint = trainable.filter((id) => id !== lastId && (byNorm.get(id) ?? Infinity) < (last ?? 0) * 1e-2);
+      const faint = trainable.filter((id) => id !== lastId && !zeroGradient.includes(id) && (byNorm.get(id) ?? Infinity) < (last ?? 0) * 1e-2);
       for (const id of faint) setVerdict(id, 'vanishing');
       const ordersPerLayer = -Math.log10(ratio) / depth;
       findings.push({
@@ -217,7 +235,9 @@ export function measuredFindings(graph: ModelGraph, summary: RunSummary, thresho
   }
 
   // 5. Saturation.
+  // Hidden layers only: a saturated sigmoid output is a confident prediction, not a blocked path.
   const saturated = summary.nonFinite ? [] : graph.layers.filter((l) => {
+    if (graph.outputs.includes(l.id)) return false;
     const fraction = summary.layers[l.id]?.activations?.saturated ?? summary.probe?.activations[l.id]?.saturated;
     return fraction !== undefined && fraction > thresholds.saturatedFraction;
   });
@@ -236,15 +256,16 @@ export function measuredFindings(graph: ModelGraph, summary: RunSummary, thresho
     });
   }
 
-  // Recurrent layers: the gradient through time.
+  // Recurrent layers: the gradient through time. Only plain simpleRNNs are judged: at
+  // initialization LSTM/GRU look like them, and their gates only help as they learn.
   for (const temporal of summary.probe?.temporal ?? []) {
+    if (layer(temporal.layerId)?.type !== 'simpleRNN') continue;
     const steps = temporal.perTimeStep;
     const firstStep = steps[0];
     const lastStep = steps[steps.length - 1];
     if (firstStep === undefined || lastStep === undefined || lastStep <= 0) continue;
     const temporalRatio = firstStep / lastStep;
     if (temporalRatio >= thresholds.temporalRatio) continue;
-    const rnn = layer(temporal.layerId);
     setVerdict(temporal.layerId, 'vanishing');
     findings.push({
       ...base,
@@ -254,11 +275,47 @@ export function measuredFindings(graph: ModelGraph, summary: RunSummary, thresho
       rule: 'measured: gradient per time step',
       message:
         `The gradient reaching the first of ${steps.length} time steps of \`${temporal.layerId}\` is ${fmt(firstStep)}, ` +
-        `against ${fmt(lastStep)} at the last: early inputs barely affect learning.` +
-        (rnn?.type === 'simpleRNN' ? ' LSTM/GRU layers keep gradients through time better as they learn (at initialization they look alike).' : ''),
-      fixes: rnn?.type === 'simpleRNN' ? ['rnn-lstm', 'rnn-gru'] : ['clip-gradients'],
+        `against ${fmt(lastStep)} at the last: early inputs barely affect learning. ` +
+        'LSTM/GRU layers keep gradients through time better as they learn (at initialization they look alike).',
+      fixes: ['rnn-lstm', 'rnn-gru'],
       evidence: { ratio: temporalRatio, firstStep, lastStep, timeSteps: steps.length, threshold: thresholds.temporalRatio },
     });
+  }
+
+  // Seeds: the ratio rules again on each initialization; a verdict that flips is borderline.
+  const seeds = summary.probe?.seeds ?? [];
+  if (seeds.length > 1 && firstId && lastId) {
+    const seedVerdict = (norms: Readonly<Record<string, number>>): Verdict => {
+      const f = norms[firstId];
+      const l = norms[lastId];
+      if (f === undefined || l === undefined || !Number.isFinite(f) || !Number.isFinite(l)) return 'non-finite';
+      const r = l > 0 ? f / l : Number.POSITIVE_INFINITY;
+      if (r > thresholds.explodingRatio) return 'exploding';
+      if (r < thresholds.vanishingRatio && f < thresholds.vanishingFirstNorm) return 'vanishing';
+      return 'healthy';
+    };
+    const verdictsBySeed = seeds.map((seed) => seedVerdict(seed.kernelNorms));
+    const ratios = seeds.map((seed) => (seed.kernelNorms[firstId] ?? NaN) / (seed.kernelNorms[lastId] ?? NaN)).filter(Number.isFinite);
+    for (let i = 0; i < findings.length; i++) {
+      const finding = findings[i]!;
+      if (finding.code !== 'vanishing-gradient' && !(finding.code === 'exploding-gradient' && finding.rule.includes('ratio'))) continue;
+      const wanted: Verdict = finding.code === 'vanishing-gradient' ? 'vanishing' : 'exploding';
+      const agreeing = verdictsBySeed.filter((v) => v === wanted).length;
+      const evidence = {
+        ...finding.evidence,
+        seeds: seeds.length,
+        seedsAgreeing: agreeing,
+        ...(ratios.length ? { ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) } : {}),
+      };
+      findings[i] = agreeing * 2 > seeds.length
+        ? { ...finding, evidence, message: `${finding.message} Same verdict on ${agreeing} of ${seeds.length} initializations.` }
+        : {
+            ...finding,
+            severity: 'info',
+            evidence,
+            message: `Borderline: ${wanted} on ${agreeing} of ${seeds.length} initializations only (ratio ${ratios.length ? `${fmt(Math.min(...ratios))} to ${fmt(Math.max(...ratios))}` : 'unknown'}). ${finding.message}`,
+          };
+    }
   }
 
   for (const id of trainable) setVerdict(id, 'healthy');
