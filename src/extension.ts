@@ -2,11 +2,15 @@
  * Composition root: creates the shared services and registers each feature. Nothing else.
  */
 import * as vscode from 'vscode';
+import { AnalysisController } from './vscode/analysisController';
+import { AnalysisStore } from './vscode/analysisStore';
 import { FixProvider } from './vscode/codeActions';
 import { ModelCodeLensProvider } from './vscode/codeLens';
+import { COMMANDS, registerCommands } from './vscode/commands';
+import { readSettings } from './vscode/config';
 import { DiagnosticsFeature } from './vscode/diagnostics';
+import { LayerHoverProvider } from './vscode/hover';
 import { ModelIndex } from './vscode/modelIndex';
-import { registerShowModelsCommand, SHOW_MODELS_COMMAND } from './vscode/showModelsCommand';
 
 const SELECTOR: vscode.DocumentSelector = [
   { language: 'typescript' },
@@ -16,20 +20,44 @@ const SELECTOR: vscode.DocumentSelector = [
 ];
 
 export function activate(context: vscode.ExtensionContext): void {
+  const started = Date.now();
   const log = vscode.window.createOutputChannel('Gradient Lens', { log: true });
   context.subscriptions.push(log);
   try {
     const index = new ModelIndex(log);
-    const codeLens = new ModelCodeLensProvider(index, SHOW_MODELS_COMMAND);
+    const store = new AnalysisStore(index);
+    const controller = new AnalysisController(index, store, log);
+    const codeLens = new ModelCodeLensProvider(index, COMMANDS.analyze, (uri, model) => {
+      const measured = store.get(uri, model);
+      if (!measured) return undefined;
+      const ratio = measured.analysis.ratio;
+      return `${ratio !== undefined && Number.isFinite(ratio) ? `first/last gradient ${ratio.toExponential(0)} · ` : ''}${measured.analysis.modelVerdict}`;
+    });
+    const updateContext = (editor: vscode.TextEditor | undefined): void => {
+      const hasModels = !!editor && (index.get(editor.document)?.parsed.models.length ?? 0) > 0;
+      void vscode.commands.executeCommand('setContext', 'gradientLens.hasModels', hasModels);
+    };
     context.subscriptions.push(
       index,
-      new DiagnosticsFeature(index),
-      vscode.languages.registerCodeActionsProvider(SELECTOR, new FixProvider(index), FixProvider.metadata),
+      store,
+      controller,
+      new DiagnosticsFeature(index, store),
+      vscode.languages.registerCodeActionsProvider(SELECTOR, new FixProvider(index, store), FixProvider.metadata),
       codeLens,
+      store.onDidChange(() => codeLens.refresh()),
       vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
-      registerShowModelsCommand(log),
+      vscode.languages.registerHoverProvider(SELECTOR, new LayerHoverProvider(index, store)),
+      ...registerCommands({ index, store, controller, log }),
+      vscode.window.onDidChangeActiveTextEditor(updateContext),
+      index.onDidChange(() => updateContext(vscode.window.activeTextEditor)),
+      vscode.workspace.onDidSaveTextDocument((document) => {
+        if (readSettings(document.uri).analyzeOnSave && !controller.running && index.get(document)?.parsed.models.length) {
+          void vscode.commands.executeCommand(COMMANDS.analyzeAll, document.uri);
+        }
+      }),
     );
-    log.info('Gradient Lens is active.');
+    updateContext(vscode.window.activeTextEditor);
+    log.info(`Gradient Lens is active (${Date.now() - started} ms).`);
   } catch (error) {
     // Show activation failures to the user instead of failing silently.
     log.error('Activation failed', error);

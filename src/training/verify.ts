@@ -48,11 +48,8 @@ function fmt(value: number | undefined): string {
 }
 
 function compare(code: FixCode, before: MeasuredVariant, after: MeasuredVariant): { verdict: VariantVerdict; explanation: string } {
-  const problemBefore = before.analysis.modelVerdict !== 'healthy';
-  const problemAfter = after.analysis.modelVerdict !== 'healthy';
-  const ratios = `first/last gradient ratio ${fmt(before.analysis.ratio)} -> ${fmt(after.analysis.ratio)}`;
-  if (problemBefore && !problemAfter) return { verdict: 'fixed', explanation: `${before.analysis.modelVerdict} -> healthy (${ratios}).` };
-  const gain = imbalance(before.analysis) - imbalance(after.analysis);
+  // Gated RNNs are judged by the gradient through time itself: the measured rules do not judge
+  // LSTM/GRU at initialization, so a change of model verdict would prove nothing.
   const temporal = (s: RunSummary): number | undefined => {
     const steps = s.probe?.temporal[0]?.perTimeStep;
     return steps && steps.length && steps[steps.length - 1]! > 0 ? steps[0]! / steps[steps.length - 1]! : undefined;
@@ -65,6 +62,11 @@ function compare(code: FixCode, before: MeasuredVariant, after: MeasuredVariant)
       ? { verdict: 'improved', explanation: `the gradient reaching the first time step grew: ${fmt(t0)} -> ${fmt(t1)} of the last step's.` }
       : { verdict: 'no measurable change', explanation: `at initialization a gated RNN passes gradients through time like a simpleRNN (${fmt(t0)} -> ${fmt(t1)} of the last step's); its benefit shows as it learns, over longer training than this check.` };
   }
+  const problemBefore = before.analysis.modelVerdict !== 'healthy';
+  const problemAfter = after.analysis.modelVerdict !== 'healthy';
+  const ratios = `first/last gradient ratio ${fmt(before.analysis.ratio)} -> ${fmt(after.analysis.ratio)}`;
+  if (problemBefore && !problemAfter) return { verdict: 'fixed', explanation: `${before.analysis.modelVerdict} -> healthy (${ratios}).` };
+  const gain = imbalance(before.analysis) - imbalance(after.analysis);
   if (!Number.isFinite(gain)) {
     if (before.analysis.modelVerdict === 'non-finite' && after.analysis.modelVerdict !== 'non-finite') {
       return { verdict: 'improved', explanation: `gradients stay finite now (${ratios}).` };

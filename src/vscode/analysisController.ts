@@ -1,0 +1,166 @@
+import * as vscode from 'vscode';
+import { measuredFindings } from '../core/analysis/measuredRules';
+import { parseDataFile } from '../core/dataFile';
+import type { ModelGraph } from '../core/ir';
+import type { RunOptions, WorkerToHost } from '../training/protocol';
+import { TrainingSession, type RunResult } from '../training/session';
+import type { AnalysisStore } from './analysisStore';
+import { readSettings, runOptions } from './config';
+import { Disposable } from './lifecycle';
+import type { ModelIndex } from './modelIndex';
+
+export const RUNNING_CONTEXT = 'gradientLens.running';
+
+function fmt(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return String(value);
+  return Math.abs(value) >= 1e3 || Math.abs(value) < 1e-2 ? value.toExponential(0) : Number(value.toPrecision(2)).toString();
+}
+
+/**
+ * Runs analyses: one training session (worker) for the window, a progress notification with
+ * Cancel, a status bar item, and results into the store. Never throws to its callers.
+ */
+export class AnalysisController extends Disposable {
+  private readonly session: TrainingSession;
+  private readonly status = this._register(vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 20));
+  private current: AbortController | undefined;
+  private readonly runEvents = this._register(new vscode.EventEmitter<{ uri: vscode.Uri; model: string; message: WorkerToHost }>());
+  /** Every worker message of the run in progress, for live views. */
+  readonly onRunEvent = this.runEvents.event;
+
+  constructor(
+    private readonly index: ModelIndex,
+    private readonly store: AnalysisStore,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    const settings = readSettings();
+    this.session = new TrainingSession({ backend: settings.backend, log: (line) => log.debug(`[worker] ${line}`) });
+    this._register({ dispose: () => void this.session.dispose() });
+    this.status.name = 'Gradient Lens';
+    this.status.command = 'gradientLens.showLog';
+  }
+
+  /** The worker session, shared with fix verification so one tfjs engine serves both. */
+  get trainingSession(): TrainingSession {
+    return this.session;
+  }
+
+  get running(): boolean {
+    return this.current !== undefined;
+  }
+
+  stop(): void {
+    this.current?.abort();
+  }
+
+  /** Options for a run: settings, plus the data file when the workspace is trusted. */
+  private async options(document: vscode.TextDocument): Promise<RunOptions | undefined> {
+    const settings = readSettings(document.uri);
+    const options = runOptions(settings);
+    if (!settings.dataFile) return options;
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('Gradient Lens: training on a data file is off in untrusted workspaces; using synthetic data.');
+      return options;
+    }
+    const folder = vscode.workspace.getWorkspaceFolder(document.uri) ?? vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return options;
+    const uri = vscode.Uri.joinPath(folder.uri, settings.dataFile);
+    if (!uri.fsPath.startsWith(folder.uri.fsPath)) {
+      void vscode.window.showErrorMessage(`Gradient Lens: the data file must be inside the workspace (${settings.dataFile}).`);
+      return undefined;
+    }
+    try {
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      return { ...options, data: parseDataFile(text, uri.fsPath) };
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Gradient Lens: cannot use the data file ${settings.dataFile}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+
+  /** Trains and measures the given models of a document, one after another. */
+  async analyze(document: vscode.TextDocument, models: readonly ModelGraph[]): Promise<void> {
+    if (this.current) {
+      void vscode.window.showInformationMessage('Gradient Lens: an analysis is already running. Stop it first, or wait for it to finish.');
+      return;
+    }
+    const options = await this.options(document);
+    if (!options) return;
+    const abort = new AbortController();
+    this.current = abort;
+    void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, true);
+    try {
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Gradient Lens', cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => abort.abort());
+          for (const graph of models) {
+            if (abort.signal.aborted) break;
+            const result = await this.runOne(document, graph, options, abort.signal, (text) => progress.report({ message: text }));
+            this.report(document, graph, result);
+          }
+        },
+      );
+    } catch (error) {
+      this.log.error('Analysis failed', error);
+      void vscode.window.showErrorMessage(`Gradient Lens: the analysis failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.current = undefined;
+      void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, false);
+    }
+  }
+
+  private runOne(document: vscode.TextDocument, graph: ModelGraph, options: RunOptions, signal: AbortSignal, say: (text: string) => void): Promise<RunResult> {
+    let totalSteps = 0;
+    const show = (text: string): void => {
+      say(text);
+      this.status.text = `$(sync~spin) ${graph.name}: ${text}`;
+      this.status.show();
+    };
+    show('starting the worker...');
+    this.log.info(`Analyzing \`${graph.name}\` in ${vscode.workspace.asRelativePath(document.uri)} (${graph.layers.length} layers)`);
+    return this.session.run(
+      graph,
+      options,
+      (message) => {
+        this.runEvents.fire({ uri: document.uri, model: graph.name, message });
+        if (message.type === 'started') {
+          totalSteps = message.totalSteps;
+          show(`probing gradients on ${message.backend}...`);
+        } else if (message.type === 'steps') {
+          const last = message.steps[message.steps.length - 1];
+          if (last) show(`epoch ${last.epoch + 1}/${options.epochs}, step ${last.step + 1}/${totalSteps}`);
+        }
+      },
+      signal,
+    );
+  }
+
+  private report(document: vscode.TextDocument, graph: ModelGraph, result: RunResult): void {
+    if (result.status === 'error') {
+      this.status.text = `$(error) ${graph.name}: failed`;
+      this.log.error(`\`${graph.name}\`: ${result.message}`);
+      void vscode.window.showErrorMessage(`Gradient Lens could not analyze \`${graph.name}\`: ${result.message}`, 'Show Log').then((choice) => {
+        if (choice) this.log.show();
+      });
+      return;
+    }
+    if (result.status === 'cancelled') {
+      this.status.text = `$(circle-slash) ${graph.name}: cancelled`;
+      this.log.info(`\`${graph.name}\`: cancelled after ${result.summary?.steps ?? 0} steps`);
+      return;
+    }
+    const analysis = measuredFindings(graph, result.summary, readSettings(document.uri).thresholds);
+    this.store.set(document.uri, graph, result.summary, analysis);
+    const ratio = analysis.ratio !== undefined ? `first/last ${fmt(analysis.ratio)} · ` : '';
+    this.status.text = `$(pulse) ${graph.name}: ${ratio}${analysis.modelVerdict}`;
+    this.status.show();
+    this.log.info(
+      `\`${graph.name}\`: ${result.summary.steps} steps on ${result.backend} in ${(result.summary.elapsedMs / 1000).toFixed(1)} s; verdict ${analysis.modelVerdict}; ` +
+        `${analysis.findings.length} finding(s)`,
+    );
+    // Keep the index fresh for the document the result belongs to.
+    this.index.get(document);
+  }
+}

@@ -1,0 +1,176 @@
+/** Every command of the extension: ids in one place, each registered with its handler. */
+import * as vscode from 'vscode';
+import { staticFindings } from '../core/analysis/staticRules';
+import { mergeFindings } from '../core/analysis/findings';
+import type { FixCode } from '../core/fixes/index';
+import type { ModelGraph } from '../core/ir';
+import { fileReport, formatReport, type Report } from '../core/report';
+import { verifyFixes } from '../training/verify';
+import type { AnalysisController } from './analysisController';
+import type { AnalysisStore } from './analysisStore';
+import { readSettings, runOptions } from './config';
+import type { ModelIndex } from './modelIndex';
+import { registerShowModelsCommand } from './showModelsCommand';
+
+export const COMMANDS = {
+  analyze: 'gradientLens.analyze',
+  analyzeAll: 'gradientLens.analyzeAll',
+  stop: 'gradientLens.stop',
+  verifyFixes: 'gradientLens.verifyFixes',
+  exportReport: 'gradientLens.exportReport',
+  showLog: 'gradientLens.showLog',
+  showModels: 'gradientLens.showModels',
+} as const;
+
+interface Services {
+  readonly index: ModelIndex;
+  readonly store: AnalysisStore;
+  readonly controller: AnalysisController;
+  readonly log: vscode.LogOutputChannel;
+}
+
+async function documentOf(uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
+  if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
+  return vscode.window.activeTextEditor?.document;
+}
+
+/** The model the cursor is in (its creation call or one of its layers), else a pick when there are several. */
+async function chooseModel(index: ModelIndex, document: vscode.TextDocument, name?: string): Promise<ModelGraph | undefined> {
+  const models = index.get(document)?.parsed.models ?? [];
+  if (models.length === 0) {
+    void vscode.window.showInformationMessage('Gradient Lens: no tfjs model found in this file.');
+    return undefined;
+  }
+  if (name !== undefined) return models.find((m) => m.name === name);
+  if (models.length === 1) return models[0];
+  const editor = vscode.window.activeTextEditor;
+  if (editor?.document === document) {
+    const offset = document.offsetAt(editor.selection.active);
+    const inside = models.find((m) => [m.range, ...m.layers.map((l) => l.range)].some((r) => r.start <= offset && offset <= r.end));
+    if (inside) return inside;
+  }
+  const picked = await vscode.window.showQuickPick(
+    models.map((m) => ({ label: m.name, description: `${m.layers.length} layers`, detail: `line ${document.positionAt(m.range.start).line + 1}`, model: m })),
+    { title: 'Gradient Lens: which model?' },
+  );
+  return picked?.model;
+}
+
+function report(services: Services, document: vscode.TextDocument): Report {
+  const entry = services.index.get(document);
+  if (!entry) return { files: [] };
+  return {
+    files: [
+      fileReport(vscode.workspace.asRelativePath(document.uri), document.getText(), entry.parsed, (model) => {
+        const measured = services.store.get(document.uri, model.name);
+        const predicted = staticFindings(model);
+        if (!measured) return { findings: predicted, measurement: { status: 'static' } };
+        return {
+          findings: mergeFindings(predicted, measured.analysis.findings, new Set([model.name])),
+          gradNorms: new Map(Object.entries(measured.summary.layers).flatMap(([id, s]) => (s.gradNorm === null ? [] : [[id, s.gradNorm] as const]))),
+          measurement: { status: 'measured', backend: measured.summary.backend, message: `verdict: ${measured.analysis.modelVerdict}` },
+        };
+      }),
+    ],
+  };
+}
+
+function csv(reportValue: Report): string {
+  const rows = [['file', 'model', 'layer', 'type', 'activation', 'line', 'params', 'gradNorm']];
+  for (const file of reportValue.files) {
+    for (const model of file.models) {
+      for (const layer of model.layers) {
+        rows.push([file.file, model.name, layer.name, layer.type, layer.activation ?? '', String(layer.line), String(layer.params ?? ''), layer.gradNorm === null ? '' : String(layer.gradNorm)]);
+      }
+    }
+  }
+  return `${rows.map((r) => r.map((cell) => (/[",\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(',')).join('\n')}\n`;
+}
+
+function markdown(reportValue: Report): string {
+  const out: string[] = ['# Gradient Lens report', ''];
+  for (const file of reportValue.files) {
+    for (const model of file.models) {
+      out.push(`## \`${model.name}\` in ${file.file} (line ${model.line})`, '');
+      if (model.measurement?.message) out.push(`${model.measurement.status}: ${model.measurement.message}`, '');
+      out.push('| layer | type | activation | line | params | grad norm |', '| --- | --- | --- | --- | --- | --- |');
+      for (const layer of model.layers) {
+        out.push(`| ${layer.name} | ${layer.type} | ${layer.activation ?? ''} | ${layer.line} | ${layer.params ?? '?'} | ${layer.gradNorm === null ? '-' : layer.gradNorm.toExponential(2)} |`);
+      }
+      out.push('');
+      for (const finding of model.findings) out.push(`- **${finding.code}** (${finding.severity}, line ${finding.line}): ${finding.message} Fixes: ${finding.fixes.join(', ') || 'none'}.`);
+      out.push('');
+    }
+  }
+  return out.join('\n');
+}
+
+export function registerCommands(services: Services): vscode.Disposable[] {
+  const { index, store, controller, log } = services;
+  return [
+    registerShowModelsCommand(log),
+    vscode.commands.registerCommand(COMMANDS.analyze, async (uri?: vscode.Uri, modelName?: string) => {
+      const document = await documentOf(uri);
+      if (!document) return;
+      const model = await chooseModel(index, document, modelName);
+      if (model) await controller.analyze(document, [model]);
+    }),
+    vscode.commands.registerCommand(COMMANDS.analyzeAll, async (uri?: vscode.Uri) => {
+      const document = await documentOf(uri);
+      const models = document ? index.get(document)?.parsed.models ?? [] : [];
+      if (!document || models.length === 0) {
+        void vscode.window.showInformationMessage('Gradient Lens: no tfjs model found in this file.');
+        return;
+      }
+      await controller.analyze(document, models);
+    }),
+    vscode.commands.registerCommand(COMMANDS.stop, () => controller.stop()),
+    vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
+    vscode.commands.registerCommand(COMMANDS.exportReport, async (uri?: vscode.Uri) => {
+      const document = await documentOf(uri);
+      if (!document) return;
+      const format = await vscode.window.showQuickPick(['JSON', 'CSV', 'Markdown'], { title: 'Gradient Lens: export the report as' });
+      if (!format) return;
+      const value = report(services, document);
+      const extension = format === 'JSON' ? 'json' : format === 'CSV' ? 'csv' : 'md';
+      const target = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.file(document.uri.fsPath.replace(/\.[^.]+$/, `.gradient-lens.${extension}`)),
+        filters: { [format]: [extension] },
+      });
+      if (!target) return;
+      const text = format === 'JSON' ? `${JSON.stringify(value, null, 2)}\n` : format === 'CSV' ? csv(value) : markdown(value);
+      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
+      log.info(`Report written to ${target.fsPath}\n${formatReport(value)}`);
+      void vscode.window.showInformationMessage(`Gradient Lens: report written to ${vscode.workspace.asRelativePath(target)}.`);
+    }),
+    vscode.commands.registerCommand(COMMANDS.verifyFixes, async (uri?: vscode.Uri, modelName?: string, codes?: FixCode[]) => {
+      const document = await documentOf(uri);
+      if (!document) return;
+      const model = await chooseModel(index, document, modelName);
+      if (!model) return;
+      const measured = store.get(document.uri, model.name);
+      const fixes = codes ?? [...new Set((measured?.analysis.findings ?? staticFindings(model)).filter((f) => f.severity !== 'info').flatMap((f) => f.fixes))];
+      if (fixes.length === 0) {
+        void vscode.window.showInformationMessage(`Gradient Lens: \`${model.name}\` has no finding with a fix to verify. Run Analyze Gradients first.`);
+        return;
+      }
+      const settings = readSettings(document.uri);
+      const verification = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Gradient Lens: verifying ${fixes.length} fixes of ${model.name}` },
+        () => verifyFixes(controller.trainingSession, document.getText(), document.fileName, model.name, fixes, runOptions(settings), { thresholds: settings.thresholds }),
+      );
+      const lines = [
+        `# Verified fixes for \`${model.name}\``,
+        '',
+        `Each fix was applied to a copy of ${vscode.workspace.asRelativePath(document.uri)} (the file is unchanged) and measured on the same data and seed.`,
+        `Before: ${verification.before?.analysis.modelVerdict ?? 'not measured'}.`,
+        '',
+        '| fix | verdict | details |',
+        '| --- | --- | --- |',
+        ...verification.variants.map((v) => `| ${v.code} | ${v.verdict} | ${v.explanation.replace(/\|/g, '\\|')} |`),
+      ];
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: lines.join('\n') });
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    }),
+  ];
+}
