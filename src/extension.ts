@@ -34,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
       return `${ratio !== undefined && Number.isFinite(ratio) ? `first/last gradient ${ratio.toExponential(0)} · ` : ''}${measured.analysis.modelVerdict}`;
     });
     const updateContext = (editor: vscode.TextEditor | undefined): void => {
-      const hasModels = !!editor && (index.get(editor.document)?.parsed.models.length ?? 0) > 0;
+      const hasModels = !!editor && (index.peek(editor.document)?.parsed.models.length ?? 0) > 0;
       void vscode.commands.executeCommand('setContext', 'gradientLens.hasModels', hasModels);
     };
     context.subscriptions.push(

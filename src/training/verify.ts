@@ -65,7 +65,11 @@ function compare(code: FixCode, before: MeasuredVariant, after: MeasuredVariant)
   const problemBefore = before.analysis.modelVerdict !== 'healthy';
   const problemAfter = after.analysis.modelVerdict !== 'healthy';
   const ratios = `first/last gradient ratio ${fmt(before.analysis.ratio)} -> ${fmt(after.analysis.ratio)}`;
-  if (problemBefore && !problemAfter) return { verdict: 'fixed', explanation: `${before.analysis.modelVerdict} -> healthy (${ratios}).` };
+  const comparable = after.analysis.ratio !== undefined && Number.isFinite(after.analysis.ratio) && after.analysis.ratio > 0;
+  if (problemBefore && !problemAfter && comparable) return { verdict: 'fixed', explanation: `${before.analysis.modelVerdict} -> healthy (${ratios}).` };
+  if (!comparable && before.analysis.modelVerdict !== 'non-finite') {
+    return { verdict: 'no measurable change', explanation: `the patched model's first/last gradient ratio could not be measured (${ratios}); nothing can be claimed.` };
+  }
   const gain = imbalance(before.analysis) - imbalance(after.analysis);
   if (!Number.isFinite(gain)) {
     if (before.analysis.modelVerdict === 'non-finite' && after.analysis.modelVerdict !== 'non-finite') {

@@ -61,6 +61,12 @@ export class FixProvider implements vscode.CodeActionProvider {
         if (!preferred) action.isPreferred = preferred = true;
         actions.push(action);
       }
+      if (finding.fixes.length) {
+        const verify = new vscode.CodeAction('Verify fixes (measure each on a copy, file unchanged)...', vscode.CodeActionKind.QuickFix);
+        verify.command = { command: 'gradientLens.verifyFixes', title: 'Verify fixes', arguments: [document.uri, model.name, finding.fixes] };
+        verify.diagnostics = [diagnostic];
+        actions.push(verify);
+      }
     }
     return actions;
   }

@@ -57,7 +57,7 @@ export class DiagnosticsFeature extends Disposable {
       }));
     }
     for (const document of vscode.workspace.textDocuments) {
-      const entry = index.get(document);
+      const entry = index.peek(document);
       if (entry) this.update(entry);
     }
   }
@@ -83,14 +83,33 @@ export class DiagnosticsFeature extends Disposable {
         const diagnostic = new vscode.Diagnostic(toRange(document, layer.range), finding.message, severity(finding.severity));
         diagnostic.source = DIAGNOSTIC_SOURCE;
         diagnostic.code = { value: finding.code, target: vscode.Uri.parse(`${DOCS}#${finding.code}`) };
+        const info: vscode.DiagnosticRelatedInformation[] = [];
         if (related && related !== layer) {
-          diagnostic.relatedInformation = [
-            new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, toRange(document, related.range)), `output layer \`${related.id}\``),
-          ];
+          info.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, toRange(document, related.range)), `output layer \`${related.id}\``));
         }
+        const evidence = evidenceText(finding);
+        if (evidence) info.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, toRange(document, layer.range)), evidence));
+        if (info.length) diagnostic.relatedInformation = info;
         diagnostics.push(diagnostic);
       }
     }
     this.collection.set(entry.uri, diagnostics);
   }
+}
+
+function num(value: number): string {
+  return Math.abs(value) >= 1e3 || (value !== 0 && Math.abs(value) < 1e-2) ? value.toExponential(1) : Number(value.toPrecision(2)).toString();
+}
+
+/** Graded evidence in one line: the rule that fired and the numbers it judged. */
+export function evidenceText(finding: Finding): string | undefined {
+  const e = finding.evidence;
+  if (!e) return undefined;
+  const parts: string[] = [];
+  if (e.ratio !== undefined) parts.push(`first/last ratio ${num(e.ratio)}`);
+  if (e.ordersPerLayer !== undefined) parts.push(`${num(e.ordersPerLayer)} orders of magnitude per layer`);
+  if (e.ordersBelowThreshold !== undefined) parts.push(`${num(e.ordersBelowThreshold)} orders past the ${num(e.threshold ?? 0)} threshold`);
+  else if (e.threshold !== undefined) parts.push(`threshold ${num(e.threshold)}`);
+  if (e.seeds !== undefined) parts.push(`${e.seedsAgreeing ?? '?'} of ${e.seeds} initializations agree`);
+  return `evidence (${finding.rule}): ${parts.join(', ') || 'see the message'}`;
 }

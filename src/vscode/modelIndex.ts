@@ -35,7 +35,17 @@ export class ModelIndex extends Disposable {
     this._register(vscode.workspace.onDidOpenTextDocument((d) => this.refresh(d)));
     this._register(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)));
     this._register(vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)));
-    for (const document of vscode.workspace.textDocuments) this.refresh(document);
+    // Parse what is already open after activation returns: activation stays fast, and the
+    // TypeScript parser loads only when a tfjs file is actually there.
+    const initial = setTimeout(() => {
+      for (const document of vscode.workspace.textDocuments) this.refresh(document);
+    }, 0);
+    this._register({ dispose: () => clearTimeout(initial) });
+  }
+
+  /** The cached models of a document, without parsing it. */
+  peek(document: vscode.TextDocument): DocumentModels | undefined {
+    return this.entries.get(document.uri.toString());
   }
 
   get(document: vscode.TextDocument): DocumentModels | undefined {

@@ -48,6 +48,19 @@ try {
   await page.waitForTimeout(1500);
   await shot('4-hover');
   console.log('status bar:', JSON.stringify(await page.locator('.statusbar-item', { hasText: 'model' }).allInnerTexts()));
+  // Verify Fixes from the palette: results open beside the editor; the file stays unchanged.
+  await page.keyboard.press('Escape');
+  await page.locator('.view-line').first().click();
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill('>Gradient Lens: Verify Fixes');
+  await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.tab', { hasText: 'Untitled' }).catch(() => undefined);
+  await page.waitForFunction(() => [...document.querySelectorAll('.tab')].some((t) => /Untitled/.test(t.textContent ?? '')), null, { timeout: 90_000 });
+  await page.waitForTimeout(1000);
+  await shot('4b-verify-fixes');
+  await page.locator('.tab', { hasText: 'deep-sigmoid-mlp.ts' }).click();
+  await page.waitForTimeout(500);
   // The preferred quick fix, as a user applies it: click the layer call, wait for the light bulb, Ctrl+.
   await page.keyboard.press('Escape');
   await page.locator('.view-line', { hasText: "activation: 'sigmoid', inputShape" }).first().locator('span', { hasText: 'sigmoid' }).first().click();
@@ -60,7 +73,7 @@ try {
   await shot('5-quick-fixes');
   await page.keyboard.press('Enter');
   await page.waitForTimeout(1500);
-  const text = await page.locator('.view-lines').innerText();
+  const text = await page.locator('.view-lines').first().innerText();
   console.log('after the fix, line 11 uses relu:', /activation: 'relu', inputShape/.test(text.replace(/\u00a0/g, ' ')));
   await shot('6-after-fix');
 } finally {

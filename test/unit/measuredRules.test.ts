@@ -138,3 +138,11 @@ test('seeds: a verdict most initializations share is stated as such; one that fl
   assert.equal(flipping.severity, 'info');
   assert.match(flipping.message, /^Borderline: vanishing on 1 of 3 initializations only \(ratio 1\.0e-6 to 0\.5\)/);
 });
+
+test('gradients that collapse to exactly zero during training are reported, not called healthy', () => {
+  const base = summaryOf(ids, [1, 1, 1, 1]);
+  const collapsed: RunSummary = { ...base, layers: Object.fromEntries(ids.map((id) => [id, { ...base.layers[id]!, gradNorm: 0 }])) };
+  const result = measuredFindings(mlp, collapsed);
+  assert.deepEqual(result.findings.map((f) => [f.code, f.rule]), [['dead-relu', 'measured: gradients collapsed to zero during training']]);
+  assert.equal(result.modelVerdict, 'dead');
+});

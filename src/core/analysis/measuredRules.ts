@@ -123,20 +123,27 @@ export function measuredFindings(graph: ModelGraph, summary: RunSummary, thresho
     });
   }
 
-  // All-zero kernel gradients (at initialization, after one update and in training) also mean a layer learns nothing.
-  const zeroGradient = summary.nonFinite ? [] : trainable.filter((id) => {
+  // All-zero kernel gradients mean a layer learns nothing: from the start (probe and after one
+  // update), or since training made them collapse (the last epoch's mean is exactly zero).
+  const zeroFromStart = (id: string): boolean => {
     const values = [probeNorm(summary.probe?.layers, id), probeNorm(summary.probe?.afterFirstUpdate, id), summary.layers[id]?.gradNorm ?? undefined];
     return values.every((v) => v === 0 || v === undefined) && values.some((v) => v === 0);
-  });
+  };
+  const collapsed = (id: string): boolean => summary.steps > 0 && summary.layers[id]?.gradNorm === 0 && !zeroFromStart(id);
+  const zeroGradient = summary.nonFinite ? [] : trainable.filter((id) => zeroFromStart(id) || collapsed(id));
   if (zeroGradient.length) {
     for (const id of zeroGradient) setVerdict(id, 'dead');
+    const during = zeroGradient.some(collapsed);
+    const subject = zeroGradient.length === 1 ? `\`${zeroGradient[0]}\` gets` : `${zeroGradient.length} layers get`;
     findings.push({
       ...base,
       code: 'dead-relu',
       severity: 'warning',
       layers: zeroGradient,
-      rule: 'measured: all-zero gradients',
-      message: `${zeroGradient.length === 1 ? `\`${zeroGradient[0]}\` gets` : `${zeroGradient.length} layers get`} exactly zero kernel gradients, at initialization and after updates: nothing flows back to ${zeroGradient.length === 1 ? 'it' : 'them'} (dead units or a blocked path).`,
+      rule: during ? 'measured: gradients collapsed to zero during training' : 'measured: all-zero gradients',
+      message: during
+        ? `${subject} exactly zero kernel gradients by the end of training (they were not zero at initialization): learning has stopped there, often from saturated outputs or dead units.`
+        : `${subject} exactly zero kernel gradients, at initialization and after updates: nothing flows back to ${zeroGradient.length === 1 ? 'it' : 'them'} (dead units or a blocked path).`,
       fixes: ['activation-leaky-relu', 'init-he', 'activation-elu'],
       evidence: { layers: zeroGradient.length },
     });
