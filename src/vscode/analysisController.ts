@@ -4,7 +4,7 @@ import { parseDataFile } from '../core/dataFile';
 import type { ModelGraph } from '../core/ir';
 import type { RunOptions, WorkerToHost } from '../training/protocol';
 import { TrainingSession, type RunResult } from '../training/session';
-import type { AnalysisStore } from './analysisStore';
+import { graphSignature, type AnalysisStore } from './analysisStore';
 import { readSettings, runOptions } from './config';
 import { Disposable } from './lifecycle';
 import type { ModelIndex } from './modelIndex';
@@ -149,6 +149,14 @@ export class AnalysisController extends Disposable {
     if (result.status === 'cancelled') {
       this.status.text = `$(circle-slash) ${graph.name}: cancelled`;
       this.log.info(`\`${graph.name}\`: cancelled after ${result.summary?.steps ?? 0} steps`);
+      return;
+    }
+    // The code may have changed while the model trained: numbers for old code would mislead.
+    const current = document.isClosed ? undefined : this.index.get(document)?.parsed.models.find((m) => m.name === graph.name);
+    if (!current || graphSignature(current) !== graphSignature(graph)) {
+      this.status.text = `$(warning) ${graph.name}: changed during the run`;
+      this.log.warn(`\`${graph.name}\` changed (or its file closed) while it was being measured; the result was discarded. Run Analyze again.`);
+      void vscode.window.showWarningMessage(`Gradient Lens: \`${graph.name}\` changed while it was being measured, so the result was discarded. Run Analyze Gradients again.`);
       return;
     }
     const analysis = measuredFindings(graph, result.summary, readSettings(document.uri).thresholds);

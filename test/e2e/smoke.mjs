@@ -1,8 +1,8 @@
-// Drives code-server in Chromium like a user: open a model file, look at the diagnostics, run
-// Analyze Gradients, look again. Saves screenshots under test-results/e2e/. Manual smoke test:
-//   bash scripts/e2e/install-code-server.sh && npm run package
-//   VSIX=$PWD/gradient-lens-0.1.0.vsix bash scripts/e2e/start-code-server.sh  # prints the PID
-//   WS=/path/to/workspace node test/e2e/smoke.mjs
+// UI test as a user, in a real VS Code (code-server) driven by Chromium: open the deep sigmoid
+// example, see the predicted warnings, run Analyze Gradients from the palette, see the measured
+// ones, hover a layer, verify fixes, apply the preferred quick fix. Screenshots go to
+// test-results/e2e/. Prints `N passed, N failed`; exits 1 on any failure.
+// Run it with `npm run test:e2e` (scripts/e2e/run.sh starts code-server for it).
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 
@@ -10,72 +10,115 @@ const port = process.env.PORT ?? '8765';
 const workspace = process.env.WS ?? '/tmp/ws';
 const out = process.env.OUT ?? 'test-results/e2e';
 mkdirSync(out, { recursive: true });
+
+const results = [];
+async function check(name, body) {
+  try {
+    await body();
+    results.push({ name, ok: true });
+    console.log(`  ok   ${name}`);
+  } catch (error) {
+    results.push({ name, ok: false });
+    console.log(`  FAIL ${name}\n       ${String(error?.message ?? error).split('\n')[0]}`);
+  }
+}
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
 });
 const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
 const shot = (name) => page.screenshot({ path: `${out}/${name}.png` });
+const problems = () => page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+async function palette(command) {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill(`>${command}`);
+  await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
 try {
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'deep-sigmoid-mlp.ts' }).click();
-  await page.waitForSelector('.view-line', { timeout: 30_000 });
-  await page.waitForTimeout(4000);
-  await page.keyboard.press('Control+Shift+M');
-  await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 30_000 });
-  await page.waitForTimeout(1000);
-  const staticRows = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
-  console.log('problems before:', JSON.stringify(staticRows));
-  await shot('1-static-diagnostics');
-  // Analyze from the palette.
-  await page.locator('.view-line').first().click();
-  await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').fill('>Gradient Lens: Analyze Gradients');
-  await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(1500);
-  await shot('2-analyzing');
-  await page.waitForFunction(() => [...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) => r.textContent?.includes('Vanishing gradients')), null, { timeout: 60_000 });
-  await page.waitForTimeout(1000);
-  const measuredRows = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
-  console.log('problems after:', JSON.stringify(measuredRows));
-  await shot('3-measured-diagnostics');
-  // Hover the first layer call.
-  await page.locator('.view-line', { hasText: 'model.add(tf.layers.dense({ units: UNITS, activation' }).first().locator('span', { hasText: 'dense' }).first().hover();
-  await page.waitForSelector('.monaco-hover', { timeout: 10_000 }).catch(() => undefined);
-  await page.waitForTimeout(1500);
-  await shot('4-hover');
-  console.log('status bar:', JSON.stringify(await page.locator('.statusbar-item', { hasText: 'model' }).allInnerTexts()));
-  // Verify Fixes from the palette: results open beside the editor; the file stays unchanged.
-  await page.keyboard.press('Escape');
-  await page.locator('.view-line').first().click();
-  await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').fill('>Gradient Lens: Verify Fixes');
-  await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('.tab', { hasText: 'Untitled' }).catch(() => undefined);
-  await page.waitForFunction(() => [...document.querySelectorAll('.tab')].some((t) => /Untitled/.test(t.textContent ?? '')), null, { timeout: 90_000 });
-  await page.waitForTimeout(1000);
-  await shot('4b-verify-fixes');
-  await page.locator('.tab', { hasText: 'deep-sigmoid-mlp.ts' }).click();
-  await page.waitForTimeout(500);
-  // The preferred quick fix, as a user applies it: click the layer call, wait for the light bulb, Ctrl+.
-  await page.keyboard.press('Escape');
-  await page.locator('.view-line', { hasText: "activation: 'sigmoid', inputShape" }).first().locator('span', { hasText: 'sigmoid' }).first().click();
-  await page.waitForTimeout(2000);
-  await shot('5a-before-ctrl-dot');
-  await page.keyboard.press('Control+.');
-  await page.waitForSelector('.action-widget .monaco-list-row', { timeout: 10_000 });
-  await page.waitForTimeout(500);
-  console.log('quick fixes:', JSON.stringify(await page.locator('.action-widget .monaco-list-row').allInnerTexts()));
-  await shot('5-quick-fixes');
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(1500);
-  const text = await page.locator('.view-lines').first().innerText();
-  console.log('after the fix, line 11 uses relu:', /activation: 'relu', inputShape/.test(text.replace(/\u00a0/g, ' ')));
-  await shot('6-after-fix');
+  await check('the workbench opens the example', async () => {
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'deep-sigmoid-mlp.ts' }).click();
+    await page.waitForSelector('.view-line', { timeout: 30_000 });
+  });
+
+  await check('predicted vanishing-gradient warnings on lines 11 and 13', async () => {
+    await page.keyboard.press('Control+Shift+M');
+    await page.waitForFunction(() => [...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) => r.textContent?.includes('Predicted vanishing gradient')), null, { timeout: 30_000 });
+    const rows = (await problems()).filter((r) => r.includes('vanishing-gradient'));
+    await shot('1-static-diagnostics');
+    expect(rows.some((r) => r.includes('[Ln 11,')) && rows.some((r) => r.includes('[Ln 13,')), `rows: ${JSON.stringify(rows)}`);
+  });
+
+  await check('Analyze Gradients from the palette replaces them with measured ones', async () => {
+    await page.locator('.view-line').first().click();
+    await palette('Gradient Lens: Analyze Gradients');
+    await page.waitForTimeout(1500);
+    await shot('2-analyzing');
+    await page.waitForFunction(() => [...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) => r.textContent?.includes('Vanishing gradients: `dense_1`')), null, { timeout: 90_000 });
+    await page.waitForTimeout(500);
+    await shot('3-measured-diagnostics');
+    const rows = await problems();
+    expect(!rows.some((r) => r.includes('Predicted vanishing')), 'the prediction gave way to the measurement');
+    const status = await page.locator('.statusbar-item', { hasText: 'vanishing' }).allInnerTexts();
+    expect(status.some((s) => /first\/last \de-\d · vanishing/.test(s)), `status bar: ${JSON.stringify(status)}`);
+  });
+
+  await check('hovering a layer call shows its measured statistics', async () => {
+    try {
+      const token = page.locator('.view-line', { hasText: 'inputShape: [INPUTS]' }).first().locator('span', { hasText: 'dense' }).first();
+      const box = await token.boundingBox();
+      expect(box, 'the layer call is on screen');
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      const hover = page.locator('.monaco-hover', { hasText: 'Gradient Lens' }).first();
+      await hover.waitFor({ state: 'visible', timeout: 15_000 });
+      await page.waitForTimeout(500);
+      const text = await hover.innerText();
+      await shot('4-hover');
+      expect(/dense_1/.test(text) && /vanishing/.test(text) && /\[null,64\]/.test(text), `hover: ${text}`);
+    } finally {
+      await page.keyboard.press('Escape');
+      await page.mouse.move(5, 400);
+    }
+  });
+
+  await check('Verify Fixes ranks measured fixes beside the editor, leaving the file alone', async () => {
+    await page.locator('.view-line').first().click();
+    await palette('Gradient Lens: Verify Fixes');
+    await page.waitForFunction(() => [...document.querySelectorAll('.tab')].some((t) => /Untitled/.test(t.textContent ?? '')), null, { timeout: 120_000 });
+    await page.waitForTimeout(1000);
+    await shot('4b-verify-fixes');
+    const text = await page.locator('.editor-group-container').last().innerText();
+    expect(/activation-relu \| fixed/.test(text.replace(/\u00a0/g, ' ')), `verification: ${text.slice(0, 400)}`);
+    await page.locator('.tab', { hasText: 'deep-sigmoid-mlp.ts' }).click();
+    await page.waitForTimeout(500);
+  });
+
+  await check('the preferred quick fix (Ctrl+.) rewrites the activation to ReLU', async () => {
+    await page.locator('.view-line', { hasText: "activation: 'sigmoid', inputShape" }).first().locator('span', { hasText: 'sigmoid' }).first().click();
+    await page.waitForTimeout(2000); // the light bulb needs the code actions first
+    await page.keyboard.press('Control+.');
+    await page.waitForSelector('.action-widget .monaco-list-row', { timeout: 10_000 });
+    await page.waitForTimeout(500);
+    const actions = await page.locator('.action-widget .monaco-list-row').allInnerTexts();
+    await shot('5-quick-fixes');
+    expect(actions.some((a) => a.includes('Use ReLU in 2 layer calls')) && actions.some((a) => a.includes('Verify fixes')), `actions: ${JSON.stringify(actions)}`);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(1500);
+    const text = (await page.locator('.view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+    await shot('6-after-fix');
+    expect(/activation: 'relu', inputShape/.test(text) && !/activation: 'sigmoid'/.test(text), 'the file now uses relu in both layer calls');
+  });
 } finally {
   await browser.close();
 }
+const failed = results.filter((r) => !r.ok).length;
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
