@@ -59,6 +59,25 @@ const NUMERIC = new Map([
   ['--seed', 'seed'],
 ] as const);
 
+/** Walks the arguments: each with its flag and a reader for the flag's value (`--x v` or `--x=v`). */
+function* flags(rest: readonly string[]): Generator<{ arg: string; flag: string; value: () => string }> {
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    const split = arg.startsWith('--') && arg.includes('=') ? arg.indexOf('=') : -1;
+    const flag = split >= 0 ? arg.slice(0, split) : arg;
+    const inline = split >= 0 ? arg.slice(split + 1) : undefined;
+    yield {
+      arg,
+      flag,
+      value: () => {
+        const v = inline ?? rest[++i];
+        if (v === undefined) throw new UsageError(`${flag} needs a value`);
+        return v;
+      },
+    };
+  }
+}
+
 export function parseArgs(argv: readonly string[]): CliOptions {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
@@ -72,14 +91,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let data: string | undefined;
   let verify = false;
   const thresholds: Record<string, number> = {};
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? rest[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
+  for (const { arg, flag, value } of flags(rest)) {
     if (flag === '--json') json = true;
     else if (flag === '--static') staticOnly = true;
     else if (flag === '--verify') verify = true;
@@ -114,14 +126,7 @@ function parseFixArgs(rest: readonly string[]): FixOptions {
   let fixes: string[] | undefined;
   let model: string | undefined;
   let write = false;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? rest[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
+  for (const { arg, flag, value } of flags(rest)) {
     if (flag === '--apply') fixes = value().split(',').map((f) => f.trim()).filter(Boolean);
     else if (flag === '--model') model = value();
     else if (flag === '--write') write = true;

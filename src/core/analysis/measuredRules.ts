@@ -84,6 +84,9 @@ export function measuredFindings(graph: ModelGraph, summary: RunSummary, thresho
   const last = lastId ? byNorm.get(lastId) : undefined;
   const ratio = first !== undefined && last !== undefined && last > 0 ? first / last : undefined;
   const depth = Math.max(1, trainable.length - 1);
+  /** The latest measured fraction of dead or saturated units of a layer (training, else probe). */
+  const fraction = (id: string, kind: 'dead' | 'saturated'): number | undefined =>
+    summary.layers[id]?.activations?.[kind] ?? summary.probe?.activations[id]?.[kind];
   const setVerdict = (id: string, verdict: Verdict): void => {
     verdicts[id] ??= verdict;
   };
@@ -151,11 +154,11 @@ export function measuredFindings(graph: ModelGraph, summary: RunSummary, thresho
   // 2. Dead units (ReLU family): a different problem from tiny gradients, with other fixes.
   // Once values are non-finite, activations say nothing more: the rules below are skipped.
   const dead = summary.nonFinite ? [] : graph.layers.filter((l) => {
-    const fraction = summary.layers[l.id]?.activations?.dead ?? summary.probe?.activations[l.id]?.dead;
-    return fraction !== undefined && fraction >= thresholds.deadFraction && RELU_FAMILY.has(activationOf(l) ?? 'relu') && !zeroGradient.includes(l.id);
+    const value = fraction(l.id, 'dead');
+    return value !== undefined && value >= thresholds.deadFraction && RELU_FAMILY.has(activationOf(l) ?? 'relu') && !zeroGradient.includes(l.id);
   });
   if (dead.length) {
-    const fractions = dead.map((l) => summary.layers[l.id]?.activations?.dead ?? summary.probe?.activations[l.id]?.dead ?? 0);
+    const fractions = dead.map((l) => fraction(l.id, 'dead') ?? 0);
     for (const l of dead) setVerdict(l.id, 'dead');
     findings.push({
       ...base,
@@ -245,11 +248,11 @@ export function measuredFindings(graph: ModelGraph, summary: RunSummary, thresho
   // Hidden layers only: a saturated sigmoid output is a confident prediction, not a blocked path.
   const saturated = summary.nonFinite ? [] : graph.layers.filter((l) => {
     if (graph.outputs.includes(l.id)) return false;
-    const fraction = summary.layers[l.id]?.activations?.saturated ?? summary.probe?.activations[l.id]?.saturated;
-    return fraction !== undefined && fraction > thresholds.saturatedFraction;
+    const value = fraction(l.id, 'saturated');
+    return value !== undefined && value > thresholds.saturatedFraction;
   });
   if (saturated.length) {
-    const fractions = saturated.map((l) => summary.layers[l.id]?.activations?.saturated ?? summary.probe?.activations[l.id]?.saturated ?? 0);
+    const fractions = saturated.map((l) => fraction(l.id, 'saturated') ?? 0);
     for (const l of saturated) setVerdict(l.id, 'saturated');
     findings.push({
       ...base,
