@@ -197,10 +197,10 @@ export class Interpreter {
     }
     math.props.set('PI', Math.PI);
     math.props.set('E', Math.E);
-    this.globals.declare('Math', math, true);
-    this.globals.declare('undefined', undefined, true);
-    this.globals.declare('NaN', NaN, true);
-    this.globals.declare('Infinity', Infinity, true);
+    this.globals.declare('Math', math);
+    this.globals.declare('undefined', undefined);
+    this.globals.declare('NaN', NaN);
+    this.globals.declare('Infinity', Infinity);
 
     const array = new ObjectValue();
     array.props.set('from', new NativeFunction('Array.from', (args, site) => this.arrayFrom(args, site)));
@@ -208,8 +208,8 @@ export class Interpreter {
     const makeArray = new NativeFunction('Array', (args) =>
       args.length === 1 && typeof args[0] === 'number' ? this.newArray(args[0]) : [...args],
     );
-    this.globals.declare('Array', array, true);
-    this.globals.declare('%ArrayConstructor', makeArray, true);
+    this.globals.declare('Array', array);
+    this.globals.declare('%ArrayConstructor', makeArray);
 
     const object = new ObjectValue();
     object.props.set('assign', new NativeFunction('Object.assign', (args) => {
@@ -225,7 +225,7 @@ export class Interpreter {
     object.props.set('entries', new NativeFunction('Object.entries', (args) =>
       args[0] instanceof ObjectValue ? [...args[0].props].map(([k, v]) => [k, v]) : new Unknown('Object.entries(...)', 'not an object literal')));
     object.props.set('freeze', new NativeFunction('Object.freeze', (args) => args[0]));
-    this.globals.declare('Object', object, true);
+    this.globals.declare('Object', object);
 
     const number = new ObjectValue();
     const numberTest = (name: string, test: (x: number) => boolean): void => {
@@ -235,15 +235,15 @@ export class Interpreter {
     numberTest('isInteger', Number.isInteger);
     numberTest('isFinite', Number.isFinite);
     numberTest('isNaN', Number.isNaN);
-    this.globals.declare('Number', number, true);
-    this.globals.declare('%NumberConstructor', new NativeFunction('Number', (args) => toNumber(args[0])), true);
+    this.globals.declare('Number', number);
+    this.globals.declare('%NumberConstructor', new NativeFunction('Number', (args) => toNumber(args[0])));
     this.globals.declare('parseInt', new NativeFunction('parseInt', (args) =>
-      typeof args[0] === 'string' || typeof args[0] === 'number' ? parseInt(String(args[0]), typeof args[1] === 'number' ? args[1] : 10) : new Unknown('parseInt(...)', 'argument is not a constant')), true);
+      typeof args[0] === 'string' || typeof args[0] === 'number' ? parseInt(String(args[0]), typeof args[1] === 'number' ? args[1] : 10) : new Unknown('parseInt(...)', 'argument is not a constant')));
     this.globals.declare('parseFloat', new NativeFunction('parseFloat', (args) =>
-      typeof args[0] === 'string' || typeof args[0] === 'number' ? parseFloat(String(args[0])) : new Unknown('parseFloat(...)', 'argument is not a constant')), true);
+      typeof args[0] === 'string' || typeof args[0] === 'number' ? parseFloat(String(args[0])) : new Unknown('parseFloat(...)', 'argument is not a constant')));
     this.globals.declare('String', new NativeFunction('String', (args) =>
-      isPrimitive(args[0]) ? String(args[0]) : new Unknown('String(...)', 'argument is not a constant')), true);
-    this.globals.declare('Boolean', new NativeFunction('Boolean', (args) => truthy(args[0]) ?? new Unknown('Boolean(...)', 'argument is not a constant')), true);
+      isPrimitive(args[0]) ? String(args[0]) : new Unknown('String(...)', 'argument is not a constant')));
+    this.globals.declare('Boolean', new NativeFunction('Boolean', (args) => truthy(args[0]) ?? new Unknown('Boolean(...)', 'argument is not a constant')));
   }
 
   private isTfjsModule(node: TS.Expression | undefined): boolean {
@@ -271,24 +271,24 @@ export class Interpreter {
         return new Unknown(local, module?.reason ?? `imported from '${source}', which is not read`);
       };
       if (clause.name) {
-        scope.declare(clause.name.text, fromTfjs ? new Namespace([]) : member('default', clause.name.text), true);
+        scope.declare(clause.name.text, fromTfjs ? new Namespace([]) : member('default', clause.name.text));
         tfBound ||= fromTfjs;
       }
       const bindings = clause.namedBindings;
       if (bindings && ts.isNamespaceImport(bindings)) {
-        scope.declare(bindings.name.text, fromTfjs ? new Namespace([]) : module ?? new Unknown(bindings.name.text, 'not read'), true);
+        scope.declare(bindings.name.text, fromTfjs ? new Namespace([]) : module ?? new Unknown(bindings.name.text, 'not read'));
         tfBound ||= fromTfjs;
       } else if (bindings) {
         for (const element of bindings.elements) {
           if (element.isTypeOnly) continue;
           const name = (element.propertyName ?? element.name).text;
-          scope.declare(element.name.text, fromTfjs ? new Namespace([name]) : member(name, element.name.text), true);
+          scope.declare(element.name.text, fromTfjs ? new Namespace([name]) : member(name, element.name.text));
           tfBound ||= fromTfjs;
         }
       }
     }
     // Browser scripts use the global `tf` of a <script> tag.
-    if (!tfBound) this.globals.declare('tf', new Namespace([]), true);
+    if (!tfBound) this.globals.declare('tf', new Namespace([]));
   }
 
   // ---------------------------------------------------------------- statements
@@ -314,13 +314,12 @@ export class Interpreter {
     const ts = this.ts;
     this.tick();
     if (ts.isVariableStatement(node)) {
-      const constant = (node.declarationList.flags & ts.NodeFlags.Const) !== 0;
       const ambient = node.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword) ?? false;
       for (const declaration of node.declarationList.declarations) {
         const value = declaration.initializer
           ? this.eval(declaration.initializer, scope)
           : ambient ? new Unknown(this.text(declaration.name), `\`${this.text(declaration.name)}\` is declared but has no value in this file`) : undefined;
-        this.bindPattern(declaration.name, value, scope, constant);
+        this.bindPattern(declaration.name, value, scope);
       }
       return undefined;
     }
@@ -369,11 +368,11 @@ export class Interpreter {
       return undefined;
     }
     if (ts.isEnumDeclaration(node)) {
-      scope.declare(node.name.text, this.evalEnum(node, scope), true);
+      scope.declare(node.name.text, this.evalEnum(node, scope));
       return undefined;
     }
     if (ts.isClassDeclaration(node)) {
-      if (node.name) scope.declare(node.name.text, new Unknown(node.name.text, 'classes are not evaluated'), true);
+      if (node.name) scope.declare(node.name.text, new Unknown(node.name.text, 'classes are not evaluated'));
       return undefined;
     }
     return undefined;
@@ -423,7 +422,7 @@ export class Interpreter {
     if (node.initializer) {
       if (ts.isVariableDeclarationList(node.initializer)) {
         for (const declaration of node.initializer.declarations) {
-          this.bindPattern(declaration.name, declaration.initializer ? this.eval(declaration.initializer, scope) : undefined, scope, false);
+          this.bindPattern(declaration.name, declaration.initializer ? this.eval(declaration.initializer, scope) : undefined, scope);
         }
       } else {
         this.eval(node.initializer, scope);
@@ -498,7 +497,7 @@ export class Interpreter {
         const scope = new Scope(outer);
         if (ts.isVariableDeclarationList(node.initializer)) {
           const declaration = node.initializer.declarations[0];
-          if (declaration) this.bindPattern(declaration.name, items[i], scope, false);
+          if (declaration) this.bindPattern(declaration.name, items[i], scope);
         } else {
           this.assignTo(node.initializer, items[i], scope);
         }
@@ -577,10 +576,10 @@ export class Interpreter {
 
   // ---------------------------------------------------------------- bindings
 
-  private bindPattern(name: TS.BindingName, value: Value, scope: Scope, constant: boolean): void {
+  private bindPattern(name: TS.BindingName, value: Value, scope: Scope): void {
     const ts = this.ts;
     if (ts.isIdentifier(name)) {
-      scope.declare(name.text, value, constant);
+      scope.declare(name.text, value);
       this.nameModel(value, name.text);
       return;
     }
@@ -592,7 +591,7 @@ export class Interpreter {
           if (value instanceof ObjectValue) {
             for (const [k, v] of value.props) if (!used.has(k)) rest.props.set(k, v);
           }
-          this.bindPattern(element.name, rest, scope, constant);
+          this.bindPattern(element.name, rest, scope);
           continue;
         }
         const key = element.propertyName
@@ -602,7 +601,7 @@ export class Interpreter {
         used.add(key);
         let item = this.member(value, key, element);
         if (item === undefined && element.initializer) item = this.eval(element.initializer, scope);
-        this.bindPattern(element.name, item, scope, constant);
+        this.bindPattern(element.name, item, scope);
       }
       return;
     }
@@ -612,7 +611,7 @@ export class Interpreter {
       if (element.dotDotDotToken) item = Array.isArray(value) ? value.slice(index) : new Unknown(this.text(element), 'rest of a value that is not a constant list');
       else item = Array.isArray(value) ? value[index] : value instanceof Unknown ? new Unknown(this.text(element), value.reason) : undefined;
       if (item === undefined && element.initializer) item = this.eval(element.initializer, scope);
-      this.bindPattern(element.name, item, scope, constant);
+      this.bindPattern(element.name, item, scope);
     });
   }
 
@@ -953,7 +952,7 @@ export class Interpreter {
     }
     const scope = new Scope(fn.scope);
     const boundThis = fn.thisValue ?? thisValue;
-    if (boundThis !== undefined) scope.declare('this', boundThis, true);
+    if (boundThis !== undefined) scope.declare('this', boundThis);
     fn.declaration.parameters.forEach((parameter, index) => {
       let value: Value = parameter.dotDotDotToken ? args.slice(index) : args[index];
       if (value === undefined && parameter.initializer) value = this.eval(parameter.initializer, scope);
@@ -961,7 +960,7 @@ export class Interpreter {
         const name = this.text(parameter.name);
         value = new Unknown(name, `parameter \`${name}\` of \`${fn.name}\` has no known value`);
       }
-      this.bindPattern(parameter.name, value, scope, false);
+      this.bindPattern(parameter.name, value, scope);
     });
     const body = fn.declaration.body;
     if (!body) return undefined;

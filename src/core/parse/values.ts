@@ -135,7 +135,6 @@ export type Value =
 
 interface Binding {
   value: Value;
-  readonly constant: boolean;
 }
 
 /** Lexical scope: a chain of maps. */
@@ -143,8 +142,8 @@ export class Scope {
   private readonly bindings = new Map<string, Binding>();
   constructor(readonly parent?: Scope) {}
 
-  declare(name: string, value: Value, constant = false): void {
-    this.bindings.set(name, { value, constant });
+  declare(name: string, value: Value): void {
+    this.bindings.set(name, { value });
   }
 
   lookup(name: string): Binding | undefined {
