@@ -3,6 +3,7 @@
 //   node scripts/build.mjs --watch    rebuild on change, errors in a problem-matcher format
 //   node scripts/build.mjs --tests    unit tests into dist-test/ (one file per test)
 //   node scripts/build.mjs --bench    benchmarks into dist-bench/
+//   node scripts/build.mjs --integration   the in-host test suite into dist-integration/
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, copyFileSync, statSync } from 'node:fs';
 import { join, dirname, relative } from 'node:path';
@@ -113,7 +114,20 @@ function fileEntries(srcDir, suffix, outdir, extra = []) {
 
 const workerEntry = [{ in: 'src/training/worker.ts', out: 'worker' }];
 let contexts;
-if (args.has('--tests')) contexts = fileEntries('test/unit', '.test.ts', 'dist-test', workerEntry);
+if (args.has('--integration')) {
+  // The in-host suite: loaded by the extension host, which provides `vscode`.
+  contexts = [
+    esbuild.context({
+      ...node,
+      // index: the entry the payload URL runs (it starts mocha); extension.test: the same tests
+      // for @vscode/test-cli (.vscode-test.mjs), which brings its own mocha.
+      entryPoints: { index: join(root, 'test/integration/index.ts'), 'extension.test': join(root, 'test/integration/extension.test.ts') },
+      outdir: join(root, 'dist-integration'),
+      packages: 'external',
+      external: ['vscode'],
+    }),
+  ];
+} else if (args.has('--tests')) contexts = fileEntries('test/unit', '.test.ts', 'dist-test', workerEntry);
 else if (args.has('--bench')) contexts = fileEntries('bench', '.bench.ts', 'dist-bench', workerEntry);
 else contexts = productEntries();
 

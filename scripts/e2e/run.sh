@@ -1,18 +1,44 @@
 #!/usr/bin/env bash
-# One command for the real-VS-Code UI test: installs code-server (cached in .cache/), packages
-# the .vsix, installs it into a fresh code-server, runs test/e2e/smoke.mjs, stops the server.
-# Needs Debian's chromium and ripgrep (apt-get install -y chromium ripgrep libkrb5-dev).
-set -euo pipefail
+# One command for the real-VS-Code tests: installs code-server (cached in .cache/), packages the
+# .vsix and installs it into a fresh code-server, then runs
+#   1. the in-host suite (test/integration) in the real extension host, through the payload URL;
+#   2. the UI test as a user (test/e2e/smoke.mjs) on the installed .vsix, with screenshots.
+# Prints `N passed, N failed`, stops the server by its PID, exits non-zero on any failure.
+# Needs Debian's chromium and ripgrep (apt-get install -y chromium ripgrep libkrb5-dev curl).
+set -uo pipefail
 cd "$(dirname "$0")/../.."
 for tool in chromium rg curl; do
   command -v "$tool" >/dev/null || { echo "test:e2e needs '$tool' (apt-get install -y chromium ripgrep libkrb5-dev curl)" >&2; exit 2; }
 done
+set -e
 bash scripts/e2e/install-code-server.sh
 npm run package >/dev/null
+node scripts/build.mjs --integration
 vsix=$PWD/gradient-lens-$(node -p "require('./package.json').version").vsix
-workspace=$(mktemp -d)
-cp examples/* "$workspace/"
+inhost_ws=$(mktemp -d)
+ui_ws=$(mktemp -d)
+cp examples/* "$inhost_ws/"
+cp examples/* "$ui_ws/"
 export PORT=${PORT:-8765}
 pid=$(VSIX="$vsix" bash scripts/e2e/start-code-server.sh)
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$workspace"' EXIT
-WS="$workspace" node test/e2e/smoke.mjs
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$inhost_ws" "$ui_ws"' EXIT
+set +e
+WS="$inhost_ws" EXTENSION="$PWD" node test/e2e/inhost.mjs | tee .cache/e2e-inhost.log
+inhost=${PIPESTATUS[0]}
+WS="$ui_ws" node test/e2e/smoke.mjs | tee .cache/e2e-ui.log
+ui=${PIPESTATUS[0]}
+count() { grep -Eo "$1" "$2" | tail -1 | grep -Eo '^[0-9]+' || echo 0; }
+passed=$(( $(count '[0-9]+ passed' .cache/e2e-inhost.log) + $(count '[0-9]+ passed' .cache/e2e-ui.log) ))
+failed=$(( $(count '[0-9]+ failed' .cache/e2e-inhost.log) + $(count '[0-9]+ failed' .cache/e2e-ui.log) ))
+if [ "$inhost" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+if [ "$ui" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+if [ "$failed" -eq 0 ]; then
+  # The README's screenshots come from this run.
+  mkdir -p docs
+  cp test-results/e2e/3-measured-diagnostics.png docs/measured-diagnostics.png
+  cp test-results/e2e/4-hover.png docs/hover.png
+  cp test-results/e2e/4b-verify-fixes.png docs/verify-fixes.png
+  cp test-results/e2e/5-quick-fixes.png docs/quick-fixes.png
+fi
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
