@@ -44,9 +44,15 @@ describe('Gradient Lens in the extension host', () => {
     await open('exploding-relu.ts');
     const exploding = await diagnostics(file('exploding-relu.ts'), (d) => d.length > 0);
     assert.deepEqual(lines(exploding, 'exploding-gradient'), [8, 10]);
-    await open('relu-batchnorm-mlp.ts');
-    await sleep(1000);
-    assert.deepEqual(vscode.languages.getDiagnostics(file('relu-batchnorm-mlp.ts')).filter((d) => d.source === 'Gradient Lens'), []);
+    await open('mnist-cnn.ts');
+    const cnn = await diagnostics(file('mnist-cnn.ts'), (d) => d.length > 0);
+    assert.deepEqual(lines(cnn, 'vanishing-gradient'), [10, 11, 13, 16]);
+    // The healthy examples get none.
+    for (const healthy of ['relu-batchnorm-mlp.ts', 'residual-functional.ts']) {
+      await open(healthy);
+      await sleep(1000);
+      assert.deepEqual(vscode.languages.getDiagnostics(file(healthy)).filter((d) => d.source === 'Gradient Lens'), [], healthy);
+    }
   });
 
   it('Analyze measures the deep sigmoid MLP: vanishing-gradient on its hidden layer lines', async () => {
