@@ -11,6 +11,7 @@ import { readSettings } from './vscode/config';
 import { DiagnosticsFeature } from './vscode/diagnostics';
 import { LayerHoverProvider } from './vscode/hover';
 import { ModelIndex } from './vscode/modelIndex';
+import { GradientPanel, registerPanelSerializer } from './vscode/panel/gradientPanel';
 
 const SELECTOR: vscode.DocumentSelector = [
   { language: 'typescript' },
@@ -47,7 +48,8 @@ export function activate(context: vscode.ExtensionContext): void {
       store.onDidChange(() => codeLens.refresh()),
       vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
       vscode.languages.registerHoverProvider(SELECTOR, new LayerHoverProvider(index, store)),
-      ...registerCommands({ index, store, controller, log }),
+      ...registerCommands({ index, store, controller, log, showPanel: (uri, model) => GradientPanel.createOrShow({ extensionUri: context.extensionUri, index, store, controller }, uri && model ? { uri, model } : undefined) }),
+      registerPanelSerializer({ extensionUri: context.extensionUri, index, store, controller }),
       vscode.window.onDidChangeActiveTextEditor(updateContext),
       index.onDidChange(() => updateContext(vscode.window.activeTextEditor)),
       vscode.workspace.onDidSaveTextDocument((document) => {

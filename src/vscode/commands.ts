@@ -20,6 +20,7 @@ export const COMMANDS = {
   exportReport: 'gradientLens.exportReport',
   showLog: 'gradientLens.showLog',
   showModels: 'gradientLens.showModels',
+  showPanel: 'gradientLens.showPanel',
 } as const;
 
 interface Services {
@@ -27,6 +28,8 @@ interface Services {
   readonly store: AnalysisStore;
   readonly controller: AnalysisController;
   readonly log: vscode.LogOutputChannel;
+  /** Opens (or reveals) the Gradient panel, on a model when given. */
+  readonly showPanel: (uri?: vscode.Uri, model?: string) => void;
 }
 
 async function documentOf(uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
@@ -113,7 +116,14 @@ export function registerCommands(services: Services): vscode.Disposable[] {
       const document = await documentOf(uri);
       if (!document) return;
       const model = await chooseModel(index, document, modelName);
-      if (model) await controller.analyze(document, [model]);
+      if (!model) return;
+      services.showPanel(document.uri, model.name);
+      await controller.analyze(document, [model]);
+    }),
+    vscode.commands.registerCommand(COMMANDS.showPanel, async (uri?: vscode.Uri, modelName?: string) => {
+      const document = await documentOf(uri);
+      const model = document ? await chooseModel(index, document, modelName) : undefined;
+      services.showPanel(document?.uri, model?.name);
     }),
     vscode.commands.registerCommand(COMMANDS.analyzeAll, async (uri?: vscode.Uri) => {
       const document = await documentOf(uri);

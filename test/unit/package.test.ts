@@ -18,8 +18,10 @@ test('the packaged file list: bundles, wasm, media, README, CHANGELOG, LICENSE o
     'dist/tfjs-backend-wasm-simd.wasm',
     'dist/tfjs-backend-wasm-threaded-simd.wasm',
     'dist/tfjs-backend-wasm.wasm',
+    'dist/webview.js',
     'dist/worker.js',
     'media/icon.png',
+    'media/panel.css',
     'package.json',
   ]);
   assert.ok(!files.some((f) => /^(src|test|node_modules|examples)\//.test(f) || f.endsWith('.map')));
