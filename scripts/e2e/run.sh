@@ -36,6 +36,7 @@ if [ "$failed" -eq 0 ]; then
   # The README's screenshots come from this run.
   mkdir -p docs
   cp test-results/e2e/3-measured-diagnostics.png docs/measured-diagnostics.png
+  cp test-results/e2e/3b-panel.png docs/panel-dark.png
   cp test-results/e2e/4-hover.png docs/hover.png
   cp test-results/e2e/4b-verify-fixes.png docs/verify-fixes.png
   cp test-results/e2e/5-quick-fixes.png docs/quick-fixes.png

@@ -71,6 +71,26 @@ try {
     expect(status.some((s) => /first\/last \de-\d · vanishing/.test(s)), `status bar: ${JSON.stringify(status)}`);
   });
 
+  await check('the Gradient panel shows the layers, a finding and a drawn chart; clicking a layer moves the cursor', async () => {
+    const panel = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await panel.locator('h1', { hasText: 'model' }).waitFor({ timeout: 30_000 });
+    await panel.locator('td', { hasText: 'dense_12' }).first().waitFor({ timeout: 30_000 });
+    const findings = await panel.locator('li.finding').allInnerTexts();
+    expect(findings.some((f) => f.includes('vanishing-gradient') && f.includes('measured')), `findings: ${JSON.stringify(findings)}`);
+    const painted = await panel.locator('canvas').first().evaluate((canvas) => {
+      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let coloured = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) coloured++;
+      return coloured;
+    });
+    expect(painted > 1000, `only ${painted} painted pixels in the bar chart`);
+    await shot('3b-panel');
+    await panel.locator('a.layer-link', { hasText: 'dense_12' }).click();
+    await page.waitForTimeout(800);
+    const position = await page.locator('.statusbar-item', { hasText: 'Ln ' }).first().innerText();
+    expect(/Ln 15,/.test(position), `cursor: ${position}`);
+  });
+
   await check('hovering a layer call shows its measured statistics', async () => {
     try {
       const token = page.locator('.view-line', { hasText: 'inputShape: [INPUTS]' }).first().locator('span', { hasText: 'dense' }).first();
