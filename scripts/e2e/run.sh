@@ -19,7 +19,8 @@ inhost_ws=$(mktemp -d)
 ui_ws=$(mktemp -d)
 cp examples/* "$inhost_ws/"
 cp examples/* "$ui_ws/"
-export PORT=${PORT:-8765}
+# A free port unless one is given: two runs on one machine must not talk to each other's server.
+export PORT=${PORT:-$(node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")}
 pid=$(VSIX="$vsix" bash scripts/e2e/start-code-server.sh)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$inhost_ws" "$ui_ws"' EXIT
 set +e

@@ -1,7 +1,12 @@
 // Runs the in-host test suite (test/integration, bundled to dist-integration/) inside the real
 // extension host of a running code-server, through VS Code's test payload URL, and relays its
 // output. Exit code: the suite's. Needs: code-server running (scripts/e2e/start-code-server.sh).
-import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+// playwright-core lives with code-server in .cache/ (scripts/e2e/install-code-server.sh), outside
+// the extension's own dependencies.
+const { chromium } = createRequire(fileURLToPath(new URL('../../.cache/code-server/package.json', import.meta.url)))('playwright-core');
 import { resolve } from 'node:path';
 import { format } from 'node:util';
 

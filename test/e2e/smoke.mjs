@@ -3,7 +3,12 @@
 // ones, hover a layer, verify fixes, apply the preferred quick fix. Screenshots go to
 // test-results/e2e/. Prints `N passed, N failed`; exits 1 on any failure.
 // Run it with `npm run test:e2e` (scripts/e2e/run.sh starts code-server for it).
-import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+// playwright-core lives with code-server in .cache/ (scripts/e2e/install-code-server.sh), outside
+// the extension's own dependencies.
+const { chromium } = createRequire(fileURLToPath(new URL('../../.cache/code-server/package.json', import.meta.url)))('playwright-core');
 import { mkdirSync } from 'node:fs';
 
 const port = process.env.PORT ?? '8765';
