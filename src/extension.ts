@@ -34,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
       const ratio = measured.analysis.ratio;
       return `${ratio !== undefined && Number.isFinite(ratio) ? `first/last gradient ${ratio.toExponential(0)} · ` : ''}${measured.analysis.modelVerdict}`;
     });
+    const panelServices = { extensionUri: context.extensionUri, index, store, controller };
     const updateContext = (editor: vscode.TextEditor | undefined): void => {
       const hasModels = !!editor && (index.peek(editor.document)?.parsed.models.length ?? 0) > 0;
       void vscode.commands.executeCommand('setContext', 'gradientLens.hasModels', hasModels);
@@ -48,8 +49,15 @@ export function activate(context: vscode.ExtensionContext): void {
       store.onDidChange(() => codeLens.refresh()),
       vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
       vscode.languages.registerHoverProvider(SELECTOR, new LayerHoverProvider(index, store)),
-      ...registerCommands({ index, store, controller, log, showPanel: (uri, model) => GradientPanel.createOrShow({ extensionUri: context.extensionUri, index, store, controller }, uri && model ? { uri, model } : undefined) }),
-      registerPanelSerializer({ extensionUri: context.extensionUri, index, store, controller }),
+      ...registerCommands({
+        index,
+        store,
+        controller,
+        log,
+        showPanel: (uri, model) => GradientPanel.createOrShow(panelServices, uri && model ? { uri, model } : undefined),
+        showVerification: (uri, model, verification) => GradientPanel.createOrShow(panelServices, { uri, model }).showVerification(verification),
+      }),
+      registerPanelSerializer(panelServices),
       vscode.window.onDidChangeActiveTextEditor(updateContext),
       index.onDidChange(() => updateContext(vscode.window.activeTextEditor)),
       vscode.workspace.onDidSaveTextDocument((document) => {

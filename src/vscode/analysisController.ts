@@ -21,9 +21,11 @@ function fmt(value: number | undefined): string {
  * Cancel, a status bar item, and results into the store. Never throws to its callers.
  */
 export class AnalysisController extends Disposable {
-  private readonly session: TrainingSession;
+  /** One worker per concurrent run, up to `gradientLens.maxConcurrentRuns`; made on demand. */
+  private readonly sessions: TrainingSession[] = [];
   private readonly status = this._register(vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 20));
-  private current: AbortController | undefined;
+  /** Runs in progress by document and model. */
+  private readonly runs = new Map<string, AbortController>();
   private readonly runEvents = this._register(new vscode.EventEmitter<{ uri: vscode.Uri; model: string; message: WorkerToHost }>());
   /** Every worker message of the run in progress, for live views. */
   readonly onRunEvent = this.runEvents.event;
@@ -34,24 +36,36 @@ export class AnalysisController extends Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
-    const settings = readSettings();
-    this.session = new TrainingSession({ backend: settings.backend, log: (line) => log.debug(`[worker] ${line}`) });
-    this._register({ dispose: () => void this.session.dispose() });
+    this._register({ dispose: () => this.sessions.forEach((session) => void session.dispose()) });
     this.status.name = 'Gradient Lens';
     this.status.command = 'gradientLens.showLog';
   }
 
   /** The worker session, shared with fix verification so one tfjs engine serves both. */
   get trainingSession(): TrainingSession {
-    return this.session;
+    return this.sessions[0] ?? this.newSession();
+  }
+
+  private newSession(): TrainingSession {
+    const session = new TrainingSession({ backend: readSettings().backend, log: (line) => this.log.debug(`[worker] ${line}`) });
+    this.sessions.push(session);
+    return session;
+  }
+
+  /** A worker with no run, while fewer than the allowed number exist; else none. */
+  private idleSession(): TrainingSession | undefined {
+    const limit = readSettings().maxConcurrentRuns;
+    if (this.runs.size >= limit) return undefined;
+    return this.sessions.find((session) => !session.busy) ?? (this.sessions.length < limit ? this.newSession() : undefined);
   }
 
   get running(): boolean {
-    return this.current !== undefined;
+    return this.runs.size > 0;
   }
 
+  /** Stops every run in progress. */
   stop(): void {
-    this.current?.abort();
+    for (const run of this.runs.values()) run.abort();
   }
 
   /** Options for a run: settings, plus the data file when the workspace is trusted. */
@@ -81,14 +95,20 @@ export class AnalysisController extends Disposable {
 
   /** Trains and measures the given models of a document, one after another. */
   async analyze(document: vscode.TextDocument, models: readonly ModelGraph[]): Promise<void> {
-    if (this.current) {
-      void vscode.window.showInformationMessage('Gradient Lens: an analysis is already running. Stop it first, or wait for it to finish.');
+    const key = `${document.uri.toString()}#${models.map((m) => m.name).join(',')}`;
+    if (this.runs.has(key)) {
+      void vscode.window.showInformationMessage('Gradient Lens: this analysis is already running.');
+      return;
+    }
+    const session = this.idleSession();
+    if (!session) {
+      void vscode.window.showInformationMessage(`Gradient Lens: ${this.runs.size} analysis already running (setting gradientLens.maxConcurrentRuns). Stop it or wait for it to finish.`);
       return;
     }
     const options = await this.options(document);
     if (!options) return;
     const abort = new AbortController();
-    this.current = abort;
+    this.runs.set(key, abort);
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, true);
     try {
       await vscode.window.withProgress(
@@ -97,7 +117,7 @@ export class AnalysisController extends Disposable {
           token.onCancellationRequested(() => abort.abort());
           for (const graph of models) {
             if (abort.signal.aborted) break;
-            const result = await this.runOne(document, graph, options, abort.signal, (text) => progress.report({ message: text }));
+            const result = await this.runOne(session, document, graph, options, abort.signal, (text) => progress.report({ message: text }));
             this.report(document, graph, result);
           }
         },
@@ -106,12 +126,12 @@ export class AnalysisController extends Disposable {
       this.log.error('Analysis failed', error);
       void vscode.window.showErrorMessage(`Gradient Lens: the analysis failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
-      this.current = undefined;
-      void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, false);
+      this.runs.delete(key);
+      void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, this.runs.size > 0);
     }
   }
 
-  private runOne(document: vscode.TextDocument, graph: ModelGraph, options: RunOptions, signal: AbortSignal, say: (text: string) => void): Promise<RunResult> {
+  private runOne(session: TrainingSession, document: vscode.TextDocument, graph: ModelGraph, options: RunOptions, signal: AbortSignal, say: (text: string) => void): Promise<RunResult> {
     let totalSteps = 0;
     const show = (text: string): void => {
       say(text);
@@ -120,7 +140,7 @@ export class AnalysisController extends Disposable {
     };
     show('starting the worker...');
     this.log.info(`Analyzing \`${graph.name}\` in ${vscode.workspace.asRelativePath(document.uri)} (${graph.layers.length} layers)`);
-    return this.session.run(
+    return session.run(
       graph,
       options,
       (message) => {

@@ -5,6 +5,8 @@ import { mergeFindings } from '../core/analysis/findings';
 import type { FixCode } from '../core/fixes/index';
 import type { ModelGraph } from '../core/ir';
 import { fileReport, formatReport, type Report } from '../core/report';
+import type { PanelState } from '../shared/panelProtocol';
+import type { RunSummary } from '../training/protocol';
 import { verifyFixes } from '../training/verify';
 import type { AnalysisController } from './analysisController';
 import type { AnalysisStore } from './analysisStore';
@@ -30,6 +32,8 @@ interface Services {
   readonly log: vscode.LogOutputChannel;
   /** Opens (or reveals) the Gradient panel, on a model when given. */
   readonly showPanel: (uri?: vscode.Uri, model?: string) => void;
+  /** Puts a verification's before/after numbers into the panel. */
+  readonly showVerification: (uri: vscode.Uri, model: string, verification: NonNullable<PanelState['verification']>) => void;
 }
 
 async function documentOf(uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
@@ -179,8 +183,13 @@ export function registerCommands(services: Services): vscode.Disposable[] {
         '| --- | --- | --- |',
         ...verification.variants.map((v) => `| ${v.code} | ${v.verdict} | ${v.explanation.replace(/\|/g, '\\|')} |`),
       ];
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: lines.join('\n') });
-      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+      const norms = (summary: RunSummary | undefined): Record<string, number> =>
+        Object.fromEntries(Object.entries(summary?.layers ?? {}).flatMap(([id, stats]) => (stats.gradNorm === null ? [] : [[id, stats.gradNorm]])));
+      services.showVerification(document.uri, model.name, {
+        before: norms(verification.before?.summary),
+        variants: verification.variants.map((v) => ({ fix: v.code, verdict: v.verdict, explanation: v.explanation, ...(v.after ? { norms: norms(v.after.summary) } : {}) })),
+      });
+      log.info(lines.join('\n'));
     }),
   ];
 }

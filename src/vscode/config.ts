@@ -14,6 +14,7 @@ export interface Settings {
   readonly analyzeOnSave: boolean;
   readonly dataFile: string;
   readonly thresholds: MeasuredThresholds;
+  readonly maxConcurrentRuns: number;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
@@ -30,6 +31,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     analyzeOnSave: c.get('analyzeOnSave', false),
     dataFile: c.get('dataFile', ''),
     thresholds: { ...DEFAULT_MEASURED_THRESHOLDS, ...thresholds },
+    maxConcurrentRuns: Math.max(1, Math.min(4, c.get('maxConcurrentRuns', 1))),
   };
 }
 

@@ -114,16 +114,19 @@ try {
     }
   });
 
-  await check('Verify Fixes ranks measured fixes beside the editor, leaving the file alone', async () => {
+  await check('Verify Fixes measures each fix on a copy and shows before/after in the panel; the file stays as it is', async () => {
     await page.locator('.view-line').first().click();
+    const before = await page.locator('.view-lines').first().innerText();
     await palette('Gradient Lens: Verify Fixes');
-    await page.waitForFunction(() => [...document.querySelectorAll('.tab')].some((t) => /Untitled/.test(t.textContent ?? '')), null, { timeout: 120_000 });
+    const panel = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    const section = panel.locator('section', { hasText: 'Verified fixes' });
+    await section.waitFor({ timeout: 120_000 });
+    await section.scrollIntoViewIfNeeded();
     await page.waitForTimeout(1000);
     await shot('4b-verify-fixes');
-    const text = await page.locator('.editor-group-container').last().innerText();
-    expect(/activation-relu \| fixed/.test(text.replace(/\u00a0/g, ' ')), `verification: ${text.slice(0, 400)}`);
-    await page.locator('.tab', { hasText: 'deep-sigmoid-mlp.ts' }).click();
-    await page.waitForTimeout(500);
+    const verified = (await section.innerText()).replace(/\u00a0/g, ' ');
+    expect(/activation-relu\s+fixed/.test(verified), `panel: ${verified.slice(0, 300)}`);
+    expect((await page.locator('.view-lines').first().innerText()) === before, 'the file is unchanged');
   });
 
   await check('the preferred quick fix (Ctrl+.) rewrites the activation to ReLU', async () => {

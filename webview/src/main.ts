@@ -234,6 +234,27 @@ function render(): void {
     charts.push(lineChart(canvas, temporal.perTimeStep.map((_, t) => t), [{ label: 'd loss / d input at step t', data: temporal.perTimeStep.map((v) => (v > 0 ? v : null)), color: colors().unknown }], true, 'norm (log)'));
   }
 
+  if (s.verification) {
+    const v = s.verification;
+    const ids = s.layers.filter((l) => l.trainable && v.before?.[l.id] !== undefined).map((l) => l.id);
+    const c = colors();
+    const palette = [c.healthy, c.unknown, c.line, c.saturated, c.exploding];
+    const measuredVariants = v.variants.filter((variant) => variant.norms);
+    const canvas = chartCanvas('Kernel gradient norm per layer before and after each fix');
+    const rows = el('tbody', {}, ...v.variants.map((variant) => el('tr', {}, el('td', {}, variant.fix), el('td', {}, variant.verdict), el('td', {}, variant.explanation))));
+    app.append(
+      section(
+        'Verified fixes (measured on copies; the file is unchanged)',
+        el('div', { class: 'chart tall' }, canvas),
+        el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'fix'), el('th', { scope: 'col' }, 'verdict'), el('th', { scope: 'col' }, 'details'))), rows),
+      ),
+    );
+    charts.push(lineChart(canvas, ids, [
+      { label: 'before', data: ids.map((id) => v.before?.[id] ?? null), color: c.vanishing },
+      ...measuredVariants.map((variant, i) => ({ label: variant.fix, data: ids.map((id) => variant.norms?.[id] ?? null), color: palette[i % palette.length]! })),
+    ], true, 'kernel gradient norm (log)'));
+  }
+
   const findings = el('ul', { class: 'findings' });
   for (const finding of s.findings) {
     const fixes = el('div', { class: 'fixes' }, ...finding.fixes.map((code) => button(code, { type: 'applyFix', code, layers: finding.layers }, `Apply ${code} to the code`)));

@@ -146,6 +146,14 @@ export class GradientPanel extends Disposable {
     void this.refresh();
   }
 
+  /** Shows a verification's before/after numbers in the panel (the file is not touched). */
+  showVerification(verification: NonNullable<PanelState['verification']>): void {
+    if (this.state) {
+      this.state = { ...this.state, verification };
+      this.post({ type: 'state', state: this.state });
+    }
+  }
+
   private post(message: HostToPanel): void {
     if (this.ready) void this.panel.webview.postMessage(message);
   }
