@@ -42,6 +42,8 @@ export interface PanelFinding {
   readonly layers: readonly string[];
   readonly fixes: readonly string[];
   readonly line: number;
+  /** Graded evidence in one line: the rule that fired and its numbers. */
+  readonly evidence?: string;
 }
 
 export interface PanelVariant {

@@ -264,7 +264,7 @@ function render(): void {
       e.preventDefault();
       vscode.postMessage({ type: 'revealLayer', layerId: finding.layers[0] ?? '' });
     });
-    findings.append(el('li', { class: `finding ${finding.severity}` }, el('strong', {}, `${finding.code} `), el('span', { class: 'source' }, `(${finding.source}, ${finding.severity}) `), where, el('p', {}, finding.message), fixes));
+    findings.append(el('li', { class: `finding ${finding.severity}` }, el('strong', {}, `${finding.code} `), el('span', { class: 'source' }, `(${finding.source}, ${finding.severity}) `), where, el('p', {}, finding.message), ...(finding.evidence ? [el('p', { class: 'evidence' }, finding.evidence)] : []), fixes));
   }
   app.append(section(`Findings (${s.findings.length})`, s.findings.length ? findings : el('p', {}, 'No finding: the gradients look healthy.')));
 

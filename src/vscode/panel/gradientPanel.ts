@@ -17,6 +17,7 @@ import type { AnalysisStore, ModelMeasurement } from '../analysisStore';
 import { readSettings } from '../config';
 import { Disposable } from '../lifecycle';
 import type { ModelIndex } from '../modelIndex';
+import { evidenceText } from '../diagnostics';
 import { toRange } from '../ranges';
 
 export const PANEL_VIEW_TYPE = 'gradientLens.panel';
@@ -69,6 +70,7 @@ export function panelState(document: vscode.TextDocument, graph: ModelGraph, mea
       layers: f.layers,
       fixes: f.fixes,
       line: line(graph.layers.find((l) => l.id === f.layers[0])?.range.start ?? graph.range.start),
+      ...(evidenceText(f) ? { evidence: evidenceText(f)! } : {}),
     })),
     temporal: measured?.summary.probe?.temporal ?? [],
     thresholds: { vanishingRatio: settings.thresholds.vanishingRatio, explodingRatio: settings.thresholds.explodingRatio },
