@@ -36,7 +36,6 @@ if [ "$ui" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 if [ "$failed" -eq 0 ]; then
   # The README's screenshots come from this run.
   mkdir -p docs
-  cp test-results/e2e/3-measured-diagnostics.png docs/measured-diagnostics.png
   cp test-results/e2e/3b-panel.png docs/panel-dark.png
   cp test-results/e2e/4-hover.png docs/hover.png
   cp test-results/e2e/4b-verify-fixes.png docs/verify-fixes.png
