@@ -28,11 +28,18 @@ WS="$inhost_ws" EXTENSION="$PWD" node test/e2e/inhost.mjs | tee .cache/e2e-inhos
 inhost=${PIPESTATUS[0]}
 WS="$ui_ws" node test/e2e/smoke.mjs | tee .cache/e2e-ui.log
 ui=${PIPESTATUS[0]}
+# The same UI test in the light theme (its screenshots are the README's light ones).
+kill "$pid" 2>/dev/null || true
+rm -rf "$ui_ws" && ui_ws=$(mktemp -d) && cp examples/* "$ui_ws/"
+pid=$(THEME="Default Light Modern" VSIX="$vsix" bash scripts/e2e/start-code-server.sh)
+WS="$ui_ws" OUT=test-results/e2e-light node test/e2e/smoke.mjs | tee .cache/e2e-ui-light.log
+light=${PIPESTATUS[0]}
 count() { grep -Eo "$1" "$2" | tail -1 | grep -Eo '^[0-9]+' || echo 0; }
-passed=$(( $(count '[0-9]+ passed' .cache/e2e-inhost.log) + $(count '[0-9]+ passed' .cache/e2e-ui.log) ))
-failed=$(( $(count '[0-9]+ failed' .cache/e2e-inhost.log) + $(count '[0-9]+ failed' .cache/e2e-ui.log) ))
-if [ "$inhost" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-if [ "$ui" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+passed=$(( $(count '[0-9]+ passed' .cache/e2e-inhost.log) + $(count '[0-9]+ passed' .cache/e2e-ui.log) + $(count '[0-9]+ passed' .cache/e2e-ui-light.log) ))
+failed=$(( $(count '[0-9]+ failed' .cache/e2e-inhost.log) + $(count '[0-9]+ failed' .cache/e2e-ui.log) + $(count '[0-9]+ failed' .cache/e2e-ui-light.log) ))
+for status in "$inhost" "$ui" "$light"; do
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+done
 if [ "$failed" -eq 0 ]; then
   # The README's screenshots come from this run.
   mkdir -p docs
@@ -40,6 +47,10 @@ if [ "$failed" -eq 0 ]; then
   cp test-results/e2e/4-hover.png docs/hover.png
   cp test-results/e2e/4b-verify-fixes.png docs/verify-fixes.png
   cp test-results/e2e/5-quick-fixes.png docs/quick-fixes.png
+  cp test-results/e2e/2-analyzing.png docs/panel-during-run.png
+  cp test-results/e2e/7-panel-healthy.png docs/panel-healthy.png
+  cp test-results/e2e-light/3b-panel.png docs/panel-light.png
+  cp test-results/e2e-light/4b-verify-fixes.png docs/verify-fixes-light.png
 fi
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

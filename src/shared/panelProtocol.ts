@@ -79,4 +79,7 @@ export type PanelToHost =
   | { readonly type: 'verifyFixes'; readonly codes: readonly string[] }
   | { readonly type: 'stop' }
   | { readonly type: 'rerun' }
-  | { readonly type: 'export'; readonly format: 'json' | 'csv' };
+  /** Writes the run's statistics (per-step norms and loss, per-layer summary) to a file. */
+  | { readonly type: 'export'; readonly format: 'json' | 'csv' }
+  /** Saves one chart as a PNG (a data URL of the canvas). */
+  | { readonly type: 'savePng'; readonly name: string; readonly dataUrl: string };

@@ -144,6 +144,18 @@ try {
     await shot('6-after-fix');
     expect(/activation: 'relu', inputShape/.test(text) && !/activation: 'sigmoid'/.test(text), 'the file now uses relu in both layer calls');
   });
+  await check('the healthy ReLU + batch-norm example measures healthy in the panel', async () => {
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'relu-batchnorm-mlp.ts' }).click();
+    await page.waitForTimeout(1500);
+    await page.locator('.view-line').first().click();
+    await palette('Gradient Lens: Analyze Gradients');
+    const panel = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await panel.locator('.status', { hasText: 'done: healthy' }).waitFor({ timeout: 90_000 });
+    await page.waitForTimeout(800);
+    await shot('7-panel-healthy');
+    const findings = await panel.locator('li.finding.warning, li.finding.error').count();
+    expect(findings === 0, `${findings} warnings on the healthy model`);
+  });
 } finally {
   await browser.close();
 }

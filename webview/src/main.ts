@@ -5,6 +5,7 @@
  * the same numbers (the charts' text equivalent). Colours come from the theme's variables.
  */
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip } from 'chart.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { HostToPanel, PanelState, PanelStep, PanelToHost, RunStatus } from '../../src/shared/panelProtocol';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, Tooltip, Legend);
@@ -60,10 +61,23 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return node;
 }
 
-function button(label: string, message: PanelToHost, title = label): HTMLButtonElement {
-  const b = el('button', { type: 'button', title }, label);
-  b.addEventListener('click', () => vscode.postMessage(message));
+/** A `vscode-button` (@vscode-elements): the toolkit's look, keyboard reachable. */
+function button(label: string, message: PanelToHost | (() => void), title = label, secondary = false): HTMLElement {
+  const b = document.createElement('vscode-button');
+  b.setAttribute('title', title);
+  if (secondary) b.setAttribute('secondary', '');
+  b.textContent = label;
+  b.addEventListener('click', () => (typeof message === 'function' ? message() : vscode.postMessage(message)));
   return b;
+}
+
+let showTable = true;
+
+/** A chart's box with a PNG button: the canvas as an image, saved by the extension. */
+function chartBox(canvas: HTMLCanvasElement, name: string, tall = false): HTMLElement {
+  const save = button('PNG', () => vscode.postMessage({ type: 'savePng', name, dataUrl: canvas.toDataURL('image/png') }), `Save this chart as a PNG`, true);
+  save.classList.add('png');
+  return el('div', { class: 'chart-box' }, el('div', { class: tall ? 'chart tall' : 'chart' }, canvas), save);
 }
 
 function section(title: string, ...children: (Node | string)[]): HTMLElement {
@@ -198,15 +212,20 @@ function render(): void {
       el('p', { class: `status status-${s.status.kind}`, role: 'status' }, statusText(s.status)),
       el('div', { class: 'actions' },
         running ? button('Stop', { type: 'stop' }) : button(s.status.kind === 'idle' ? 'Analyze' : 'Re-run', { type: 'rerun' }),
-        button('Export report', { type: 'export', format: 'json' })),
+        button('Export JSON', { type: 'export', format: 'json' }, 'Save the run\u2019s statistics as JSON', true),
+        button('Export CSV', { type: 'export', format: 'csv' }, 'Save per-step gradient norms and loss as CSV', true),
+        button(showTable ? 'Hide table' : 'Show table', () => {
+          showTable = !showTable;
+          scheduleRender();
+        }, 'The numbers behind the charts, as a table', true)),
     ),
   );
-  if (s.status.kind === 'error') app.append(el('p', { class: 'error' }, 'The run failed. Check the message above, fix the model code or the settings, and run again. ', button('Show log', { type: 'rerun' }, 'Re-run')));
+  if (s.status.kind === 'error') app.append(el('p', { class: 'error' }, 'The run failed: fix what the message says (the model code, a setting or the data file), then run again. ', button('Re-run', { type: 'rerun' })));
 
   const measured = s.layers.some((l) => l.kernelNorm !== undefined);
   if (measured) {
     const canvas = chartCanvas('Kernel and bias gradient norm per layer, log scale');
-    app.append(section('Gradient norm per layer', el('div', { class: 'chart tall' }, canvas), el('p', { class: 'hint' }, 'Click a bar to go to the layer\u2019s line. Colour: verdict.')));
+    app.append(section('Gradient norm per layer', chartBox(canvas, 'gradient-norms', true), el('p', { class: 'hint' }, 'Click a bar to go to the layer\u2019s line. Colour: verdict.')));
     charts.push(barChart(canvas, s));
   } else if (!running) {
     app.append(el('p', { class: 'empty' }, 'Not measured yet: the findings below are predictions from the code. Analyze to measure.'));
@@ -223,14 +242,14 @@ function render(): void {
     const labels = s.steps.map((st) => st.step + 1);
     const lossCanvas = chartCanvas('Loss per training step');
     const normsCanvas = chartCanvas('Gradient norm over time for the first, middle and last layers');
-    app.append(section('Loss', el('div', { class: 'chart' }, lossCanvas)), section('Gradient norm over time', el('div', { class: 'chart' }, normsCanvas)));
+    app.append(section('Loss', chartBox(lossCanvas, 'loss')), section('Gradient norm over time', chartBox(normsCanvas, 'norms-over-time')));
     charts.push(lineChart(lossCanvas, labels, [{ label: 'loss', data: s.steps.map((st) => (Number.isFinite(st.loss) ? st.loss : null)), color: c.unknown }], false, 'data loss'));
     charts.push(lineChart(normsCanvas, labels, picks.map((id, i) => ({ label: id, data: s.steps.map((st) => st.norms[id] ?? null), color: palette[i]! })), true, 'kernel gradient norm (log)'));
   }
 
   for (const temporal of s.temporal) {
     const canvas = chartCanvas(`Gradient per time step of ${temporal.layerId}`);
-    app.append(section(`Gradient per time step: ${temporal.layerId}`, el('div', { class: 'chart' }, canvas)));
+    app.append(section(`Gradient per time step: ${temporal.layerId}`, chartBox(canvas, `time-steps-${temporal.layerId}`)));
     charts.push(lineChart(canvas, temporal.perTimeStep.map((_, t) => t), [{ label: 'd loss / d input at step t', data: temporal.perTimeStep.map((v) => (v > 0 ? v : null)), color: colors().unknown }], true, 'norm (log)'));
   }
 
@@ -238,26 +257,28 @@ function render(): void {
     const v = s.verification;
     const ids = s.layers.filter((l) => l.trainable && v.before?.[l.id] !== undefined).map((l) => l.id);
     const c = colors();
-    const palette = [c.healthy, c.unknown, c.line, c.saturated, c.exploding];
-    const measuredVariants = v.variants.filter((variant) => variant.norms);
-    const canvas = chartCanvas('Kernel gradient norm per layer before and after each fix');
     const rows = el('tbody', {}, ...v.variants.map((variant) => el('tr', {}, el('td', {}, variant.fix), el('td', {}, variant.verdict), el('td', {}, variant.explanation))));
+    const grid = el('div', { class: 'variants' });
+    for (const variant of v.variants.filter((x) => x.norms)) {
+      const canvas = chartCanvas(`Kernel gradient norm per layer before and after ${variant.fix}`);
+      grid.append(el('div', { class: 'variant' }, el('h3', {}, `${variant.fix}: ${variant.verdict}`), chartBox(canvas, `verify-${variant.fix}`)));
+      charts.push(lineChart(canvas, ids, [
+        { label: 'before', data: ids.map((id) => v.before?.[id] ?? null), color: c.vanishing },
+        { label: 'after', data: ids.map((id) => variant.norms?.[id] ?? null), color: c.healthy },
+      ], true, 'kernel gradient norm (log)'));
+    }
     app.append(
       section(
         'Verified fixes (measured on copies; the file is unchanged)',
-        el('div', { class: 'chart tall' }, canvas),
         el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'fix'), el('th', { scope: 'col' }, 'verdict'), el('th', { scope: 'col' }, 'details'))), rows),
+        grid,
       ),
     );
-    charts.push(lineChart(canvas, ids, [
-      { label: 'before', data: ids.map((id) => v.before?.[id] ?? null), color: c.vanishing },
-      ...measuredVariants.map((variant, i) => ({ label: variant.fix, data: ids.map((id) => variant.norms?.[id] ?? null), color: palette[i % palette.length]! })),
-    ], true, 'kernel gradient norm (log)'));
   }
 
   const findings = el('ul', { class: 'findings' });
   for (const finding of s.findings) {
-    const fixes = el('div', { class: 'fixes' }, ...finding.fixes.map((code) => button(code, { type: 'applyFix', code, layers: finding.layers }, `Apply ${code} to the code`)));
+    const fixes = el('div', { class: 'fixes' }, ...finding.fixes.map((code) => button(code, { type: 'applyFix', code, layers: finding.layers }, `Apply ${code} to the code`, true)));
     if (finding.fixes.length) fixes.append(button('Verify fixes...', { type: 'verifyFixes', codes: finding.fixes }, 'Measure each fix on a copy, without changing the file'));
     const where = el('a', { href: '#', class: 'layer-link' }, `line ${finding.line}`);
     where.addEventListener('click', (e) => {
@@ -279,7 +300,7 @@ function render(): void {
     body.append(el('tr', { class: `verdict-${layer.verdict ?? 'none'}` }, el('td', {}, link), el('td', {}, layer.type), el('td', {}, layer.activation ?? ''), el('td', {}, String(layer.line)), el('td', {}, layer.params?.toLocaleString('en-US') ?? '?'), el('td', {}, fmt(layer.kernelNorm)), el('td', {}, fmt(layer.biasNorm)), el('td', {}, layer.verdict ?? '-')));
   }
   table.append(body);
-  app.append(section('Layers (table)', table));
+  if (showTable) app.append(section('Layers (table)', table));
 }
 
 function scheduleRender(): void {

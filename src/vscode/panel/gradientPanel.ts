@@ -246,7 +246,10 @@ export class GradientPanel extends Disposable {
         if (target) await vscode.commands.executeCommand('gradientLens.analyze', target.uri, target.model);
         return;
       case 'export':
-        if (target) await vscode.commands.executeCommand('gradientLens.exportReport', target.uri);
+        await this.exportStatistics(message.format);
+        return;
+      case 'savePng':
+        await this.savePng(message.name, message.dataUrl);
         return;
       case 'verifyFixes':
         if (target) await vscode.commands.executeCommand('gradientLens.verifyFixes', target.uri, target.model, message.codes);
@@ -274,6 +277,35 @@ export class GradientPanel extends Disposable {
       edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), applyEdits(document.getText(), plan.edits));
       await vscode.workspace.applyEdit(edit);
     }
+  }
+
+  private async saveAs(name: string, extension: string, bytes: Uint8Array): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `${name}.${extension}`) } : {}),
+      filters: { [extension.toUpperCase()]: [extension] },
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, bytes);
+    void vscode.window.showInformationMessage(`Gradient Lens: saved ${vscode.workspace.asRelativePath(target)}.`);
+  }
+
+  private async savePng(name: string, dataUrl: string): Promise<void> {
+    const match = /^data:image\/png;base64,(.+)$/.exec(dataUrl);
+    if (!match) return;
+    await this.saveAs(`${this.state?.model ?? 'model'}-${name}`, 'png', Buffer.from(match[1]!, 'base64'));
+  }
+
+  /** The run's numbers: per step, the loss and every layer's kernel gradient norm; per layer, the summary. */
+  private async exportStatistics(format: 'json' | 'csv'): Promise<void> {
+    const state = this.state;
+    if (!state) return;
+    const ids = state.layers.filter((l) => l.trainable).map((l) => l.id);
+    const text =
+      format === 'json'
+        ? `${JSON.stringify({ model: state.model, file: state.file, backend: state.backend, layers: state.layers, steps: state.steps, findings: state.findings }, null, 2)}\n`
+        : `${['step', 'epoch', 'loss', ...ids].join(',')}\n${state.steps.map((s) => [s.step, s.epoch, s.loss, ...ids.map((id) => s.norms[id] ?? '')].join(',')).join('\n')}\n`;
+    await this.saveAs(`${state.model}-gradients`, format, new TextEncoder().encode(text));
   }
 
   private html(): string {
