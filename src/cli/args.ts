@@ -16,6 +16,8 @@ export interface AnalyzeOptions {
   readonly verify: boolean;
   /** Overrides of the measured-rule thresholds, e.g. `vanishingRatio=1e-4`. */
   readonly thresholds: Readonly<Record<string, number>>;
+  /** Values for template parameters, e.g. `inputShape=[13]` (like a `// gradient-lens:` annotation). */
+  readonly set: Readonly<Record<string, string>>;
 }
 
 export interface FixOptions {
@@ -23,6 +25,7 @@ export interface FixOptions {
   readonly file: string;
   readonly fixes: readonly string[];
   readonly model?: string;
+  readonly set: Readonly<Record<string, string>>;
   /** Write the file in place; otherwise print the fixed text on stdout. */
   readonly write: boolean;
 }
@@ -39,8 +42,12 @@ export const USAGE = `Usage:
   gradient-lens analyze <file>... [--json] [--static] [--epochs N] [--batch-size N]
                                   [--samples N] [--seed N] [--backend wasm|cpu]
                                   [--data inputs.csv|.json] [--verify]
-                                  [--threshold name=value]...
+                                  [--threshold name=value]... [--set name=value]...
   gradient-lens fix <file> --apply <fix-code>[,<fix-code>...] [--model NAME] [--write | --stdout]
+                            [--set name=value]...
+
+--set gives a parameter of a model-building function a value, as the annotation comment
+\`// gradient-lens: inputShape=[13], units=64\` above the function does.
 
 Reads the TensorFlow.js models each file defines (without running the file), and measures
 their per-layer gradients by training them briefly on synthetic data (unless --static).
@@ -91,11 +98,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let data: string | undefined;
   let verify = false;
   const thresholds: Record<string, number> = {};
+  const set: Record<string, string> = {};
   for (const { arg, flag, value } of flags(rest)) {
     if (flag === '--json') json = true;
     else if (flag === '--static') staticOnly = true;
     else if (flag === '--verify') verify = true;
     else if (flag === '--data') data = value();
+    else if (flag === '--set') readSet(value(), set);
     else if (flag === '--threshold') {
       const [name, raw] = value().split('=');
       const n = Number(raw);
@@ -118,7 +127,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   }
   if (files.length === 0) throw new UsageError('analyze needs at least one file');
   if (verify && staticOnly) throw new UsageError('--verify measures fixes, so it cannot be combined with --static');
-  return { command: 'analyze', files, json, staticOnly, verify, thresholds, ...numbers, ...(backend ? { backend } : {}), ...(data ? { data } : {}) };
+  return { command: 'analyze', files, json, staticOnly, verify, thresholds, set, ...numbers, ...(backend ? { backend } : {}), ...(data ? { data } : {}) };
 }
 
 function parseFixArgs(rest: readonly string[]): FixOptions {
@@ -126,9 +135,11 @@ function parseFixArgs(rest: readonly string[]): FixOptions {
   let fixes: string[] | undefined;
   let model: string | undefined;
   let write = false;
+  const set: Record<string, string> = {};
   for (const { arg, flag, value } of flags(rest)) {
     if (flag === '--apply') fixes = value().split(',').map((f) => f.trim()).filter(Boolean);
     else if (flag === '--model') model = value();
+    else if (flag === '--set') readSet(value(), set);
     else if (flag === '--write') write = true;
     else if (flag === '--stdout') write = false;
     else if (flag.startsWith('-')) throw new UsageError(`unknown option '${flag}'`);
@@ -136,5 +147,12 @@ function parseFixArgs(rest: readonly string[]): FixOptions {
   }
   if (files.length !== 1) throw new UsageError('fix needs exactly one file');
   if (!fixes?.length) throw new UsageError('fix needs --apply <fix-code>[,<fix-code>...]');
-  return { command: 'fix', file: files[0]!, fixes, write, ...(model !== undefined ? { model } : {}) };
+  return { command: 'fix', file: files[0]!, fixes, write, set, ...(model !== undefined ? { model } : {}) };
+}
+
+function readSet(text: string, into: Record<string, string>): void {
+  const at = text.indexOf('=');
+  const name = at > 0 ? text.slice(0, at).trim() : '';
+  if (!/^[A-Za-z_$][\w$]*$/.test(name) || !text.slice(at + 1).trim()) throw new UsageError(`--set takes name=value, not '${text}'`);
+  into[name] = text.slice(at + 1).trim();
 }

@@ -77,7 +77,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
       unreadable = true;
       continue;
     }
-    const parsed = parseModels(text, file, { readFile: readFileFromDisk });
+    const parsed = parseModels(text, file, { readFile: readFileFromDisk, set: options.set });
     const results = new Map<ModelGraph, RunResult>();
     const verifications = new Map<ModelGraph, Verification>();
     if (session) {
@@ -89,7 +89,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
           const codes = [...new Set(analysis.findings.filter((f) => f.severity !== 'info').flatMap((f) => f.fixes))] as FixCode[];
           if (codes.length) {
             verifications.set(model, await verifyFixes(session, text, file, model.name, codes, runOptions, {
-              parseOptions: { readFile: readFileFromDisk },
+              parseOptions: { readFile: readFileFromDisk, set: options.set },
               thresholds,
               before: { summary: result.summary, analysis },
             }));
@@ -151,7 +151,7 @@ function fix(options: FixOptions): number {
     process.stderr.write(`gradient-lens: cannot read ${options.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
     return EXIT_USAGE;
   }
-  const models = parseModels(text, options.file, { readFile: readFileFromDisk }).models;
+  const models = parseModels(text, options.file, { readFile: readFileFromDisk, set: options.set }).models;
   const model = options.model === undefined ? models[0] : models.find((m) => m.name === options.model);
   if (!model) {
     const names = models.map((m) => m.name).join(', ') || 'none';
@@ -161,7 +161,7 @@ function fix(options: FixOptions): number {
   if (options.model === undefined && models.length > 1) {
     process.stderr.write(`gradient-lens: ${options.file} defines ${models.length} models; fixing '${model.name}' (choose with --model)\n`);
   }
-  const result = applyFixes(text, options.file, model.name, options.fixes as FixCode[]);
+  const result = applyFixes(text, options.file, model.name, options.fixes as FixCode[], { readFile: readFileFromDisk, set: options.set });
   for (const skipped of result.skipped) process.stderr.write(`gradient-lens: ${skipped.code} not applied: ${skipped.reason}\n`);
   if (options.write) {
     if (result.text !== text) writeFileSync(options.file, result.text);

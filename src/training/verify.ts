@@ -116,7 +116,7 @@ export async function verifyFixes(
   }
   const variants: VariantResult[] = [];
   for (const code of codes) {
-    const applied = applyFixes(text, fileName, modelName, [code]);
+    const applied = applyFixes(text, fileName, modelName, [code], parseOptions);
     let result: VariantResult;
     if (!applied.applied.length) {
       result = { code, verdict: 'not applicable', explanation: applied.skipped[0]?.reason ?? 'the fix changes nothing' };

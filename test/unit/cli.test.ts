@@ -86,3 +86,24 @@ test('analyze --verify adds measured before/after verdicts; --data and --thresho
   const mismatch = run('analyze', 'examples/deep-sigmoid-mlp.ts', '--json', '--data', badData);
   assert.match(JSON.parse(mismatch.stdout).files[0].models[0].measurement.message, /must have 20 values/);
 });
+
+test('--set fills a template parameter so the model can be measured', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gl-set-'));
+  const model = join(dir, 'model.ts');
+  writeFileSync(model, `import * as tf from '@tensorflow/tfjs';
+export function createModel(features: number) {
+  const m = tf.sequential();
+  m.add(tf.layers.dense({units: 16, activation: 'relu', kernelInitializer: 'heNormal', inputShape: [features]}));
+  m.add(tf.layers.dense({units: 1}));
+  m.compile({optimizer: 'adam', loss: 'meanSquaredError'});
+  return m;
+}
+`);
+  const without = JSON.parse(run('analyze', model, '--json', '--epochs', '1').stdout).files[0].models[0];
+  assert.equal(without.measurement.status, 'failed');
+  assert.match(without.measurement.message, /features/);
+  const withSet = JSON.parse(run('analyze', model, '--json', '--epochs', '1', '--set', 'features=13').stdout).files[0].models[0];
+  assert.equal(withSet.measurement.status, 'measured');
+  assert.equal(withSet.layers[0].params, 13 * 16 + 16);
+  assert.equal(run('analyze', model, '--set', 'nonsense').code, 2);
+});

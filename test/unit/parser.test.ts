@@ -434,3 +434,36 @@ class Demo {
   const result = parse(src, 'demo.js');
   assert.deepEqual(result.models.map((m) => [m.name, m.layers[0]!.config.units]), [['Demo', 16]]);
 });
+
+test('annotations and presets give template parameters their values', () => {
+  const src = `
+import * as tf from '@tensorflow/tfjs';
+const IMAGE = 28;
+// gradient-lens: inputShape=[IMAGE, IMAGE, 1], units=32, activation='tanh'
+export function createModel(inputShape: number[], units: number, activation = 'relu') {
+  const model = tf.sequential();
+  model.add(tf.layers.flatten({inputShape}));
+  model.add(tf.layers.dense({units, activation}));
+  return model;
+}
+/** gradient-lens: numFeatures=13 */
+export const createRegressor = ({numFeatures, hidden = 8}: {numFeatures: number; hidden?: number}) =>
+  tf.sequential({layers: [tf.layers.dense({units: hidden, inputShape: [numFeatures]}), tf.layers.dense({units: 1})]});
+export function unannotated(width: number) {
+  return tf.sequential({layers: [tf.layers.dense({units: width, inputShape: [4]})]});
+}
+`;
+  const result = parse(src);
+  const [cnn, regressor, plain] = result.models;
+  assert.deepEqual(cnn!.inputShape, [28, 28, 1]);
+  assert.equal(cnn!.layers[1]!.config.units, 32);
+  assert.equal(cnn!.layers[1]!.activation, 'tanh');
+  assert.equal(cnn!.params, 28 * 28 * 32 + 32);
+  assert.deepEqual(regressor!.inputShape, [13]);
+  assert.equal(regressor!.layers[0]!.config.units, 8, 'a destructured default still applies');
+  assert.deepEqual(plain!.layers[0]!.config.units, { $unknown: 'width', reason: 'parameter `width` of `unannotated` has no known value' });
+
+  const preset = parseModels(src, 'model.ts', { set: { width: '16' } });
+  assert.equal(preset.models[2]!.layers[0]!.config.units, 16);
+  assert.ok(!preset.problems.some((p) => p.message.startsWith('units:')), 'the preset removes the problem');
+});

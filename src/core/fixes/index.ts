@@ -4,7 +4,7 @@
  * the file's formatting; a layer made in a loop is edited once, in the loop body.
  */
 import type { LayerNode, ModelGraph } from '../ir';
-import { parseModels } from '../parse/index';
+import { parseModels, type ParseOptions } from '../parse/index';
 import { applyEdits, type TextEdit } from './edits';
 import { planAddResidual } from './addResidual';
 import { planClipGradients } from './clipGradients';
@@ -218,12 +218,12 @@ export interface AppliedFixes {
  * Applies fixes one after another, re-reading the file between them so each fix sees the
  * previous one's result (`activation-relu` then `init-he` targets the new ReLU layers).
  */
-export function applyFixes(text: string, fileName: string, modelName: string, codes: readonly FixCode[]): AppliedFixes {
+export function applyFixes(text: string, fileName: string, modelName: string, codes: readonly FixCode[], parseOptions: ParseOptions = {}): AppliedFixes {
   let current = text;
   const applied: FixCode[] = [];
   const skipped: { code: FixCode; reason: string }[] = [];
   for (const code of codes) {
-    const graph = parseModels(current, fileName).models.find((m) => m.name === modelName);
+    const graph = parseModels(current, fileName, parseOptions).models.find((m) => m.name === modelName);
     if (!graph) {
       skipped.push({ code, reason: `model \`${modelName}\` is no longer found in the file` });
       continue;

@@ -28,6 +28,8 @@ export function scriptKind(ts: typeof TS, fileName: string): TS.ScriptKind {
 export interface ParseOptions {
   /** Reads other files by absolute path, so relative imports of constants resolve. */
   readonly readFile?: ReadFile;
+  /** Values for template parameters by name (`name -> expression text`), like `--set inputShape=[13]`. */
+  readonly set?: Readonly<Record<string, string>>;
 }
 
 /** Parses `text` (the contents of `fileName`) and returns its models and problems. */
@@ -51,7 +53,7 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   const loader = options.readFile
     ? new ModuleLoader(ts, options.readFile, (file, nested) => new Interpreter(ts, file, nested).runModule(), fileName)
     : undefined;
-  const interpreter = new Interpreter(ts, sourceFile, loader);
+  const interpreter = new Interpreter(ts, sourceFile, loader, options.set);
   let result;
   try {
     result = interpreter.run();

@@ -65,10 +65,16 @@ export class Interpreter {
   private modelWork = 0;
   private readonly globals = new Scope();
 
+  /** Values for template parameters, by name, while a template runs (annotations, `--set`). */
+  private templateValues: Map<string, Value> | undefined;
+
   constructor(
     private readonly ts: typeof TS,
-    private readonly file: TS.SourceFile,
+    /** The file being read; briefly an annotation's text while its values are evaluated. */
+    private file: TS.SourceFile,
     private readonly modules?: ModuleLoader,
+    /** `name=value` pairs given from outside (the CLI's `--set`), for every template. */
+    private readonly presets: Readonly<Record<string, string>> = {},
   ) {
     this.installGlobals();
   }
@@ -953,9 +959,21 @@ export class Interpreter {
     const scope = new Scope(fn.scope);
     const boundThis = fn.thisValue ?? thisValue;
     if (boundThis !== undefined) scope.declare('this', boundThis);
+    const given = asTemplate ? this.templateValues : undefined;
     fn.declaration.parameters.forEach((parameter, index) => {
       let value: Value = parameter.dotDotDotToken ? args.slice(index) : args[index];
-      if (value === undefined && parameter.initializer) value = this.eval(parameter.initializer, scope);
+      if (given && ts.isIdentifier(parameter.name) && given.has(parameter.name.text)) value = given.get(parameter.name.text);
+      else if (given && ts.isObjectBindingPattern(parameter.name) && parameter.name.elements.some((e) => ts.isIdentifier(e.name) && given.has(e.name.text))) {
+        // `function build({inputShape, units})`: an options object made of the given values.
+        const options = new ObjectValue();
+        for (const element of parameter.name.elements) {
+          if (!ts.isIdentifier(element.name)) continue;
+          const key = element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text;
+          if (given.has(element.name.text)) options.props.set(key, given.get(element.name.text));
+          else if (!element.initializer) options.props.set(key, new Unknown(element.name.text, `\`${element.name.text}\` of \`${fn.name}\`'s options has no known value`));
+        }
+        value = options;
+      } else if (value === undefined && parameter.initializer) value = this.eval(parameter.initializer, scope);
       else if (value === undefined && asTemplate) {
         const name = this.text(parameter.name);
         value = new Unknown(name, `parameter \`${name}\` of \`${fn.name}\` has no known value`);
@@ -1023,10 +1041,12 @@ export class Interpreter {
       const { models, problems } = this.speculate(() => {
         this.templateName = name;
         try {
+          this.templateValues = this.valuesFor(fn.declaration, scope);
           this.callFunction(fn, [], fn.declaration, undefined, true);
         } finally {
           this.templateName = undefined;
           this.callsOfRun = undefined;
+          this.templateValues = undefined;
         }
       });
       for (const model of models) model.template ??= name;
@@ -1041,6 +1061,52 @@ export class Interpreter {
       const kept = this.models.filter((m) => !dropped.has(m));
       this.models.splice(0, this.models.length, ...kept);
       this.dropProblems(run.problems);
+    }
+  }
+
+  /**
+   * Values for a template's parameters: presets (`--set`) then the function's annotation, a
+   * comment just above it: `// gradient-lens: inputShape=[13], units=64, modelType='cnn'`.
+   * Values are constant expressions of the file (`[IMAGE_H, IMAGE_W, 1]` works).
+   */
+  private valuesFor(declaration: TS.Node, scope: Scope): Map<string, Value> {
+    const ts = this.ts;
+    const values = new Map<string, Value>();
+    const assign = (text: string, at: TS.Node): void => {
+      const starts = [...text.matchAll(/([A-Za-z_$][\w$]*)\s*=(?!=)/g)];
+      starts.forEach((match, i) => {
+        const end = i + 1 < starts.length ? starts[i + 1]!.index! : text.length;
+        const expression = text.slice(match.index! + match[0].length, end).trim().replace(/,\s*$/, '');
+        const file = ts.createSourceFile('annotation.ts', `(${expression})`, ts.ScriptTarget.Latest, true);
+        const statement = file.statements[0];
+        if (!statement || !ts.isExpressionStatement(statement) || (file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length) {
+          this.problem(`Annotation value of \`${match[1]}\` is not an expression: ${expression}`, at, 'warning');
+          return;
+        }
+        values.set(match[1]!, this.evalForeign(statement.expression, file, scope));
+      });
+    };
+    const presetText = Object.entries(this.presets).map(([k, v]) => `${k}=${v}`).join(', ');
+    if (presetText) assign(presetText, declaration);
+    // The comment sits above the statement that holds the function (a `const f = () => ...` too).
+    let holder: TS.Node = declaration;
+    while (holder.parent && !ts.isSourceFile(holder.parent) && !ts.isClassLike(holder.parent) && !ts.isBlock(holder.parent)) holder = holder.parent;
+    for (const comment of ts.getLeadingCommentRanges(this.file.text, holder.getFullStart()) ?? []) {
+      const text = this.file.text.slice(comment.pos, comment.end);
+      const match = /gradient-lens:\s*([^\n]*?)\s*(\*\/)?$/m.exec(text);
+      if (match) assign(match[1]!, holder);
+    }
+    return values;
+  }
+
+  /** Evaluates an expression parsed from other text (an annotation) against this file's scope. */
+  private evalForeign(expression: TS.Expression, file: TS.SourceFile, scope: Scope): Value {
+    const saved = this.file;
+    this.file = file;
+    try {
+      return this.eval(expression, scope);
+    } finally {
+      this.file = saved;
     }
   }
 
