@@ -1,207 +1,343 @@
 /**
- * Kernels the tfjs 4.22 wasm backend lacks for training conv nets: the filter gradient of
- * conv2d and both gradients of depthwise conv2d (which separable conv2d uses too). Written as
- * plain loops over the backend's memory, the same arithmetic as tfjs' cpu kernels, so results
- * match it (a test checks to 1e-4 relative) while everything else stays on wasm.
+ * Kernels the tfjs 4.22 wasm backend lacks (or gets wrong) for training conv nets.
+ *
+ * Missing: `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter`,
+ * `DepthwiseConv2dNativeBackpropInput`. Replaced: `MaxPoolGrad` (tfjs' wasm version routes the
+ * gradient to the wrong cell for even pool sizes: 2x2 pools differ from the cpu backend by up to
+ * 100%) and `Conv2DBackpropInput` (correct, but a naive loop about 10x slower than the forward
+ * convolution; ours is a forward convolution and runs on XNNPACK).
+ *
+ * Each gradient is rewritten as forward ops the wasm backend runs fast:
+ * - filter gradient = a convolution of the transposed input ([C, H, W, B], batch as channels)
+ *   with the transposed output gradient ([oH, oW, B, O] as the filter); the forward stride
+ *   becomes the dilation;
+ * - input gradient = a convolution of the zero-stuffed, padded output gradient with the flipped
+ *   filter (depthwise: one depthwise convolution, then a sum over the channel multiplier);
+ * - depthwise filter gradient = the same transposed convolution as a depthwise one, with batch
+ *   and channels side by side on its channel axis, then a sum over batch.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tfjs } from './buildModel';
 
+type Tfjs = typeof tfjs;
+type Tensor4D = tfjs.Tensor4D;
+type Pair = [number, number];
+type Attrs = Record<string, unknown>;
+type KernelArgs = { inputs: Record<string, tfjs.TensorInfo>; backend: unknown; attrs?: Attrs };
+
+/** What the kernels use of the wasm backend object (it is not exported as a type). */
 interface WasmBackendLike {
   readSync(dataId: unknown): tfjs.backend_util.BackendValues;
   makeOutput(shape: number[], dtype: tfjs.DataType): tfjs.TensorInfo;
   typedArrayFromHeap(info: tfjs.TensorInfo): tfjs.backend_util.TypedArray;
+  incRef(dataId: unknown): void;
 }
 
-type ConvInfo = tfjs.backend_util.Conv2DInfo;
-
-function values(backend: WasmBackendLike, info: tfjs.TensorInfo): Float32Array {
-  return backend.readSync(info.dataId) as Float32Array;
+/** The geometry of one 2-D convolution in NHWC, whatever padding and format it was given. */
+interface Geometry {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  filterHeight: number;
+  filterWidth: number;
+  stride: Pair;
+  dilation: Pair;
+  top: number;
+  left: number;
+  channelsFirst: boolean;
 }
 
-function output(backend: WasmBackendLike, shape: number[]): { info: tfjs.TensorInfo; data: Float32Array } {
-  const info = backend.makeOutput(shape, 'float32');
-  const data = backend.typedArrayFromHeap(info) as Float32Array;
-  data.fill(0);
-  return { info, data };
+function pair(value: unknown, fallback: number): Pair {
+  if (value === undefined || value === null) return [fallback, fallback];
+  if (typeof value === 'number') return [value, value];
+  const [a, b] = value as number[];
+  return [a ?? fallback, b ?? a ?? fallback];
 }
 
-/** dW[r, c, d1, d2] = sum over batch and output positions of x * dy (NHWC). */
-function conv2dFilterGradient(x: Float32Array, dy: Float32Array, dw: Float32Array, info: ConvInfo): void {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  for (let b = 0; b < batchSize; b++) {
-    for (let yR = 0; yR < outHeight; yR++) {
-      for (let yC = 0; yC < outWidth; yC++) {
-        const dyOffset = ((b * outHeight + yR) * outWidth + yC) * outChannels;
-        for (let wR = 0; wR < filterHeight; wR++) {
-          const xR = yR * strideHeight + wR * dilationHeight - top;
-          if (xR < 0 || xR >= inHeight) continue;
-          for (let wC = 0; wC < filterWidth; wC++) {
-            const xC = yC * strideWidth + wC * dilationWidth - left;
-            if (xC < 0 || xC >= inWidth) continue;
-            const xOffset = ((b * inHeight + xR) * inWidth + xC) * inChannels;
-            const wOffset = (wR * filterWidth + wC) * inChannels * outChannels;
-            for (let d1 = 0; d1 < inChannels; d1++) {
-              const xv = x[xOffset + d1]!;
-              if (xv === 0) continue;
-              const row = wOffset + d1 * outChannels;
-              for (let d2 = 0; d2 < outChannels; d2++) dw[row + d2]! += xv * dy[dyOffset + d2]!;
-            }
-          }
-        }
-      }
+/**
+ * tfjs' own shape arithmetic (so 'same', 'valid', explicit padding and dimRoundingMode mean what
+ * the forward op meant), with the input given in the attrs' data format.
+ */
+function geometry(tf: Tfjs, xShape: number[], filterShape: number[], attrs: Attrs, depthwise: boolean): Geometry {
+  const dataFormat = tf.backend_util.convertConv2DDataFormat((attrs.dataFormat as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC');
+  const channelsFirst = dataFormat === 'channelsFirst';
+  const dilation = pair(attrs.dilations, 1);
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    pair(attrs.strides, 1),
+    dilation,
+    attrs.pad as 'same' | 'valid' | number,
+    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    depthwise,
+    dataFormat,
+  );
+  return {
+    batch: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    outChannels: info.outChannels,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    stride: [info.strideHeight, info.strideWidth],
+    dilation: [info.dilationHeight, info.dilationWidth],
+    top: info.padInfo.top,
+    left: info.padInfo.left,
+    channelsFirst,
+  };
+}
+
+/** Pads (positive amounts) or crops (negative amounts) each axis at both ends. */
+function padOrCrop(tf: Tfjs, x: tfjs.Tensor, amounts: Pair[]): tfjs.Tensor {
+  let result = x;
+  if (amounts.some(([before, after]) => before < 0 || after < 0)) {
+    const begin = amounts.map(([before]) => Math.max(0, -before));
+    const size = amounts.map(([before, after], axis) => x.shape[axis]! - Math.max(0, -before) - Math.max(0, -after));
+    result = tf.slice(result, begin, size);
+  }
+  if (amounts.some(([before, after]) => before > 0 || after > 0)) {
+    result = tf.pad(result, amounts.map(([before, after]) => [Math.max(0, before), Math.max(0, after)] as Pair));
+  }
+  return result;
+}
+
+/** Puts stride-1 zeros between rows and columns: the output gradient of a strided conv, seen at stride 1. */
+function zeroStuff(tf: Tfjs, x: Tensor4D, [strideH, strideW]: Pair): Tensor4D {
+  if (strideH === 1 && strideW === 1) return x;
+  const [batch, height, width, channels] = x.shape;
+  const spread = tf.pad(tf.reshape(x, [batch, height, 1, width, 1, channels]), [[0, 0], [0, 0], [0, strideH - 1], [0, 0], [0, strideW - 1], [0, 0]]);
+  const flat: Tensor4D = tf.reshape(spread, [batch, height * strideH, width * strideW, channels]);
+  return tf.slice(flat, [0, 0, 0, 0], [batch, (height - 1) * strideH + 1, (width - 1) * strideW + 1, channels]);
+}
+
+/**
+ * Pads the (zero-stuffed) output gradient so that a valid, stride-1 correlation with the flipped
+ * filter lands exactly on the input positions: dx[i] = sum_r dy'[i + top - r * dilation] * w[r].
+ */
+function paddedForInputGradient(tf: Tfjs, dy: Tensor4D, g: Geometry): Tensor4D {
+  const stuffed = zeroStuff(tf, dy, g.stride);
+  const [, stuffedH, stuffedW] = stuffed.shape;
+  const beforeH = (g.filterHeight - 1) * g.dilation[0] - g.top;
+  const beforeW = (g.filterWidth - 1) * g.dilation[1] - g.left;
+  return padOrCrop(tf, stuffed, [[0, 0], [beforeH, g.inHeight + g.top - stuffedH], [beforeW, g.inWidth + g.left - stuffedW], [0, 0]]) as Tensor4D;
+}
+
+/** Rows and columns of the padded input that the forward convolution read. */
+function paddedForFilterGradient(tf: Tfjs, x: tfjs.Tensor, g: Geometry, heightAxis: number): tfjs.Tensor {
+  const usedH = (g.filterHeight - 1) * g.dilation[0] + (g.outHeight - 1) * g.stride[0] + 1;
+  const usedW = (g.filterWidth - 1) * g.dilation[1] + (g.outWidth - 1) * g.stride[1] + 1;
+  const amounts: Pair[] = [[0, 0], [0, 0], [0, 0], [0, 0]];
+  amounts[heightAxis] = [g.top, usedH - g.inHeight - g.top];
+  amounts[heightAxis + 1] = [g.left, usedW - g.inWidth - g.left];
+  return padOrCrop(tf, x, amounts);
+}
+
+const toNhwc = (tf: Tfjs, t: Tensor4D, g: Geometry): Tensor4D => (g.channelsFirst ? tf.transpose(t, [0, 2, 3, 1]) : t);
+const fromNhwc = (tf: Tfjs, t: Tensor4D, g: Geometry): Tensor4D => (g.channelsFirst ? tf.transpose(t, [0, 3, 1, 2]) : t);
+
+/** dW[r, c, i, o] = sum over batch and positions of x[.., y * s + r * d - pad, i] * dy[.., y, o]. */
+function conv2dFilterGradient(tf: Tfjs, x: Tensor4D, dy: Tensor4D, g: Geometry): Tensor4D {
+  // Batch becomes the reduced channel axis: input [C, H, W, B], filter [oH, oW, B, O].
+  const input = paddedForFilterGradient(tf, tf.transpose(toNhwc(tf, x, g), [3, 1, 2, 0]), g, 1) as Tensor4D;
+  const filter = tf.transpose(toNhwc(tf, dy, g), [1, 2, 0, 3]) as Tensor4D;
+  const [dilationH, dilationW] = g.dilation;
+  // The forward stride is this convolution's dilation and the forward dilation its stride;
+  // tfjs allows only one of the two above 1, so when both are, stride 1 and subsample after.
+  const both = (dilationH > 1 || dilationW > 1) && (g.stride[0] > 1 || g.stride[1] > 1);
+  let result = tf.conv2d(input, filter, both ? 1 : g.dilation, 'valid', 'NHWC', g.stride);
+  if (both) {
+    result = tf.stridedSlice(result, [0, 0, 0, 0], [g.inChannels, result.shape[1], result.shape[2], g.outChannels], [1, dilationH, dilationW, 1]) as Tensor4D;
+  }
+  return tf.transpose(result, [1, 2, 0, 3]);
+}
+
+/** dX of conv2d: the padded output gradient correlated with the flipped, transposed filter. */
+function conv2dInputGradient(tf: Tfjs, dy: Tensor4D, filter: Tensor4D, g: Geometry): Tensor4D {
+  const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as Tensor4D;
+  const dx = tf.conv2d(paddedForInputGradient(tf, toNhwc(tf, dy, g), g), flipped, 1, 'valid', 'NHWC', g.dilation);
+  return fromNhwc(tf, dx, g);
+}
+
+/** dX of depthwise conv2d: one depthwise correlation over the C * multiplier channels, summed per input channel. */
+function depthwiseInputGradient(tf: Tfjs, dy: Tensor4D, filter: Tensor4D, g: Geometry): Tensor4D {
+  const multiplier = g.outChannels / g.inChannels;
+  const flipped = tf.reshape(tf.reverse(filter, [0, 1]), [g.filterHeight, g.filterWidth, g.outChannels, 1]) as Tensor4D;
+  const perOutput = tf.depthwiseConv2d(paddedForInputGradient(tf, dy, g), flipped, 1, 'valid', 'NHWC', g.dilation);
+  if (multiplier === 1) return perOutput;
+  return tf.sum(tf.reshape(perOutput, [g.batch, g.inHeight, g.inWidth, g.inChannels, multiplier]), 4);
+}
+
+/**
+ * dW of depthwise conv2d, like the conv2d filter gradient but without mixing channels: batch and
+ * channels share the channel axis of one depthwise convolution ([1, H, W, B * C] input, the
+ * output gradient as its [oH, oW, B * C, 1] filter, once per multiplier), then a sum over batch.
+ */
+function depthwiseFilterGradient(tf: Tfjs, x: Tensor4D, dy: Tensor4D, g: Geometry): Tensor4D {
+  const multiplier = g.outChannels / g.inChannels;
+  const strided = g.stride[0] > 1 || g.stride[1] > 1;
+  const dilated = g.dilation[0] > 1 || g.dilation[1] > 1;
+  if (strided && dilated) return depthwiseFilterGradientPerTap(tf, x, dy, g);
+  const padded = paddedForFilterGradient(tf, x, g, 1);
+  const [, usedH, usedW] = padded.shape;
+  const input = tf.reshape(tf.transpose(padded, [1, 2, 0, 3]), [1, usedH!, usedW!, g.batch * g.inChannels]) as Tensor4D;
+  const gradient = tf.transpose(tf.reshape(dy, [g.batch, g.outHeight, g.outWidth, g.inChannels, multiplier]), [4, 1, 2, 0, 3]);
+  const perMultiplier: tfjs.Tensor[] = [];
+  for (let q = 0; q < multiplier; q++) {
+    const filter = tf.reshape(tf.slice(gradient, [q, 0, 0, 0, 0], [1, g.outHeight, g.outWidth, g.batch, g.inChannels]), [g.outHeight, g.outWidth, g.batch * g.inChannels, 1]) as Tensor4D;
+    const perImage = tf.depthwiseConv2d(input, filter, g.dilation, 'valid', 'NHWC', g.stride);
+    perMultiplier.push(tf.sum(tf.reshape(perImage, [g.filterHeight, g.filterWidth, g.batch, g.inChannels]), 2));
+  }
+  return tf.stack(perMultiplier, 3) as Tensor4D;
+}
+
+/** The same, per filter tap (strided input window times dy, summed): for a stride and a dilation both above 1. */
+function depthwiseFilterGradientPerTap(tf: Tfjs, x: Tensor4D, dy: Tensor4D, g: Geometry): Tensor4D {
+  const multiplier = g.outChannels / g.inChannels;
+  const positions = g.batch * g.outHeight * g.outWidth;
+  const input = paddedForFilterGradient(tf, x, g, 1);
+  const gradient = tf.reshape(dy, [positions, g.inChannels, multiplier]);
+  const taps: tfjs.Tensor[] = [];
+  for (let r = 0; r < g.filterHeight; r++) {
+    for (let c = 0; c < g.filterWidth; c++) {
+      const top = r * g.dilation[0];
+      const left = c * g.dilation[1];
+      const window = tf.stridedSlice(
+        input,
+        [0, top, left, 0],
+        [g.batch, top + (g.outHeight - 1) * g.stride[0] + 1, left + (g.outWidth - 1) * g.stride[1] + 1, g.inChannels],
+        [1, g.stride[0], g.stride[1], 1],
+      );
+      taps.push(tf.sum(tf.mul(tf.reshape(window, [positions, g.inChannels, 1]), gradient), 0));
     }
   }
+  return tf.reshape(tf.stack(taps), [g.filterHeight, g.filterWidth, g.inChannels, multiplier]);
 }
 
-/** Depthwise: dW[r, c, d1, q] = sum x[.., d1] * dy[.., d1 * multiplier + q]; dX scatters back. */
-function depthwiseGradients(x: Float32Array | undefined, filter: Float32Array | undefined, dy: Float32Array, dw: Float32Array | undefined, dx: Float32Array | undefined, info: ConvInfo): void {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth } = info;
-  const multiplier = outChannels / inChannels;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  for (let b = 0; b < batchSize; b++) {
-    for (let yR = 0; yR < outHeight; yR++) {
-      for (let yC = 0; yC < outWidth; yC++) {
-        const dyOffset = ((b * outHeight + yR) * outWidth + yC) * outChannels;
-        for (let wR = 0; wR < filterHeight; wR++) {
-          const xR = yR * strideHeight + wR * dilationHeight - top;
-          if (xR < 0 || xR >= inHeight) continue;
-          for (let wC = 0; wC < filterWidth; wC++) {
-            const xC = yC * strideWidth + wC * dilationWidth - left;
-            if (xC < 0 || xC >= inWidth) continue;
-            const xOffset = ((b * inHeight + xR) * inWidth + xC) * inChannels;
-            const wOffset = (wR * filterWidth + wC) * outChannels;
-            for (let d1 = 0; d1 < inChannels; d1++) {
-              for (let q = 0; q < multiplier; q++) {
-                const d2 = d1 * multiplier + q;
-                const g = dy[dyOffset + d2]!;
-                if (dw) dw[wOffset + d2]! += x![xOffset + d1]! * g;
-                if (dx) dx[xOffset + d1]! += filter![wOffset + d2]! * g;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
-/** dX of max pooling: each window's gradient goes to its first maximum, as the cpu backend does. */
-function maxPoolGradient(x: Float32Array, dy: Float32Array, dx: Float32Array, info: ConvInfo): void {
+/**
+ * dX of max pooling: each window's gradient goes to its first maximum in row-major order, as the
+ * cpu backend does (which matters for ties). A plain loop over the backend's memory: pooling
+ * gradients cost little, and the first-maximum rule has no cheap formulation as ops.
+ */
+function maxPoolGradient(x: Float32Array, dy: Float32Array, dx: Float32Array, info: tfjs.backend_util.Conv2DInfo): void {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   for (let b = 0; b < batchSize; b++) {
-    for (let d = 0; d < inChannels; d++) {
-      for (let yR = 0; yR < outHeight; yR++) {
-        const rStart = yR * strideHeight - top;
-        for (let yC = 0; yC < outWidth; yC++) {
-          const cStart = yC * strideWidth - left;
+    for (let yR = 0; yR < outHeight; yR++) {
+      const rowStart = yR * strideHeight - top;
+      for (let yC = 0; yC < outWidth; yC++) {
+        const colStart = yC * strideWidth - left;
+        const dyOffset = ((b * outHeight + yR) * outWidth + yC) * inChannels;
+        for (let d = 0; d < inChannels; d++) {
           let best = Number.NEGATIVE_INFINITY;
           let bestIndex = -1;
           for (let wR = 0; wR < effectiveFilterHeight; wR += dilationHeight) {
-            const xR = rStart + wR;
+            const xR = rowStart + wR;
             if (xR < 0 || xR >= inHeight) continue;
             for (let wC = 0; wC < effectiveFilterWidth; wC += dilationWidth) {
-              const xC = cStart + wC;
+              const xC = colStart + wC;
               if (xC < 0 || xC >= inWidth) continue;
               const index = ((b * inHeight + xR) * inWidth + xC) * inChannels + d;
-              if (x[index]! > best || bestIndex < 0) {
+              if (bestIndex < 0 || x[index]! > best) {
                 best = x[index]!;
                 bestIndex = index;
               }
             }
           }
-          if (bestIndex >= 0) dx[bestIndex]! += dy[((b * outHeight + yR) * outWidth + yC) * inChannels + d]!;
+          if (bestIndex >= 0) dx[bestIndex]! += dy[dyOffset + d]!;
         }
       }
     }
   }
 }
 
-type Attrs = Record<string, unknown>;
-
-function convInfo(tf: Tfjs, xShape: number[], filterShape: number[], attrs: Attrs, depthwise: boolean): ConvInfo {
-  const dataFormat = tf.backend_util.convertConv2DDataFormat((attrs.dataFormat as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC');
-  if (dataFormat !== 'channelsLast') throw new Error('Gradient Lens: the wasm conv gradients support channelsLast (NHWC) data only.');
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides as [number, number],
-    (attrs.dilations as [number, number] | number | undefined) ?? 1,
-    attrs.pad as 'same' | 'valid',
-    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-    depthwise,
-    dataFormat,
-  );
+/**
+ * Runs ops on kernel inputs and hands the result to the engine as the kernel's output. Inputs
+ * are wrapped as tensors holding their own backend reference (so disposing the wrappers leaves
+ * the caller's data alone); the result keeps one reference, which the engine's output tensor
+ * takes over. Everything in between is disposed by the tidy.
+ */
+function viaOps(tf: Tfjs, backend: WasmBackendLike, inputs: tfjs.TensorInfo[], compute: (...tensors: Tensor4D[]) => tfjs.Tensor): tfjs.TensorInfo {
+  const result = tf.tidy(() => {
+    const tensors = inputs.map((info) => {
+      backend.incRef(info.dataId);
+      return tf.engine().makeTensorFromTensorInfo(info) as Tensor4D;
+    });
+    return compute(...tensors);
+  });
+  backend.incRef(result.dataId);
+  const output: tfjs.TensorInfo = { dataId: result.dataId, shape: result.shape, dtype: result.dtype };
+  result.dispose();
+  return output;
 }
 
-/** Kernels of ours already registered, per tfjs instance, so registration is idempotent. */
+/** The tfjs instances already given our kernels, so registration is idempotent. */
 const registeredBy = new WeakSet<object>();
 
 /**
- * Registers what the wasm backend lacks, and replaces its MaxPoolGrad, which disagrees with the
- * cpu backend (up to 25% here on a 'same'-padded conv feeding a 2x2 pool). Returns the kernel
- * names it registered; a second call registers nothing.
+ * Registers, for the wasm backend of this tfjs instance, the conv gradient kernels it lacks and
+ * our replacements for its wrong MaxPoolGrad and slow Conv2DBackpropInput. Call it after
+ * `await tf.setBackend('wasm')`. Returns the kernel names it registered; later calls return [].
  */
 export function registerMissingWasmKernels(tf: Tfjs): string[] {
   if (registeredBy.has(tf)) return [];
   registeredBy.add(tf);
   const existing = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
   const added: string[] = [];
-  type Kernel = (args: { inputs: Record<string, tfjs.TensorInfo>; backend: unknown; attrs?: Attrs }) => tfjs.TensorInfo;
-  const add = (kernelName: string, kernelFunc: Kernel, replace = false): void => {
-    if (existing.has(kernelName)) {
-      if (!replace) return;
-      tf.unregisterKernel(kernelName, 'wasm');
-    }
+  const register = (kernelName: string, kernelFunc: (args: KernelArgs) => tfjs.TensorInfo): void => {
+    if (existing.has(kernelName)) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tfjs.KernelFunc });
     added.push(kernelName);
   };
-  add('MaxPoolGrad', ({ inputs, backend, attrs = {} }) => {
-    const wasm = backend as WasmBackendLike;
-    const { dy, input } = inputs as { dy: tfjs.TensorInfo; input: tfjs.TensorInfo };
+  const attrsOf = (args: KernelArgs): Attrs => args.attrs ?? {};
+
+  register('Conv2DBackpropFilter', (args) => {
+    const { x, dy } = args.inputs as { x: tfjs.TensorInfo; dy: tfjs.TensorInfo };
+    const attrs = attrsOf(args);
+    const g = geometry(tf, x.shape, attrs.filterShape as number[], attrs, false);
+    return viaOps(tf, args.backend as WasmBackendLike, [x, dy], (xt, dyt) => conv2dFilterGradient(tf, xt!, dyt!, g));
+  });
+  register('Conv2DBackpropInput', (args) => {
+    const { dy, filter } = args.inputs as { dy: tfjs.TensorInfo; filter: tfjs.TensorInfo };
+    const attrs = attrsOf(args);
+    const g = geometry(tf, attrs.inputShape as number[], filter.shape, attrs, false);
+    return viaOps(tf, args.backend as WasmBackendLike, [dy, filter], (dyt, ft) => conv2dInputGradient(tf, dyt!, ft!, g));
+  });
+  register('DepthwiseConv2dNativeBackpropFilter', (args) => {
+    const { x, dy } = args.inputs as { x: tfjs.TensorInfo; dy: tfjs.TensorInfo };
+    const attrs = attrsOf(args);
+    const g = geometry(tf, x.shape, attrs.filterShape as number[], { ...attrs, dataFormat: 'NHWC' }, true);
+    return viaOps(tf, args.backend as WasmBackendLike, [x, dy], (xt, dyt) => depthwiseFilterGradient(tf, xt!, dyt!, g));
+  });
+  register('DepthwiseConv2dNativeBackpropInput', (args) => {
+    const { dy, filter } = args.inputs as { dy: tfjs.TensorInfo; filter: tfjs.TensorInfo };
+    const attrs = attrsOf(args);
+    const g = geometry(tf, attrs.inputShape as number[], filter.shape, { ...attrs, dataFormat: 'NHWC' }, true);
+    return viaOps(tf, args.backend as WasmBackendLike, [dy, filter], (dyt, ft) => depthwiseInputGradient(tf, dyt!, ft!, g));
+  });
+  register('MaxPoolGrad', (args) => {
+    const backend = args.backend as WasmBackendLike;
+    const { dy, input } = args.inputs as { dy: tfjs.TensorInfo; input: tfjs.TensorInfo };
+    const attrs = attrsOf(args);
     const info = tf.backend_util.computePool2DInfo(
       input.shape as [number, number, number, number],
-      attrs.filterSize as [number, number],
-      attrs.strides as [number, number],
+      pair(attrs.filterSize, 1),
+      pair(attrs.strides, 1),
       1,
-      attrs.pad as 'same' | 'valid',
+      attrs.pad as 'same' | 'valid' | number,
       attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
     );
-    const out = output(wasm, input.shape);
-    maxPoolGradient(values(wasm, input), values(wasm, dy), out.data, info);
-    return out.info;
-  }, true);
-  add('Conv2DBackpropFilter', ({ inputs, backend, attrs = {} }) => {
-    const wasm = backend as WasmBackendLike;
-    const { x, dy } = inputs as { x: tfjs.TensorInfo; dy: tfjs.TensorInfo };
-    const filterShape = attrs.filterShape as number[];
-    const info = convInfo(tf, x.shape, filterShape, attrs, false);
-    const out = output(wasm, filterShape);
-    conv2dFilterGradient(values(wasm, x), values(wasm, dy), out.data, info);
-    return out.info;
-  });
-  add('DepthwiseConv2dNativeBackpropFilter', ({ inputs, backend, attrs = {} }) => {
-    const wasm = backend as WasmBackendLike;
-    const { x, dy } = inputs as { x: tfjs.TensorInfo; dy: tfjs.TensorInfo };
-    const filterShape = attrs.filterShape as number[];
-    const info = convInfo(tf, x.shape, filterShape, attrs, true);
-    const out = output(wasm, filterShape);
-    depthwiseGradients(values(wasm, x), undefined, values(wasm, dy), out.data, undefined, info);
-    return out.info;
-  });
-  add('DepthwiseConv2dNativeBackpropInput', ({ inputs, backend, attrs = {} }) => {
-    const wasm = backend as WasmBackendLike;
-    const { dy, filter } = inputs as { dy: tfjs.TensorInfo; filter: tfjs.TensorInfo };
-    const inputShape = attrs.inputShape as number[];
-    const info = convInfo(tf, inputShape, filter.shape, attrs, true);
-    const out = output(wasm, inputShape);
-    depthwiseGradients(undefined, values(wasm, filter), values(wasm, dy), undefined, out.data, info);
-    return out.info;
+    const output = backend.makeOutput(input.shape, 'float32');
+    const dx = backend.typedArrayFromHeap(output) as Float32Array;
+    dx.fill(0);
+    maxPoolGradient(backend.readSync(input.dataId) as Float32Array, backend.readSync(dy.dataId) as Float32Array, dx, info);
+    return output;
   });
   return added;
 }
