@@ -46,7 +46,8 @@ export const USAGE = `Usage:
   gradient-lens fix <file> --apply <fix-code>[,<fix-code>...] [--model NAME] [--write | --stdout]
                             [--set name=value]...
 
---set gives a parameter of a model-building function a value, as the annotation comment
+--set fills a value the parser cannot know (a parameter, or a data read such as
+\`xTrain.shape[1]\`), as the annotation comment
 \`// gradient-lens: inputShape=[13], units=64\` above the function does.
 
 Reads the TensorFlow.js models each file defines (without running the file), and measures
@@ -153,6 +154,6 @@ function parseFixArgs(rest: readonly string[]): FixOptions {
 function readSet(text: string, into: Record<string, string>): void {
   const at = text.indexOf('=');
   const name = at > 0 ? text.slice(0, at).trim() : '';
-  if (!/^[A-Za-z_$][\w$]*$/.test(name) || !text.slice(at + 1).trim()) throw new UsageError(`--set takes name=value, not '${text}'`);
+  if (!/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(name) || !text.slice(at + 1).trim()) throw new UsageError(`--set takes name=value, not '${text}'`);
   into[name] = text.slice(at + 1).trim();
 }

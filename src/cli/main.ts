@@ -15,6 +15,8 @@ import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../training/protocol';
 import { TrainingSession, type RunResult } from '../training/session';
 import { applyFixes, isFixCode } from '../core/fixes/index';
 import { readFileFromDisk } from '../core/nodeFiles';
+import { holeAdvice } from '../core/holes';
+import { isPythonFile } from '../core/languages';
 import { parseModels } from '../core/parse/index';
 import { fileReport, formatReport, type FileReport, type Report } from '../core/report';
 import { parseArgs, USAGE, UsageError, type AnalyzeOptions, type FixOptions } from './args';
@@ -82,6 +84,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
     const verifications = new Map<ModelGraph, Verification>();
     if (session) {
       for (const model of parsed.models) {
+        if (model.holes?.length) continue;
         const result = await measureModel(session, model, runOptions);
         results.set(model, result);
         if (options.verify && result.status === 'done') {
@@ -101,6 +104,8 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
       fileReport(relative(process.cwd(), file) || file, text, parsed, (model) => {
         const predicted = staticFindings(model);
         const result = results.get(model);
+        const advice = holeAdvice(model, isPythonFile(file) ? 'py' : 'ts');
+        if (advice) return { findings: predicted, measurement: { status: 'unresolved', message: advice } };
         if (!result) return { findings: predicted, measurement: { status: 'static' } };
         if (result.status !== 'done') {
           const message = result.status === 'error' ? result.message : 'cancelled';

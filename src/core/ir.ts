@@ -46,6 +46,8 @@ export interface UnknownValue {
   /** Source text of the expression. */
   readonly $unknown: string;
   readonly reason: string;
+  /** The name that fills it (a parameter, or an access chain like `xTrain.shape[1]`), when it has one. */
+  readonly hole?: string;
 }
 
 /**
@@ -123,6 +125,37 @@ export interface CompileInfo {
   readonly configRange?: SourceRange;
 }
 
+/** What an unknown value stands for, judged from where it is used. */
+export type HoleRole =
+  | 'input shape' | 'input dim' | 'time steps' | 'units' | 'filters' | 'kernel size' | 'rate'
+  | 'activation' | 'initializer' | 'optimizer' | 'loss' | 'value';
+
+/**
+ * A value the parser could not know, kept as a named gap rather than a guess: filled by an
+ * annotation (`// gradient-lens: name=value`), a remembered value, a prompt, or `--set`.
+ */
+export interface Hole {
+  /** The name that fills it: a parameter (`features`) or an access chain (`xTrain.shape[1]`). */
+  readonly name: string;
+  readonly role: HoleRole;
+  /** Where the value comes from: the parameter's declaration or the expression that reads data. */
+  readonly range: SourceRange;
+  /** The config values it reaches, as `layerId.key` (`dense_1.inputShape`, `compile.optimizer`). */
+  readonly usedBy: readonly string[];
+  /** A value to start from, as source text (`[10]`, `32`, `'relu'`): never presented as fact. */
+  readonly suggestion: string;
+}
+
+/** Where a `gradient-lens:` annotation for a model goes: above the statement at `offset`. */
+export interface AnnotationSite {
+  /** Start of the line of the statement the annotation sits above. */
+  readonly lineStart: number;
+  /** The statement's indentation, for the inserted comment line. */
+  readonly indent: string;
+  /** The annotation comment already there, whose values are merged with new ones. */
+  readonly existing?: SourceRange;
+}
+
 export interface ModelGraph {
   /** The variable (or exported binding, or function) the model is bound to. */
   readonly name: string;
@@ -140,6 +173,10 @@ export interface ModelGraph {
   readonly compile?: CompileInfo;
   /** Total parameter count, when every layer's count is known. */
   params?: number;
+  /** Values the parser could not know, by name; absent or empty when the model is fully resolved. */
+  readonly holes?: readonly Hole[];
+  /** Where an annotation that fills this model's holes is written. */
+  readonly annotation?: AnnotationSite;
 }
 
 /** Something the parser could not resolve, with where. Never an exception. */

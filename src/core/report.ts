@@ -37,9 +37,19 @@ export interface ModelReport {
   readonly layers: readonly LayerReport[];
   readonly findings: readonly FindingReport[];
   /** Why the model was not measured, when it was not (static run, build error...). */
-  readonly measurement?: { readonly status: 'measured' | 'static' | 'failed'; readonly message?: string; readonly backend?: string };
+  readonly measurement?: { readonly status: 'measured' | 'static' | 'failed' | 'unresolved'; readonly message?: string; readonly backend?: string };
+  /** Values the parser could not know; a model with holes is not measured until they are filled. */
+  readonly holes?: readonly HoleReport[];
   /** `--verify`: each fix measured on a patched copy, best first. */
   readonly verification?: readonly VerificationReport[];
+}
+
+export interface HoleReport {
+  readonly name: string;
+  readonly role: string;
+  readonly line: number;
+  readonly usedBy: readonly string[];
+  readonly suggestion: string;
 }
 
 export interface VerificationReport {
@@ -104,6 +114,9 @@ export function fileReport(file: string, text: string, parsed: ParseResult, extr
           gradNorm: extra.gradNorms?.get(layer.id) ?? null,
         })),
         findings: (extra.findings ?? []).map((f) => findingReport(f, model, lines)),
+        ...(model.holes?.length
+          ? { holes: model.holes.map((h) => ({ name: h.name, role: h.role, line: lines.lineNumber(h.range.start), usedBy: h.usedBy, suggestion: h.suggestion })) }
+          : {}),
         ...(extra.measurement ? { measurement: extra.measurement } : {}),
         ...(extra.verification ? { verification: extra.verification } : {}),
       };

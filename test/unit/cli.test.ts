@@ -100,8 +100,10 @@ export function createModel(features: number) {
 }
 `);
   const without = JSON.parse(run('analyze', model, '--json', '--epochs', '1').stdout).files[0].models[0];
-  assert.equal(without.measurement.status, 'failed');
-  assert.match(without.measurement.message, /features/);
+  assert.equal(without.measurement.status, 'unresolved');
+  assert.match(without.measurement.message, /`features` \(input dim, used by dense_1\.inputShape\)/);
+  assert.match(without.measurement.message, /gradient-lens: features=10/);
+  assert.deepEqual(without.holes, [{ name: 'features', role: 'input dim', line: 2, usedBy: ['dense_1.inputShape'], suggestion: '10' }]);
   const withSet = JSON.parse(run('analyze', model, '--json', '--epochs', '1', '--set', 'features=13').stdout).files[0].models[0];
   assert.equal(withSet.measurement.status, 'measured');
   assert.equal(withSet.layers[0].params, 13 * 16 + 16);

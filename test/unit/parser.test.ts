@@ -285,7 +285,7 @@ export function build(xTrain: tf.Tensor, n: number) {
 `;
   const result = parse(src);
   const model = only(result);
-  assert.deepEqual(model.layers[0]!.config.units, { $unknown: 'n', reason: 'parameter `n` of `build` has no known value' });
+  assert.deepEqual(model.layers[0]!.config.units, { $unknown: 'n', reason: 'parameter `n` of `build` has no known value', hole: 'n' });
   const units = result.problems.find((p) => p.message.startsWith('units:'));
   assert.ok(units, JSON.stringify(result.problems));
   assert.match(units.message, /units: `n` is not a constant/);
@@ -461,7 +461,7 @@ export function unannotated(width: number) {
   assert.equal(cnn!.params, 28 * 28 * 32 + 32);
   assert.deepEqual(regressor!.inputShape, [13]);
   assert.equal(regressor!.layers[0]!.config.units, 8, 'a destructured default still applies');
-  assert.deepEqual(plain!.layers[0]!.config.units, { $unknown: 'width', reason: 'parameter `width` of `unannotated` has no known value' });
+  assert.deepEqual(plain!.layers[0]!.config.units, { $unknown: 'width', reason: 'parameter `width` of `unannotated` has no known value', hole: 'width' });
 
   const preset = parseModels(src, 'model.ts', { set: { width: '16' } });
   assert.equal(preset.models[2]!.layers[0]!.config.units, 16);

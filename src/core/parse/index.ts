@@ -4,6 +4,7 @@
  */
 import type * as TS from 'typescript';
 import { isUnknownValue, type ConfigValue, type ModelGraph, type ParseProblem, type ParseResult } from '../ir';
+import { annotationSite } from '../holes';
 import { inferShapes } from '../shapeInference';
 import { Interpreter } from './interpreter';
 import { ModuleLoader, type ReadFile } from './modules';
@@ -86,7 +87,8 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
     usedNames.set(name, seen + 1);
     if (seen) name = `${name} (${seen + 1})`;
     try {
-      const graph = toModelGraph(model, name, report);
+      const holderStart = model.annotationHolder?.start ?? topLevelStatementStart(sourceFile, model.range.start);
+      const graph: ModelGraph = { ...toModelGraph(model, name, report), annotation: annotationSite(text, holderStart, '//') };
       if (graph.layers.length === 0) {
         report(`Model \`${name}\` has no layers the parser could find.`, model.range, 'info');
         continue;
@@ -104,6 +106,11 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   }
   problems.sort((a, b) => a.range.start - b.range.start);
   return { models, problems };
+}
+
+function topLevelStatementStart(file: TS.SourceFile, position: number): number {
+  const statement = file.statements.find((s) => s.getStart(file) <= position && position < s.getEnd());
+  return statement ? statement.getStart(file) : position;
 }
 
 function containsUnknown(value: ConfigValue): boolean {

@@ -42,6 +42,15 @@ type Completion =
   | { readonly kind: 'continue'; readonly label?: string }
   | { readonly kind: 'return'; readonly value: Value };
 
+/** The annotation comment: `// gradient-lens: name=value, ...` (or inside a block comment). */
+export const ANNOTATION = /gradient-lens:\s*([^\n]*?)\s*(\*\/)?$/m;
+
+interface AnnotationEntry {
+  readonly name: string;
+  readonly expression: TS.Expression;
+  readonly file: TS.SourceFile;
+}
+
 export interface InterpreterResult {
   readonly models: ModelValue[];
   readonly problems: ParseProblem[];
@@ -58,6 +67,7 @@ export class Interpreter {
   private readonly iterations: number[] = [];
   private readonly calledFunctions = new Set<TS.Node>();
   private templateName: string | undefined;
+  private templateHolder: SourceRange | undefined;
   private readonly appliedLayers = new WeakSet<LayerValue>();
   /** Functions called during the template run in progress. */
   private callsOfRun: Set<TS.Node> | undefined;
@@ -67,6 +77,9 @@ export class Interpreter {
 
   /** Values for template parameters, by name, while a template runs (annotations, `--set`). */
   private templateValues: Map<string, Value> | undefined;
+  /** File-wide fills by name (`--set`, top-level annotations); `value` once evaluated. */
+  private readonly fileFills = new Map<string, { entry: AnnotationEntry; value?: Value }>();
+  private moduleScope: Scope | undefined;
 
   constructor(
     private readonly ts: typeof TS,
@@ -143,7 +156,9 @@ export class Interpreter {
 
   run(): InterpreterResult {
     const scope = new Scope(this.globals);
+    this.moduleScope = scope;
     try {
+      this.collectFileFills();
       this.bindImports(this.file.statements, scope);
       this.execBlock(this.file.statements, scope);
       this.runTemplates(scope);
@@ -236,7 +251,7 @@ export class Interpreter {
     const number = new ObjectValue();
     const numberTest = (name: string, test: (x: number) => boolean): void => {
       number.props.set(name, new NativeFunction(`Number.${name}`, (args) =>
-        args[0] instanceof Unknown ? new Unknown(`Number.${name}(...)`, args[0].reason) : typeof args[0] === 'number' && test(args[0])));
+        args[0] instanceof Unknown ? new Unknown(`Number.${name}(...)`, args[0].reason, args[0].hole) : typeof args[0] === 'number' && test(args[0])));
     };
     numberTest('isInteger', Number.isInteger);
     numberTest('isFinite', Number.isFinite);
@@ -606,7 +621,11 @@ export class Interpreter {
         if (key === undefined) continue;
         used.add(key);
         let item = this.member(value, key, element);
-        if (item === undefined && element.initializer) item = this.eval(element.initializer, scope);
+        // An unknown options object: its defaults are what a caller gets by leaving keys out.
+        if ((item === undefined || value instanceof Unknown) && element.initializer) item = this.eval(element.initializer, scope);
+        else if (item instanceof Unknown && ts.isIdentifier(element.name)) {
+          item = new Unknown(element.name.text, item.reason, { name: element.name.text, range: this.rangeOf(element.name) });
+        }
         this.bindPattern(element.name, item, scope);
       }
       return;
@@ -615,7 +634,7 @@ export class Interpreter {
       if (ts.isOmittedExpression(element)) return;
       let item: Value;
       if (element.dotDotDotToken) item = Array.isArray(value) ? value.slice(index) : new Unknown(this.text(element), 'rest of a value that is not a constant list');
-      else item = Array.isArray(value) ? value[index] : value instanceof Unknown ? new Unknown(this.text(element), value.reason) : undefined;
+      else item = Array.isArray(value) ? value[index] : value instanceof Unknown ? new Unknown(this.text(element), value.reason, value.hole) : undefined;
       if (item === undefined && element.initializer) item = this.eval(element.initializer, scope);
       this.bindPattern(element.name, item, scope);
     });
@@ -658,7 +677,26 @@ export class Interpreter {
 
   // ---------------------------------------------------------------- expressions
 
+  /**
+   * Evaluates `node`. An unknown read through a name or access chain (`features`,
+   * `xTrain.shape[1]`) is a hole named after that chain: a value given for the name (annotation,
+   * `--set`, a remembered value) fills it, otherwise the Unknown carries the name.
+   */
   eval(node: TS.Expression, scope: Scope): Value {
+    const value = this.evalNode(node, scope);
+    if (!(value instanceof Unknown)) return value;
+    const ts = this.ts;
+    if (!ts.isIdentifier(node) && !ts.isPropertyAccessExpression(node) && !ts.isElementAccessExpression(node)) return value;
+    const chain = accessChain(node.getText(this.file));
+    if (chain === undefined) return value;
+    const filled = this.fillFor(chain);
+    if (filled.found) return filled.value;
+    const extendsHole = value.hole && (chain.startsWith(`${value.hole.name}.`) || chain.startsWith(`${value.hole.name}[`));
+    if (value.hole && !extendsHole) return value;
+    return new Unknown(value.text, value.reason, { name: chain, range: this.rangeOf(node) });
+  }
+
+  private evalNode(node: TS.Expression, scope: Scope): Value {
     const ts = this.ts;
     this.tick();
     switch (node.kind) {
@@ -730,7 +768,7 @@ export class Interpreter {
       const object = this.eval(node.expression, scope);
       const key = toPropertyKey(this.eval(node.argumentExpression, scope));
       if (key === undefined) {
-        return new Unknown(this.text(node), object instanceof Unknown ? object.reason : `index \`${this.text(node.argumentExpression)}\` is not a constant`);
+        return new Unknown(this.text(node), object instanceof Unknown ? object.reason : `index \`${this.text(node.argumentExpression)}\` is not a constant`, object instanceof Unknown ? object.hole : undefined);
       }
       return this.member(object, key, node);
     }
@@ -769,7 +807,7 @@ export class Interpreter {
     if (ts.isBinaryExpression(node)) return this.evalBinary(node, scope);
     if (ts.isTypeOfExpression(node)) {
       const value = this.eval(node.expression, scope);
-      if (value instanceof Unknown) return new Unknown(this.text(node), value.reason);
+      if (value instanceof Unknown) return new Unknown(this.text(node), value.reason, value.hole);
       if (Array.isArray(value) || value === null || value instanceof ObjectValue) return 'object';
       if (value instanceof FunctionValue || value instanceof NativeFunction) return 'function';
       return isPrimitive(value) ? typeof value : 'object';
@@ -855,7 +893,7 @@ export class Interpreter {
     if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) {
       const left = this.eval(node.left, scope);
       if (op === ts.SyntaxKind.QuestionQuestionToken) {
-        if (left instanceof Unknown) return new Unknown(this.text(node), left.reason);
+        if (left instanceof Unknown) return new Unknown(this.text(node), left.reason, left.hole);
         return left === undefined || left === null ? this.eval(node.right, scope) : left;
       }
       const t = truthy(left);
@@ -879,7 +917,7 @@ export class Interpreter {
     const value = binaryOp(ts, op, left, right);
     if (value !== NOT_CONSTANT) return value;
     const culprit = left instanceof Unknown ? left : right instanceof Unknown ? right : undefined;
-    return new Unknown(this.text(node), culprit ? culprit.reason : 'operands are not constants');
+    return new Unknown(this.text(node), culprit ? culprit.reason : 'operands are not constants', culprit?.hole);
   }
 
   private evalArgs(args: TS.NodeArray<TS.Expression>, scope: Scope): Value[] {
@@ -926,7 +964,7 @@ export class Interpreter {
     const args = this.evalArgs(node.arguments, scope);
     if (callee instanceof Unknown) {
       this.runCallbacks(args);
-      return new Unknown(this.text(node), callee.reason);
+      return new Unknown(this.text(node), callee.reason, callee.hole);
     }
     return this.callValue(callee, args, node, thisValue);
   }
@@ -970,13 +1008,16 @@ export class Interpreter {
           if (!ts.isIdentifier(element.name)) continue;
           const key = element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text;
           if (given.has(element.name.text)) options.props.set(key, given.get(element.name.text));
-          else if (!element.initializer) options.props.set(key, new Unknown(element.name.text, `\`${element.name.text}\` of \`${fn.name}\`'s options has no known value`));
+          else if (!element.initializer) options.props.set(key, new Unknown(element.name.text, `\`${element.name.text}\` of \`${fn.name}\`'s options has no known value`, { name: element.name.text, range: this.rangeOf(element.name) }));
         }
         value = options;
       } else if (value === undefined && parameter.initializer) value = this.eval(parameter.initializer, scope);
-      else if (value === undefined && asTemplate) {
+      else if (value === undefined && asTemplate && ts.isIdentifier(parameter.name) && this.jsDocDefault(fn.declaration, parameter.name.text)) {
+        const { expression, file } = this.jsDocDefault(fn.declaration, parameter.name.text)!;
+        value = this.evalForeign(expression, file, scope);
+      } else if (value === undefined && asTemplate) {
         const name = this.text(parameter.name);
-        value = new Unknown(name, `parameter \`${name}\` of \`${fn.name}\` has no known value`);
+        value = new Unknown(name, `parameter \`${name}\` of \`${fn.name}\` has no known value`, { name, range: this.rangeOf(parameter.name) });
       }
       this.bindPattern(parameter.name, value, scope);
     });
@@ -1036,22 +1077,32 @@ export class Interpreter {
     const runs: { fn: FunctionValue; models: ModelValue[]; problems: ParseProblem[]; called: Set<TS.Node> }[] = [];
     for (const { fn, name } of candidates) {
       if (this.calledFunctions.has(fn.declaration)) continue;
-      const called = new Set<TS.Node>();
-      this.callsOfRun = called;
-      const { models, problems } = this.speculate(() => {
-        this.templateName = name;
-        try {
-          this.templateValues = this.valuesFor(fn.declaration, scope);
-          this.callFunction(fn, [], fn.declaration, undefined, true);
-        } finally {
-          this.templateName = undefined;
-          this.callsOfRun = undefined;
-          this.templateValues = undefined;
-        }
-      });
-      for (const model of models) model.template ??= name;
-      called.delete(fn.declaration);
-      runs.push({ fn, models, problems, called });
+      const given = this.valuesFor(fn.declaration, scope);
+      // `if (modelType === 'cnn') ... else if (modelType === 'rnn')` with no value given:
+      // one run per name compared, so each architecture is a model of its own.
+      const branch = this.branchParameter(fn.declaration, given);
+      const variants = branch ? branch.values.map((value) => ({ label: `${name}[${value}]`, value })) : [{ label: name, value: undefined }];
+      for (const variant of variants) {
+        const called = new Set<TS.Node>();
+        this.callsOfRun = called;
+        const { models, problems } = this.speculate(() => {
+          this.templateName = variant.label;
+          this.templateHolder = this.rangeOf(this.annotationHolder(fn.declaration));
+          try {
+            this.templateValues = new Map(given);
+            if (branch && variant.value !== undefined) this.templateValues.set(branch.parameter, variant.value);
+            this.callFunction(fn, [], fn.declaration, undefined, true);
+          } finally {
+            this.templateName = undefined;
+            this.templateHolder = undefined;
+            this.callsOfRun = undefined;
+            this.templateValues = undefined;
+          }
+        });
+        for (const model of models) model.template ??= variant.label;
+        called.delete(fn.declaration);
+        runs.push({ fn, models, problems, called });
+      }
     }
     // A template that another template calls (`createModel` called by a class constructor) is
     // better read from its caller, with arguments bound: drop its own run.
@@ -1070,33 +1121,129 @@ export class Interpreter {
    * Values are constant expressions of the file (`[IMAGE_H, IMAGE_W, 1]` works).
    */
   private valuesFor(declaration: TS.Node, scope: Scope): Map<string, Value> {
-    const ts = this.ts;
     const values = new Map<string, Value>();
-    const assign = (text: string, at: TS.Node): void => {
-      const starts = [...text.matchAll(/([A-Za-z_$][\w$]*)\s*=(?!=)/g)];
-      starts.forEach((match, i) => {
-        const end = i + 1 < starts.length ? starts[i + 1]!.index! : text.length;
-        const expression = text.slice(match.index! + match[0].length, end).trim().replace(/,\s*$/, '');
-        const file = ts.createSourceFile('annotation.ts', `(${expression})`, ts.ScriptTarget.Latest, true);
-        const statement = file.statements[0];
-        if (!statement || !ts.isExpressionStatement(statement) || (file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length) {
-          this.problem(`Annotation value of \`${match[1]}\` is not an expression: ${expression}`, at, 'warning');
-          return;
-        }
-        values.set(match[1]!, this.evalForeign(statement.expression, file, scope));
-      });
-    };
-    const presetText = Object.entries(this.presets).map(([k, v]) => `${k}=${v}`).join(', ');
-    if (presetText) assign(presetText, declaration);
-    // The comment sits above the statement that holds the function (a `const f = () => ...` too).
-    let holder: TS.Node = declaration;
-    while (holder.parent && !ts.isSourceFile(holder.parent) && !ts.isClassLike(holder.parent) && !ts.isBlock(holder.parent)) holder = holder.parent;
-    for (const comment of ts.getLeadingCommentRanges(this.file.text, holder.getFullStart()) ?? []) {
-      const text = this.file.text.slice(comment.pos, comment.end);
-      const match = /gradient-lens:\s*([^\n]*?)\s*(\*\/)?$/m.exec(text);
-      if (match) assign(match[1]!, holder);
+    for (const entry of this.annotationEntries(Object.entries(this.presets).map(([k, v]) => `${k}=${v}`).join(', '), declaration)) {
+      values.set(entry.name, this.evalForeign(entry.expression, entry.file, scope));
+    }
+    for (const entry of this.annotationAbove(this.annotationHolder(declaration))) {
+      values.set(entry.name, this.evalForeign(entry.expression, entry.file, scope));
     }
     return values;
+  }
+
+  /**
+   * The parameter a function compares with string literals (`kind === 'cnn'`, `case 'rnn':`)
+   * most often, when it has no given value and two or more names; those names in source order.
+   */
+  private branchParameter(declaration: FunctionValue["declaration"], given: ReadonlyMap<string, Value>): { parameter: string; values: string[] } | undefined {
+    const ts = this.ts;
+    const parameters = new Set<string>();
+    for (const parameter of declaration.parameters) {
+      if (ts.isIdentifier(parameter.name)) parameters.add(parameter.name.text);
+      else for (const name of this.boundNames(parameter.name)) parameters.add(name);
+    }
+    for (const name of given.keys()) parameters.delete(name);
+    if (!parameters.size) return undefined;
+    const found = new Map<string, string[]>();
+    const note = (name: TS.Node, literal: TS.Node): void => {
+      if (!ts.isIdentifier(name) || !parameters.has(name.text) || !ts.isStringLiteralLike(literal)) return;
+      const list = found.get(name.text) ?? [];
+      if (!list.includes(literal.text)) list.push(literal.text);
+      found.set(name.text, list);
+    };
+    const equality = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
+    const visit = (node: TS.Node): void => {
+      if (ts.isBinaryExpression(node) && equality.has(node.operatorToken.kind)) {
+        note(node.left, node.right);
+        note(node.right, node.left);
+      } else if (ts.isSwitchStatement(node)) {
+        for (const clause of node.caseBlock.clauses) if (ts.isCaseClause(clause)) note(node.expression, clause.expression);
+      }
+      ts.forEachChild(node, visit);
+    };
+    if (declaration.body) visit(declaration.body);
+    const best = [...found].sort((a, b) => b[1].length - a[1].length)[0];
+    return best && best[1].length >= 2 ? { parameter: best[0], values: best[1] } : undefined;
+  }
+
+  /** The default a JSDoc comment gives a parameter: `@param {number} [units=64]`, as an expression. */
+  private jsDocDefault(declaration: TS.Node, name: string): { expression: TS.Expression; file: TS.SourceFile } | undefined {
+    const ts = this.ts;
+    const holder = this.annotationHolder(declaration);
+    for (const comment of ts.getLeadingCommentRanges(this.file.text, holder.getFullStart()) ?? []) {
+      const text = this.file.text.slice(comment.pos, comment.end);
+      const escaped = name.replace(/[$]/g, '\\$');
+      const match = new RegExp(`@param\\s+(?:\\{[^}]*\\}\\s*)?\\[\\s*${escaped}\\s*=\\s*([^\\]]+?)\\s*\\]`).exec(text);
+      if (!match) continue;
+      const file = ts.createSourceFile('jsdoc.ts', `(${match[1]})`, ts.ScriptTarget.Latest, true);
+      const statement = file.statements[0];
+      if (statement && ts.isExpressionStatement(statement)) return { expression: statement.expression, file };
+    }
+    return undefined;
+  }
+
+  /** The statement an annotation comment sits above (a `const f = () => ...` too). */
+  private annotationHolder(declaration: TS.Node): TS.Node {
+    const ts = this.ts;
+    let holder: TS.Node = declaration;
+    while (holder.parent && !ts.isSourceFile(holder.parent) && !ts.isClassLike(holder.parent) && !ts.isBlock(holder.parent)) holder = holder.parent;
+    return holder;
+  }
+
+  private annotationAbove(holder: TS.Node): AnnotationEntry[] {
+    const entries: AnnotationEntry[] = [];
+    for (const comment of this.ts.getLeadingCommentRanges(this.file.text, holder.getFullStart()) ?? []) {
+      const match = ANNOTATION.exec(this.file.text.slice(comment.pos, comment.end));
+      if (match) entries.push(...this.annotationEntries(match[1]!, holder));
+    }
+    return entries;
+  }
+
+  /** `a=1, xTrain.shape[1]=13, shape=[28, 28, 1]` -> one parsed expression per name. */
+  private annotationEntries(text: string, at: TS.Node): AnnotationEntry[] {
+    const ts = this.ts;
+    const entries: AnnotationEntry[] = [];
+    const starts = [...text.matchAll(/([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*)\s*=(?!=)/g)];
+    starts.forEach((match, i) => {
+      const end = i + 1 < starts.length ? starts[i + 1]!.index! : text.length;
+      const expression = text.slice(match.index! + match[0].length, end).trim().replace(/,\s*$/, '');
+      const file = ts.createSourceFile('annotation.ts', `(${expression})`, ts.ScriptTarget.Latest, true);
+      const statement = file.statements[0];
+      if (!statement || !ts.isExpressionStatement(statement) || (file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length) {
+        this.problem(`Annotation value of \`${match[1]}\` is not an expression: ${expression}`, at, 'warning');
+        return;
+      }
+      entries.push({ name: match[1]!, expression: statement.expression, file });
+    });
+    return entries;
+  }
+
+  /**
+   * File-wide values: `--set` pairs and annotations above top-level statements that are not
+   * functions (those belong to the function). Evaluated on first use, in the module scope.
+   */
+  private collectFileFills(): void {
+    const ts = this.ts;
+    const entries = this.annotationEntries(Object.entries(this.presets).map(([k, v]) => `${k}=${v}`).join(', '), this.file);
+    for (const statement of this.file.statements) {
+      const isFunction =
+        ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) ||
+        (ts.isVariableStatement(statement) && statement.declarationList.declarations.some((d) => d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))));
+      if (!isFunction) entries.push(...this.annotationAbove(statement));
+    }
+    for (const entry of entries) if (!this.fileFills.has(entry.name)) this.fileFills.set(entry.name, { entry });
+  }
+
+  private fillFor(chain: string): { found: true; value: Value } | { found: false } {
+    if (this.templateValues?.has(chain)) return { found: true, value: this.templateValues.get(chain) };
+    const fill = this.fileFills.get(chain);
+    if (!fill || !this.moduleScope) return { found: false };
+    if (!('value' in fill)) {
+      // Mark first: an annotation that names itself (`n=n`) must not recurse.
+      fill.value = new Unknown(chain, 'annotation refers to itself');
+      fill.value = this.evalForeign(fill.entry.expression, fill.entry.file, this.moduleScope);
+    }
+    return { found: true, value: fill.value };
   }
 
   /** Evaluates an expression parsed from other text (an annotation) against this file's scope. */
@@ -1158,7 +1305,7 @@ export class Interpreter {
       if (/^\d+$/.test(key)) return object[Number(key)];
       return undefined;
     }
-    if (object instanceof Unknown) return new Unknown(this.text(site), object.reason);
+    if (object instanceof Unknown) return new Unknown(this.text(site), object.reason, object.hole);
     if (object instanceof TensorValue && key === 'shape') return new Unknown(this.text(site), 'symbolic tensor shapes are inferred later, not during parsing');
     return new Unknown(this.text(site), `property \`${key}\` is not known`);
   }
@@ -1393,6 +1540,7 @@ export class Interpreter {
   private registerModel(model: ModelValue): ModelValue {
     this.modelWork++;
     if (this.templateName) model.template = this.templateName;
+    if (this.templateHolder) model.annotationHolder = this.templateHolder;
     this.models.push(model);
     return model;
   }
@@ -1493,6 +1641,12 @@ function toNumber(value: Value): Value {
 
 function toPropertyKey(value: Value): string | undefined {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+/** `text` without spaces when it is a name or an access chain (`a.b[1].c`), else undefined. */
+export function accessChain(text: string): string | undefined {
+  const compact = text.replace(/\s+/g, '');
+  return /^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(compact) ? compact.replace(/\?\./g, '.') : undefined;
 }
 
 function unknownReason(value: Value, text: string): string {

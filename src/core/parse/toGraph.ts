@@ -1,6 +1,8 @@
 /** Turns the interpreter's model values into the plain ModelGraph IR. */
+import { holeRole, holeSuggestion, mergeHoles } from '../holes';
 import type {
   CompileInfo,
+  Hole,
   ConfigObject,
   ConfigValue,
   LayerNode,
@@ -43,7 +45,7 @@ export function toConfigValue(value: Value, key: string, range: SourceRange | un
   }
   if (value instanceof Unknown) {
     if (range) report(`${key}: \`${value.text}\` is not a constant (${value.reason}).`, range);
-    return { $unknown: value.text, reason: value.reason };
+    return { $unknown: value.text, reason: value.reason, ...(value.hole ? { hole: value.hole.name } : {}) };
   }
   const what =
     value instanceof Namespace ? `tf.${value.path.join('.')}` :
@@ -138,6 +140,11 @@ export function toModelGraph(model: ModelValue, name: string, report: Report): M
     model instanceof FunctionalModel
       ? model.outputs.map(idOf).filter((id): id is string => !!id)
       : layers.length ? [layers[layers.length - 1]!.id] : [];
+  const holes: Hole[] = [];
+  for (const node of nodes) {
+    if (node.layer.config) collectHoles(node.layer.config, node.layer.type, ids.get(node)!, holes);
+  }
+  if (model.compile?.args) collectHoles(model.compile.args, 'compile', 'compile', holes);
   const firstInput = layers.find((layer) => layer.id === inputs[0]);
   const inputShape = firstInput ? declaredInputShape(firstInput) : undefined;
   return {
@@ -149,7 +156,27 @@ export function toModelGraph(model: ModelValue, name: string, report: Report): M
     outputs,
     ...(inputShape ? { inputShape } : {}),
     ...(model.compile ? { compile: toCompileInfo(model.compile.args, model.compile.range, report) } : {}),
+    ...(holes.length ? { holes: mergeHoles(holes) } : {}),
   };
+}
+
+/** Every named unknown in a config, with the role its place gives it. */
+function collectHoles(config: ObjectValue, layerType: string, owner: string, into: Hole[]): void {
+  // `roleKey` is the innermost key: `stddev` inside `kernelInitializer: randomNormal({stddev})`.
+  const visit = (value: Value, key: string, roleKey: string, index?: number, length?: number): void => {
+    if (value instanceof Unknown) {
+      if (!value.hole) return;
+      const role = holeRole(layerType, roleKey, index, length);
+      into.push({ name: value.hole.name, role, range: value.hole.range, usedBy: [`${owner}.${key}`], suggestion: holeSuggestion(role, layerType) });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => visit(item, key, roleKey, i, value.length));
+    } else if (value instanceof FactoryCall) {
+      for (const arg of value.args) visit(arg, key, '');
+    } else if (value instanceof ObjectValue) {
+      for (const [inner, item] of value.props) visit(item, key, inner);
+    }
+  };
+  for (const [key, value] of config.props) visit(value, key, key);
 }
 
 function toCompileInfo(args: ObjectValue | undefined, range: SourceRange, report: Report): CompileInfo {

@@ -6,10 +6,17 @@ import type * as TS from 'typescript';
 import type { PropertyRange, SourceRange } from '../ir';
 
 /** A value the interpreter cannot know; `text` is the source expression, `reason` says why. */
+/** Where an unknown value comes from and the name that fills it: a parameter, or an access chain like `xTrain.shape[1]`. */
+export interface HoleOrigin {
+  readonly name: string;
+  readonly range: SourceRange;
+}
+
 export class Unknown {
   constructor(
     readonly text: string,
     readonly reason: string,
+    readonly hole?: HoleOrigin,
   ) {}
 }
 
@@ -72,6 +79,8 @@ interface ModelCommon {
   nameDepth: number;
   /** The uncalled function the parser ran to find this model, if any. */
   template?: string;
+  /** The statement an annotation for this model goes above (its template function's, or its own). */
+  annotationHolder?: SourceRange;
 }
 
 export class SequentialModel implements ModelCommon {
@@ -80,6 +89,7 @@ export class SequentialModel implements ModelCommon {
   name?: string;
   nameDepth = Number.POSITIVE_INFINITY;
   template?: string;
+  annotationHolder?: SourceRange;
   constructor(readonly range: SourceRange) {}
 }
 
@@ -88,6 +98,7 @@ export class FunctionalModel implements ModelCommon {
   name?: string;
   nameDepth = Number.POSITIVE_INFINITY;
   template?: string;
+  annotationHolder?: SourceRange;
   constructor(
     readonly range: SourceRange,
     readonly inputs: readonly TensorValue[],

@@ -1,0 +1,215 @@
+/**
+ * Keras -> tfjs name tables for the Python front end. tfjs-layers is Keras' twin, so most of the
+ * mapping is a rename: class `Dense` is factory `dense`, argument `kernel_initializer` is key
+ * `kernelInitializer`, string `'he_normal'` is `'heNormal'`.
+ */
+
+export interface LayerSpec {
+  /** The tfjs factory name (a member of LAYER_FACTORIES). */
+  readonly type: string;
+  /** Python names of the positional parameters, in Keras' order. */
+  readonly positional: readonly string[];
+}
+
+const DENSE_TAIL = ['use_bias', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'bias_constraint'];
+const CONV = ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'groups', 'activation', ...DENSE_TAIL];
+const POOL = ['pool_size', 'strides', 'padding', 'data_format'];
+const RNN = ['units', 'activation', 'recurrent_activation', 'use_bias'];
+
+function spec(type: string, ...positional: string[]): LayerSpec {
+  return { type, positional };
+}
+
+/** Every Keras layer class with a tfjs twin, aliases included (covers LAYER_FACTORIES). */
+export const KERAS_LAYERS: Readonly<Record<string, LayerSpec>> = {
+  InputLayer: spec('inputLayer', 'input_shape', 'batch_size', 'dtype'),
+  ELU: spec('elu', 'alpha'),
+  ReLU: spec('reLU', 'max_value', 'negative_slope', 'threshold'),
+  LeakyReLU: spec('leakyReLU', 'alpha'),
+  PReLU: spec('prelu', 'alpha_initializer', 'alpha_regularizer', 'alpha_constraint', 'shared_axes'),
+  Softmax: spec('softmax', 'axis'),
+  ThresholdedReLU: spec('thresholdedReLU', 'theta'),
+  Conv1D: spec('conv1d', ...CONV),
+  Conv2D: spec('conv2d', ...CONV),
+  Conv3D: spec('conv3d', ...CONV),
+  Convolution1D: spec('conv1d', ...CONV),
+  Convolution2D: spec('conv2d', ...CONV),
+  Convolution3D: spec('conv3d', ...CONV),
+  Conv2DTranspose: spec('conv2dTranspose', 'filters', 'kernel_size', 'strides', 'padding', 'output_padding', 'data_format', 'dilation_rate', 'activation', ...DENSE_TAIL),
+  Conv3DTranspose: spec('conv3dTranspose', 'filters', 'kernel_size', 'strides', 'padding', 'output_padding', 'data_format', 'dilation_rate', 'activation', ...DENSE_TAIL),
+  SeparableConv2D: spec('separableConv2d', 'filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'depth_multiplier', 'activation', 'use_bias'),
+  DepthwiseConv2D: spec('depthwiseConv2d', 'kernel_size', 'strides', 'padding', 'depth_multiplier', 'data_format', 'dilation_rate', 'activation', 'use_bias'),
+  Cropping2D: spec('cropping2D', 'cropping', 'data_format'),
+  UpSampling2D: spec('upSampling2d', 'size', 'data_format', 'interpolation'),
+  Activation: spec('activation', 'activation'),
+  Dense: spec('dense', 'units', 'activation', ...DENSE_TAIL),
+  Dropout: spec('dropout', 'rate', 'noise_shape', 'seed'),
+  SpatialDropout1D: spec('spatialDropout1d', 'rate'),
+  Flatten: spec('flatten', 'data_format'),
+  RepeatVector: spec('repeatVector', 'n'),
+  Reshape: spec('reshape', 'target_shape'),
+  Permute: spec('permute', 'dims'),
+  Embedding: spec('embedding', 'input_dim', 'output_dim', 'embeddings_initializer', 'embeddings_regularizer', 'activity_regularizer', 'embeddings_constraint', 'mask_zero', 'input_length'),
+  Add: spec('add'),
+  Average: spec('average'),
+  Concatenate: spec('concatenate', 'axis'),
+  Maximum: spec('maximum'),
+  Minimum: spec('minimum'),
+  Multiply: spec('multiply'),
+  Dot: spec('dot', 'axes', 'normalize'),
+  BatchNormalization: spec('batchNormalization', 'axis', 'momentum', 'epsilon', 'center', 'scale'),
+  LayerNormalization: spec('layerNormalization', 'axis', 'epsilon', 'center', 'scale'),
+  ZeroPadding2D: spec('zeroPadding2d', 'padding', 'data_format'),
+  AveragePooling1D: spec('averagePooling1d', ...POOL),
+  AvgPool1D: spec('averagePooling1d', ...POOL),
+  AveragePooling2D: spec('averagePooling2d', ...POOL),
+  AvgPool2D: spec('averagePooling2d', ...POOL),
+  AveragePooling3D: spec('averagePooling3d', ...POOL),
+  AvgPool3D: spec('averagePooling3d', ...POOL),
+  GlobalAveragePooling1D: spec('globalAveragePooling1d', 'data_format'),
+  GlobalAvgPool1D: spec('globalAveragePooling1d', 'data_format'),
+  GlobalAveragePooling2D: spec('globalAveragePooling2d', 'data_format'),
+  GlobalAvgPool2D: spec('globalAveragePooling2d', 'data_format'),
+  GlobalMaxPooling1D: spec('globalMaxPooling1d', 'data_format'),
+  GlobalMaxPool1D: spec('globalMaxPooling1d', 'data_format'),
+  GlobalMaxPooling2D: spec('globalMaxPooling2d', 'data_format'),
+  GlobalMaxPool2D: spec('globalMaxPooling2d', 'data_format'),
+  MaxPooling1D: spec('maxPooling1d', ...POOL),
+  MaxPool1D: spec('maxPooling1d', ...POOL),
+  MaxPooling2D: spec('maxPooling2d', ...POOL),
+  MaxPool2D: spec('maxPooling2d', ...POOL),
+  MaxPooling3D: spec('maxPooling3d', ...POOL),
+  MaxPool3D: spec('maxPooling3d', ...POOL),
+  GRU: spec('gru', ...RNN),
+  GRUCell: spec('gruCell', ...RNN),
+  LSTM: spec('lstm', ...RNN),
+  LSTMCell: spec('lstmCell', ...RNN),
+  SimpleRNN: spec('simpleRNN', 'units', 'activation', 'use_bias'),
+  SimpleRNNCell: spec('simpleRNNCell', 'units', 'activation', 'use_bias'),
+  ConvLSTM2D: spec('convLstm2d', 'filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'activation', 'recurrent_activation'),
+  ConvLSTM2DCell: spec('convLstm2dCell', 'filters', 'kernel_size'),
+  RNN: spec('rnn', 'cell', 'return_sequences', 'return_state', 'go_backwards', 'stateful', 'unroll'),
+  StackedRNNCells: spec('stackedRNNCells', 'cells'),
+  Bidirectional: spec('bidirectional', 'layer', 'merge_mode'),
+  TimeDistributed: spec('timeDistributed', 'layer'),
+  GaussianNoise: spec('gaussianNoise', 'stddev'),
+  GaussianDropout: spec('gaussianDropout', 'rate'),
+  AlphaDropout: spec('alphaDropout', 'rate', 'noise_shape'),
+  Masking: spec('masking', 'mask_value'),
+  Rescaling: spec('rescaling', 'scale', 'offset'),
+  CenterCrop: spec('centerCrop', 'height', 'width'),
+  Resizing: spec('resizing', 'height', 'width', 'interpolation'),
+  CategoryEncoding: spec('categoryEncoding', 'num_tokens', 'output_mode'),
+  RandomWidth: spec('randomWidth', 'factor', 'interpolation', 'seed'),
+};
+
+/** The functional shortcuts of `keras.layers` (`add([a, b])`): merge layer type by function name. */
+export const MERGE_FUNCTIONS: Readonly<Record<string, string>> = {
+  add: 'add', average: 'average', concatenate: 'concatenate', maximum: 'maximum',
+  minimum: 'minimum', multiply: 'multiply', dot: 'dot',
+};
+
+/** Keras argument names whose tfjs key is not the plain camelCase (per layer type, or for all). */
+const KEY_RENAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  '*': { dims: 'dims' },
+  // Keras 3 spells the input layer's shape `shape`; tfjs' inputLayer reads `inputShape`.
+  inputLayer: { shape: 'inputShape' },
+  // Keras 3 renamed `alpha` to `negative_slope`; tfjs kept `alpha`.
+  leakyReLU: { negative_slope: 'alpha' },
+};
+
+/** `kernel_initializer` -> `kernelInitializer`. */
+export function camelCase(name: string): string {
+  return name.replace(/_+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The tfjs config key of a Keras argument of a layer of tfjs type `type`. */
+export function tfjsKey(type: string, pythonName: string): string {
+  return KEY_RENAMES[type]?.[pythonName] ?? KEY_RENAMES['*']?.[pythonName] ?? camelCase(pythonName);
+}
+
+/** Keras activation names -> tfjs ones. A Keras name missing here is one tfjs lacks. */
+export const ACTIVATIONS: Readonly<Record<string, string>> = {
+  relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu', selu: 'selu',
+  linear: 'linear', softplus: 'softplus', softsign: 'softsign', hard_sigmoid: 'hardSigmoid',
+  swish: 'swish', silu: 'swish', gelu: 'gelu', relu6: 'relu6', mish: 'mish',
+};
+
+/** Keras initializer names (snake strings, class names, function aliases), normalized -> tfjs. */
+const INITIALIZERS: Readonly<Record<string, string>> = {
+  zeros: 'zeros', zero: 'zeros', ones: 'ones', one: 'ones', constant: 'constant',
+  randomnormal: 'randomNormal', normal: 'randomNormal', randomuniform: 'randomUniform', uniform: 'randomUniform',
+  truncatednormal: 'truncatedNormal', variancescaling: 'varianceScaling', orthogonal: 'orthogonal',
+  identity: 'identity', glorotnormal: 'glorotNormal', glorotuniform: 'glorotUniform',
+  henormal: 'heNormal', heuniform: 'heUniform', lecunnormal: 'leCunNormal', lecununiform: 'leCunUniform',
+  xaviernormal: 'glorotNormal', xavieruniform: 'glorotUniform',
+};
+
+const squash = (name: string): string => name.replace(/_/g, '').toLowerCase();
+
+/** tfjs initializer name for a Keras spelling (`'he_normal'`, `HeNormal`, `he_normal`), if any. */
+export function tfjsInitializer(name: string): string | undefined {
+  return INITIALIZERS[squash(name)];
+}
+
+/** tfjs regularizer factory for a Keras spelling (`l2`, `L2`, `l1_l2`, `L1L2`). */
+export function tfjsRegularizer(name: string): string | undefined {
+  return ({ l1: 'l1', l2: 'l2', l1l2: 'l1l2' } as Record<string, string>)[squash(name)];
+}
+
+/** tfjs constraint factory for a Keras spelling (`max_norm`, `MaxNorm`, ...). */
+export function tfjsConstraint(name: string): string | undefined {
+  return ({ maxnorm: 'maxNorm', nonneg: 'nonNeg', unitnorm: 'unitNorm', minmaxnorm: 'minMaxNorm' } as Record<string, string>)[squash(name)];
+}
+
+/** Values of enum-like keys whose spelling differs (`'channels_last'` -> `'channelsLast'`). */
+export function tfjsEnumValue(key: string, value: string): string {
+  if (key === 'dataFormat' || key === 'mode') return camelCase(value);
+  // tfjs' 'normal' already draws a truncated normal; its 'truncatedNormal' falls into the uniform branch.
+  if (key === 'distribution') return value === 'uniform' ? 'uniform' : 'normal';
+  return value;
+}
+
+export interface OptimizerSpec {
+  /** tfjs `tf.train` factory. */
+  readonly factory: string;
+  /** Keras parameter name and default, in the order tfjs' factory takes them. */
+  readonly params: readonly (readonly [string, number | boolean])[];
+}
+
+/** Keras optimizer classes -> tfjs factories. Keras' defaults are filled in (tfjs needs a rate). */
+export const OPTIMIZERS: Readonly<Record<string, OptimizerSpec>> = {
+  sgd: { factory: 'sgd', params: [['learning_rate', 0.01]] },
+  adam: { factory: 'adam', params: [['learning_rate', 0.001], ['beta_1', 0.9], ['beta_2', 0.999], ['epsilon', 1e-7]] },
+  rmsprop: { factory: 'rmsprop', params: [['learning_rate', 0.001], ['rho', 0.9], ['momentum', 0], ['epsilon', 1e-7], ['centered', false]] },
+  adagrad: { factory: 'adagrad', params: [['learning_rate', 0.001], ['initial_accumulator_value', 0.1]] },
+  adadelta: { factory: 'adadelta', params: [['learning_rate', 0.001], ['rho', 0.95], ['epsilon', 1e-7]] },
+  adamax: { factory: 'adamax', params: [['learning_rate', 0.001], ['beta_1', 0.9], ['beta_2', 0.999], ['epsilon', 1e-7]] },
+};
+
+/** `optimizer='adam'` strings tfjs understands (lower case, as tfjs' compile reads them). */
+export const OPTIMIZER_NAMES: ReadonlySet<string> = new Set(['sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'adamax']);
+
+/** Keras loss names (strings, functions and classes, normalized) -> tfjs loss names. */
+const LOSSES: Readonly<Record<string, string>> = {
+  categoricalcrossentropy: 'categoricalCrossentropy', binarycrossentropy: 'binaryCrossentropy',
+  sparsecategoricalcrossentropy: 'sparseCategoricalCrossentropy',
+  mse: 'meanSquaredError', meansquarederror: 'meanSquaredError',
+  mae: 'meanAbsoluteError', meanabsoluteerror: 'meanAbsoluteError',
+  mape: 'meanAbsolutePercentageError', meanabsolutepercentageerror: 'meanAbsolutePercentageError',
+  msle: 'meanSquaredLogarithmicError', meansquaredlogarithmicerror: 'meanSquaredLogarithmicError',
+  hinge: 'hinge', squaredhinge: 'squaredHinge', categoricalhinge: 'categoricalHinge',
+  logcosh: 'logcosh', poisson: 'poisson', kld: 'kullbackLeiblerDivergence',
+  kldivergence: 'kullbackLeiblerDivergence', kullbackleiblerdivergence: 'kullbackLeiblerDivergence',
+  cosinesimilarity: 'cosineProximity', cosineproximity: 'cosineProximity',
+};
+
+export function tfjsLoss(name: string): string | undefined {
+  return LOSSES[squash(name)];
+}
+
+/** Metric strings: Keras' `'acc'` is tfjs' `'accuracy'`; losses used as metrics are renamed too. */
+export function tfjsMetric(name: string): string {
+  if (name === 'acc' || name === 'accuracy') return 'accuracy';
+  return tfjsLoss(name) ?? name;
+}
