@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { AnalysisController } from './vscode/analysisController';
 import { AnalysisStore } from './vscode/analysisStore';
 import { FixProvider } from './vscode/codeActions';
+import { HoleValues } from './vscode/holeValues';
 import { ModelCodeLensProvider } from './vscode/codeLens';
 import { COMMANDS, registerCommands } from './vscode/commands';
 import { readSettings } from './vscode/config';
@@ -25,7 +26,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Gradient Lens', { log: true });
   context.subscriptions.push(log);
   try {
-    const index = new ModelIndex(log);
+    const holeValues = new HoleValues(context.workspaceState);
+    const index = new ModelIndex(log, (uri) => holeValues.get(uri));
     const store = new AnalysisStore(index);
     const controller = new AnalysisController(index, store, log);
     const codeLens = new ModelCodeLensProvider(index, COMMANDS.analyze, (uri, model) => {
@@ -40,11 +42,16 @@ export function activate(context: vscode.ExtensionContext): void {
       void vscode.commands.executeCommand('setContext', 'gradientLens.hasModels', hasModels);
     };
     context.subscriptions.push(
+      holeValues,
+      holeValues.onDidChange((uri) => {
+        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        if (document) index.refresh(document);
+      }),
       index,
       store,
       controller,
       new DiagnosticsFeature(index, store),
-      vscode.languages.registerCodeActionsProvider(SELECTOR, new FixProvider(index, store), FixProvider.metadata),
+      vscode.languages.registerCodeActionsProvider(SELECTOR, new FixProvider(index, store, holeValues), FixProvider.metadata),
       codeLens,
       store.onDidChange(() => codeLens.refresh()),
       vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
@@ -54,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): void {
         store,
         controller,
         log,
+        holeValues,
         showPanel: (uri, model) => GradientPanel.createOrShow(panelServices, uri && model ? { uri, model } : undefined),
         showVerification: (uri, model, verification) => GradientPanel.createOrShow(panelServices, { uri, model }).showVerification(verification),
       }),

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../core/analysis/findings';
 import { applyFixes, planFix, type FixCode } from '../core/fixes/index';
-import { DIAGNOSTIC_SOURCE, findingCalls, type FindingSource } from './diagnostics';
+import { DIAGNOSTIC_SOURCE, findingCalls, UNRESOLVED_VALUE, type FindingSource } from './diagnostics';
+import { unfilledHoles, type HoleValues } from './holeValues';
 import type { ModelIndex } from './modelIndex';
 import { toRange } from './ranges';
 
@@ -15,12 +16,13 @@ function diagnosticCode(diagnostic: vscode.Diagnostic): string | undefined {
 /** Quick fixes for Gradient Lens diagnostics: one action per fix code, the best one preferred. */
 export class FixProvider implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = {
-    providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND],
+    providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite, FIX_ALL_KIND],
   };
 
   constructor(
     private readonly index: ModelIndex,
     private readonly measured?: FindingSource,
+    private readonly holeValues?: HoleValues,
   ) {}
 
   private findings(document: vscode.TextDocument): Finding[] {
@@ -28,11 +30,11 @@ export class FixProvider implements vscode.CodeActionProvider {
     return entry ? [...entry.staticFindings, ...(this.measured?.findings(document.uri) ?? [])] : [];
   }
 
-  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(document: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const entry = this.index.get(document);
     if (!entry) return [];
     if (context.only && FIX_ALL_KIND.contains(context.only)) return this.fixAll(document);
-    const actions: vscode.CodeAction[] = [];
+    const actions: vscode.CodeAction[] = [...this.holeActions(document, range, context)];
     const text = document.getText();
     for (const diagnostic of context.diagnostics) {
       if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
@@ -66,6 +68,40 @@ export class FixProvider implements vscode.CodeActionProvider {
         verify.command = { command: 'gradientLens.verifyFixes', title: 'Verify fixes', arguments: [document.uri, model.name, finding.fixes] };
         verify.diagnostics = [diagnostic];
         actions.push(verify);
+      }
+    }
+    return actions;
+  }
+
+  /**
+   * For values the parser cannot know: "enter values and analyze" on their diagnostics, and
+   * "save entered values as annotation" on a model whose holes were filled from remembered values.
+   */
+  private holeActions(document: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const entry = this.index.get(document);
+    if (!entry) return [];
+    const actions: vscode.CodeAction[] = [];
+    for (const diagnostic of context.diagnostics) {
+      if (diagnostic.source !== DIAGNOSTIC_SOURCE || diagnosticCode(diagnostic) !== UNRESOLVED_VALUE) continue;
+      const offset = document.offsetAt(diagnostic.range.start);
+      for (const model of entry.parsed.models.filter((m) => m.holes?.some((h) => h.range.start === offset))) {
+        const action = new vscode.CodeAction(`Gradient Lens: enter values for \`${model.name}\` and analyze...`, vscode.CodeActionKind.QuickFix);
+        action.command = { command: 'gradientLens.analyze', title: 'Analyze', arguments: [document.uri, model.name] };
+        action.diagnostics = [diagnostic];
+        actions.push(action);
+      }
+    }
+    const remembered = this.holeValues?.get(document.uri) ?? {};
+    if (Object.keys(remembered).length) {
+      const start = document.offsetAt(range.start);
+      const end = document.offsetAt(range.end);
+      for (const model of entry.parsed.models) {
+        const line = model.annotation?.lineStart ?? model.range.start;
+        const touches = (start <= model.range.end && end >= model.range.start) || (start <= line + 1 && end >= line) || model.layers.some((l) => start <= l.range.end && end >= l.range.start);
+        if (!touches || !unfilledHoles(document, model.name).some((h) => h.name in remembered)) continue;
+        const action = new vscode.CodeAction(`Gradient Lens: save the values entered for \`${model.name}\` as an annotation`, vscode.CodeActionKind.RefactorRewrite);
+        action.command = { command: 'gradientLens.saveHoleValues', title: 'Save as annotation', arguments: [document.uri, model.name] };
+        actions.push(action);
       }
     }
     return actions;

@@ -3,14 +3,18 @@ import * as vscode from 'vscode';
 import { staticFindings } from '../core/analysis/staticRules';
 import { mergeFindings } from '../core/analysis/findings';
 import type { FixCode } from '../core/fixes/index';
+import { holeAdvice } from '../core/holes';
 import type { ModelGraph } from '../core/ir';
+import { isPythonFile } from '../core/languages';
 import { fileReport, formatReport, type Report } from '../core/report';
 import type { PanelState } from '../shared/panelProtocol';
 import type { RunSummary } from '../training/protocol';
+import { readFileFromDisk } from '../core/nodeFiles';
 import { verifyFixes } from '../training/verify';
 import type { AnalysisController } from './analysisController';
 import type { AnalysisStore } from './analysisStore';
 import { readSettings, runOptions } from './config';
+import { promptForHoles, saveAsAnnotation, type HoleValues } from './holeValues';
 import type { ModelIndex } from './modelIndex';
 import { registerShowModelsCommand } from './showModelsCommand';
 
@@ -23,6 +27,7 @@ export const COMMANDS = {
   showLog: 'gradientLens.showLog',
   showModels: 'gradientLens.showModels',
   showPanel: 'gradientLens.showPanel',
+  saveHoleValues: 'gradientLens.saveHoleValues',
 } as const;
 
 interface Services {
@@ -30,6 +35,7 @@ interface Services {
   readonly store: AnalysisStore;
   readonly controller: AnalysisController;
   readonly log: vscode.LogOutputChannel;
+  readonly holeValues: HoleValues;
   /** Opens (or reveals) the Gradient panel, on a model when given. */
   readonly showPanel: (uri?: vscode.Uri, model?: string) => void;
   /** Puts a verification's before/after numbers into the panel. */
@@ -112,6 +118,40 @@ function markdown(reportValue: Report): string {
   return out.join('\n');
 }
 
+/**
+ * Models ready to train: a model with holes (values the parser cannot know) gets a prompt per
+ * hole; answers are remembered for the file and the file is re-read with them. A model that
+ * still has holes is left out, with advice on how to fill them.
+ */
+async function fillHoles(services: Services, document: vscode.TextDocument, models: readonly ModelGraph[]): Promise<ModelGraph[]> {
+  if (!models.some((m) => m.holes?.length)) return [...models];
+  const entered: string[] = [];
+  for (const model of models) {
+    if (!model.holes?.length) continue;
+    const values = await promptForHoles(model, services.holeValues.get(document.uri));
+    if (!values) continue;
+    await services.holeValues.set(document.uri, values);
+    entered.push(model.name);
+  }
+  const fresh = services.index.refresh(document)?.parsed.models ?? [];
+  const ready: ModelGraph[] = [];
+  for (const model of models) {
+    const now = fresh.find((m) => m.name === model.name);
+    const advice = now && holeAdvice(now, isPythonFile(document.fileName) ? 'py' : 'ts');
+    if (advice) void vscode.window.showWarningMessage(`Gradient Lens: ${advice}`);
+    else if (now) ready.push(now);
+  }
+  if (entered.length) {
+    void vscode.window
+      .showInformationMessage('Gradient Lens remembers the values you entered for this file. Write them into the code as an annotation?', 'Save as Annotation')
+      .then(async (choice) => {
+        if (!choice) return;
+        for (const name of entered) await saveAsAnnotation(services.holeValues, document, name);
+      });
+  }
+  return ready;
+}
+
 export function registerCommands(services: Services): vscode.Disposable[] {
   const { index, store, controller, log } = services;
   return [
@@ -119,10 +159,20 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     vscode.commands.registerCommand(COMMANDS.analyze, async (uri?: vscode.Uri, modelName?: string) => {
       const document = await documentOf(uri);
       if (!document) return;
-      const model = await chooseModel(index, document, modelName);
+      const chosen = await chooseModel(index, document, modelName);
+      if (!chosen) return;
+      const [model] = await fillHoles(services, document, [chosen]);
       if (!model) return;
       services.showPanel(document.uri, model.name);
       await controller.analyze(document, [model]);
+    }),
+    vscode.commands.registerCommand(COMMANDS.saveHoleValues, async (uri?: vscode.Uri, modelName?: string) => {
+      const document = await documentOf(uri);
+      const model = document ? await chooseModel(index, document, modelName) : undefined;
+      if (!document || !model) return;
+      if (!(await saveAsAnnotation(services.holeValues, document, model.name))) {
+        void vscode.window.showInformationMessage(`Gradient Lens: no entered values to save for \`${model.name}\`.`);
+      }
     }),
     vscode.commands.registerCommand(COMMANDS.showPanel, async (uri?: vscode.Uri, modelName?: string) => {
       const document = await documentOf(uri);
@@ -136,7 +186,8 @@ export function registerCommands(services: Services): vscode.Disposable[] {
         void vscode.window.showInformationMessage('Gradient Lens: no tfjs model found in this file.');
         return;
       }
-      await controller.analyze(document, models);
+      const ready = await fillHoles(services, document, models);
+      if (ready.length) await controller.analyze(document, ready);
     }),
     vscode.commands.registerCommand(COMMANDS.stop, () => controller.stop()),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
@@ -171,7 +222,11 @@ export function registerCommands(services: Services): vscode.Disposable[] {
       const settings = readSettings(document.uri);
       const verification = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Gradient Lens: verifying ${fixes.length} fixes of ${model.name}` },
-        () => verifyFixes(controller.trainingSession, document.getText(), document.fileName, model.name, fixes, runOptions(settings), { thresholds: settings.thresholds }),
+        () =>
+          verifyFixes(controller.trainingSession, document.getText(), document.fileName, model.name, fixes, runOptions(settings), {
+            thresholds: settings.thresholds,
+            parseOptions: { readFile: readFileFromDisk, set: services.holeValues.get(document.uri) },
+          }),
       );
       const lines = [
         `# Verified fixes for \`${model.name}\``,

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { mergeFindings, type Finding, type Severity } from '../core/analysis/findings';
-import type { LayerNode, ModelGraph } from '../core/ir';
+import type { Hole, LayerNode, ModelGraph } from '../core/ir';
+import { commentPrefix } from '../core/languages';
 import { Disposable } from './lifecycle';
 import type { DocumentModels, ModelIndex } from './modelIndex';
 import { toRange } from './ranges';
@@ -73,6 +74,18 @@ export class DiagnosticsFeature extends Disposable {
       diagnostic.source = DIAGNOSTIC_SOURCE;
       diagnostics.push(diagnostic);
     }
+    const seenHoles = new Set<string>();
+    for (const model of entry.parsed.models) {
+      for (const hole of model.holes ?? []) {
+        const key = `${hole.name}@${hole.range.start}`;
+        if (seenHoles.has(key)) continue;
+        seenHoles.add(key);
+        const diagnostic = new vscode.Diagnostic(toRange(document, hole.range), holeMessage(model, hole, document.fileName), vscode.DiagnosticSeverity.Information);
+        diagnostic.source = DIAGNOSTIC_SOURCE;
+        diagnostic.code = { value: UNRESOLVED_VALUE, target: vscode.Uri.parse(`${DOCS}#values-the-parser-cannot-know`) };
+        diagnostics.push(diagnostic);
+      }
+    }
     const measured = this.measured?.findings(entry.uri) ?? [];
     const findings = mergeFindings(entry.staticFindings, measured, this.measured?.measuredModels(entry.uri) ?? new Set());
     for (const finding of findings) {
@@ -95,6 +108,15 @@ export class DiagnosticsFeature extends Disposable {
     }
     this.collection.set(entry.uri, diagnostics);
   }
+}
+
+export const UNRESOLVED_VALUE = 'unresolved-value';
+
+function holeMessage(model: ModelGraph, hole: Hole, fileName: string): string {
+  return (
+    `\`${hole.name}\` is not known from the code (${hole.role} of \`${model.name}\`, used by ${hole.usedBy.join(', ')}). ` +
+    `Analyze asks for it, or annotate the model: \`${commentPrefix(fileName)} gradient-lens: ${hole.name}=${hole.suggestion}\`.`
+  );
 }
 
 function num(value: number): string {

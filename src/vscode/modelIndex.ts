@@ -3,7 +3,7 @@ import type { Finding } from '../core/analysis/findings';
 import { staticFindings } from '../core/analysis/staticRules';
 import type { ParseResult } from '../core/ir';
 import { readFileFromDisk } from '../core/nodeFiles';
-import { parseModels } from '../core/parse/index';
+import { parseSource } from '../core/source';
 import { Disposable } from './lifecycle';
 
 export interface DocumentModels {
@@ -30,7 +30,11 @@ export class ModelIndex extends Disposable {
   readonly onDidChange = this.changed.event;
   readonly onDidRemove = this.removed.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    /** Values the user gave for holes in a file (remembered prompt answers), passed as `set`. */
+    private readonly holeValues: (uri: vscode.Uri) => Readonly<Record<string, string>> = () => ({}),
+  ) {
     super();
     this._register(vscode.workspace.onDidOpenTextDocument((d) => this.refresh(d)));
     this._register(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)));
@@ -73,7 +77,7 @@ export class ModelIndex extends Disposable {
       return undefined;
     }
     try {
-      const parsed = parseModels(text, document.fileName, { readFile: (path) => this.readFile(path) });
+      const parsed = parseSource(text, document.fileName, { readFile: (path) => this.readFile(path), set: this.holeValues(document.uri) });
       const findings = parsed.models.flatMap((model) => staticFindings(model));
       const entry: DocumentModels = { uri: document.uri, version: document.version, parsed, staticFindings: findings };
       this.entries.set(key, entry);

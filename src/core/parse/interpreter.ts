@@ -1116,8 +1116,8 @@ export class Interpreter {
   }
 
   /**
-   * Values for a template's parameters: presets (`--set`) then the function's annotation, a
-   * comment just above it: `// gradient-lens: inputShape=[13], units=64, modelType='cnn'`.
+   * Values for a template's parameters: presets (`--set`, remembered values) overridden by the
+   * function's annotation, a comment just above it: `// gradient-lens: inputShape=[13], units=64, modelType='cnn'`.
    * Values are constant expressions of the file (`[IMAGE_H, IMAGE_W, 1]` works).
    */
   private valuesFor(declaration: TS.Node, scope: Scope): Map<string, Value> {
@@ -1224,13 +1224,15 @@ export class Interpreter {
    */
   private collectFileFills(): void {
     const ts = this.ts;
-    const entries = this.annotationEntries(Object.entries(this.presets).map(([k, v]) => `${k}=${v}`).join(', '), this.file);
+    // What the code says comes first: annotations, then values given from outside.
+    const entries: AnnotationEntry[] = [];
     for (const statement of this.file.statements) {
       const isFunction =
         ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) ||
         (ts.isVariableStatement(statement) && statement.declarationList.declarations.some((d) => d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))));
       if (!isFunction) entries.push(...this.annotationAbove(statement));
     }
+    entries.push(...this.annotationEntries(Object.entries(this.presets).map(([k, v]) => `${k}=${v}`).join(', '), this.file));
     for (const entry of entries) if (!this.fileFills.has(entry.name)) this.fileFills.set(entry.name, { entry });
   }
 

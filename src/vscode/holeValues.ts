@@ -1,0 +1,91 @@
+/**
+ * Values the user entered for holes (values the parser cannot know), remembered per file in
+ * workspace state, and the prompt that asks for them. They reach the parser as `set` values,
+ * exactly like the CLI's `--set`; an annotation in the code wins over them.
+ */
+import * as vscode from 'vscode';
+import { annotationEdit } from '../core/holes';
+import type { Hole, ModelGraph } from '../core/ir';
+import { commentPrefix } from '../core/languages';
+import { parseSource } from '../core/source';
+import { Disposable } from './lifecycle';
+import { toRange } from './ranges';
+
+const STATE_KEY = 'gradientLens.holeValues';
+
+type Stored = Record<string, Record<string, string>>;
+
+export class HoleValues extends Disposable {
+  private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri>());
+  /** Fires with the file whose remembered values changed. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly state: vscode.Memento) {
+    super();
+  }
+
+  /** Remembered `name -> expression text` for a file. */
+  get(uri: vscode.Uri): Readonly<Record<string, string>> {
+    return this.state.get<Stored>(STATE_KEY, {})[uri.toString()] ?? {};
+  }
+
+  async set(uri: vscode.Uri, values: Readonly<Record<string, string>>): Promise<void> {
+    const all = { ...this.state.get<Stored>(STATE_KEY, {}) };
+    all[uri.toString()] = { ...(all[uri.toString()] ?? {}), ...values };
+    await this.state.update(STATE_KEY, all);
+    this.changed.fire(uri);
+  }
+
+  async forget(uri: vscode.Uri, names: readonly string[]): Promise<void> {
+    const all = { ...this.state.get<Stored>(STATE_KEY, {}) };
+    const kept = Object.fromEntries(Object.entries(all[uri.toString()] ?? {}).filter(([name]) => !names.includes(name)));
+    if (Object.keys(kept).length) all[uri.toString()] = kept;
+    else delete all[uri.toString()];
+    await this.state.update(STATE_KEY, all);
+    this.changed.fire(uri);
+  }
+}
+
+/**
+ * Asks for each hole of `model` in turn, prefilled with the remembered value or the role's
+ * example. Undefined when the user cancels.
+ */
+export async function promptForHoles(model: ModelGraph, remembered: Readonly<Record<string, string>>): Promise<Record<string, string> | undefined> {
+  const holes = model.holes ?? [];
+  const values: Record<string, string> = {};
+  for (const [i, hole] of holes.entries()) {
+    const value = await vscode.window.showInputBox({
+      title: `Gradient Lens: ${model.name} needs a value (${i + 1}/${holes.length})`,
+      prompt: `\`${hole.name}\`: ${hole.role}, used by ${hole.usedBy.join(', ')}. The code does not say; the value shown is an example. It is remembered for this file.`,
+      value: remembered[hole.name] ?? hole.suggestion,
+      ignoreFocusOut: true,
+      validateInput: (text) => (text.trim() ? undefined : 'Enter a value, e.g. 13, [28, 28, 1] or "cnn".'),
+    });
+    if (value === undefined) return undefined;
+    values[hole.name] = value.trim();
+  }
+  return values;
+}
+
+/** The holes `model` has before remembered values fill them (a parse of the bare text). */
+export function unfilledHoles(document: vscode.TextDocument, modelName: string): readonly Hole[] {
+  const model = parseSource(document.getText(), document.fileName).models.find((m) => m.name === modelName);
+  return model?.holes ?? [];
+}
+
+/**
+ * Writes the remembered values of `modelName`'s holes into its annotation comment (merged with
+ * one already there) and forgets them, since the code now holds them. False if nothing to save.
+ */
+export async function saveAsAnnotation(values: HoleValues, document: vscode.TextDocument, modelName: string): Promise<boolean> {
+  const bare = parseSource(document.getText(), document.fileName).models.find((m) => m.name === modelName);
+  const remembered = values.get(document.uri);
+  const names = (bare?.holes ?? []).map((h) => h.name).filter((name) => name in remembered);
+  if (!bare?.annotation || names.length === 0) return false;
+  const edit = annotationEdit(document.getText(), bare.annotation, Object.fromEntries(names.map((n) => [n, remembered[n]!])), commentPrefix(document.fileName));
+  const workspaceEdit = new vscode.WorkspaceEdit();
+  workspaceEdit.replace(document.uri, toRange(document, edit.range), edit.newText);
+  if (!(await vscode.workspace.applyEdit(workspaceEdit))) return false;
+  await values.forget(document.uri, names);
+  return true;
+}
