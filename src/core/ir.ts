@@ -107,6 +107,18 @@ export interface LayerNode {
   readonly iteration?: readonly number[];
   /** Ids of the layers whose outputs feed this one, in argument order. Empty for inputs. */
   readonly inbound: readonly string[];
+  /**
+   * Which output of each inbound layer feeds this one, when one is not the first (the states
+   * of an RNN with `returnState: true` are outputs 1 and 2). Absent when all are output 0.
+   */
+  readonly inboundOutputs?: readonly number[];
+  /** The model this layer comes from when a whole model is used as a layer (its layers are inlined). */
+  readonly partOf?: string;
+  /**
+   * A `tf.layers.Layer` subclass written in the user's code: opaque to the parser, trained as a
+   * stand-in without weights (`same`: identity) or a fixed linear projection (`last`).
+   */
+  readonly custom?: { readonly className: string; readonly output: 'same' | 'last' | 'unknown'; readonly lastDim?: number };
   /** The activation string from the config (`'sigmoid'`), absent when none was given. */
   readonly activation?: string;
   /** Inferred output shape, batch first; absent when it could not be inferred. */

@@ -15,6 +15,10 @@ export interface LayerReport {
   readonly outputShape: readonly (number | null)[] | null;
   /** Kernel gradient L2 norm, mean over the last epoch; null when not measured. */
   readonly gradNorm: number | null;
+  /** The model this layer comes from, when a model is used as a layer. */
+  readonly partOf?: string;
+  /** A custom layer: what trained in its place. */
+  readonly standIn?: string;
 }
 
 export interface FindingReport {
@@ -112,6 +116,8 @@ export function fileReport(file: string, text: string, parsed: ParseResult, extr
           params: layer.params ?? null,
           outputShape: layer.outputShape ?? null,
           gradNorm: extra.gradNorms?.get(layer.id) ?? null,
+          ...(layer.partOf ? { partOf: layer.partOf } : {}),
+          ...(layer.custom ? { standIn: layer.custom.output === 'same' ? 'identity' : layer.custom.output === 'last' ? `linear projection to ${layer.custom.lastDim}` : 'none' } : {}),
         })),
         findings: (extra.findings ?? []).map((f) => findingReport(f, model, lines)),
         ...(model.holes?.length

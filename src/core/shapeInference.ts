@@ -327,6 +327,13 @@ function declaredInput(layer: LayerNode): Dims | undefined {
   return undefined;
 }
 
+/** The shape of output `index` of a layer: the states of an RNN with `returnState` are [batch, units]. */
+function outputShapeOf(layer: LayerNode | undefined, index: number): Shape | undefined {
+  if (!layer?.outputShape || index === 0) return layer?.outputShape;
+  const units = layer.config.units;
+  return typeof units === 'number' ? [layer.outputShape[0] ?? null, units] : undefined;
+}
+
 /** Fills `outputShape` and `params` of every layer, and `graph.params` when all are known. */
 export function inferShapes(graph: ModelGraph): ShapeProblem[] {
   const problems: ShapeProblem[] = [];
@@ -343,9 +350,17 @@ export function inferShapes(graph: ModelGraph): ShapeProblem[] {
       }
       inputs = [declared];
     } else {
-      const shapes = layer.inbound.map((id) => byId.get(id)?.outputShape);
+      const shapes = layer.inbound.map((id, i) => outputShapeOf(byId.get(id), layer.inboundOutputs?.[i] ?? 0));
       if (shapes.some((s) => !s)) continue; // an earlier layer already reported why
       inputs = shapes.map((s) => [...s!]);
+    }
+    if (layer.custom) {
+      // Opaque: the shape its computeOutputShape gives; its own weights cannot be counted.
+      const input = inputs[0]!;
+      if (layer.custom.output === 'same') layer.outputShape = input as Shape;
+      else if (layer.custom.output === 'last') layer.outputShape = [input[0] ?? null, layer.custom.lastDim ?? null];
+      else problems.push({ layerId: layer.id, message: `\`${layer.id}\`: the output shape of the custom layer \`${layer.type}\` is not known.` });
+      continue;
     }
     if (!layer.known) {
       problems.push({ layerId: layer.id, message: `\`${layer.id}\`: the shape of the unknown layer type \`${layer.type}\` cannot be inferred.` });

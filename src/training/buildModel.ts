@@ -56,7 +56,19 @@ function layerConfig(tf: Tfjs, layer: LayerNode): Record<string, unknown> {
   return { ...config, name: layer.id };
 }
 
+/**
+ * A custom layer of the user's code cannot run here: an identity (`linear` activation, no
+ * weights) or a fixed, untrained linear projection stands in for it, as the parser declared.
+ */
+function standIn(tf: Tfjs, layer: LayerNode): tfjs.layers.Layer {
+  const custom = layer.custom!;
+  if (custom.output === 'same') return tf.layers.activation({ activation: 'linear', name: layer.id });
+  if (custom.output === 'last' && custom.lastDim) return tf.layers.dense({ units: custom.lastDim, useBias: false, trainable: false, name: layer.id });
+  throw new ModelBuildError(`\`${layer.id}\`: the output shape of the custom layer \`${custom.className}\` is not known, so no stand-in can replace it.`, layer.id);
+}
+
 function makeLayer(tf: Tfjs, layer: LayerNode): tfjs.layers.Layer {
+  if (layer.custom) return standIn(tf, layer);
   const make = layer.known ? factory(tf, `layers.${layer.type}`) : undefined;
   if (!make) throw new ModelBuildError(`\`${layer.id}\`: \`tf.layers.${layer.type}\` is not a tfjs layer, so the model cannot be trained here.`, layer.id);
   try {
@@ -81,7 +93,12 @@ export function buildModel(tf: Tfjs, graph: ModelGraph): tfjs.LayersModel {
     }
     return model;
   }
-  const tensors = new Map<string, tfjs.SymbolicTensor>();
+  // A layer's outputs: one tensor, or several for an RNN with `returnState` (output, states...).
+  const tensors = new Map<string, tfjs.SymbolicTensor | tfjs.SymbolicTensor[]>();
+  const output = (id: string, index = 0): tfjs.SymbolicTensor | undefined => {
+    const value = tensors.get(id);
+    return Array.isArray(value) ? value[index] : index === 0 ? value : undefined;
+  };
   for (const layer of graph.layers) {
     if (layer.type === 'inputLayer') {
       const config = layerConfig(tf, layer);
@@ -89,17 +106,17 @@ export function buildModel(tf: Tfjs, graph: ModelGraph): tfjs.LayersModel {
       tensors.set(layer.id, tf.input({ ...(config as object), ...(shape ? { shape: shape as number[] } : {}), name: layer.id } as Parameters<Tfjs['input']>[0]));
       continue;
     }
-    const inbound = layer.inbound.map((id) => tensors.get(id));
+    const inbound = layer.inbound.map((id, i) => output(id, layer.inboundOutputs?.[i] ?? 0));
     if (inbound.some((t) => !t)) throw new ModelBuildError(`\`${layer.id}\`: an input of this layer could not be built.`, layer.id);
     const built = makeLayer(tf, layer);
     try {
       const input = inbound.length === 1 && !['add', 'concatenate', 'multiply', 'average', 'maximum', 'minimum', 'dot'].includes(layer.type) ? inbound[0]! : (inbound as tfjs.SymbolicTensor[]);
-      tensors.set(layer.id, built.apply(input) as tfjs.SymbolicTensor);
+      tensors.set(layer.id, built.apply(input) as tfjs.SymbolicTensor | tfjs.SymbolicTensor[]);
     } catch (error) {
       throw new ModelBuildError(`\`${layer.id}\`: ${error instanceof Error ? error.message : String(error)}`, layer.id);
     }
   }
-  const pick = (ids: readonly string[]): tfjs.SymbolicTensor[] => ids.map((id) => tensors.get(id)!).filter(Boolean);
+  const pick = (ids: readonly string[]): tfjs.SymbolicTensor[] => ids.map((id) => output(id)!).filter(Boolean);
   try {
     return tf.model({ inputs: pick(graph.inputs), outputs: pick(graph.outputs), name: 'model' });
   } catch (error) {

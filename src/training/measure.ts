@@ -283,7 +283,9 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
       const activation = activationOf(nodes.get(l.name));
       return !!activation && (SATURATING.has(activation) || DEAD_CAPABLE.has(activation));
     });
-    if (judged.length) sideModel = tf.model({ inputs: model.inputs, outputs: judged.map((l) => l.output as tfjs.SymbolicTensor) });
+    // A layer with several outputs (an RNN's states) is judged on its first, the sequence output.
+    const firstOutput = (l: tfjs.layers.Layer): tfjs.SymbolicTensor => (Array.isArray(l.output) ? l.output[0]! : l.output);
+    if (judged.length) sideModel = tf.model({ inputs: model.inputs, outputs: judged.map(firstOutput) });
     const activationStats = async (x: tfjs.Tensor[]): Promise<Record<string, ActivationStats>> => {
       if (!sideModel) return {};
       const packed = tf.tidy(() => {

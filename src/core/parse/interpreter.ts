@@ -9,9 +9,11 @@ import { CLIP_HELPER_NAME } from '../fixes/clipGradients';
 import type { ModuleLoader } from './modules';
 import { LAYER_FACTORIES, MERGE_LAYERS, TFJS_MODULES } from './tfjsApi';
 import {
+  CustomLayerClass,
   FactoryCall,
   FunctionalModel,
   FunctionValue,
+  functionalNodes,
   type GraphNode,
   isModel,
   LayerValue,
@@ -393,10 +395,41 @@ export class Interpreter {
       return undefined;
     }
     if (ts.isClassDeclaration(node)) {
-      if (node.name) scope.declare(node.name.text, new Unknown(node.name.text, 'classes are not evaluated'));
+      if (node.name) scope.declare(node.name.text, this.customLayerClass(node, scope) ?? new Unknown(node.name.text, 'classes are not evaluated'));
       return undefined;
     }
     return undefined;
+  }
+
+  /**
+   * `class Scale extends tf.layers.Layer {...}`: an opaque layer type. Its output shape is read
+   * from a simple `computeOutputShape` (`return inputShape;`, `return [inputShape[0], 7];`);
+   * without one it is the input's, as in tfjs' own Layer.
+   */
+  private customLayerClass(node: TS.ClassDeclaration, scope: Scope): CustomLayerClass | undefined {
+    const ts = this.ts;
+    const base = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    const baseValue = base && this.eval(base, scope);
+    const isLayer = (baseValue instanceof Namespace && baseValue.path.join('.') === 'layers.Layer') || baseValue instanceof CustomLayerClass;
+    if (!isLayer || !node.name) return undefined;
+    const className = node.name.text;
+    const method = node.members.find(
+      (m): m is TS.MethodDeclaration => ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === 'computeOutputShape' && !!m.body,
+    );
+    if (!method) return new CustomLayerClass(baseValue instanceof CustomLayerClass ? { ...baseValue.info, className } : { className, output: 'same' });
+    const parameter = method.parameters[0]?.name;
+    const returned = method.body!.statements.find(ts.isReturnStatement)?.expression;
+    const inner = returned && skipOuterExpressions(ts, returned);
+    const isParameter = (e: TS.Expression | undefined): boolean => !!e && !!parameter && ts.isIdentifier(parameter) && ts.isIdentifier(e) && e.text === parameter.text;
+    if (isParameter(inner)) return new CustomLayerClass({ className, output: 'same' });
+    if (inner && ts.isArrayLiteralExpression(inner) && inner.elements.length === 2) {
+      const [batch, last] = inner.elements;
+      const lastDim = last && this.eval(last, scope);
+      if (batch && ts.isElementAccessExpression(batch) && isParameter(batch.expression) && typeof lastDim === 'number') {
+        return new CustomLayerClass({ className, output: 'last', lastDim });
+      }
+    }
+    return new CustomLayerClass({ className, output: 'unknown' });
   }
 
   private alwaysThrows(node: TS.Statement): boolean {
@@ -780,6 +813,11 @@ export class Interpreter {
         return this.callValue(this.globals.lookup('%ArrayConstructor')?.value, args, node, undefined);
       }
       if (callee instanceof FunctionValue || callee instanceof NativeFunction) return this.callValue(callee, args, node, undefined);
+      if (callee instanceof CustomLayerClass) {
+        const [config] = args;
+        const iteration = this.iterations.length ? [...this.iterations] : undefined;
+        return new LayerValue(callee.info.className, false, config instanceof ObjectValue ? config : undefined, this.rangeOf(node), iteration, callee.info);
+      }
       return new Unknown(this.text(node), `\`new ${this.text(node.expression)}\` is not evaluated`);
     }
     if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
@@ -1319,7 +1357,7 @@ export class Interpreter {
       const [layer] = this.evalArgs(site.arguments, scope);
       this.modelWork++;
       if (layer instanceof LayerValue) object.layers.push(layer);
-      else if (isModel(layer)) this.problem('A model added as a layer is not supported yet; its layers are not counted.', site);
+      else if (isModel(layer)) this.addModelAsLayers(object, layer, site);
       else this.problem(`\`${this.text(site.arguments[0] ?? site)}\` is not a layer the parser could resolve; the model may be missing a layer here.`, site.arguments[0] ?? site);
       return undefined;
     }
@@ -1328,10 +1366,7 @@ export class Interpreter {
       object.compile = { args: config instanceof ObjectValue ? config : undefined, range: this.rangeOf(site) };
       return undefined;
     }
-    if (isModel(object) && key === 'apply') {
-      this.problem('A model applied as a layer is not supported yet.', site);
-      return new Unknown(this.text(site), 'output of a model used as a layer');
-    }
+    if (isModel(object) && key === 'apply') return this.applyModel(object, this.evalArgs(site.arguments, scope), site);
     if (Array.isArray(object)) return this.arrayMethod(object, key, site, scope);
     if (typeof object === 'string') return stringMethod(object, key, this.evalArgs(site.arguments, scope));
     return undefined;
@@ -1547,8 +1582,66 @@ export class Interpreter {
     return model;
   }
 
-  private node(layer: LayerValue, inbound: GraphNode[]): GraphNode {
-    return { layer, inbound, order: this.nodeOrder++ };
+  private node(layer: LayerValue, inbound: GraphNode[], inboundIndex?: readonly number[]): GraphNode {
+    const indexed = inboundIndex?.some((i) => i !== 0);
+    return { layer, inbound, ...(indexed ? { inboundIndex } : {}), order: this.nodeOrder++ };
+  }
+
+  /**
+   * A model used as a layer is read as its layers, inlined where it is used (marked `partOf`):
+   * gradients flow through them exactly as through the nested model.
+   */
+  private addModelAsLayers(outer: SequentialModel, inner: ModelValue, site: TS.Node): void {
+    const name = inner.name ?? 'model';
+    if (inner instanceof SequentialModel) {
+      for (const layer of inner.layers) if (layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(layer.inlined(name));
+      return;
+    }
+    // A functional model is a chain when every node has one input: then it reads as a list.
+    const nodes = functionalNodes(inner);
+    const chain = inner.inputs.length === 1 && inner.outputs.length === 1 && nodes.every((n) => n.inbound.length <= 1 && nodes.filter((m) => m.inbound.includes(n)).length <= 1);
+    if (!chain) {
+      this.problem(`\`${name}\` has branches; adding it to a sequential model is not read (apply it to a tensor in a functional model instead).`, site);
+      return;
+    }
+    for (const node of nodes) if (node.layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(node.layer.inlined(name));
+  }
+
+  private applyModel(model: ModelValue, args: readonly Value[], site: TS.Node): Value {
+    const [input] = args;
+    const given = Array.isArray(input) ? input : [input];
+    if (!given.length || !given.every((v): v is TensorValue => v instanceof TensorValue)) {
+      const unknown = given.find((v): v is Unknown => v instanceof Unknown);
+      return new Unknown(this.text(site), unknown ? unknown.reason : 'model applied to a value that is not a symbolic tensor', unknown?.hole);
+    }
+    const name = model.name ?? 'model';
+    this.modelWork++;
+    if (model instanceof SequentialModel) {
+      let current: TensorValue = given[0]!;
+      for (const layer of model.layers) {
+        if (layer.type === 'inputLayer') continue;
+        current = new TensorValue(this.node(layer.inlined(name), [current.node], [current.index]));
+      }
+      return current;
+    }
+    if (given.length !== model.inputs.length) {
+      this.problem(`\`${name}\` takes ${model.inputs.length} inputs but is applied to ${given.length}.`, site);
+      return new Unknown(this.text(site), 'model applied to the wrong number of inputs');
+    }
+    const mapped = new Map<GraphNode, TensorValue>();
+    model.inputs.forEach((tensor, i) => mapped.set(tensor.node, given[i]!));
+    const copies = new Map<GraphNode, GraphNode>();
+    const tensorFor = (node: GraphNode, index: number): TensorValue => {
+      const input = mapped.get(node);
+      return input ?? new TensorValue(copies.get(node)!, index);
+    };
+    for (const node of functionalNodes(model)) {
+      if (mapped.has(node)) continue;
+      const inputs = node.inbound.map((n, i) => tensorFor(n, node.inboundIndex?.[i] ?? 0));
+      copies.set(node, this.node(node.layer.inlined(name), inputs.map((t) => t.node), inputs.map((t) => t.index)));
+    }
+    const outputs = model.outputs.map((t) => tensorFor(t.node, t.index));
+    return outputs.length === 1 ? outputs[0] : outputs;
   }
 
   private applyLayer(layer: LayerValue, args: readonly Value[], site: TS.Node): Value {
@@ -1572,7 +1665,13 @@ export class Interpreter {
       this.problem(`\`${layer.type}\` merges a list of tensors: write \`.apply([a, b])\`.`, site);
     }
     this.modelWork++;
-    return new TensorValue(this.node(layer, tensors.map((t) => t.node)));
+    const node = this.node(layer, tensors.map((t) => t.node), tensors.map((t) => t.index));
+    // `returnState: true`: [output, ...states], one state for simpleRNN/GRU, two for LSTM.
+    if (['lstm', 'gru', 'simpleRNN'].includes(layer.type) && layer.config?.props.get('returnState') === true) {
+      const states = layer.type === 'lstm' ? 2 : 1;
+      return Array.from({ length: states + 1 }, (_, i) => new TensorValue(node, i));
+    }
+    return new TensorValue(node);
   }
 }
 

@@ -18,6 +18,7 @@ import {
   FunctionalModel,
   FunctionValue,
   type GraphNode,
+  functionalNodes,
   LayerValue,
   type ModelValue,
   Namespace,
@@ -113,7 +114,18 @@ export function toModelGraph(model: ModelValue, name: string, report: Report): M
     }
     used.add(id);
     ids.set(node, id);
-    if (!layer.known) {
+    if (layer.custom) {
+      const standIn =
+        layer.custom.output === 'same' ? 'an identity stand-in (no weights)' :
+        layer.custom.output === 'last' ? `a fixed linear projection to ${layer.custom.lastDim} (not trained)` : undefined;
+      report(
+        standIn
+          ? `\`${layer.type}\` is a custom layer: the parser does not read its \`call\`; training measures the model with ${standIn} in its place.`
+          : `\`${layer.type}\` is a custom layer whose \`computeOutputShape\` the parser cannot read; write it as \`return inputShape;\` or \`return [inputShape[0], N];\` to train the model.`,
+        layer.range,
+        standIn ? 'info' : 'warning',
+      );
+    } else if (!layer.known) {
       report(`\`layers.${layer.type}\` is not a tfjs layer the parser knows; it is kept as an opaque layer.`, layer.range, 'warning');
     }
     const config = layer.config ? toConfigObject(layer.config, report, layer.range) : {};
@@ -128,10 +140,13 @@ export function toModelGraph(model: ModelValue, name: string, report: Report): M
       range: layer.range,
       ...(layer.iteration ? { iteration: layer.iteration } : {}),
       inbound: node.inbound.map((inbound) => ids.get(inbound)!),
+      ...(node.inboundIndex ? { inboundOutputs: node.inboundIndex } : {}),
+      ...(layer.partOf ? { partOf: layer.partOf } : {}),
+      ...(layer.custom ? { custom: layer.custom } : {}),
       ...(activation !== undefined ? { activation } : {}),
     });
   }
-  const idOf = (tensor: TensorValue): string | undefined => ids.get(tensor.node);
+  const idOf = (tensor: TensorValue): string | undefined => (tensor.index === 0 ? ids.get(tensor.node) : undefined);
   const inputs =
     model instanceof FunctionalModel
       ? model.inputs.map(idOf).filter((id): id is string => !!id)
@@ -201,17 +216,4 @@ function sequentialNodes(layers: readonly LayerValue[]): GraphNode[] {
     nodes.push({ layer, inbound: nodes.length ? [nodes[nodes.length - 1]!] : [], order });
   });
   return nodes;
-}
-
-/** Every node that reaches an output, in creation order (a topological order). */
-function functionalNodes(model: FunctionalModel): GraphNode[] {
-  const seen = new Set<GraphNode>();
-  const stack = model.outputs.map((tensor) => tensor.node);
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    stack.push(...node.inbound);
-  }
-  return [...seen].sort((a, b) => a.order - b.order);
 }

@@ -51,17 +51,43 @@ export class LayerValue {
     readonly config: ObjectValue | undefined,
     readonly range: SourceRange,
     readonly iteration: readonly number[] | undefined,
+    /** A `tf.layers.Layer` subclass of the file: how its output shape relates to its input. */
+    readonly custom?: CustomLayerInfo,
+    /** The model this layer belongs to when that model is used as a layer of another one. */
+    readonly partOf?: string,
   ) {}
+
+  /** The same layer as part of `model`, used as a layer inside another model. */
+  inlined(model: string): LayerValue {
+    return new LayerValue(this.type, this.known, this.config, this.range, this.iteration, this.custom, this.partOf ?? model);
+  }
 }
 
-/** A symbolic tensor: the output of a layer in the functional API. */
+export interface CustomLayerInfo {
+  readonly className: string;
+  /** `same`: output shape = input shape; `last`: the last dimension becomes `lastDim`. */
+  readonly output: 'same' | 'last' | 'unknown';
+  readonly lastDim?: number;
+}
+
+/** A class that extends `tf.layers.Layer`; `new` of it makes an opaque layer. */
+export class CustomLayerClass {
+  constructor(readonly info: CustomLayerInfo) {}
+}
+
+/** A symbolic tensor: the output of a layer in the functional API (`index` for layers with several outputs). */
 export class TensorValue {
-  constructor(readonly node: GraphNode) {}
+  constructor(
+    readonly node: GraphNode,
+    readonly index = 0,
+  ) {}
 }
 
 export interface GraphNode {
   readonly layer: LayerValue;
   readonly inbound: readonly GraphNode[];
+  /** Which output of each inbound node feeds this one, when not all are the first. */
+  readonly inboundIndex?: readonly number[];
   /** Creation order; creation order is a topological order of the graph. */
   readonly order: number;
 }
@@ -142,7 +168,8 @@ export type Value =
   | SequentialModel
   | FunctionalModel
   | FunctionValue
-  | NativeFunction;
+  | NativeFunction
+  | CustomLayerClass;
 
 interface Binding {
   value: Value;
@@ -176,4 +203,17 @@ export class Scope {
 
 export function isModel(value: Value): value is ModelValue {
   return value instanceof SequentialModel || value instanceof FunctionalModel;
+}
+
+/** Every node of a functional model that reaches an output, in creation (topological) order. */
+export function functionalNodes(model: FunctionalModel): GraphNode[] {
+  const seen = new Set<GraphNode>();
+  const stack = model.outputs.map((tensor) => tensor.node);
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    stack.push(...node.inbound);
+  }
+  return [...seen].sort((a, b) => a.order - b.order);
 }
