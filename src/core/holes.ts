@@ -52,6 +52,9 @@ export function holeSuggestion(role: HoleRole, layerType: string): string {
     case 'optimizer': return "'adam'";
     case 'loss': return "'meanSquaredError'";
     case 'value': return '1';
+    case 'repeat count': return '3';
+    case 'condition': return 'true';
+    case 'layer sizes': return '[64, 32]';
   }
 }
 
@@ -76,7 +79,7 @@ export function holeAdvice(graph: ModelGraph, language: 'ts' | 'py' = 'ts'): str
   const sets = holes.map((h) => `--set '${h.name}=${h.suggestion}'`).join(' ');
   return (
     `Model \`${graph.name}\` has values the parser cannot know: ${list}. ` +
-    `Fill them with an annotation above the model's function, \`${comment} gradient-lens: ${example}\`, ` +
+    `Fill them with an annotation comment above the function that builds the model (or above the statement, at top level), \`${comment} gradient-lens: ${example}\`, ` +
     `or on the command line with ${sets} (the values shown are examples, not read from your code).`
   );
 }

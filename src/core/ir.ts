@@ -140,7 +140,9 @@ export interface CompileInfo {
 /** What an unknown value stands for, judged from where it is used. */
 export type HoleRole =
   | 'input shape' | 'input dim' | 'time steps' | 'units' | 'filters' | 'kernel size' | 'rate'
-  | 'activation' | 'initializer' | 'optimizer' | 'loss' | 'value';
+  | 'activation' | 'initializer' | 'optimizer' | 'loss' | 'value'
+  /** Unknowns that decide how the model is built: a loop bound, a branch, a list of sizes. */
+  | 'repeat count' | 'condition' | 'layer sizes';
 
 /**
  * A value the parser could not know, kept as a named gap rather than a guess: filled by an

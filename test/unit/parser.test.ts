@@ -336,7 +336,7 @@ test('never throws on arbitrary text', () => {
   }
 });
 
-test('shared layer applied twice, model as layer: clear problems', () => {
+test('a model added as a layer is read as its layers, marked with the model they come from', () => {
   const src = `
 import * as tf from '@tensorflow/tfjs';
 const inner = tf.sequential({layers: [tf.layers.dense({units: 2, inputShape: [2]})]});
@@ -345,8 +345,12 @@ outer.add(tf.layers.dense({units: 2, inputShape: [2]}));
 outer.add(inner);
 `;
   const result = parse(src);
-  assert.ok(result.problems.some((p) => /model added as a layer/.test(p.message)));
   assert.deepEqual(result.models.map((m) => m.name), ['inner', 'outer']);
+  const outer = result.models[1]!;
+  assert.deepEqual(outer.layers.map((l) => [l.id, l.partOf ?? null]), [['dense_1', null], ['dense_2', 'inner']]);
+  assert.equal(outer.params, 12);
+  const self = parse(`import * as tf from '@tensorflow/tfjs';\nconst m = tf.sequential();\nm.add(tf.layers.dense({units: 1, inputShape: [1]}));\nm.add(m);\n`);
+  assert.ok(self.problems.some((p) => /cannot be added to itself/.test(p.message)));
 });
 
 test('code that builds no model part raises no control-flow problems', () => {

@@ -3,10 +3,11 @@
  * Never runs user code and never throws on it.
  */
 import type * as TS from 'typescript';
-import { isUnknownValue, type ConfigValue, type ModelGraph, type ParseProblem, type ParseResult } from '../ir';
-import { annotationSite } from '../holes';
+import { isUnknownValue, type ConfigValue, type Hole, type ModelGraph, type ParseProblem, type ParseResult } from '../ir';
+import { annotationSite, holeSuggestion, mergeHoles } from '../holes';
 import { inferShapes } from '../shapeInference';
-import { Interpreter } from './interpreter';
+import { Interpreter, type FlowHole } from './interpreter';
+import type { ModelValue } from './values';
 import { ModuleLoader, type ReadFile } from './modules';
 import { toModelGraph } from './toGraph';
 
@@ -88,7 +89,9 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
     if (seen) name = `${name} (${seen + 1})`;
     try {
       const holderStart = model.annotationHolder?.start ?? topLevelStatementStart(sourceFile, model.range.start);
-      const graph: ModelGraph = { ...toModelGraph(model, name, report), annotation: annotationSite(text, holderStart, '//') };
+      const built = toModelGraph(model, name, report);
+      const holes = mergeHoles([...(built.holes ?? []), ...flowHoles(interpreter.flowHoles, model)]);
+      const graph: ModelGraph = { ...built, ...(holes.length ? { holes } : {}), annotation: annotationSite(text, holderStart, '//') };
       if (graph.layers.length === 0) {
         report(`Model \`${name}\` has no layers the parser could find.`, model.range, 'info');
         continue;
@@ -106,6 +109,19 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   }
   problems.sort((a, b) => a.range.start - b.range.start);
   return { models, problems };
+}
+
+const FLOW_USE: Record<FlowHole['role'], string> = {
+  'repeat count': 'how many layers a loop adds',
+  condition: 'which layers are built',
+  'layer sizes': 'the layers a loop adds',
+};
+
+/** Unknowns that steered the building of `model` (a loop bound, a branch) as holes. */
+function flowHoles(all: readonly FlowHole[], model: ModelValue): Hole[] {
+  return all
+    .filter((hole) => hole.models.includes(model))
+    .map((hole) => ({ name: hole.name, role: hole.role, range: hole.range, usedBy: [FLOW_USE[hole.role]], suggestion: holeSuggestion(hole.role, '') }));
 }
 
 function topLevelStatementStart(file: TS.SourceFile, position: number): number {

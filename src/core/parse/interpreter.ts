@@ -47,6 +47,15 @@ type Completion =
 /** The annotation comment: `// gradient-lens: name=value, ...` (or inside a block comment). */
 export const ANNOTATION = /gradient-lens:\s*([^\n]*?)\s*(\*\/)?$/m;
 
+/** An unknown that decided control flow (a loop bound, a condition) while a model was built. */
+export interface FlowHole {
+  readonly name: string;
+  readonly range: SourceRange;
+  readonly role: 'repeat count' | 'condition' | 'layer sizes';
+  /** The models being built when it was met: those of the template run, else the latest. */
+  readonly models: readonly ModelValue[];
+}
+
 interface AnnotationEntry {
   readonly name: string;
   readonly expression: TS.Expression;
@@ -80,6 +89,8 @@ export class Interpreter {
   /** Values for template parameters, by name, while a template runs (annotations, `--set`). */
   private templateValues: Map<string, Value> | undefined;
   /** File-wide fills by name (`--set`, top-level annotations); `value` once evaluated. */
+  /** Control-flow holes met so far; toGraph attaches them to the models they shaped. */
+  readonly flowHoles: FlowHole[] = [];
   private readonly fileFills = new Map<string, { entry: AnnotationEntry; value?: Value }>();
   private moduleScope: Scope | undefined;
 
@@ -195,8 +206,13 @@ export class Interpreter {
   }
 
   /** A problem about control flow, reported only if the construct built model parts (else it is noise). */
-  private flowProblem(workBefore: number, message: string, at: TS.Node): void {
-    if (this.modelWork !== workBefore) this.problem(message, at, 'warning');
+  private flowProblem(workBefore: number, message: string, at: TS.Node, value?: Value, role?: FlowHole['role']): void {
+    if (this.modelWork === workBefore) return;
+    this.problem(message, at, 'warning');
+    // The unknown decides how the model is built: a hole of the models being built now.
+    if (!(value instanceof Unknown) || !value.hole || !role) return;
+    const models = this.templateName ? this.models.filter((m) => m.template === this.templateName) : this.models.slice(-1);
+    this.flowHoles.push({ ...value.hole, role, models });
   }
 
   private tick(): void {
@@ -355,13 +371,14 @@ export class Interpreter {
     }
     if (ts.isBlock(node)) return this.execBlock(node.statements, new Scope(scope));
     if (ts.isIfStatement(node)) {
-      const condition = truthy(this.eval(node.expression, scope));
+      const value = this.eval(node.expression, scope);
+      const condition = truthy(value);
       if (condition === undefined) {
         // Argument checks (`if (!(h > 0)) throw ...`) guard the model code: read past them.
         if (this.alwaysThrows(node.thenStatement)) return node.elseStatement ? this.exec(node.elseStatement, scope) : undefined;
         const work = this.modelWork;
         const completion = this.exec(node.thenStatement, scope);
-        this.flowProblem(work, `Condition \`${this.text(node.expression)}\` is not a constant; read the first branch only.`, node.expression);
+        this.flowProblem(work, `Condition \`${this.text(node.expression)}\` is not a constant; read the first branch only.`, node.expression, value, 'condition');
         return completion;
       }
       if (condition) return this.exec(node.thenStatement, scope);
@@ -484,14 +501,17 @@ export class Interpreter {
     }
     const work = this.modelWork;
     let readOnce = false;
+    let unknownCondition: Value;
     this.iterations.push(0);
     try {
       for (let i = 0; ; i++) {
         if (node.condition) {
-          const condition = truthy(this.eval(node.condition, scope));
+          const value = this.eval(node.condition, scope);
+          const condition = truthy(value);
           if (condition === undefined) {
             if (i > 0) break;
             readOnce = true;
+            unknownCondition = value;
           } else if (!condition) {
             break;
           }
@@ -509,7 +529,7 @@ export class Interpreter {
     } finally {
       this.iterations.pop();
       if (readOnce && node.condition) {
-        this.flowProblem(work, `Loop condition \`${this.text(node.condition)}\` is not a constant; the loop body was read once.`, node.condition);
+        this.flowProblem(work, `Loop condition \`${this.text(node.condition)}\` is not a constant; the loop body was read once.`, node.condition, unknownCondition, 'repeat count');
       }
     }
     return undefined;
@@ -560,7 +580,7 @@ export class Interpreter {
       }
     } finally {
       this.iterations.pop();
-      if (readOnce) this.flowProblem(work, `\`${this.text(node.expression)}\` is not a constant list; the loop body was read once.`, node.expression);
+      if (readOnce) this.flowProblem(work, `\`${this.text(node.expression)}\` is not a constant list; the loop body was read once.`, node.expression, iterable, 'layer sizes');
     }
     return undefined;
   }
@@ -570,13 +590,16 @@ export class Interpreter {
     const isDo = this.ts.isDoStatement(node);
     const work = this.modelWork;
     let readOnce = false;
+    let unknownCondition: Value;
     this.iterations.push(0);
     try {
       for (let i = 0; ; i++) {
         if (!isDo || i > 0) {
-          const condition = truthy(this.eval(node.expression, scope));
+          const value = this.eval(node.expression, scope);
+          const condition = truthy(value);
           if (condition === undefined) {
             readOnce = true;
+            unknownCondition = value;
             if (isDo || i > 0) break;
           } else if (!condition) {
             break;
@@ -592,7 +615,7 @@ export class Interpreter {
       }
     } finally {
       this.iterations.pop();
-      if (readOnce) this.flowProblem(work, `Loop condition \`${this.text(node.expression)}\` is not a constant; the loop body was read once.`, node.expression);
+      if (readOnce) this.flowProblem(work, `Loop condition \`${this.text(node.expression)}\` is not a constant; the loop body was read once.`, node.expression, unknownCondition, 'repeat count');
     }
     return undefined;
   }
@@ -623,7 +646,7 @@ export class Interpreter {
       return undefined;
     } finally {
       if (value instanceof Unknown) {
-        this.flowProblem(work, `Switch on \`${this.text(node.expression)}\`, which is not a constant; read the first case only.`, node.expression);
+        this.flowProblem(work, `Switch on \`${this.text(node.expression)}\`, which is not a constant; read the first case only.`, node.expression, value, 'condition');
       }
     }
   }
@@ -1002,7 +1025,7 @@ export class Interpreter {
     const args = this.evalArgs(node.arguments, scope);
     if (callee instanceof Unknown) {
       this.runCallbacks(args);
-      return new Unknown(this.text(node), callee.reason, callee.hole);
+      return new Unknown(this.text(node), callee.reason);
     }
     return this.callValue(callee, args, node, thisValue);
   }
@@ -1058,6 +1081,10 @@ export class Interpreter {
         value = new Unknown(name, `parameter \`${name}\` of \`${fn.name}\` has no known value`, { name, range: this.rangeOf(parameter.name) });
       }
       this.bindPattern(parameter.name, value, scope);
+      // `constructor(private readonly units: number)` also sets `this.units`.
+      if (boundThis instanceof ObjectValue && ts.isIdentifier(parameter.name) && ts.isParameterPropertyDeclaration(parameter, parameter.parent)) {
+        boundThis.props.set(parameter.name.text, scope.lookup(parameter.name.text)?.value);
+      }
     });
     const body = fn.declaration.body;
     if (!body) return undefined;
@@ -1593,8 +1620,15 @@ export class Interpreter {
    */
   private addModelAsLayers(outer: SequentialModel, inner: ModelValue, site: TS.Node): void {
     const name = inner.name ?? 'model';
+    if (inner === outer) {
+      this.problem('A model cannot be added to itself.', site);
+      return;
+    }
     if (inner instanceof SequentialModel) {
-      for (const layer of inner.layers) if (layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(layer.inlined(name));
+      for (const layer of [...inner.layers]) {
+        this.tick(); // inlining costs steps, so models nested in loops stay bounded
+        if (layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(layer.inlined(name));
+      }
       return;
     }
     // A functional model is a chain when every node has one input: then it reads as a list.
@@ -1604,7 +1638,10 @@ export class Interpreter {
       this.problem(`\`${name}\` has branches; adding it to a sequential model is not read (apply it to a tensor in a functional model instead).`, site);
       return;
     }
-    for (const node of nodes) if (node.layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(node.layer.inlined(name));
+    for (const node of nodes) {
+      this.tick();
+      if (node.layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(node.layer.inlined(name));
+    }
   }
 
   private applyModel(model: ModelValue, args: readonly Value[], site: TS.Node): Value {
@@ -1618,7 +1655,8 @@ export class Interpreter {
     this.modelWork++;
     if (model instanceof SequentialModel) {
       let current: TensorValue = given[0]!;
-      for (const layer of model.layers) {
+      for (const layer of [...model.layers]) {
+        this.tick();
         if (layer.type === 'inputLayer') continue;
         current = new TensorValue(this.node(layer.inlined(name), [current.node], [current.index]));
       }
@@ -1636,6 +1674,7 @@ export class Interpreter {
       return input ?? new TensorValue(copies.get(node)!, index);
     };
     for (const node of functionalNodes(model)) {
+      this.tick();
       if (mapped.has(node)) continue;
       const inputs = node.inbound.map((n, i) => tensorFor(n, node.inboundIndex?.[i] ?? 0));
       copies.set(node, this.node(node.layer.inlined(name), inputs.map((t) => t.node), inputs.map((t) => t.index)));

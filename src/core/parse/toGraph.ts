@@ -1,5 +1,5 @@
 /** Turns the interpreter's model values into the plain ModelGraph IR. */
-import { holeRole, holeSuggestion, mergeHoles } from '../holes';
+import { holeRole, holeSuggestion } from '../holes';
 import type {
   CompileInfo,
   Hole,
@@ -171,7 +171,7 @@ export function toModelGraph(model: ModelValue, name: string, report: Report): M
     outputs,
     ...(inputShape ? { inputShape } : {}),
     ...(model.compile ? { compile: toCompileInfo(model.compile.args, model.compile.range, report) } : {}),
-    ...(holes.length ? { holes: mergeHoles(holes) } : {}),
+    ...(holes.length ? { holes } : {}),
   };
 }
 

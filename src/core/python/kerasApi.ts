@@ -210,6 +210,6 @@ export function tfjsLoss(name: string): string | undefined {
 
 /** Metric strings: Keras' `'acc'` is tfjs' `'accuracy'`; losses used as metrics are renamed too. */
 export function tfjsMetric(name: string): string {
-  if (name === 'acc' || name === 'accuracy') return 'accuracy';
+  if (['acc', 'accuracy'].includes(name.toLowerCase())) return 'accuracy';
   return tfjsLoss(name) ?? name;
 }

@@ -1,0 +1,1847 @@
+/**
+ * A small symbolic evaluator for the Python that builds Keras models. It never runs Python:
+ * constants are JS values, Keras objects are the classes below, everything else is `Unknown`.
+ * Layer configs are turned into the tfjs IR (ConfigValue) where the layer is created, so
+ * problems point at the argument that caused them.
+ */
+import type { SyntaxNode } from '@lezer/common';
+import { parser } from '@lezer/python';
+import {
+  CLIPPED_OPTIMIZER_CALL,
+  type AnnotationSite,
+  type ConfigObject,
+  type ConfigValue,
+  type ParseProblem,
+  type PropertyRange,
+  type SourceRange,
+} from '../ir';
+import { LAYER_FACTORIES } from '../parse/tfjsApi';
+import {
+  ACTIVATIONS,
+  KERAS_LAYERS,
+  MERGE_FUNCTIONS,
+  OPTIMIZERS,
+  OPTIMIZER_NAMES,
+  camelCase,
+  tfjsConstraint,
+  tfjsEnumValue,
+  tfjsInitializer,
+  tfjsKey,
+  tfjsLoss,
+  tfjsMetric,
+  tfjsRegularizer,
+} from './kerasApi';
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+/** A value the evaluator cannot know; `hole` names what would fill it (a parameter, `x.shape[1]`). */
+export class Unknown {
+  constructor(
+    readonly text: string,
+    readonly reason: string,
+    readonly hole?: string,
+  ) {}
+}
+
+/** A member of an imported API module, by its dotted path (`['tensorflow', 'keras', 'layers']`). */
+export class PyModule {
+  constructor(readonly path: readonly string[]) {}
+}
+
+export class PyDict {
+  readonly items = new Map<string, Value>();
+}
+
+export class PyFunction {
+  constructor(
+    readonly node: SyntaxNode,
+    readonly name: string,
+    readonly scope: Scope,
+    readonly params: readonly Param[],
+  ) {}
+}
+
+type BuiltinFn = (args: Value[], kwargs: Map<string, Value>, site: SyntaxNode) => Value;
+
+export class Builtin {
+  constructor(
+    readonly name: string,
+    readonly call: BuiltinFn,
+  ) {}
+}
+
+/** `obj.method` before it is called. */
+export class BoundMethod {
+  constructor(
+    readonly self: Value,
+    readonly name: string,
+  ) {}
+}
+
+/** A class defined in the file: not evaluated; `keras` tells whether it subclasses a Keras class. */
+export class ClassValue {
+  constructor(
+    readonly name: string,
+    readonly keras: boolean,
+  ) {}
+}
+
+/** A Keras object whose IR form is known: an initializer, regularizer, optimizer, loss... */
+export class ConfigResult {
+  constructor(
+    readonly kind: 'initializer' | 'regularizer' | 'constraint' | 'optimizer' | 'loss' | 'metric',
+    readonly value: ConfigValue,
+  ) {}
+}
+
+export class LayerValue {
+  constructor(
+    readonly type: string,
+    readonly known: boolean,
+    readonly config: Record<string, ConfigValue>,
+    readonly configRanges: Record<string, PropertyRange>,
+    readonly configRange: SourceRange | undefined,
+    readonly range: SourceRange,
+    readonly iteration: readonly number[] | undefined,
+  ) {}
+}
+
+export interface GraphNode {
+  readonly layer: LayerValue;
+  readonly inbound: readonly GraphNode[];
+  readonly order: number;
+}
+
+/** A symbolic tensor of the functional API: the output of a layer application. */
+export class TensorValue {
+  constructor(readonly node: GraphNode) {}
+}
+
+export interface CompileRecord {
+  readonly optimizer?: ConfigValue;
+  readonly loss?: ConfigValue;
+  readonly metrics?: ConfigValue;
+  readonly range: SourceRange;
+  readonly configRanges: Record<string, PropertyRange>;
+  readonly configRange?: SourceRange;
+}
+
+interface ModelCommon {
+  compile?: CompileRecord;
+  /** The variable the model is bound to; `nameDepth` is the call depth of that binding. */
+  name?: string;
+  nameDepth: number;
+  /** Set for models built by a template run: the function's name (and the branch). */
+  template?: { readonly fn: string; readonly branch?: string; readonly def: SyntaxNode };
+}
+
+export class SequentialModel implements ModelCommon {
+  readonly layers: LayerValue[] = [];
+  compile?: CompileRecord;
+  name?: string;
+  nameDepth = Infinity;
+  template?: ModelCommon['template'];
+  constructor(readonly range: SourceRange) {}
+}
+
+export class FunctionalModel implements ModelCommon {
+  compile?: CompileRecord;
+  name?: string;
+  nameDepth = Infinity;
+  template?: ModelCommon['template'];
+  constructor(
+    readonly range: SourceRange,
+    readonly inputs: readonly TensorValue[],
+    readonly outputs: readonly TensorValue[],
+  ) {}
+}
+
+export type ModelValue = SequentialModel | FunctionalModel;
+
+export type Value =
+  | number | string | boolean | null | Value[]
+  | PyDict | PyModule | PyFunction | Builtin | BoundMethod | ClassValue | ConfigResult
+  | LayerValue | TensorValue | SequentialModel | FunctionalModel | Unknown;
+
+interface Param {
+  readonly name: string;
+  readonly range: SourceRange;
+  readonly kind: 'normal' | 'star' | 'kwstar';
+  readonly defaultNode?: SyntaxNode;
+}
+
+interface Arg {
+  readonly value: Value;
+  /** The whole argument (`name=value` for a keyword one); absent for `*args` / `**kw` splats. */
+  readonly property?: SourceRange;
+  readonly valueRange?: SourceRange;
+}
+
+interface Args {
+  readonly positional: Arg[];
+  readonly keywords: Map<string, Arg>;
+  readonly list?: SyntaxNode;
+}
+
+type Completion = undefined | { kind: 'return'; value: Value } | { kind: 'break' } | { kind: 'continue' } | { kind: 'raise' };
+
+class Scope {
+  readonly vars = new Map<string, Value>();
+  constructor(readonly parent?: Scope) {}
+  lookup(name: string): { value: Value } | undefined {
+    for (let s: Scope | undefined = this; s; s = s.parent) if (s.vars.has(name)) return { value: s.vars.get(name)! };
+    return undefined;
+  }
+}
+
+/** The evaluator gave up (a runaway loop): reported, and what was found is kept. */
+class BudgetExceeded extends Error {}
+
+const MAX_STEPS = 300_000;
+const MAX_LOOP = 10_000;
+const MAX_DEPTH = 40;
+
+/** `# gradient-lens: name=value, ...`. */
+export const ANNOTATION = /gradient-lens:\s*(.*?)\s*$/;
+
+export interface TemplateRun {
+  readonly def: SyntaxNode;
+  readonly fn: string;
+  readonly models: ModelValue[];
+  /** Start offsets of the functions the run called (lezer nodes are not identity-stable). */
+  readonly called: Set<number>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+const rangeOf = (node: SyntaxNode): SourceRange => ({ start: node.from, end: node.to });
+
+/** Children that carry meaning (comments are skipped nodes in the tree and may appear anywhere). */
+function kids(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let c = node.firstChild; c; c = c.nextSibling) if (c.name !== 'Comment') out.push(c);
+  return out;
+}
+
+function pyNumber(raw: string): number | undefined {
+  const t = raw.replace(/_/g, '');
+  if (/[jJlL]$/.test(t)) return undefined;
+  const n = /^0[oO]/.test(t) ? parseInt(t.slice(2), 8) : Number(t);
+  return Number.isNaN(n) ? undefined : n;
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', "'": "'", '"': '"', '\n': '' };
+
+/** The value of a Python string literal (prefixes, triple quotes, escapes). */
+function pyString(raw: string): string {
+  const m = /^([a-zA-Z]{0,2})('''|"""|'|")/.exec(raw);
+  if (!m) return raw;
+  const quote = m[2]!;
+  const end = raw.length >= m[0].length + quote.length && raw.endsWith(quote) ? raw.length - quote.length : raw.length;
+  const body = raw.slice(m[0].length, end);
+  if (m[1]!.toLowerCase().includes('r')) return body;
+  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[\s\S])/g, (all, e: string) =>
+    e.length > 1 ? String.fromCharCode(parseInt(e.slice(1), 16)) : ESCAPES[e] ?? all);
+}
+
+/** The empty error lezer leaves after a float written with a trailing dot (`0.`). */
+function isTrailingDotFloat(error: SyntaxNode): boolean {
+  const parent = error.parent;
+  return error.from === error.to && parent?.name === 'MemberExpression' && parent.firstChild?.name === 'Number' && error.prevSibling?.name === '.';
+}
+
+function isPrimitive(v: Value): v is number | string | boolean | null {
+  return v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
+}
+
+function truthy(v: Value): boolean | undefined {
+  if (v instanceof Unknown) return undefined;
+  if (v === null || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (v instanceof PyDict) return v.items.size > 0;
+  return true;
+}
+
+function equal(a: Value, b: Value): boolean | undefined {
+  if (a instanceof Unknown || b instanceof Unknown) return undefined;
+  if (isPrimitive(a) || isPrimitive(b)) return a === b;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    let all: boolean | undefined = true;
+    a.forEach((x, i) => {
+      const e = equal(x, b[i]!);
+      if (e === false) all = false;
+      else if (e === undefined && all) all = undefined;
+    });
+    return all;
+  }
+  return a === b;
+}
+
+function describe(v: Value): string {
+  if (v instanceof TensorValue) return 'a symbolic tensor';
+  if (v instanceof SequentialModel || v instanceof FunctionalModel) return 'a model';
+  if (v instanceof PyFunction || v instanceof Builtin || v instanceof BoundMethod) return 'a function';
+  if (v instanceof ClassValue) return 'a class';
+  if (v instanceof PyModule) return `\`${v.path.join('.')}\``;
+  return 'a value';
+}
+
+/** The path of a Keras API member relative to the `keras` package, or undefined if not Keras. */
+export function kerasPath(path: readonly string[]): readonly string[] | undefined {
+  let p = path;
+  if (p[0] === 'tensorflow') {
+    if (p[1] === 'keras') p = p.slice(2);
+    else if (p[1] === 'python' && p[2] === 'keras') p = p.slice(3);
+    else return undefined;
+  } else if (p[0] === 'keras' || p[0] === 'tf_keras') p = p.slice(1);
+  else return undefined;
+  if (p[0] === 'src' || p[0] === 'api') p = p.slice(1);
+  return p;
+}
+
+/** The activation a function reference names: `keras.activations.relu`, `tf.nn.relu`, `tf.tanh`. */
+function activationOfPath(path: readonly string[]): string | undefined {
+  const k = kerasPath(path);
+  if (k && k[0] === 'activations' && k.length === 2) return k[1];
+  if (path[0] === 'tensorflow' && (path[1] === 'nn' || path[1] === 'math' || path.length === 2)) return path[path.length - 1];
+  return undefined;
+}
+
+const KERAS_BASES = new Set(['Model', 'Layer', 'Sequential']);
+
+/** Names a star import of a Keras package can bring in, besides layer classes. */
+const KERAS_MEMBERS = new Set([
+  'Input', 'Sequential', 'Model', 'layers', 'models', 'optimizers', 'initializers', 'regularizers',
+  'constraints', 'losses', 'metrics', 'activations',
+]);
+
+// ---------------------------------------------------------------------------------------------
+// The evaluator
+
+export interface EvaluatorOptions {
+  readonly set?: Readonly<Record<string, string>>;
+}
+
+export class Evaluator {
+  readonly problems: ParseProblem[] = [];
+  readonly models: ModelValue[] = [];
+  /** Where each named hole comes from (a parameter's declaration, a data access). */
+  readonly holeRanges = new Map<string, SourceRange>();
+  readonly templateRuns: TemplateRun[] = [];
+  private readonly problemKeys = new Set<string>();
+  private src: string;
+  private steps = 0;
+  private depth = 0;
+  private nodeOrder = 0;
+  private readonly iterations: number[] = [];
+  /** Functions called so far, by start offset: lezer makes a new node object per access. */
+  private readonly calledFunctions = new Set<number>();
+  private callsOfRun: Set<number> | undefined;
+  private readonly starImports: (readonly string[])[] = [];
+  private readonly builtins = new Map<string, Value>();
+  /** Values by name or access chain: `set`, module-level annotations, then a template's own. */
+  private readonly fileFills = new Map<string, Value>();
+  private templateFills: Map<string, Value> | undefined;
+  private moduleScope = new Scope();
+  private readonly pendingFills = new Map<number, { entries: string; range: SourceRange }>();
+  private top: SyntaxNode | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly options: EvaluatorOptions = {},
+  ) {
+    this.src = text;
+    this.installBuiltins();
+  }
+
+  // ----- problems
+
+  problem(message: string, range: SourceRange, severity: ParseProblem['severity'] = 'warning'): void {
+    const key = `${range.start}:${message}`;
+    if (this.problemKeys.has(key)) return;
+    this.problemKeys.add(key);
+    this.problems.push({ message, range, severity });
+  }
+
+  private dropProblemsFrom(index: number): void {
+    for (const p of this.problems.splice(index)) this.problemKeys.delete(`${p.range.start}:${p.message}`);
+  }
+
+  private t(node: SyntaxNode): string {
+    return this.src.slice(node.from, node.to);
+  }
+
+  private step(): void {
+    if (++this.steps > MAX_STEPS) throw new BudgetExceeded();
+  }
+
+  // ----- entry
+
+  run(): void {
+    const tree = parser.parse(this.text);
+    const top = tree.topNode;
+    this.top = top;
+    this.reportSyntaxErrors(top);
+    this.moduleScope = new Scope();
+    this.moduleScope.vars.set('__name__', '__main__');
+    this.collectFileFills(top);
+    try {
+      this.execBlock(kids(top), this.moduleScope);
+      this.runTemplates(top);
+    } catch (error) {
+      if (!(error instanceof BudgetExceeded)) throw error;
+      this.problem('The file takes too many steps to evaluate (a very long loop?); models found so far are kept.', { start: 0, end: 0 }, 'info');
+    }
+  }
+
+  private reportSyntaxErrors(top: SyntaxNode): void {
+    let count = 0;
+    const cursor = top.cursor();
+    do {
+      if (cursor.type.isError && count < 20 && !isTrailingDotFloat(cursor.node)) {
+        count++;
+        const end = Math.max(cursor.to, Math.min(cursor.from + 1, this.text.length));
+        this.problem('Syntax error: the Python here could not be parsed; the rest of the file is still read.', { start: cursor.from, end }, 'error');
+      }
+    } while (cursor.next());
+  }
+
+  // ----- annotations and fills
+
+  /** `input_dim=13, model_type="cnn"` -> values, evaluated in the module scope. */
+  private parseFills(entriesText: string, at: SourceRange): Map<string, Value> {
+    const out = new Map<string, Value>();
+    const starts = [...entriesText.matchAll(/([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*)\s*=(?!=)/g)];
+    starts.forEach((match, i) => {
+      const end = i + 1 < starts.length ? starts[i + 1]!.index : entriesText.length;
+      const expression = entriesText.slice(match.index + match[0].length, end).trim().replace(/,\s*$/, '');
+      const value = this.evalForeign(expression);
+      if (value === undefined) {
+        this.problem(`Annotation value of \`${match[1]}\` is not an expression: ${expression}`, at, 'warning');
+        return;
+      }
+      out.set(match[1]!, value);
+    });
+    return out;
+  }
+
+  /** Evaluates expression text from outside the file (an annotation, `set`). */
+  private evalForeign(expression: string): Value | undefined {
+    const tree = parser.parse(expression);
+    const statement = kids(tree.topNode)[0];
+    let bad = false;
+    tree.iterate({ enter: (n) => { if (n.type.isError) bad = true; } });
+    if (!statement || statement.name !== 'ExpressionStatement' || bad || !expression.trim()) return undefined;
+    const saved = this.src;
+    this.src = expression;
+    try {
+      return this.eval(kids(statement)[0]!, this.moduleScope);
+    } finally {
+      this.src = saved;
+    }
+  }
+
+  /** Comments right above `node` (blank lines allowed between comments only). */
+  private annotationAbove(node: SyntaxNode): { entries: string; range: SourceRange } | undefined {
+    for (let prev = node.prevSibling; prev && prev.name === 'Comment'; prev = prev.prevSibling) {
+      const between = this.text.slice(prev.to, node.from);
+      if ((between.match(/\n/g) ?? []).length > 1 && prev.nextSibling === node) return undefined;
+      const match = ANNOTATION.exec(this.t(prev));
+      if (match) return { entries: match[1]!, range: rangeOf(prev) };
+    }
+    return undefined;
+  }
+
+  private collectFileFills(top: SyntaxNode): void {
+    const set = Object.entries(this.options.set ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+    for (const statement of kids(top)) {
+      if (statement.name === 'FunctionDefinition' || statement.name === 'DecoratedStatement' || statement.name === 'ClassDefinition') continue;
+      // Evaluated when the module reaches the statement, so constants above it are defined.
+      const annotation = this.annotationAbove(statement);
+      if (annotation) this.pendingFills.set(statement.from, annotation);
+    }
+    if (set) for (const [k, v] of this.parseFills(set, { start: 0, end: 0 })) this.fileFills.set(k, v);
+  }
+
+  private fillFor(chain: string): { value: Value } | undefined {
+    if (this.templateFills?.has(chain)) return { value: this.templateFills.get(chain)! };
+    if (this.fileFills.has(chain)) return { value: this.fileFills.get(chain)! };
+    return undefined;
+  }
+
+  // ----- statements
+
+  private execBlock(statements: readonly SyntaxNode[], scope: Scope): Completion {
+    for (const statement of statements) {
+      const pending = scope === this.moduleScope ? this.pendingFills.get(statement.from) : undefined;
+      if (pending) {
+        for (const [k, v] of this.parseFills(pending.entries, pending.range)) if (!this.fileFills.has(k)) this.fileFills.set(k, v);
+      }
+      const completion = this.exec(statement, scope);
+      if (completion) return completion;
+    }
+    return undefined;
+  }
+
+  private execBody(body: SyntaxNode | undefined, scope: Scope): Completion {
+    if (!body) return undefined;
+    return this.execBlock(kids(body).filter((n) => n.name !== ':'), scope);
+  }
+
+  private exec(node: SyntaxNode, scope: Scope): Completion {
+    this.step();
+    switch (node.name) {
+      case 'ExpressionStatement': {
+        const expr = kids(node)[0];
+        if (expr) this.eval(expr, scope);
+        return undefined;
+      }
+      case 'AssignStatement':
+        this.execAssign(node, scope);
+        return undefined;
+      case 'UpdateStatement':
+        this.execUpdate(node, scope);
+        return undefined;
+      case 'IfStatement':
+        return this.execIf(node, scope);
+      case 'ForStatement':
+        return this.execFor(node, scope);
+      case 'WhileStatement':
+        return this.execWhile(node, scope);
+      case 'FunctionDefinition':
+        this.defineFunction(node, scope);
+        return undefined;
+      case 'DecoratedStatement': {
+        const inner = kids(node).find((n) => n.name === 'FunctionDefinition' || n.name === 'ClassDefinition');
+        return inner ? this.exec(inner, scope) : undefined;
+      }
+      case 'ClassDefinition':
+        this.defineClass(node, scope);
+        return undefined;
+      case 'ReturnStatement': {
+        const parts = kids(node).slice(1).filter((n) => n.name !== ',');
+        const value = parts.length === 0 ? null : parts.length === 1 ? this.eval(parts[0]!, scope) : parts.map((p) => this.eval(p, scope));
+        return { kind: 'return', value };
+      }
+      case 'ImportStatement':
+        this.execImport(node, scope);
+        return undefined;
+      case 'WithStatement': {
+        const parts = kids(node);
+        const asIndex = parts.findIndex((n) => n.name === 'as');
+        if (asIndex >= 0 && parts[asIndex + 1]?.name === 'VariableName') scope.vars.set(this.t(parts[asIndex + 1]!), new Unknown(this.t(parts[asIndex + 1]!), 'bound by `with`'));
+        return this.execBody(parts.find((n) => n.name === 'Body'), scope);
+      }
+      case 'TryStatement': {
+        const bodies = kids(node);
+        const completion = this.execBody(bodies.find((n) => n.name === 'Body'), scope);
+        const finallyIndex = bodies.findIndex((n) => n.name === 'finally');
+        if (finallyIndex >= 0) this.execBody(bodies[finallyIndex + 1], scope);
+        return completion?.kind === 'raise' ? undefined : completion;
+      }
+      case 'BreakStatement':
+        return { kind: 'break' };
+      case 'ContinueStatement':
+        return { kind: 'continue' };
+      case 'RaiseStatement':
+        return { kind: 'raise' };
+      default:
+        // pass, global, assert, del, comments, syntax errors: nothing to evaluate.
+        return undefined;
+    }
+  }
+
+  /** `a = b = value`, `a, b = 1, 2`, `x: int = 5`. */
+  private execAssign(node: SyntaxNode, scope: Scope): void {
+    const groups: SyntaxNode[][] = [[]];
+    for (const child of kids(node)) {
+      if (child.name === 'AssignOp') groups.push([]);
+      else if (child.name !== 'TypeDef') groups[groups.length - 1]!.push(child);
+    }
+    if (groups.length < 2) return;
+    const valueGroup = groups.pop()!;
+    const items = valueGroup.filter((n) => n.name !== ',');
+    if (items.length === 0) return;
+    const value = items.length === 1 && !valueGroup.some((n) => n.name === ',') ? this.eval(items[0]!, scope) : items.map((n) => this.eval(n, scope));
+    for (const group of groups) {
+      const targets = group.filter((n) => n.name !== ',');
+      if (targets.length === 1 && !group.some((n) => n.name === ',')) this.assign(targets[0]!, value, scope);
+      else this.assignTuple(targets, value, scope);
+    }
+  }
+
+  private assignTuple(targets: readonly SyntaxNode[], value: Value, scope: Scope): void {
+    const starIndex = targets.findIndex((n) => n.name === '*');
+    targets.forEach((target, i) => {
+      if (target.name === '*') return;
+      let item: Value;
+      if (Array.isArray(value)) {
+        if (starIndex >= 0 && i === starIndex + 1) item = value.slice(starIndex, value.length - (targets.length - i - 1));
+        else item = value[starIndex >= 0 && i > starIndex ? value.length - (targets.length - i) : i] ?? new Unknown(this.t(target), 'too few values to unpack');
+      } else {
+        item = new Unknown(this.t(target), value instanceof Unknown ? value.reason : `unpacking ${describe(value)} is not evaluated`);
+      }
+      this.assign(target, item, scope);
+    });
+  }
+
+  private assign(target: SyntaxNode, value: Value, scope: Scope): void {
+    switch (target.name) {
+      case 'VariableName': {
+        const name = this.t(target);
+        scope.vars.set(name, value);
+        if (value instanceof SequentialModel || value instanceof FunctionalModel) {
+          if (this.depth < value.nameDepth) {
+            value.name = name;
+            value.nameDepth = this.depth;
+          }
+        }
+        return;
+      }
+      case 'TupleExpression':
+      case 'ArrayExpression':
+      case 'ParenthesizedExpression':
+        this.assignTuple(kids(target).filter((n) => !['(', ')', '[', ']', ','].includes(n.name)), value, scope);
+        return;
+      case 'MemberExpression': {
+        const parts = kids(target);
+        if (parts[1]?.name !== '[') return; // attribute assignment (`self.x = ...`): objects are not modelled
+        const object = this.eval(parts[0]!, scope);
+        const index = this.eval(parts[2]!, scope);
+        if (Array.isArray(object) && typeof index === 'number') {
+          const i = index < 0 ? object.length + index : index;
+          if (i >= 0 && i < object.length) object[i] = value;
+        } else if (object instanceof PyDict && isPrimitive(index)) object.items.set(String(index), value);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private execUpdate(node: SyntaxNode, scope: Scope): void {
+    const [target, op, valueNode] = kids(node);
+    if (!target || !op || !valueNode) return;
+    const current = this.eval(target, scope);
+    const operand = this.eval(valueNode, scope);
+    // `list += [...]` extends the list in place, as Python does.
+    if (this.t(op) === '+=' && Array.isArray(current) && Array.isArray(operand)) {
+      current.push(...operand);
+      return;
+    }
+    this.assign(target, this.binary(this.t(op).slice(0, -1), current, operand, node), scope);
+  }
+
+  private execIf(node: SyntaxNode, scope: Scope): Completion {
+    const parts = kids(node);
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      if (part.name === 'else') return this.execBody(parts[i + 1], scope);
+      if (part.name !== 'if' && part.name !== 'elif') continue;
+      const condNode = parts[i + 1];
+      const body = parts[i + 2];
+      if (!condNode || body?.name !== 'Body') return undefined;
+      const condition = truthy(this.eval(condNode, scope));
+      if (condition === true) return this.execBody(body, scope);
+      if (condition === undefined) {
+        // Argument checks (`if x < 0: raise ...`) guard the model code: read past them.
+        const statements = kids(body).filter((n) => n.name !== ':');
+        if (statements.length === 1 && statements[0]!.name === 'RaiseStatement') continue;
+        this.problem(`Condition \`${this.t(condNode)}\` is not a constant; read the first branch only.`, rangeOf(condNode), 'info');
+        return this.execBody(body, scope);
+      }
+      i += 2;
+    }
+    return undefined;
+  }
+
+  private execFor(node: SyntaxNode, scope: Scope): Completion {
+    const parts = kids(node);
+    const inIndex = parts.findIndex((n) => n.name === 'in');
+    const targets = parts.slice(1, inIndex).filter((n) => n.name !== ',');
+    const iterNode = parts[inIndex + 1];
+    const body = parts.find((n) => n.name === 'Body');
+    if (inIndex < 0 || !iterNode || !body) return undefined;
+    const items = this.iterate(this.eval(iterNode, scope), iterNode);
+    const bind = (item: Value): void => {
+      if (targets.length === 1) this.assign(targets[0]!, item, scope);
+      else this.assignTuple(targets, item, scope);
+    };
+    for (let i = 0; i < items.length; i++) {
+      bind(items[i]!);
+      this.iterations.push(i);
+      let completion: Completion;
+      try {
+        completion = this.execBody(body, scope);
+      } finally {
+        this.iterations.pop();
+      }
+      if (completion?.kind === 'break') return undefined;
+      if (completion?.kind === 'return' || completion?.kind === 'raise') return completion;
+    }
+    const elseIndex = parts.findIndex((n) => n.name === 'else');
+    return elseIndex >= 0 ? this.execBody(parts[elseIndex + 1], scope) : undefined;
+  }
+
+  /** The items of an iterable; an unknown one is read once with an unknown item. */
+  private iterate(value: Value, at: SyntaxNode): Value[] {
+    if (Array.isArray(value)) return value.slice(0, MAX_LOOP);
+    if (typeof value === 'string') return [...value];
+    if (value instanceof PyDict) return [...value.items.keys()];
+    const reason = value instanceof Unknown ? value.reason : `${describe(value)} is not iterable here`;
+    this.problem(`Loop over \`${this.t(at)}\` is not a constant (${reason}); its body is read once.`, rangeOf(at), 'info');
+    return [new Unknown(`element of ${this.t(at)}`, reason, value instanceof Unknown ? value.hole : undefined)];
+  }
+
+  private execWhile(node: SyntaxNode, scope: Scope): Completion {
+    const parts = kids(node);
+    const condNode = parts[1];
+    const body = parts.find((n) => n.name === 'Body');
+    if (!condNode || !body) return undefined;
+    for (let i = 0; i < MAX_LOOP; i++) {
+      const condition = truthy(this.eval(condNode, scope));
+      if (condition === undefined) {
+        this.problem(`Loop condition \`${this.t(condNode)}\` is not a constant; the loop is not followed.`, rangeOf(condNode), 'info');
+        return undefined;
+      }
+      if (!condition) return undefined;
+      this.iterations.push(i);
+      let completion: Completion;
+      try {
+        completion = this.execBody(body, scope);
+      } finally {
+        this.iterations.pop();
+      }
+      if (completion?.kind === 'break') return undefined;
+      if (completion?.kind === 'return' || completion?.kind === 'raise') return completion;
+    }
+    return undefined;
+  }
+
+  private execImport(node: SyntaxNode, scope: Scope): void {
+    const parts = kids(node);
+    const bindModule = (path: string[], alias: string | undefined): void => {
+      const api = path[0] === 'tensorflow' || path[0] === 'keras' || path[0] === 'tf_keras';
+      // `import a.b` binds `a`; `import a.b as c` binds `c` to `a.b`.
+      const bound = alias ? path : path.slice(0, 1);
+      scope.vars.set(alias ?? path[0]!, api ? new PyModule(bound) : new Unknown(alias ?? path[0]!, `module \`${path.join('.')}\` is not read`));
+    };
+    if (parts[0]?.name === 'import') {
+      // import a.b.c [as x], d [as y]
+      let path: string[] = [];
+      for (let i = 1; i < parts.length; i++) {
+        const p = parts[i]!;
+        if (p.name === 'VariableName') path.push(this.t(p));
+        else if (p.name === 'as') {
+          bindModule(path, parts[i + 1] ? this.t(parts[i + 1]!) : undefined);
+          path = [];
+          i++;
+        } else if (p.name === ',') {
+          if (path.length) bindModule(path, undefined);
+          path = [];
+        }
+      }
+      if (path.length) bindModule(path, undefined);
+      return;
+    }
+    // from a.b import c [as d], e  |  from a import *  |  from . import x
+    const importIndex = parts.findIndex((n) => n.name === 'import');
+    if (importIndex < 0) return;
+    const from = parts.slice(1, importIndex).filter((n) => n.name === 'VariableName').map((n) => this.t(n));
+    const relative = parts.slice(1, importIndex).some((n) => n.name === '.' && n.from === parts[1]!.from);
+    const api = !relative && (from[0] === 'tensorflow' || from[0] === 'keras' || from[0] === 'tf_keras');
+    const names = parts.slice(importIndex + 1);
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i]!;
+      if (n.name === '*') {
+        if (api) this.starImports.push(from);
+        continue;
+      }
+      if (n.name !== 'VariableName') continue;
+      const name = this.t(n);
+      let alias = name;
+      if (names[i + 1]?.name === 'as' && names[i + 2]) {
+        alias = this.t(names[i + 2]!);
+        i += 2;
+      }
+      scope.vars.set(alias, api ? new PyModule([...from, name]) : new Unknown(alias, `imported from \`${from.join('.') || '.'}\`, which is not read`, alias));
+    }
+  }
+
+  private defineFunction(node: SyntaxNode, scope: Scope): PyFunction | undefined {
+    const parts = kids(node);
+    const nameNode = parts.find((n) => n.name === 'VariableName');
+    const paramList = parts.find((n) => n.name === 'ParamList');
+    if (!nameNode || !paramList) return undefined;
+    const fn = new PyFunction(node, this.t(nameNode), scope, this.params(paramList));
+    scope.vars.set(fn.name, fn);
+    return fn;
+  }
+
+  private params(list: SyntaxNode): Param[] {
+    const params: Param[] = [];
+    const parts = kids(list);
+    let pendingKind: Param['kind'] = 'normal';
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      if (p.name === '*') pendingKind = 'star';
+      else if (p.name === '**') pendingKind = 'kwstar';
+      else if (p.name === ',') pendingKind = 'normal';
+      else if (p.name === 'VariableName') {
+        let defaultNode: SyntaxNode | undefined;
+        let j = i + 1;
+        if (parts[j]?.name === 'TypeDef') j++;
+        if (parts[j]?.name === 'AssignOp' && parts[j + 1]) defaultNode = parts[j + 1];
+        params.push({ name: this.t(p), range: rangeOf(p), kind: pendingKind, ...(defaultNode ? { defaultNode } : {}) });
+        i = defaultNode ? j + 1 : j - 1;
+        pendingKind = 'normal';
+      }
+    }
+    return params;
+  }
+
+  private defineClass(node: SyntaxNode, scope: Scope): void {
+    const parts = kids(node);
+    const nameNode = parts.find((n) => n.name === 'VariableName');
+    if (!nameNode) return;
+    const name = this.t(nameNode);
+    const bases = parts.find((n) => n.name === 'ArgList');
+    let keras = false;
+    if (bases) {
+      for (const base of kids(bases)) {
+        if (base.name === '(' || base.name === ')' || base.name === ',') continue;
+        const value = this.eval(base, scope);
+        const path = value instanceof PyModule ? kerasPath(value.path) : undefined;
+        if ((path && KERAS_BASES.has(path[path.length - 1]!)) || (value instanceof ClassValue && value.keras)) keras = true;
+      }
+    }
+    if (keras) {
+      this.problem(`Subclassed Keras class \`${name}\` is not supported: its layers are wired in Python code (\`call\`) that Gradient Lens does not follow. Build it with \`Sequential\` or the functional API to analyze it.`, { start: node.from, end: bases ? bases.to : nameNode.to }, 'warning');
+    }
+    scope.vars.set(name, new ClassValue(name, keras));
+  }
+
+  // ----- expressions
+
+  eval(node: SyntaxNode, scope: Scope): Value {
+    this.step();
+    switch (node.name) {
+      case 'Number':
+        return pyNumber(this.t(node)) ?? new Unknown(this.t(node), 'complex numbers are not supported');
+      case 'String':
+        return pyString(this.t(node));
+      case 'ContinuedString':
+        return kids(node).map((s) => (s.name === 'String' ? pyString(this.t(s)) : '')).join('');
+      case 'FormatString':
+        return this.formatString(node, scope);
+      case 'None':
+        return null;
+      case 'Boolean':
+        return this.t(node) === 'True';
+      case 'VariableName':
+        return this.lookup(this.t(node), scope);
+      case 'MemberExpression':
+        return this.member(node, scope);
+      case 'ParenthesizedExpression': {
+        const inner = kids(node).find((n) => n.name !== '(' && n.name !== ')');
+        return inner ? this.eval(inner, scope) : [];
+      }
+      case 'TupleExpression':
+      case 'ArrayExpression':
+      case 'SetExpression':
+        return this.sequence(kids(node).slice(1, -1), scope);
+      case 'ArrayComprehensionExpression':
+      case 'SetComprehensionExpression':
+      case 'ComprehensionExpression':
+        return this.comprehension(kids(node).slice(1, -1), scope);
+      case 'DictionaryExpression':
+        return this.dict(node, scope);
+      case 'UnaryExpression':
+        return this.unary(node, scope);
+      case 'BinaryExpression':
+        return this.binaryExpression(node, scope);
+      case 'ConditionalExpression': {
+        const [a, , c, , b] = kids(node);
+        if (!a || !c || !b) return new Unknown(this.t(node), 'incomplete expression');
+        const cond = truthy(this.eval(c, scope));
+        if (cond === undefined) return new Unknown(this.t(node), `condition \`${this.t(c)}\` is not a constant`);
+        return this.eval(cond ? a : b, scope);
+      }
+      case 'CallExpression':
+        return this.call(node, scope);
+      case 'LambdaExpression':
+        return new Unknown(this.t(node), 'lambdas are not evaluated');
+      default:
+        return new Unknown(this.t(node), node.type.isError ? 'syntax error' : 'this kind of expression is not evaluated');
+    }
+  }
+
+  private lookup(name: string, scope: Scope): Value {
+    const found = scope.lookup(name);
+    if (found) {
+      const v = found.value;
+      // A parameter without a value that a fill names.
+      if (v instanceof Unknown && v.hole === name) return this.fillFor(name)?.value ?? v;
+      return v;
+    }
+    const fill = this.fillFor(name);
+    if (fill) return fill.value;
+    const builtin = this.builtins.get(name);
+    if (builtin !== undefined) return builtin;
+    for (const from of this.starImports) {
+      const path = kerasPath([...from, name]);
+      if (path && (KERAS_LAYERS[name] || MERGE_FUNCTIONS[name] || KERAS_MEMBERS.has(name) || (path[0] === 'layers' && /^[A-Z]/.test(name)))) return new PyModule([...from, name]);
+    }
+    // Snippets often leave the imports out: a bare Keras class name still means Keras.
+    if (KERAS_LAYERS[name] || name === 'Sequential' || name === 'Input') return new PyModule(['keras', name === 'Sequential' ? 'models' : 'layers', name]);
+    return new Unknown(name, `\`${name}\` is not defined in this file`);
+  }
+
+  /** `a.b.c` / `a[1]` as text when it is a plain access chain (a fillable hole name). */
+  private chainText(node: SyntaxNode): string | undefined {
+    const text = this.t(node).replace(/\s+/g, '');
+    return /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[-?\d+\])*$/.test(text) ? text : undefined;
+  }
+
+  private member(node: SyntaxNode, scope: Scope): Value {
+    const parts = kids(node);
+    const objectNode = parts[0];
+    if (!objectNode) return new Unknown(this.t(node), 'incomplete expression');
+    const chain = this.chainText(node);
+    const fill = chain ? this.fillFor(chain) : undefined;
+    if (fill) return fill.value;
+    // lezer reads the float `0.` as `0` `.` and a missing name: it is a number.
+    const trailingDotFloat = objectNode.name === 'Number' && parts[1]?.name === '.' && (!parts[2] || parts[2].type.isError || /^[eE]\d+$/.test(this.t(parts[2])));
+    if (trailingDotFloat) return pyNumber(this.t(node).replace(/\.$/, '')) ?? new Unknown(this.t(node), 'malformed number');
+    const object = this.eval(objectNode, scope);
+    const unknown = (reason: string, hole?: string): Unknown => {
+      if (chain && !this.holeRanges.has(chain)) this.holeRanges.set(chain, rangeOf(node));
+      return new Unknown(this.t(node), reason, chain ?? hole);
+    };
+    if (parts[1]?.name === '.') {
+      const prop = parts[2] ? this.t(parts[2]) : '';
+      if (object instanceof PyModule) return new PyModule([...object.path, prop]);
+      if (object instanceof Unknown) return unknown(object.reason, object.hole);
+      if (object instanceof TensorValue && prop === 'shape') return unknown('shapes of symbolic tensors are not evaluated');
+      if (object === null || typeof object === 'number' || typeof object === 'boolean') return unknown(`\`${prop}\` of a constant is not evaluated`);
+      return new BoundMethod(object, prop);
+    }
+    // Subscript: `a[i]`, `a[i:j]`.
+    const inner = parts.slice(2, -1);
+    if (object instanceof Unknown) return unknown(object.reason, object.hole);
+    if (inner.some((n) => n.name === ':')) {
+      const bounds: (number | undefined)[] = [];
+      let current: number | undefined;
+      for (const n of inner) {
+        if (n.name === ':') {
+          bounds.push(current);
+          current = undefined;
+        } else {
+          const v = this.eval(n, scope);
+          if (typeof v !== 'number') return new Unknown(this.t(node), 'slice bounds are not constants');
+          current = v;
+        }
+      }
+      bounds.push(current);
+      if (!Array.isArray(object) && typeof object !== 'string') return new Unknown(this.t(node), `slicing ${describe(object)} is not evaluated`);
+      if (bounds[2] !== undefined && bounds[2] !== 1) {
+        if (bounds[2] === -1 && bounds[0] === undefined && bounds[1] === undefined) return Array.isArray(object) ? [...object].reverse() : [...object].reverse().join('');
+        return new Unknown(this.t(node), 'slices with a step are not evaluated');
+      }
+      return object.slice(bounds[0], bounds[1]);
+    }
+    const indexNode = inner[0];
+    if (!indexNode) return new Unknown(this.t(node), 'incomplete expression');
+    const index = this.eval(indexNode, scope);
+    if ((Array.isArray(object) || typeof object === 'string') && typeof index === 'number') {
+      const item = object[index < 0 ? object.length + index : index];
+      return item ?? new Unknown(this.t(node), 'index out of range');
+    }
+    if (object instanceof PyDict && isPrimitive(index)) return object.items.get(String(index)) ?? new Unknown(this.t(node), `no key \`${String(index)}\``);
+    return unknown(index instanceof Unknown ? index.reason : `indexing ${describe(object)} is not evaluated`);
+  }
+
+  private sequence(items: readonly SyntaxNode[], scope: Scope): Value[] {
+    const out: Value[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const n = items[i]!;
+      if (n.name === ',') continue;
+      if (n.name === '*' && items[i + 1]) {
+        const spread = this.eval(items[++i]!, scope);
+        if (Array.isArray(spread)) out.push(...spread);
+        else out.push(new Unknown(this.t(items[i]!), spread instanceof Unknown ? spread.reason : 'unpacking a value that is not a list'));
+        continue;
+      }
+      out.push(this.eval(n, scope));
+    }
+    return out;
+  }
+
+  /** `[element for a in xs if c for b in ys]`: each clause nests; layers record the iterations. */
+  private comprehension(parts: readonly SyntaxNode[], scope: Scope): Value[] {
+    const firstFor = parts.findIndex((n) => n.name === 'for');
+    const element = parts[0];
+    if (firstFor < 1 || !element) return [];
+    const clauses = parts.slice(firstFor);
+    const inner = new Scope(scope); // comprehension variables do not leak (Python 3)
+    const out: Value[] = [];
+    const loop = (at: number): void => {
+      if (at >= clauses.length) {
+        out.push(this.eval(element, inner));
+        return;
+      }
+      const clause = clauses[at]!;
+      if (clause.name === 'if') {
+        const cond = truthy(this.eval(clauses[at + 1]!, inner));
+        if (cond !== false) loop(at + 2);
+        return;
+      }
+      if (clause.name !== 'for') return loop(at + 1);
+      const inIndex = clauses.findIndex((n, i) => i > at && n.name === 'in');
+      const targets = clauses.slice(at + 1, inIndex).filter((n) => n.name !== ',');
+      const iterNode = clauses[inIndex + 1];
+      if (inIndex < 0 || !iterNode) return;
+      const items = this.iterate(this.eval(iterNode, inner), iterNode);
+      items.forEach((item, i) => {
+        if (targets.length === 1) this.assign(targets[0]!, item, inner);
+        else this.assignTuple(targets, item, inner);
+        this.iterations.push(i);
+        try {
+          loop(inIndex + 2);
+        } finally {
+          this.iterations.pop();
+        }
+      });
+    };
+    loop(0);
+    return out;
+  }
+
+  private dict(node: SyntaxNode, scope: Scope): Value {
+    const dict = new PyDict();
+    const parts = kids(node).slice(1, -1);
+    for (let i = 0; i < parts.length; i++) {
+      const n = parts[i]!;
+      if (n.name === ',') continue;
+      if (n.name === '**') {
+        const spread = this.eval(parts[++i]!, scope);
+        if (spread instanceof PyDict) for (const [k, v] of spread.items) dict.items.set(k, v);
+        continue;
+      }
+      if (parts[i + 1]?.name === ':' && parts[i + 2]) {
+        const key = this.eval(n, scope);
+        const value = this.eval(parts[i + 2]!, scope);
+        if (isPrimitive(key)) dict.items.set(String(key), value);
+        i += 2;
+      }
+    }
+    return dict;
+  }
+
+  private formatString(node: SyntaxNode, scope: Scope): Value {
+    const raw = this.t(node);
+    const m = /^([a-zA-Z]{0,2})('''|"""|'|")/.exec(raw);
+    if (!m) return new Unknown(raw, 'malformed string');
+    const quote = m[2]!;
+    let pos = node.from + m[0].length;
+    const end = raw.endsWith(quote) ? node.to - quote.length : node.to;
+    let out = '';
+    const literal = (from: number, to: number): string => this.src.slice(from, to).replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+    for (const rep of kids(node)) {
+      if (rep.name !== 'FormatReplacement') continue;
+      out += literal(pos, rep.from);
+      const inner = kids(rep).filter((n) => n.name !== '{' && n.name !== '}');
+      if (inner.length !== 1) return new Unknown(raw, 'f-string formats are not evaluated');
+      const value = this.eval(inner[0]!, scope);
+      if (!isPrimitive(value)) return new Unknown(raw, value instanceof Unknown ? value.reason : 'f-string of a value that is not a constant', value instanceof Unknown ? value.hole : undefined);
+      out += value === null ? 'None' : typeof value === 'boolean' ? (value ? 'True' : 'False') : String(value);
+      pos = rep.to;
+    }
+    return out + literal(pos, end);
+  }
+
+  private unary(node: SyntaxNode, scope: Scope): Value {
+    const [op, operandNode] = kids(node);
+    if (!op || !operandNode) return new Unknown(this.t(node), 'incomplete expression');
+    const operand = this.eval(operandNode, scope);
+    const opText = this.t(op);
+    if (opText === 'not') {
+      const t = truthy(operand);
+      return t === undefined ? new Unknown(this.t(node), 'operand is not a constant') : !t;
+    }
+    if (typeof operand === 'number' || typeof operand === 'boolean') {
+      const n = Number(operand);
+      return opText === '-' ? -n : opText === '~' ? ~n : n;
+    }
+    return new Unknown(this.t(node), operand instanceof Unknown ? operand.reason : 'operand is not a number', operand instanceof Unknown ? operand.hole : undefined);
+  }
+
+  private binaryExpression(node: SyntaxNode, scope: Scope): Value {
+    const parts = kids(node);
+    const left = parts[0];
+    const right = parts[parts.length - 1];
+    if (!left || !right || parts.length < 3) return new Unknown(this.t(node), 'incomplete expression');
+    const op = parts.slice(1, -1).map((n) => this.t(n)).join(' ');
+    const a = this.eval(left, scope);
+    if (op === 'and' || op === 'or') {
+      const t = truthy(a);
+      if (t === undefined) return new Unknown(this.t(node), a instanceof Unknown ? a.reason : 'operand is not a constant', a instanceof Unknown ? a.hole : undefined);
+      if (op === 'and' ? !t : t) return a;
+      return this.eval(right, scope);
+    }
+    return this.binary(op, a, this.eval(right, scope), node);
+  }
+
+  private binary(op: string, a: Value, b: Value, node: SyntaxNode): Value {
+    const unknownOf = (reason: string): Unknown => {
+      const culprit = a instanceof Unknown ? a : b instanceof Unknown ? b : undefined;
+      return new Unknown(this.t(node), culprit ? culprit.reason : reason, culprit?.hole);
+    };
+    if (a instanceof Unknown || b instanceof Unknown) {
+      // `x is None` on an unknown parameter stays unknown; so does everything else.
+      return unknownOf('operands are not constants');
+    }
+    switch (op) {
+      case '==': return equal(a, b) ?? unknownOf('operands are not constants');
+      case '!=': { const e = equal(a, b); return e === undefined ? unknownOf('operands are not constants') : !e; }
+      case 'is': return a === b || (isPrimitive(a) && a === b);
+      case 'is not': return !(a === b);
+      case 'in':
+      case 'not in': {
+        let found: boolean | undefined;
+        if (typeof b === 'string' && typeof a === 'string') found = b.includes(a);
+        else if (Array.isArray(b)) found = b.some((x) => equal(x, a) === true) ? true : b.some((x) => equal(x, a) === undefined) ? undefined : false;
+        else if (b instanceof PyDict && isPrimitive(a)) found = b.items.has(String(a));
+        if (found === undefined) return unknownOf('membership is not evaluated here');
+        return op === 'in' ? found : !found;
+      }
+    }
+    if (typeof a === 'boolean') a = Number(a);
+    if (typeof b === 'boolean') b = Number(b);
+    if (typeof a === 'number' && typeof b === 'number') {
+      switch (op) {
+        case '+': return a + b;
+        case '-': return a - b;
+        case '*': return a * b;
+        case '/': return a / b;
+        case '//': return Math.floor(a / b);
+        case '%': return ((a % b) + b) % b;
+        case '**': return a ** b;
+        case '<': return a < b;
+        case '>': return a > b;
+        case '<=': return a <= b;
+        case '>=': return a >= b;
+        case '&': return a & b;
+        case '|': return a | b;
+        case '^': return a ^ b;
+        case '<<': return a << b;
+        case '>>': return a >> b;
+      }
+    }
+    if (typeof a === 'string' && typeof b === 'string') {
+      if (op === '+') return a + b;
+      if (op === '<') return a < b;
+      if (op === '>') return a > b;
+    }
+    if (op === '%' && typeof a === 'string') {
+      // `'dense_%d' % i`: printf-style formatting of simple values.
+      const values = Array.isArray(b) ? b : [b];
+      let k = 0;
+      return a.replace(/%[-+ 0#]*\d*(?:\.\d+)?[sdifr%]/g, (spec) => (spec.endsWith('%') ? '%' : String(values[k++] ?? '')));
+    }
+    if (op === '+' && Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+    if (op === '*' && Array.isArray(a) && typeof b === 'number') return Array.from({ length: Math.min(Math.max(b, 0), MAX_LOOP) }, () => a).flat();
+    if (op === '*' && typeof a === 'number' && Array.isArray(b)) return Array.from({ length: Math.min(Math.max(a, 0), MAX_LOOP) }, () => b).flat();
+    if (op === '*' && typeof a === 'string' && typeof b === 'number') return a.repeat(Math.max(0, Math.min(b, MAX_LOOP)));
+    return unknownOf(`\`${op}\` of these values is not evaluated`);
+  }
+
+  // ----- calls
+
+  private args(list: SyntaxNode | undefined, scope: Scope): Args {
+    const positional: Arg[] = [];
+    const keywords = new Map<string, Arg>();
+    if (!list) return { positional, keywords };
+    const parts = kids(list).slice(1, kids(list)[kids(list).length - 1]?.name === ')' ? -1 : undefined);
+    // `f(x for x in xs)`: a generator is the only argument.
+    if (parts.some((n) => n.name === 'for')) {
+      positional.push({ value: this.comprehension(parts, scope) });
+      return { positional, keywords, list };
+    }
+    for (let i = 0; i < parts.length; i++) {
+      const n = parts[i]!;
+      if (n.name === ',') continue;
+      if (n.name === '*' || n.name === '**') {
+        const valueNode = parts[++i];
+        if (!valueNode) continue;
+        const spread = this.eval(valueNode, scope);
+        if (n.name === '*' && Array.isArray(spread)) for (const v of spread) positional.push({ value: v });
+        else if (n.name === '**' && spread instanceof PyDict) for (const [k, v] of spread.items) keywords.set(k, { value: v });
+        else if (n.name === '*') positional.push({ value: new Unknown(this.t(valueNode), spread instanceof Unknown ? spread.reason : 'unpacking a value that is not a list') });
+        continue;
+      }
+      if (n.name === 'VariableName' && parts[i + 1]?.name === 'AssignOp') {
+        const valueNode = parts[i + 2];
+        if (!valueNode || valueNode.name === ',') {
+          i += 1;
+          continue;
+        }
+        keywords.set(this.t(n), { value: this.eval(valueNode, scope), property: { start: n.from, end: valueNode.to }, valueRange: rangeOf(valueNode) });
+        i += 2;
+        continue;
+      }
+      positional.push({ value: this.eval(n, scope), property: rangeOf(n), valueRange: rangeOf(n) });
+    }
+    return { positional, keywords, list };
+  }
+
+  private call(node: SyntaxNode, scope: Scope): Value {
+    const [calleeNode, list] = kids(node);
+    if (!calleeNode) return new Unknown(this.t(node), 'incomplete call');
+    const callee = this.eval(calleeNode, scope);
+    const args = this.args(list?.name === 'ArgList' ? list : undefined, scope);
+    return this.callValue(callee, args, node);
+  }
+
+  private callValue(callee: Value, args: Args, site: SyntaxNode): Value {
+    if (callee instanceof PyFunction) return this.callFunction(callee, args, site);
+    if (callee instanceof Builtin) return callee.call(args.positional.map((a) => a.value), new Map([...args.keywords].map(([k, a]) => [k, a.value])), site);
+    if (callee instanceof BoundMethod) return this.callMethod(callee, args, site);
+    if (callee instanceof PyModule) return this.callApi(callee, args, site);
+    if (callee instanceof LayerValue) return this.applyLayer(callee, args, site);
+    if (callee instanceof SequentialModel || callee instanceof FunctionalModel) {
+      this.problem('Calling a model as a layer (nested models) is not supported; its output is unknown.', rangeOf(site), 'warning');
+      return new Unknown(this.t(site), 'output of a nested model');
+    }
+    if (callee instanceof ClassValue) return new Unknown(this.t(site), `instances of \`${callee.name}\` are not evaluated`);
+    if (callee instanceof Unknown) {
+      if (/is not defined in this file/.test(callee.reason)) this.problem(`\`${callee.text}\` is not defined in this file; the result of \`${this.t(site).slice(0, 60)}\` is unknown.`, rangeOf(site), 'info');
+      return new Unknown(this.t(site), callee.reason, callee.hole);
+    }
+    return new Unknown(this.t(site), `${describe(callee)} is not callable`);
+  }
+
+  private callFunction(fn: PyFunction, args: Args, site: SyntaxNode, template?: { given: Map<string, Value> }): Value {
+    this.calledFunctions.add(fn.node.from);
+    this.callsOfRun?.add(fn.node.from);
+    if (this.depth >= MAX_DEPTH) {
+      this.problem(`Calls nest deeper than ${MAX_DEPTH} (recursion?); \`${fn.name}\` was not followed.`, rangeOf(site), 'info');
+      return new Unknown(this.t(site), 'recursion too deep');
+    }
+    const scope = new Scope(fn.scope);
+    let position = 0;
+    const used = new Set<string>();
+    for (const param of fn.params) {
+      let value: Value | undefined;
+      if (param.kind === 'star') {
+        value = args.positional.slice(position).map((a) => a.value);
+        position = args.positional.length;
+      } else if (param.kind === 'kwstar') {
+        const rest = new PyDict();
+        for (const [k, a] of args.keywords) if (!used.has(k)) rest.items.set(k, a.value);
+        value = rest;
+      } else if (template?.given.has(param.name)) {
+        value = template.given.get(param.name);
+      } else if (args.keywords.has(param.name)) {
+        value = args.keywords.get(param.name)!.value;
+        used.add(param.name);
+      } else if (position < args.positional.length && !template) {
+        value = args.positional[position++]!.value;
+      } else if (param.defaultNode) {
+        value = this.eval(param.defaultNode, fn.scope);
+      } else if (template) {
+        this.holeRanges.set(param.name, param.range);
+        value = new Unknown(param.name, 'parameter without a value', param.name);
+      } else {
+        value = new Unknown(param.name, `no argument for parameter \`${param.name}\` of \`${fn.name}\``);
+      }
+      scope.vars.set(param.name, value ?? null);
+    }
+    const body = kids(fn.node).find((n) => n.name === 'Body');
+    this.depth++;
+    try {
+      const completion = this.execBody(body, scope);
+      return completion?.kind === 'return' ? completion.value : completion?.kind === 'raise' ? new Unknown(this.t(site), 'the function raises') : null;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private callMethod(method: BoundMethod, args: Args, site: SyntaxNode): Value {
+    const { self, name } = method;
+    const a = args.positional.map((x) => x.value);
+    if (self instanceof SequentialModel || self instanceof FunctionalModel) {
+      if (name === 'compile') {
+        self.compile = this.compileRecord(args, site);
+        return null;
+      }
+      if (self instanceof SequentialModel && name === 'add') {
+        const arg = args.positional[0] ?? args.keywords.get('layer');
+        if (arg) this.addToSequential(self, arg.value, arg.valueRange ?? rangeOf(site));
+        return null;
+      }
+      if (self instanceof SequentialModel && name === 'pop') {
+        self.layers.pop();
+        return null;
+      }
+      return new Unknown(this.t(site), `\`model.${name}(...)\` is not evaluated`);
+    }
+    if (Array.isArray(self)) {
+      if (name === 'append' && a.length === 1) self.push(a[0]!);
+      else if (name === 'extend' && Array.isArray(a[0])) self.push(...a[0]);
+      else if (name === 'insert' && typeof a[0] === 'number' && a.length === 2) self.splice(a[0] < 0 ? self.length + a[0] : a[0], 0, a[1]!);
+      else if (name === 'pop') return (a.length && typeof a[0] === 'number' ? self.splice(a[0] < 0 ? self.length + a[0] : a[0], 1)[0] : self.pop()) ?? null;
+      else if (name === 'copy') return [...self];
+      else if (name === 'index' && a.length) return self.findIndex((x) => equal(x, a[0]!) === true);
+      else if (name === 'count' && a.length) return self.filter((x) => equal(x, a[0]!) === true).length;
+      else return new Unknown(this.t(site), `list method \`${name}\` is not evaluated`);
+      return null;
+    }
+    if (typeof self === 'string') {
+      if (name === 'lower') return self.toLowerCase();
+      if (name === 'upper') return self.toUpperCase();
+      if (name === 'strip') return self.trim();
+      if (name === 'startswith' && typeof a[0] === 'string') return self.startsWith(a[0]);
+      if (name === 'endswith' && typeof a[0] === 'string') return self.endsWith(a[0]);
+      if (name === 'format') {
+        let k = 0;
+        return self.replace(/\{(\w*)\}/g, (_, key: string) => {
+          const v = key === '' ? a[k++] : /^\d+$/.test(key) ? a[Number(key)] : args.keywords.get(key)?.value;
+          return v === undefined || !isPrimitive(v) ? `{${key}}` : String(v);
+        });
+      }
+      return new Unknown(this.t(site), `string method \`${name}\` is not evaluated`);
+    }
+    if (self instanceof PyDict) {
+      if (name === 'get' && isPrimitive(a[0] ?? null)) return self.items.get(String(a[0])) ?? a[1] ?? null;
+      if (name === 'keys') return [...self.items.keys()];
+      if (name === 'values') return [...self.items.values()];
+      if (name === 'items') return [...self.items].map(([k, v]) => [k, v]);
+      return new Unknown(this.t(site), `dict method \`${name}\` is not evaluated`);
+    }
+    return new Unknown(this.t(site), `\`.${name}(...)\` of ${describe(self)} is not evaluated`);
+  }
+
+  private addToSequential(model: SequentialModel, value: Value, at: SourceRange): void {
+    if (value instanceof LayerValue) model.layers.push(value);
+    else if (value instanceof TensorValue && value.node.layer.type === 'inputLayer') model.layers.push(this.asInputLayer(value.node.layer));
+    else if (value instanceof SequentialModel || value instanceof FunctionalModel) this.problem('Adding a model to a Sequential model (nesting) is not supported; it is left out.', at, 'warning');
+    else {
+      const reason = value instanceof Unknown ? value.reason : describe(value);
+      this.problem(`\`${this.src.slice(at.start, at.end).slice(0, 80)}\` is not a layer the parser could read (${reason}); it is left out of the model.`, at, 'warning');
+    }
+  }
+
+  /** `keras.Input(shape=...)` placed in a Sequential: tfjs' `inputLayer` reads `inputShape`. */
+  private asInputLayer(layer: LayerValue): LayerValue {
+    const rename = (key: string): string => (key === 'shape' ? 'inputShape' : key === 'batchShape' ? 'batchInputShape' : key);
+    return new LayerValue(
+      'inputLayer', true,
+      Object.fromEntries(Object.entries(layer.config).map(([k, v]) => [rename(k), v])),
+      Object.fromEntries(Object.entries(layer.configRanges).map(([k, v]) => [rename(k), v])),
+      layer.configRange, layer.range, layer.iteration,
+    );
+  }
+
+  // ----- the Keras API
+
+  private callApi(module: PyModule, args: Args, site: SyntaxNode): Value {
+    const path = kerasPath(module.path);
+    const what = module.path.join('.');
+    if (!path || path.length === 0) return new Unknown(this.t(site), `\`${what}(...)\` is not evaluated`);
+    const last = path[path.length - 1]!;
+    const first = path[0]!;
+    if (last === 'Input' && (path.length === 1 || first === 'layers' || first === 'engine')) return this.input(args, site);
+    if (last === 'Sequential' && (path.length === 1 || first === 'models')) return this.sequential(args, site);
+    if (last === 'Model' && (path.length === 1 || first === 'models')) return this.functional(args, site);
+    if (first === 'layers' || path.length === 1) {
+      const spec = KERAS_LAYERS[last];
+      if (spec) return this.makeLayer(spec.type, true, spec.positional, args, site);
+      const merge = MERGE_FUNCTIONS[last];
+      if (merge) {
+        const [inputs, ...rest] = args.positional;
+        const layer = this.makeLayer(merge, true, [], { ...args, positional: rest }, site);
+        return this.applyLayer(layer, { positional: inputs ? [inputs] : [], keywords: new Map() }, site);
+      }
+      if (first === 'layers' && /^[A-Z]/.test(last)) {
+        const why = last === 'Lambda'
+          ? '`Lambda` layers run Python code, which Gradient Lens does not evaluate'
+          : `\`${last}\` has no tfjs twin that Gradient Lens knows`;
+        this.problem(`${why}; it is kept as an opaque layer (shapes after it are unknown).`, rangeOf(site), 'warning');
+        const type = last.charAt(0).toLowerCase() + last.slice(1);
+        return this.makeLayer(type, LAYER_FACTORIES.has(type), [], { ...args, positional: [] }, site, true);
+      }
+    }
+    if (first === 'initializers' && path.length === 2) return this.initializer(last, args, site);
+    if (first === 'regularizers' && path.length === 2) return this.regularizer(last, args, site);
+    if (first === 'constraints' && path.length === 2) return this.constraint(last, args, site);
+    if (first === 'optimizers') return this.optimizer(path, args, site);
+    if (first === 'losses' && path.length === 2) {
+      const loss = tfjsLoss(last);
+      if (!loss) return new Unknown(this.t(site), `tfjs has no \`${last}\` loss`);
+      if (args.keywords.get('from_logits')?.value === true) {
+        this.problem('`from_logits=True`: tfjs losses take probabilities, so the loss is read as if the model ended in softmax/sigmoid.', args.keywords.get('from_logits')!.property!, 'info');
+      }
+      return new ConfigResult('loss', loss);
+    }
+    if (first === 'metrics' && path.length === 2) return new ConfigResult('metric', tfjsMetric(last));
+    return new Unknown(this.t(site), `\`${what}(...)\` is not evaluated`);
+  }
+
+  private input(args: Args, site: SyntaxNode): Value {
+    // Keys as tf.input takes them (`shape`, `batchShape`), not as the inputLayer class does.
+    const layer = this.makeLayer('inputLayer', true, ['shape', 'batch_size', 'name', 'dtype'], args, site, false, { shape: 'shape', batch_shape: 'batchShape' });
+    return new TensorValue({ layer, inbound: [], order: this.nodeOrder++ });
+  }
+
+  private sequential(args: Args, site: SyntaxNode): Value {
+    const model = new SequentialModel(rangeOf(site));
+    const layersArg = args.positional[0] ?? args.keywords.get('layers');
+    if (layersArg && layersArg.value !== null) {
+      const list = layersArg.value;
+      if (Array.isArray(list)) for (const item of list) this.addToSequential(model, item, layersArg.valueRange ?? rangeOf(site));
+      else this.addToSequential(model, list, layersArg.valueRange ?? rangeOf(site));
+    }
+    this.models.push(model);
+    return model;
+  }
+
+  private functional(args: Args, site: SyntaxNode): Value {
+    const tensors = (arg: Arg | undefined, what: string): TensorValue[] | undefined => {
+      if (!arg) {
+        this.problem(`\`Model(...)\` without \`${what}\` cannot be read.`, rangeOf(site), 'warning');
+        return undefined;
+      }
+      const values = Array.isArray(arg.value) ? arg.value : arg.value instanceof PyDict ? [...arg.value.items.values()] : [arg.value];
+      const bad = values.find((v) => !(v instanceof TensorValue));
+      if (bad !== undefined || values.length === 0) {
+        const reason = bad instanceof Unknown ? bad.reason : bad === undefined ? 'empty' : describe(bad);
+        this.problem(`The ${what} of this model are not layers the parser could follow (${reason}); the model is left out.`, arg.valueRange ?? rangeOf(site), 'warning');
+        return undefined;
+      }
+      return values as TensorValue[];
+    };
+    const inputs = tensors(args.positional[0] ?? args.keywords.get('inputs'), 'inputs');
+    const outputs = inputs && tensors(args.positional[1] ?? args.keywords.get('outputs'), 'outputs');
+    if (!inputs || !outputs) return new Unknown(this.t(site), 'a model the parser could not follow');
+    const model = new FunctionalModel(rangeOf(site), inputs, outputs);
+    this.models.push(model);
+    return model;
+  }
+
+  private applyLayer(layer: LayerValue, args: Args, site: SyntaxNode): Value {
+    const input = args.positional[0]?.value ?? args.keywords.get('inputs')?.value;
+    const values = Array.isArray(input) ? input : [input];
+    if (input === undefined || values.length === 0) return new Unknown(this.t(site), 'layer applied to nothing');
+    const bad = values.find((v) => !(v instanceof TensorValue));
+    if (bad !== undefined) {
+      return new Unknown(this.t(site), bad instanceof Unknown ? `input \`${bad.text}\` is unknown (${bad.reason})` : `input is ${describe(bad ?? null)}, not a tensor`);
+    }
+    const node: GraphNode = { layer, inbound: (values as TensorValue[]).map((t) => t.node), order: this.nodeOrder++ };
+    return new TensorValue(node);
+  }
+
+  /**
+   * Creates a layer from a Keras constructor call: arguments by Keras signature, keys in tfjs
+   * spelling, values converted to the IR right here so problems point at the argument.
+   */
+  private makeLayer(
+    type: string, known: boolean, positional: readonly string[], args: Args, site: SyntaxNode,
+    skipReport = false, renames: Readonly<Record<string, string>> = {},
+  ): LayerValue {
+    const config: Record<string, ConfigValue> = {};
+    const ranges: Record<string, PropertyRange> = {};
+    const layerRange = rangeOf(site);
+    const put = (pyName: string, arg: Arg): void => {
+      const key = renames[pyName] ?? tfjsKey(type, pyName);
+      config[key] = this.toConfig(key, arg.value, arg.valueRange ?? layerRange, layerRange);
+      if (arg.property && arg.valueRange) ranges[key] = { property: arg.property, value: arg.valueRange };
+    };
+    args.positional.forEach((arg, i) => {
+      const name = positional[i];
+      if (name) put(name, arg);
+      else if (!skipReport) this.problem(`Too many positional arguments for \`${type}\`; argument ${i + 1} is ignored.`, arg.property ?? layerRange, 'warning');
+    });
+    for (const [name, arg] of args.keywords) put(name, arg);
+    this.checkLayerConfig(type, config, ranges, layerRange);
+    const iteration = this.iterations.length ? [...this.iterations] : undefined;
+    return new LayerValue(type, known, config, ranges, args.list ? rangeOf(args.list) : undefined, layerRange, iteration);
+  }
+
+  private checkLayerConfig(type: string, config: Record<string, ConfigValue>, ranges: Record<string, PropertyRange>, at: SourceRange): void {
+    if (type === 'reLU') {
+      for (const key of ['negativeSlope', 'threshold']) {
+        if (typeof config[key] === 'number' && config[key] !== 0) this.problem(`tfjs' reLU has no \`${key}\`; it is ignored when training.`, ranges[key]?.property ?? at, 'warning');
+      }
+    }
+  }
+
+  /** A Keras argument value as a tfjs config value; unknowns are reported at `at`. */
+  private toConfig(key: string, value: Value, at: SourceRange, layerRange: SourceRange): ConfigValue {
+    if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+    if (typeof value === 'string') return this.configString(key, value, layerRange);
+    if (Array.isArray(value)) return value.map((v) => this.toConfig(key, v, at, layerRange));
+    if (value instanceof PyDict) {
+      const object: Record<string, ConfigValue> = {};
+      for (const [k, v] of value.items) object[k] = this.toConfig(k, v, at, layerRange);
+      return object;
+    }
+    if (value instanceof ConfigResult) return value.value;
+    if (value instanceof LayerValue) return { $call: `layers.${value.type}`, args: [value.config] };
+    if (value instanceof PyModule) {
+      const activation = activationOfPath(value.path);
+      if (activation !== undefined && /activation$/i.test(key)) return this.configString(key, activation, layerRange);
+      const path = kerasPath(value.path);
+      // `kernel_initializer=initializers.HeNormal` (the class, not called).
+      if (path && path[0] === 'initializers' && /Initializer$/.test(key)) return this.configString(key, path[path.length - 1]!, layerRange);
+    }
+    if (value instanceof Unknown) {
+      const fill = value.hole ? ` Give \`${value.hole}\` a value with \`# gradient-lens: ${value.hole}=...\` above the function or statement, or --set.` : '';
+      this.problem(`${key}: \`${value.text}\` is not a constant (${value.reason}).${fill}`, at, 'warning');
+      return { $unknown: value.text, reason: value.reason, ...(value.hole ? { hole: value.hole } : {}) };
+    }
+    const reason = `${describe(value)} cannot be used as a config value here`;
+    this.problem(`${key}: ${reason}.`, at, 'warning');
+    return { $unknown: this.src.slice(at.start, at.end), reason };
+  }
+
+  private configString(key: string, value: string, layerRange: SourceRange): ConfigValue {
+    if (/activation$/i.test(key)) {
+      const tfjs = ACTIVATIONS[value] ?? (Object.values(ACTIVATIONS).includes(value) ? value : undefined);
+      if (tfjs) return tfjs;
+      this.problem(`tfjs has no \`${value}\` activation; the layer cannot be trained as written.`, layerRange, 'warning');
+      return value;
+    }
+    if (/Initializer$/.test(key)) {
+      const tfjs = tfjsInitializer(value);
+      if (tfjs) return tfjs;
+      this.problem(`tfjs has no \`${value}\` initializer.`, layerRange, 'warning');
+      return value;
+    }
+    if (/Regularizer$/.test(key)) {
+      const tfjs = tfjsRegularizer(value);
+      if (!tfjs) {
+        this.problem(`tfjs has no \`${value}\` regularizer.`, layerRange, 'warning');
+        return value;
+      }
+      // Keras' string regularizers use factor 0.01.
+      return { $call: `regularizers.${tfjs}`, args: [tfjs === 'l1l2' ? { l1: 0.01, l2: 0.01 } : { [tfjs]: 0.01 }] };
+    }
+    if (/Constraint$/.test(key)) return tfjsConstraint(value) ?? value;
+    return tfjsEnumValue(key, value);
+  }
+
+  /** Keyword/positional arguments of a factory as one tfjs config object (camelCase keys). */
+  private factoryConfig(positional: readonly string[], args: Args, site: SyntaxNode, renames: Readonly<Record<string, string>> = {}): ConfigObject {
+    const config: Record<string, ConfigValue> = {};
+    const at = rangeOf(site);
+    const put = (name: string, arg: Arg): void => {
+      const key = renames[name] ?? camelCase(name);
+      config[key] = this.toConfig(key, arg.value, arg.valueRange ?? at, at);
+    };
+    args.positional.forEach((arg, i) => {
+      const name = positional[i];
+      if (name) put(name, arg);
+    });
+    for (const [name, arg] of args.keywords) put(name, arg);
+    return config;
+  }
+
+  private initializer(name: string, args: Args, site: SyntaxNode): Value {
+    const tfjs = tfjsInitializer(name);
+    if (!tfjs) {
+      this.problem(`tfjs has no \`${name}\` initializer.`, rangeOf(site), 'warning');
+      return new Unknown(this.t(site), `tfjs has no \`${name}\` initializer`);
+    }
+    if (tfjs === 'zeros' || tfjs === 'ones') return new ConfigResult('initializer', { $call: `initializers.${tfjs}`, args: [] });
+    const positional: Record<string, readonly string[]> = {
+      constant: ['value'], randomNormal: ['mean', 'stddev', 'seed'], truncatedNormal: ['mean', 'stddev', 'seed'],
+      randomUniform: ['minval', 'maxval', 'seed'], varianceScaling: ['scale', 'mode', 'distribution', 'seed'],
+      orthogonal: ['gain', 'seed'], identity: ['gain'],
+    };
+    return new ConfigResult('initializer', { $call: `initializers.${tfjs}`, args: [this.factoryConfig(positional[tfjs] ?? ['seed'], args, site)] });
+  }
+
+  private regularizer(name: string, args: Args, site: SyntaxNode): Value {
+    const tfjs = tfjsRegularizer(name);
+    if (!tfjs) return new Unknown(this.t(site), `tfjs has no \`${name}\` regularizer`);
+    const config = { ...this.factoryConfig(tfjs === 'l1l2' ? ['l1', 'l2'] : [tfjs], args, site) };
+    // Keras' defaults: 0.01 for l1/l2 and the `l1_l2` function, 0 for the `L1L2` class; tfjs' differ.
+    const fallback = name === 'L1L2' ? 0 : 0.01;
+    for (const k of tfjs === 'l1l2' ? ['l1', 'l2'] : [tfjs]) if (!(k in config)) config[k] = fallback;
+    return new ConfigResult('regularizer', { $call: `regularizers.${tfjs}`, args: [config] });
+  }
+
+  private constraint(name: string, args: Args, site: SyntaxNode): Value {
+    const tfjs = tfjsConstraint(name);
+    if (!tfjs) return new Unknown(this.t(site), `tfjs has no \`${name}\` constraint`);
+    if (tfjs === 'nonNeg') return new ConfigResult('constraint', { $call: 'constraints.nonNeg', args: [] });
+    const positional: Record<string, readonly string[]> = { maxNorm: ['max_value', 'axis'], unitNorm: ['axis'], minMaxNorm: ['min_value', 'max_value', 'rate', 'axis'] };
+    return new ConfigResult('constraint', { $call: `constraints.${tfjs}`, args: [this.factoryConfig(positional[tfjs] ?? [], args, site)] });
+  }
+
+  /** `optimizers.SGD(learning_rate=0.01, clipnorm=1.0)` -> `train.sgd(0.01)`, clipped. */
+  private optimizer(path: readonly string[], args: Args, site: SyntaxNode): Value {
+    const name = path[path.length - 1]!;
+    if (path.includes('schedules')) return new Unknown(this.t(site), 'learning-rate schedules are not evaluated');
+    const spec = OPTIMIZERS[name.toLowerCase()];
+    if (!spec) {
+      this.problem(`tfjs has no \`${name}\` optimizer; training uses SGD instead.`, rangeOf(site), 'warning');
+      return new Unknown(this.t(site), `tfjs has no \`${name}\` optimizer`);
+    }
+    const given = new Map<string, Arg>();
+    args.positional.forEach((arg, i) => {
+      const param = spec.params[i];
+      if (param) given.set(param[0], arg);
+    });
+    for (const [k, arg] of args.keywords) given.set(k === 'lr' ? 'learning_rate' : k, arg);
+    const value = (pyName: string, fallback: number | boolean): ConfigValue => {
+      const arg = given.get(pyName);
+      return arg ? this.toConfig(pyName, arg.value, arg.valueRange ?? rangeOf(site), rangeOf(site)) : fallback;
+    };
+    let call: ConfigValue;
+    const momentum = given.get('momentum');
+    if (spec.factory === 'sgd' && momentum && momentum.value !== 0) {
+      // tfjs' plain sgd has no momentum: its momentum optimizer is the twin.
+      const nesterov = given.get('nesterov');
+      call = { $call: 'train.momentum', args: [value('learning_rate', 0.01), value('momentum', 0), ...(nesterov ? [value('nesterov', false)] : [])] };
+    } else {
+      // Positional tfjs arguments up to the last one written (the rate always: tfjs needs it).
+      let lastGiven = 0;
+      spec.params.forEach(([p], i) => { if (given.has(p)) lastGiven = i; });
+      call = { $call: `train.${spec.factory}`, args: spec.params.slice(0, lastGiven + 1).map(([p, d]) => value(p, d)) };
+    }
+    if (given.has('clipvalue')) this.problem('`clipvalue` is not supported; only `clipnorm` is applied when training.', given.get('clipvalue')!.property ?? rangeOf(site), 'info');
+    const clip = given.get('clipnorm') ?? given.get('global_clipnorm');
+    if (clip) {
+      const norm = this.toConfig('clipnorm', clip.value, clip.valueRange ?? rangeOf(site), rangeOf(site));
+      call = { $call: CLIPPED_OPTIMIZER_CALL, args: [call, norm] };
+    }
+    return new ConfigResult('optimizer', call);
+  }
+
+  private compileRecord(args: Args, site: SyntaxNode): CompileRecord {
+    const names = ['optimizer', 'loss', 'metrics'];
+    const found = new Map<string, Arg>();
+    args.positional.forEach((arg, i) => { if (names[i]) found.set(names[i]!, arg); });
+    for (const name of names) if (args.keywords.has(name)) found.set(name, args.keywords.get(name)!);
+    const configRanges: Record<string, PropertyRange> = {};
+    const result: { optimizer?: ConfigValue; loss?: ConfigValue; metrics?: ConfigValue } = {};
+    for (const [name, arg] of found) {
+      if (arg.property && arg.valueRange) configRanges[name] = { property: arg.property, value: arg.valueRange };
+      const at = arg.valueRange ?? rangeOf(site);
+      if (name === 'optimizer') result.optimizer = this.compileOptimizer(arg.value, at);
+      else if (name === 'loss') result.loss = this.compileLoss(arg.value, at);
+      else result.metrics = this.compileMetrics(arg.value, at);
+    }
+    return { range: rangeOf(site), configRanges, ...(args.list ? { configRange: rangeOf(args.list) } : {}), ...result };
+  }
+
+  private compileOptimizer(value: Value, at: SourceRange): ConfigValue {
+    if (typeof value === 'string') {
+      const lower = value.toLowerCase();
+      if (OPTIMIZER_NAMES.has(lower)) return lower;
+      this.problem(`tfjs has no \`${value}\` optimizer; training uses SGD instead.`, at, 'warning');
+      return value;
+    }
+    if (value instanceof ConfigResult && value.kind === 'optimizer') return value.value;
+    return this.toConfig('optimizer', value, at, at);
+  }
+
+  private compileLoss(value: Value, at: SourceRange): ConfigValue {
+    if (typeof value === 'string') {
+      const loss = tfjsLoss(value);
+      if (loss) return loss;
+      this.problem(`tfjs has no \`${value}\` loss; training uses mean squared error instead.`, at, 'warning');
+      return value;
+    }
+    if (Array.isArray(value)) return value.map((v) => this.compileLoss(v, at));
+    if (value instanceof PyDict) return [...value.items.values()].map((v) => this.compileLoss(v, at));
+    if (value instanceof ConfigResult) return value.value;
+    if (value instanceof PyModule) {
+      const path = kerasPath(value.path);
+      const loss = path && path[0] === 'losses' ? tfjsLoss(path[path.length - 1]!) : undefined;
+      if (loss) return loss;
+    }
+    if (value instanceof PyFunction) {
+      this.problem(`Custom loss \`${value.name}\` is not evaluated; training uses mean squared error instead.`, at, 'warning');
+      return { $unknown: value.name, reason: 'custom loss functions are not evaluated' };
+    }
+    return this.toConfig('loss', value, at, at);
+  }
+
+  private compileMetrics(value: Value, at: SourceRange): ConfigValue {
+    if (typeof value === 'string') return tfjsMetric(value);
+    if (Array.isArray(value)) return value.map((v) => this.compileMetrics(v, at));
+    if (value instanceof ConfigResult) return value.value;
+    if (value instanceof PyModule) return tfjsMetric(value.path[value.path.length - 1]!);
+    if (value instanceof Unknown) return { $unknown: value.text, reason: value.reason };
+    return { $unknown: describe(value), reason: 'not a metric the parser knows' };
+  }
+
+  /** Where an annotation for the model at `range` goes: above its top-level statement. */
+  annotationSite(range: SourceRange, template?: SyntaxNode): AnnotationSite | undefined {
+    const statement = template ?? (this.top ? kids(this.top).find((n) => n.from <= range.start && range.end <= n.to) : undefined);
+    if (!statement) return undefined;
+    const lineStart = this.text.lastIndexOf('\n', statement.from - 1) + 1;
+    const indent = /^[ \t]*/.exec(this.text.slice(lineStart, statement.from))![0];
+    const existing = this.annotationAbove(statement);
+    return { lineStart, indent, ...(existing ? { existing: existing.range } : {}) };
+  }
+
+  // ----- templates
+
+  /**
+   * Functions nobody in the file calls are run once with unknown parameters (defaults and
+   * fills applied), so the models they build are found too. A string parameter compared with
+   * literals (`if kind == "cnn":`) is run once per literal: one model per branch.
+   */
+  private runTemplates(top: SyntaxNode): void {
+    const candidates: { fn: PyFunction; statement: SyntaxNode }[] = [];
+    for (const statement of kids(top)) {
+      const def = statement.name === 'DecoratedStatement' ? kids(statement).find((n) => n.name === 'FunctionDefinition') : statement.name === 'FunctionDefinition' ? statement : undefined;
+      if (!def) continue;
+      const name = kids(def).find((n) => n.name === 'VariableName');
+      const fn = name ? this.moduleScope.lookup(this.t(name))?.value : undefined;
+      if (fn instanceof PyFunction && fn.node.from === def.from) candidates.push({ fn, statement });
+    }
+    for (const { fn, statement } of candidates) {
+      if (this.calledFunctions.has(fn.node.from)) continue;
+      const given = new Map<string, Value>(this.fileFills);
+      const annotation = this.annotationAbove(statement);
+      if (annotation) for (const [k, v] of this.parseFills(annotation.entries, annotation.range)) given.set(k, v);
+      const branchParam = fn.params.find((p) => p.kind === 'normal' && !given.has(p.name) && this.stringCases(fn, p.name).length > 0);
+      const branches = branchParam ? this.stringCases(fn, branchParam.name) : [undefined];
+      for (const branch of branches) {
+        const runGiven = new Map(given);
+        if (branchParam && branch !== undefined) runGiven.set(branchParam.name, branch);
+        this.runTemplate(fn, statement, runGiven, branch);
+      }
+    }
+    // A template another template calls (a helper that builds the model) is better read
+    // from its caller, with arguments bound: drop its own run.
+    for (const run of this.templateRuns) {
+      if (!this.templateRuns.some((other) => other !== run && other.models.length && other.called.has(run.def.from))) continue;
+      const dropped = new Set<ModelValue>(run.models);
+      const kept = this.models.filter((m) => !dropped.has(m));
+      this.models.splice(0, this.models.length, ...kept);
+    }
+  }
+
+  private runTemplate(fn: PyFunction, statement: SyntaxNode, given: Map<string, Value>, branch: string | undefined): void {
+    const modelsBefore = this.models.length;
+    const problemsBefore = this.problems.length;
+    const called = new Set<number>();
+    this.callsOfRun = called;
+    this.templateFills = given;
+    try {
+      this.callFunction(fn, { positional: [], keywords: new Map() }, fn.node, { given });
+    } finally {
+      this.callsOfRun = undefined;
+      this.templateFills = undefined;
+    }
+    called.delete(fn.node.from);
+    const models = this.models.slice(modelsBefore);
+    // A function that builds no model was not model code: its problems are noise.
+    if (models.length === 0) this.dropProblemsFrom(problemsBefore);
+    for (const model of models) model.template = { fn: fn.name, ...(branch !== undefined ? { branch } : {}), def: statement };
+    this.templateRuns.push({ def: fn.node, fn: fn.name, models, called });
+  }
+
+  /** String literals a parameter is compared with (`p == "cnn"`, `"cnn" in p`), in order. */
+  private stringCases(fn: PyFunction, param: string): string[] {
+    const cases: string[] = [];
+    const body = kids(fn.node).find((n) => n.name === 'Body');
+    if (!body) return cases;
+    const cursor = body.cursor();
+    do {
+      if (cursor.name !== 'BinaryExpression') continue;
+      const parts = kids(cursor.node);
+      if (parts.length !== 3) continue;
+      const [a, op, b] = parts as [SyntaxNode, SyntaxNode, SyntaxNode];
+      const opText = this.t(op);
+      let literal: SyntaxNode | undefined;
+      if (opText === '==' && a.name === 'VariableName' && this.t(a) === param && b.name === 'String') literal = b;
+      else if (opText === '==' && b.name === 'VariableName' && this.t(b) === param && a.name === 'String') literal = a;
+      else if (opText === 'in' && b.name === 'VariableName' && this.t(b) === param && a.name === 'String') literal = a;
+      if (literal) {
+        const value = pyString(this.t(literal));
+        if (!cases.includes(value)) cases.push(value);
+      }
+    } while (cursor.next());
+    return cases;
+  }
+
+  // ----- builtins
+
+  private installBuiltins(): void {
+    const b = (name: string, fn: BuiltinFn): void => void this.builtins.set(name, new Builtin(name, fn));
+    const unknown = (site: SyntaxNode, reason: string): Unknown => new Unknown(this.t(site), reason);
+    b('range', (args, _kw, site) => {
+      if (!args.every((a) => typeof a === 'number') || args.length === 0 || args.length > 3) {
+        const culprit = args.find((a): a is Unknown => a instanceof Unknown);
+        return new Unknown(this.t(site), culprit ? culprit.reason : 'arguments are not constants', culprit?.hole);
+      }
+      const [start, stop, step] = args.length === 1 ? [0, args[0] as number, 1] : [args[0] as number, args[1] as number, (args[2] as number | undefined) ?? 1];
+      if (step === 0) return unknown(site, 'range step is zero');
+      const out: number[] = [];
+      for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
+        out.push(i);
+        if (out.length > MAX_LOOP) return unknown(site, 'range is too long');
+      }
+      return out;
+    });
+    b('len', (args, _kw, site) => {
+      const a = args[0];
+      if (Array.isArray(a) || typeof a === 'string') return a.length;
+      if (a instanceof PyDict) return a.items.size;
+      if (a instanceof SequentialModel) return a.layers.length;
+      return a instanceof Unknown ? new Unknown(this.t(site), a.reason, a.hole) : unknown(site, 'length of a value that is not a list');
+    });
+    const numeric = (convert: (n: number) => number) => (args: Value[], _kw: Map<string, Value>, site: SyntaxNode): Value => {
+      const a = args[0];
+      if (typeof a === 'number' || typeof a === 'boolean') return convert(Number(a));
+      if (typeof a === 'string' && a.trim() !== '' && !Number.isNaN(Number(a))) return convert(Number(a));
+      return a instanceof Unknown ? new Unknown(this.t(site), a.reason, a.hole) : unknown(site, 'argument is not a number');
+    };
+    b('int', numeric(Math.trunc));
+    b('float', numeric((n) => n));
+    b('abs', numeric(Math.abs));
+    b('round', (args, kw, site) => (typeof args[0] === 'number' && args.length === 1 ? Math.round(args[0]) : numeric((n) => n)(args, kw, site)));
+    b('str', (args, _kw, site) => (isPrimitive(args[0] ?? '') ? String(args[0] ?? '') : unknown(site, 'argument is not a constant')));
+    b('bool', (args, _kw, site) => truthy(args[0] ?? false) ?? unknown(site, 'argument is not a constant'));
+    const listOf = (args: Value[], _kw: Map<string, Value>, site: SyntaxNode): Value => {
+      const a = args[0];
+      if (a === undefined) return [];
+      if (Array.isArray(a)) return [...a];
+      if (typeof a === 'string') return [...a];
+      if (a instanceof PyDict) return [...a.items.keys()];
+      return a instanceof Unknown ? new Unknown(this.t(site), a.reason, a.hole) : unknown(site, 'argument is not a list');
+    };
+    b('list', listOf);
+    b('tuple', listOf);
+    const extreme = (pick: (...n: number[]) => number) => (args: Value[], _kw: Map<string, Value>, site: SyntaxNode): Value => {
+      const items = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+      return items.every((a) => typeof a === 'number') && items.length ? pick(...(items as number[])) : unknown(site, 'arguments are not constant numbers');
+    };
+    b('min', extreme(Math.min));
+    b('max', extreme(Math.max));
+    b('sum', (args, _kw, site) => (Array.isArray(args[0]) && args[0].every((a) => typeof a === 'number') ? (args[0] as number[]).reduce((s, n) => s + n, (args[1] as number | undefined) ?? 0) : unknown(site, 'argument is not a list of numbers')));
+    b('enumerate', (args, kw, site) => {
+      const start = typeof (args[1] ?? kw.get('start')) === 'number' ? ((args[1] ?? kw.get('start')) as number) : 0;
+      return Array.isArray(args[0]) ? args[0].map((v, i) => [i + start, v]) : unknown(site, 'argument is not a list');
+    });
+    b('zip', (args, _kw, site) => {
+      if (!args.length || !args.every(Array.isArray)) return unknown(site, 'arguments are not lists');
+      const lists = args as Value[][];
+      const n = Math.min(...lists.map((l) => l.length));
+      return Array.from({ length: n }, (_, i) => lists.map((l) => l[i]!));
+    });
+    b('reversed', (args, _kw, site) => (Array.isArray(args[0]) ? [...args[0]].reverse() : unknown(site, 'argument is not a list')));
+    b('print', () => null);
+    b('isinstance', (_args, _kw, site) => unknown(site, 'types are not evaluated'));
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * The Keras front end: Python source text -> every Keras model the file defines, as the same
+ * ModelGraph IR the tfjs parser produces (tfjs factory names, camelCase config keys).
+ * Never runs Python and never throws on user code.
+ */
+import {
+  isUnknownValue,
+  type CompileInfo,
+  type ConfigValue,
+  type Hole,
+  type HoleRole,
+  type LayerNode,
+  type ModelGraph,
+  type ParseProblem,
+  type ParseResult,
+  type Shape,
+  type SourceRange,
+} from '../ir';
+import { layerNameStem } from '../parse/tfjsApi';
+import { inferShapes } from '../shapeInference';
+import { Evaluator, FunctionalModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './evaluator';
+
+export interface PythonParseOptions {
+  /** Values for template parameters (or access chains) by name, as Python expression text. */
+  readonly set?: Readonly<Record<string, string>>;
+}
+
+/** Parses `text` (a Python file) and returns its Keras models and problems. */
+export function parsePythonModels(text: string, fileName = 'model.py', options: PythonParseOptions = {}): ParseResult {
+  void fileName; // kept for symmetry with parseModels; Python files need no script kind
+  const problems: ParseProblem[] = [];
+  const report = (message: string, range: SourceRange, severity: ParseProblem['severity'] = 'warning'): void => {
+    if (!problems.some((p) => p.message === message && p.range.start === range.start)) problems.push({ message, range, severity });
+  };
+  let evaluator: Evaluator | undefined;
+  try {
+    evaluator = new Evaluator(text, options);
+    evaluator.run();
+  } catch (error) {
+    // A bug in the evaluator must not take the editor down: report it and keep what was found.
+    report(`Gradient Lens could not read this file (internal error: ${error instanceof Error ? error.message : String(error)}).`, { start: 0, end: 0 }, 'error');
+  }
+  if (!evaluator) return { models: [], problems };
+  for (const p of evaluator.problems) report(p.message, p.range, p.severity);
+
+  const models: ModelGraph[] = [];
+  const usedNames = new Map<string, number>();
+  const perRun = new Map<string, number>();
+  const runKey = (m: ModelValue): string => (m.template ? `${m.template.fn}[${m.template.branch ?? ''}]` : '');
+  for (const model of evaluator.models) if (model.template) perRun.set(runKey(model), (perRun.get(runKey(model)) ?? 0) + 1);
+  for (const model of evaluator.models) {
+    let name = model.name ?? 'model';
+    if (model.template) {
+      const base = model.template.branch !== undefined ? `${model.template.fn}[${model.template.branch}]` : model.template.fn;
+      name = (perRun.get(runKey(model)) ?? 0) > 1 ? `${base}.${name}` : base;
+    }
+    const seen = usedNames.get(name) ?? 0;
+    usedNames.set(name, seen + 1);
+    if (seen) name = `${name} (${seen + 1})`;
+    try {
+      const graph = toGraph(model, name, evaluator);
+      if (graph.layers.length === 0) {
+        report(`Model \`${name}\` has no layers the parser could find.`, model.range, 'info');
+        continue;
+      }
+      for (const problem of inferShapes(graph)) {
+        const layer = graph.layers.find((l) => l.id === problem.layerId)!;
+        // A config value that is not a constant was reported already, where it is written.
+        if (Object.values(layer.config).some(containsUnknown)) continue;
+        report(problem.message, layer.range, 'warning');
+      }
+      models.push(graph);
+    } catch (error) {
+      report(`Could not read model \`${name}\` (internal error: ${error instanceof Error ? error.message : String(error)}).`, model.range, 'error');
+    }
+  }
+  problems.sort((a, b) => a.range.start - b.range.start);
+  return { models, problems };
+}
+
+function containsUnknown(value: ConfigValue): boolean {
+  if (isUnknownValue(value)) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  return false;
+}
+
+function toGraph(model: ModelValue, name: string, evaluator: Evaluator): ModelGraph {
+  const functional = model instanceof FunctionalModel;
+  const nodes = functional ? functionalNodes(model) : model.layers.map((layer, order) => ({ layer, order }));
+  const counters = new Map<string, number>();
+  const used = new Set<string>();
+  const ids = new Map<unknown, string>();
+  const layers: LayerNode[] = [];
+  for (const node of nodes) {
+    const layer: LayerValue = node.layer;
+    const configName = layer.config.name;
+    let id: string;
+    if (typeof configName === 'string' && !used.has(configName)) {
+      id = configName;
+    } else {
+      const stem = layerNameStem(layer.type);
+      do {
+        const n = (counters.get(stem) ?? 0) + 1;
+        counters.set(stem, n);
+        id = `${stem}_${n}`;
+      } while (used.has(id));
+    }
+    used.add(id);
+    ids.set(node, id);
+    const inbound = functional
+      ? (node as GraphNode).inbound.map((n) => ids.get(n)!)
+      : layers.length ? [layers[layers.length - 1]!.id] : [];
+    const activation = typeof layer.config.activation === 'string' ? layer.config.activation : undefined;
+    layers.push({
+      id,
+      type: layer.type,
+      known: layer.known,
+      config: { ...layer.config },
+      configRanges: { ...layer.configRanges },
+      ...(layer.configRange ? { configRange: layer.configRange } : {}),
+      range: layer.range,
+      ...(layer.iteration ? { iteration: layer.iteration } : {}),
+      inbound,
+      ...(activation !== undefined ? { activation } : {}),
+    });
+  }
+  const inputs = functional
+    ? model.inputs.map((t) => ids.get(t.node)).filter((id): id is string => !!id)
+    : layers.length ? [layers[0]!.id] : [];
+  const outputs = functional
+    ? model.outputs.map((t) => ids.get(t.node)).filter((id): id is string => !!id)
+    : layers.length ? [layers[layers.length - 1]!.id] : [];
+  const firstInput = layers.find((layer) => layer.id === inputs[0]);
+  const inputShape = firstInput ? declaredInputShape(firstInput) : undefined;
+  const compile = model.compile ? toCompileInfo(model.compile) : undefined;
+  const holes = collectHoles(layers, compile, evaluator, model.range);
+  const annotation = holes.length || model.template ? evaluator.annotationSite(model.range, model.template?.def) : undefined;
+  return {
+    name,
+    kind: functional ? 'functional' : 'sequential',
+    range: model.range,
+    layers,
+    inputs,
+    outputs,
+    ...(inputShape ? { inputShape } : {}),
+    ...(compile ? { compile } : {}),
+    ...(holes.length ? { holes } : {}),
+    ...(annotation ? { annotation } : {}),
+  };
+}
+
+function toCompileInfo(record: CompileRecord): CompileInfo {
+  return {
+    range: record.range,
+    configRanges: record.configRanges,
+    ...(record.configRange ? { configRange: record.configRange } : {}),
+    ...(record.optimizer !== undefined ? { optimizer: record.optimizer } : {}),
+    ...(record.loss !== undefined ? { loss: record.loss } : {}),
+    ...(record.metrics !== undefined ? { metrics: record.metrics } : {}),
+  };
+}
+
+/** Every node that reaches an output, in creation order (a topological order). */
+function functionalNodes(model: FunctionalModel): GraphNode[] {
+  const seen = new Set<GraphNode>();
+  const stack = model.outputs.map((tensor) => tensor.node);
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    stack.push(...node.inbound);
+  }
+  return [...seen].sort((a, b) => a.order - b.order);
+}
+
+function shapeOf(value: ConfigValue | undefined): Shape | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.every((d) => typeof d === 'number' || d === null) ? (value as (number | null)[]) : undefined;
+}
+
+/** The input shape (without batch) a layer config declares, as tfjs reads it. */
+function declaredInputShape(layer: LayerNode): Shape | undefined {
+  const c = layer.config;
+  if (layer.type === 'inputLayer') {
+    return shapeOf(c.shape) ?? shapeOf(c.inputShape) ?? shapeOf(c.batchShape)?.slice(1) ?? shapeOf(c.batchInputShape)?.slice(1);
+  }
+  const direct = shapeOf(c.inputShape) ?? shapeOf(c.batchInputShape)?.slice(1);
+  if (direct) return direct;
+  if (typeof c.inputDim === 'number') {
+    if (layer.type === 'embedding') return [typeof c.inputLength === 'number' ? c.inputLength : null];
+    return [c.inputDim];
+  }
+  return undefined;
+}
+
+const ROLES: Readonly<Record<string, HoleRole>> = {
+  inputShape: 'input shape', batchInputShape: 'input shape', shape: 'input shape', batchShape: 'input shape',
+  inputDim: 'input dim', inputLength: 'time steps', units: 'units', outputDim: 'units', filters: 'filters',
+  kernelSize: 'kernel size', rate: 'rate', activation: 'activation', optimizer: 'optimizer', loss: 'loss',
+};
+
+/** A starting value per role, as Python text (annotations are Python expressions). */
+const SUGGESTIONS: Readonly<Partial<Record<HoleRole, string>>> = {
+  'input shape': '(10,)', 'input dim': '10', 'time steps': '10', units: '32', filters: '32', 'kernel size': '3',
+  rate: '0.5', activation: "'relu'", initializer: "'glorot_uniform'", optimizer: "'adam'", loss: "'mse'", value: '1',
+};
+
+/** The named unknowns of a model's configs: what an annotation or `set` would fill. */
+function collectHoles(layers: readonly LayerNode[], compile: CompileInfo | undefined, evaluator: Evaluator, fallback: SourceRange): Hole[] {
+  const byName = new Map<string, { role: HoleRole; usedBy: string[] }>();
+  const visit = (value: ConfigValue | undefined, role: HoleRole, where: string): void => {
+    if (value === undefined || value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      // A dimension inside a shape is an input dimension (or time steps, first of three).
+      for (const item of value) visit(item, role === 'input shape' ? 'input dim' : role, where);
+      return;
+    }
+    if (isUnknownValue(value)) {
+      if (!value.hole) return;
+      const entry = byName.get(value.hole) ?? { role, usedBy: [] };
+      if (!entry.usedBy.includes(where)) entry.usedBy.push(where);
+      byName.set(value.hole, entry);
+      return;
+    }
+    if ('$call' in value) {
+      for (const arg of (value as { args: readonly ConfigValue[] }).args) visit(arg, role, where);
+      return;
+    }
+    for (const v of Object.values(value)) visit(v as ConfigValue, role, where);
+  };
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer.config)) {
+      visit(value, ROLES[key] ?? (/Initializer$/.test(key) ? 'initializer' : 'value'), `${layer.id}.${key}`);
+    }
+  }
+  if (compile) {
+    visit(compile.optimizer, 'optimizer', 'compile.optimizer');
+    visit(compile.loss, 'loss', 'compile.loss');
+  }
+  return [...byName].map(([name, { role, usedBy }]) => ({
+    name,
+    role,
+    range: evaluator.holeRanges.get(name) ?? fallback,
+    usedBy,
+    suggestion: SUGGESTIONS[role] ?? '1',
+  }));
+}
