@@ -17,7 +17,7 @@ import { applyFixes, isFixCode } from '../core/fixes/index';
 import { readFileFromDisk } from '../core/nodeFiles';
 import { holeAdvice } from '../core/holes';
 import { isPythonFile } from '../core/languages';
-import { parseModels } from '../core/parse/index';
+import { parseSource } from '../core/source';
 import { fileReport, formatReport, type FileReport, type Report } from '../core/report';
 import { parseArgs, USAGE, UsageError, type AnalyzeOptions, type FixOptions } from './args';
 
@@ -79,7 +79,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
       unreadable = true;
       continue;
     }
-    const parsed = parseModels(text, file, { readFile: readFileFromDisk, set: options.set });
+    const parsed = parseSource(text, file, { readFile: readFileFromDisk, set: options.set });
     const results = new Map<ModelGraph, RunResult>();
     const verifications = new Map<ModelGraph, Verification>();
     if (session) {
@@ -156,7 +156,7 @@ function fix(options: FixOptions): number {
     process.stderr.write(`gradient-lens: cannot read ${options.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
     return EXIT_USAGE;
   }
-  const models = parseModels(text, options.file, { readFile: readFileFromDisk, set: options.set }).models;
+  const models = parseSource(text, options.file, { readFile: readFileFromDisk, set: options.set }).models;
   const model = options.model === undefined ? models[0] : models.find((m) => m.name === options.model);
   if (!model) {
     const names = models.map((m) => m.name).join(', ') || 'none';

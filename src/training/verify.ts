@@ -6,7 +6,7 @@
 import { measuredFindings, type MeasuredAnalysis, type MeasuredThresholds, DEFAULT_MEASURED_THRESHOLDS } from '../core/analysis/measuredRules';
 import { applyFixes, type FixCode } from '../core/fixes/index';
 import type { ModelGraph } from '../core/ir';
-import { parseModels, type ParseOptions } from '../core/parse/index';
+import { parseSource, type ParseOptions } from '../core/source';
 import type { RunOptions, RunSummary } from './protocol';
 import type { TrainingSession } from './session';
 
@@ -108,7 +108,7 @@ export async function verifyFixes(
   } = {},
 ): Promise<Verification> {
   const { parseOptions = {}, thresholds = DEFAULT_MEASURED_THRESHOLDS, onVariant } = extra;
-  const original = parseModels(text, fileName, parseOptions).models.find((m) => m.name === modelName);
+  const original = parseSource(text, fileName, parseOptions).models.find((m) => m.name === modelName);
   if (!original) return { model: modelName, variants: codes.map((code) => ({ code, verdict: 'failed', explanation: `model \`${modelName}\` not found` })) };
   const before = extra.before ?? (await measureGraph(session, original, options, thresholds));
   if (typeof before === 'string') {
@@ -121,7 +121,7 @@ export async function verifyFixes(
     if (!applied.applied.length) {
       result = { code, verdict: 'not applicable', explanation: applied.skipped[0]?.reason ?? 'the fix changes nothing' };
     } else {
-      const graph = parseModels(applied.text, fileName, parseOptions).models.find((m) => m.name === modelName);
+      const graph = parseSource(applied.text, fileName, parseOptions).models.find((m) => m.name === modelName);
       const after = graph ? await measureGraph(session, graph, options, thresholds) : 'the patched file no longer defines the model';
       result = typeof after === 'string'
         ? { code, verdict: 'failed', explanation: after, text: applied.text }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parseModels } from '../core/parse/index';
+import { parseSource } from '../core/source';
 import { fileReport, formatReport } from '../core/report';
 
 export const SHOW_MODELS_COMMAND = 'gradientLens.showModels';
@@ -13,7 +13,7 @@ export function registerShowModelsCommand(log: vscode.LogOutputChannel): vscode.
       return;
     }
     const text = document.getText();
-    const parsed = parseModels(text, document.fileName);
+    const parsed = parseSource(text, document.fileName);
     const report = fileReport(vscode.workspace.asRelativePath(document.uri), text, parsed);
     log.info(`\n${formatReport({ files: [report] })}`);
     log.show(true);

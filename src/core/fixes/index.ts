@@ -4,7 +4,7 @@
  * the file's formatting; a layer made in a loop is edited once, in the loop body.
  */
 import type { LayerNode, ModelGraph } from '../ir';
-import { parseModels, type ParseOptions } from '../parse/index';
+import { parseSource, type ParseOptions } from '../source';
 import { applyEdits, type TextEdit } from './edits';
 import { planAddResidual } from './addResidual';
 import { planClipGradients } from './clipGradients';
@@ -223,7 +223,7 @@ export function applyFixes(text: string, fileName: string, modelName: string, co
   const applied: FixCode[] = [];
   const skipped: { code: FixCode; reason: string }[] = [];
   for (const code of codes) {
-    const graph = parseModels(current, fileName, parseOptions).models.find((m) => m.name === modelName);
+    const graph = parseSource(current, fileName, parseOptions).models.find((m) => m.name === modelName);
     if (!graph) {
       skipped.push({ code, reason: `model \`${modelName}\` is no longer found in the file` });
       continue;
