@@ -19,6 +19,7 @@ const SELECTOR: vscode.DocumentSelector = [
   { language: 'javascript' },
   { language: 'typescriptreact' },
   { language: 'javascriptreact' },
+  { language: 'python' },
 ];
 
 export function activate(context: vscode.ExtensionContext): void {

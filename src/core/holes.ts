@@ -97,7 +97,7 @@ export function annotationSite(text: string, statementStart: number, commentPref
     const trimmed = line.trim();
     const isComment = commentPrefix === '#' ? trimmed.startsWith('#') : /^(\/\/|\/\*|\*)/.test(trimmed);
     if (!isComment) break;
-    if (/gradient-lens:/.test(line)) {
+    if (/^\s*(\/\/+|\/\*+|\*|#+)\s*gradient-lens:/.test(line)) {
       const at = start + line.indexOf(trimmed);
       return { lineStart, indent, existing: { start: at, end: at + trimmed.length } };
     }

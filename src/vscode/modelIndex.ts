@@ -13,9 +13,10 @@ export interface DocumentModels {
   readonly staticFindings: readonly Finding[];
 }
 
-const LANGUAGES = new Set(['typescript', 'javascript', 'typescriptreact', 'javascriptreact']);
-/** A file is worth parsing only if it mentions tfjs; keeps every other TS/JS file free. */
+const LANGUAGES = new Set(['typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'python']);
+/** A file is worth parsing only if it mentions tfjs (or Keras); keeps every other file free. */
 const MENTIONS_TFJS = /@tensorflow\/tfjs|\btf\.(sequential|model|layers)\b|\bsequential\(|layers\.\w+\(/;
+const MENTIONS_KERAS = /\bkeras\b/;
 const DEBOUNCE_MS = 300;
 
 /**
@@ -72,7 +73,7 @@ export class ModelIndex extends Disposable {
     if (!LANGUAGES.has(document.languageId) || document.uri.scheme === 'output') return undefined;
     const text = document.getText();
     const key = document.uri.toString();
-    if (!MENTIONS_TFJS.test(text)) {
+    if (!(document.languageId === 'python' ? MENTIONS_KERAS : MENTIONS_TFJS).test(text)) {
       if (this.entries.delete(key)) this.removed.fire(document.uri);
       return undefined;
     }

@@ -45,7 +45,7 @@ type Completion =
   | { readonly kind: 'return'; readonly value: Value };
 
 /** The annotation comment: `// gradient-lens: name=value, ...` (or inside a block comment). */
-export const ANNOTATION = /gradient-lens:\s*([^\n]*?)\s*(\*\/)?$/m;
+export const ANNOTATION = /^[ \t]*(?:\/\/+|\/\*+|\*)[ \t]*gradient-lens:[ \t]*([^\n]*?)[ \t]*(\*\/)?$/m;
 
 /** An unknown that decided control flow (a loop bound, a condition) while a model was built. */
 export interface FlowHole {

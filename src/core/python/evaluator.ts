@@ -203,7 +203,7 @@ const MAX_LOOP = 10_000;
 const MAX_DEPTH = 40;
 
 /** `# gradient-lens: name=value, ...`. */
-export const ANNOTATION = /gradient-lens:\s*(.*?)\s*$/;
+export const ANNOTATION = /^\s*#+\s*gradient-lens:\s*(.*?)\s*$/;
 
 export interface TemplateRun {
   readonly def: SyntaxNode;
