@@ -49,6 +49,9 @@ if [ "$failed" -eq 0 ]; then
   cp test-results/e2e/5-quick-fixes.png docs/quick-fixes.png
   cp test-results/e2e/2-analyzing.png docs/panel-during-run.png
   cp test-results/e2e/7-panel-healthy.png docs/panel-healthy.png
+  cp test-results/e2e/8-hole-prompt.png docs/hole-prompt.png
+  cp test-results/e2e/9-annotation-saved.png docs/annotation-saved.png
+  cp test-results/e2e/10-python-measured.png docs/python-keras.png
   cp test-results/e2e-light/3b-panel.png docs/panel-light.png
   cp test-results/e2e-light/4b-verify-fixes.png docs/verify-fixes-light.png
 fi

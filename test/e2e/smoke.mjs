@@ -156,6 +156,43 @@ try {
     const findings = await panel.locator('li.finding.warning, li.finding.error').count();
     expect(findings === 0, `${findings} warnings on the healthy model`);
   });
+  await check('a data-shaped input asks for its value at Analyze, remembers it, and Save as Annotation writes it', async () => {
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'data-shaped-regressor.ts' }).click();
+    await page.waitForFunction(() => [...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) => r.textContent?.includes('is not known from the code')), null, { timeout: 30_000 });
+    await page.locator('.view-line').first().click();
+    await palette('Gradient Lens: Analyze Gradients');
+    await page.locator('.quick-input-widget', { hasText: 'needs a value' }).waitFor({ timeout: 15_000 });
+    const input = page.locator('.quick-input-widget input');
+    const suggested = await input.inputValue();
+    await shot('8-hole-prompt');
+    expect(suggested === '10', `prefilled with ${suggested}`);
+    await input.fill('13');
+    await page.keyboard.press('Enter');
+    const panel = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await panel.locator('h1', { hasText: 'createRegressor' }).waitFor({ timeout: 30_000 });
+    await panel.locator('.status', { hasText: 'done' }).waitFor({ timeout: 90_000 });
+    const save = page.locator('.notification-toast', { hasText: 'remembers the values' }).locator('.monaco-button', { hasText: 'Save as Annotation' });
+    await save.click({ timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('.view-lines')?.textContent?.replace(/\u00a0/g, ' ').includes('// gradient-lens: xTrain.shape[1]=13'), null, { timeout: 15_000 });
+    await page.waitForTimeout(1000);
+    await shot('9-annotation-saved');
+    const rows = await problems();
+    expect(!rows.some((r) => r.includes('is not known from the code')), `the hole is filled: ${JSON.stringify(rows)}`);
+  });
+
+  await check('a Keras .py file gets the same predicted and measured vanishing-gradient diagnostics', async () => {
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'deep_sigmoid_mlp.py' }).click();
+    await page.waitForFunction(() => [...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) => r.textContent?.includes('Predicted vanishing gradient')), null, { timeout: 30_000 });
+    const predicted = (await problems()).filter((r) => r.includes('vanishing-gradient'));
+    expect(predicted.some((r) => r.includes('[Ln 11,')) && predicted.some((r) => r.includes('[Ln 13,')), `rows: ${JSON.stringify(predicted)}`);
+    await page.locator('.view-line').first().click();
+    await palette('Gradient Lens: Analyze Gradients');
+    await page.waitForFunction(() => [...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) => r.textContent?.includes('Vanishing gradients: `dense_1`')), null, { timeout: 90_000 });
+    await page.waitForTimeout(800);
+    await shot('10-python-measured');
+    const rows = await problems();
+    expect(rows.some((r) => r.includes('Vanishing gradients: `dense_1`')), `rows: ${JSON.stringify(rows.slice(0, 6))}`);
+  });
 } finally {
   await browser.close();
 }

@@ -45,7 +45,8 @@ export function toConfigValue(value: Value, key: string, range: SourceRange | un
     return { $call: `layers.${value.type}`, args: value.config ? [toConfigObject(value.config, report)] : [] };
   }
   if (value instanceof Unknown) {
-    if (range) report(`${key}: \`${value.text}\` is not a constant (${value.reason}).`, range);
+    // A named hole is shown where it comes from (and filled there); its uses are only noted.
+    if (range) report(`${key}: \`${value.text}\` is not a constant (${value.reason}).`, range, value.hole ? 'info' : 'warning');
     return { $unknown: value.text, reason: value.reason, ...(value.hole ? { hole: value.hole.name } : {}) };
   }
   const what =
