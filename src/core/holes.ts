@@ -34,8 +34,22 @@ export function holeRole(layerType: string, key: string, index?: number, length?
   return 'value';
 }
 
-/** A value to start from for a hole of `role` (shown prefilled, never used without the user). */
-export function holeSuggestion(role: HoleRole, layerType: string): string {
+/**
+ * A value to start from for a hole of `role` (shown prefilled, never used without the user),
+ * as source text of the file's language.
+ */
+export function holeSuggestion(role: HoleRole, layerType: string, language: 'ts' | 'py' = 'ts'): string {
+  const text = tsSuggestion(role, layerType);
+  if (language === 'ts') return text;
+  // Keras spells shapes as tuples and names in snake case.
+  if (text.startsWith('[') && role === 'input shape') return `(${text.slice(1, -1)}${text.includes(',') ? '' : ','})`;
+  if (role === 'initializer') return "'glorot_uniform'";
+  if (role === 'loss') return "'mse'";
+  if (role === 'condition') return 'True';
+  return text;
+}
+
+function tsSuggestion(role: HoleRole, layerType: string): string {
   switch (role) {
     case 'input shape':
       if (IMAGE.has(layerType)) return '[28, 28, 1]';

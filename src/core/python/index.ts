@@ -8,7 +8,6 @@ import {
   type CompileInfo,
   type ConfigValue,
   type Hole,
-  type HoleRole,
   type LayerNode,
   type ModelGraph,
   type ParseProblem,
@@ -16,6 +15,7 @@ import {
   type Shape,
   type SourceRange,
 } from '../ir';
+import { holeRole, holeSuggestion, mergeHoles } from '../holes';
 import { layerNameStem } from '../parse/tfjsApi';
 import { inferShapes } from '../shapeInference';
 import { Evaluator, FunctionalModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './evaluator';
@@ -193,55 +193,34 @@ function declaredInputShape(layer: LayerNode): Shape | undefined {
   return undefined;
 }
 
-const ROLES: Readonly<Record<string, HoleRole>> = {
-  inputShape: 'input shape', batchInputShape: 'input shape', shape: 'input shape', batchShape: 'input shape',
-  inputDim: 'input dim', inputLength: 'time steps', units: 'units', outputDim: 'units', filters: 'filters',
-  kernelSize: 'kernel size', rate: 'rate', activation: 'activation', optimizer: 'optimizer', loss: 'loss',
-};
-
-/** A starting value per role, as Python text (annotations are Python expressions). */
-const SUGGESTIONS: Readonly<Partial<Record<HoleRole, string>>> = {
-  'input shape': '(10,)', 'input dim': '10', 'time steps': '10', units: '32', filters: '32', 'kernel size': '3',
-  rate: '0.5', activation: "'relu'", initializer: "'glorot_uniform'", optimizer: "'adam'", loss: "'mse'", value: '1',
-};
-
 /** The named unknowns of a model's configs: what an annotation or `set` would fill. */
 function collectHoles(layers: readonly LayerNode[], compile: CompileInfo | undefined, evaluator: Evaluator, fallback: SourceRange): Hole[] {
-  const byName = new Map<string, { role: HoleRole; usedBy: string[] }>();
-  const visit = (value: ConfigValue | undefined, role: HoleRole, where: string): void => {
+  const holes: Hole[] = [];
+  // `roleKey` is the innermost key: `stddev` inside `kernel_initializer=RandomNormal(stddev=s)`.
+  const visit = (value: ConfigValue | undefined, layerType: string, where: string, roleKey: string, index?: number, length?: number): void => {
     if (value === undefined || value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
-      // A dimension inside a shape is an input dimension (or time steps, first of three).
-      for (const item of value) visit(item, role === 'input shape' ? 'input dim' : role, where);
+      value.forEach((item, i) => visit(item, layerType, where, roleKey, i, value.length));
       return;
     }
     if (isUnknownValue(value)) {
       if (!value.hole) return;
-      const entry = byName.get(value.hole) ?? { role, usedBy: [] };
-      if (!entry.usedBy.includes(where)) entry.usedBy.push(where);
-      byName.set(value.hole, entry);
+      const role = holeRole(layerType, roleKey, index, length);
+      holes.push({ name: value.hole, role, range: evaluator.holeRanges.get(value.hole) ?? fallback, usedBy: [where], suggestion: holeSuggestion(role, layerType, 'py') });
       return;
     }
     if ('$call' in value) {
-      for (const arg of (value as { args: readonly ConfigValue[] }).args) visit(arg, role, where);
+      for (const arg of (value as { args: readonly ConfigValue[] }).args) visit(arg, layerType, where, '');
       return;
     }
-    for (const v of Object.values(value)) visit(v as ConfigValue, role, where);
+    for (const [key, v] of Object.entries(value)) visit(v as ConfigValue, layerType, where, key);
   };
   for (const layer of layers) {
-    for (const [key, value] of Object.entries(layer.config)) {
-      visit(value, ROLES[key] ?? (/Initializer$/.test(key) ? 'initializer' : 'value'), `${layer.id}.${key}`);
-    }
+    for (const [key, value] of Object.entries(layer.config)) visit(value, layer.type, `${layer.id}.${key}`, key);
   }
   if (compile) {
-    visit(compile.optimizer, 'optimizer', 'compile.optimizer');
-    visit(compile.loss, 'loss', 'compile.loss');
+    visit(compile.optimizer, 'compile', 'compile.optimizer', 'optimizer');
+    visit(compile.loss, 'compile', 'compile.loss', 'loss');
   }
-  return [...byName].map(([name, { role, usedBy }]) => ({
-    name,
-    role,
-    range: evaluator.holeRanges.get(name) ?? fallback,
-    usedBy,
-    suggestion: SUGGESTIONS[role] ?? '1',
-  }));
+  return mergeHoles(holes);
 }
