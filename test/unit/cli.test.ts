@@ -109,3 +109,25 @@ export function createModel(features: number) {
   assert.equal(withSet.layers[0].params, 13 * 16 + 16);
   assert.equal(run('analyze', model, '--set', 'nonsense').code, 2);
 });
+
+test('a Keras .py model gives the same verdicts as its tfjs twin (deep sigmoid MLP and its ReLU + batch-norm repair)', () => {
+  type Model = { params: number; layers: { type: string; activation?: string; params: number }[]; findings: { code: string; severity: string; line: number; source: string }[]; measurement: { status: string; message: string } };
+  const models = (...files: string[]): Model[] => {
+    const { stdout } = run('analyze', ...files, '--json', '--epochs', '2');
+    return (JSON.parse(stdout) as { files: { models: Model[] }[] }).files.map((f) => f.models[0]!);
+  };
+  const [tsSigmoid, pySigmoid, tsRelu, pyRelu] = models('examples/deep-sigmoid-mlp.ts', 'examples/deep_sigmoid_mlp.py', 'examples/relu-batchnorm-mlp.ts', 'examples/relu_batchnorm_mlp.py');
+  const verdict = (m: Model): string => /verdict: (\w+)/.exec(m.measurement.message)?.[1] ?? m.measurement.status;
+  const shape = (m: Model): string[] => m.layers.map((l) => `${l.type}:${l.activation ?? ''}:${l.params}`);
+  const warnings = (m: Model): string[] => m.findings.filter((f) => f.severity !== 'info').map((f) => `${f.code}@${f.line}/${f.source}`).sort();
+  assert.deepEqual(shape(pySigmoid!), shape(tsSigmoid!));
+  assert.equal(pySigmoid!.params, tsSigmoid!.params);
+  assert.equal(verdict(tsSigmoid!), 'vanishing');
+  assert.equal(verdict(pySigmoid!), 'vanishing');
+  // The twins are written line for line alike, so the findings land on the same lines.
+  assert.deepEqual(warnings(pySigmoid!), warnings(tsSigmoid!));
+  assert.deepEqual(shape(pyRelu!), shape(tsRelu!));
+  assert.equal(verdict(tsRelu!), 'healthy');
+  assert.equal(verdict(pyRelu!), 'healthy');
+  assert.deepEqual(warnings(pyRelu!), []);
+});
