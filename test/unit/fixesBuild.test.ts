@@ -40,6 +40,7 @@ test('each fix applied to each example builds in tfjs, with the layers the parse
   for (const file of files) {
     const source = readFileSync(join(examples, file), 'utf8');
     for (const graph of parseModels(source, file).models) {
+      if (graph.holes?.length) continue; // its builder needs data to run
       for (const code of FIX_CODES) {
         const { text, applied } = applyFixes(source, file, graph.name, [code]);
         if (!applied.length) continue;

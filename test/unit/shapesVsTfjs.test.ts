@@ -107,6 +107,7 @@ test('the examples: parameter counts equal tfjs', async () => {
     const module = { exports: {} as Record<string, unknown> };
     new Function('require', 'module', 'exports', js)(() => tf, module, module.exports);
     for (const graph of parseModels(text, file).models) {
+      if (graph.holes?.length) continue; // needs data to run; its filled graph is checked in realWorld.test
       const value = module.exports[graph.name];
       const model = (typeof value === 'function' ? (value as () => unknown)() : value) as tf.LayersModel;
       assert.equal(graph.params, model.countParams(), `${file} ${graph.name}`);
