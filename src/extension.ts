@@ -6,6 +6,7 @@ import { AnalysisController } from './vscode/analysisController';
 import { AnalysisStore } from './vscode/analysisStore';
 import { FixProvider } from './vscode/codeActions';
 import { HoleValues } from './vscode/holeValues';
+import { WorkspaceCallSites } from './vscode/workspaceCallSites';
 import { ModelCodeLensProvider } from './vscode/codeLens';
 import { COMMANDS, registerCommands } from './vscode/commands';
 import { readSettings } from './vscode/config';
@@ -28,7 +29,12 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
   try {
     const holeValues = new HoleValues(context.workspaceState);
-    const index = new ModelIndex(log, (uri) => holeValues.get(uri));
+    const callSites = new WorkspaceCallSites((document) => ModelIndex.isModelDocument(document), log);
+    const index = new ModelIndex(log, (uri) => holeValues.get(uri), (uri) => callSites.get(uri));
+    const reparse = (uri: vscode.Uri): void => {
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      if (document) index.refresh(document);
+    };
     const store = new AnalysisStore(index);
     const controller = new AnalysisController(index, store, log);
     const codeLens = new ModelCodeLensProvider(index, COMMANDS.analyze, (uri, model) => {
@@ -44,10 +50,9 @@ export function activate(context: vscode.ExtensionContext): void {
     };
     context.subscriptions.push(
       holeValues,
-      holeValues.onDidChange((uri) => {
-        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-        if (document) index.refresh(document);
-      }),
+      holeValues.onDidChange(reparse),
+      callSites,
+      callSites.onDidChange(reparse),
       index,
       store,
       controller,

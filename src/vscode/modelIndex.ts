@@ -3,6 +3,7 @@ import type { Finding } from '../core/analysis/findings';
 import { staticFindings } from '../core/analysis/staticRules';
 import type { ParseResult } from '../core/ir';
 import { readFileFromDisk } from '../core/nodeFiles';
+import type { CallSites } from '../core/parse/callSites';
 import { parseSource } from '../core/source';
 import { Disposable } from './lifecycle';
 
@@ -35,6 +36,8 @@ export class ModelIndex extends Disposable {
     private readonly log: vscode.LogOutputChannel,
     /** Values the user gave for holes in a file (remembered prompt answers), passed as `set`. */
     private readonly holeValues: (uri: vscode.Uri) => Readonly<Record<string, string>> = () => ({}),
+    /** Argument lists of a file's builder functions found in other files of the workspace. */
+    private readonly callSites: (uri: vscode.Uri) => CallSites | undefined = () => undefined,
   ) {
     super();
     this._register(vscode.workspace.onDidOpenTextDocument((d) => this.refresh(d)));
@@ -46,6 +49,11 @@ export class ModelIndex extends Disposable {
       for (const document of vscode.workspace.textDocuments) this.refresh(document);
     }, 0);
     this._register({ dispose: () => clearTimeout(initial) });
+  }
+
+  /** Whether a document is one the index parses (its language, and it mentions tfjs or Keras). */
+  static isModelDocument(document: vscode.TextDocument): boolean {
+    return LANGUAGES.has(document.languageId) && (document.languageId === 'python' ? MENTIONS_KERAS : MENTIONS_TFJS).test(document.getText());
   }
 
   /** The cached models of a document, without parsing it. */
@@ -78,7 +86,8 @@ export class ModelIndex extends Disposable {
       return undefined;
     }
     try {
-      const parsed = parseSource(text, document.fileName, { readFile: (path) => this.readFile(path), set: this.holeValues(document.uri) });
+      const callSites = this.callSites(document.uri);
+      const parsed = parseSource(text, document.fileName, { readFile: (path) => this.readFile(path), set: this.holeValues(document.uri), ...(callSites ? { callSites } : {}) });
       const findings = parsed.models.flatMap((model) => staticFindings(model));
       const entry: DocumentModels = { uri: document.uri, version: document.version, parsed, staticFindings: findings };
       this.entries.set(key, entry);

@@ -99,6 +99,20 @@ describe('Gradient Lens in the extension host', () => {
     assert.deepEqual(lines(measured, 'long-sequence-rnn'), [10]);
   });
 
+  it('a builder called with constants in another workspace file is bound from that call site', async () => {
+    const builder = "import * as tf from '@tensorflow/tfjs';\n\nexport function stack(features: number) {\n  const m = tf.sequential();\n  m.add(tf.layers.dense({ units: 16, activation: 'sigmoid', inputShape: [features] }));\n  for (let i = 0; i < 9; i++) m.add(tf.layers.dense({ units: 16, activation: 'sigmoid' }));\n  m.add(tf.layers.dense({ units: 1 }));\n  return m;\n}\n";
+    const caller = "import { stack } from './stack-builder';\n\nconst WIDTH = 7;\nexport const net = stack(WIDTH);\n";
+    await vscode.workspace.fs.writeFile(file('stack-builder.ts'), new TextEncoder().encode(builder));
+    await vscode.workspace.fs.writeFile(file('uses-stack.ts'), new TextEncoder().encode(caller));
+    await open('stack-builder.ts');
+    // Before the workspace scan `features` is a hole; after it the model is `stack(7)`.
+    const bound = await diagnostics(file('stack-builder.ts'), (d) => d.some((x) => codeOf(x) === 'vanishing-gradient') && !d.some((x) => codeOf(x) === 'unresolved-value'), 30_000);
+    assert.ok(bound.length > 0);
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', file('stack-builder.ts'))) ?? [];
+    const models = lenses.map((lens) => lens.command?.arguments?.[1]).filter((name) => typeof name === 'string');
+    assert.deepEqual(models, ['stack(7)']);
+  });
+
   it('a file with syntax errors does not stop the extension', async () => {
     const broken = await vscode.workspace.openTextDocument({
       language: 'typescript',

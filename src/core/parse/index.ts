@@ -32,6 +32,8 @@ export interface ParseOptions {
   readonly readFile?: ReadFile;
   /** Values for template parameters by name (`name -> expression text`), like `--set inputShape=[13]`. */
   readonly set?: Readonly<Record<string, string>>;
+  /** Argument lists of this file's builder functions from calls in other files (see callSites.ts). */
+  readonly callSites?: Readonly<Record<string, readonly (readonly ConfigValue[])[]>>;
 }
 
 /** Parses `text` (the contents of `fileName`) and returns its models and problems. */
@@ -56,6 +58,7 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
     ? new ModuleLoader(ts, options.readFile, (file, nested) => new Interpreter(ts, file, nested).runModule(), fileName)
     : undefined;
   const interpreter = new Interpreter(ts, sourceFile, loader, options.set);
+  if (options.callSites) interpreter.callSites = options.callSites;
   let result;
   try {
     result = interpreter.run();

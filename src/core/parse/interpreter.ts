@@ -4,7 +4,7 @@
  * It never throws on user code; what it cannot resolve becomes a problem with a range.
  */
 import type * as TS from 'typescript';
-import { CLIPPED_OPTIMIZER_CALL, type ParseProblem, type SourceRange } from '../ir';
+import { CLIPPED_OPTIMIZER_CALL, type ConfigValue, type ParseProblem, type SourceRange } from '../ir';
 import { CLIP_HELPER_NAME } from '../fixes/clipGradients';
 import type { ModuleLoader } from './modules';
 import { LAYER_FACTORIES, MERGE_LAYERS, TFJS_MODULES } from './tfjsApi';
@@ -13,6 +13,7 @@ import {
   FactoryCall,
   FunctionalModel,
   FunctionValue,
+  fromConfigValue,
   functionalNodes,
   type GraphNode,
   isModel,
@@ -89,6 +90,10 @@ export class Interpreter {
   /** Values for template parameters, by name, while a template runs (annotations, `--set`). */
   private templateValues: Map<string, Value> | undefined;
   /** File-wide fills by name (`--set`, top-level annotations); `value` once evaluated. */
+  /** Told of every call of a function another file exports (call sites of its builders). */
+  onForeignCall?: (callee: { readonly file: string; readonly name: string }, args: readonly Value[], site: TS.Node) => void;
+  /** Calls of this file's builder functions found in other files: argument lists by function name. */
+  callSites: Readonly<Record<string, readonly (readonly ConfigValue[])[]>> = {};
   /** Control-flow holes met so far; toGraph attaches them to the models they shaped. */
   readonly flowHoles: FlowHole[] = [];
   private readonly fileFills = new Map<string, { entry: AnnotationEntry; value?: Value }>();
@@ -125,16 +130,16 @@ export class Interpreter {
     }
     const result = new ObjectValue();
     const cjs = module.props.get('exports');
-    if (cjs instanceof ObjectValue) for (const [k, v] of cjs.props) result.props.set(k, shareable(v, k));
+    if (cjs instanceof ObjectValue) for (const [k, v] of cjs.props) result.props.set(k, shareable(v, k, this.file.fileName));
     const exported = (node: TS.Node): boolean =>
       ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
     for (const statement of this.file.statements) {
       if (ts.isVariableStatement(statement) && exported(statement)) {
         for (const declaration of statement.declarationList.declarations) {
-          for (const name of this.boundNames(declaration.name)) result.props.set(name, shareable(scope.lookup(name)?.value, name));
+          for (const name of this.boundNames(declaration.name)) result.props.set(name, shareable(scope.lookup(name)?.value, name, this.file.fileName));
         }
       } else if ((ts.isEnumDeclaration(statement) || ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name && exported(statement)) {
-        result.props.set(statement.name.text, shareable(scope.lookup(statement.name.text)?.value, statement.name.text));
+        result.props.set(statement.name.text, shareable(scope.lookup(statement.name.text)?.value, statement.name.text, this.file.fileName));
       } else if (ts.isExportDeclaration(statement) && !statement.isTypeOnly) {
         const from = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
         const source = from !== undefined ? this.importModule(from) : undefined;
@@ -145,11 +150,11 @@ export class Interpreter {
           for (const element of statement.exportClause.elements) {
             const local = (element.propertyName ?? element.name).text;
             const value = source === undefined ? scope.lookup(local)?.value : source instanceof ObjectValue ? source.props.get(local) : source;
-            result.props.set(element.name.text, shareable(value, element.name.text));
+            result.props.set(element.name.text, shareable(value, element.name.text, this.file.fileName));
           }
         }
       } else if (ts.isExportAssignment(statement) && !statement.isExportEquals) {
-        result.props.set('default', shareable(this.eval(statement.expression, scope), 'default'));
+        result.props.set('default', shareable(this.eval(statement.expression, scope), 'default', this.file.fileName));
       }
     }
     return result;
@@ -749,7 +754,7 @@ export class Interpreter {
     if (filled.found) return filled.value;
     const extendsHole = value.hole && (chain.startsWith(`${value.hole.name}.`) || chain.startsWith(`${value.hole.name}[`));
     if (value.hole && !extendsHole) return value;
-    return new Unknown(value.text, value.reason, { name: chain, range: this.rangeOf(node) });
+    return new Unknown(value.text, value.reason, { name: chain, range: this.rangeOf(node) }, value.foreign);
   }
 
   private evalNode(node: TS.Expression, scope: Scope): Value {
@@ -1024,6 +1029,7 @@ export class Interpreter {
     }
     const args = this.evalArgs(node.arguments, scope);
     if (callee instanceof Unknown) {
+      if (callee.foreign) this.onForeignCall?.(callee.foreign, args, node);
       this.runCallbacks(args);
       return new Unknown(this.text(node), callee.reason);
     }
@@ -1146,7 +1152,11 @@ export class Interpreter {
       // `if (modelType === 'cnn') ... else if (modelType === 'rnn')` with no value given:
       // one run per name compared, so each architecture is a model of its own.
       const branch = this.branchParameter(fn.declaration, given);
-      const variants = branch ? branch.values.map((value) => ({ label: `${name}[${value}]`, value })) : [{ label: name, value: undefined }];
+      const sites = this.callSites[name] ?? [];
+      // Calls in other files with constant arguments: one model per distinct argument list.
+      const variants: { label: string; value?: string; args?: Value[] }[] = sites.length
+        ? sites.map((args) => ({ label: `${name}(${args.map(formatArgument).join(', ')})`, args: args.map(fromConfigValue) }))
+        : branch ? branch.values.map((value) => ({ label: `${name}[${value}]`, value })) : [{ label: name }];
       for (const variant of variants) {
         const called = new Set<TS.Node>();
         this.callsOfRun = called;
@@ -1156,7 +1166,7 @@ export class Interpreter {
           try {
             this.templateValues = new Map(given);
             if (branch && variant.value !== undefined) this.templateValues.set(branch.parameter, variant.value);
-            this.callFunction(fn, [], fn.declaration, undefined, true);
+            this.callFunction(fn, variant.args ?? [], fn.declaration, undefined, true);
           } finally {
             this.templateName = undefined;
             this.templateHolder = undefined;
@@ -1720,16 +1730,23 @@ export class Interpreter {
  * What may cross from an imported file: data only. Functions, layers and models would carry
  * ranges of the other file; that file's own analysis reports them.
  */
-function shareable(value: Value, name: string): Value {
+/** An argument as the model's name shows it: `createModel(13, 'relu')`. */
+function formatArgument(value: ConfigValue): string {
+  const text = JSON.stringify(value) ?? 'undefined';
+  return text.length > 24 ? `${text.slice(0, 21)}...` : text.replace(/"/g, "'");
+}
+
+function shareable(value: Value, name: string, file: string): Value {
   if (value === undefined || value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   if (value instanceof Unknown || value instanceof Namespace || value instanceof FactoryCall) return value;
-  if (Array.isArray(value)) return value.map((item) => shareable(item, name));
+  if (Array.isArray(value)) return value.map((item) => shareable(item, name, file));
   if (value instanceof ObjectValue) {
     const copy = new ObjectValue();
-    for (const [k, v] of value.props) copy.props.set(k, shareable(v, k));
+    for (const [k, v] of value.props) copy.props.set(k, shareable(v, k, file));
     return copy;
   }
-  return new Unknown(name, `\`${name}\` is a function or model of another file; it is analysed there`);
+  const foreign = value instanceof FunctionValue ? { file, name: value.name } : undefined;
+  return new Unknown(name, `\`${name}\` is a function or model of another file; it is analysed there`, undefined, foreign);
 }
 
 function copyProps(from: ObjectValue, to: ObjectValue): void {

@@ -3,7 +3,7 @@
  * constants are real JS values, tfjs objects are these classes, anything else is `Unknown`.
  */
 import type * as TS from 'typescript';
-import type { PropertyRange, SourceRange } from '../ir';
+import { isCallValue, isUnknownValue, type ConfigValue, type PropertyRange, type SourceRange } from '../ir';
 
 /** A value the interpreter cannot know; `text` is the source expression, `reason` says why. */
 /** Where an unknown value comes from and the name that fills it: a parameter, or an access chain like `xTrain.shape[1]`. */
@@ -17,6 +17,8 @@ export class Unknown {
     readonly text: string,
     readonly reason: string,
     readonly hole?: HoleOrigin,
+    /** A function exported by another file (`file` is its path): calls of it are call sites of that file's builders. */
+    readonly foreign?: { readonly file: string; readonly name: string },
   ) {}
 }
 
@@ -216,4 +218,15 @@ export function functionalNodes(model: FunctionalModel): GraphNode[] {
     stack.push(...node.inbound);
   }
   return [...seen].sort((a, b) => a.order - b.order);
+}
+
+/** A constant from the IR (an argument found in another file) as an interpreter value. */
+export function fromConfigValue(value: ConfigValue): Value {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(fromConfigValue);
+  if (isCallValue(value)) return new FactoryCall(value.$call, value.args.map(fromConfigValue));
+  if (isUnknownValue(value)) return new Unknown(value.$unknown, value.reason);
+  const object = new ObjectValue();
+  for (const [key, item] of Object.entries(value)) object.props.set(key, fromConfigValue(item));
+  return object;
 }

@@ -1,0 +1,44 @@
+/**
+ * Call sites of a file's builder functions in other files: `createModel(13)` in `train.ts`
+ * gives `createModel` of `model.ts` the arguments `[13]`. Found by running the calling file
+ * symbolically (never for real) and keeping calls whose arguments are all constants.
+ */
+import { resolve } from 'node:path';
+import { isUnknownValue, type ConfigValue } from '../ir';
+import { loadTypeScript, scriptKind } from './index';
+import { Interpreter } from './interpreter';
+import { ModuleLoader, type ReadFile } from './modules';
+import { toConfigValue } from './toGraph';
+
+/** Argument lists by function name, distinct, in source order. */
+export type CallSites = Record<string, ConfigValue[][]>;
+
+function isConstant(value: ConfigValue): boolean {
+  if (isUnknownValue(value)) return false;
+  if (Array.isArray(value)) return value.every(isConstant);
+  if (value !== null && typeof value === 'object') return Object.values(value).every((v) => isConstant(v as ConfigValue));
+  return true;
+}
+
+/** Calls in `text` (the file `fileName`) of functions exported by `target`, with constant arguments. */
+export function callSitesIn(text: string, fileName: string, target: string, readFile: ReadFile): CallSites {
+  const ts = loadTypeScript();
+  const sites: CallSites = {};
+  const targetPath = resolve(target);
+  try {
+    const file = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind(ts, fileName));
+    const loader = new ModuleLoader(ts, readFile, (imported, nested) => new Interpreter(ts, imported, nested).runModule(), fileName);
+    const interpreter = new Interpreter(ts, file, loader);
+    interpreter.onForeignCall = (callee, args) => {
+      if (resolve(callee.file) !== targetPath) return;
+      const values = args.map((arg) => toConfigValue(arg, 'argument', undefined, () => undefined));
+      if (!values.every(isConstant)) return;
+      const list = (sites[callee.name] ??= []);
+      if (!list.some((seen) => JSON.stringify(seen) === JSON.stringify(values))) list.push(values);
+    };
+    interpreter.run();
+  } catch {
+    // A file the interpreter cannot read gives no call sites; its own analysis reports why.
+  }
+  return sites;
+}
