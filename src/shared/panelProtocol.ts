@@ -24,6 +24,8 @@ export interface PanelLayer {
   /** Kernel / bias gradient norm: the last epoch's mean (or the probe's). */
   readonly kernelNorm?: number | null;
   readonly biasNorm?: number | null;
+  /** What the table says beside the type: a custom layer's stand-in, the model it comes from. */
+  readonly note?: string;
 }
 
 export interface PanelStep {

@@ -297,7 +297,7 @@ function render(): void {
       e.preventDefault();
       vscode.postMessage({ type: 'revealLayer', layerId: layer.id });
     });
-    body.append(el('tr', { class: `verdict-${layer.verdict ?? 'none'}` }, el('td', {}, link), el('td', {}, layer.type), el('td', {}, layer.activation ?? ''), el('td', {}, String(layer.line)), el('td', {}, layer.params?.toLocaleString('en-US') ?? '?'), el('td', {}, fmt(layer.kernelNorm)), el('td', {}, fmt(layer.biasNorm)), el('td', {}, layer.verdict ?? '-')));
+    body.append(el('tr', { class: `verdict-${layer.verdict ?? 'none'}` }, el('td', {}, link), el('td', {}, layer.type, ...(layer.note ? [el('span', { class: 'note' }, ` (${layer.note})`)] : [])), el('td', {}, layer.activation ?? ''), el('td', {}, String(layer.line)), el('td', {}, layer.params?.toLocaleString('en-US') ?? '?'), el('td', {}, fmt(layer.kernelNorm)), el('td', {}, fmt(layer.biasNorm)), el('td', {}, layer.verdict ?? '-')));
   }
   table.append(body);
   if (showTable) app.append(section('Layers (table)', table));

@@ -9,7 +9,7 @@ import { mergeFindings } from '../../core/analysis/findings';
 import { staticFindings } from '../../core/analysis/staticRules';
 import { applyEdits } from '../../core/fixes/edits';
 import { planFix, type FixCode } from '../../core/fixes/index';
-import type { ModelGraph } from '../../core/ir';
+import type { LayerNode, ModelGraph } from '../../core/ir';
 import type { HostToPanel, PanelState, PanelStep, PanelToHost, RunStatus } from '../../shared/panelProtocol';
 import type { WorkerToHost } from '../../training/protocol';
 import type { AnalysisController } from '../analysisController';
@@ -59,6 +59,7 @@ export function panelState(document: vscode.TextDocument, graph: ModelGraph, mea
         trainable: measured ? trainable.has(layer.id) : (layer.params ?? 0) > 0,
         ...(measured?.analysis.verdicts[layer.id] ? { verdict: measured.analysis.verdicts[layer.id] } : {}),
         ...(stats || probe ? { kernelNorm: stats?.gradNorm ?? probe?.kernel?.norm ?? null, biasNorm: stats?.biasGradNorm ?? probe?.bias?.norm ?? null } : {}),
+        ...(layerNote(layer) ? { note: layerNote(layer) } : {}),
       };
     }),
     steps,
@@ -334,4 +335,12 @@ export function registerPanelSerializer(services: PanelServices): vscode.Disposa
   return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
     deserializeWebviewPanel: async (panel) => GradientPanel.revive(panel, services),
   });
+}
+
+/** A custom layer trains as a stand-in, and an inlined model's layers say where they come from. */
+function layerNote(layer: LayerNode): string | undefined {
+  const notes: string[] = [];
+  if (layer.custom) notes.push(layer.custom.output === 'same' ? 'custom, trained as identity' : layer.custom.output === 'last' ? `custom, trained as a fixed projection to ${layer.custom.lastDim}` : 'custom, shape unknown');
+  if (layer.partOf) notes.push(`from model ${layer.partOf}`);
+  return notes.length ? notes.join('; ') : undefined;
 }
