@@ -30,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
   try {
     const holeValues = new HoleValues(context.workspaceState);
     const callSites = new WorkspaceCallSites((document) => ModelIndex.isModelDocument(document), log);
-    const index = new ModelIndex(log, (uri) => holeValues.get(uri), (uri) => callSites.get(uri));
+    const index = new ModelIndex(log, (uri) => holeValues.parseOptions(uri), (uri) => callSites.get(uri));
     const reparse = (uri: vscode.Uri): void => {
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       if (document) index.refresh(document);

@@ -191,6 +191,8 @@ export interface ModelGraph {
   readonly holes?: readonly Hole[];
   /** Where an annotation that fills this model's holes is written. */
   readonly annotation?: AnnotationSite;
+  /** The function nobody calls in the file that the parser ran to find this model, if any. */
+  readonly builder?: string;
 }
 
 /** Something the parser could not resolve, with where. Never an exception. */

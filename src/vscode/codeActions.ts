@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Finding } from '../core/analysis/findings';
 import { applyFixes, planFix, type FixCode } from '../core/fixes/index';
 import { DIAGNOSTIC_SOURCE, findingCalls, UNRESOLVED_VALUE, type FindingSource } from './diagnostics';
-import { unfilledHoles, type HoleValues } from './holeValues';
+import { modelKey, unfilledHoles, type HoleValues } from './holeValues';
 import type { ModelIndex } from './modelIndex';
 import { toRange } from './ranges';
 
@@ -91,14 +91,15 @@ export class FixProvider implements vscode.CodeActionProvider {
         actions.push(action);
       }
     }
-    const remembered = this.holeValues?.get(document.uri) ?? {};
-    if (Object.keys(remembered).length) {
+    if (this.holeValues) {
       const start = document.offsetAt(range.start);
       const end = document.offsetAt(range.end);
       for (const model of entry.parsed.models) {
+        const remembered = this.holeValues.get(document.uri, modelKey(model));
+        if (!Object.keys(remembered).length) continue;
         const line = model.annotation?.lineStart ?? model.range.start;
         const touches = (start <= model.range.end && end >= model.range.start) || (start <= line + 1 && end >= line) || model.layers.some((l) => start <= l.range.end && end >= l.range.start);
-        if (!touches || !unfilledHoles(document, model.name).some((h) => h.name in remembered)) continue;
+        if (!touches || !unfilledHoles(document, model.name).holes.some((h) => h.name in remembered)) continue;
         const action = new vscode.CodeAction(`Gradient Lens: save the values entered for \`${model.name}\` as an annotation`, vscode.CodeActionKind.RefactorRewrite);
         action.command = { command: 'gradientLens.saveHoleValues', title: 'Save as annotation', arguments: [document.uri, model.name] };
         actions.push(action);

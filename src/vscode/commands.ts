@@ -14,7 +14,7 @@ import { verifyFixes } from '../training/verify';
 import type { AnalysisController } from './analysisController';
 import type { AnalysisStore } from './analysisStore';
 import { readSettings, runOptions } from './config';
-import { promptForHoles, saveAsAnnotation, type HoleValues } from './holeValues';
+import { modelKey, promptForHoles, saveAsAnnotation, type HoleValues } from './holeValues';
 import type { ModelIndex } from './modelIndex';
 import { registerShowModelsCommand } from './showModelsCommand';
 
@@ -128,9 +128,9 @@ async function fillHoles(services: Services, document: vscode.TextDocument, mode
   const entered: string[] = [];
   for (const model of models) {
     if (!model.holes?.length) continue;
-    const values = await promptForHoles(model, services.holeValues.get(document.uri));
+    const values = await promptForHoles(model, services.holeValues.get(document.uri, modelKey(model)));
     if (!values) continue;
-    await services.holeValues.set(document.uri, values);
+    await services.holeValues.set(document.uri, modelKey(model), values);
     entered.push(model.name);
   }
   const fresh = services.index.refresh(document)?.parsed.models ?? [];
@@ -225,7 +225,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
         () =>
           verifyFixes(controller.trainingSession, document.getText(), document.fileName, model.name, fixes, runOptions(settings), {
             thresholds: settings.thresholds,
-            parseOptions: { readFile: readFileFromDisk, set: services.holeValues.get(document.uri) },
+            parseOptions: { readFile: readFileFromDisk, ...services.holeValues.parseOptions(document.uri) },
           }),
       );
       const lines = [

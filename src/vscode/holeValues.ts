@@ -12,8 +12,16 @@ import { Disposable } from './lifecycle';
 import { toRange } from './ranges';
 
 const STATE_KEY = 'gradientLens.holeValues';
+/** Values of models that no builder function makes (top-level code): they apply file-wide. */
+const FILE_WIDE = '*';
 
-type Stored = Record<string, Record<string, string>>;
+/** By file, then by builder function (or FILE_WIDE), then `name -> expression text`. */
+type Stored = Record<string, Record<string, Record<string, string>>>;
+
+/** The key a model's remembered values are kept under: its builder function, else the file. */
+export function modelKey(model: Pick<ModelGraph, 'builder'>): string {
+  return model.builder ?? FILE_WIDE;
+}
 
 export class HoleValues extends Disposable {
   private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri>());
@@ -24,22 +32,37 @@ export class HoleValues extends Disposable {
     super();
   }
 
-  /** Remembered `name -> expression text` for a file. */
-  get(uri: vscode.Uri): Readonly<Record<string, string>> {
-    return this.state.get<Stored>(STATE_KEY, {})[uri.toString()] ?? {};
+  private all(): Stored {
+    return this.state.get<Stored>(STATE_KEY, {});
   }
 
-  async set(uri: vscode.Uri, values: Readonly<Record<string, string>>): Promise<void> {
-    const all = { ...this.state.get<Stored>(STATE_KEY, {}) };
-    all[uri.toString()] = { ...(all[uri.toString()] ?? {}), ...values };
+  /** Remembered `name -> expression text` of one model (by `modelKey`) of a file. */
+  get(uri: vscode.Uri, key: string): Readonly<Record<string, string>> {
+    return this.all()[uri.toString()]?.[key] ?? {};
+  }
+
+  /** Parse options that apply a file's remembered values: file-wide ones and per builder function. */
+  parseOptions(uri: vscode.Uri): { set: Record<string, string>; setFor: Record<string, Record<string, string>> } {
+    const { [FILE_WIDE]: set = {}, ...setFor } = this.all()[uri.toString()] ?? {};
+    return { set, setFor };
+  }
+
+  async set(uri: vscode.Uri, key: string, values: Readonly<Record<string, string>>): Promise<void> {
+    const all = { ...this.all() };
+    const file = { ...(all[uri.toString()] ?? {}) };
+    file[key] = { ...(file[key] ?? {}), ...values };
+    all[uri.toString()] = file;
     await this.state.update(STATE_KEY, all);
     this.changed.fire(uri);
   }
 
-  async forget(uri: vscode.Uri, names: readonly string[]): Promise<void> {
-    const all = { ...this.state.get<Stored>(STATE_KEY, {}) };
-    const kept = Object.fromEntries(Object.entries(all[uri.toString()] ?? {}).filter(([name]) => !names.includes(name)));
-    if (Object.keys(kept).length) all[uri.toString()] = kept;
+  async forget(uri: vscode.Uri, key: string, names: readonly string[]): Promise<void> {
+    const all = { ...this.all() };
+    const file = { ...(all[uri.toString()] ?? {}) };
+    const kept = Object.fromEntries(Object.entries(file[key] ?? {}).filter(([name]) => !names.includes(name)));
+    if (Object.keys(kept).length) file[key] = kept;
+    else delete file[key];
+    if (Object.keys(file).length) all[uri.toString()] = file;
     else delete all[uri.toString()];
     await this.state.update(STATE_KEY, all);
     this.changed.fire(uri);
@@ -67,10 +90,10 @@ export async function promptForHoles(model: ModelGraph, remembered: Readonly<Rec
   return values;
 }
 
-/** The holes `model` has before remembered values fill them (a parse of the bare text). */
-export function unfilledHoles(document: vscode.TextDocument, modelName: string): readonly Hole[] {
+/** The holes `model` has before remembered values fill them (a parse of the bare text), and its key. */
+export function unfilledHoles(document: vscode.TextDocument, modelName: string): { holes: readonly Hole[]; key: string } {
   const model = parseSource(document.getText(), document.fileName).models.find((m) => m.name === modelName);
-  return model?.holes ?? [];
+  return { holes: model?.holes ?? [], key: model ? modelKey(model) : FILE_WIDE };
 }
 
 /**
@@ -79,13 +102,14 @@ export function unfilledHoles(document: vscode.TextDocument, modelName: string):
  */
 export async function saveAsAnnotation(values: HoleValues, document: vscode.TextDocument, modelName: string): Promise<boolean> {
   const bare = parseSource(document.getText(), document.fileName).models.find((m) => m.name === modelName);
-  const remembered = values.get(document.uri);
+  if (!bare) return false;
+  const remembered = values.get(document.uri, modelKey(bare));
   const names = (bare?.holes ?? []).map((h) => h.name).filter((name) => name in remembered);
-  if (!bare?.annotation || names.length === 0) return false;
+  if (!bare.annotation || names.length === 0) return false;
   const edit = annotationEdit(document.getText(), bare.annotation, Object.fromEntries(names.map((n) => [n, remembered[n]!])), commentPrefix(document.fileName));
   const workspaceEdit = new vscode.WorkspaceEdit();
   workspaceEdit.replace(document.uri, toRange(document, edit.range), edit.newText);
   if (!(await vscode.workspace.applyEdit(workspaceEdit))) return false;
-  await values.forget(document.uri, names);
+  await values.forget(document.uri, modelKey(bare), names);
   return true;
 }

@@ -4,7 +4,7 @@ import { staticFindings } from '../core/analysis/staticRules';
 import type { ParseResult } from '../core/ir';
 import { readFileFromDisk } from '../core/nodeFiles';
 import type { CallSites } from '../core/parse/callSites';
-import { parseSource } from '../core/source';
+import { parseSource, type ParseOptions } from '../core/source';
 import { Disposable } from './lifecycle';
 
 export interface DocumentModels {
@@ -35,7 +35,7 @@ export class ModelIndex extends Disposable {
   constructor(
     private readonly log: vscode.LogOutputChannel,
     /** Values the user gave for holes in a file (remembered prompt answers), passed as `set`. */
-    private readonly holeValues: (uri: vscode.Uri) => Readonly<Record<string, string>> = () => ({}),
+    private readonly holeValues: (uri: vscode.Uri) => Pick<ParseOptions, 'set' | 'setFor'> = () => ({}),
     /** Argument lists of a file's builder functions found in other files of the workspace. */
     private readonly callSites: (uri: vscode.Uri) => CallSites | undefined = () => undefined,
   ) {
@@ -87,7 +87,7 @@ export class ModelIndex extends Disposable {
     }
     try {
       const callSites = this.callSites(document.uri);
-      const parsed = parseSource(text, document.fileName, { readFile: (path) => this.readFile(path), set: this.holeValues(document.uri), ...(callSites ? { callSites } : {}) });
+      const parsed = parseSource(text, document.fileName, { readFile: (path) => this.readFile(path), ...this.holeValues(document.uri), ...(callSites ? { callSites } : {}) });
       const findings = parsed.models.flatMap((model) => staticFindings(model));
       const entry: DocumentModels = { uri: document.uri, version: document.version, parsed, staticFindings: findings };
       this.entries.set(key, entry);

@@ -118,6 +118,18 @@ test('annotation round trip: write the filled values as a comment, re-read them 
   assert.equal(parseSource(merged, 'x.ts', { set: { hiddenUnits: '99' } }).models[0]!.layers[0]!.config.units, 16);
 });
 
+test('values given for one builder function fill only its models (remembered per model)', () => {
+  const text = `import * as tf from '@tensorflow/tfjs';
+export function encoder(width: number) { const m = tf.sequential(); m.add(tf.layers.dense({units: 4, inputShape: [width]})); return m; }
+export function decoder(width: number) { const m = tf.sequential(); m.add(tf.layers.dense({units: 4, inputShape: [width]})); return m; }
+`;
+  const models = parseSource(text, 'two.ts', { setFor: { encoder: { width: '6' } } }).models;
+  assert.deepEqual(models.map((m) => [m.name, m.builder, m.params ?? null, m.holes?.map((h) => h.name) ?? []]), [
+    ['encoder', 'encoder', 28, []],
+    ['decoder', 'decoder', null, ['width']],
+  ]);
+});
+
 test('an existing annotation fills access chains and loop bounds', () => {
   const { result } = parseFixture('annotated.ts');
   const prices = model(result, 'housePrices');

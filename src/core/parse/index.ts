@@ -32,6 +32,8 @@ export interface ParseOptions {
   readonly readFile?: ReadFile;
   /** Values for template parameters by name (`name -> expression text`), like `--set inputShape=[13]`. */
   readonly set?: Readonly<Record<string, string>>;
+  /** Values for one builder function's parameters only, by function name (values remembered per model). */
+  readonly setFor?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Argument lists of this file's builder functions from calls in other files (see callSites.ts). */
   readonly callSites?: Readonly<Record<string, readonly (readonly ConfigValue[])[]>>;
 }
@@ -59,6 +61,7 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
     : undefined;
   const interpreter = new Interpreter(ts, sourceFile, loader, options.set);
   if (options.callSites) interpreter.callSites = options.callSites;
+  if (options.setFor) interpreter.presetsFor = options.setFor;
   let result;
   try {
     result = interpreter.run();
@@ -94,7 +97,12 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
       const holderStart = model.annotationHolder?.start ?? topLevelStatementStart(sourceFile, model.range.start);
       const built = toModelGraph(model, name, report);
       const holes = mergeHoles([...(built.holes ?? []), ...flowHoles(interpreter.flowHoles, model)]);
-      const graph: ModelGraph = { ...built, ...(holes.length ? { holes } : {}), annotation: annotationSite(text, holderStart, '//') };
+      const graph: ModelGraph = {
+        ...built,
+        ...(holes.length ? { holes } : {}),
+        annotation: annotationSite(text, holderStart, '//'),
+        ...(model.builder ? { builder: model.builder } : {}),
+      };
       if (graph.layers.length === 0) {
         report(`Model \`${name}\` has no layers the parser could find.`, model.range, 'info');
         continue;

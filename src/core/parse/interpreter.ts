@@ -79,6 +79,10 @@ export class Interpreter {
   private readonly iterations: number[] = [];
   private readonly calledFunctions = new Set<TS.Node>();
   private templateName: string | undefined;
+  /** The function a template run started from (`buildModel` for the run labelled `buildModel[cnn]`). */
+  private builderName: string | undefined;
+  /** Values given from outside for one builder function's runs only (remembered per model). */
+  presetsFor: Readonly<Record<string, Readonly<Record<string, string>>>> = {};
   private templateHolder: SourceRange | undefined;
   private readonly appliedLayers = new WeakSet<LayerValue>();
   /** Functions called during the template run in progress. */
@@ -1148,7 +1152,7 @@ export class Interpreter {
     const runs: { fn: FunctionValue; models: ModelValue[]; problems: ParseProblem[]; called: Set<TS.Node> }[] = [];
     for (const { fn, name } of candidates) {
       if (this.calledFunctions.has(fn.declaration)) continue;
-      const given = this.valuesFor(fn.declaration, scope);
+      const given = this.valuesFor(fn.declaration, scope, name);
       // `if (modelType === 'cnn') ... else if (modelType === 'rnn')` with no value given:
       // one run per name compared, so each architecture is a model of its own.
       const branch = this.branchParameter(fn.declaration, given);
@@ -1162,6 +1166,7 @@ export class Interpreter {
         this.callsOfRun = called;
         const { models, problems } = this.speculate(() => {
           this.templateName = variant.label;
+          this.builderName = name;
           this.templateHolder = this.rangeOf(this.annotationHolder(fn.declaration));
           try {
             this.templateValues = new Map(given);
@@ -1169,6 +1174,7 @@ export class Interpreter {
             this.callFunction(fn, variant.args ?? [], fn.declaration, undefined, true);
           } finally {
             this.templateName = undefined;
+            this.builderName = undefined;
             this.templateHolder = undefined;
             this.callsOfRun = undefined;
             this.templateValues = undefined;
@@ -1195,9 +1201,10 @@ export class Interpreter {
    * function's annotation, a comment just above it: `// gradient-lens: inputShape=[13], units=64, modelType='cnn'`.
    * Values are constant expressions of the file (`[IMAGE_H, IMAGE_W, 1]` works).
    */
-  private valuesFor(declaration: TS.Node, scope: Scope): Map<string, Value> {
+  private valuesFor(declaration: TS.Node, scope: Scope, builder: string): Map<string, Value> {
     const values = new Map<string, Value>();
-    for (const entry of this.annotationEntries(Object.entries(this.presets).map(([k, v]) => `${k}=${v}`).join(', '), declaration)) {
+    const given = { ...this.presets, ...(this.presetsFor[builder] ?? {}) };
+    for (const entry of this.annotationEntries(Object.entries(given).map(([k, v]) => `${k}=${v}`).join(', '), declaration)) {
       values.set(entry.name, this.evalForeign(entry.expression, entry.file, scope));
     }
     for (const entry of this.annotationAbove(this.annotationHolder(declaration))) {
@@ -1614,6 +1621,7 @@ export class Interpreter {
   private registerModel(model: ModelValue): ModelValue {
     this.modelWork++;
     if (this.templateName) model.template = this.templateName;
+    if (this.builderName) model.builder = this.builderName;
     if (this.templateHolder) model.annotationHolder = this.templateHolder;
     this.models.push(model);
     return model;

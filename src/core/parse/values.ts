@@ -109,6 +109,8 @@ interface ModelCommon {
   template?: string;
   /** The statement an annotation for this model goes above (its template function's, or its own). */
   annotationHolder?: SourceRange;
+  /** The uncalled function whose run built this model. */
+  builder?: string;
 }
 
 export class SequentialModel implements ModelCommon {
@@ -118,6 +120,7 @@ export class SequentialModel implements ModelCommon {
   nameDepth = Number.POSITIVE_INFINITY;
   template?: string;
   annotationHolder?: SourceRange;
+  builder?: string;
   constructor(readonly range: SourceRange) {}
 }
 
@@ -127,6 +130,7 @@ export class FunctionalModel implements ModelCommon {
   nameDepth = Number.POSITIVE_INFINITY;
   template?: string;
   annotationHolder?: SourceRange;
+  builder?: string;
   constructor(
     readonly range: SourceRange,
     readonly inputs: readonly TensorValue[],
