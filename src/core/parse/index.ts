@@ -76,9 +76,14 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   }
   problems.push(...result.problems);
 
+  const reported = new Set(problems.map((p) => `${p.range.start}:${p.message}`));
   const report = (message: string, range: ParseProblem['range'], severity: ParseProblem['severity'] = 'warning'): void => {
-    if (!problems.some((p) => p.message === message && p.range.start === range.start)) problems.push({ message, range, severity });
+    const key = `${range.start}:${message}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    problems.push({ message, range, severity });
   };
+  const flowHoles = flowHolesByModel(interpreter.flowHoles);
   const perTemplate = new Map<string, number>();
   for (const model of result.models) {
     if (model.template) perTemplate.set(model.template, (perTemplate.get(model.template) ?? 0) + 1);
@@ -96,7 +101,7 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
     try {
       const holderStart = model.annotationHolder?.start ?? topLevelStatementStart(sourceFile, model.range.start);
       const built = toModelGraph(model, name, report);
-      const holes = mergeHoles([...(built.holes ?? []), ...flowHoles(interpreter.flowHoles, model)]);
+      const holes = mergeHoles([...(built.holes ?? []), ...(flowHoles.get(model) ?? [])]);
       const graph: ModelGraph = {
         ...built,
         ...(holes.length ? { holes } : {}),
@@ -128,16 +133,32 @@ const FLOW_USE: Record<FlowHole['role'], string> = {
   'layer sizes': 'the layers a loop adds',
 };
 
-/** Unknowns that steered the building of `model` (a loop bound, a branch) as holes. */
-function flowHoles(all: readonly FlowHole[], model: ModelValue): Hole[] {
-  return all
-    .filter((hole) => hole.models.includes(model))
-    .map((hole) => ({ name: hole.name, role: hole.role, range: hole.range, usedBy: [FLOW_USE[hole.role]], suggestion: holeSuggestion(hole.role, '') }));
+/** Unknowns that steered the building of each model (a loop bound, a branch), as holes by model. */
+function flowHolesByModel(all: readonly FlowHole[]): Map<ModelValue, Hole[]> {
+  const byModel = new Map<ModelValue, Hole[]>();
+  for (const hole of all) {
+    for (const model of hole.models) {
+      const list = byModel.get(model) ?? [];
+      list.push({ name: hole.name, role: hole.role, range: hole.range, usedBy: [FLOW_USE[hole.role]], suggestion: holeSuggestion(hole.role, '') });
+      byModel.set(model, list);
+    }
+  }
+  return byModel;
 }
 
+/** The start of the top-level statement holding `position` (binary search: statements are in order). */
 function topLevelStatementStart(file: TS.SourceFile, position: number): number {
-  const statement = file.statements.find((s) => s.getStart(file) <= position && position < s.getEnd());
-  return statement ? statement.getStart(file) : position;
+  const statements = file.statements;
+  let low = 0;
+  let high = statements.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const statement = statements[middle]!;
+    if (position < statement.pos) high = middle - 1;
+    else if (position >= statement.end) low = middle + 1;
+    else return statement.getStart(file);
+  }
+  return position;
 }
 
 function containsUnknown(value: ConfigValue): boolean {

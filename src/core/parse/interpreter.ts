@@ -752,7 +752,8 @@ export class Interpreter {
     if (!(value instanceof Unknown)) return value;
     const ts = this.ts;
     if (!ts.isIdentifier(node) && !ts.isPropertyAccessExpression(node) && !ts.isElementAccessExpression(node)) return value;
-    const chain = accessChain(node.getText(this.file));
+    // Identifiers are chains already; only member accesses need their text checked.
+    const chain = ts.isIdentifier(node) ? node.text : accessChain(node.getText(this.file));
     if (chain === undefined) return value;
     const filled = this.fillFor(chain);
     if (filled.found) return filled.value;
