@@ -3,6 +3,7 @@
  * that touches tfjs. Each tfjs layer is named after its IR id, so statistics map back to lines.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { ACTIVATION_STAND_INS } from '../core/activations';
 import { isCallValue, isConfigObject, isUnknownValue, type ConfigValue, type LayerNode, type ModelGraph } from '../core/ir';
 
 export type Tfjs = typeof tfjs;
@@ -67,6 +68,39 @@ function standIn(tf: Tfjs, layer: LayerNode): tfjs.layers.Layer {
   throw new ModelBuildError(`\`${layer.id}\`: the output shape of the custom layer \`${custom.className}\` is not known, so no stand-in can replace it.`, layer.id);
 }
 
+const activationLayers = new WeakMap<Tfjs, (activation: string, name: string) => tfjs.layers.Layer>();
+
+/** A weightless layer applying an activation tfjs has no name for (see ACTIVATION_STAND_INS). */
+function activationStandIn(tf: Tfjs, activation: string, name: string): tfjs.layers.Layer {
+  let make = activationLayers.get(tf);
+  if (!make) {
+    class StandInActivation extends tf.layers.Layer {
+      static readonly className = 'GradientLensStandInActivation';
+      constructor(private readonly fn: string, config: { name: string }) {
+        super(config);
+      }
+      override call(inputs: tfjs.Tensor | tfjs.Tensor[]): tfjs.Tensor {
+        const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+        if (this.fn === 'exponential') return tf.exp(x);
+        throw new Error(`no stand-in for the activation ${this.fn}`);
+      }
+    }
+    make = (fn, layerName) => new StandInActivation(fn, { name: layerName });
+    activationLayers.set(tf, make);
+  }
+  return make(activation, name);
+}
+
+/** The layer, and the stand-in that applies its activation when tfjs has none of that name. */
+function makeLayers(tf: Tfjs, layer: LayerNode): [tfjs.layers.Layer, tfjs.layers.Layer?] {
+  const activation = layer.activation;
+  if (activation && ACTIVATION_STAND_INS.has(activation) && !layer.custom) {
+    const linear: LayerNode = { ...layer, config: { ...layer.config, activation: 'linear' } };
+    return [makeLayer(tf, linear), activationStandIn(tf, activation, `${layer.id}_${activation}`)];
+  }
+  return [makeLayer(tf, layer)];
+}
+
 function makeLayer(tf: Tfjs, layer: LayerNode): tfjs.layers.Layer {
   if (layer.custom) return standIn(tf, layer);
   const make = layer.known ? factory(tf, `layers.${layer.type}`) : undefined;
@@ -84,9 +118,10 @@ export function buildModel(tf: Tfjs, graph: ModelGraph): tfjs.LayersModel {
   if (graph.kind === 'sequential') {
     const model = tf.sequential({ name: 'model' });
     for (const layer of graph.layers) {
-      const built = makeLayer(tf, layer);
+      const [built, after] = makeLayers(tf, layer);
       try {
         model.add(built);
+        if (after) model.add(after);
       } catch (error) {
         throw new ModelBuildError(`\`${layer.id}\`: ${error instanceof Error ? error.message : String(error)}`, layer.id);
       }
@@ -108,10 +143,11 @@ export function buildModel(tf: Tfjs, graph: ModelGraph): tfjs.LayersModel {
     }
     const inbound = layer.inbound.map((id, i) => output(id, layer.inboundOutputs?.[i] ?? 0));
     if (inbound.some((t) => !t)) throw new ModelBuildError(`\`${layer.id}\`: an input of this layer could not be built.`, layer.id);
-    const built = makeLayer(tf, layer);
+    const [built, after] = makeLayers(tf, layer);
     try {
       const input = inbound.length === 1 && !['add', 'concatenate', 'multiply', 'average', 'maximum', 'minimum', 'dot'].includes(layer.type) ? inbound[0]! : (inbound as tfjs.SymbolicTensor[]);
-      tensors.set(layer.id, built.apply(input) as tfjs.SymbolicTensor | tfjs.SymbolicTensor[]);
+      const applied = built.apply(input) as tfjs.SymbolicTensor | tfjs.SymbolicTensor[];
+      tensors.set(layer.id, after ? (after.apply(applied) as tfjs.SymbolicTensor) : applied);
     } catch (error) {
       throw new ModelBuildError(`\`${layer.id}\`: ${error instanceof Error ? error.message : String(error)}`, layer.id);
     }

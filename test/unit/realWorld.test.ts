@@ -222,6 +222,23 @@ test('call sites in another file bind a builder: one model per distinct constant
   assert.equal(model(bound, "denseStack(9, 8, 'tanh')").layers[3]!.activation, 'tanh');
 });
 
+test('a Keras activation tfjs lacks (exponential) trains with a declared stand-in that computes it', () => {
+  const text = "from tensorflow import keras\nmodel = keras.Sequential([keras.layers.Dense(3, activation='exponential', input_shape=(2,)), keras.layers.Dense(1)])\n";
+  const result = parseSource(text, 'exp.py');
+  assert.ok(result.problems.some((p) => /no `exponential` activation; training uses the layer without it, followed by a weightless stand-in/.test(p.message)));
+  const graph = result.models[0]!;
+  const built = buildModel(tf, graph);
+  assert.deepEqual(built.layers.map((l) => l.name), ['dense_1', 'dense_1_exponential', 'dense_2']);
+  assert.equal(built.countParams(), graph.params);
+  const x = tf.tensor2d([[0.5, -1]]);
+  const hidden = tf.model({ inputs: built.inputs, outputs: built.layers[1]!.output as tf.SymbolicTensor });
+  const linear = tf.model({ inputs: built.inputs, outputs: built.layers[0]!.output as tf.SymbolicTensor });
+  const expected = tf.exp(linear.predict(x) as tf.Tensor).arraySync() as number[][];
+  const actual = (hidden.predict(x) as tf.Tensor).arraySync() as number[][];
+  actual[0]!.forEach((v, i) => assert.ok(Math.abs(v - expected[0]![i]!) < 1e-5));
+  built.dispose();
+});
+
 /** Every fixture of the project, in every language. */
 function allFixtures(): string[] {
   const dirs = [REALWORLD, join(ROOT, 'test', 'fixtures', 'python'), join(ROOT, 'test', 'fixtures', 'corpus', 'healthy'), join(ROOT, 'test', 'fixtures', 'corpus', 'broken'), join(ROOT, 'examples')];

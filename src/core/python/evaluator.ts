@@ -5,6 +5,7 @@
  * problems point at the argument that caused them.
  */
 import type { SyntaxNode } from '@lezer/common';
+import { ACTIVATION_STAND_INS } from '../activations';
 import { parser } from '@lezer/python';
 import {
   CLIPPED_OPTIMIZER_CALL,
@@ -1512,7 +1513,13 @@ export class Evaluator {
     if (/activation$/i.test(key)) {
       const tfjs = ACTIVATIONS[value] ?? (Object.values(ACTIVATIONS).includes(value) ? value : undefined);
       if (tfjs) return tfjs;
-      this.problem(`tfjs has no \`${value}\` activation; the layer cannot be trained as written.`, layerRange, 'warning');
+      this.problem(
+        ACTIVATION_STAND_INS.has(value)
+          ? `tfjs has no \`${value}\` activation; training uses the layer without it, followed by a weightless stand-in layer that computes it.`
+          : `tfjs has no \`${value}\` activation; the layer cannot be trained as written.`,
+        layerRange,
+        'warning',
+      );
       return value;
     }
     if (/Initializer$/.test(key)) {
