@@ -143,7 +143,7 @@ async function fillHoles(services: Services, document: vscode.TextDocument, mode
   }
   if (entered.length) {
     void vscode.window
-      .showInformationMessage('Gradient Lens remembers the values you entered for this file. Write them into the code as an annotation?', 'Save as Annotation')
+      .showInformationMessage('Gradient Lens remembers the values you entered for this model. Write them into the code as an annotation?', 'Save as Annotation')
       .then(async (choice) => {
         if (!choice) return;
         for (const name of entered) await saveAsAnnotation(services.holeValues, document, name);

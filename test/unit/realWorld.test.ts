@@ -239,6 +239,16 @@ test('a Keras activation tfjs lacks (exponential) trains with a declared stand-i
   built.dispose();
 });
 
+test('Keras: a loop over an unknown range that adds layers is a repeat-count hole, filled by --set', () => {
+  const text = "from tensorflow import keras\nfrom tensorflow.keras import layers\n\ndef build(depth, width=16):\n    model = keras.Sequential()\n    model.add(layers.Dense(width, activation='tanh', input_shape=(8,)))\n    for _ in range(depth):\n        model.add(layers.Dense(width, activation='tanh'))\n    model.add(layers.Dense(1))\n    return model\n";
+  const bare = parseSource(text, 'deep.py').models[0]!;
+  assert.deepEqual(bare.holes?.map((h) => [h.name, h.role, text.slice(h.range.start, h.range.end), h.suggestion]), [['depth', 'repeat count', 'depth', '3']]);
+  assert.match(holeAdvice(bare, 'py')!, /# gradient-lens: depth=3/);
+  const filled = parseSource(text, 'deep.py', { set: { depth: '4' } }).models[0]!;
+  assert.equal(filled.holes, undefined);
+  assert.equal(filled.layers.length, 6);
+});
+
 /** Every fixture of the project, in every language. */
 function allFixtures(): string[] {
   const dirs = [REALWORLD, join(ROOT, 'test', 'fixtures', 'python'), join(ROOT, 'test', 'fixtures', 'corpus', 'healthy'), join(ROOT, 'test', 'fixtures', 'corpus', 'broken'), join(ROOT, 'examples')];

@@ -331,6 +331,9 @@ export class Evaluator {
   readonly models: ModelValue[] = [];
   /** Where each named hole comes from (a parameter's declaration, a data access). */
   readonly holeRanges = new Map<string, SourceRange>();
+  /** Unknown loop counts and lists that decided how many layers a model got. */
+  readonly flowHoles: { readonly name: string; readonly role: 'repeat count' | 'layer sizes'; readonly model: ModelValue }[] = [];
+  private layersMade = 0;
   readonly templateRuns: TemplateRun[] = [];
   private readonly problemKeys = new Set<string>();
   private src: string;
@@ -666,7 +669,11 @@ export class Evaluator {
     const iterNode = parts[inIndex + 1];
     const body = parts.find((n) => n.name === 'Body');
     if (inIndex < 0 || !iterNode || !body) return undefined;
-    const items = this.iterate(this.eval(iterNode, scope), iterNode);
+    const iterable = this.eval(iterNode, scope);
+    const items = this.iterate(iterable, iterNode);
+    const layersBefore = this.layersMade;
+    // A loop over an unknown count or list that builds layers: the count is a hole of the model.
+    const flowHole = !Array.isArray(iterable) && iterable instanceof Unknown && iterable.hole ? iterable.hole : undefined;
     const bind = (item: Value): void => {
       if (targets.length === 1) this.assign(targets[0]!, item, scope);
       else this.assignTuple(targets, item, scope);
@@ -680,11 +687,22 @@ export class Evaluator {
       } finally {
         this.iterations.pop();
       }
-      if (completion?.kind === 'break') return undefined;
-      if (completion?.kind === 'return' || completion?.kind === 'raise') return completion;
+      if (completion?.kind === 'break') break;
+      if (completion?.kind === 'return' || completion?.kind === 'raise') {
+        this.noteFlowHole(flowHole, iterNode, layersBefore);
+        return completion;
+      }
     }
+    this.noteFlowHole(flowHole, iterNode, layersBefore);
     const elseIndex = parts.findIndex((n) => n.name === 'else');
     return elseIndex >= 0 ? this.execBody(parts[elseIndex + 1], scope) : undefined;
+  }
+
+  private noteFlowHole(name: string | undefined, iterNode: SyntaxNode, layersBefore: number): void {
+    const model = this.models[this.models.length - 1];
+    if (!name || this.layersMade === layersBefore || !model) return;
+    const isRange = iterNode.name === 'CallExpression' && this.t(iterNode).startsWith('range(');
+    this.flowHoles.push({ name, role: isRange ? 'repeat count' : 'layer sizes', model });
   }
 
   /** The items of an iterable; an unknown one is read once with an unknown item. */
@@ -1469,6 +1487,7 @@ export class Evaluator {
     for (const [name, arg] of args.keywords) put(name, arg);
     this.checkLayerConfig(type, config, ranges, layerRange);
     const iteration = this.iterations.length ? [...this.iterations] : undefined;
+    this.layersMade++;
     return new LayerValue(type, known, config, ranges, args.list ? rangeOf(args.list) : undefined, layerRange, iteration);
   }
 

@@ -133,7 +133,16 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator): ModelGr
   const firstInput = layers.find((layer) => layer.id === inputs[0]);
   const inputShape = firstInput ? declaredInputShape(firstInput) : undefined;
   const compile = model.compile ? toCompileInfo(model.compile) : undefined;
-  const holes = collectHoles(layers, compile, evaluator, model.range);
+  const flow: Hole[] = evaluator.flowHoles
+    .filter((h) => h.model === model)
+    .map((h) => ({
+      name: h.name,
+      role: h.role,
+      range: evaluator.holeRanges.get(h.name) ?? model.range,
+      usedBy: [h.role === 'repeat count' ? 'how many layers a loop adds' : 'the layers a loop adds'],
+      suggestion: holeSuggestion(h.role, '', 'py'),
+    }));
+  const holes = mergeHoles([...collectHoles(layers, compile, evaluator, model.range), ...flow]);
   const annotation = holes.length || model.template ? evaluator.annotationSite(model.range, model.template?.def) : undefined;
   return {
     name,
