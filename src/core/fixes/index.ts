@@ -8,6 +8,8 @@ import { parseSource, type ParseOptions } from '../source';
 import { applyEdits, type TextEdit } from './edits';
 import { planAddResidual } from './addResidual';
 import { planClipGradients } from './clipGradients';
+import { planKerasFix } from './keras';
+import { isPythonFile } from '../languages';
 import { SourceView, type LayerSite } from './syntax';
 
 export const FIX_CODES = [
@@ -129,9 +131,12 @@ function needsConfigLiteral(code: FixCode, target: Target): FixPlan | undefined 
  * layers); by default it edits every layer the fix applies to.
  */
 export function planFix(text: string, fileName: string, graph: ModelGraph, code: FixCode, layerIds?: readonly string[]): FixPlan {
-  const view = new SourceView(text, fileName);
   const chosen = layerIds ? graph.layers.filter((l) => layerIds.includes(l.id)) : defaultTargets(graph, code);
   const candidates = layerIds ? chosen.filter((l) => defaultTargets(graph, code).includes(l) || code === 'init-he' && KERNEL_LAYERS.has(l.type)) : chosen;
+  if (isPythonFile(fileName)) {
+    return planKerasFix({ text, graph, targets: distinctCalls(candidates), successors: (layer) => successors(graph, layer) }, code);
+  }
+  const view = new SourceView(text, fileName);
   if (code === 'add-residual') {
     const plan = planAddResidual(view, graph);
     return 'unavailable' in plan ? { code, unavailable: plan.unavailable } : { code, ...plan };

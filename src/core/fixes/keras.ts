@@ -1,0 +1,318 @@
+/**
+ * Fixes for Keras models in Python files: the same fix codes as for tfjs, written as Python
+ * edits in the file's style (keyword arguments, its quotes, its spelling of the layers module,
+ * import lines that gain the new names). Pure text edits planned from the model graph's ranges.
+ */
+import type { LayerNode, ModelGraph, SourceRange } from '../ir';
+import type { TextEdit } from './edits';
+import type { FixCode, FixPlan } from './index';
+
+/** tfjs config key -> Keras keyword argument. */
+const KEYWORD: Readonly<Record<string, string>> = { activation: 'activation', kernelInitializer: 'kernel_initializer' };
+const OPTIMIZER_CLASSES: Readonly<Record<string, string>> = {
+  sgd: 'SGD', adam: 'Adam', rmsprop: 'RMSprop', adagrad: 'Adagrad', adadelta: 'Adadelta', adamax: 'Adamax', nadam: 'Nadam',
+};
+
+export interface KerasFixContext {
+  readonly text: string;
+  readonly graph: ModelGraph;
+  /** The distinct layer calls the fix edits (loop iterations share a call). */
+  readonly targets: readonly LayerNode[];
+  readonly successors: (layer: LayerNode) => LayerNode[];
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The quote the file uses for strings in this call (default: single). */
+function quoteIn(text: string, range: SourceRange): string {
+  const match = /['"]/.exec(text.slice(range.start, range.end));
+  return match ? match[0] : /"/.test(text) && !/'/.test(text) ? '"' : "'";
+}
+
+/** `layers.Dense` -> { prefix: 'layers.', name: 'Dense' }: the spelling of the layer's class. */
+function calleeOf(text: string, layer: LayerNode): { prefix: string; name: string; range: SourceRange } | undefined {
+  if (!layer.configRange) return undefined;
+  const callee = text.slice(layer.range.start, layer.configRange.start).trim();
+  const match = /^((?:[A-Za-z_]\w*\.)*)([A-Za-z_]\w*)$/.exec(callee);
+  if (!match) return undefined;
+  const nameStart = layer.range.start + match[1]!.length;
+  return { prefix: match[1]!, name: match[2]!, range: { start: nameStart, end: nameStart + match[2]!.length } };
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+function indentAt(text: string, offset: number): string {
+  return /^[ \t]*/.exec(text.slice(lineStart(text, offset)))![0];
+}
+
+/** Offset just after the bracket matching the one at `open` (Python strings skipped). */
+function closingBracket(text: string, open: number): number | undefined {
+  const pairs: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+  const stack: string[] = [];
+  for (let i = open; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"' || c === "'") {
+      const end = text.indexOf(c, i + 1);
+      if (end < 0) return undefined;
+      i = end;
+    } else if (c === '#') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (pairs[c]) stack.push(pairs[c]!);
+    else if (c === stack[stack.length - 1]) {
+      stack.pop();
+      if (!stack.length) return i + 1;
+    }
+  }
+  return undefined;
+}
+
+/** Adds `name=value` to the argument list `(...)` at `list`, after its last argument, in its layout. */
+function addKeyword(text: string, list: SourceRange, keyword: string, value: string): TextEdit {
+  const inner = text.slice(list.start + 1, list.end - 1);
+  if (!inner.trim()) return { range: { start: list.start + 1, end: list.end - 1 }, newText: `${keyword}=${value}` };
+  let last = list.end - 2;
+  while (last > list.start && /\s/.test(text[last]!)) last--;
+  if (text[last] === ',') {
+    // A trailing comma: one argument per line, so the new one gets a line of its own.
+    const multiline = text.slice(last, list.end - 1).includes('\n');
+    return { range: { start: last + 1, end: last + 1 }, newText: multiline ? `\n${indentAt(text, last)}${keyword}=${value},` : ` ${keyword}=${value},` };
+  }
+  return { range: { start: last + 1, end: last + 1 }, newText: `, ${keyword}=${value}` };
+}
+
+/** Sets keyword `key` (tfjs name) of a layer call: replaces its value, or adds the keyword. */
+function setKeyword(text: string, layer: LayerNode, key: string, value: string): TextEdit | undefined {
+  const written = layer.configRanges[key];
+  if (written) return { range: written.value, newText: value };
+  if (!layer.configRange) return undefined;
+  return addKeyword(text, layer.configRange, KEYWORD[key] ?? key, value);
+}
+
+/** Removes keyword `key` of a layer call with the comma that separates it. */
+function removeKeyword(text: string, layer: LayerNode, key: string): TextEdit | undefined {
+  const written = layer.configRanges[key];
+  if (!written) return undefined;
+  const after = /^\s*,[ \t]*/.exec(text.slice(written.property.end));
+  if (after) return { range: { start: written.property.start, end: written.property.end + after[0].length }, newText: '' };
+  const before = /,\s*$/.exec(text.slice(0, written.property.start));
+  return { range: { start: before ? written.property.start - before[0].length : written.property.start, end: written.property.end }, newText: '' };
+}
+
+/**
+ * `from tensorflow.keras.layers import Dense` gains `name` when the file uses bare class names.
+ * Undefined when no edit is needed (already imported, or a star import).
+ */
+function importEdit(text: string, bareName: string, name: string): TextEdit | undefined {
+  const imports = [...text.matchAll(/^from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)/gm)];
+  const names = (list: string): string[] => list.replace(/[()]/g, '').split(',').map((n) => n.trim().split(/\s+as\s+/)[0]!).filter(Boolean);
+  if (imports.some((m) => names(m[2]!).includes(name) || m[2]!.trim() === '*')) return undefined;
+  const source = imports.find((m) => names(m[2]!).includes(bareName));
+  if (!source) return undefined;
+  const list = source[2]!;
+  const listStart = source.index! + source[0].length - list.length;
+  if (list.startsWith('(')) {
+    const close = listStart + list.lastIndexOf(')');
+    let last = close - 1;
+    while (/\s/.test(text[last]!)) last--;
+    const multiline = text.slice(listStart, close).includes('\n');
+    const sep = text[last] === ',' ? '' : ',';
+    return { range: { start: last + 1, end: last + 1 }, newText: multiline ? `${sep}\n${indentAt(text, last)}${name}${sep ? '' : ','}` : `${sep} ${name}` };
+  }
+  const end = listStart + list.trimEnd().length;
+  return { range: { start: end, end }, newText: `, ${name}` };
+}
+
+/** A new layer class spelled like `layer`'s (`layers.X()`, `keras.layers.X()`, or bare `X()` plus its import). */
+function spelledLike(text: string, layer: LayerNode, className: string, args = ''): { call: string; imports: TextEdit[] } | undefined {
+  const callee = calleeOf(text, layer);
+  if (!callee) return undefined;
+  if (callee.prefix) return { call: `${callee.prefix}${className}(${args})`, imports: [] };
+  const edit = importEdit(text, callee.name, className);
+  return { call: `${className}(${args})`, imports: edit ? [edit] : [] };
+}
+
+/**
+ * Inserts `newLayer` after `layer`, where the code puts layers: after a `model.add(...)`
+ * statement, as the next element of a `[...]` list, or as `x = New()(x)` after `x = Layer(...)(x)`.
+ */
+function insertAfter(text: string, layer: LayerNode, newLayer: string): TextEdit | { unavailable: string } {
+  const before = text.slice(lineStart(text, layer.range.start), layer.range.start);
+  const rest = text.slice(layer.range.end);
+  const add = /(\w[\w.]*)\.add\(\s*$/.exec(before);
+  if (add) {
+    const close = /^\s*\)/.exec(rest);
+    if (!close) return { unavailable: `\`${layer.id}\` is added with more than the layer in \`${add[1]}.add(...)\`.` };
+    const end = layer.range.end + close[0].length;
+    return { range: { start: end, end }, newText: `\n${indentAt(text, layer.range.start)}${add[1]}.add(${newLayer})` };
+  }
+  const applied = /^(\s*)\(/.exec(rest);
+  const assigned = /^\s*(\w+)\s*=\s*$/.exec(before);
+  if (applied && assigned) {
+    const end = closingBracket(text, layer.range.end + applied[1]!.length);
+    if (end === undefined) return { unavailable: `Could not find the end of \`${layer.id}\`'s call.` };
+    const variable = assigned[1]!;
+    return { range: { start: end, end }, newText: `\n${indentAt(text, layer.range.start)}${variable} = ${newLayer}(${variable})` };
+  }
+  const next = /^\s*([,\]])/.exec(rest);
+  if (next) {
+    const multiline = /\n\s*$/.test(text.slice(0, layer.range.start));
+    const indent = indentAt(text, layer.range.start);
+    if (next[1] === ',') {
+      const comma = layer.range.end + next[0].length;
+      return { range: { start: comma, end: comma }, newText: multiline ? `\n${indent}${newLayer},` : ` ${newLayer},` };
+    }
+    return { range: { start: layer.range.end, end: layer.range.end }, newText: multiline ? `,\n${indent}${newLayer}` : `, ${newLayer}` };
+  }
+  if (/^\s+for\b/.test(rest)) return { unavailable: `\`${layer.id}\` is made by a list comprehension; write it as a loop to insert a layer after it.` };
+  return { unavailable: `\`${layer.id}\` is not added with \`model.add\`, a \`[...]\` list or a call on a tensor, so a layer cannot be inserted after it.` };
+}
+
+function insertLayerAfterEach(context: KerasFixContext, code: FixCode, className: string, skip: (layer: LayerNode) => boolean, args = ''): TextEdit[] | FixPlan {
+  const edits: TextEdit[] = [];
+  let importAdded = false;
+  for (const layer of context.targets) {
+    if (skip(layer)) continue;
+    const spelled = spelledLike(context.text, layer, className, args);
+    if (!spelled) return { code, unavailable: `Could not read how \`${layer.id}\` is spelled.` };
+    const insert = insertAfter(context.text, layer, spelled.call);
+    if ('unavailable' in insert) return { code, unavailable: insert.unavailable };
+    edits.push(insert);
+    if (!importAdded && spelled.imports.length) {
+      edits.push(...spelled.imports);
+      importAdded = true;
+    }
+  }
+  return edits;
+}
+
+/** Keras' own `clipnorm=` on the compile's optimizer. */
+function planClipNorm(text: string, graph: ModelGraph): FixPlan {
+  const code: FixCode = 'clip-gradients';
+  const compile = graph.compile;
+  const written = compile?.configRanges.optimizer;
+  if (!compile || !written) return { code, unavailable: `\`${graph.name}\` has no \`compile(optimizer=...)\` to add \`clipnorm\` to.` };
+  let value = written.value;
+  let valueText = text.slice(value.start, value.end);
+  // `optimizer=opt` with `opt = SGD(...)` earlier in the file: edit that call.
+  if (/^[A-Za-z_]\w*$/.test(valueText)) {
+    const assignment = new RegExp(`^[ \\t]*${valueText}[ \\t]*=[ \\t]*`, 'm').exec(text.slice(0, value.start));
+    if (!assignment) return { code, unavailable: `\`${valueText}\` is not assigned an optimizer call in this file.` };
+    const start = assignment.index + assignment[0].length;
+    const open = text.indexOf('(', start);
+    const end = open < 0 ? undefined : closingBracket(text, open);
+    if (end === undefined) return { code, unavailable: `\`${valueText}\` is not assigned an optimizer call in this file.` };
+    value = { start, end };
+    valueText = text.slice(start, end);
+  }
+  if (/\bclipnorm\s*=|\bclipvalue\s*=|\bglobal_clipnorm\s*=/.test(valueText)) return { code, unavailable: 'The optimizer already clips its gradients.' };
+  const string = /^(['"])(\w+)\1$/.exec(valueText);
+  if (string) {
+    const className = OPTIMIZER_CLASSES[string[2]!.toLowerCase()];
+    if (!className) return { code, unavailable: `Unknown optimizer \`${string[2]}\`.` };
+    const prefix = /\btf\.keras\./.test(text) ? 'tf.keras.optimizers.' : /^from[ \t]+[\w.]+[ \t]+import[^\n]*\boptimizers\b/m.test(text) ? 'optimizers.' : /^(from[ \t]+tensorflow[ \t]+import[^\n]*\bkeras\b|import[ \t]+keras\b)/m.test(text) ? 'keras.optimizers.' : 'tf.keras.optimizers.';
+    return { code, title: 'Clip gradients with clipnorm=1.0 on the optimizer', edits: [{ range: value, newText: `${prefix}${className}(clipnorm=1.0)` }] };
+  }
+  const open = valueText.indexOf('(');
+  const close = open < 0 ? undefined : closingBracket(text, value.start + open);
+  if (close === undefined) return { code, unavailable: 'The optimizer is not written as a string or a call here.' };
+  return { code, title: 'Clip gradients with clipnorm=1.0 on the optimizer', edits: [addKeyword(text, { start: value.start + open, end: close }, 'clipnorm', '1.0')] };
+}
+
+/** Plans one fix for a Keras model (see planFix for the meaning of the arguments). */
+export function planKerasFix(context: KerasFixContext, code: FixCode): FixPlan {
+  const { text, graph, targets } = context;
+  if (code === 'clip-gradients') return planClipNorm(text, graph);
+  if (code === 'add-residual') {
+    return {
+      code,
+      unavailable:
+        graph.kind === 'sequential'
+          ? 'A Sequential model has no skip connections: rewrite it with the functional API (`keras.Input`, `layers.Add()`) to add them; Gradient Lens rewrites this only for tfjs code.'
+          : 'Adding skip connections to Keras functional code is not automated yet: add `layers.Add()([x, shortcut])` around blocks that keep their width.',
+    };
+  }
+  if (targets.length === 0) return { code, unavailable: `No layer of \`${graph.name}\` needs this fix.` };
+  const edits: TextEdit[] = [];
+  switch (code) {
+    case 'activation-relu':
+    case 'activation-elu': {
+      const activation = code === 'activation-relu' ? 'relu' : 'elu';
+      for (const layer of targets) {
+        const quoted = `${quoteIn(text, layer.configRanges.activation?.value ?? layer.range)}`;
+        const edit = setKeyword(text, layer, 'activation', `${quoted}${activation}${quoted}`);
+        if (!edit) return { code, unavailable: `Could not find the arguments of \`${layer.id}\`.` };
+        edits.push(edit);
+      }
+      return { code, title: `Use ${activation === 'relu' ? 'ReLU' : 'ELU'} in ${plural(targets.length, 'layer call')}`, edits };
+    }
+    case 'activation-leaky-relu': {
+      for (const layer of targets) {
+        if (layer.type === 'activation') {
+          const spelled = spelledLike(text, layer, 'LeakyReLU');
+          if (!spelled) return { code, unavailable: `Could not read how \`${layer.id}\` is spelled.` };
+          edits.push({ range: layer.range, newText: spelled.call }, ...spelled.imports);
+          continue;
+        }
+        const removal = removeKeyword(text, layer, 'activation');
+        if (removal) edits.push(removal);
+      }
+      const inserted = insertLayerAfterEach(context, code, 'LeakyReLU', (layer) => layer.type === 'activation');
+      if (!Array.isArray(inserted)) return inserted;
+      return { code, title: `Use LeakyReLU after ${plural(targets.length, 'layer call')}`, edits: dedupeImports([...edits, ...inserted]) };
+    }
+    case 'init-he':
+    case 'init-glorot': {
+      const tfjsName = code === 'init-he' ? 'heNormal' : 'glorotNormal';
+      const kerasName = code === 'init-he' ? 'he_normal' : 'glorot_normal';
+      for (const layer of targets) {
+        if (layer.config.kernelInitializer === tfjsName) continue;
+        const quote = quoteIn(text, layer.range);
+        const edit = setKeyword(text, layer, 'kernelInitializer', `${quote}${kerasName}${quote}`);
+        if (!edit) return { code, unavailable: `Could not find the arguments of \`${layer.id}\`.` };
+        edits.push(edit);
+      }
+      if (edits.length === 0) return { code, unavailable: `Every targeted layer already uses \`${kerasName}\`.` };
+      return { code, title: `Use ${code === 'init-he' ? 'He' : 'Glorot'} initialization in ${plural(edits.length, 'layer call')}`, edits };
+    }
+    case 'insert-batch-norm': {
+      const normalized = (layer: LayerNode): boolean => context.successors(layer).some((l) => l.type === 'batchNormalization' || l.type === 'layerNormalization');
+      const inserted = insertLayerAfterEach(context, code, 'BatchNormalization', normalized);
+      if (!Array.isArray(inserted)) return inserted;
+      if (!inserted.length) return { code, unavailable: 'Every targeted layer is already followed by batch normalization.' };
+      return { code, title: `Insert batch normalization after ${plural(inserted.filter((e) => e.newText.includes('BatchNormalization(')).length, 'layer call')}`, edits: inserted };
+    }
+    case 'rnn-lstm':
+    case 'rnn-gru': {
+      const className = code === 'rnn-lstm' ? 'LSTM' : 'GRU';
+      let importAdded = false;
+      for (const layer of targets) {
+        const callee = calleeOf(text, layer);
+        if (!callee) return { code, unavailable: `Could not read how \`${layer.id}\` is spelled.` };
+        edits.push({ range: callee.range, newText: className });
+        const imported = !callee.prefix && !importAdded ? importEdit(text, callee.name, className) : undefined;
+        if (imported) {
+          edits.push(imported);
+          importAdded = true;
+        }
+      }
+      return { code, title: `Replace SimpleRNN with ${className} in ${plural(targets.length, 'layer call')}`, edits };
+    }
+  }
+  return { code, unavailable: 'Not a fix for Keras code.' };
+}
+
+/** One import edit per position: two fixes of a plan may both want the same new name. */
+function dedupeImports(edits: TextEdit[]): TextEdit[] {
+  const seen = new Set<string>();
+  return edits.filter((edit) => {
+    const key = `${edit.range.start}:${edit.range.end}:${edit.newText}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
