@@ -193,6 +193,21 @@ try {
     const rows = await problems();
     expect(rows.some((r) => r.includes('Vanishing gradients: `dense_1`')), `rows: ${JSON.stringify(rows.slice(0, 6))}`);
   });
+
+  await check('the preferred quick fix on the .py file writes Python: activation=\'relu\' in both layer calls', async () => {
+    await page.locator('.view-line', { hasText: "activation='sigmoid', input_shape" }).first().locator('span', { hasText: 'sigmoid' }).first().click();
+    await page.waitForTimeout(2000);
+    await page.keyboard.press('Control+.');
+    await page.waitForSelector('.action-widget .monaco-list-row', { timeout: 10_000 });
+    await page.waitForTimeout(500);
+    const actions = await page.locator('.action-widget .monaco-list-row').allInnerTexts();
+    await shot('11-python-quick-fixes');
+    expect(actions.some((a) => a.includes('Use ReLU in 2 layer calls')), `actions: ${JSON.stringify(actions)}`);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(1500);
+    const text = (await page.locator('.view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+    expect(/activation='relu', input_shape/.test(text) && !/activation='sigmoid'/.test(text), 'the .py file now uses relu in both layer calls');
+  });
 } finally {
   await browser.close();
 }

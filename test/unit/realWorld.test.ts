@@ -130,6 +130,11 @@ export function decoder(width: number) { const m = tf.sequential(); m.add(tf.lay
   ]);
 });
 
+test('half-typed code gives no nameless hole', () => {
+  const text = "import * as tf from '@tensorflow/tfjs';\nconst m = tf.sequential();\nm.add(tf.layers.dense({units: 4, inputShape: [3]}));\nm.add(tf.layers.dense({units: ,,, activation: 'sig\nm.add(tf.layers.";
+  for (const model of parseSource(text, 'broken.ts').models) for (const hole of model.holes ?? []) assert.ok(hole.name.length > 0, JSON.stringify(hole));
+});
+
 test('an existing annotation fills access chains and loop bounds', () => {
   const { result } = parseFixture('annotated.ts');
   const prices = model(result, 'housePrices');

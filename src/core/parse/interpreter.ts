@@ -753,7 +753,8 @@ export class Interpreter {
     const ts = this.ts;
     if (!ts.isIdentifier(node) && !ts.isPropertyAccessExpression(node) && !ts.isElementAccessExpression(node)) return value;
     // Identifiers are chains already; only member accesses need their text checked.
-    const chain = ts.isIdentifier(node) ? node.text : accessChain(node.getText(this.file));
+    // (A zero-width identifier is the parser's stand-in for missing code: no name, no hole.)
+    const chain = ts.isIdentifier(node) ? node.text || undefined : accessChain(node.getText(this.file));
     if (chain === undefined) return value;
     const filled = this.fillFor(chain);
     if (filled.found) return filled.value;
