@@ -52,6 +52,7 @@ if [ "$failed" -eq 0 ]; then
   cp test-results/e2e/8-hole-prompt.png docs/hole-prompt.png
   cp test-results/e2e/9-annotation-saved.png docs/annotation-saved.png
   cp test-results/e2e/10-python-measured.png docs/python-keras.png
+  cp test-results/e2e/11-python-quick-fixes.png docs/python-quick-fixes.png
   cp test-results/e2e-light/3b-panel.png docs/panel-light.png
   cp test-results/e2e-light/4b-verify-fixes.png docs/verify-fixes-light.png
 fi
