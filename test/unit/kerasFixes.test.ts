@@ -41,7 +41,24 @@ test('each fix code writes Python in the file style', () => {
   assert.match(fixed('rnn-gru'), /model\.add\(GRU\(8, input_shape=\(50, 2\)\)\)/);
   assert.match(fixed('clip-gradients'), /model\.compile\(optimizer=keras\.optimizers\.Adam\(clipnorm=1\.0\), loss='mse'\)/);
   const residual = planFix(sequential, 'm.py', only(sequential), 'add-residual');
-  assert.ok('unavailable' in residual && /functional API/.test(residual.unavailable));
+  assert.ok('unavailable' in residual && /No layer keeps the shape/.test(residual.unavailable), JSON.stringify(residual));
+});
+
+test('add-residual rewrites a Sequential grown by add statements into the functional API with Add skips', () => {
+  const source = read('examples/deep_sigmoid_mlp.py');
+  const { text, applied } = applyFixes(source, 'deep_sigmoid_mlp.py', 'model', ['add-residual']);
+  assert.deepEqual(applied, ['add-residual']);
+  assert.match(
+    text,
+    /\ninputs = keras\.Input\(shape=\(INPUTS,\)\)\nx = inputs\nx = layers\.Dense\(UNITS, activation='sigmoid'\)\(x\)\nfor i in range\(1, HIDDEN_LAYERS\):\n {4}x = layers\.Add\(\)\(\[x, layers\.Dense\(UNITS, activation='sigmoid'\)\(x\)\]\)\nx = layers\.Dense\(10, activation='softmax'\)\(x\)\nmodel = keras\.Model\(inputs=inputs, outputs=x\)\n\nmodel\.compile\(/,
+  );
+  const model = only(text);
+  assert.equal(model.kind, 'functional');
+  assert.equal(model.layers.filter((l) => l.type === 'add').length, 10);
+  assert.equal(model.params, only(source).params);
+  // Bare names: `Add` joins the import line.
+  const bare = applyFixes(read('test/fixtures/python/sequential-add.py'), 's.py', 'model', ['add-residual']).text;
+  assert.match(bare, /from tensorflow\.keras\.layers import Dense, Add\n/);
 });
 
 test('functional code: a new layer is applied to the same variable; list elements keep their layout; parenthesized imports gain names', () => {

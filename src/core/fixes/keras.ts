@@ -98,21 +98,26 @@ function removeKeyword(text: string, layer: LayerNode, key: string): TextEdit | 
   const written = layer.configRanges[key];
   if (!written) return undefined;
   const after = /^\s*,[ \t]*/.exec(text.slice(written.property.end));
-  if (after) return { range: { start: written.property.start, end: written.property.end + after[0].length }, newText: '' };
   const before = /,\s*$/.exec(text.slice(0, written.property.start));
+  // Last on its line (`a=1, b=2,\n    c=3`): take the comma before it, keep the line's own.
+  const endsLine = after && text[written.property.end + after[0].length] === '\n';
+  if (after && !(endsLine && before && !before[0].includes('\n'))) {
+    return { range: { start: written.property.start, end: written.property.end + after[0].length }, newText: '' };
+  }
   return { range: { start: before ? written.property.start - before[0].length : written.property.start, end: written.property.end }, newText: '' };
 }
 
 /**
- * `from tensorflow.keras.layers import Dense` gains `name` when the file uses bare class names.
- * Undefined when no edit is needed (already imported, or a star import).
+ * `from tensorflow.keras.layers import Dense` gains `wanted` names when the file uses bare class
+ * names. Undefined when no edit is needed (already imported, or a star import).
  */
-function importEdit(text: string, bareName: string, name: string): TextEdit | undefined {
+function importEdit(text: string, bareName: string, wanted: string | readonly string[]): TextEdit | undefined {
   const imports = [...text.matchAll(/^from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)/gm)];
   const names = (list: string): string[] => list.replace(/[()]/g, '').split(',').map((n) => n.trim().split(/\s+as\s+/)[0]!).filter(Boolean);
-  if (imports.some((m) => names(m[2]!).includes(name) || m[2]!.trim() === '*')) return undefined;
   const source = imports.find((m) => names(m[2]!).includes(bareName));
-  if (!source) return undefined;
+  if (!source || source[2]!.trim() === '*') return undefined;
+  const missing = (typeof wanted === 'string' ? [wanted] : wanted).filter((name) => !imports.some((m) => names(m[2]!).includes(name) || m[2]!.trim() === '*'));
+  if (!missing.length) return undefined;
   const list = source[2]!;
   const listStart = source.index! + source[0].length - list.length;
   if (list.startsWith('(')) {
@@ -121,10 +126,11 @@ function importEdit(text: string, bareName: string, name: string): TextEdit | un
     while (/\s/.test(text[last]!)) last--;
     const multiline = text.slice(listStart, close).includes('\n');
     const sep = text[last] === ',' ? '' : ',';
-    return { range: { start: last + 1, end: last + 1 }, newText: multiline ? `${sep}\n${indentAt(text, last)}${name}${sep ? '' : ','}` : `${sep} ${name}` };
+    const indent = indentAt(text, last);
+    return { range: { start: last + 1, end: last + 1 }, newText: multiline ? `${sep}${missing.map((n) => `\n${indent}${n},`).join('')}`.replace(/,$/, sep ? '' : ',') : `${sep} ${missing.join(', ')}` };
   }
   const end = listStart + list.trimEnd().length;
-  return { range: { start: end, end }, newText: `, ${name}` };
+  return { range: { start: end, end }, newText: `, ${missing.join(', ')}` };
 }
 
 /** A new layer class spelled like `layer`'s (`layers.X()`, `keras.layers.X()`, or bare `X()` plus its import). */
@@ -228,13 +234,8 @@ export function planKerasFix(context: KerasFixContext, code: FixCode): FixPlan {
   const { text, graph, targets } = context;
   if (code === 'clip-gradients') return planClipNorm(text, graph);
   if (code === 'add-residual') {
-    return {
-      code,
-      unavailable:
-        graph.kind === 'sequential'
-          ? 'A Sequential model has no skip connections: rewrite it with the functional API (`keras.Input`, `layers.Add()`) to add them; Gradient Lens rewrites this only for tfjs code.'
-          : 'Adding skip connections to Keras functional code is not automated yet: add `layers.Add()([x, shortcut])` around blocks that keep their width.',
-    };
+    const plan = planKerasResidual(text, graph);
+    return 'unavailable' in plan ? { code, unavailable: plan.unavailable } : { code, ...plan };
   }
   if (targets.length === 0) return { code, unavailable: `No layer of \`${graph.name}\` needs this fix.` };
   const edits: TextEdit[] = [];
@@ -315,4 +316,103 @@ function dedupeImports(edits: TextEdit[]): TextEdit[] {
     seen.add(key);
     return true;
   });
+}
+
+function sameShape(a: readonly (number | null)[] | undefined, b: readonly (number | null)[] | undefined): boolean {
+  return !!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** `wanted`, or `wanted2`... when the code already uses the name (comments do not count). */
+function uniqueName(text: string, wanted: string): string {
+  const code = text.replace(/#[^\n]*/g, '');
+  let name = wanted;
+  for (let i = 2; new RegExp(`\\b${name}\\b`).test(code); i++) name = `${wanted}${i}`;
+  return name;
+}
+
+/**
+ * `add-residual` for `model = keras.Sequential()` grown by `model.add(...)` statements: the
+ * functional API with `Add()([x, layer(x)])` around every layer that keeps its input's shape.
+ * Loops and the rest of the code stay; `model` is assigned the functional model after the last
+ * add, so `compile` and `fit` keep working. Where that cannot be done safely, it says why.
+ */
+function planKerasResidual(text: string, graph: ModelGraph): { edits: TextEdit[]; title: string } | { unavailable: string } {
+  if (graph.kind !== 'sequential') return { unavailable: `\`${graph.name}\` already uses the functional API; add \`Add()([x, shortcut])\` skips there by hand.` };
+  const lineOfModel = lineStart(text, graph.range.start);
+  const declared = /^([ \t]*)([A-Za-z_]\w*)[ \t]*=[ \t]*$/.exec(text.slice(lineOfModel, graph.range.start));
+  const creation = /^((?:[A-Za-z_]\w*\.)*)Sequential\(\s*\)$/.exec(text.slice(graph.range.start, graph.range.end));
+  if (!declared || !creation) return { unavailable: 'Only a model declared as `model = keras.Sequential()` and grown with `model.add(...)` statements can be rewritten.' };
+  const [, indent, variable] = declared as unknown as [string, string, string];
+  const namespace = creation[1]!;
+  // Every use of the variable after its declaration: `.add(...)` statements first, anything else after.
+  const adds: { start: number; end: number; layer: LayerNode }[] = [];
+  let firstOtherUse = Number.POSITIVE_INFINITY;
+  for (const use of text.slice(graph.range.end).matchAll(new RegExp(`\\b${variable}\\b`, 'g'))) {
+    const at = graph.range.end + use.index!;
+    const add = new RegExp(`^${variable}\\.add\\(\\s*`).exec(text.slice(at));
+    const layer = add && graph.layers.find((l) => l.range.start === at + add[0].length);
+    const close = layer && /^\s*\)/.exec(text.slice(layer.range.end));
+    if (layer && close) adds.push({ start: at, end: layer.range.end + close[0].length, layer });
+    else firstOtherUse = Math.min(firstOtherUse, at);
+  }
+  if (!adds.length) return { unavailable: `\`${variable}\` gets no layers through \`${variable}.add(...)\` statements.` };
+  if (firstOtherUse < adds[adds.length - 1]!.end) return { unavailable: `\`${variable}\` is used before its last \`add\`; the rewrite could change what that code sees.` };
+  const layers = graph.layers;
+  if (layers.some((l) => !l.outputShape)) return { unavailable: 'Some layer shapes are unknown, so skip connections cannot be placed safely.' };
+  const first = layers[0]!;
+  const shape = first.configRanges.inputShape;
+  if (!shape || adds[0]!.layer !== first) return { unavailable: 'The first layer needs an `input_shape=` to build `Input` from.' };
+  const inputOf = (layer: LayerNode): readonly (number | null)[] | undefined => {
+    const index = layers.indexOf(layer);
+    return index === 0 ? [null, ...(graph.inputShape ?? [])] : layers[index - 1]!.outputShape;
+  };
+  const residual = new Map<number, boolean>();
+  for (const layer of layers) {
+    const fits = sameShape(inputOf(layer), layer.outputShape) && !graph.outputs.includes(layer.id) && layer.type !== 'dropout';
+    // A call made in a loop gets a skip only if every iteration fits.
+    residual.set(layer.range.start, (residual.get(layer.range.start) ?? true) && fits);
+  }
+  if (![...residual.values()].some(Boolean)) return { unavailable: 'No layer keeps the shape of its input, so there is nowhere to add a skip connection without projections.' };
+  // Spell Input, Model and Add like the file: `keras.Input`, `layers.Add`, or bare names it imports.
+  const layerCallee = calleeOf(text, first);
+  if (!layerCallee) return { unavailable: `Could not read how \`${first.id}\` is spelled.` };
+  const importEdits: TextEdit[] = [];
+  // `keras.models.Sequential` has its `Model` there too, but `Input` lives one level up.
+  let inputName = `${namespace.replace(/models\.$/, '')}Input`;
+  let modelName = `${namespace}Model`;
+  const addName = `${layerCallee.prefix}Add`;
+  if (!namespace) {
+    const modelImport = importEdit(text, 'Sequential', 'Model');
+    if (modelImport) importEdits.push(modelImport);
+    modelName = 'Model';
+    inputName = layerCallee.prefix ? `${layerCallee.prefix}Input` : 'Input';
+  }
+  if (!layerCallee.prefix) {
+    const wanted = [...(namespace ? [] : ['Input']), 'Add'];
+    const layerImport = importEdit(text, layerCallee.name, wanted);
+    if (layerImport) importEdits.push(layerImport);
+  }
+  const inputs = uniqueName(text, 'inputs');
+  const x = uniqueName(text, 'x');
+  const shapeText = text.slice(shape.value.start, shape.value.end);
+  const edits: TextEdit[] = [
+    ...importEdits,
+    { range: { start: lineOfModel + indent.length, end: graph.range.end }, newText: `${inputs} = ${inputName}(shape=${shapeText})\n${indent}${x} = ${inputs}` },
+  ];
+  let skips = 0;
+  for (const add of adds) {
+    let layerText = text.slice(add.layer.range.start, add.layer.range.end);
+    if (add.layer === first) {
+      const removal = removeKeyword(text, first, 'inputShape');
+      if (removal) layerText = text.slice(first.range.start, removal.range.start) + text.slice(removal.range.end, first.range.end);
+    }
+    const skip = residual.get(add.layer.range.start) ?? false;
+    if (skip) skips++;
+    edits.push({ range: { start: add.start, end: add.end }, newText: skip ? `${x} = ${addName}()([${x}, ${layerText}(${x})])` : `${x} = ${layerText}(${x})` });
+  }
+  const last = adds[adds.length - 1]!;
+  const lineEnd = text.indexOf('\n', last.end);
+  const at = lineEnd < 0 ? text.length : lineEnd;
+  edits.push({ range: { start: at, end: at }, newText: `\n${indent}${variable} = ${modelName}(inputs=${inputs}, outputs=${x})` });
+  return { edits, title: `Add skip connections around ${plural(skips, 'layer call')} of \`${variable}\` (functional API)` };
 }
