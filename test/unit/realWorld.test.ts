@@ -254,6 +254,17 @@ test('Keras: a loop over an unknown range that adds layers is a repeat-count hol
   assert.equal(filled.layers.length, 6);
 });
 
+test('Keras: a model added to a Sequential or called on a tensor is inlined and marked', () => {
+  const file = join(ROOT, 'test', 'fixtures', 'python', 'nested-models.py');
+  const models = parseSource(readFileSync(file, 'utf8'), file).models;
+  const stacked = model({ models, problems: [] }, 'stacked');
+  assert.deepEqual(stacked.layers.map((l) => `${l.id}:${l.partOf ?? '-'}`), ['dense_1:backbone', 'dense_2:backbone', 'dense_3:-']);
+  assert.equal(stacked.params, 16 * 24 + 24 + 24 * 24 + 24 + 24 * 3 + 3);
+  const head = model({ models, problems: [] }, 'head');
+  assert.deepEqual(head.layers.map((l) => `${l.type}:${l.partOf ?? '-'}`), ['inputLayer:-', 'dense:backbone', 'dense:backbone', 'dense:-']);
+  assert.equal(head.params, 16 * 24 + 24 + 24 * 24 + 24 + 25);
+});
+
 /** Every fixture of the project, in every language. */
 function allFixtures(): string[] {
   const dirs = [REALWORLD, join(ROOT, 'test', 'fixtures', 'python'), join(ROOT, 'test', 'fixtures', 'corpus', 'healthy'), join(ROOT, 'test', 'fixtures', 'corpus', 'broken'), join(ROOT, 'examples')];

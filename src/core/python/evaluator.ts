@@ -105,7 +105,13 @@ export class LayerValue {
     readonly configRange: SourceRange | undefined,
     readonly range: SourceRange,
     readonly iteration: readonly number[] | undefined,
+    /** The model this layer comes from when a whole model is used as a layer (inlined). */
+    readonly partOf?: string,
   ) {}
+
+  inlined(model: string): LayerValue {
+    return new LayerValue(this.type, this.known, this.config, this.configRanges, this.configRange, this.range, this.iteration, this.partOf ?? model);
+  }
 }
 
 export interface GraphNode {
@@ -1231,10 +1237,7 @@ export class Evaluator {
     if (callee instanceof BoundMethod) return this.callMethod(callee, args, site);
     if (callee instanceof PyModule) return this.callApi(callee, args, site);
     if (callee instanceof LayerValue) return this.applyLayer(callee, args, site);
-    if (callee instanceof SequentialModel || callee instanceof FunctionalModel) {
-      this.problem('Calling a model as a layer (nested models) is not supported; its output is unknown.', rangeOf(site), 'warning');
-      return new Unknown(this.t(site), 'output of a nested model');
-    }
+    if (callee instanceof SequentialModel || callee instanceof FunctionalModel) return this.applyModel(callee, args, site);
     if (callee instanceof ClassValue) return new Unknown(this.t(site), `instances of \`${callee.name}\` are not evaluated`);
     if (callee instanceof Unknown) {
       if (/is not defined in this file/.test(callee.reason)) this.problem(`\`${callee.text}\` is not defined in this file; the result of \`${this.t(site).slice(0, 60)}\` is unknown.`, rangeOf(site), 'info');
@@ -1347,11 +1350,74 @@ export class Evaluator {
   private addToSequential(model: SequentialModel, value: Value, at: SourceRange): void {
     if (value instanceof LayerValue) model.layers.push(value);
     else if (value instanceof TensorValue && value.node.layer.type === 'inputLayer') model.layers.push(this.asInputLayer(value.node.layer));
-    else if (value instanceof SequentialModel || value instanceof FunctionalModel) this.problem('Adding a model to a Sequential model (nesting) is not supported; it is left out.', at, 'warning');
+    else if (value instanceof SequentialModel || value instanceof FunctionalModel) this.addModel(model, value, at);
     else {
       const reason = value instanceof Unknown ? value.reason : describe(value);
       this.problem(`\`${this.src.slice(at.start, at.end).slice(0, 80)}\` is not a layer the parser could read (${reason}); it is left out of the model.`, at, 'warning');
     }
+  }
+
+  /** Every node of a functional model that reaches an output, in creation (topological) order. */
+  private nodesOf(model: FunctionalModel): GraphNode[] {
+    const seen = new Set<GraphNode>();
+    const stack = model.outputs.map((t) => t.node);
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (seen.has(node)) continue;
+      seen.add(node);
+      stack.push(...node.inbound);
+    }
+    return [...seen].sort((a, b) => a.order - b.order);
+  }
+
+  /** A model added to a Sequential is read as its layers, inlined and marked with its name. */
+  private addModel(outer: SequentialModel, inner: ModelValue, at: SourceRange): void {
+    const name = inner.name ?? 'model';
+    if (inner === outer) {
+      this.problem('A model cannot be added to itself.', at, 'warning');
+      return;
+    }
+    const layers = inner instanceof SequentialModel ? [...inner.layers] : this.nodesOf(inner).map((n) => n.layer);
+    if (inner instanceof FunctionalModel) {
+      const nodes = this.nodesOf(inner);
+      const chain = inner.inputs.length === 1 && inner.outputs.length === 1 && nodes.every((n) => n.inbound.length <= 1 && nodes.filter((m) => m.inbound.includes(n)).length <= 1);
+      if (!chain) {
+        this.problem(`\`${name}\` has branches; adding it to a Sequential model is not read (call it on a tensor in a functional model instead).`, at, 'warning');
+        return;
+      }
+    }
+    for (const layer of layers) if (layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(layer.inlined(name));
+  }
+
+  /** A model called on tensors: its layers are replayed on them, inlined and marked with its name. */
+  private applyModel(model: ModelValue, args: Args, site: SyntaxNode): Value {
+    const input = args.positional[0]?.value ?? args.keywords.get('inputs')?.value;
+    const given = Array.isArray(input) ? input : [input];
+    if (!given.length || !given.every((v): v is TensorValue => v instanceof TensorValue)) {
+      const unknown = given.find((v): v is Unknown => v instanceof Unknown);
+      return new Unknown(this.t(site), unknown ? unknown.reason : 'model called on a value that is not a tensor', unknown?.hole);
+    }
+    const name = model.name ?? 'model';
+    if (model instanceof SequentialModel) {
+      let current = given[0]!;
+      for (const layer of model.layers) {
+        if (layer.type === 'inputLayer') continue;
+        current = new TensorValue({ layer: layer.inlined(name), inbound: [current.node], order: this.nodeOrder++ });
+      }
+      return current;
+    }
+    if (given.length !== model.inputs.length) {
+      this.problem(`\`${name}\` takes ${model.inputs.length} inputs but is called on ${given.length}.`, rangeOf(site), 'warning');
+      return new Unknown(this.t(site), 'model called on the wrong number of inputs');
+    }
+    const copies = new Map<GraphNode, GraphNode>();
+    model.inputs.forEach((tensor, i) => copies.set(tensor.node, given[i]!.node));
+    for (const node of this.nodesOf(model)) {
+      if (copies.has(node)) continue;
+      copies.set(node, { layer: node.layer.inlined(name), inbound: node.inbound.map((n) => copies.get(n)!), order: this.nodeOrder++ });
+    }
+    const outputs = model.outputs.map((t) => new TensorValue(copies.get(t.node)!));
+    return outputs.length === 1 ? outputs[0] : outputs;
   }
 
   /** `keras.Input(shape=...)` placed in a Sequential: tfjs' `inputLayer` reads `inputShape`. */

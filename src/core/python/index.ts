@@ -120,6 +120,7 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator): ModelGr
       ...(layer.configRange ? { configRange: layer.configRange } : {}),
       range: layer.range,
       ...(layer.iteration ? { iteration: layer.iteration } : {}),
+      ...(layer.partOf ? { partOf: layer.partOf } : {}),
       inbound,
       ...(activation !== undefined ? { activation } : {}),
     });
