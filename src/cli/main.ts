@@ -2,8 +2,7 @@
  * `gradient-lens`: the terminal and CI front end over the same core as the extension.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { mergeFindings } from '../core/analysis/findings';
 import { DEFAULT_MEASURED_THRESHOLDS, measuredFindings, type MeasuredThresholds } from '../core/analysis/measuredRules';
 import { parseDataFile } from '../core/dataFile';
@@ -17,6 +16,7 @@ import { applyFixes, isFixCode } from '../core/fixes/index';
 import { readFileFromDisk } from '../core/nodeFiles';
 import { holeAdvice } from '../core/holes';
 import { isPythonFile } from '../core/languages';
+import { callSitesIn, type CallSites } from '../core/parse/callSites';
 import { parseSource } from '../core/source';
 import { fileReport, formatReport, type FileReport, type Report } from '../core/report';
 import { parseArgs, USAGE, UsageError, type AnalyzeOptions, type FixOptions } from './args';
@@ -79,7 +79,8 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
       unreadable = true;
       continue;
     }
-    const parsed = parseSource(text, file, { readFile: readFileFromDisk, set: options.set });
+    const callSites = callSitesFromFiles(file, options.files);
+    const parsed = parseSource(text, file, { readFile: readFileFromDisk, set: options.set, ...(callSites ? { callSites } : {}) });
     const results = new Map<ModelGraph, RunResult>();
     const verifications = new Map<ModelGraph, Verification>();
     if (session) {
@@ -203,3 +204,23 @@ main(process.argv.slice(2)).then(
     process.exitCode = EXIT_USAGE;
   },
 );
+
+/**
+ * Calls of `file`'s builder functions with constant arguments in the other files given on the
+ * command line (`analyze src/*.ts` binds `createModel` of model.ts from `createModel(13)` in
+ * train.ts), as the extension does with the workspace.
+ */
+function callSitesFromFiles(file: string, files: readonly string[]): CallSites | undefined {
+  if (isPythonFile(file)) return undefined;
+  const merged: CallSites = {};
+  for (const other of files) {
+    if (resolve(other) === resolve(file) || isPythonFile(other)) continue;
+    const text = readFileFromDisk(resolve(other));
+    if (!text) continue;
+    for (const [name, lists] of Object.entries(callSitesIn(text, resolve(other), resolve(file), readFileFromDisk))) {
+      const into = (merged[name] ??= []);
+      for (const args of lists) if (!into.some((seen) => JSON.stringify(seen) === JSON.stringify(args))) into.push(args);
+    }
+  }
+  return Object.keys(merged).length ? merged : undefined;
+}

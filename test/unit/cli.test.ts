@@ -131,3 +131,11 @@ test('a Keras .py model gives the same verdicts as its tfjs twin (deep sigmoid M
   assert.equal(verdict(pyRelu!), 'healthy');
   assert.deepEqual(warnings(pyRelu!), []);
 });
+
+test('analyze binds a builder from call sites in the other files given on the command line', () => {
+  const { stdout } = run('analyze', 'test/fixtures/realworld/builder-lib.ts', 'test/fixtures/realworld/uses-builder.ts', '--static', '--json');
+  const [library] = (JSON.parse(stdout) as { files: { models: { name: string; params: number | null; holes?: unknown[] }[] }[] }).files;
+  assert.deepEqual(library!.models.map((m) => [m.name, m.params, m.holes?.length ?? 0]), [['denseStack(9, 2)', 449, 0], ["denseStack(9, 8, 'tanh')", 2081, 0]]);
+  const alone = JSON.parse(run('analyze', 'test/fixtures/realworld/builder-lib.ts', '--static', '--json').stdout) as { files: { models: { name: string; measurement: { status: string } }[] }[] };
+  assert.deepEqual(alone.files[0]!.models.map((m) => [m.name, m.measurement.status]), [['denseStack', 'unresolved']]);
+});
