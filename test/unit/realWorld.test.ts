@@ -252,6 +252,9 @@ test('Keras: a loop over an unknown range that adds layers is a repeat-count hol
   const filled = parseSource(text, 'deep.py', { set: { depth: '4' } }).models[0]!;
   assert.equal(filled.holes, undefined);
   assert.equal(filled.layers.length, 6);
+  const conditional = "from tensorflow import keras\nfrom tensorflow.keras import layers\n\ndef build(use_norm):\n    model = keras.Sequential()\n    model.add(layers.Dense(16, input_shape=(8,)))\n    if use_norm:\n        model.add(layers.BatchNormalization())\n    model.add(layers.Dense(1))\n    return model\n";
+  assert.deepEqual(parseSource(conditional, 'c.py').models[0]!.holes?.map((h) => [h.name, h.role, h.suggestion]), [['use_norm', 'condition', 'True']]);
+  assert.equal(parseSource(conditional, 'c.py', { set: { use_norm: 'False' } }).models[0]!.layers.length, 2);
 });
 
 test('Keras: a model added to a Sequential or called on a tensor is inlined and marked', () => {

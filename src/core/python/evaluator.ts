@@ -338,7 +338,7 @@ export class Evaluator {
   /** Where each named hole comes from (a parameter's declaration, a data access). */
   readonly holeRanges = new Map<string, SourceRange>();
   /** Unknown loop counts and lists that decided how many layers a model got. */
-  readonly flowHoles: { readonly name: string; readonly role: 'repeat count' | 'layer sizes'; readonly model: ModelValue }[] = [];
+  readonly flowHoles: { readonly name: string; readonly role: 'repeat count' | 'layer sizes' | 'condition'; readonly model: ModelValue }[] = [];
   private layersMade = 0;
   readonly templateRuns: TemplateRun[] = [];
   private readonly problemKeys = new Set<string>();
@@ -654,14 +654,19 @@ export class Evaluator {
       const condNode = parts[i + 1];
       const body = parts[i + 2];
       if (!condNode || body?.name !== 'Body') return undefined;
-      const condition = truthy(this.eval(condNode, scope));
+      const value = this.eval(condNode, scope);
+      const condition = truthy(value);
       if (condition === true) return this.execBody(body, scope);
       if (condition === undefined) {
         // Argument checks (`if x < 0: raise ...`) guard the model code: read past them.
         const statements = kids(body).filter((n) => n.name !== ':');
         if (statements.length === 1 && statements[0]!.name === 'RaiseStatement') continue;
         this.problem(`Condition \`${this.t(condNode)}\` is not a constant; read the first branch only.`, rangeOf(condNode), 'info');
-        return this.execBody(body, scope);
+        const layersBefore = this.layersMade;
+        const completion = this.execBody(body, scope);
+        // The unknown decided which layers the model got: a hole of the model.
+        if (value instanceof Unknown && value.hole) this.noteFlowHole(value.hole, 'condition', layersBefore);
+        return completion;
       }
       i += 2;
     }
@@ -680,6 +685,7 @@ export class Evaluator {
     const layersBefore = this.layersMade;
     // A loop over an unknown count or list that builds layers: the count is a hole of the model.
     const flowHole = !Array.isArray(iterable) && iterable instanceof Unknown && iterable.hole ? iterable.hole : undefined;
+    const flowRole = iterNode.name === 'CallExpression' && this.t(iterNode).startsWith('range(') ? 'repeat count' : 'layer sizes';
     const bind = (item: Value): void => {
       if (targets.length === 1) this.assign(targets[0]!, item, scope);
       else this.assignTuple(targets, item, scope);
@@ -695,20 +701,19 @@ export class Evaluator {
       }
       if (completion?.kind === 'break') break;
       if (completion?.kind === 'return' || completion?.kind === 'raise') {
-        this.noteFlowHole(flowHole, iterNode, layersBefore);
+        this.noteFlowHole(flowHole, flowRole, layersBefore);
         return completion;
       }
     }
-    this.noteFlowHole(flowHole, iterNode, layersBefore);
+    this.noteFlowHole(flowHole, flowRole, layersBefore);
     const elseIndex = parts.findIndex((n) => n.name === 'else');
     return elseIndex >= 0 ? this.execBody(parts[elseIndex + 1], scope) : undefined;
   }
 
-  private noteFlowHole(name: string | undefined, iterNode: SyntaxNode, layersBefore: number): void {
+  private noteFlowHole(name: string | undefined, role: 'repeat count' | 'layer sizes' | 'condition', layersBefore: number): void {
     const model = this.models[this.models.length - 1];
     if (!name || this.layersMade === layersBefore || !model) return;
-    const isRange = iterNode.name === 'CallExpression' && this.t(iterNode).startsWith('range(');
-    this.flowHoles.push({ name, role: isRange ? 'repeat count' : 'layer sizes', model });
+    this.flowHoles.push({ name, role, model });
   }
 
   /** The items of an iterable; an unknown one is read once with an unknown item. */

@@ -140,7 +140,7 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator): ModelGr
       name: h.name,
       role: h.role,
       range: evaluator.holeRanges.get(h.name) ?? model.range,
-      usedBy: [h.role === 'repeat count' ? 'how many layers a loop adds' : 'the layers a loop adds'],
+      usedBy: [h.role === 'repeat count' ? 'how many layers a loop adds' : h.role === 'condition' ? 'which layers are built' : 'the layers a loop adds'],
       suggestion: holeSuggestion(h.role, '', 'py'),
     }));
   const holes = mergeHoles([...collectHoles(layers, compile, evaluator, model.range), ...flow]);
