@@ -268,6 +268,16 @@ test('Keras: a model added to a Sequential or called on a tensor is inlined and 
   assert.equal(head.params, 16 * 24 + 24 + 24 * 24 + 24 + 25);
 });
 
+test('Keras: return_state outputs feed later layers by index, as in TS', () => {
+  const file = join(ROOT, 'test', 'fixtures', 'python', 'return-state.py');
+  const reader = parseSource(readFileSync(file, 'utf8'), file).models[0]!;
+  const merge = reader.layers.find((l) => l.type === 'concatenate')!;
+  assert.deepEqual([merge.inbound, merge.inboundOutputs, merge.outputShape], [['lstm_1', 'lstm_1'], [1, 2], [null, 24]]);
+  const built = buildModel(tf, reader);
+  assert.equal(built.countParams(), reader.params);
+  built.dispose();
+});
+
 /** Every fixture of the project, in every language. */
 function allFixtures(): string[] {
   const dirs = [REALWORLD, join(ROOT, 'test', 'fixtures', 'python'), join(ROOT, 'test', 'fixtures', 'corpus', 'healthy'), join(ROOT, 'test', 'fixtures', 'corpus', 'broken'), join(ROOT, 'examples')];

@@ -117,12 +117,17 @@ export class LayerValue {
 export interface GraphNode {
   readonly layer: LayerValue;
   readonly inbound: readonly GraphNode[];
+  /** Which output of each inbound node feeds this one, when not all are the first (RNN states). */
+  readonly inboundIndex?: readonly number[];
   readonly order: number;
 }
 
-/** A symbolic tensor of the functional API: the output of a layer application. */
+/** A symbolic tensor of the functional API: output `index` of a layer application. */
 export class TensorValue {
-  constructor(readonly node: GraphNode) {}
+  constructor(
+    readonly node: GraphNode,
+    readonly index = 0,
+  ) {}
 }
 
 export interface CompileRecord {
@@ -1530,7 +1535,13 @@ export class Evaluator {
     if (bad !== undefined) {
       return new Unknown(this.t(site), bad instanceof Unknown ? `input \`${bad.text}\` is unknown (${bad.reason})` : `input is ${describe(bad ?? null)}, not a tensor`);
     }
-    const node: GraphNode = { layer, inbound: (values as TensorValue[]).map((t) => t.node), order: this.nodeOrder++ };
+    const tensors = values as TensorValue[];
+    const indexed = tensors.some((t) => t.index !== 0);
+    const node: GraphNode = { layer, inbound: tensors.map((t) => t.node), ...(indexed ? { inboundIndex: tensors.map((t) => t.index) } : {}), order: this.nodeOrder++ };
+    // `return_state=True`: [output, *states], two states for an LSTM, one for GRU / SimpleRNN.
+    if (['lstm', 'gru', 'simpleRNN'].includes(layer.type) && layer.config.returnState === true) {
+      return Array.from({ length: layer.type === 'lstm' ? 3 : 2 }, (_, i) => new TensorValue(node, i));
+    }
     return new TensorValue(node);
   }
 

@@ -122,6 +122,7 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator): ModelGr
       ...(layer.iteration ? { iteration: layer.iteration } : {}),
       ...(layer.partOf ? { partOf: layer.partOf } : {}),
       inbound,
+      ...(functional && (node as GraphNode).inboundIndex ? { inboundOutputs: (node as GraphNode).inboundIndex! } : {}),
       ...(activation !== undefined ? { activation } : {}),
     });
   }
@@ -129,7 +130,7 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator): ModelGr
     ? model.inputs.map((t) => ids.get(t.node)).filter((id): id is string => !!id)
     : layers.length ? [layers[0]!.id] : [];
   const outputs = functional
-    ? model.outputs.map((t) => ids.get(t.node)).filter((id): id is string => !!id)
+    ? model.outputs.map((t) => (t.index === 0 ? ids.get(t.node) : undefined)).filter((id): id is string => !!id)
     : layers.length ? [layers[layers.length - 1]!.id] : [];
   const firstInput = layers.find((layer) => layer.id === inputs[0]);
   const inputShape = firstInput ? declaredInputShape(firstInput) : undefined;
