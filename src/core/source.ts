@@ -9,9 +9,7 @@ export type { ParseOptions };
 /** TS/JS files go to the tfjs parser, `.py` files to the Keras parser; both give the same IR. */
 export function parseSource(text: string, fileName: string, options: ParseOptions = {}): ParseResult {
   if (isPythonFile(fileName)) {
-    // The Keras front end takes values file-wide only.
-    const set = Object.assign({}, ...Object.values(options.setFor ?? {}), options.set ?? {}) as Record<string, string>;
-    return parsePythonModels(text, fileName, Object.keys(set).length ? { set } : {});
+    return parsePythonModels(text, fileName, { ...(options.set ? { set: options.set } : {}), ...(options.setFor ? { setFor: options.setFor } : {}) });
   }
   return parseModels(text, fileName, options);
 }

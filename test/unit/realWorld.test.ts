@@ -135,6 +135,15 @@ test('half-typed code gives no nameless hole', () => {
   for (const model of parseSource(text, 'broken.ts').models) for (const hole of model.holes ?? []) assert.ok(hole.name.length > 0, JSON.stringify(hole));
 });
 
+test('Keras: values given for one builder function fill only its models', () => {
+  const text = "from tensorflow import keras\n\ndef encoder(width):\n    return keras.Sequential([keras.layers.Dense(4, input_shape=(width,))])\n\ndef decoder(width):\n    return keras.Sequential([keras.layers.Dense(4, input_shape=(width,))])\n";
+  const models = parseSource(text, 'two.py', { setFor: { encoder: { width: '6' } } }).models;
+  assert.deepEqual(models.map((m) => [m.name, m.builder, m.params ?? null, m.holes?.map((h) => h.name) ?? []]), [
+    ['encoder', 'encoder', 28, []],
+    ['decoder', 'decoder', null, ['width']],
+  ]);
+});
+
 test('an existing annotation fills access chains and loop bounds', () => {
   const { result } = parseFixture('annotated.ts');
   const prices = model(result, 'housePrices');

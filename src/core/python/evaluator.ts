@@ -335,6 +335,8 @@ const KERAS_MEMBERS = new Set([
 
 export interface EvaluatorOptions {
   readonly set?: Readonly<Record<string, string>>;
+  /** Values for one builder function's runs only, by function name (remembered per model). */
+  readonly setFor?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export class Evaluator {
@@ -1819,6 +1821,8 @@ export class Evaluator {
     for (const { fn, statement } of candidates) {
       if (this.calledFunctions.has(fn.node.from)) continue;
       const given = new Map<string, Value>(this.fileFills);
+      const own = Object.entries(this.options.setFor?.[fn.name] ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+      if (own) for (const [k, v] of this.parseFills(own, { start: 0, end: 0 })) given.set(k, v);
       const annotation = this.annotationAbove(statement);
       if (annotation) for (const [k, v] of this.parseFills(annotation.entries, annotation.range)) given.set(k, v);
       const branchParam = fn.params.find((p) => p.kind === 'normal' && !given.has(p.name) && this.stringCases(fn, p.name).length > 0);

@@ -23,6 +23,8 @@ import { Evaluator, FunctionalModel, type CompileRecord, type GraphNode, type La
 export interface PythonParseOptions {
   /** Values for template parameters (or access chains) by name, as Python expression text. */
   readonly set?: Readonly<Record<string, string>>;
+  /** The same, for one builder function's models only, by function name. */
+  readonly setFor?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** Parses `text` (a Python file) and returns its Keras models and problems. */
@@ -157,6 +159,7 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator): ModelGr
     ...(compile ? { compile } : {}),
     ...(holes.length ? { holes } : {}),
     ...(annotation ? { annotation } : {}),
+    ...(model.template ? { builder: model.template.fn } : {}),
   };
 }
 
