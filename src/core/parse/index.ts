@@ -3,9 +3,9 @@
  * Never runs user code and never throws on it.
  */
 import type * as TS from 'typescript';
-import { isUnknownValue, type ConfigValue, type Hole, type ModelGraph, type ParseProblem, type ParseResult } from '../ir';
+import { type ConfigValue, type Hole, type ModelGraph, type ParseProblem, type ParseResult } from '../ir';
+import { finishGraph } from '../graph';
 import { annotationSite, holeSuggestion, mergeHoles } from '../holes';
-import { inferShapes } from '../shapeInference';
 import { Interpreter, type FlowHole } from './interpreter';
 import type { ModelValue } from './values';
 import { ModuleLoader, type ReadFile } from './modules';
@@ -108,17 +108,7 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
         annotation: annotationSite(text, holderStart, '//'),
         ...(model.builder ? { builder: model.builder } : {}),
       };
-      if (graph.layers.length === 0) {
-        report(`Model \`${name}\` has no layers the parser could find.`, model.range, 'info');
-        continue;
-      }
-      for (const problem of inferShapes(graph)) {
-        const layer = graph.layers.find((l) => l.id === problem.layerId)!;
-        // A config value that is not a constant was reported already, where it is written.
-        if (Object.values(layer.config).some(containsUnknown)) continue;
-        report(problem.message, layer.range, 'warning');
-      }
-      models.push(graph);
+      if (finishGraph(graph, report)) models.push(graph);
     } catch (error) {
       report(`Could not read model \`${name}\` (internal error: ${error instanceof Error ? error.message : String(error)}).`, model.range, 'error');
     }
@@ -159,10 +149,4 @@ function topLevelStatementStart(file: TS.SourceFile, position: number): number {
     else return statement.getStart(file);
   }
   return position;
-}
-
-function containsUnknown(value: ConfigValue): boolean {
-  if (isUnknownValue(value)) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  return false;
 }

@@ -1,4 +1,5 @@
 /** Turns the interpreter's model values into the plain ModelGraph IR. */
+import { declaredInputShape, layerIds } from '../graph';
 import { holeRole, holeSuggestion } from '../holes';
 import type {
   CompileInfo,
@@ -9,10 +10,8 @@ import type {
   ModelGraph,
   ParseProblem,
   PropertyRange,
-  Shape,
   SourceRange,
 } from '../ir';
-import { layerNameStem } from './tfjsApi';
 import {
   FactoryCall,
   FunctionalModel,
@@ -72,48 +71,17 @@ function rangesOf(object: ObjectValue | undefined): Record<string, PropertyRange
   return object ? Object.fromEntries(object.ranges) : {};
 }
 
-function shapeOf(value: ConfigValue | undefined): Shape | undefined {
-  if (!Array.isArray(value)) return undefined;
-  return value.every((d) => typeof d === 'number' || d === null) ? (value as (number | null)[]) : undefined;
-}
 
-/** The input shape (without batch) a layer config declares, as tfjs reads it. */
-function declaredInputShape(layer: LayerNode): Shape | undefined {
-  const c = layer.config;
-  if (layer.type === 'inputLayer') {
-    return shapeOf(c.shape) ?? shapeOf(c.inputShape) ?? shapeOf(c.batchShape)?.slice(1) ?? shapeOf(c.batchInputShape)?.slice(1);
-  }
-  const direct = shapeOf(c.inputShape) ?? shapeOf(c.batchInputShape)?.slice(1);
-  if (direct) return direct;
-  if (typeof c.inputDim === 'number') {
-    if (layer.type === 'embedding') return [typeof c.inputLength === 'number' ? c.inputLength : null];
-    return [c.inputDim];
-  }
-  return undefined;
-}
 
 /** Builds the IR for one model. Layer ids are Keras-style names, unique within the model. */
 export function toModelGraph(model: ModelValue, name: string, report: Report): ModelGraph {
   const nodes = model instanceof FunctionalModel ? functionalNodes(model) : sequentialNodes(model.layers);
-  const counters = new Map<string, number>();
-  const used = new Set<string>();
+  const nextId = layerIds();
   const ids = new Map<GraphNode, string>();
   const layers: LayerNode[] = [];
   for (const node of nodes) {
     const layer = node.layer;
-    const configName = layer.config?.props.get('name');
-    let id: string;
-    if (typeof configName === 'string' && !used.has(configName)) {
-      id = configName;
-    } else {
-      const stem = layerNameStem(layer.type);
-      do {
-        const n = (counters.get(stem) ?? 0) + 1;
-        counters.set(stem, n);
-        id = `${stem}_${n}`;
-      } while (used.has(id));
-    }
-    used.add(id);
+    const id = nextId(layer.type, layer.config?.props.get('name'));
     ids.set(node, id);
     if (layer.custom) {
       const standIn =

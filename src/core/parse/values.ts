@@ -3,6 +3,7 @@
  * constants are real JS values, tfjs objects are these classes, anything else is `Unknown`.
  */
 import type * as TS from 'typescript';
+import { nodesReaching } from '../graph';
 import { isCallValue, isUnknownValue, type ConfigValue, type PropertyRange, type SourceRange } from '../ir';
 
 /** A value the interpreter cannot know; `text` is the source expression, `reason` says why. */
@@ -213,15 +214,7 @@ export function isModel(value: Value): value is ModelValue {
 
 /** Every node of a functional model that reaches an output, in creation (topological) order. */
 export function functionalNodes(model: FunctionalModel): GraphNode[] {
-  const seen = new Set<GraphNode>();
-  const stack = model.outputs.map((tensor) => tensor.node);
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    stack.push(...node.inbound);
-  }
-  return [...seen].sort((a, b) => a.order - b.order);
+  return nodesReaching(model.outputs.map((tensor) => tensor.node));
 }
 
 /** A constant from the IR (an argument found in another file) as an interpreter value. */

@@ -6,6 +6,7 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import { ACTIVATION_STAND_INS } from '../activations';
+import { nodesReaching } from '../graph';
 import { parser } from '@lezer/python';
 import {
   CLIPPED_OPTIMIZER_CALL,
@@ -1369,18 +1370,6 @@ export class Evaluator {
     }
   }
 
-  /** Every node of a functional model that reaches an output, in creation (topological) order. */
-  private nodesOf(model: FunctionalModel): GraphNode[] {
-    const seen = new Set<GraphNode>();
-    const stack = model.outputs.map((t) => t.node);
-    while (stack.length) {
-      const node = stack.pop()!;
-      if (seen.has(node)) continue;
-      seen.add(node);
-      stack.push(...node.inbound);
-    }
-    return [...seen].sort((a, b) => a.order - b.order);
-  }
 
   /** A model added to a Sequential is read as its layers, inlined and marked with its name. */
   private addModel(outer: SequentialModel, inner: ModelValue, at: SourceRange): void {
@@ -1389,9 +1378,9 @@ export class Evaluator {
       this.problem('A model cannot be added to itself.', at, 'warning');
       return;
     }
-    const layers = inner instanceof SequentialModel ? [...inner.layers] : this.nodesOf(inner).map((n) => n.layer);
+    const layers = inner instanceof SequentialModel ? [...inner.layers] : nodesReaching(inner.outputs.map((t) => t.node)).map((n) => n.layer);
     if (inner instanceof FunctionalModel) {
-      const nodes = this.nodesOf(inner);
+      const nodes = nodesReaching(inner.outputs.map((t) => t.node));
       const chain = inner.inputs.length === 1 && inner.outputs.length === 1 && nodes.every((n) => n.inbound.length <= 1 && nodes.filter((m) => m.inbound.includes(n)).length <= 1);
       if (!chain) {
         this.problem(`\`${name}\` has branches; adding it to a Sequential model is not read (call it on a tensor in a functional model instead).`, at, 'warning');
@@ -1424,7 +1413,7 @@ export class Evaluator {
     }
     const copies = new Map<GraphNode, GraphNode>();
     model.inputs.forEach((tensor, i) => copies.set(tensor.node, given[i]!.node));
-    for (const node of this.nodesOf(model)) {
+    for (const node of nodesReaching(model.outputs.map((t) => t.node))) {
       if (copies.has(node)) continue;
       copies.set(node, { layer: node.layer.inlined(name), inbound: node.inbound.map((n) => copies.get(n)!), order: this.nodeOrder++ });
     }

@@ -12,12 +12,10 @@ import {
   type ModelGraph,
   type ParseProblem,
   type ParseResult,
-  type Shape,
   type SourceRange,
 } from '../ir';
+import { declaredInputShape, finishGraph, layerIds, nodesReaching } from '../graph';
 import { holeRole, holeSuggestion, mergeHoles } from '../holes';
-import { layerNameStem } from '../parse/tfjsApi';
-import { inferShapes } from '../shapeInference';
 import { Evaluator, FunctionalModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './evaluator';
 
 export interface PythonParseOptions {
@@ -61,17 +59,7 @@ export function parsePythonModels(text: string, fileName = 'model.py', options: 
     if (seen) name = `${name} (${seen + 1})`;
     try {
       const graph = toGraph(model, name, evaluator);
-      if (graph.layers.length === 0) {
-        report(`Model \`${name}\` has no layers the parser could find.`, model.range, 'info');
-        continue;
-      }
-      for (const problem of inferShapes(graph)) {
-        const layer = graph.layers.find((l) => l.id === problem.layerId)!;
-        // A config value that is not a constant was reported already, where it is written.
-        if (Object.values(layer.config).some(containsUnknown)) continue;
-        report(problem.message, layer.range, 'warning');
-      }
-      models.push(graph);
+      if (finishGraph(graph, report)) models.push(graph);
     } catch (error) {
       report(`Could not read model \`${name}\` (internal error: ${error instanceof Error ? error.message : String(error)}).`, model.range, 'error');
     }
@@ -80,34 +68,16 @@ export function parsePythonModels(text: string, fileName = 'model.py', options: 
   return { models, problems };
 }
 
-function containsUnknown(value: ConfigValue): boolean {
-  if (isUnknownValue(value)) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  return false;
-}
 
 function toGraph(model: ModelValue, name: string, evaluator: Evaluator): ModelGraph {
   const functional = model instanceof FunctionalModel;
-  const nodes = functional ? functionalNodes(model) : model.layers.map((layer, order) => ({ layer, order }));
-  const counters = new Map<string, number>();
-  const used = new Set<string>();
+  const nodes = functional ? nodesReaching(model.outputs.map((t) => t.node)) : model.layers.map((layer, order) => ({ layer, order }));
+  const nextId = layerIds();
   const ids = new Map<unknown, string>();
   const layers: LayerNode[] = [];
   for (const node of nodes) {
     const layer: LayerValue = node.layer;
-    const configName = layer.config.name;
-    let id: string;
-    if (typeof configName === 'string' && !used.has(configName)) {
-      id = configName;
-    } else {
-      const stem = layerNameStem(layer.type);
-      do {
-        const n = (counters.get(stem) ?? 0) + 1;
-        counters.set(stem, n);
-        id = `${stem}_${n}`;
-      } while (used.has(id));
-    }
-    used.add(id);
+    const id = nextId(layer.type, layer.config.name);
     ids.set(node, id);
     const inbound = functional
       ? (node as GraphNode).inbound.map((n) => ids.get(n)!)
@@ -174,38 +144,8 @@ function toCompileInfo(record: CompileRecord): CompileInfo {
   };
 }
 
-/** Every node that reaches an output, in creation order (a topological order). */
-function functionalNodes(model: FunctionalModel): GraphNode[] {
-  const seen = new Set<GraphNode>();
-  const stack = model.outputs.map((tensor) => tensor.node);
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    stack.push(...node.inbound);
-  }
-  return [...seen].sort((a, b) => a.order - b.order);
-}
 
-function shapeOf(value: ConfigValue | undefined): Shape | undefined {
-  if (!Array.isArray(value)) return undefined;
-  return value.every((d) => typeof d === 'number' || d === null) ? (value as (number | null)[]) : undefined;
-}
 
-/** The input shape (without batch) a layer config declares, as tfjs reads it. */
-function declaredInputShape(layer: LayerNode): Shape | undefined {
-  const c = layer.config;
-  if (layer.type === 'inputLayer') {
-    return shapeOf(c.shape) ?? shapeOf(c.inputShape) ?? shapeOf(c.batchShape)?.slice(1) ?? shapeOf(c.batchInputShape)?.slice(1);
-  }
-  const direct = shapeOf(c.inputShape) ?? shapeOf(c.batchInputShape)?.slice(1);
-  if (direct) return direct;
-  if (typeof c.inputDim === 'number') {
-    if (layer.type === 'embedding') return [typeof c.inputLength === 'number' ? c.inputLength : null];
-    return [c.inputDim];
-  }
-  return undefined;
-}
 
 /** The named unknowns of a model's configs: what an annotation or `set` would fill. */
 function collectHoles(layers: readonly LayerNode[], compile: CompileInfo | undefined, evaluator: Evaluator, fallback: SourceRange): Hole[] {

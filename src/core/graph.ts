@@ -1,0 +1,89 @@
+/**
+ * Graph helpers both front ends share: the nodes of a functional model in order, the input
+ * shape a first layer declares, and the shape checks that finish a parsed model.
+ */
+import { isUnknownValue, type ConfigValue, type LayerNode, type ModelGraph, type ParseProblem, type Shape, type SourceRange } from './ir';
+import { layerNameStem } from './parse/tfjsApi';
+import { inferShapes } from './shapeInference';
+
+/** Every node that reaches `outputs`, in creation order (a topological order). */
+export function nodesReaching<N extends { readonly inbound: readonly N[]; readonly order: number }>(outputs: readonly N[]): N[] {
+  const seen = new Set<N>();
+  const stack = [...outputs];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    stack.push(...node.inbound);
+  }
+  return [...seen].sort((a, b) => a.order - b.order);
+}
+
+function shapeOf(value: ConfigValue | undefined): Shape | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.every((d) => typeof d === 'number' || d === null) ? (value as (number | null)[]) : undefined;
+}
+
+/** The input shape (without batch) a layer config declares, as tfjs reads it. */
+export function declaredInputShape(layer: LayerNode): Shape | undefined {
+  const c = layer.config;
+  if (layer.type === 'inputLayer') {
+    return shapeOf(c.shape) ?? shapeOf(c.inputShape) ?? shapeOf(c.batchShape)?.slice(1) ?? shapeOf(c.batchInputShape)?.slice(1);
+  }
+  const direct = shapeOf(c.inputShape) ?? shapeOf(c.batchInputShape)?.slice(1);
+  if (direct) return direct;
+  if (typeof c.inputDim === 'number') {
+    if (layer.type === 'embedding') return [typeof c.inputLength === 'number' ? c.inputLength : null];
+    return [c.inputDim];
+  }
+  return undefined;
+}
+
+function containsUnknown(value: ConfigValue): boolean {
+  if (isUnknownValue(value)) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  return false;
+}
+
+type Report = (message: string, range: SourceRange, severity?: ParseProblem['severity']) => void;
+
+/**
+ * Infers shapes and reports their problems; false (with a problem) when the model has no
+ * layers, so the caller drops it. A layer whose config holds an unknown was reported already.
+ */
+export function finishGraph(graph: ModelGraph, report: Report): boolean {
+  if (graph.layers.length === 0) {
+    report(`Model \`${graph.name}\` has no layers the parser could find.`, graph.range, 'info');
+    return false;
+  }
+  for (const problem of inferShapes(graph)) {
+    const layer = graph.layers.find((l) => l.id === problem.layerId)!;
+    if (Object.values(layer.config).some(containsUnknown)) continue;
+    report(problem.message, layer.range, 'warning');
+  }
+  return true;
+}
+
+/**
+ * Keras-style layer ids for one model: the config's `name` when it is free, else
+ * `dense_1`, `dense_2`... per type, skipping ids already taken.
+ */
+export function layerIds(): (type: string, configName: unknown) => string {
+  const counters = new Map<string, number>();
+  const used = new Set<string>();
+  return (type, configName) => {
+    let id: string;
+    if (typeof configName === 'string' && !used.has(configName)) {
+      id = configName;
+    } else {
+      const stem = layerNameStem(type);
+      do {
+        const n = (counters.get(stem) ?? 0) + 1;
+        counters.set(stem, n);
+        id = `${stem}_${n}`;
+      } while (used.has(id));
+    }
+    used.add(id);
+    return id;
+  };
+}
