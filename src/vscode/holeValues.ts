@@ -1,7 +1,8 @@
 /**
- * Values the user entered for holes (values the parser cannot know), remembered per file in
- * workspace state, and the prompt that asks for them. They reach the parser as `set` values,
- * exactly like the CLI's `--set`; an annotation in the code wins over them.
+ * Values the user entered for holes (values the parser cannot know), remembered per model (its
+ * builder function, or the file for top-level code) in workspace state, and the prompt that asks
+ * for them. They reach the parser as `set` / `setFor` values, like the CLI's `--set`; an
+ * annotation in the code wins over them.
  */
 import * as vscode from 'vscode';
 import { annotationEdit } from '../core/holes';
