@@ -82,6 +82,13 @@ test('clip-gradients edits an optimizer call, one assigned to a variable, or rep
   assert.match(text, /opt = keras\.optimizers\.SGD\(learning_rate=0\.01, clipnorm=1\.0\)/);
   const optimizer = only(text).compile?.optimizer;
   assert.ok(optimizer && typeof optimizer === 'object' && '$call' in optimizer && optimizer.$call === CLIPPED_OPTIMIZER_CALL, JSON.stringify(optimizer));
+  // No `tf` or `keras` name in the file: a bare class and its import, never an undefined name.
+  const bare = "from tensorflow.keras.models import Sequential\nfrom tensorflow.keras.layers import Dense\nmodel = Sequential([Dense(1, input_shape=(2,))])\nmodel.compile(optimizer='sgd', loss='mse')\n";
+  const clipped = applyFixes(bare, 'b.py', 'model', ['clip-gradients']).text;
+  assert.match(clipped, /^from tensorflow\.keras\.optimizers import SGD\n/);
+  assert.match(clipped, /model\.compile\(optimizer=SGD\(clipnorm=1\.0\), loss='mse'\)/);
+  const bareOptimizer = only(clipped).compile?.optimizer;
+  assert.ok(bareOptimizer && typeof bareOptimizer === 'object' && '$call' in bareOptimizer && bareOptimizer.$call === CLIPPED_OPTIMIZER_CALL, JSON.stringify(bareOptimizer));
   const again = planFix(text, 'c.py', only(text), 'clip-gradients');
   assert.ok('unavailable' in again && /already clips/.test(again.unavailable));
 });

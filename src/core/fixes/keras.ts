@@ -220,8 +220,18 @@ function planClipNorm(text: string, graph: ModelGraph): FixPlan {
   if (string) {
     const className = OPTIMIZER_CLASSES[string[2]!.toLowerCase()];
     if (!className) return { code, unavailable: `Unknown optimizer \`${string[2]}\`.` };
-    const prefix = /\btf\.keras\./.test(text) ? 'tf.keras.optimizers.' : /^from[ \t]+[\w.]+[ \t]+import[^\n]*\boptimizers\b/m.test(text) ? 'optimizers.' : /^(from[ \t]+tensorflow[ \t]+import[^\n]*\bkeras\b|import[ \t]+keras\b)/m.test(text) ? 'keras.optimizers.' : 'tf.keras.optimizers.';
-    return { code, title: 'Clip gradients with clipnorm=1.0 on the optimizer', edits: [{ range: value, newText: `${prefix}${className}(clipnorm=1.0)` }] };
+    // Spelled with a name the file has: `tf.keras.`, `optimizers.`, `keras.`, else a bare class it imports.
+    const hasTf = /^import[ \t]+tensorflow[ \t]+as[ \t]+tf\b/m.test(text);
+    const prefix = hasTf && /\btf\.keras\./.test(text) ? 'tf.keras.optimizers.'
+      : /^from[ \t]+[\w.]+[ \t]+import[^\n]*\boptimizers\b/m.test(text) ? 'optimizers.'
+      : /^(from[ \t]+tensorflow[ \t]+import[^\n]*\bkeras\b|import[ \t]+keras\b)/m.test(text) ? 'keras.optimizers.'
+      : hasTf ? 'tf.keras.optimizers.' : '';
+    const edits: TextEdit[] = [{ range: value, newText: `${prefix}${className}(clipnorm=1.0)` }];
+    if (!prefix && !new RegExp(`^from[ \\t]+[\\w.]+[ \\t]+import[^\\n]*\\b${className}\\b`, 'm').test(text)) {
+      const module = /^from[ \t]+(keras)\b/m.test(text) ? 'keras.optimizers' : 'tensorflow.keras.optimizers';
+      edits.push({ range: { start: 0, end: 0 }, newText: `from ${module} import ${className}\n` });
+    }
+    return { code, title: 'Clip gradients with clipnorm=1.0 on the optimizer', edits };
   }
   const open = valueText.indexOf('(');
   const close = open < 0 ? undefined : closingBracket(text, value.start + open);
