@@ -10,7 +10,7 @@ import type { LayerNode, ModelGraph } from '../ir';
 import type { TextEdit } from './edits';
 import type { SourceView } from './syntax';
 
-function sameShape(a: readonly (number | null)[] | undefined, b: readonly (number | null)[] | undefined): boolean {
+export function sameShape(a: readonly (number | null)[] | undefined, b: readonly (number | null)[] | undefined): boolean {
   return !!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]);
 }
 

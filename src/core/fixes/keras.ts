@@ -4,6 +4,7 @@
  * import lines that gain the new names). Pure text edits planned from the model graph's ranges.
  */
 import type { LayerNode, ModelGraph, SourceRange } from '../ir';
+import { sameShape } from './addResidual';
 import type { TextEdit } from './edits';
 import type { FixCode, FixPlan } from './index';
 
@@ -326,10 +327,6 @@ function dedupeImports(edits: TextEdit[]): TextEdit[] {
     seen.add(key);
     return true;
   });
-}
-
-function sameShape(a: readonly (number | null)[] | undefined, b: readonly (number | null)[] | undefined): boolean {
-  return !!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** `wanted`, or `wanted2`... when the code already uses the name (comments do not count). */
