@@ -3,7 +3,11 @@
 export interface AnalyzeOptions {
   readonly command: 'analyze';
   readonly files: readonly string[];
+  /** `--json` is `--format json`. */
   readonly json: boolean;
+  readonly format: 'text' | 'json' | 'sarif';
+  /** Wall-clock budget of each model's run, in seconds (`--time-budget`). */
+  readonly timeBudgetSeconds?: number;
   readonly staticOnly: boolean;
   readonly epochs?: number;
   readonly batchSize?: number;
@@ -39,7 +43,8 @@ export type CliOptions = AnalyzeOptions | FixOptions | HelpOptions;
 export class UsageError extends Error {}
 
 export const USAGE = `Usage:
-  gradient-lens analyze <file>... [--json] [--static] [--epochs N] [--batch-size N]
+  gradient-lens analyze <file>... [--json | --format text|json|sarif] [--static]
+                                  [--time-budget SECONDS] [--epochs N] [--batch-size N]
                                   [--samples N] [--seed N] [--backend wasm|cpu]
                                   [--data inputs.csv|.json] [--verify]
                                   [--threshold name=value]... [--set name=value]...
@@ -56,7 +61,16 @@ Thresholds: vanishingRatio (1e-3), vanishingFirstNorm (1e-4), explodingRatio (70
 deadFraction (0.7), saturatedFraction (0.5), temporalRatio (1e-3).
 Fix codes: activation-relu, activation-leaky-relu, activation-elu, init-he, init-glorot,
 insert-batch-norm, add-residual, rnn-lstm, rnn-gru, clip-gradients.
-Exit status: 0 no finding of warning or worse, 1 findings, 2 usage error or unreadable file.`;
+--time-budget caps each model's run (default 60 s); a run that reaches it reports what it
+measured so far, marked partial. --format sarif writes SARIF 2.1.0 for code scanning.
+
+Exit status (the first that applies):
+  2  usage error or unreadable file
+  3  a model could not be measured: values the parser cannot know (unresolved), a failed or
+     empty run, or a file that builds a model (imports tfjs/Keras and calls a layer) in which
+     no model was found. With --static only unresolved models and files without a model count.
+  1  findings of warning or worse
+  0  every model was measured (or read, with --static) and is healthy`;
 
 const THRESHOLD_NAMES = new Set(['vanishingRatio', 'vanishingFirstNorm', 'explodingRatio', 'explodingGrowth', 'deadFraction', 'saturatedFraction', 'temporalRatio']);
 
@@ -94,6 +108,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const files: string[] = [];
   const numbers: { epochs?: number; batchSize?: number; samples?: number; seed?: number } = {};
   let json = false;
+  let format: AnalyzeOptions['format'] | undefined;
+  let timeBudgetSeconds: number | undefined;
   let staticOnly = false;
   let backend: 'wasm' | 'cpu' | undefined;
   let data: string | undefined;
@@ -102,6 +118,16 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const set: Record<string, string> = {};
   for (const { arg, flag, value } of flags(rest)) {
     if (flag === '--json') json = true;
+    else if (flag === '--format') {
+      const v = value();
+      if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not '${v}'`);
+      format = v;
+    } else if (flag === '--time-budget') {
+      const v = value();
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0 || v.trim() === '') throw new UsageError(`--time-budget needs a number of seconds above 0, not '${v}'`);
+      timeBudgetSeconds = n;
+    }
     else if (flag === '--static') staticOnly = true;
     else if (flag === '--verify') verify = true;
     else if (flag === '--data') data = value();
@@ -128,7 +154,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   }
   if (files.length === 0) throw new UsageError('analyze needs at least one file');
   if (verify && staticOnly) throw new UsageError('--verify measures fixes, so it cannot be combined with --static');
-  return { command: 'analyze', files, json, staticOnly, verify, thresholds, set, ...numbers, ...(backend ? { backend } : {}), ...(data ? { data } : {}) };
+  if (json && format && format !== 'json') throw new UsageError(`--json and --format ${format} contradict each other`);
+  const chosen = format ?? (json ? 'json' : 'text');
+  return {
+    command: 'analyze',
+    files,
+    json: chosen === 'json',
+    format: chosen,
+    ...(timeBudgetSeconds !== undefined ? { timeBudgetSeconds } : {}),
+    staticOnly, verify, thresholds, set, ...numbers, ...(backend ? { backend } : {}), ...(data ? { data } : {}) };
 }
 
 function parseFixArgs(rest: readonly string[]): FixOptions {

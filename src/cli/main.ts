@@ -8,6 +8,7 @@ import { DEFAULT_MEASURED_THRESHOLDS, measuredFindings, type MeasuredThresholds 
 import { parseDataFile } from '../core/dataFile';
 import type { FixCode } from '../core/fixes/index';
 import { verifyFixes, type Verification } from '../training/verify';
+import { MeasureError, preflight } from '../training/measure';
 import { staticFindings } from '../core/analysis/staticRules';
 import type { ModelGraph } from '../core/ir';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../training/protocol';
@@ -19,11 +20,36 @@ import { isPythonFile } from '../core/languages';
 import { callSitesIn, type CallSites } from '../core/parse/callSites';
 import { parseSource } from '../core/source';
 import { fileReport, formatReport, type FileReport, type Report } from '../core/report';
+import { LineIndex } from '../core/text';
 import { parseArgs, USAGE, UsageError, type AnalyzeOptions, type FixOptions } from './args';
+import { modelCallIn } from './buildsModel';
+import { toSarif } from './sarif';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exitStatus } from './status';
 
-const EXIT_OK = 0;
-const EXIT_FINDINGS = 1;
-const EXIT_USAGE = 2;
+
+/** The tool's version for SARIF, from package.json next to dist/ (the bundle) or the repository root. */
+function toolVersion(): string {
+  for (const path of [join(__dirname, '..', 'package.json'), join(__dirname, '..', '..', 'package.json')]) {
+    try {
+      const pkg = JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'gradient-lens' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not there: try the next place
+    }
+  }
+  return '0.0.0';
+}
+
+/** Why a model cannot be trained at all, read from its graph alone (the worker's own first check). */
+function untrainable(model: ModelGraph): MeasureError | undefined {
+  try {
+    preflight(model);
+    return undefined;
+  } catch (error) {
+    if (error instanceof MeasureError) return error;
+    throw error;
+  }
+}
 
 /** Progress on stderr when it is a terminal: `model: epoch 1/3, step 12/24`. */
 function progress(model: ModelGraph): (message: import('../training/protocol').WorkerToHost) => void {
@@ -68,6 +94,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     ...(options.samples !== undefined ? { samples: options.samples } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.timeBudgetSeconds !== undefined ? { timeBudgetMs: Math.round(options.timeBudgetSeconds * 1000) } : {}),
   };
   try {
   for (const file of options.files) {
@@ -101,16 +128,31 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
         }
       }
     }
-    files.push(
-      fileReport(relative(process.cwd(), file) || file, text, parsed, (model) => {
+    const lines = new LineIndex(text);
+    const shownName = relative(process.cwd(), file) || file;
+    const built = parsed.models.length === 0 ? modelCallIn(text, isPythonFile(file)) : undefined;
+    const report = fileReport(shownName, text, parsed, (model) => {
         const predicted = staticFindings(model);
         const result = results.get(model);
         const advice = holeAdvice(model, isPythonFile(file) ? 'py' : 'ts');
         if (advice) return { findings: predicted, measurement: { status: 'unresolved', message: advice } };
-        if (!result) return { findings: predicted, measurement: { status: 'static' } };
+        if (!result) {
+          // --static trains nothing, but a model that could not train is still said (and exits 3).
+          const refusal = untrainable(model);
+          if (refusal) {
+            const layer = refusal.layerId ? model.layers.find((l) => l.id === refusal.layerId) : undefined;
+            return { findings: predicted, measurement: { status: 'failed', message: refusal.message, line: lines.lineNumber((layer ?? model).range.start), ...(layer ? { layer: layer.id } : {}) } };
+          }
+          return { findings: predicted, measurement: { status: 'static' } };
+        }
         if (result.status !== 'done') {
           const message = result.status === 'error' ? result.message : 'cancelled';
-          return { findings: predicted, measurement: { status: 'failed', message } };
+          const layer = result.status === 'error' && result.layerId ? model.layers.find((l) => l.id === result.layerId) : undefined;
+          const at = layer?.range ?? (result.status === 'error' && result.inCompile && model.compile ? model.compile.range : model.range);
+          return {
+            findings: predicted,
+            measurement: { status: 'failed', message, line: lines.lineNumber(at.start), ...(layer ? { layer: layer.id } : {}) },
+          };
         }
         const analysis = measuredFindings(model, result.summary, thresholds);
         const verification = verifications.get(model)?.variants.map((v) => ({
@@ -128,20 +170,32 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
             status: 'measured',
             backend: result.backend,
             message: `${result.summary.steps} steps on ${result.backend} in ${(result.summary.elapsedMs / 1000).toFixed(1)} s (${result.summary.stoppedBy}); verdict: ${analysis.modelVerdict}`,
+            ...(result.summary.partial ? { partial: true as const, reason: result.summary.partial.reason } : {}),
+            ...(result.summary.notes?.length ? { notes: result.summary.notes } : {}),
           },
           ...(verification ? { verification } : {}),
         };
-      }),
+      });
+    files.push(
+      built
+        ? {
+            ...report,
+            noModel: {
+              line: built.line,
+              message: `This file builds a model (it imports ${isPythonFile(file) ? 'Keras' : 'TensorFlow.js'} and calls \`${built.call}...)\` on line ${built.line}), but no model could be read from it, so nothing was measured.`,
+            },
+          }
+        : report,
     );
   }
   } finally {
     await session?.dispose();
   }
   const report: Report = { files };
-  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
-  if (unreadable) return EXIT_USAGE;
-  const hasFindings = files.some((f) => f.models.some((m) => m.findings.some((x) => x.severity !== 'info')));
-  return hasFindings ? EXIT_FINDINGS : EXIT_OK;
+  const out =
+    options.format === 'sarif' ? JSON.stringify(toSarif(report, toolVersion()), null, 2) : options.format === 'json' ? JSON.stringify(report, null, 2) : formatReport(report);
+  process.stdout.write(`${out}\n`);
+  return exitStatus(report, unreadable);
 }
 
 function fix(options: FixOptions): number {

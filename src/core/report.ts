@@ -41,11 +41,25 @@ export interface ModelReport {
   readonly layers: readonly LayerReport[];
   readonly findings: readonly FindingReport[];
   /** Why the model was not measured, when it was not (static run, build error...). */
-  readonly measurement?: { readonly status: 'measured' | 'static' | 'failed' | 'unresolved'; readonly message?: string; readonly backend?: string };
+  readonly measurement?: MeasurementReport;
   /** Values the parser could not know; a model with holes is not measured until they are filled. */
   readonly holes?: readonly HoleReport[];
   /** `--verify`: each fix measured on a patched copy, best first. */
   readonly verification?: readonly VerificationReport[];
+}
+
+export interface MeasurementReport {
+  readonly status: 'measured' | 'static' | 'failed' | 'unresolved';
+  readonly message?: string;
+  readonly backend?: string;
+  /** `measured` with less than the run asked for (the time budget ran out); `reason` says what is missing. */
+  readonly partial?: true;
+  readonly reason?: string;
+  /** What the run changed to measure at all (a smaller batch, the cpu backend). */
+  readonly notes?: readonly string[];
+  /** `failed`: the 1-based line at fault (the layer named by the error, else the model's line) and that layer. */
+  readonly line?: number;
+  readonly layer?: string;
 }
 
 export interface HoleReport {
@@ -68,6 +82,8 @@ export interface FileReport {
   readonly file: string;
   readonly problems: readonly { readonly line: number; readonly message: string; readonly severity: string }[];
   readonly models: readonly ModelReport[];
+  /** The file imports tfjs/Keras and calls a layer constructor (at `line`), but no model was read from it. */
+  readonly noModel?: { readonly line: number; readonly message: string };
 }
 
 export interface Report {
@@ -147,11 +163,17 @@ export function formatReport(report: Report): string {
   for (const file of report.files) {
     out.push(file.file);
     for (const problem of file.problems) out.push(`  line ${problem.line}: ${problem.severity}: ${problem.message}`);
-    if (file.models.length === 0) out.push('  no tfjs model found');
+    if (file.noModel) out.push(`  line ${file.noModel.line}: error: ${file.noModel.message}`);
+    else if (file.models.length === 0) out.push('  no tfjs model found');
     for (const model of file.models) {
       const params = model.params === null ? 'params unknown' : `${model.params.toLocaleString('en-US')} params`;
       out.push(`  model ${model.name} (${model.kind}, line ${model.line}): ${model.layers.length} layers, ${params}`);
-      if (model.measurement?.message) out.push(`    ${model.measurement.status}: ${model.measurement.message}`);
+      if (model.measurement?.message) {
+        const where = model.measurement.status === 'failed' && model.measurement.line !== undefined ? ` (line ${model.measurement.line})` : '';
+        out.push(`    ${model.measurement.partial ? 'measured (partial)' : model.measurement.status}${where}: ${model.measurement.message}`);
+      }
+      if (model.measurement?.partial) out.push(`    partial: ${model.measurement.reason ?? 'the run ended early'}`);
+      for (const note of model.measurement?.notes ?? []) out.push(`    note: ${note}`);
       const header = ['#', 'layer', 'type', 'activation', 'output shape', 'params', 'line', 'grad norm'];
       const rows = model.layers.map((layer, i) => [
         String(i + 1),

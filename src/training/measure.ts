@@ -8,6 +8,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { CLIPPED_OPTIMIZER_CALL, isCallValue, type ConfigValue, type LayerNode, type ModelGraph } from '../core/ir';
 import { buildModel, ModelBuildError, toTfjsValue, type Tfjs } from './buildModel';
 import { DataError, permutation, syntheticData, userData, type Dataset } from './data';
+import { registerGradientFixes } from './gradientFixes';
 import type {
   ActivationStats,
   GradientStats,
@@ -37,13 +38,92 @@ export interface MeasureControl {
   readonly activationEvery?: number;
 }
 
+/**
+ * A model the worker cannot measure, said in the product's own words. `fatal`: the backend's
+ * state cannot be trusted afterwards (a wasm abort or out-of-memory), so the host replaces the worker.
+ */
 export class MeasureError extends Error {
   constructor(
     message: string,
     readonly layerId?: string,
+    readonly fatal = false,
+    /** The fault is in the `compile` call (optimizer, loss), not in a layer. */
+    readonly inCompile = false,
   ) {
     super(message);
+    this.name = 'MeasureError';
   }
+}
+
+/**
+ * Memory one training step may use, in bytes. The wasm backend's heap ends at 4 GiB (wasm32;
+ * measured here: allocation fails at 4,096 MB); half of it leaves room for fragmentation and
+ * for the estimate below being low. The cpu backend gets the same cap: the machine is shared.
+ */
+export const STEP_MEMORY_BYTES = 2 * 1024 ** 3;
+/**
+ * Peak bytes of a training step per float of a sample's layer outputs. Measured with
+ * `tf.profile` on wasm: 6.8 to 7.0 for conv nets (r18a/r18b, batch 1 and 2), so 8.
+ */
+const BYTES_PER_ACTIVATION_FLOAT = 8 * 4;
+/** Weights, their gradients and two Adam moments, float32. */
+const BYTES_PER_PARAM = 4 * 4;
+/** Above this many activation floats per step, one step is timed on one sample before the probe. */
+const CALIBRATE_ABOVE_FLOATS = 2e6;
+
+/** Messages of a backend that ran out of memory or aborted: tfjs wasm, V8 array buffers. */
+export function isOutOfMemory(message: string): boolean {
+  return /memory access out of bounds|Aborted\(|out of memory|Array buffer allocation failed|Invalid typed array length|RangeError: Invalid array length/i.test(message);
+}
+
+/** The kernel a backend lacks, from tfjs' "Kernel 'X' not registered for backend 'wasm'". */
+export function missingKernel(message: string, backend: string): string | undefined {
+  const match = /Kernel '([^']+)' not registered for backend '([^']+)'/.exec(message);
+  return match && match[2] === backend ? match[1] : undefined;
+}
+
+/**
+ * Checks a model can be trained before anything is built: every declared dimension at least 1
+ * (a 0 or negative one makes tfjs read out of bounds or divide by zero) and some weight to
+ * differentiate. Throws MeasureError naming the first layer at fault.
+ */
+export function preflight(graph: ModelGraph): void {
+  for (const layer of graph.layers) {
+    const declared = layer.type === 'inputLayer' ? [layer.config.shape, layer.config.batchInputShape] : [layer.config.inputShape, layer.config.batchInputShape, layer.config.inputDim];
+    for (const value of declared) {
+      const dims = Array.isArray(value) ? value : typeof value === 'number' ? [value] : [];
+      const bad = dims.find((d) => typeof d === 'number' && d <= 0);
+      if (bad !== undefined) throw new MeasureError(`\`${layer.id}\`: its input shape ${JSON.stringify(value)} has a dimension of ${bad}; every dimension must be at least 1 to train.`, layer.id);
+    }
+    const bad = layer.outputShape?.slice(1).find((d) => d !== null && d <= 0);
+    if (bad !== undefined) {
+      throw new MeasureError(`\`${layer.id}\` (${layer.type}) would output ${JSON.stringify(layer.outputShape)}: a dimension of ${bad}; every dimension must be at least 1 to train.`, layer.id);
+    }
+  }
+  if (!graph.layers.some((l) => l.type !== 'inputLayer')) {
+    throw new MeasureError('The model has no layers besides its input: there is no weight whose gradient could be measured.');
+  }
+}
+
+/** Floats of one sample's layer outputs (what a training step keeps for the backward pass), and the layer with the largest. */
+function activationFloats(model: tfjs.LayersModel): { floats: number; largest?: string } {
+  let floats = 0;
+  let largest: { id: string; size: number } | undefined;
+  for (const layer of model.layers) {
+    let shapes: (number | null)[][];
+    try {
+      const shape = layer.outputShape as (number | null)[] | (number | null)[][];
+      shapes = Array.isArray(shape[0]) ? (shape as (number | null)[][]) : [shape as (number | null)[]];
+    } catch {
+      continue; // a layer with several inbound nodes has no single output shape; its first use counts below
+    }
+    for (const shape of shapes) {
+      const size = shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
+      floats += size;
+      if (!largest || size > largest.size) largest = { id: layer.name, size };
+    }
+  }
+  return { floats, ...(largest ? { largest: largest.id } : {}) };
 }
 
 const SATURATING = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign']);
@@ -68,7 +148,8 @@ function lossFunction(tf: Tfjs, name: string): (yTrue: tfjs.Tensor, yPred: tfjs.
     case 'sparsecategoricalcrossentropy':
       return (y, p) => {
         const classes = p.shape[p.shape.length - 1]!;
-        const oneHot = tf.oneHot(tf.reshape(tf.cast(y, 'int32'), [-1]), classes).reshape(p.shape);
+        // tfjs' oneHot refuses depth 1: with one class every label is that class.
+        const oneHot = classes === 1 ? tf.onesLike(p) : tf.oneHot(tf.reshape(tf.cast(y, 'int32'), [-1]), classes).reshape(p.shape);
         return tf.mean(tf.neg(tf.sum(tf.mul(oneHot, tf.log(clip(tf.div(p, tf.sum(p, -1, true))))), -1)));
       };
     case 'binarycrossentropy':
@@ -164,10 +245,56 @@ function activationOf(node: LayerNode | undefined): string | undefined {
   return RECURRENT.has(node.type) ? 'tanh' : undefined;
 }
 
+/**
+ * `measure`, and when the wasm backend lacks a kernel the model needs (tfjs: "Kernel 'X' not
+ * registered for backend 'wasm'"), the same run again on the cpu backend, said in `notes`. The
+ * backend is switched back afterwards so the next model starts on wasm.
+ */
+export async function measureWithFallback(tf: Tfjs, graph: ModelGraph, options: RunOptions, events: MeasureEvents, control: MeasureControl): Promise<RunSummary> {
+  const backend = tf.getBackend();
+  try {
+    return await measure(tf, graph, options, events, control);
+  } catch (error) {
+    const kernel = backend === 'wasm' ? missingKernel(error instanceof Error ? error.message : String(error), backend) : undefined;
+    if (!kernel) throw error;
+    await tf.setBackend('cpu');
+    try {
+      const summary = await measure(tf, graph, options, events, control);
+      const note = `The wasm backend has no '${kernel}' kernel, which this model needs; it was measured on the slower cpu backend instead.`;
+      return { ...summary, notes: [note, ...(summary.notes ?? [])] };
+    } finally {
+      await tf.setBackend(backend);
+    }
+  }
+}
+
+/**
+ * Builds `graph`, probes it and trains it briefly (see the file comment). Whatever way it ends
+ * (a result, a MeasureError, a backend failure), every tensor and variable it made is released:
+ * tensors through an engine scope around the whole run, variables (layers' weights, optimizer
+ * slots) by name against the ones registered before it started.
+ */
 export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, events: MeasureEvents, control: MeasureControl): Promise<RunSummary> {
+  const engine = tf.engine();
+  const variablesBefore = new Set(Object.keys(engine.registeredVariables));
+  engine.startScope();
+  try {
+    return await measureRun(tf, graph, options, events, control);
+  } finally {
+    engine.endScope();
+    for (const [name, variable] of Object.entries(engine.registeredVariables)) {
+      if (!variablesBefore.has(name) && !variable.isDisposed) variable.dispose();
+    }
+  }
+}
+
+async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, events: MeasureEvents, control: MeasureControl): Promise<RunSummary> {
   const started = Date.now();
   const elapsed = () => Date.now() - started;
+  const budgetSeconds = Math.round(options.timeBudgetMs / 1000);
   const backend = tf.getBackend();
+  registerGradientFixes(tf);
+  preflight(graph);
   let model: tfjs.LayersModel;
   try {
     model = buildModel(tf, graph);
@@ -177,10 +304,31 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
   }
   const disposables: tfjs.Tensor[] = [];
   let sideModel: tfjs.LayersModel | undefined;
-  const { optimizer, learningRate, clipNorm } = makeOptimizer(tf, graph.compile?.optimizer);
+  let optimizer: tfjs.Optimizer | undefined;
+  const notes: string[] = [];
+  let largestLayer: string | undefined;
   try {
+    if (model.trainableWeights.length === 0) throw new MeasureError('The model has no trainable weights: there is no gradient to measure.');
+    let made: OptimizerInfo;
+    try {
+      made = makeOptimizer(tf, graph.compile?.optimizer);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new MeasureError(message.startsWith('Unknown optimizer') || error instanceof MeasureError ? message : `The optimizer could not be built: ${message}`, undefined, false, true);
+    }
+    optimizer = made.optimizer;
+    const { learningRate, clipNorm, optimizer: update } = made;
     const losses = lossNames(graph);
     const lossFns = model.outputs.map((_, i) => lossFunction(tf, losses[i] ?? losses[0]!));
+    const memoryLimit = options.memoryLimitBytes ?? STEP_MEMORY_BYTES;
+    if (!options.data) {
+      // Synthetic data is made whole before the first step: refuse what would not fit.
+      const floats = [...model.inputs, ...model.outputs].reduce((sum, t) => sum + t.shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1), 0);
+      const bytes = floats * 4 * options.samples;
+      if (bytes > memoryLimit) {
+        throw new MeasureError(`The synthetic data would take ${megabytes(bytes)} (${options.samples} samples of ${floats.toLocaleString('en-US')} values), more than the ${megabytes(memoryLimit)} a run may use: use fewer samples.`);
+      }
+    }
     let data: Dataset;
     try {
       data = options.data ? userData(tf, model, options.data) : syntheticData(tf, model, graph, losses, options.samples, options.seed);
@@ -191,12 +339,22 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
     disposables.push(...data.inputs, ...data.labels);
     const tracked = trackedLayers(model);
     const allTrainable = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
-    const batchSize = Math.max(1, Math.min(options.batchSize, data.samples));
-    const batchesPerEpoch = Math.max(1, Math.floor(data.samples / batchSize));
-    const totalSteps = options.probeOnly ? 0 : batchesPerEpoch * options.epochs;
-    events.started?.({ trainableLayers: tracked.map((l) => l.id), totalSteps });
-
+    // Memory: the largest batch whose training step fits STEP_MEMORY_BYTES; none fits -> a clear refusal.
+    const activations = activationFloats(model);
+    largestLayer = activations.largest;
+    const perSampleBytes = activations.floats * BYTES_PER_ACTIVATION_FLOAT;
+    const fitting = Math.floor((memoryLimit - model.countParams() * BYTES_PER_PARAM) / Math.max(perSampleBytes, 1));
+    const asked = Math.max(1, Math.min(options.batchSize, data.samples));
+    if (fitting < 1) {
+      throw new MeasureError(
+        `The model is too large to train here: one sample needs about ${megabytes(perSampleBytes + model.countParams() * BYTES_PER_PARAM)} for a training step, more than the ${megabytes(memoryLimit)} a step may use on the ${backend} backend${largestLayer ? ` (the largest output is \`${largestLayer}\`'s)` : ''}. A smaller input shape or fewer filters would fit.`,
+        largestLayer,
+      );
+    }
+    let batchSize = Math.min(asked, fitting);
+    if (batchSize < asked) notes.push(`Batch size ${batchSize} instead of ${asked}: a step of ${asked} samples would need about ${megabytes(asked * perSampleBytes)}, more than the ${megabytes(memoryLimit)} a step may use.`);
     const nodes = new Map(graph.layers.map((l) => [l.id, l]));
+    let batchesPerEpoch = Math.max(1, Math.floor(data.samples / batchSize));
     const batch = (order: Int32Array | undefined, index: number): { x: tfjs.Tensor[]; y: tfjs.Tensor[] } =>
       tf.tidy(() => {
         const start = (index % batchesPerEpoch) * batchSize;
@@ -239,9 +397,9 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
             const scale = tf.minimum(1, tf.div(clipNorm, tf.maximum(norm, 1e-12)));
             const clipped: tfjs.NamedTensorMap = {};
             for (const [name, g] of Object.entries(grads)) clipped[name] = tf.mul(g, scale);
-            optimizer.applyGradients(clipped);
+            update.applyGradients(clipped);
           } else {
-            optimizer.applyGradients(grads);
+            update.applyGradients(grads);
           }
         }
         return tf.stack(parts) as tfjs.Tensor1D;
@@ -311,13 +469,56 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
 
     const temporal = (x: tfjs.Tensor[], y: tfjs.Tensor[]): TemporalGradients[] => temporalGradients(tf, model, graph, x, y, lossFns);
 
-    // ---- probe: statistics at initialization, averaged over a few batches, before any update
+    // Time: a big model's step is timed on one sample first, and the batch made small enough
+    // that the probe (its batches, the update and second look, the other seeds) takes at most
+    // half the budget; training gets the rest. Small models skip this (their first step is
+    // mostly warm-up, which would make the estimate far too high).
+    let lastStepMs = 0;
+    /** Would `ms` more (one more step of the last step's length) end past the budget? */
+    const noTimeFor = (ms: number): boolean => elapsed() + ms > options.timeBudgetMs;
+    const probeSteps = options.probeBatches + 2 + Math.max(0, (options.seeds ?? 1) - 1);
+    if (activations.floats * batchSize > CALIBRATE_ABOVE_FLOATS) {
+      const one = tf.tidy(() => ({ x: data.inputs.map((t) => t.slice(0, 1)), y: data.labels.map((t) => t.slice(0, 1)) }));
+      // Twice, keeping the faster: the first call of each kernel pays for its set-up.
+      let perSampleMs = Infinity;
+      for (let k = 0; k < 2 && (k === 0 || !noTimeFor(4 * perSampleMs)); k++) {
+        const t0 = Date.now();
+        const packed = step(one.x, one.y, false);
+        await packed.data();
+        perSampleMs = Math.min(perSampleMs, Date.now() - t0);
+        packed.dispose();
+      }
+      tf.dispose([...one.x, ...one.y]);
+      const fitsTime = Math.max(1, Math.floor((options.timeBudgetMs - elapsed()) / 2 / Math.max(perSampleMs * probeSteps, 1)));
+      if (fitsTime < batchSize) {
+        notes.push(`Batch size ${fitsTime} instead of ${batchSize}: a step takes about ${(perSampleMs / 1000).toPrecision(2)} s per sample here, and the probe must fit in half of the ${budgetSeconds} s budget.`);
+        batchSize = fitsTime;
+      }
+      lastStepMs = perSampleMs * batchSize;
+    }
+    batchesPerEpoch = Math.max(1, Math.floor(data.samples / batchSize));
+    const totalSteps = options.probeOnly ? 0 : batchesPerEpoch * options.epochs;
+    events.started?.({ trainableLayers: tracked.map((l) => l.id), totalSteps });
+    const timed = <T>(run: () => T): T => {
+      const t0 = Date.now();
+      const value = run();
+      lastStepMs = Date.now() - t0;
+      return value;
+    };
+
+    // ---- probe: statistics at initialization, averaged over a few batches, before any update.
+    // Each part runs only if the budget has room for it; what was probed is kept and marked.
     const probeStarted = Date.now();
     const probeBatches = Math.max(1, Math.min(options.probeBatches, batchesPerEpoch));
     const probePacked: tfjs.Tensor1D[] = [];
+    let probeCut: string | undefined;
     for (let b = 0; b < probeBatches; b++) {
+      if (b > 0 && noTimeFor(lastStepMs)) {
+        probeCut = `the ${budgetSeconds} s time budget ran out during the probe at initialization (${b} of ${probeBatches} probe batches, no training)`;
+        break;
+      }
       const { x, y } = batch(undefined, b);
-      probePacked.push(step(x, y, false));
+      probePacked.push(timed(() => step(x, y, false)));
       tf.dispose([...x, ...y]);
     }
     const probeMean = tf.tidy(() => tf.mean(tf.stack(probePacked), 0));
@@ -325,31 +526,38 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
     tf.dispose([probeMean, ...probePacked]);
     const initialWeightNorms = await weightNorms();
     const first = batch(undefined, 0);
-    const probeActivations = await activationStats(first.x);
-    const probeTemporal = temporal(first.x, first.y);
+    const probeActivations = probeCut ? {} : await activationStats(first.x);
+    const probeTemporal = probeCut || noTimeFor(lastStepMs) ? [] : temporal(first.x, first.y);
     // One update, then look again: a layer that starts at zero recovers at once.
-    const afterUpdate = tf.tidy(() => {
-      tf.dispose(step(first.x, first.y, true));
-      const second = batch(undefined, Math.min(1, batchesPerEpoch - 1));
-      return step(second.x, second.y, false);
-    });
-    const afterValues = await afterUpdate.data();
-    afterUpdate.dispose();
-    const regularizationShare = await regularization(tf, model, dataLoss, first.x, first.y);
+    let afterValues: Float32Array | Int32Array | Uint8Array | undefined;
+    if (!probeCut && noTimeFor(2 * lastStepMs)) {
+      probeCut = `the ${budgetSeconds} s time budget ran out during the probe at initialization (no second look after an update, no training)`;
+    }
+    if (!probeCut) {
+      const afterUpdate = tf.tidy(() => {
+        tf.dispose(step(first.x, first.y, true));
+        const second = batch(undefined, Math.min(1, batchesPerEpoch - 1));
+        return step(second.x, second.y, false);
+      });
+      afterValues = await afterUpdate.data();
+      afterUpdate.dispose();
+    }
+    const regularizationShare = probeCut ? undefined : await regularization(tf, model, dataLoss, first.x, first.y);
     tf.dispose([...first.x, ...first.y]);
     const probeUnpacked = unpack(probeValues, 0, initialWeightNorms);
+    const otherSeeds = probeCut
+      ? []
+      : await probeOtherSeeds(tf, graph, { ...options, batchSize }, lossFns.length ? losses : ['meanSquaredError'], lossFns, () => noTimeFor(lastStepMs));
     const probe: ProbeResult = {
       layers: probeUnpacked.layers,
       loss: probeUnpacked.loss,
       activations: probeActivations,
       temporal: probeTemporal,
-      afterFirstUpdate: unpack(afterValues, 0, await weightNorms()).layers,
-      seeds: [
-        { seed: options.seed, kernelNorms: kernelNormsOf(probeUnpacked.layers) },
-        ...(await probeOtherSeeds(tf, graph, options, lossFns.length ? losses : ['meanSquaredError'], lossFns)),
-      ],
+      ...(afterValues ? { afterFirstUpdate: unpack(afterValues, 0, await weightNorms()).layers } : {}),
+      seeds: [{ seed: options.seed, kernelNorms: kernelNormsOf(probeUnpacked.layers) }, ...otherSeeds],
       ...(regularizationShare !== undefined ? { regularizationShare } : {}),
       elapsedMs: Date.now() - probeStarted,
+      ...(probePacked.length < options.probeBatches ? { batches: probePacked.length } : {}),
     };
     events.probe?.(probe);
 
@@ -359,7 +567,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
     let currentEpoch = new Map<string, LayerGradients[]>();
     let previousEpoch = new Map<string, LayerGradients[]>();
     let latestActivations: Record<string, ActivationStats> = probeActivations;
-    let stoppedBy: RunSummary['stoppedBy'] = options.probeOnly ? 'probe-only' : 'completed';
+    let stoppedBy: RunSummary['stoppedBy'] = probeCut ? 'budget' : options.probeOnly ? 'probe-only' : 'completed';
     let nonFinite: RunSummary['nonFinite'];
     let stepsDone = 0;
     let epochsDone = 0;
@@ -405,7 +613,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
     };
 
     const trainingStarted = Date.now();
-    if (!options.probeOnly) {
+    if (!options.probeOnly && !probeCut) {
       outer: for (let epoch = 0; epoch < options.epochs; epoch++) {
         const order = permutation(data.samples, options.seed + epoch);
         for (let b = 0; b < batchesPerEpoch; b++) {
@@ -413,12 +621,12 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
             stoppedBy = 'cancelled';
             break outer;
           }
-          if (elapsed() > options.timeBudgetMs) {
+          if (noTimeFor(lastStepMs)) {
             stoppedBy = 'budget';
             break outer;
           }
           const { x, y } = batch(order, b);
-          pending.push({ packed: step(x, y, true), step: stepsDone, epoch });
+          pending.push({ packed: timed(() => step(x, y, true)), step: stepsDone, epoch });
           let activations: { step: number; layers: Record<string, ActivationStats> } | undefined;
           if (stepsDone % activationEvery === 0 && judged.length) {
             latestActivations = await activationStats(x);
@@ -469,6 +677,8 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
     for (const [id, activations] of Object.entries(latestActivations)) {
       if (!summaries[id]) summaries[id] = { gradNorm: null, biasGradNorm: null, meanAbs: null, maxAbs: null, updateRatio: null, activations };
     }
+    const partial =
+      probeCut ?? (stoppedBy === 'budget' ? `the ${budgetSeconds} s time budget ran out after ${stepsDone} of ${totalSteps} training steps` : undefined);
     return {
       backend,
       stoppedBy,
@@ -481,13 +691,28 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
       probe,
       ...(nonFinite ? { nonFinite } : {}),
       trainableLayers: tracked.map((l) => l.id),
+      ...(partial ? { partial: { reason: partial } } : {}),
+      ...(batchSize !== options.batchSize ? { batchSize } : {}),
+      ...(notes.length ? { notes } : {}),
     };
+  } catch (error) {
+    // A backend out of memory (tfjs wasm: "memory access out of bounds", "Aborted()") is said
+    // plainly, on the layer with the largest output; the host replaces the worker after it.
+    const message = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof MeasureError) && isOutOfMemory(message)) {
+      throw new MeasureError(`The ${backend} backend ran out of memory while training this model (${message.split('\n')[0]}). A smaller input shape, fewer filters or a smaller batch size would fit.`, largestLayer, true);
+    }
+    throw error;
   } finally {
     tf.dispose(disposables);
-    optimizer.dispose();
+    optimizer?.dispose();
     // The side model shares the layers of `model`: disposing `model` releases everything.
     model.dispose();
   }
+}
+
+function megabytes(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.ceil(bytes / 1024 ** 2)} MB`;
 }
 
 function kernelNormsOf(layers: Readonly<Record<string, LayerGradients>>): Record<string, number> {
@@ -521,9 +746,11 @@ async function probeOtherSeeds(
   options: RunOptions,
   losses: readonly string[],
   lossFns: readonly ((yTrue: tfjs.Tensor, yPred: tfjs.Tensor) => tfjs.Scalar)[],
+  outOfTime: () => boolean,
 ): Promise<{ seed: number; kernelNorms: Record<string, number> }[]> {
   const results: { seed: number; kernelNorms: Record<string, number> }[] = [];
   for (let k = 1; k < (options.seeds ?? 1); k++) {
+    if (outOfTime()) break;
     const seed = options.seed + 7919 * k;
     const model = buildModel(tf, graph);
     try {

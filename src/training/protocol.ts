@@ -19,6 +19,12 @@ export interface RunOptions {
   readonly seeds?: number;
   /** Inputs and labels from the user's data file, instead of synthetic data. */
   readonly data?: UserData;
+  /**
+   * Bytes the run's data, and separately one training step, may take (default
+   * `STEP_MEMORY_BYTES` of measure.ts, 2 GiB): above it the batch is made smaller, or the model
+   * or data refused with a message, before the backend runs out of memory.
+   */
+  readonly memoryLimitBytes?: number;
 }
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
@@ -93,6 +99,8 @@ export interface ProbeResult {
   /** Regularization terms' share of the total loss at initialization (0 when there are none); they are left out of the gradients. */
   readonly regularizationShare?: number;
   readonly elapsedMs: number;
+  /** Probe batches averaged, when the time budget cut the probe short (fewer than asked). */
+  readonly batches?: number;
 }
 
 export interface LayerSummary {
@@ -121,6 +129,15 @@ export interface RunSummary {
   readonly nonFinite?: { readonly step: number; readonly layerId?: string; readonly what: string };
   /** Trainable layers in model order, each with its weights' names. */
   readonly trainableLayers: readonly string[];
+  /**
+   * Set when the statistics cover less than the run asked for (the time budget ran out during
+   * the probe or training, or the host stopped a step that overran it): why, in a sentence.
+   */
+  readonly partial?: { readonly reason: string };
+  /** The batch size the run used, when it differs from the one asked for (memory or time). */
+  readonly batchSize?: number;
+  /** What the run changed to be able to measure (a smaller batch, the cpu backend), one sentence each. */
+  readonly notes?: readonly string[];
 }
 
 export type HostToWorker =
@@ -134,4 +151,13 @@ export type WorkerToHost =
   | { readonly type: 'steps'; readonly runId: number; readonly steps: readonly StepRecord[]; readonly activations?: { readonly step: number; readonly layers: Readonly<Record<string, ActivationStats>> } }
   | { readonly type: 'done'; readonly runId: number; readonly summary: RunSummary }
   | { readonly type: 'cancelled'; readonly runId: number; readonly summary: RunSummary }
-  | { readonly type: 'error'; readonly runId: number; readonly message: string; readonly layerId?: string };
+  | {
+      readonly type: 'error';
+      readonly runId: number;
+      readonly message: string;
+      readonly layerId?: string;
+      /** The fault is in the `compile` call (optimizer, loss). */
+      readonly inCompile?: boolean;
+      /** The worker's state cannot be trusted after this error (wasm abort, out of memory, an unexpected exception): the host replaces the worker. */
+      readonly fatal?: boolean;
+    };

@@ -6,12 +6,12 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ModelGraph } from '../core/ir';
-import type { HostToWorker, RunOptions, RunSummary, WorkerToHost } from './protocol';
+import type { HostToWorker, LayerSummary, ProbeResult, RunOptions, RunSummary, WorkerToHost } from './protocol';
 
 export type RunResult =
   | { readonly status: 'done'; readonly summary: RunSummary; readonly backend: string }
   | { readonly status: 'cancelled'; readonly summary?: RunSummary; readonly backend: string }
-  | { readonly status: 'error'; readonly message: string; readonly layerId?: string; readonly backend?: string };
+  | { readonly status: 'error'; readonly message: string; readonly layerId?: string; readonly inCompile?: boolean; readonly backend?: string };
 
 export interface SessionOptions {
   /** The worker bundle; `worker.js` next to this bundle by default (dist/, dist-test/). */
@@ -31,6 +31,13 @@ interface ActiveRun {
   readonly listener: Listener;
   readonly resolve: (result: RunResult) => void;
   readonly timer: NodeJS.Timeout;
+  readonly started: number;
+  /** What the worker said so far: kept so a run stopped from here still reports its probe. */
+  trainableLayers?: readonly string[];
+  backend?: string;
+  probe?: ProbeResult;
+  steps: number;
+  losses: number[];
 }
 
 export class TrainingSession {
@@ -80,11 +87,21 @@ export class TrainingSession {
     }
     const run = this.active;
     if (!run || message.runId !== run.runId) return;
+    if (message.type === 'started') {
+      run.trainableLayers = message.trainableLayers;
+      run.backend = message.backend;
+    }
+    if (message.type === 'probe') run.probe = message.probe;
+    if (message.type === 'steps') {
+      run.steps += message.steps.length;
+      for (const step of message.steps) run.losses.push(step.loss);
+    }
     run.listener(message);
     if (message.type === 'done') this.finish({ status: 'done', summary: message.summary, backend: message.summary.backend });
     else if (message.type === 'cancelled') this.finish({ status: 'cancelled', summary: message.summary, backend: message.summary.backend });
     else if (message.type === 'error') {
-      this.finish({ status: 'error', message: message.message, ...(message.layerId ? { layerId: message.layerId } : {}), ...(this.backend ? { backend: this.backend } : {}) });
+      if (message.fatal) this.replaceWorker();
+      this.finish({ status: 'error', message: message.message, ...(message.layerId ? { layerId: message.layerId } : {}), ...(message.inCompile ? { inCompile: true } : {}), ...(this.backend ? { backend: this.backend } : {}) });
     }
   }
 
@@ -94,6 +111,14 @@ export class TrainingSession {
     this.worker = undefined;
     this.backend = undefined;
     if (this.active) this.finish({ status: 'error', message: reason });
+  }
+
+  /** Drops the current worker (its state is not trusted); the next run spawns a fresh one. */
+  private replaceWorker(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    this.backend = undefined;
+    void worker?.terminate();
   }
 
   private finish(result: RunResult): void {
@@ -122,9 +147,8 @@ export class TrainingSession {
     if (this.disposed) return Promise.resolve({ status: 'error', message: 'The training session was closed.' });
     if (signal?.aborted) return Promise.resolve({ status: 'cancelled', backend: this.backend ?? 'none' });
     if (options.timeBudgetMs <= 0) return Promise.resolve({ status: 'error', message: 'The time budget is 0: nothing was measured. Give the run at least a few seconds.' });
-    let worker: Worker;
     try {
-      worker = this.spawn();
+      this.spawn();
     } catch (error) {
       return Promise.resolve({ status: 'error', message: `The training worker could not start: ${error instanceof Error ? error.message : String(error)}` });
     }
@@ -132,11 +156,13 @@ export class TrainingSession {
     return new Promise<RunResult>((resolve) => {
       // The worker stops itself at the budget; if it cannot (a single huge step), it is stopped here.
       const timer = setTimeout(() => {
-        if (this.active?.runId !== runId) return;
-        this.finish({ status: 'error', message: `The run did not stop within its ${Math.round(options.timeBudgetMs / 1000)} s budget; the worker was restarted.` });
-        void worker.terminate();
+        const run = this.active;
+        if (run?.runId !== runId) return;
+        // Dropped before it is terminated, so the next run cannot be posted to the dying worker.
+        this.replaceWorker();
+        this.finish(stoppedResult(run, options));
       }, options.timeBudgetMs + (this.options.graceMs ?? 10_000));
-      this.active = { runId, listener, resolve, timer };
+      this.active = { runId, listener, resolve, timer, started: Date.now(), steps: 0, losses: [] };
       signal?.addEventListener('abort', () => this.cancel(runId), { once: true });
       this.post({ type: 'start', runId, graph, options });
     });
@@ -154,4 +180,48 @@ export class TrainingSession {
     this.worker = undefined;
     await worker?.terminate();
   }
+}
+
+/**
+ * A run the host had to stop because one step overran the budget: the probe the worker sent
+ * (if it got that far) is the measurement, marked partial; with no probe nothing was measured.
+ */
+function stoppedResult(run: ActiveRun, options: RunOptions): RunResult {
+  const seconds = Math.round(options.timeBudgetMs / 1000);
+  if (!run.probe || !run.trainableLayers) {
+    const phase = run.trainableLayers ? 'its first gradient steps (the probe at initialization) did not end' : 'building the model and its data, or timing its first step, did not end';
+    return {
+      status: 'error',
+      message: `Nothing was measured within the ${seconds} s time budget: ${phase} (the worker was stopped and restarted). Give it a longer budget (--time-budget, gradientLens.timeBudgetSeconds), fewer samples or a smaller model.`,
+    };
+  }
+  const probe = run.probe;
+  const layers: Record<string, LayerSummary> = {};
+  for (const id of run.trainableLayers) {
+    const stats = probe.layers[id];
+    layers[id] = {
+      gradNorm: stats?.kernel?.norm ?? null,
+      biasGradNorm: stats?.bias?.norm ?? null,
+      meanAbs: stats?.kernel?.meanAbs ?? null,
+      maxAbs: stats?.kernel?.maxAbs ?? null,
+      updateRatio: stats?.updateRatio ?? null,
+      ...(probe.activations[id] ? { activations: probe.activations[id] } : {}),
+    };
+  }
+  const summary: RunSummary = {
+    backend: run.backend ?? 'unknown',
+    stoppedBy: 'budget',
+    steps: run.steps,
+    epochs: 0,
+    elapsedMs: Date.now() - run.started,
+    trainingMs: 0,
+    losses: run.losses,
+    layers,
+    probe,
+    trainableLayers: run.trainableLayers,
+    partial: {
+      reason: `the ${seconds} s time budget ran out and a step did not end, so the worker was stopped after ${run.steps} training steps; the statistics are the probe's at initialization`,
+    },
+  };
+  return { status: 'done', summary, backend: summary.backend };
 }

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { measure, MeasureError } from './measure';
+import { measureWithFallback, MeasureError } from './measure';
 import type { HostToWorker, WorkerToHost } from './protocol';
 import { registerMissingWasmKernels } from './wasmKernels';
 
@@ -66,7 +66,7 @@ const ready = startBackend(options).then((info) => {
 async function run(runId: number, message: Extract<HostToWorker, { type: 'start' }>): Promise<void> {
   const info = await ready;
   try {
-    const summary = await measure(
+    const summary = await measureWithFallback(
       tf,
       message.graph,
       message.options,
@@ -84,7 +84,11 @@ async function run(runId: number, message: Extract<HostToWorker, { type: 'start'
     post(summary.stoppedBy === 'cancelled' ? { type: 'cancelled', runId, summary } : { type: 'done', runId, summary });
   } catch (error) {
     const layerId = error instanceof MeasureError ? error.layerId : undefined;
-    post({ type: 'error', runId, message: error instanceof Error ? error.message : String(error), ...(layerId ? { layerId } : {}) });
+    // Only a MeasureError leaves the engine in a known state; anything else (a wasm abort, an
+    // exception inside tfjs) may have left it broken, so the host starts a fresh worker.
+    const fatal = !(error instanceof MeasureError) || error.fatal;
+    const inCompile = error instanceof MeasureError && error.inCompile;
+    post({ type: 'error', runId, message: error instanceof Error ? error.message : String(error), ...(layerId ? { layerId } : {}), ...(inCompile ? { inCompile } : {}), ...(fatal ? { fatal } : {}) });
   } finally {
     cancelled.delete(runId);
   }

@@ -1,0 +1,62 @@
+/**
+ * Does a file look like it builds a model? A text check, independent of the parser, so that a
+ * file the parser reads no model from is not taken for a file without one (the CLI exits 3 for
+ * it, not 0). True when the file imports tfjs (TS/JS) or Keras / TensorFlow (Python) and calls
+ * a layer or model constructor.
+ */
+
+export interface ModelCall {
+  /** 1-based line of the first layer or model constructor call. */
+  readonly line: number;
+  /** The call as written, e.g. `tf.layers.dense(` or `Dense(`. */
+  readonly call: string;
+}
+
+const TS_IMPORT = /['"]@tensorflow\/tfjs(?:-node(?:-gpu)?|-layers)?['"]|<script[^>]+tfjs/;
+const TS_CALL = /\b(?:tf\s*\.\s*)?layers\s*\.\s*[a-zA-Z]\w*\s*\(|\btf\s*\.\s*(?:sequential|model)\s*\(/;
+
+const PY_IMPORT = /^\s*(?:from\s+(?:tensorflow|keras|tf_keras)\b|import\s+(?:tensorflow|keras|tf_keras)\b)/m;
+/** Constructors reached through a module (`layers.Dense(`, `keras.Sequential(`, `tf.keras.Model(`). */
+const PY_QUALIFIED = /\b(?:layers|keras|models)\s*\.\s*(?:[A-Z]\w*)\s*\(/;
+
+function lineOf(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** Names a Python file imports from Keras' layers/models modules (`from keras.layers import Dense, LSTM`). */
+function kerasImportedNames(text: string): string[] {
+  const names: string[] = [];
+  // `keras`, `tensorflow.keras`, and their `layers` / `models` modules (not callbacks, datasets...).
+  const module = String.raw`(?:tensorflow\.)?(?:python\.)?(?:keras|tf_keras)(?:\.(?:src\.)?(?:layers|models|engine)[\w.]*)?`;
+  // One line, or a parenthesized list over several lines; both scan linearly.
+  const oneLine = new RegExp(String.raw`^[ \t]*from[ \t]+${module}[ \t]+import[ \t]+([^(\n]+)$`, 'gm');
+  const grouped = new RegExp(String.raw`^[ \t]*from[ \t]+${module}[ \t]+import[ \t]*\(([^)]*)\)`, 'gm');
+  for (const match of [...text.matchAll(oneLine), ...text.matchAll(grouped)]) {
+    for (const part of match[1]!.split(',')) {
+      const name = part.trim().split(/\s+as\s+/).pop()?.trim();
+      if (name && /^[A-Z]\w*$/.test(name)) names.push(name);
+    }
+  }
+  return names;
+}
+
+/** The first layer/model constructor call of a file that imports tfjs or Keras; undefined otherwise. */
+export function modelCallIn(text: string, python: boolean): ModelCall | undefined {
+  if (python) {
+    if (!PY_IMPORT.test(text)) return undefined;
+    const candidates: RegExpExecArray[] = [];
+    const qualified = PY_QUALIFIED.exec(text);
+    if (qualified) candidates.push(qualified);
+    for (const name of kerasImportedNames(text)) {
+      const call = new RegExp(`(?<![\\w.])${name}\\s*\\(`).exec(text);
+      if (call) candidates.push(call);
+    }
+    const first = candidates.sort((a, b) => a.index - b.index)[0];
+    return first ? { line: lineOf(text, first.index), call: first[0].replace(/\s+/g, '') } : undefined;
+  }
+  if (!TS_IMPORT.test(text) && !/\btf\s*\.\s*layers\s*\./.test(text)) return undefined;
+  const call = TS_CALL.exec(text);
+  return call ? { line: lineOf(text, call.index), call: call[0].replace(/\s+/g, '') } : undefined;
+}
