@@ -8,6 +8,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { CLIPPED_OPTIMIZER_CALL, isCallValue, type ConfigValue, type LayerNode, type ModelGraph } from '../core/ir';
 import { buildModel, ModelBuildError, toTfjsValue, type Tfjs } from './buildModel';
 import { DataError, permutation, syntheticData, userData, type Dataset } from './data';
+import { formatBudget } from './budget';
 import { registerGradientFixes } from './gradientFixes';
 import type {
   ActivationStats,
@@ -291,7 +292,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
 async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, events: MeasureEvents, control: MeasureControl): Promise<RunSummary> {
   const started = Date.now();
   const elapsed = () => Date.now() - started;
-  const budgetSeconds = Math.round(options.timeBudgetMs / 1000);
+  const budget = formatBudget(options.timeBudgetMs);
   const backend = tf.getBackend();
   registerGradientFixes(tf);
   preflight(graph);
@@ -474,6 +475,7 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
     // half the budget; training gets the rest. Small models skip this (their first step is
     // mostly warm-up, which would make the estimate far too high).
     let lastStepMs = 0;
+    let calibration: tfjs.Tensor1D | undefined;
     /** Would `ms` more (one more step of the last step's length) end past the budget? */
     const noTimeFor = (ms: number): boolean => elapsed() + ms > options.timeBudgetMs;
     const probeSteps = options.probeBatches + 2 + Math.max(0, (options.seeds ?? 1) - 1);
@@ -486,12 +488,14 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
         const packed = step(one.x, one.y, false);
         await packed.data();
         perSampleMs = Math.min(perSampleMs, Date.now() - t0);
-        packed.dispose();
+        // Kept: if the budget has no room for a probe batch, this one-sample step is the probe.
+        calibration?.dispose();
+        calibration = packed;
       }
       tf.dispose([...one.x, ...one.y]);
       const fitsTime = Math.max(1, Math.floor((options.timeBudgetMs - elapsed()) / 2 / Math.max(perSampleMs * probeSteps, 1)));
       if (fitsTime < batchSize) {
-        notes.push(`Batch size ${fitsTime} instead of ${batchSize}: a step takes about ${(perSampleMs / 1000).toPrecision(2)} s per sample here, and the probe must fit in half of the ${budgetSeconds} s budget.`);
+        notes.push(`Batch size ${fitsTime} instead of ${batchSize}: a step takes about ${(perSampleMs / 1000).toPrecision(2)} s per sample here, and the probe must fit in half of the ${budget} budget.`);
         batchSize = fitsTime;
       }
       lastStepMs = perSampleMs * batchSize;
@@ -512,15 +516,21 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
     const probeBatches = Math.max(1, Math.min(options.probeBatches, batchesPerEpoch));
     const probePacked: tfjs.Tensor1D[] = [];
     let probeCut: string | undefined;
-    for (let b = 0; b < probeBatches; b++) {
+    if (calibration && noTimeFor(lastStepMs)) {
+      probePacked.push(calibration);
+      calibration = undefined;
+      probeCut = `the ${budget} time budget left room for the probe on one sample only (no training)`;
+    }
+    for (let b = 0; b < probeBatches && !probeCut; b++) {
       if (b > 0 && noTimeFor(lastStepMs)) {
-        probeCut = `the ${budgetSeconds} s time budget ran out during the probe at initialization (${b} of ${probeBatches} probe batches, no training)`;
+        probeCut = `the ${budget} time budget ran out during the probe at initialization (${b} of ${probeBatches} probe batches, no training)`;
         break;
       }
       const { x, y } = batch(undefined, b);
       probePacked.push(timed(() => step(x, y, false)));
       tf.dispose([...x, ...y]);
     }
+    calibration?.dispose();
     const probeMean = tf.tidy(() => tf.mean(tf.stack(probePacked), 0));
     const probeValues = await probeMean.data();
     tf.dispose([probeMean, ...probePacked]);
@@ -531,7 +541,7 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
     // One update, then look again: a layer that starts at zero recovers at once.
     let afterValues: Float32Array | Int32Array | Uint8Array | undefined;
     if (!probeCut && noTimeFor(2 * lastStepMs)) {
-      probeCut = `the ${budgetSeconds} s time budget ran out during the probe at initialization (no second look after an update, no training)`;
+      probeCut = `the ${budget} time budget ran out during the probe at initialization (no second look after an update, no training)`;
     }
     if (!probeCut) {
       const afterUpdate = tf.tidy(() => {
@@ -678,7 +688,7 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
       if (!summaries[id]) summaries[id] = { gradNorm: null, biasGradNorm: null, meanAbs: null, maxAbs: null, updateRatio: null, activations };
     }
     const partial =
-      probeCut ?? (stoppedBy === 'budget' ? `the ${budgetSeconds} s time budget ran out after ${stepsDone} of ${totalSteps} training steps` : undefined);
+      probeCut ?? (stoppedBy === 'budget' ? `the ${budget} time budget ran out after ${stepsDone} of ${totalSteps} training steps` : undefined);
     return {
       backend,
       stoppedBy,

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ModelGraph } from '../core/ir';
+import { formatBudget } from './budget';
 import type { HostToWorker, LayerSummary, ProbeResult, RunOptions, RunSummary, WorkerToHost } from './protocol';
 
 export type RunResult =
@@ -187,12 +188,12 @@ export class TrainingSession {
  * (if it got that far) is the measurement, marked partial; with no probe nothing was measured.
  */
 function stoppedResult(run: ActiveRun, options: RunOptions): RunResult {
-  const seconds = Math.round(options.timeBudgetMs / 1000);
+  const budget = formatBudget(options.timeBudgetMs);
   if (!run.probe || !run.trainableLayers) {
     const phase = run.trainableLayers ? 'its first gradient steps (the probe at initialization) did not end' : 'building the model and its data, or timing its first step, did not end';
     return {
       status: 'error',
-      message: `Nothing was measured within the ${seconds} s time budget: ${phase} (the worker was stopped and restarted). Give it a longer budget (--time-budget, gradientLens.timeBudgetSeconds), fewer samples or a smaller model.`,
+      message: `Nothing was measured within the ${budget} time budget: ${phase} (the worker was stopped and restarted). Give it a longer budget (--time-budget, gradientLens.timeBudgetSeconds), fewer samples or a smaller model.`,
     };
   }
   const probe = run.probe;
@@ -220,7 +221,7 @@ function stoppedResult(run: ActiveRun, options: RunOptions): RunResult {
     probe,
     trainableLayers: run.trainableLayers,
     partial: {
-      reason: `the ${seconds} s time budget ran out and a step did not end, so the worker was stopped after ${run.steps} training steps; the statistics are the probe's at initialization`,
+      reason: `the ${budget} time budget ran out and a step did not end, so the worker was stopped after ${run.steps} training steps; the statistics are the probe's at initialization`,
     },
   };
   return { status: 'done', summary, backend: summary.backend };
