@@ -3,9 +3,13 @@
 // kernel, such as UnsortedSegmentSum for an embedding, used to fail the whole measurement).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { parseSource } from '../../src/core/source';
+import { measure } from '../../src/training/measure';
+import { DEFAULT_RUN_OPTIONS } from '../../src/training/protocol';
 import { registerMissingWasmKernels } from '../../src/training/wasmKernels';
 
 setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
@@ -215,4 +219,20 @@ test('the layer cases cover every layer type tfjs exports', () => {
   const aliases = new Set(['avgPool1d', 'avgPool2d', 'avgPool3d', 'avgPooling1d', 'avgPooling2d', 'avgPooling3d', 'globalMaxPool1d', 'globalMaxPool2d', 'maxPool1d', 'maxPool2d']);
   const missing = Object.keys(tf.layers).filter((name) => !notLayers.has(name) && !aliases.has(name) && !covered.has(name));
   assert.deepEqual(missing, []);
+});
+
+test('the embedding cases (shared/cases tfjs 07, keras r12) are measured on wasm, as they are written', async () => {
+  await tf.setBackend('wasm');
+  registerMissingWasmKernels(tf);
+  for (const [file, params] of [['07_embedding_wasm_kernel.ts', 6433], ['r12_embedding_wasm.py', 409]] as const) {
+    const path = join(__dirname, '..', 'test', 'fixtures', 'wasm', file);
+    const graph = parseSource(readFileSync(path, 'utf8'), path).models[0]!;
+    assert.equal(graph.params, params, file);
+    assert.deepEqual(graph.layers.map((l) => l.type), ['embedding', 'globalAveragePooling1d', 'dense'], file);
+    const summary = await measure(tf, graph, { ...DEFAULT_RUN_OPTIONS, epochs: 1, seeds: 1 }, {}, { cancelled: () => false });
+    assert.equal(summary.backend, 'wasm', file);
+    assert.equal(summary.stoppedBy, 'completed', file);
+    const embedding = summary.layers[graph.layers[0]!.id]!;
+    assert.ok(embedding.gradNorm !== null && embedding.gradNorm > 0 && Number.isFinite(embedding.gradNorm), `${file}: embedding gradient ${embedding.gradNorm}`);
+  }
 });
