@@ -9,6 +9,7 @@ import { loadTypeScript, scriptKind } from './index';
 import { Interpreter } from './interpreter';
 import { ModuleLoader, type ReadFile } from './modules';
 import { toConfigValue } from './toGraph';
+import { createBoundedSourceFile } from './boundedSyntax';
 
 /** Argument lists by function name, distinct, in source order. */
 export type CallSites = Record<string, ConfigValue[][]>;
@@ -26,7 +27,7 @@ export function callSitesIn(text: string, fileName: string, target: string, read
   const sites: CallSites = {};
   const targetPath = resolve(target);
   try {
-    const file = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind(ts, fileName));
+    const file = createBoundedSourceFile(ts, fileName, text, scriptKind(ts, fileName)).file;
     const loader = new ModuleLoader(ts, readFile, (imported, nested) => new Interpreter(ts, imported, nested).runModule(), fileName);
     const interpreter = new Interpreter(ts, file, loader);
     interpreter.onForeignCall = (callee, args) => {

@@ -10,6 +10,7 @@ import { Interpreter, type FlowHole } from './interpreter';
 import type { ModelValue } from './values';
 import { ModuleLoader, type ReadFile } from './modules';
 import { toModelGraph } from './toGraph';
+import { createBoundedSourceFile } from './boundedSyntax';
 
 let typescript: typeof TS | undefined;
 /** The compiler is big; load it on first use, not when the extension activates. */
@@ -44,7 +45,9 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   const problems: ParseProblem[] = [];
   let sourceFile: TS.SourceFile;
   try {
-    sourceFile = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind(ts, fileName));
+    const bounded = createBoundedSourceFile(ts, fileName, text, scriptKind(ts, fileName));
+    sourceFile = bounded.file;
+    problems.push(...bounded.problems);
   } catch (error) {
     return { models: [], problems: [{ message: `Could not parse the file: ${String(error)}`, range: { start: 0, end: 0 }, severity: 'error' }] };
   }

@@ -7,6 +7,7 @@
 import { dirname, join, resolve } from 'node:path';
 import type * as TS from 'typescript';
 import { ObjectValue, Unknown } from './values';
+import { createBoundedSourceFile } from './boundedSyntax';
 
 /** Reads a file by absolute path; undefined when it does not exist or cannot be read. */
 export type ReadFile = (absolutePath: string) => string | undefined;
@@ -59,7 +60,7 @@ export class ModuleLoader {
       const cached = cache.get(path);
       if (cached && cached.text === text) return cached.exports;
       const kind = /\.(js|jsx|mjs|cjs)$/.test(path) ? this.ts.ScriptKind.JS : /\.tsx$/.test(path) ? this.ts.ScriptKind.TSX : this.ts.ScriptKind.TS;
-      const file = this.ts.createSourceFile(path, text, this.ts.ScriptTarget.Latest, true, kind);
+      const file = createBoundedSourceFile(this.ts, path, text, kind).file;
       const exports = this.runModule(file, new ModuleLoader(this.ts, this.readFile, this.runModule, path, this.stack.slice(0, -1).concat(importer)));
       if (cache.size >= MAX_CACHED_MODULES) cache.delete(cache.keys().next().value!);
       cache.set(path, { text, exports });
