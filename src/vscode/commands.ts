@@ -9,7 +9,7 @@ import { isPythonFile } from '../core/languages';
 import { fileReport, formatReport, type Report } from '../core/report';
 import type { PanelState } from '../shared/panelProtocol';
 import type { RunSummary } from '../training/protocol';
-import { readFileFromDisk } from '../core/nodeFiles';
+import { readWorkspaceFile } from './workspaceFiles';
 import { verifyFixes } from '../training/verify';
 import type { AnalysisController } from './analysisController';
 import type { AnalysisStore } from './analysisStore';
@@ -225,7 +225,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
         () =>
           verifyFixes(controller.trainingSession, document.getText(), document.fileName, model.name, fixes, runOptions(settings), {
             thresholds: settings.thresholds,
-            parseOptions: { readFile: readFileFromDisk, ...services.holeValues.parseOptions(document.uri) },
+            parseOptions: { readFile: readWorkspaceFile, ...services.holeValues.parseOptions(document.uri) },
           }),
       );
       const lines = [

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { Finding } from '../core/analysis/findings';
 import { staticFindings } from '../core/analysis/staticRules';
 import type { ParseResult } from '../core/ir';
-import { readFileFromDisk } from '../core/nodeFiles';
+import type { RefusedFile } from '../core/nodeFiles';
+import { readWorkspaceFile } from './workspaceFiles';
 import type { CallSites } from '../core/parse/callSites';
 import { parseSource, type ParseOptions } from '../core/source';
 import { Disposable } from './lifecycle';
@@ -100,9 +101,8 @@ export class ModelIndex extends Disposable {
   }
 
   /** Imported files: the editor's text when open (unsaved edits count), else the disk's. */
-  private readFile(path: string): string | undefined {
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === path);
-    return open ? open.getText() : readFileFromDisk(path);
+  private readFile(path: string): string | undefined | RefusedFile {
+    return readWorkspaceFile(path);
   }
 
   private forget(uri: vscode.Uri): void {

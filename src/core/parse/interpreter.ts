@@ -6,7 +6,7 @@
 import type * as TS from 'typescript';
 import { CLIPPED_OPTIMIZER_CALL, type ConfigValue, type ParseProblem, type SourceRange } from '../ir';
 import { CLIP_HELPER_NAME } from '../fixes/clipGradients';
-import type { ModuleLoader } from './modules';
+import { RefusedImport, type ModuleLoader } from './modules';
 import { isCutPlaceholder } from './boundedSyntax';
 import { Deadline, layerLimitMessage, lengthProblem, PARSE_LIMITS, ParseLimitError, sizeProblem, timeLimitMessage } from '../limits';
 import { LAYER_FACTORIES, MERGE_LAYERS, TFJS_MODULES } from './tfjsApi';
@@ -384,7 +384,7 @@ export class Interpreter {
       if (clause.isTypeOnly) continue;
       const module = fromTfjs ? undefined : this.importModule(source);
       if (module instanceof Unknown && this.modules?.isRelative(source)) {
-        this.problem(`Values imported from '${source}' are unknown: ${module.reason}.`, statement.moduleSpecifier, 'info');
+        this.problem(`Values imported from '${source}' are unknown: ${module.reason}.`, statement.moduleSpecifier, module instanceof RefusedImport ? 'warning' : 'info');
       }
       const member = (name: string, local: string): Value => {
         if (module instanceof ObjectValue) {
