@@ -13,7 +13,7 @@ import type { ModelGraph } from '../core/ir';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../training/protocol';
 import { TrainingSession, type RunResult } from '../training/session';
 import { applyFixes, isFixCode } from '../core/fixes/index';
-import { boundedReader, readFileFromDisk } from '../core/nodeFiles';
+import { boundedReader, readDataFile, readFileFromDisk } from '../core/nodeFiles';
 import { holeAdvice } from '../core/holes';
 import { isPythonFile } from '../core/languages';
 import { callSitesByTarget, type CallSites } from '../core/parse/callSites';
@@ -55,7 +55,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
   let data: RunOptions['data'];
   if (options.data) {
     try {
-      data = parseDataFile(readFileSync(options.data, 'utf8'), options.data);
+      data = parseDataFile(readDataFile(options.data), options.data);
     } catch (error) {
       process.stderr.write(`gradient-lens: cannot use data file ${options.data}: ${error instanceof Error ? error.message : String(error)}\n`);
       await session?.dispose();

@@ -7,6 +7,7 @@
 import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync, constants } from 'node:fs';
 import { sep } from 'node:path';
 import { PARSE_LIMITS } from './limits';
+import { DataFileError, MAX_DATA_BYTES, sizeError } from './dataFile';
 import { RefusedFile } from './parse/modules';
 
 export { RefusedFile };
@@ -88,4 +89,24 @@ export function boundedReader(roots: readonly string[] | undefined, maxBytes?: n
 export function readFileFromDisk(path: string): string | undefined {
   const text = readBoundedFile(path);
   return typeof text === 'string' ? text : undefined;
+}
+
+/**
+ * Reads a data file (CSV/JSON): a regular file inside `roots` when given, refused over
+ * `MAX_DATA_BYTES` before it is read. Throws `DataFileError` with the reason.
+ */
+export function readDataFile(path: string, roots?: readonly string[]): string {
+  const text = readBoundedFile(path, { ...(roots ? { roots } : {}), maxBytes: MAX_DATA_BYTES });
+  if (text === undefined) throw new DataFileError(`'${path}' does not exist or cannot be read.`);
+  if (text instanceof RefusedFile) {
+    let size = 0;
+    try {
+      size = statSync(path).size;
+    } catch {
+      // the reason below is enough
+    }
+    if (size > MAX_DATA_BYTES) throw sizeError(size);
+    throw new DataFileError(text.reason.replace(/for an import/, 'for a data file'));
+  }
+  return text;
 }
