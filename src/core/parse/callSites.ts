@@ -38,6 +38,8 @@ export function callSitesByTarget(text: string, fileName: string, readFile: Read
     const file = createBoundedSourceFile(ts, fileName, text, scriptKind(ts, fileName)).file;
     const loader = new ModuleLoader(ts, readFile, (imported, nested) => new Interpreter(ts, imported, nested).runModule(), fileName);
     const interpreter = new Interpreter(ts, file, loader);
+    // Call sites are a bonus read from many files: each gets a short time limit.
+    interpreter.limitTime(1_000);
     interpreter.onForeignCall = (callee, args) => {
       const target = resolve(callee.file);
       if (only !== undefined && target !== only) return;

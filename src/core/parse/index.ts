@@ -37,6 +37,8 @@ export interface ParseOptions {
   readonly setFor?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Argument lists of this file's builder functions from calls in other files (see callSites.ts). */
   readonly callSites?: Readonly<Record<string, readonly (readonly ConfigValue[])[]>>;
+  /** Wall-clock limit of evaluating the file, in ms (default `PARSE_LIMITS.timeMs`); the editor uses less. */
+  readonly timeMs?: number;
 }
 
 /** Parses `text` (the contents of `fileName`) and returns its models and problems. */
@@ -65,6 +67,7 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   const interpreter = new Interpreter(ts, sourceFile, loader, options.set);
   if (options.callSites) interpreter.callSites = options.callSites;
   if (options.setFor) interpreter.presetsFor = options.setFor;
+  if (options.timeMs !== undefined) interpreter.limitTime(options.timeMs);
   let result;
   try {
     result = interpreter.run();

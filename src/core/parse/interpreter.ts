@@ -87,7 +87,7 @@ export class Interpreter {
   private evalDepth = 0;
   /** Layers made in this file: bounded, so nested loops of layers stay small. */
   private layersMade = 0;
-  private readonly deadline = new Deadline();
+  private deadline = new Deadline();
   private readonly overLimit = new WeakSet<ModelValue>();
   /** The statement being executed: where a budget that runs out is reported. */
   private at: TS.Node | undefined;
@@ -191,6 +191,11 @@ export class Interpreter {
   private importModule(specifier: string): ObjectValue | Unknown {
     if (!this.modules || !this.modules.isRelative(specifier)) return new Unknown(specifier, `imported from '${specifier}', which is not read`);
     return this.modules.load(specifier);
+  }
+
+  /** Evaluation stops `ms` from now (a problem at the statement reached), whatever the steps left. */
+  limitTime(ms: number): void {
+    this.deadline = new Deadline(ms);
   }
 
   run(): InterpreterResult {

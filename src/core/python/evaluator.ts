@@ -346,6 +346,8 @@ export interface EvaluatorOptions {
   readonly set?: Readonly<Record<string, string>>;
   /** Values for one builder function's runs only, by function name (remembered per model). */
   readonly setFor?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Wall-clock limit of evaluating the file, in ms (default `PARSE_LIMITS.timeMs`). */
+  readonly timeMs?: number;
 }
 
 export class Evaluator {
@@ -363,7 +365,7 @@ export class Evaluator {
   private depth = 0;
   /** Nested `eval`s right now (expression depth across calls); bounded so the stack is. */
   private evalDepth = 0;
-  private readonly deadline = new Deadline();
+  private readonly deadline: Deadline;
   private readonly overLimit = new WeakSet<SequentialModel>();
   /** The statement being executed: where a budget that runs out is reported. */
   private at: SourceRange | undefined;
@@ -386,6 +388,7 @@ export class Evaluator {
     private readonly options: EvaluatorOptions = {},
   ) {
     this.src = text;
+    this.deadline = new Deadline(options.timeMs);
     this.installBuiltins();
   }
 
