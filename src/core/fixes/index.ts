@@ -65,8 +65,22 @@ function distinctCalls(layers: readonly LayerNode[]): LayerNode[] {
   });
 }
 
+/** Consumers of each layer's output, built once per graph (planning stays linear in the layers). */
+const consumers = new WeakMap<ModelGraph, Map<string, LayerNode[]>>();
 function successors(graph: ModelGraph, layer: LayerNode): LayerNode[] {
-  return graph.layers.filter((l) => l.inbound.includes(layer.id));
+  let byId = consumers.get(graph);
+  if (!byId) {
+    byId = new Map();
+    for (const l of graph.layers) {
+      for (const id of new Set(l.inbound)) {
+        const list = byId.get(id);
+        if (list) list.push(l);
+        else byId.set(id, [l]);
+      }
+    }
+    consumers.set(graph, byId);
+  }
+  return byId.get(layer.id) ?? [];
 }
 
 /** The layers a fix edits when the caller names none. */
@@ -131,8 +145,10 @@ function needsConfigLiteral(code: FixCode, target: Target): FixPlan | undefined 
  * layers); by default it edits every layer the fix applies to.
  */
 export function planFix(text: string, fileName: string, graph: ModelGraph, code: FixCode, layerIds?: readonly string[]): FixPlan {
-  const chosen = layerIds ? graph.layers.filter((l) => layerIds.includes(l.id)) : defaultTargets(graph, code);
-  const candidates = layerIds ? chosen.filter((l) => defaultTargets(graph, code).includes(l) || code === 'init-he' && KERNEL_LAYERS.has(l.type)) : chosen;
+  const wanted = layerIds ? new Set(layerIds) : undefined;
+  const chosen = wanted ? graph.layers.filter((l) => wanted.has(l.id)) : defaultTargets(graph, code);
+  const defaults = wanted ? new Set(defaultTargets(graph, code)) : undefined;
+  const candidates = defaults ? chosen.filter((l) => defaults.has(l) || code === 'init-he' && KERNEL_LAYERS.has(l.type)) : chosen;
   if (isPythonFile(fileName)) {
     return planKerasFix({ text, graph, targets: distinctCalls(candidates), successors: (layer) => successors(graph, layer) }, code);
   }
