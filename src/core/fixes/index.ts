@@ -11,6 +11,7 @@ import { planClipGradients } from './clipGradients';
 import { planKerasFix } from './keras';
 import { isPythonFile } from '../languages';
 import { SourceView, type LayerSite } from './syntax';
+import { isOutputFix, planOutputFix } from './outputFixes';
 
 export const FIX_CODES = [
   'activation-relu',
@@ -23,6 +24,18 @@ export const FIX_CODES = [
   'rnn-lstm',
   'rnn-gru',
   'clip-gradients',
+  // Fixes for causes at the output and in the compile call (outputFixes.ts).
+  'output-sigmoid',
+  'output-softmax',
+  'output-linear',
+  'output-units',
+  'loss-binary-crossentropy',
+  'loss-categorical-crossentropy',
+  'loss-sparse-categorical-crossentropy',
+  'move-before-output',
+  'remove-layer',
+  'linear-before-softmax',
+  'lower-learning-rate',
 ] as const;
 
 export type FixCode = (typeof FIX_CODES)[number];
@@ -43,6 +56,8 @@ export const KERNEL_LAYERS: ReadonlySet<string> = new Set([
   'simpleRNN', 'lstm', 'gru',
 ]);
 const NORMALIZATION_LAYERS: ReadonlySet<string> = new Set(['batchNormalization', 'layerNormalization']);
+/** ReLU spellings that can die (leaky ReLU / ELU replace them). */
+const PLAIN_RELU: ReadonlySet<string> = new Set(['relu', 'relu6', 'reLU']);
 
 /** The activation a layer applies: its config's, or its own for ReLU-like layer types. */
 export function activationOf(layer: LayerNode): string | undefined {
@@ -73,9 +88,13 @@ function successors(graph: ModelGraph, layer: LayerNode): LayerNode[] {
 export function defaultTargets(graph: ModelGraph, code: FixCode): LayerNode[] {
   const hidden = graph.layers.filter((l) => !isOutput(graph, l));
   switch (code) {
-    case 'activation-relu':
     case 'activation-leaky-relu':
-    case 'activation-elu':
+    case 'activation-elu': {
+      // Saturating layers first; without any, the plain ReLU layers (the ones that can die).
+      const saturating = hidden.filter((l) => SATURATING_ACTIVATIONS.has(activationOf(l) ?? ''));
+      return saturating.length ? saturating : hidden.filter((l) => PLAIN_RELU.has(activationOf(l) ?? '') && (KERNEL_LAYERS.has(l.type) || l.type === 'reLU' || l.type === 'activation'));
+    }
+    case 'activation-relu':
     case 'init-glorot':
       return hidden.filter((l) => SATURATING_ACTIVATIONS.has(activationOf(l) ?? '') && (code !== 'init-glorot' || KERNEL_LAYERS.has(l.type)));
     case 'init-he':
@@ -131,8 +150,11 @@ function needsConfigLiteral(code: FixCode, target: Target): FixPlan | undefined 
  * layers); by default it edits every layer the fix applies to.
  */
 export function planFix(text: string, fileName: string, graph: ModelGraph, code: FixCode, layerIds?: readonly string[]): FixPlan {
-  const chosen = layerIds ? graph.layers.filter((l) => layerIds.includes(l.id)) : defaultTargets(graph, code);
-  const candidates = layerIds ? chosen.filter((l) => defaultTargets(graph, code).includes(l) || code === 'init-he' && KERNEL_LAYERS.has(l.type)) : chosen;
+  if (isOutputFix(code)) return planOutputFix(text, fileName, graph, code, layerIds);
+  // A finding's layers narrow the default targets; the same layers qualify with or without them,
+  // so what a finding offers is what `fix --apply` and verification apply.
+  const defaults = defaultTargets(graph, code);
+  const candidates = layerIds ? defaults.filter((l) => layerIds.includes(l.id)) : defaults;
   if (isPythonFile(fileName)) {
     return planKerasFix({ text, graph, targets: distinctCalls(candidates), successors: (layer) => successors(graph, layer) }, code);
   }
@@ -154,6 +176,11 @@ export function planFix(text: string, fileName: string, graph: ModelGraph, code:
     case 'activation-elu': {
       const activation = code === 'activation-relu' ? 'relu' : 'elu';
       for (const target of targets) {
+        if (target.layer.type === 'reLU') {
+          // A `reLU()` layer becomes an `elu()` layer.
+          edits.push({ range: view.range(target.site.call), newText: sibling(target.site, 'elu') });
+          continue;
+        }
         const blocked = needsConfigLiteral(code, target);
         if (blocked) return blocked;
         edits.push(view.setProperty(target.site.config!, 'activation', view.string(activation)));
@@ -163,6 +190,10 @@ export function planFix(text: string, fileName: string, graph: ModelGraph, code:
     case 'activation-leaky-relu': {
       // tfjs has no 'leakyRelu' activation string: drop the activation and add a leakyReLU layer.
       for (const target of targets) {
+        if (target.layer.type === 'reLU') {
+          edits.push({ range: view.range(target.site.call), newText: sibling(target.site, 'leakyReLU') });
+          continue;
+        }
         const blocked = needsConfigLiteral(code, target);
         if (blocked) return blocked;
         const insert = view.insertAfter(target.site, sibling(target.site, 'leakyReLU'));
@@ -211,6 +242,14 @@ export function planFix(text: string, fileName: string, graph: ModelGraph, code:
       return { code, title: `Replace simpleRNN with ${factory.toUpperCase()} in ${plural(targets.length, 'layer call')}`, edits };
     }
   }
+}
+
+/**
+ * The fixes of a finding that can be applied to `text` (each planned on the finding's layers),
+ * in the finding's order: a fix that cannot apply is never offered.
+ */
+export function applicableFixes(text: string, fileName: string, graph: ModelGraph, finding: { readonly fixes: readonly FixCode[]; readonly layers: readonly string[] }): FixCode[] {
+  return finding.fixes.filter((code) => !('unavailable' in planFix(text, fileName, graph, code, finding.layers.length ? finding.layers : undefined)));
 }
 
 export interface AppliedFixes {

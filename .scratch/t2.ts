@@ -1,0 +1,14 @@
+import * as tf from '@tensorflow/tfjs';
+const xs = tf.tensor2d([-1, 0, 1, 2, 3, 4], [6, 1]);
+const ys = tf.tensor2d([-3, -1, 1, 3, 5, 7], [6, 1]);
+const LR = 50;
+const model = tf.sequential();
+model.add(tf.layers.dense({ units: 8, activation: 'relu', inputShape: [1] }));
+model.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
+model.compile({ optimizer: tf.train.sgd(LR), loss: 'meanSquaredError' });
+const m2 = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2] })] });
+m2.compile({ optimizer: 'adam', loss: tf.losses.softmaxCrossEntropy });
+const m3 = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2] })] });
+const opt = tf.train.adam(0.5);
+m3.compile({ optimizer: opt, loss: (a, b) => tf.losses.softmaxCrossEntropy(a, b) });
+await model.fit(xs, ys, { epochs: 5 });
