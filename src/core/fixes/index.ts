@@ -89,11 +89,9 @@ export function defaultTargets(graph: ModelGraph, code: FixCode): LayerNode[] {
   const hidden = graph.layers.filter((l) => !isOutput(graph, l));
   switch (code) {
     case 'activation-leaky-relu':
-    case 'activation-elu': {
-      // Saturating layers first; without any, the plain ReLU layers (the ones that can die).
-      const saturating = hidden.filter((l) => SATURATING_ACTIVATIONS.has(activationOf(l) ?? ''));
-      return saturating.length ? saturating : hidden.filter((l) => PLAIN_RELU.has(activationOf(l) ?? '') && (KERNEL_LAYERS.has(l.type) || l.type === 'reLU' || l.type === 'activation'));
-    }
+    case 'activation-elu':
+      // Saturating layers and the plain ReLU layers (the ones that can die); a finding's layers narrow it.
+      return hidden.filter((l) => SATURATING_ACTIVATIONS.has(activationOf(l) ?? '') || (PLAIN_RELU.has(activationOf(l) ?? '') && (KERNEL_LAYERS.has(l.type) || l.type === 'reLU' || l.type === 'activation')));
     case 'activation-relu':
     case 'init-glorot':
       return hidden.filter((l) => SATURATING_ACTIVATIONS.has(activationOf(l) ?? '') && (code !== 'init-glorot' || KERNEL_LAYERS.has(l.type)));
