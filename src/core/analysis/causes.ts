@@ -7,8 +7,7 @@
  * finding of the cause, on the cause's line, with the cause's fix first.
  */
 import type { ModelGraph } from '../ir';
-import type { RunSummary } from '../../training/protocol';
-import type { FixCode } from '../fixes/index';
+import type { FixCode } from '../fixes/codes';
 import type { Finding } from './findings';
 import { learningRate, outputFindings, outputHead } from './outputRules';
 
@@ -23,13 +22,25 @@ function fmt(value: number): string {
   return Math.abs(value) >= 1e3 || Math.abs(value) < 1e-2 ? value.toExponential(1) : Number(value.toPrecision(2)).toString();
 }
 
+/**
+ * What attribution reads of a run (the worker's RunSummary has these fields; declared here so
+ * the pure core does not import the worker's protocol).
+ */
+export interface RunFacts {
+  readonly trainableLayers: readonly string[];
+  /** Loss per training step. */
+  readonly losses: readonly number[];
+  readonly probe?: { readonly loss: number; readonly layers: Readonly<Record<string, { readonly kernel?: { readonly norm: number } }>> };
+  readonly nonFinite?: { readonly step: number };
+}
+
 const ZERO_RULES = new Set(['measured: all-zero gradients', 'measured: gradients collapsed to zero during training']);
 
 /**
  * Rewrites the measured findings of `graph` so they name the cause. `findings` are the measured
  * rules' findings; the result replaces them (same order, cause findings first).
  */
-export function attributeCauses(graph: ModelGraph, summary: RunSummary, findings: readonly Finding[]): Finding[] {
+export function attributeCauses(graph: ModelGraph, summary: RunFacts, findings: readonly Finding[]): Finding[] {
   const base = { source: 'measured' as const, model: graph.name };
   const predicted = outputFindings(graph);
   const causes: Finding[] = [];

@@ -1,6 +1,6 @@
 /** Findings: what Gradient Lens tells the user about a model. Codes are a public contract. */
 import type { SourceRange } from '../ir';
-import type { FixCode } from '../fixes/index';
+import type { FixCode } from '../fixes/codes';
 
 export const FINDING_CODES = [
   'vanishing-gradient',

@@ -9,8 +9,8 @@
  * 70; dying ReLU at 70% dead units; saturation above 50% saturated units.
  */
 import type { LayerNode, ModelGraph } from '../ir';
-import type { FixCode } from '../fixes/index';
-import { activationOf, RELU_FAMILY } from '../fixes/index';
+import type { FixCode } from '../fixes/codes';
+import { activationOf, RELU_FAMILY } from '../layerKinds';
 import type { LayerGradients, RunSummary } from '../../training/protocol';
 import type { Finding } from './findings';
 import { attributeCauses } from './causes';

@@ -14,7 +14,8 @@
  */
 import type { ConfigValue, LabelFacts, LayerNode, ModelGraph, SourceRange } from '../ir';
 import { isCallValue } from '../ir';
-import { activationOf, KERNEL_LAYERS, type FixCode } from '../fixes/index';
+import type { FixCode } from '../fixes/codes';
+import { activationOf, KERNEL_LAYERS } from '../layerKinds';
 import type { Finding } from './findings';
 
 /** Layers that change values after the output activation: misplaced there (DeepDiagnosis' "wrong layer order"). */

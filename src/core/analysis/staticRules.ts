@@ -3,7 +3,8 @@
  * and must not contradict measurement (tanh with Glorot init at 11 layers is not "vanishing").
  */
 import { isCallValue, isConfigObject, type ConfigValue, type LayerNode, type ModelGraph } from '../ir';
-import { activationOf, KERNEL_LAYERS, RELU_FAMILY, type FixCode } from '../fixes/index';
+import type { FixCode } from '../fixes/codes';
+import { activationOf, KERNEL_LAYERS, RELU_FAMILY } from '../layerKinds';
 import type { Finding } from './findings';
 import { outputFindings } from './outputRules';
 

@@ -13,57 +13,14 @@ import { isPythonFile } from '../languages';
 import { SourceView, type LayerSite } from './syntax';
 import { isOutputFix, planOutputFix } from './outputFixes';
 
-export const FIX_CODES = [
-  'activation-relu',
-  'activation-leaky-relu',
-  'activation-elu',
-  'init-he',
-  'init-glorot',
-  'insert-batch-norm',
-  'add-residual',
-  'rnn-lstm',
-  'rnn-gru',
-  'clip-gradients',
-  // Fixes for causes at the output and in the compile call (outputFixes.ts).
-  'output-sigmoid',
-  'output-softmax',
-  'output-linear',
-  'output-units',
-  'loss-binary-crossentropy',
-  'loss-categorical-crossentropy',
-  'loss-sparse-categorical-crossentropy',
-  'move-before-output',
-  'remove-layer',
-  'linear-before-softmax',
-  'lower-learning-rate',
-] as const;
+export { FIX_CODES, isFixCode, type FixCode, type FixPlan } from './codes';
+export { activationOf, KERNEL_LAYERS, RELU_FAMILY, SATURATING_ACTIVATIONS } from '../layerKinds';
+import type { FixCode, FixPlan } from './codes';
+import { activationOf, KERNEL_LAYERS, RELU_FAMILY, SATURATING_ACTIVATIONS } from '../layerKinds';
 
-export type FixCode = (typeof FIX_CODES)[number];
-
-export function isFixCode(value: string): value is FixCode {
-  return (FIX_CODES as readonly string[]).includes(value);
-}
-
-export type FixPlan =
-  | { readonly code: FixCode; readonly title: string; readonly edits: readonly TextEdit[] }
-  | { readonly code: FixCode; readonly unavailable: string };
-
-export const SATURATING_ACTIVATIONS: ReadonlySet<string> = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign']);
-export const RELU_FAMILY: ReadonlySet<string> = new Set(['relu', 'relu6', 'elu', 'selu', 'leakyReLU', 'prelu', 'reLU', 'thresholdedReLU', 'gelu', 'swish', 'mish']);
-/** Layer types whose first weight is a kernel that an initializer sets. */
-export const KERNEL_LAYERS: ReadonlySet<string> = new Set([
-  'dense', 'conv1d', 'conv2d', 'conv3d', 'conv2dTranspose', 'conv3dTranspose', 'separableConv2d', 'depthwiseConv2d',
-  'simpleRNN', 'lstm', 'gru',
-]);
 const NORMALIZATION_LAYERS: ReadonlySet<string> = new Set(['batchNormalization', 'layerNormalization']);
 /** ReLU spellings that can die (leaky ReLU / ELU replace them). */
 const PLAIN_RELU: ReadonlySet<string> = new Set(['relu', 'relu6', 'reLU']);
-
-/** The activation a layer applies: its config's, or its own for ReLU-like layer types. */
-export function activationOf(layer: LayerNode): string | undefined {
-  if (layer.type === 'reLU' || layer.type === 'leakyReLU' || layer.type === 'prelu' || layer.type === 'elu' || layer.type === 'thresholdedReLU') return layer.type;
-  return layer.activation;
-}
 
 function isOutput(graph: ModelGraph, layer: LayerNode): boolean {
   return graph.outputs.includes(layer.id);

@@ -6,7 +6,7 @@
 import type { LayerNode, ModelGraph, SourceRange } from '../ir';
 import { sameShape } from './addResidual';
 import type { TextEdit } from './edits';
-import type { FixCode, FixPlan } from './index';
+import type { FixCode, FixPlan } from './codes';
 
 /** tfjs config key -> Keras keyword argument. */
 const KEYWORD: Readonly<Record<string, string>> = { activation: 'activation', kernelInitializer: 'kernel_initializer' };

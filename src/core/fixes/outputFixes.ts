@@ -11,8 +11,8 @@ import type { LayerNode, ModelGraph, SourceRange } from '../ir';
 import { isPythonFile } from '../languages';
 import { DEFAULT_LEARNING_RATES, learningRate, lossFamily, outputHead, type LossFamily } from '../analysis/outputRules';
 import type { TextEdit } from './edits';
-import type { FixCode, FixPlan } from './index';
-import { KERNEL_LAYERS } from './index';
+import type { FixCode, FixPlan } from './codes';
+import { KERNEL_LAYERS } from '../layerKinds';
 import { closingBracket, indentAt, lineStart, quoteIn, removeKeyword, setKeyword, spelledLike } from './keras';
 import { SourceView } from './syntax';
 
