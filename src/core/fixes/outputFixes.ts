@@ -118,6 +118,18 @@ function removeLayer(context: Context, code: FixCode, layer: LayerNode): TextEdi
   if (ctx.kind === 'apply') {
     const argument = ctx.applyCall.arguments[0];
     if (!argument || ctx.applyCall.arguments.length !== 1) return unavailable(code, `\`${layer.id}\` is applied to more than one tensor.`);
+    const ts = view.ts;
+    // `x = layer.apply(x) as T;` on a line of its own: the statement goes.
+    let node: import('typescript').Node = ctx.applyCall;
+    while (ts.isAsExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
+    const assignment = node.parent;
+    if (ts.isBinaryExpression(assignment) && assignment.operatorToken.kind === ts.SyntaxKind.EqualsToken && assignment.right === node &&
+        assignment.left.getText(view.file) === argument.getText(view.file) && ts.isExpressionStatement(assignment.parent)) {
+      const { start, end } = view.range(assignment.parent);
+      const from = lineStart(text, start);
+      const lineEnd = text.indexOf('\n', end);
+      if (!text.slice(from, start).trim()) return [{ range: { start: from, end: lineEnd < 0 ? text.length : lineEnd + 1 }, newText: '' }];
+    }
     return [{ range: view.range(ctx.applyCall), newText: argument.getText(view.file) }];
   }
   return unavailable(code, `\`${layer.id}\` is not added with \`model.add\`, a \`layers: [...]\` list or \`.apply\`, so it cannot be removed here.`);
