@@ -76,9 +76,13 @@ function statementEnd(text: string, start: number): number {
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
+function escape(name: string): string {
+  return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** The last assignment of `name` before `before`: its right-hand side, and which target it is when unpacked. */
 function assignment(text: string, name: string, before: number): { value: Expr; index?: number; targets?: number; nested?: boolean } | undefined {
-  const pattern = new RegExp(`^[ \\t]*(?:(?:const|let|var)[ \\t]+)?([^\\n=]*?\\b${name.replace(/[$.]/g, '\\$&')}\\b[^\\n=]*?)[ \\t]*=(?!=)[ \\t]*`, 'gm');
+  const pattern = new RegExp(`^[ \\t]*(?:(?:const|let|var)[ \\t]+)?([^\\n=]*?(?<![\\w$])${escape(name)}(?![\\w$])[^\\n=]*?)[ \\t]*=(?!=)[ \\t]*`, 'gm');
   let found: { value: Expr; index?: number; targets?: number; nested?: boolean } | undefined;
   for (const match of text.slice(0, before).matchAll(pattern)) {
     const lhs = match[1]!.trim();
@@ -209,7 +213,7 @@ function classify(text: string, expr: Expr, unpacked: { index?: number; targets?
     return fact({ kind: 'regression', min, max });
   }
   // Arithmetic on the inputs (`y = 3 * x + 2`, `xs.mul(2).add(1)`): a real-valued target.
-  if (depth >= 0 && inputs.some((name) => new RegExp(`\\b${name.replace(/[$]/g, '\\$')}\\b`).test(e)) && (/[*+\-/]|\*\*/.test(e) || /\.(mul|add|sub|div|square|pow|sin|cos)\(|\b(np\.)?(sin|cos|exp|log|sqrt|dot)\s*\(|@/.test(e))) {
+  if (depth >= 0 && inputs.some((name) => new RegExp(`(?<![\\w$])${escape(name)}(?![\\w$])`).test(e)) && (/[*+\-/]|\*\*/.test(e) || /\.(mul|add|sub|div|square|pow|sin|cos)\(|\b(np\.)?(sin|cos|exp|log|sqrt|dot)\s*\(|@/.test(e))) {
     return fact({ kind: 'regression' });
   }
   return undefined;
@@ -217,8 +221,8 @@ function classify(text: string, expr: Expr, unpacked: { index?: number; targets?
 
 /** The fit call of `model`: its label argument and its input argument. */
 function fitArguments(text: string, modelName: string, onlyModel: boolean): { label: Expr; input?: Expr } | undefined {
-  const name = modelName.replace(/[$.]/g, '\\$&');
-  const calls = [...text.matchAll(new RegExp(`\\b${name}\\.fit\\s*\\(`, 'g'))];
+  // Template models are named after their function (`build[mlp]`): only a variable name can be looked up.
+  const calls = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(modelName) ? [...text.matchAll(new RegExp(`(?<![\\w$.])${escape(modelName)}\\.fit\\s*\\(`, 'g'))] : [];
   const all = calls.length ? calls : onlyModel ? [...text.matchAll(/\.fit\s*\(/g)] : [];
   const call = all[0];
   if (!call) return undefined;
@@ -296,8 +300,15 @@ export function withTrainingFacts(text: string, result: ParseResult): ParseResul
   return {
     ...result,
     models: result.models.map((model) => {
-      const labels = labelFacts(text, model, onlyModel);
-      const logits = lossTakesLogits(text, model);
+      // Heuristics over user text: a surprise here must never cost the parse.
+      let labels: LabelFacts | undefined;
+      let logits = false;
+      try {
+        labels = labelFacts(text, model, onlyModel);
+        logits = lossTakesLogits(text, model);
+      } catch {
+        return model;
+      }
       return labels || logits ? { ...model, ...(labels ? { labels } : {}), ...(logits ? { lossFromLogits: true } : {}) } : model;
     }),
   };

@@ -297,8 +297,9 @@ export function outputFindings(graph: ModelGraph, thresholds: OutputThresholds =
       }
     }
 
-    // 6. Layers after the output activation.
-    if (head.after.length) {
+    // 6. Layers after the output activation. An uncompiled model ending in a hidden-style
+    // activation + dropout is a feature extractor used inside another model (tfjs-examples' GAN).
+    if (head.after.length && (graph.compile || activation === 'softmax' || activation === 'sigmoid')) {
       const [first] = head.after;
       findings.push({
         ...base,
