@@ -12,13 +12,8 @@ import { staticFindings } from '../core/analysis/staticRules';
 import type { ModelGraph } from '../core/ir';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../training/protocol';
 import { TrainingSession, type RunResult } from '../training/session';
-<<<<<<< HEAD
-import { applyFixes, isFixCode } from '../core/fixes/index';
-import { boundedReader, readDataFile, readFileFromDisk } from '../core/nodeFiles';
-=======
 import { applicableFixes, applyFixes, isFixCode } from '../core/fixes/index';
-import { readFileFromDisk } from '../core/nodeFiles';
->>>>>>> verdicts
+import { boundedReader, readDataFile, readFileFromDisk } from '../core/nodeFiles';
 import { holeAdvice } from '../core/holes';
 import { isPythonFile } from '../core/languages';
 import { callSitesByTarget, type CallSites } from '../core/parse/callSites';

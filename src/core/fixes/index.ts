@@ -119,18 +119,12 @@ function needsConfigLiteral(code: FixCode, target: Target): FixPlan | undefined 
  * layers); by default it edits every layer the fix applies to.
  */
 export function planFix(text: string, fileName: string, graph: ModelGraph, code: FixCode, layerIds?: readonly string[]): FixPlan {
-<<<<<<< HEAD
-  const wanted = layerIds ? new Set(layerIds) : undefined;
-  const chosen = wanted ? graph.layers.filter((l) => wanted.has(l.id)) : defaultTargets(graph, code);
-  const defaults = wanted ? new Set(defaultTargets(graph, code)) : undefined;
-  const candidates = defaults ? chosen.filter((l) => defaults.has(l) || code === 'init-he' && KERNEL_LAYERS.has(l.type)) : chosen;
-=======
   if (isOutputFix(code)) return planOutputFix(text, fileName, graph, code, layerIds);
   // A finding's layers narrow the default targets; the same layers qualify with or without them,
   // so what a finding offers is what `fix --apply` and verification apply.
   const defaults = defaultTargets(graph, code);
-  const candidates = layerIds ? defaults.filter((l) => layerIds.includes(l.id)) : defaults;
->>>>>>> verdicts
+  const wanted = layerIds ? new Set(layerIds) : undefined;
+  const candidates = wanted ? defaults.filter((l) => wanted.has(l.id)) : defaults;
   if (isPythonFile(fileName)) {
     return planKerasFix({ text, graph, targets: distinctCalls(candidates), successors: (layer) => successors(graph, layer) }, code);
   }

@@ -42,11 +42,10 @@ export function calleeOf(text: string, layer: LayerNode): { prefix: string; name
   return { prefix: match[1]!, name: match[2]!, range: { start: nameStart, end: nameStart + match[2]!.length } };
 }
 
-<<<<<<< HEAD
 /** Line starts of the last text asked about: fixes ask many times about one file. */
 let lineStarts: { text: string; starts: number[] } | undefined;
 
-function lineStart(text: string, offset: number): number {
+export function lineStart(text: string, offset: number): number {
   if (lineStarts?.text !== text) {
     const starts = [0];
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
@@ -63,7 +62,7 @@ function lineStart(text: string, offset: number): number {
   return starts[low]!;
 }
 
-function indentAt(text: string, offset: number): string {
+export function indentAt(text: string, offset: number): string {
   const start = lineStart(text, offset);
   let end = start;
   while (text[end] === ' ' || text[end] === '\t') end++;
@@ -81,14 +80,6 @@ function commaBefore(text: string, offset: number): string | undefined {
 function lineBreakBefore(text: string, offset: number): boolean {
   for (let i = offset - 1; i >= 0 && /\s/.test(text[i]!); i--) if (text[i] === '\n') return true;
   return false;
-=======
-export function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-export function indentAt(text: string, offset: number): string {
-  return /^[ \t]*/.exec(text.slice(lineStart(text, offset)))![0];
->>>>>>> verdicts
 }
 
 /** Offset just after the bracket matching the one at `open` (Python strings skipped). */
