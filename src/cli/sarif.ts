@@ -21,7 +21,8 @@ interface Rule {
   readonly anchor: string;
 }
 
-const FINDING_HELP: Record<(typeof FINDING_CODES)[number], Omit<Rule, 'id' | 'anchor'>> = {
+/** Help per finding code (README "Findings"); a code added later gets a generic text and its README link. */
+const FINDING_HELP: Partial<Record<(typeof FINDING_CODES)[number], Omit<Rule, 'id' | 'anchor'>>> = {
   'vanishing-gradient': {
     summary: 'Gradients vanish before they reach the first layers.',
     help: "Measured when the first trainable layer's kernel gradient is below 1e-3 of the output layer's and below 1e-4 in norm (AutoTrainer's thresholds); predicted from 4 or more hidden sigmoid-like layers. Fixes: activation-relu, init-he, insert-batch-norm, add-residual.",
@@ -67,7 +68,41 @@ const FINDING_HELP: Record<(typeof FINDING_CODES)[number], Omit<Rule, 'id' | 'an
     help: 'Reserved for a deep model without skip connections.',
     level: 'note',
   },
+  'softmax-one-unit': {
+    summary: 'Softmax over a single unit is always 1: constant loss, zero gradients.',
+    help: 'A softmax output with one unit normalizes to exactly 1, so the loss is constant and every gradient exactly 0. Fixes: output-sigmoid, output-linear, output-units.',
+    level: 'error',
+  },
+  'output-activation-mismatch': {
+    summary: 'The output activation does not fit the loss.',
+    help: 'A linear/ReLU/tanh output with a cross-entropy loss (clipped predictions get no gradient), several sigmoid outputs with categorical cross-entropy, or a bounded output with a regression loss on targets outside its range. Fixes: output-sigmoid, output-softmax, output-linear.',
+    level: 'warning',
+  },
+  'loss-mismatch': {
+    summary: 'The loss does not fit the output.',
+    help: 'Categorical cross-entropy on a one-unit output (the loss is always 0), or mean squared/absolute error on a softmax classifier. Fixes: loss-binary-crossentropy, loss-categorical-crossentropy, loss-sparse-categorical-crossentropy, output-units.',
+    level: 'warning',
+  },
+  'layer-after-output': {
+    summary: 'A layer after the output activation changes what the loss sees.',
+    help: 'Dropout or noise after the output activation (or batch normalization after a softmax/sigmoid output): the loss no longer sees probabilities. Fixes: move-before-output, remove-layer.',
+    level: 'warning',
+  },
+  'relu-before-softmax': {
+    summary: 'A ReLU on the logits of a softmax.',
+    help: 'A ReLU before a softmax makes every negative logit 0 and gives it no gradient. Fixes: linear-before-softmax, remove-layer.',
+    level: 'warning',
+  },
+  'high-learning-rate': {
+    summary: 'The learning rate is far above the optimizer default.',
+    help: "Predicted when the learning rate is 100x or more the optimizer's default; measured when it is 10x or more and the run diverged (non-finite values, a growing loss or gradient, ReLU units dying in training). Fix: lower-learning-rate.",
+    level: 'warning',
+  },
 };
+
+function findingHelp(code: (typeof FINDING_CODES)[number]): Omit<Rule, 'id' | 'anchor'> {
+  return FINDING_HELP[code] ?? { summary: `Gradient Lens finding \`${code}\`.`, help: `See the README section on \`${code}\` for what it means and its fixes.`, level: 'warning' };
+}
 
 const UNMEASURED_RULES: readonly Rule[] = [
   {
@@ -101,7 +136,7 @@ const UNMEASURED_RULES: readonly Rule[] = [
 ];
 
 export const SARIF_RULES: readonly Rule[] = [
-  ...FINDING_CODES.map((code) => ({ id: code, anchor: code, ...FINDING_HELP[code] })),
+  ...FINDING_CODES.map((code) => ({ id: code, anchor: code, ...findingHelp(code) })),
   ...UNMEASURED_RULES,
 ];
 

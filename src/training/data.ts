@@ -51,10 +51,8 @@ export function syntheticData(tf: Tfjs, model: tfjs.LayersModel, graph: ModelGra
       const kind = lossKind(losses[i] ?? losses[0] ?? 'meanSquaredError');
       const labelSeed = seed + 1000 + i;
       const classes = shape[shape.length - 1]!;
-      // One class (a 1-unit softmax, Keras' categorical_crossentropy on it): every label is that
-      // class. tfjs' oneHot refuses depth 1; Keras trains it with loss 0 and zero gradients.
-      if (classes === 1 && kind === 'categorical') return tf.ones(shape);
-      if (classes === 1 && kind === 'sparse') return tf.zeros([...shape.slice(0, -1), 1]);
+      // One class (cross-entropy on a one-unit output): every label is that class.
+      if ((kind === 'categorical' || kind === 'sparse') && classes === 1) return kind === 'sparse' ? tf.zeros([...shape.slice(0, -1), 1]) : tf.ones(shape);
       if (kind === 'categorical') {
         const ids = tf.floor(tf.randomUniform(shape.slice(0, -1), 0, classes, 'float32', labelSeed)).toInt();
         return tf.oneHot(ids.flatten(), classes).reshape(shape).toFloat();

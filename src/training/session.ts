@@ -4,6 +4,7 @@
  * budget, and turns a worker that dies into an error result; the next run gets a fresh worker.
  */
 import { join } from 'node:path';
+import { trainingBlocker } from '../core/graph';
 import { Worker } from 'node:worker_threads';
 import type { ModelGraph } from '../core/ir';
 import { formatBudget } from './budget';
@@ -148,6 +149,9 @@ export class TrainingSession {
     if (this.disposed) return Promise.resolve({ status: 'error', message: 'The training session was closed.' });
     if (signal?.aborted) return Promise.resolve({ status: 'cancelled', backend: this.backend ?? 'none' });
     if (options.timeBudgetMs <= 0) return Promise.resolve({ status: 'error', message: 'The time budget is 0: nothing was measured. Give the run at least a few seconds.' });
+    // Odd but valid code (only an input, `inputShape: [0]`, `units: -1`): the product's own message, not tfjs'.
+    const blocked = blockedRun(graph);
+    if (blocked) return Promise.resolve(blocked);
     try {
       this.spawn();
     } catch (error) {
@@ -181,6 +185,19 @@ export class TrainingSession {
     this.worker = undefined;
     await worker?.terminate();
   }
+}
+
+/**
+ * The product's own refusal of a model tfjs cannot build or train (`trainingBlocker`), as a run
+ * result naming the layer at fault when the message starts with one, so the CLI and the editor
+ * can put it on that layer's line.
+ */
+export function blockedRun(graph: ModelGraph): Extract<RunResult, { status: 'error' }> | undefined {
+  const message = trainingBlocker(graph);
+  if (!message) return undefined;
+  const named = /^`([^`]+)`/.exec(message)?.[1];
+  const layerId = named !== undefined && graph.layers.some((l) => l.id === named) ? named : undefined;
+  return { status: 'error', message, ...(layerId ? { layerId } : {}) };
 }
 
 /**
