@@ -8,6 +8,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { CLIPPED_OPTIMIZER_CALL, isCallValue, type ConfigValue, type LayerNode, type ModelGraph } from '../core/ir';
 import { buildModel, ModelBuildError, toTfjsValue, type Tfjs } from './buildModel';
 import { DataError, permutation, syntheticData, userData, type Dataset } from './data';
+import { trainingBlocker } from '../core/graph';
 import { formatBudget } from './budget';
 import { registerGradientFixes } from './gradientFixes';
 import type {
@@ -89,6 +90,12 @@ export function missingKernel(message: string, backend: string): string | undefi
  * differentiate. Throws MeasureError naming the first layer at fault.
  */
 export function preflight(graph: ModelGraph): void {
+  // The product's shared check first (core/graph.ts), then the declared input shapes it may not read.
+  const blocked = trainingBlocker(graph);
+  if (blocked) {
+    const named = /^`([^`]+)`/.exec(blocked)?.[1];
+    throw new MeasureError(blocked, named !== undefined && graph.layers.some((l) => l.id === named) ? named : undefined);
+  }
   for (const layer of graph.layers) {
     const declared = layer.type === 'inputLayer' ? [layer.config.shape, layer.config.batchInputShape] : [layer.config.inputShape, layer.config.batchInputShape, layer.config.inputDim];
     for (const value of declared) {

@@ -36,7 +36,7 @@ test('exit 3 when a model is not measured (failed on a layer, unresolved, none r
   assert.equal(failed.code, 3);
   const negative = json(failed.stdout).files[0]!.models[0]!.measurement;
   assert.deepEqual({ ...negative, message: undefined }, { status: 'failed', message: undefined, line: 5, layer: 'dense_2' });
-  assert.match(negative.message!, /^`dense_2` has a dimension of -3; every dimension must be a positive integer/);
+  assert.match(negative.message!, /^`dense_2` has `units: -3`; it must be a positive integer/);
   const inputOnly = json(run('analyze', `${R}/onlyinput.ts`, '--json').stdout).files[0]!.models[0]!.measurement;
   assert.equal(inputOnly.status, 'failed');
   assert.equal(inputOnly.line, 4);
