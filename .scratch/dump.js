@@ -8,6 +8,272 @@ function isPythonFile(fileName) {
   return /\.pyw?$/i.test(fileName);
 }
 
+// src/core/labels.ts
+function closing(text, open) {
+  const pairs = { "(": ")", "[": "]", "{": "}" };
+  const stack = [];
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'" || c === "`") {
+      const end = text.indexOf(c, i + 1);
+      if (end < 0) return void 0;
+      i = end;
+    } else if (pairs[c]) stack.push(pairs[c]);
+    else if (c === stack[stack.length - 1]) {
+      stack.pop();
+      if (!stack.length) return i + 1;
+    }
+  }
+  return void 0;
+}
+function splitArgs(text, start, end) {
+  const parts = [];
+  let depth = 0;
+  let from = start;
+  for (let i = start; i < end; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'" || c === "`") {
+      const close = text.indexOf(c, i + 1);
+      if (close < 0 || close >= end) break;
+      i = close;
+    } else if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) depth--;
+    else if (c === "," && depth === 0) {
+      parts.push({ text: text.slice(from, i), start: from });
+      from = i + 1;
+    }
+  }
+  if (text.slice(from, end).trim()) parts.push({ text: text.slice(from, end), start: from });
+  return parts.map((p) => {
+    const lead = p.text.length - p.text.trimStart().length;
+    return { text: p.text.trim(), start: p.start + lead };
+  });
+}
+function statementEnd(text, start) {
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if ("([{".includes(c)) {
+      const end = closing(text, i);
+      if (end === void 0) return text.length;
+      i = end - 1;
+    } else if (c === '"' || c === "'" || c === "`") {
+      const end = text.indexOf(c, i + 1);
+      if (end < 0) return text.length;
+      i = end;
+    } else if (c === "\n" || c === ";" || c === "#") return i;
+  }
+  return text.length;
+}
+var IDENT = /^[A-Za-z_$][\w$]*$/;
+function escape(name) {
+  return name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function assignment(text, name, before) {
+  const pattern = new RegExp(`^[ \\t]*(?:(?:const|let|var)[ \\t]+)?([^\\n=]*?(?<![\\w$])${escape(name)}(?![\\w$])[^\\n=]*?)[ \\t]*=(?!=)[ \\t]*`, "gm");
+  let found;
+  for (const match of text.slice(0, before).matchAll(pattern)) {
+    const lhs = match[1].trim();
+    const start = match.index + match[0].length;
+    const value = { text: text.slice(start, statementEnd(text, start)).trim(), start };
+    if (lhs === name) {
+      found = { value };
+      continue;
+    }
+    const flat = lhs.replace(/^\[|\]$/g, "");
+    const nested = /[()]/.test(flat);
+    const names = flat.replace(/[()]/g, "").split(",").map((n) => n.trim());
+    const index = names.indexOf(name);
+    if (index >= 0 && names.every((n) => IDENT.test(n) || n === "_" || n === "")) found = { value, index, targets: names.length, nested };
+  }
+  return found;
+}
+function numberOf(text, expr, before) {
+  const literal = Number(expr.trim());
+  if (expr.trim() && Number.isFinite(literal)) return literal;
+  if (IDENT.test(expr.trim())) {
+    const assigned = assignment(text, expr.trim(), before);
+    if (assigned && assigned.index === void 0) {
+      const n = Number(assigned.value.text);
+      if (Number.isFinite(n)) return n;
+    }
+  }
+  return void 0;
+}
+function argument(call, name, position) {
+  const open = call.text.indexOf("(");
+  if (open < 0) return void 0;
+  const end = closing(call.text, open);
+  if (end === void 0) return void 0;
+  const args = splitArgs(call.text, open + 1, end - 1);
+  const keyword = args.find((a) => name.test(a.text.split("=")[0].trim()) && /^[\w]+\s*=(?!=)/.test(a.text));
+  if (keyword) return keyword.text.slice(keyword.text.indexOf("=") + 1).trim();
+  const positional = args.filter((a) => !/^[\w]+\s*=(?!=)/.test(a.text));
+  return positional[position]?.text;
+}
+function literalNumbers(expr) {
+  const array = /\[[\s\S]*\]/.exec(expr);
+  if (!array) return void 0;
+  const body = array[0].replace(/[[\]\s]/g, "");
+  if (!body) return void 0;
+  const values = body.split(",").filter(Boolean).map(Number);
+  return values.every(Number.isFinite) ? values : void 0;
+}
+var CLASS_DATASETS = { mnist: 10, fashion_mnist: 10, cifar10: 10, cifar100: 100, imdb: 2, reuters: 46 };
+function classify(text, expr, unpacked, inputs, depth) {
+  const e = expr.text;
+  const before = expr.start;
+  const fact = (f2) => f2;
+  if (/\bto_categorical\s*\(/.test(e)) {
+    const call = { text: e.slice(e.search(/\bto_categorical\s*\(/)), start: before };
+    const classes = numberOf(text, argument(call, /^num_classes$/, 1) ?? "", before);
+    return fact({ kind: "one-hot", ...classes !== void 0 ? { classes } : {} });
+  }
+  if (/\boneHot\s*\(/.test(e)) {
+    const call = { text: e.slice(e.search(/\boneHot\s*\(/)), start: before };
+    const classes = numberOf(text, argument(call, /^depth$/, 1) ?? "", before);
+    return fact({ kind: "one-hot", ...classes !== void 0 ? { classes } : {} });
+  }
+  if (/\bmake_classification\s*\(/.test(e) && (unpacked.index === void 0 || unpacked.index === 1)) {
+    const call = { text: e.slice(e.search(/\bmake_classification\s*\(/)), start: before };
+    const classes = numberOf(text, argument(call, /^n_classes$/, 99) ?? "2", before) ?? 2;
+    return fact({ kind: classes === 2 ? "binary" : "class-ids", classes });
+  }
+  if (/\bmake_blobs\s*\(/.test(e) && (unpacked.index === void 0 || unpacked.index === 1)) {
+    const call = { text: e.slice(e.search(/\bmake_blobs\s*\(/)), start: before };
+    const classes = numberOf(text, argument(call, /^centers$/, 99) ?? "3", before) ?? 3;
+    return fact({ kind: classes === 2 ? "binary" : "class-ids", classes });
+  }
+  if (/\bmake_(regression|friedman\d)\s*\(|\bload_(boston|diabetes)\s*\(|\bfetch_california_housing\s*\(|\bboston_housing\.load_data\s*\(/.test(e)) {
+    return fact({ kind: "regression" });
+  }
+  const dataset = /\b(mnist|fashion_mnist|cifar10|cifar100|imdb|reuters)\.load_data\s*\(/.exec(e);
+  if (dataset && unpacked.nested) {
+    const classes = CLASS_DATASETS[dataset[1]];
+    return fact({ kind: classes === 2 ? "binary" : "class-ids", classes });
+  }
+  if (/\bload_(iris|wine|breast_cancer|digits)\s*\(/.test(e)) {
+    const classes = /iris|wine/.test(e) ? 3 : /digits/.test(e) ? 10 : 2;
+    return fact({ kind: classes === 2 ? "binary" : "class-ids", classes });
+  }
+  if (/\btrain_test_split\s*\(/.test(e) && unpacked.index !== void 0) return "follow";
+  if (/\brandint\s*\(/.test(e)) {
+    const call = { text: e.slice(e.search(/\brandint\s*\(/)), start: before };
+    const first = numberOf(text, argument(call, /^low$/, 0) ?? "", before);
+    const second = numberOf(text, argument(call, /^high$/, 1) ?? "", before);
+    const low = second === void 0 ? 0 : first;
+    const high = second ?? first;
+    if (low === 0 && high !== void 0) return fact({ kind: high === 2 ? "binary" : "class-ids", classes: high });
+    if (low !== void 0 && high !== void 0) return fact({ kind: "regression", min: low, max: high - 1 });
+    return void 0;
+  }
+  if (/(>|<|==|\bgreater|\bless)/.test(e) && /\b(astype|cast|toFloat|asType)\b|\bint\(|\bfloat\(/.test(e)) return fact({ kind: "binary", classes: 2 });
+  if (/\b(randn|standard_normal|randomNormal|truncatedNormal)\s*\(|\brandom\.normal\s*\(/.test(e)) return fact({ kind: "regression" });
+  if (/\brandom\.(rand|random|random_sample)\s*\(/.test(e) && !/[*+\-/]/.test(e.replace(/\([^)]*\)/g, ""))) return fact({ kind: "regression", min: 0, max: 1 });
+  const uniform = /\b(random\.uniform|randomUniform)\s*\(/.exec(e);
+  if (uniform && !/[*+\-/]/.test(e.replace(/\([^)]*\)/g, ""))) {
+    const call = { text: e.slice(uniform.index), start: before };
+    const python = uniform[1] === "random.uniform";
+    const low = numberOf(text, argument(call, /^(low|minval)$/, python ? 0 : 1) ?? "", before) ?? 0;
+    const high = numberOf(text, argument(call, /^(high|maxval)$/, python ? 1 : 2) ?? "", before) ?? 1;
+    return fact({ kind: "regression", min: low, max: high });
+  }
+  const values = /^\[/.test(e) ? e : /^(np\.array|np\.asarray|tf\.tensor\w*|tf\.constant)\s*\(/.test(e) ? argument(expr, /^(values|object)$/, 0) : void 0;
+  const numbers = values ? literalNumbers(values) : void 0;
+  if (numbers?.length) {
+    const min = Math.min(...numbers);
+    const max = Math.max(...numbers);
+    if (numbers.every((n) => n === 0 || n === 1)) return fact({ kind: "binary", classes: 2 });
+    if (numbers.every(Number.isInteger) && min >= 0 && max < 20) return fact({ kind: "class-ids", classes: max + 1 });
+    return fact({ kind: "regression", min, max });
+  }
+  if (depth >= 0 && inputs.some((name) => new RegExp(`(?<![\\w$])${escape(name)}(?![\\w$])`).test(e)) && (/[*+\-/]|\*\*/.test(e) || /\.(mul|add|sub|div|square|pow|sin|cos)\(|\b(np\.)?(sin|cos|exp|log|sqrt|dot)\s*\(|@/.test(e))) {
+    return fact({ kind: "regression" });
+  }
+  return void 0;
+}
+function fitArguments(text, modelName, onlyModel) {
+  const calls = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(modelName) ? [...text.matchAll(new RegExp(`(?<![\\w$.])${escape(modelName)}\\.fit\\s*\\(`, "g"))] : [];
+  const all = calls.length ? calls : onlyModel ? [...text.matchAll(/\.fit\s*\(/g)] : [];
+  const call = all[0];
+  if (!call) return void 0;
+  const open = call.index + call[0].length - 1;
+  const end = closing(text, open);
+  if (end === void 0) return void 0;
+  const args = splitArgs(text, open + 1, end - 1);
+  const keyword = (key) => {
+    const arg = args.find((a) => new RegExp(`^${key}\\s*=(?!=)`).test(a.text));
+    if (!arg) return void 0;
+    const at = arg.text.indexOf("=") + 1;
+    const lead = arg.text.slice(at).length - arg.text.slice(at).trimStart().length;
+    return { text: arg.text.slice(at).trim(), start: arg.start + at + lead };
+  };
+  const positional = args.filter((a) => !/^\w+\s*=(?!=)/.test(a.text));
+  const label = keyword("y") ?? positional[1];
+  const input = keyword("x") ?? positional[0];
+  return label ? { label, ...input ? { input } : {} } : void 0;
+}
+function labelFacts(text, model, onlyModel) {
+  const fit = fitArguments(text, model.name, onlyModel);
+  if (!fit) return void 0;
+  const inputs = fit.input && IDENT.test(fit.input.text) ? [fit.input.text] : [];
+  let expr = fit.label;
+  let unpacked = {};
+  for (let depth = 0; depth < 8; depth++) {
+    const name = expr.text.replace(/\.values$|\.to_numpy\(\)$|\.reshape\(.*\)$/, "");
+    if (IDENT.test(name)) {
+      const assigned = assignment(text, name, expr.start);
+      if (!assigned) return void 0;
+      expr = assigned.value;
+      unpacked = assigned;
+      continue;
+    }
+    const result = classify(text, expr, unpacked, inputs, depth);
+    if (result === "follow") {
+      const open = expr.text.indexOf("(");
+      const end = closing(expr.text, open);
+      if (end === void 0 || unpacked.index === void 0) return void 0;
+      const arrays = splitArgs(expr.text, open + 1, end - 1).filter((a) => !/^\w+\s*=(?!=)/.test(a.text));
+      const source = arrays[Math.floor(unpacked.index / 2)];
+      if (!source) return void 0;
+      expr = { text: source.text, start: expr.start + source.start };
+      unpacked = {};
+      continue;
+    }
+    if (!result) return void 0;
+    const range = { start: expr.start, end: expr.start + expr.text.length };
+    return { ...result, range, text: expr.text.length > 80 ? `${expr.text.slice(0, 77)}...` : expr.text };
+  }
+  return void 0;
+}
+function lossTakesLogits(text, model) {
+  const loss = model.compile?.configRanges.loss?.value;
+  if (!loss) return false;
+  const written = text.slice(loss.start, loss.end);
+  if (/from_logits\s*=\s*True|fromLogits\s*:\s*true|softmaxCrossEntropy|sigmoidCrossEntropy|softmax_cross_entropy|sigmoid_cross_entropy/.test(written)) return true;
+  if (IDENT.test(written.trim())) {
+    const assigned = assignment(text, written.trim(), loss.start);
+    return !!assigned && /from_logits\s*=\s*True|fromLogits\s*:\s*true|softmaxCrossEntropy|sigmoidCrossEntropy/.test(assigned.value.text);
+  }
+  return false;
+}
+function withTrainingFacts(text, result) {
+  const onlyModel = result.models.length === 1;
+  return {
+    ...result,
+    models: result.models.map((model) => {
+      let labels;
+      let logits = false;
+      try {
+        labels = labelFacts(text, model, onlyModel);
+        logits = lossTakesLogits(text, model);
+      } catch {
+        return model;
+      }
+      return labels || logits ? { ...model, ...labels ? { labels } : {}, ...logits ? { lossFromLogits: true } : {} } : model;
+    })
+  };
+}
+
 // src/core/ir.ts
 var CLIPPED_OPTIMIZER_CALL = "gradientLens.withGradientClipping";
 function isCallValue(value) {
@@ -4918,10 +5184,8 @@ function collectHoles2(layers, compile, evaluator, fallback) {
 
 // src/core/source.ts
 function parseSource(text, fileName, options = {}) {
-  if (isPythonFile(fileName)) {
-    return parsePythonModels(text, fileName, { ...options.set ? { set: options.set } : {}, ...options.setFor ? { setFor: options.setFor } : {} });
-  }
-  return parseModels(text, fileName, options);
+  const parsed = isPythonFile(fileName) ? parsePythonModels(text, fileName, { ...options.set ? { set: options.set } : {}, ...options.setFor ? { setFor: options.setFor } : {} }) : parseModels(text, fileName, options);
+  return withTrainingFacts(text, parsed);
 }
 
 // .scratch/dump.ts
