@@ -10,7 +10,11 @@ export type { ParseOptions };
 /** TS/JS files go to the tfjs parser, `.py` files to the Keras parser; both give the same IR. */
 export function parseSource(text: string, fileName: string, options: ParseOptions = {}): ParseResult {
   const parsed = isPythonFile(fileName)
-    ? parsePythonModels(text, fileName, { ...(options.set ? { set: options.set } : {}), ...(options.setFor ? { setFor: options.setFor } : {}) })
+    ? parsePythonModels(text, fileName, {
+        ...(options.set ? { set: options.set } : {}),
+        ...(options.setFor ? { setFor: options.setFor } : {}),
+        ...(options.timeMs !== undefined ? { timeMs: options.timeMs } : {}),
+      })
     : parseModels(text, fileName, options);
   // Label facts and the loss's logits flag are read from the text around `fit`/`compile`, alike for both languages.
   return withTrainingFacts(text, parsed);

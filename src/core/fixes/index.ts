@@ -37,8 +37,22 @@ function distinctCalls(layers: readonly LayerNode[]): LayerNode[] {
   });
 }
 
+/** Consumers of each layer's output, built once per graph (planning stays linear in the layers). */
+const consumers = new WeakMap<ModelGraph, Map<string, LayerNode[]>>();
 function successors(graph: ModelGraph, layer: LayerNode): LayerNode[] {
-  return graph.layers.filter((l) => l.inbound.includes(layer.id));
+  let byId = consumers.get(graph);
+  if (!byId) {
+    byId = new Map();
+    for (const l of graph.layers) {
+      for (const id of new Set(l.inbound)) {
+        const list = byId.get(id);
+        if (list) list.push(l);
+        else byId.set(id, [l]);
+      }
+    }
+    consumers.set(graph, byId);
+  }
+  return byId.get(layer.id) ?? [];
 }
 
 /** The layers a fix edits when the caller names none. */
@@ -109,7 +123,8 @@ export function planFix(text: string, fileName: string, graph: ModelGraph, code:
   // A finding's layers narrow the default targets; the same layers qualify with or without them,
   // so what a finding offers is what `fix --apply` and verification apply.
   const defaults = defaultTargets(graph, code);
-  const candidates = layerIds ? defaults.filter((l) => layerIds.includes(l.id)) : defaults;
+  const wanted = layerIds ? new Set(layerIds) : undefined;
+  const candidates = wanted ? defaults.filter((l) => wanted.has(l.id)) : defaults;
   if (isPythonFile(fileName)) {
     return planKerasFix({ text, graph, targets: distinctCalls(candidates), successors: (layer) => successors(graph, layer) }, code);
   }

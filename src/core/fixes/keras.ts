@@ -42,12 +42,44 @@ export function calleeOf(text: string, layer: LayerNode): { prefix: string; name
   return { prefix: match[1]!, name: match[2]!, range: { start: nameStart, end: nameStart + match[2]!.length } };
 }
 
+/** Line starts of the last text asked about: fixes ask many times about one file. */
+let lineStarts: { text: string; starts: number[] } | undefined;
+
 export function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
+  if (lineStarts?.text !== text) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    lineStarts = { text, starts };
+  }
+  const starts = lineStarts.starts;
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle]! <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return starts[low]!;
 }
 
 export function indentAt(text: string, offset: number): string {
-  return /^[ \t]*/.exec(text.slice(lineStart(text, offset)))![0];
+  const start = lineStart(text, offset);
+  let end = start;
+  while (text[end] === ' ' || text[end] === '\t') end++;
+  return text.slice(start, end);
+}
+
+/** `/,\s*$/.exec(text.slice(0, offset))` without copying the text: the comma and whitespace before `offset`. */
+function commaBefore(text: string, offset: number): string | undefined {
+  let i = offset;
+  while (i > 0 && /\s/.test(text[i - 1]!)) i--;
+  return i > 0 && text[i - 1] === ',' ? text.slice(i - 1, offset) : undefined;
+}
+
+/** `/\n\s*$/.test(text.slice(0, offset))`: only whitespace with a line break before `offset`. */
+function lineBreakBefore(text: string, offset: number): boolean {
+  for (let i = offset - 1; i >= 0 && /\s/.test(text[i]!); i--) if (text[i] === '\n') return true;
+  return false;
 }
 
 /** Offset just after the bracket matching the one at `open` (Python strings skipped). */
@@ -99,7 +131,8 @@ export function removeKeyword(text: string, layer: LayerNode, key: string): Text
   const written = layer.configRanges[key];
   if (!written) return undefined;
   const after = /^\s*,[ \t]*/.exec(text.slice(written.property.end));
-  const before = /,\s*$/.exec(text.slice(0, written.property.start));
+  const comma = commaBefore(text, written.property.start);
+  const before = comma === undefined ? null : [comma];
   // Last on its line (`a=1, b=2,\n    c=3`): take the comma before it, keep the line's own.
   const endsLine = after && text[written.property.end + after[0].length] === '\n';
   if (after && !(endsLine && before && !before[0].includes('\n'))) {
@@ -175,7 +208,7 @@ export function insertAfter(text: string, layer: LayerNode, newLayer: string): T
   }
   const next = /^\s*([,\]])/.exec(rest);
   if (next) {
-    const multiline = /\n\s*$/.test(text.slice(0, layer.range.start));
+    const multiline = lineBreakBefore(text, layer.range.start);
     const indent = indentAt(text, layer.range.start);
     if (next[1] === ',') {
       const comma = layer.range.end + next[0].length;
