@@ -361,7 +361,7 @@ export function outputFindings(graph: ModelGraph, thresholds: OutputThresholds =
 
   // 8. A learning rate far above the optimizer's default: predicted divergence.
   const lr = learningRate(graph);
-  const optimizerSite = compileSite('optimizer');
+  const optimizerSite = graph.optimizerSite ?? compileSite('optimizer');
   if (lr && optimizerSite && lr.rate >= lr.default * thresholds.learningRateFactor) {
     findings.push({
       ...base,
