@@ -13,7 +13,16 @@ export interface ModelCall {
 }
 
 const TS_IMPORT = /['"]@tensorflow\/tfjs(?:-node(?:-gpu)?|-layers)?['"]|<script[^>]+tfjs/;
-const TS_CALL = /\b(?:tf\s*\.\s*)?layers\s*\.\s*[a-zA-Z]\w*\s*\(|\btf\s*\.\s*(?:sequential|model)\s*\(/;
+/**
+ * A layer constructor or `tf.sequential(`. `tf.model(` alone does not count: it often composes a
+ * loaded model's layers (tfjs-examples' visualize-convnet), which no parser can read. A bare
+ * `layers.x(` counts only when the file takes `layers` from tfjs, and never for array methods
+ * (`manifest.layers.push(`).
+ */
+const TS_CALL = /\btf\s*\.\s*layers\s*\.\s*[a-zA-Z]\w*\s*\(|\btf\s*\.\s*sequential\s*\(/;
+const TS_BARE_LAYERS = /(?<![\w.$])layers\s*\.\s*([a-zA-Z]\w*)\s*\(/g;
+const TS_LAYERS_IMPORTED = /\{[^}]*\blayers\b[^}]*\}\s*(?:from\s*['"]@tensorflow\/tfjs|=\s*(?:tf\b|require\s*\(\s*['"]@tensorflow\/tfjs))/;
+const ARRAY_METHODS = new Set(['push', 'pop', 'shift', 'unshift', 'forEach', 'map', 'filter', 'reduce', 'find', 'findIndex', 'slice', 'splice', 'concat', 'indexOf', 'includes', 'some', 'every', 'join', 'sort', 'reverse', 'flatMap', 'fill', 'at', 'keys', 'values', 'entries']);
 
 const PY_IMPORT = /^\s*(?:from\s+(?:tensorflow|keras|tf_keras)\b|import\s+(?:tensorflow|keras|tf_keras)\b)/m;
 /** Constructors reached through a module (`layers.Dense(`, `keras.Sequential(`, `tf.keras.Model(`). */
@@ -57,6 +66,17 @@ export function modelCallIn(text: string, python: boolean): ModelCall | undefine
     return first ? { line: lineOf(text, first.index), call: first[0].replace(/\s+/g, '') } : undefined;
   }
   if (!TS_IMPORT.test(text) && !/\btf\s*\.\s*layers\s*\./.test(text)) return undefined;
+  const candidates: RegExpExecArray[] = [];
   const call = TS_CALL.exec(text);
-  return call ? { line: lineOf(text, call.index), call: call[0].replace(/\s+/g, '') } : undefined;
+  if (call) candidates.push(call);
+  if (TS_LAYERS_IMPORTED.test(text)) {
+    for (const bare of text.matchAll(TS_BARE_LAYERS)) {
+      if (!ARRAY_METHODS.has(bare[1]!)) {
+        candidates.push(bare as RegExpExecArray);
+        break;
+      }
+    }
+  }
+  const first = candidates.sort((a, b) => a.index - b.index)[0];
+  return first ? { line: lineOf(text, first.index), call: first[0].replace(/\s+/g, '') } : undefined;
 }

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { modelCallIn } from '../../src/cli/buildsModel';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -136,4 +137,17 @@ test('--format sarif writes a SARIF 2.1.0 log: findings and unmeasured models as
   assert.deepEqual(at('no-model-found'), [`${R}/no_model_read.py:5:error`]);
   assert.equal(at('model-unresolved').length, 1);
   assert.match(at('model-unresolved')[0]!, /^test\/fixtures\/realworld\/builder-lib\.ts:\d+:error$/);
+});
+
+test('a file "builds a model" when it imports tfjs/Keras and calls a layer constructor (not array methods, not tf.model over loaded layers)', () => {
+  const tfjs = "import * as tf from '@tensorflow/tfjs';\n";
+  assert.deepEqual(modelCallIn(`${tfjs}const x = 1;\nconst d = tf.layers.dense({units: 2});`, false), { line: 3, call: 'tf.layers.dense(' });
+  assert.deepEqual(modelCallIn(`const {layers} = require('@tensorflow/tfjs');\nconst d = layers.conv2d({filters: 2});`, false), { line: 2, call: 'layers.conv2d(' });
+  // tfjs-examples visualize-convnet and jena-weather: these build no model of their own.
+  assert.equal(modelCallIn(`${tfjs}const aux = tf.model({inputs: model.inputs, outputs: layer.output});\nmanifest.layers.push(x);`, false), undefined);
+  assert.equal(modelCallIn(`${tfjs}const {layers} = tf;\nlayers.forEach((l) => l.dispose());`, false), undefined);
+  assert.equal(modelCallIn('const d = tf.layers.dense({units: 2});', false)?.line, 1, 'the global tf of a script tag');
+  assert.equal(modelCallIn('import numpy as np\nx = Dense(3)', true), undefined, 'no Keras import');
+  assert.deepEqual(modelCallIn('from tensorflow.keras.layers import (\n    Dense,\n    LSTM as L,\n)\nx = L(3)', true), { line: 5, call: 'L(' });
+  assert.equal(modelCallIn('from keras.callbacks import EarlyStopping\ncb = EarlyStopping()', true), undefined);
 });
