@@ -215,7 +215,7 @@ export class Interpreter {
       const at = this.at ?? this.file;
       this.problem(
         error.kind === 'time'
-          ? timeLimitMessage()
+          ? timeLimitMessage(this.deadline.ms)
           : `Stopped reading this file here after ${MAX_STEPS.toLocaleString('en-US')} evaluation steps (Gradient Lens' limit); models after this point may be missing.`,
         at === this.file ? { start: 0, end: 0 } : at,
         'warning',
