@@ -12,7 +12,7 @@ import { staticFindings } from '../core/analysis/staticRules';
 import type { ModelGraph } from '../core/ir';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../training/protocol';
 import { TrainingSession, type RunResult } from '../training/session';
-import { applyFixes, isFixCode } from '../core/fixes/index';
+import { applicableFixes, applyFixes, isFixCode } from '../core/fixes/index';
 import { boundedReader, readDataFile, readFileFromDisk } from '../core/nodeFiles';
 import { holeAdvice } from '../core/holes';
 import { isPythonFile } from '../core/languages';
@@ -92,7 +92,8 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
         results.set(model, result);
         if (options.verify && result.status === 'done') {
           const analysis = measuredFindings(model, result.summary, thresholds);
-          const codes = [...new Set(analysis.findings.filter((f) => f.severity !== 'info').flatMap((f) => f.fixes))] as FixCode[];
+          // Only fixes that apply to this file are measured (and offered).
+          const codes = [...new Set(analysis.findings.filter((f) => f.severity !== 'info').flatMap((f) => applicableFixes(text, file, model, f)))] as FixCode[];
           if (codes.length) {
             verifications.set(model, await verifyFixes(session, text, file, model.name, codes, runOptions, {
               parseOptions: { readFile, set: options.set },

@@ -3,8 +3,10 @@
  * and must not contradict measurement (tanh with Glorot init at 11 layers is not "vanishing").
  */
 import { isCallValue, isConfigObject, type ConfigValue, type LayerNode, type ModelGraph } from '../ir';
-import { activationOf, KERNEL_LAYERS, RELU_FAMILY, type FixCode } from '../fixes/index';
+import type { FixCode } from '../fixes/codes';
+import { activationOf, KERNEL_LAYERS, RELU_FAMILY } from '../layerKinds';
 import type { Finding } from './findings';
+import { outputFindings } from './outputRules';
 
 export interface StaticThresholds {
   /** Hidden sigmoid-like layers (sigmoid, hardSigmoid, softsign) in one model before vanishing is predicted. */
@@ -162,7 +164,8 @@ export function staticFindings(graph: ModelGraph, thresholds: StaticThresholds =
   const sigmoidLayers = graph.layers.filter((l) => isHidden(graph, l) && SIGMOID_LIKE.has(activationOf(l) ?? ''));
   if (sigmoidLayers.length >= thresholds.saturatingDepth) {
     const n = sigmoidLayers.length;
-    const fixes: FixCode[] = ['activation-relu', 'init-he', 'insert-batch-norm', 'add-residual'];
+    // No He init here: it is scaled for ReLU and saturates sigmoid units (it follows activation-relu).
+    const fixes: FixCode[] = ['activation-relu', 'insert-batch-norm', 'add-residual'];
     findings.push({
       ...base,
       code: 'vanishing-gradient',
@@ -276,6 +279,8 @@ export function staticFindings(graph: ModelGraph, thresholds: StaticThresholds =
       evidence: { weightLayers: weightLayers.length, threshold: thresholds.plainDepth },
     });
   }
+  // 5. Causes at the output and in the compile call (loss, labels, layer order, learning rate).
+  findings.push(...outputFindings(graph));
   return findings;
 }
 

@@ -6,7 +6,7 @@
 import type { LayerNode, ModelGraph, SourceRange } from '../ir';
 import { sameShape } from './addResidual';
 import type { TextEdit } from './edits';
-import type { FixCode, FixPlan } from './index';
+import type { FixCode, FixPlan } from './codes';
 
 /** tfjs config key -> Keras keyword argument. */
 const KEYWORD: Readonly<Record<string, string>> = { activation: 'activation', kernelInitializer: 'kernel_initializer' };
@@ -27,13 +27,13 @@ function plural(n: number, word: string): string {
 }
 
 /** The quote the file uses for strings in this call (default: single). */
-function quoteIn(text: string, range: SourceRange): string {
+export function quoteIn(text: string, range: SourceRange): string {
   const match = /['"]/.exec(text.slice(range.start, range.end));
   return match ? match[0] : /"/.test(text) && !/'/.test(text) ? '"' : "'";
 }
 
 /** `layers.Dense` -> { prefix: 'layers.', name: 'Dense' }: the spelling of the layer's class. */
-function calleeOf(text: string, layer: LayerNode): { prefix: string; name: string; range: SourceRange } | undefined {
+export function calleeOf(text: string, layer: LayerNode): { prefix: string; name: string; range: SourceRange } | undefined {
   if (!layer.configRange) return undefined;
   const callee = text.slice(layer.range.start, layer.configRange.start).trim();
   const match = /^((?:[A-Za-z_]\w*\.)*)([A-Za-z_]\w*)$/.exec(callee);
@@ -45,7 +45,7 @@ function calleeOf(text: string, layer: LayerNode): { prefix: string; name: strin
 /** Line starts of the last text asked about: fixes ask many times about one file. */
 let lineStarts: { text: string; starts: number[] } | undefined;
 
-function lineStart(text: string, offset: number): number {
+export function lineStart(text: string, offset: number): number {
   if (lineStarts?.text !== text) {
     const starts = [0];
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
@@ -62,7 +62,7 @@ function lineStart(text: string, offset: number): number {
   return starts[low]!;
 }
 
-function indentAt(text: string, offset: number): string {
+export function indentAt(text: string, offset: number): string {
   const start = lineStart(text, offset);
   let end = start;
   while (text[end] === ' ' || text[end] === '\t') end++;
@@ -83,7 +83,7 @@ function lineBreakBefore(text: string, offset: number): boolean {
 }
 
 /** Offset just after the bracket matching the one at `open` (Python strings skipped). */
-function closingBracket(text: string, open: number): number | undefined {
+export function closingBracket(text: string, open: number): number | undefined {
   const pairs: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
   const stack: string[] = [];
   for (let i = open; i < text.length; i++) {
@@ -119,7 +119,7 @@ function addKeyword(text: string, list: SourceRange, keyword: string, value: str
 }
 
 /** Sets keyword `key` (tfjs name) of a layer call: replaces its value, or adds the keyword. */
-function setKeyword(text: string, layer: LayerNode, key: string, value: string): TextEdit | undefined {
+export function setKeyword(text: string, layer: LayerNode, key: string, value: string): TextEdit | undefined {
   const written = layer.configRanges[key];
   if (written) return { range: written.value, newText: value };
   if (!layer.configRange) return undefined;
@@ -127,7 +127,7 @@ function setKeyword(text: string, layer: LayerNode, key: string, value: string):
 }
 
 /** Removes keyword `key` of a layer call with the comma that separates it. */
-function removeKeyword(text: string, layer: LayerNode, key: string): TextEdit | undefined {
+export function removeKeyword(text: string, layer: LayerNode, key: string): TextEdit | undefined {
   const written = layer.configRanges[key];
   if (!written) return undefined;
   const after = /^\s*,[ \t]*/.exec(text.slice(written.property.end));
@@ -145,7 +145,7 @@ function removeKeyword(text: string, layer: LayerNode, key: string): TextEdit | 
  * `from tensorflow.keras.layers import Dense` gains `wanted` names when the file uses bare class
  * names. Undefined when no edit is needed (already imported, or a star import).
  */
-function importEdit(text: string, bareName: string, wanted: string | readonly string[]): TextEdit | undefined {
+export function importEdit(text: string, bareName: string, wanted: string | readonly string[]): TextEdit | undefined {
   const imports = [...text.matchAll(/^from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)/gm)];
   const names = (list: string): string[] => list.replace(/[()]/g, '').split(',').map((n) => n.trim().split(/\s+as\s+/)[0]!).filter(Boolean);
   const source = imports.find((m) => names(m[2]!).includes(bareName));
@@ -168,7 +168,7 @@ function importEdit(text: string, bareName: string, wanted: string | readonly st
 }
 
 /** A new layer class spelled like `layer`'s (`layers.X()`, `keras.layers.X()`, or bare `X()` plus its import). */
-function spelledLike(text: string, layer: LayerNode, className: string, args = ''): { call: string; imports: TextEdit[] } | undefined {
+export function spelledLike(text: string, layer: LayerNode, className: string, args = ''): { call: string; imports: TextEdit[] } | undefined {
   const callee = calleeOf(text, layer);
   if (!callee) return undefined;
   if (callee.prefix) return { call: `${callee.prefix}${className}(${args})`, imports: [] };
@@ -180,7 +180,7 @@ function spelledLike(text: string, layer: LayerNode, className: string, args = '
  * Inserts `newLayer` after `layer`, where the code puts layers: after a `model.add(...)`
  * statement, as the next element of a `[...]` list, or as `x = New()(x)` after `x = Layer(...)(x)`.
  */
-function insertAfter(text: string, layer: LayerNode, newLayer: string): TextEdit | { unavailable: string } {
+export function insertAfter(text: string, layer: LayerNode, newLayer: string): TextEdit | { unavailable: string } {
   const before = text.slice(lineStart(text, layer.range.start), layer.range.start);
   const rest = text.slice(layer.range.end);
   const add = /(\w[\w.]*)\.add\(\s*$/.exec(before);
@@ -192,6 +192,14 @@ function insertAfter(text: string, layer: LayerNode, newLayer: string): TextEdit
   }
   const applied = /^(\s*)\(/.exec(rest);
   const assigned = /^\s*(\w+)\s*=\s*$/.exec(before);
+  if (assigned && !applied) {
+    // `hidden = Dense(...)` then `net.add(hidden)`: insert after that add statement.
+    const use = new RegExp(`^([ \\t]*)(\\w[\\w.]*)\\.add\\(\\s*${assigned[1]}\\s*\\)`, 'm').exec(rest);
+    if (use) {
+      const end = layer.range.end + use.index + use[0].length;
+      return { range: { start: end, end }, newText: `\n${use[1]}${use[2]}.add(${newLayer})` };
+    }
+  }
   if (applied && assigned) {
     const end = closingBracket(text, layer.range.end + applied[1]!.length);
     if (end === undefined) return { unavailable: `Could not find the end of \`${layer.id}\`'s call.` };
@@ -288,6 +296,12 @@ export function planKerasFix(context: KerasFixContext, code: FixCode): FixPlan {
     case 'activation-elu': {
       const activation = code === 'activation-relu' ? 'relu' : 'elu';
       for (const layer of targets) {
+        if (layer.type === 'reLU') {
+          const spelled = spelledLike(text, layer, 'ELU');
+          if (!spelled) return { code, unavailable: `Could not read how \`${layer.id}\` is spelled.` };
+          edits.push({ range: layer.range, newText: spelled.call }, ...spelled.imports);
+          continue;
+        }
         const quoted = `${quoteIn(text, layer.configRanges.activation?.value ?? layer.range)}`;
         const edit = setKeyword(text, layer, 'activation', `${quoted}${activation}${quoted}`);
         if (!edit) return { code, unavailable: `Could not find the arguments of \`${layer.id}\`.` };
@@ -297,7 +311,7 @@ export function planKerasFix(context: KerasFixContext, code: FixCode): FixPlan {
     }
     case 'activation-leaky-relu': {
       for (const layer of targets) {
-        if (layer.type === 'activation') {
+        if (layer.type === 'activation' || layer.type === 'reLU') {
           const spelled = spelledLike(text, layer, 'LeakyReLU');
           if (!spelled) return { code, unavailable: `Could not read how \`${layer.id}\` is spelled.` };
           edits.push({ range: layer.range, newText: spelled.call }, ...spelled.imports);
@@ -306,7 +320,7 @@ export function planKerasFix(context: KerasFixContext, code: FixCode): FixPlan {
         const removal = removeKeyword(text, layer, 'activation');
         if (removal) edits.push(removal);
       }
-      const inserted = insertLayerAfterEach(context, code, 'LeakyReLU', (layer) => layer.type === 'activation');
+      const inserted = insertLayerAfterEach(context, code, 'LeakyReLU', (layer) => layer.type === 'activation' || layer.type === 'reLU');
       if (!Array.isArray(inserted)) return inserted;
       return { code, title: `Use LeakyReLU after ${plural(targets.length, 'layer call')}`, edits: dedupeImports([...edits, ...inserted]) };
     }
