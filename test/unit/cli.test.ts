@@ -139,3 +139,22 @@ test('analyze binds a builder from call sites in the other files given on the co
   const alone = JSON.parse(run('analyze', 'test/fixtures/realworld/builder-lib.ts', '--static', '--json').stdout) as { files: { models: { name: string; measurement: { status: string } }[] }[] };
   assert.deepEqual(alone.files[0]!.models.map((m) => [m.name, m.measurement.status]), [['denseStack', 'unresolved']]);
 });
+
+test('unreadable sources: a binary file is an error (exit 2); UTF-16 with a BOM is read; a data file with null is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gl-cli-bytes-'));
+  const binary = join(dir, 'model.ts');
+  writeFileSync(binary, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0]));
+  const bin = run('analyze', binary, '--static');
+  assert.equal(bin.code, 2);
+  assert.match(bin.stderr, /cannot read .*model\.ts: it is a binary file/);
+  const utf16 = join(dir, 'utf16.ts');
+  writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(readFileSync(join(root, 'examples', 'deep-sigmoid-mlp.ts'), 'utf8'), 'utf16le')]));
+  const text = run('analyze', utf16, '--static');
+  assert.equal(text.code, 1);
+  assert.match(text.stdout, /12 layers, 43,594 params/);
+  const data = join(dir, 'data.json');
+  writeFileSync(data, '{"inputs": [[1, null]], "labels": [0]}');
+  const refused = run('analyze', join(root, 'examples', 'deep-sigmoid-mlp.ts'), '--data', data);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /inputs\[0\]\[1\] is null, not a number/);
+});
