@@ -174,11 +174,12 @@ export interface ForwardCost {
 const passMsAt = (cost: ForwardCost, batch: number): number => 3 * (cost.fixedMs + batch * cost.perSampleMs);
 
 /**
- * Times inference forward passes of 1 and 4 samples (each after one untimed call, which pays
- * one-time costs) and splits them into a fixed and a per-sample part. Costs a few forward passes
- * of tiny batches, which is nothing next to training.
+ * Times an inference forward pass of 1 sample (after one untimed call, which pays one-time
+ * costs); only when that alone, counted per sample, would make a pass too expensive for the
+ * budget, also 4 samples, to split the time into a fixed and a per-sample part. Costs two
+ * forward passes of one sample for most models, nothing next to training.
  */
-function timeForward(tf: Tfjs, model: tfjs.LayersModel, inputs: readonly tfjs.Tensor[], requested: number): ForwardCost {
+function timeForward(tf: Tfjs, model: tfjs.LayersModel, inputs: readonly tfjs.Tensor[], requested: number, budgetMs: number): ForwardCost {
   const small = Math.min(4, requested);
   const time = (n: number): number => {
     const run = () => tf.tidy(() => {
@@ -192,7 +193,7 @@ function timeForward(tf: Tfjs, model: tfjs.LayersModel, inputs: readonly tfjs.Te
     return performance.now() - started;
   };
   const one = time(1);
-  if (small === 1) return { fixedMs: 0, perSampleMs: one };
+  if (small === 1 || passMsAt({ fixedMs: 0, perSampleMs: one }, requested) <= PROBE_SHARE * budgetMs) return { fixedMs: 0, perSampleMs: one };
   const several = time(small);
   const perSampleMs = Math.max(0, (several - one) / (small - 1));
   return { fixedMs: Math.max(0, one - perSampleMs), perSampleMs };
@@ -314,7 +315,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
     const requestedBatch = Math.max(1, Math.min(options.batchSize, data.samples));
     // A model whose gradient pass at the requested batch would take more than the probe's share
     // of the budget trains on a smaller batch, so that a verdict arrives within the budget.
-    const forwardCost = timeForward(tf, model, data.inputs, requestedBatch);
+    const forwardCost = timeForward(tf, model, data.inputs, requestedBatch, options.timeBudgetMs);
     const batchSize = batchForBudget(forwardCost, requestedBatch, options.timeBudgetMs);
     const batchesPerEpoch = Math.max(1, Math.floor(data.samples / batchSize));
     const totalSteps = options.probeOnly ? 0 : batchesPerEpoch * options.epochs;
