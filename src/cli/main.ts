@@ -15,6 +15,7 @@ import { TrainingSession, type RunResult } from '../training/session';
 import { applyFixes, isFixCode } from '../core/fixes/index';
 import { readFileFromDisk } from '../core/nodeFiles';
 import { holeAdvice } from '../core/holes';
+import { measurableModel, type MeasurableModel } from '../core/defaults';
 import { isPythonFile } from '../core/languages';
 import { callSitesIn, type CallSites } from '../core/parse/callSites';
 import { parseSource } from '../core/source';
@@ -80,20 +81,28 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
       continue;
     }
     const callSites = callSitesFromFiles(file, options.files);
-    const parsed = parseSource(text, file, { readFile: readFileFromDisk, set: options.set, ...(callSites ? { callSites } : {}) });
+    const parseOptions = { readFile: readFileFromDisk, set: options.set, ...(callSites ? { callSites } : {}) };
+    const parsed = parseSource(text, file, parseOptions);
     const results = new Map<ModelGraph, RunResult>();
     const verifications = new Map<ModelGraph, Verification>();
+    // Holes that decide no layer or shape (a learning rate...) do not block: defaults stand in.
+    const measurable = new Map<ModelGraph, MeasurableModel>();
+    for (const model of parsed.models) {
+      const ready = measurableModel(text, file, parseOptions, model);
+      if (ready) measurable.set(model, ready);
+    }
     if (session) {
       for (const model of parsed.models) {
-        if (model.holes?.length) continue;
-        const result = await measureModel(session, model, runOptions);
+        const ready = measurable.get(model);
+        if (!ready) continue;
+        const result = await measureModel(session, ready.graph, runOptions);
         results.set(model, result);
         if (options.verify && result.status === 'done') {
-          const analysis = measuredFindings(model, result.summary, thresholds);
+          const analysis = measuredFindings(ready.graph, result.summary, thresholds);
           const codes = [...new Set(analysis.findings.filter((f) => f.severity !== 'info').flatMap((f) => f.fixes))] as FixCode[];
           if (codes.length) {
             verifications.set(model, await verifyFixes(session, text, file, model.name, codes, runOptions, {
-              parseOptions: { readFile: readFileFromDisk, set: options.set },
+              parseOptions: { readFile: readFileFromDisk, set: { ...ready.fills, ...options.set } },
               thresholds,
               before: { summary: result.summary, analysis },
             }));
@@ -105,14 +114,16 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
       fileReport(relative(process.cwd(), file) || file, text, parsed, (model) => {
         const predicted = staticFindings(model);
         const result = results.get(model);
+        const ready = measurable.get(model);
         const advice = holeAdvice(model, isPythonFile(file) ? 'py' : 'ts');
-        if (advice) return { findings: predicted, measurement: { status: 'unresolved', message: advice } };
-        if (!result) return { findings: predicted, measurement: { status: 'static' } };
+        if (!ready) return { findings: predicted, measurement: { status: 'unresolved', message: advice ?? 'values the parser cannot know block this model' } };
+        const defaultsUsed = ready.defaultsUsed;
+        if (!result) return { findings: predicted, defaultsUsed, measurement: { status: 'static', ...(advice ? { message: advice } : {}) } };
         if (result.status !== 'done') {
           const message = result.status === 'error' ? result.message : 'cancelled';
-          return { findings: predicted, measurement: { status: 'failed', message } };
+          return { findings: predicted, defaultsUsed, measurement: { status: 'failed', message } };
         }
-        const analysis = measuredFindings(model, result.summary, thresholds);
+        const analysis = measuredFindings(ready.graph, result.summary, thresholds);
         const verification = verifications.get(model)?.variants.map((v) => ({
           fix: v.code,
           verdict: v.verdict,
@@ -122,6 +133,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
         }));
         const gradNorms = new Map(Object.entries(result.summary.layers).flatMap(([id, s]) => (s.gradNorm === null ? [] : [[id, s.gradNorm] as const])));
         return {
+          defaultsUsed,
           findings: mergeFindings(predicted, analysis.findings, new Set([model.name])),
           gradNorms,
           measurement: {

@@ -102,9 +102,13 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
       const holderStart = model.annotationHolder?.start ?? topLevelStatementStart(sourceFile, model.range.start);
       const built = toModelGraph(model, name, report);
       const holes = mergeHoles([...(built.holes ?? []), ...(flowHoles.get(model) ?? [])]);
+      const defaultsUsed = interpreter.assumptions
+        .filter((a) => a.models.includes(model))
+        .map((a) => ({ name: a.name, value: a.value, message: a.message, range: a.range }));
       const graph: ModelGraph = {
         ...built,
         ...(holes.length ? { holes } : {}),
+        ...(defaultsUsed.length ? { defaultsUsed } : {}),
         annotation: annotationSite(text, holderStart, '//'),
         ...(model.builder ? { builder: model.builder } : {}),
       };

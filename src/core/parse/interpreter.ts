@@ -6,6 +6,7 @@
 import type * as TS from 'typescript';
 import { CLIPPED_OPTIMIZER_CALL, type ConfigValue, type ParseProblem, type SourceRange } from '../ir';
 import { CLIP_HELPER_NAME } from '../fixes/clipGradients';
+import { HOLE_NAME } from '../holes';
 import type { ModuleLoader } from './modules';
 import { LAYER_FACTORIES, MERGE_LAYERS, TFJS_MODULES } from './tfjsApi';
 import {
@@ -22,6 +23,7 @@ import {
   Namespace,
   NativeFunction,
   ObjectValue,
+  RegExpValue,
   Scope,
   SequentialModel,
   TensorValue,
@@ -54,6 +56,16 @@ export interface FlowHole {
   readonly range: SourceRange;
   readonly role: 'repeat count' | 'condition' | 'layer sizes';
   /** The models being built when it was met: those of the template run, else the latest. */
+  readonly models: readonly ModelValue[];
+}
+
+/** A value the parser did not know and did not need to block on: what it used instead, and why. */
+export interface Assumption {
+  readonly name: string;
+  /** Source text of the value used. */
+  readonly value: string;
+  readonly message: string;
+  readonly range: SourceRange;
   readonly models: readonly ModelValue[];
 }
 
@@ -100,6 +112,10 @@ export class Interpreter {
   callSites: Readonly<Record<string, readonly (readonly ConfigValue[])[]>> = {};
   /** Control-flow holes met so far; toGraph attaches them to the models they shaped. */
   readonly flowHoles: FlowHole[] = [];
+  /** Unknowns that decide no layer, read with a documented value (a run guard as true). */
+  readonly assumptions: Assumption[] = [];
+  /** Names compared with string literals anywhere in the file (`kind === 'lstm'`, `case 'gru':`), by access chain. */
+  private stringCases: Map<string, string[]> | undefined;
   private readonly fileFills = new Map<string, { entry: AnnotationEntry; value?: Value }>();
   private moduleScope: Scope | undefined;
 
@@ -135,6 +151,8 @@ export class Interpreter {
     const result = new ObjectValue();
     const cjs = module.props.get('exports');
     if (cjs instanceof ObjectValue) for (const [k, v] of cjs.props) result.props.set(k, shareable(v, k, this.file.fileName));
+    // `module.exports = createModel`: what `require` of this file returns is that value.
+    else if (cjs !== undefined) result.props.set('default', shareable(cjs, 'default', this.file.fileName));
     const exported = (node: TS.Node): boolean =>
       ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
     for (const statement of this.file.statements) {
@@ -385,6 +403,15 @@ export class Interpreter {
       if (condition === undefined) {
         // Argument checks (`if (!(h > 0)) throw ...`) guard the model code: read past them.
         if (this.alwaysThrows(node.thenStatement)) return node.elseStatement ? this.exec(node.elseStatement, scope) : undefined;
+        // `if (require.main === module) main();`: the file run as a script, which is what a
+        // measurement stands for. It decides no layer, so it is read as true and said so.
+        if (isRunGuard(this.text(node.expression))) {
+          const before = this.models.length;
+          const completion = this.exec(node.thenStatement, scope);
+          const models = this.models.slice(before);
+          if (models.length) this.assumptions.push({ name: this.text(node.expression), value: 'true', message: `run guard \`${this.text(node.expression)}\` unknown: read as true (the file run as a script)`, range: this.rangeOf(node.expression), models });
+          return completion;
+        }
         const work = this.modelWork;
         const completion = this.exec(node.thenStatement, scope);
         this.flowProblem(work, `Condition \`${this.text(node.expression)}\` is not a constant; read the first branch only.`, node.expression, value, 'condition');
@@ -726,6 +753,13 @@ export class Interpreter {
       const object = this.eval(inner.expression, scope);
       const key = ts.isPropertyAccessExpression(inner) ? inner.name.text : toPropertyKey(this.eval(inner.argumentExpression, scope));
       if (key === undefined) return;
+      // `layer.trainable = false` / `model.trainable = false`: frozen weights (tfjs reads the
+      // layer config's `trainable`; a model's layers are frozen where it is used as a layer).
+      if (key === 'trainable' && typeof value === 'boolean') {
+        if (isModel(object)) object.trainable = value;
+        else if (object instanceof LayerValue && object.config) object.config.props.set('trainable', value);
+        return;
+      }
       if (object instanceof ObjectValue) {
         object.props.set(key, value);
         object.ranges.set(key, { property: this.rangeOf(inner.parent), value: this.rangeOf(target.parent) });
@@ -780,6 +814,15 @@ export class Interpreter {
         return false;
       case ts.SyntaxKind.NullKeyword:
         return null;
+      case ts.SyntaxKind.RegularExpressionLiteral: {
+        const text = (node as TS.RegularExpressionLiteral).text;
+        const at = text.lastIndexOf('/');
+        try {
+          return new RegExpValue(new RegExp(text.slice(1, at), text.slice(at + 1).replace(/[gy]/g, '')));
+        } catch {
+          return new Unknown(text, 'regular expression not understood');
+        }
+      }
       case ts.SyntaxKind.ThisKeyword: {
         const binding = scope.lookup('this');
         return binding ? binding.value : new Unknown('this', '`this` is not known here');
@@ -847,6 +890,10 @@ export class Interpreter {
         return this.callValue(this.globals.lookup('%ArrayConstructor')?.value, args, node, undefined);
       }
       if (callee instanceof FunctionValue || callee instanceof NativeFunction) return this.callValue(callee, args, node, undefined);
+      // `new tf.Sequential({...})` / `new tf.LayersModel({...})` are the classes behind the factories.
+      if (callee instanceof Namespace && callee.path.length === 1 && (callee.path[0] === 'Sequential' || callee.path[0] === 'LayersModel')) {
+        return this.callTf(new Namespace([callee.path[0] === 'Sequential' ? 'sequential' : 'model']), args, node);
+      }
       if (callee instanceof CustomLayerClass) {
         const [config] = args;
         const iteration = this.iterations.length ? [...this.iterations] : undefined;
@@ -1028,7 +1075,7 @@ export class Interpreter {
         if (thisValue === undefined || thisValue === null) return undefined;
       }
       const method = this.method(thisValue, key, node, scope);
-      if (method) return method;
+      if (method) return method.value;
       callee = this.member(thisValue, key, calleeNode);
     } else {
       callee = this.eval(calleeNode, scope);
@@ -1037,9 +1084,28 @@ export class Interpreter {
     if (callee instanceof Unknown) {
       if (callee.foreign) this.onForeignCall?.(callee.foreign, args, node);
       this.runCallbacks(args);
-      return new Unknown(this.text(node), callee.reason);
+      return this.unknownCallResult(node, calleeNode, callee);
     }
     return this.callValue(callee, args, node, thisValue);
+  }
+
+  /**
+   * The result of calling something unknown. A string or array method of a hole is still that
+   * hole (`kind.startsWith('bi')` is decided by `kind`); any other call through a name or access
+   * chain with constant arguments is a hole named after the call (`settings.units()`,
+   * `ui.getDenseUnits()`, `base.outputs[0].shape.slice(1)`), which `--set` and annotations fill.
+   */
+  private unknownCallResult(node: TS.CallExpression, calleeNode: TS.Expression, callee: Unknown): Value {
+    const ts = this.ts;
+    const method = ts.isPropertyAccessExpression(calleeNode) ? calleeNode.name.text : undefined;
+    if (callee.hole && method && VALUE_METHODS.has(method)) return new Unknown(this.text(node), callee.reason, callee.hole);
+    const chain = accessChain(calleeNode.getText(this.file));
+    const constantArgs = node.arguments.length <= 1 && node.arguments.every((a) => ts.isNumericLiteral(a) || ts.isStringLiteralLike(a) || (ts.isPrefixUnaryExpression(a) && ts.isNumericLiteral(a.operand)));
+    if (chain === undefined || !constantArgs || (callee.foreign && !callee.hole)) return new Unknown(this.text(node), callee.reason);
+    const name = `${chain}(${node.arguments.map((a) => a.getText(this.file)).join(',')})`;
+    const filled = this.fillFor(name);
+    if (filled.found) return filled.value;
+    return new Unknown(this.text(node), callee.reason, { name, range: this.rangeOf(node) });
   }
 
   callValue(callee: Value, args: readonly Value[], site: TS.Node, thisValue: Value): Value {
@@ -1160,10 +1226,10 @@ export class Interpreter {
       const branch = this.branchParameter(fn.declaration, given);
       const sites = this.callSites[name] ?? [];
       // Calls in other files with constant arguments: one model per distinct argument list.
-      const variants: { label: string; value?: string; args?: Value[] }[] = sites.length
+      const variants: { label: string; fill?: readonly [string, string]; args?: Value[] }[] = sites.length
         ? sites.map((args) => ({ label: `${name}(${args.map(formatArgument).join(', ')})`, args: args.map(fromConfigValue) }))
-        : branch ? branch.values.map((value) => ({ label: `${name}[${value}]`, value })) : [{ label: name }];
-      for (const variant of variants) {
+        : branch ? branch.values.map((value) => ({ label: `${name}[${value}]`, fill: [branch.parameter, value] as const })) : [{ label: name }];
+      const runVariant = (variant: (typeof variants)[number]): { models: ModelValue[]; problems: ParseProblem[]; called: Set<TS.Node> } => {
         const called = new Set<TS.Node>();
         this.callsOfRun = called;
         const { models, problems } = this.speculate(() => {
@@ -1172,7 +1238,7 @@ export class Interpreter {
           this.templateHolder = this.rangeOf(this.annotationHolder(fn.declaration));
           try {
             this.templateValues = new Map(given);
-            if (branch && variant.value !== undefined) this.templateValues.set(branch.parameter, variant.value);
+            if (variant.fill) this.templateValues.set(variant.fill[0], variant.fill[1]);
             this.callFunction(fn, variant.args ?? [], fn.declaration, undefined, true);
           } finally {
             this.templateName = undefined;
@@ -1184,7 +1250,24 @@ export class Interpreter {
         });
         for (const model of models) model.template ??= variant.label;
         called.delete(fn.declaration);
-        runs.push({ fn, models, problems, called });
+        return { models, problems, called };
+      };
+      for (const variant of variants) {
+        const flowBefore = this.flowHoles.length;
+        const run = runVariant(variant);
+        // An unknown string that picks the architecture, found while running (`switch (kind)` on
+        // a destructured option, `args.model`, `process.argv[2]`): one model per string compared,
+        // as for a string parameter, instead of the first branch with a hole.
+        const split = variants.length === 1 && !sites.length ? this.stringSplit(this.flowHoles.slice(flowBefore), given) : undefined;
+        if (!split) {
+          runs.push({ fn, ...run });
+          continue;
+        }
+        const dropped = new Set(run.models);
+        this.models.splice(0, this.models.length, ...this.models.filter((m) => !dropped.has(m)));
+        this.dropProblems(run.problems);
+        this.flowHoles.splice(flowBefore);
+        for (const value of split.values) runs.push({ fn, ...runVariant({ label: `${name}[${value}]`, fill: [split.name, value] }) });
       }
     }
     // A template that another template calls (`createModel` called by a class constructor) is
@@ -1250,6 +1333,51 @@ export class Interpreter {
     return best && best[1].length >= 2 ? { parameter: best[0], values: best[1] } : undefined;
   }
 
+  /**
+   * The first condition hole of a run that the file compares with two or more string literals,
+   * with those literals in source order; undefined when there is none.
+   */
+  private stringSplit(holes: readonly FlowHole[], given: ReadonlyMap<string, Value>): { name: string; values: string[] } | undefined {
+    const cases = this.fileStringCases();
+    for (const hole of holes) {
+      if (hole.role !== 'condition' || given.has(hole.name)) continue;
+      const values = cases.get(hole.name);
+      if (values && values.length >= 2) return { name: hole.name, values };
+    }
+    return undefined;
+  }
+
+  /** Access chains compared with string literals in the file: `===`, `case`, `.includes('x')`, `.startsWith('x')`... */
+  private fileStringCases(): Map<string, string[]> {
+    if (this.stringCases) return this.stringCases;
+    const ts = this.ts;
+    const found = new Map<string, string[]>();
+    const file = this.file;
+    const note = (subject: TS.Node, literal: TS.Node): void => {
+      if (!ts.isStringLiteralLike(literal)) return;
+      const chain = ts.isIdentifier(subject) || ts.isPropertyAccessExpression(subject) || ts.isElementAccessExpression(subject) ? accessChain(subject.getText(file)) : undefined;
+      if (chain === undefined) return;
+      const list = found.get(chain) ?? [];
+      if (!list.includes(literal.text)) list.push(literal.text);
+      found.set(chain, list);
+    };
+    const equality = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
+    const visit = (node: TS.Node): void => {
+      if (ts.isBinaryExpression(node) && equality.has(node.operatorToken.kind)) {
+        note(skipOuterExpressions(ts, node.left), node.right);
+        note(skipOuterExpressions(ts, node.right), node.left);
+      } else if (ts.isSwitchStatement(node)) {
+        for (const clause of node.caseBlock.clauses) if (ts.isCaseClause(clause)) note(skipOuterExpressions(ts, node.expression), clause.expression);
+      } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && STRING_TESTS.has(node.expression.name.text) && node.arguments[0]) {
+        note(skipOuterExpressions(ts, node.expression.expression), node.arguments[0]);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+    this.stringCases = found;
+    return found;
+  }
+
   /** The default a JSDoc comment gives a parameter: `@param {number} [units=64]`, as an expression. */
   private jsDocDefault(declaration: TS.Node, name: string): { expression: TS.Expression; file: TS.SourceFile } | undefined {
     const ts = this.ts;
@@ -1287,7 +1415,7 @@ export class Interpreter {
   private annotationEntries(text: string, at: TS.Node): AnnotationEntry[] {
     const ts = this.ts;
     const entries: AnnotationEntry[] = [];
-    const starts = [...text.matchAll(/([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*)\s*=(?!=)/g)];
+    const starts = [...text.matchAll(new RegExp(`(${HOLE_NAME})\\s*=(?!=)`, 'g'))];
     starts.forEach((match, i) => {
       const end = i + 1 < starts.length ? starts[i + 1]!.index! : text.length;
       const expression = text.slice(match.index! + match[0].length, end).trim().replace(/,\s*$/, '');
@@ -1392,29 +1520,39 @@ export class Interpreter {
       return undefined;
     }
     if (object instanceof Unknown) return new Unknown(this.text(site), object.reason, object.hole);
+    if (object instanceof SequentialModel && key === 'layers') return [...object.layers];
+    if (object instanceof FunctionalModel && key === 'layers') return functionalNodes(object).map((n) => n.layer);
     if (object instanceof TensorValue && key === 'shape') return new Unknown(this.text(site), 'symbolic tensor shapes are inferred later, not during parsing');
     return new Unknown(this.text(site), `property \`${key}\` is not known`);
   }
 
   /** Methods with behaviour: tfjs models and layers, arrays, strings. Undefined: not a method we handle. */
-  private method(object: Value, key: string, site: TS.CallExpression, scope: Scope): Value | undefined {
-    if (object instanceof LayerValue && key === 'apply') return this.applyLayer(object, this.evalArgs(site.arguments, scope), site);
+  private method(object: Value, key: string, site: TS.CallExpression, scope: Scope): { value: Value } | undefined {
+    if (object instanceof LayerValue && key === 'apply') return { value: this.applyLayer(object, this.evalArgs(site.arguments, scope), site) };
     if (object instanceof SequentialModel && key === 'add') {
       const [layer] = this.evalArgs(site.arguments, scope);
       this.modelWork++;
       if (layer instanceof LayerValue) object.layers.push(layer);
       else if (isModel(layer)) this.addModelAsLayers(object, layer, site);
       else this.problem(`\`${this.text(site.arguments[0] ?? site)}\` is not a layer the parser could resolve; the model may be missing a layer here.`, site.arguments[0] ?? site);
-      return undefined;
+      return { value: undefined };
     }
     if (isModel(object) && key === 'compile') {
       const [config] = this.evalArgs(site.arguments, scope);
       object.compile = { args: config instanceof ObjectValue ? config : undefined, range: this.rangeOf(site) };
-      return undefined;
+      return { value: undefined };
     }
-    if (isModel(object) && key === 'apply') return this.applyModel(object, this.evalArgs(site.arguments, scope), site);
-    if (Array.isArray(object)) return this.arrayMethod(object, key, site, scope);
-    if (typeof object === 'string') return stringMethod(object, key, this.evalArgs(site.arguments, scope));
+    if (isModel(object) && key === 'apply') return { value: this.applyModel(object, this.evalArgs(site.arguments, scope), site) };
+    if (Array.isArray(object)) return ARRAY_METHODS.has(key) ? { value: this.arrayMethod(object, key, site, scope) } : undefined;
+    if (typeof object === 'string') {
+      // Results may be falsy (`null` from a match that fails, `false`, `-1`): they are results.
+      const value = stringMethod(object, key, this.evalArgs(site.arguments, scope));
+      return value === undefined ? undefined : { value };
+    }
+    if (object instanceof RegExpValue && key === 'test') {
+      const [text] = this.evalArgs(site.arguments, scope);
+      return { value: typeof text === 'string' ? object.regexp.test(text) : new Unknown(this.text(site), unknownReason(text, this.text(site)), text instanceof Unknown ? text.hole : undefined) };
+    }
     return undefined;
   }
 
@@ -1557,7 +1695,7 @@ export class Interpreter {
   private callTf(callee: Namespace, args: readonly Value[], site: TS.Node): Value {
     const path = callee.path;
     const range = this.rangeOf(site);
-    if (path.length === 2 && path[0] === 'layers') {
+    if (path.length === 2 && path[0] === 'layers' && path[1] !== 'input') {
       const type = path[1]!;
       const [config] = args;
       if (config !== undefined && !(config instanceof ObjectValue)) {
@@ -1587,7 +1725,8 @@ export class Interpreter {
       }
       return this.registerModel(model);
     }
-    if (path.length === 1 && path[0] === 'input') {
+    // `tf.layers.input` is tfjs' other spelling of `tf.input`.
+    if ((path.length === 1 && path[0] === 'input') || (path.length === 2 && path[0] === 'layers' && path[1] === 'input')) {
       const [config] = args;
       const layer = new LayerValue('inputLayer', true, config instanceof ObjectValue ? config : undefined, range, this.iterations.length ? [...this.iterations] : undefined);
       return new TensorValue(this.node(layer, []));
@@ -1647,7 +1786,7 @@ export class Interpreter {
     if (inner instanceof SequentialModel) {
       for (const layer of [...inner.layers]) {
         this.tick(); // inlining costs steps, so models nested in loops stay bounded
-        if (layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(layer.inlined(name));
+        if (layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(layer.inlined(name, inner.trainable === false));
       }
       return;
     }
@@ -1660,7 +1799,7 @@ export class Interpreter {
     }
     for (const node of nodes) {
       this.tick();
-      if (node.layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(node.layer.inlined(name));
+      if (node.layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(node.layer.inlined(name, inner.trainable === false));
     }
   }
 
@@ -1678,7 +1817,7 @@ export class Interpreter {
       for (const layer of [...model.layers]) {
         this.tick();
         if (layer.type === 'inputLayer') continue;
-        current = new TensorValue(this.node(layer.inlined(name), [current.node], [current.index]));
+        current = new TensorValue(this.node(layer.inlined(name, model.trainable === false), [current.node], [current.index]));
       }
       return current;
     }
@@ -1697,15 +1836,19 @@ export class Interpreter {
       this.tick();
       if (mapped.has(node)) continue;
       const inputs = node.inbound.map((n, i) => tensorFor(n, node.inboundIndex?.[i] ?? 0));
-      copies.set(node, this.node(node.layer.inlined(name), inputs.map((t) => t.node), inputs.map((t) => t.index)));
+      copies.set(node, this.node(node.layer.inlined(name, model.trainable === false), inputs.map((t) => t.node), inputs.map((t) => t.index)));
     }
     const outputs = model.outputs.map((t) => tensorFor(t.node, t.index));
     return outputs.length === 1 ? outputs[0] : outputs;
   }
 
   private applyLayer(layer: LayerValue, args: readonly Value[], site: TS.Node): Value {
-    const [input] = args;
-    const inputs = Array.isArray(input) ? input : [input];
+    const [input, kwargs] = args;
+    let inputs = Array.isArray(input) ? input : [input];
+    // `rnn.apply(x, {initialState: [h, c]})`: tfjs takes the states as extra inputs after `x`
+    // (its RNN.apply does the same with `apply([x, h, c])`), so they are inbound edges.
+    const states = kwargs instanceof ObjectValue ? kwargs.props.get('initialState') : undefined;
+    if (states !== undefined && !MERGE_LAYERS.has(layer.type)) inputs = [...inputs, ...(Array.isArray(states) ? states : [states])];
     const tensors = inputs.filter((v): v is TensorValue => v instanceof TensorValue);
     if (tensors.length !== inputs.length || tensors.length === 0) {
       const unknown = inputs.find((v): v is Unknown => v instanceof Unknown);
@@ -1820,14 +1963,75 @@ function unknownReason(value: Value, text: string): string {
   return value instanceof Unknown ? value.reason : `\`${text}\` is not a constant`;
 }
 
+/** `require.main === module` and the ESM spellings of "this file is the program being run". */
+function isRunGuard(text: string): boolean {
+  return /require\.main\s*[!=]==?\s*module|module\s*[!=]==?\s*require\.main|import\.meta\.main|import\.meta\.url|process\.argv\[1\]/.test(text) && !/[!]==?/.test(text);
+}
+
 function strictEquals(a: Value, b: Value): boolean | undefined {
   if (a instanceof Unknown || b instanceof Unknown) return undefined;
   return a === b;
 }
 
+/** The array methods `arrayMethod` implements. */
+const ARRAY_METHODS: ReadonlySet<string> = new Set([
+  'push', 'unshift', 'pop', 'shift', 'map', 'forEach', 'flatMap', 'filter', 'reduce', 'fill', 'slice', 'concat', 'reverse', 'join',
+  'includes', 'indexOf', 'at', 'keys', 'entries', 'flat', 'every', 'some',
+]);
+
+/** String methods that test a string against a literal (`kind.startsWith('bi')`). */
+const STRING_TESTS: ReadonlySet<string> = new Set(['includes', 'startsWith', 'endsWith', 'match', 'indexOf', 'search']);
+
+/** Methods whose result on an unknown string or list is decided by that value alone (its hole). */
+const VALUE_METHODS: ReadonlySet<string> = new Set([
+  'includes', 'startsWith', 'endsWith', 'match', 'indexOf', 'lastIndexOf', 'search', 'toLowerCase', 'toUpperCase',
+  'trim', 'trimStart', 'trimEnd', 'split', 'slice', 'substring', 'substr', 'charAt', 'at', 'replace', 'concat', 'padStart', 'padEnd', 'localeCompare',
+]);
+
 function stringMethod(text: string, key: string, args: readonly Value[]): Value | undefined {
   const [a, b] = args;
+  const pattern = typeof a === 'string' ? a : a instanceof RegExpValue ? a.regexp : undefined;
   switch (key) {
+    case 'match': {
+      if (pattern === undefined) return undefined;
+      let found: RegExpMatchArray | null;
+      try {
+        found = text.match(pattern); // a string is read as a regular expression, as in JS
+      } catch {
+        return undefined;
+      }
+      return found ? [...found].map((m) => m ?? undefined) : null;
+    }
+    case 'search':
+      try {
+        return pattern === undefined ? undefined : text.search(pattern);
+      } catch {
+        return undefined;
+      }
+    case 'indexOf':
+      return typeof a === 'string' ? text.indexOf(a, typeof b === 'number' ? b : undefined) : undefined;
+    case 'lastIndexOf':
+      return typeof a === 'string' ? text.lastIndexOf(a) : undefined;
+    case 'replace':
+    case 'replaceAll':
+      return pattern !== undefined && typeof b === 'string' ? (key === 'replace' ? text.replace(pattern, b) : typeof pattern === 'string' ? text.split(pattern).join(b) : undefined) : undefined;
+    case 'charAt':
+      return text.charAt(typeof a === 'number' ? a : 0);
+    case 'at':
+      return typeof a === 'number' ? text.at(a) : undefined;
+    case 'concat':
+      return args.every(isPrimitive) ? text.concat(...args.map(String)) : undefined;
+    case 'padStart':
+    case 'padEnd':
+      return typeof a === 'number' && a < 10_000 ? text[key](a, typeof b === 'string' ? b : undefined) : undefined;
+    case 'trimStart':
+      return text.trimStart();
+    case 'trimEnd':
+      return text.trimEnd();
+    case 'localeCompare':
+      return typeof a === 'string' ? (text < a ? -1 : text > a ? 1 : 0) : undefined;
+    case 'substr':
+      return text.substr(typeof a === 'number' ? a : 0, typeof b === 'number' ? b : undefined);
     case 'toUpperCase':
       return text.toUpperCase();
     case 'toLowerCase':
@@ -1886,7 +2090,11 @@ function binaryOp(ts: typeof TS, op: TS.SyntaxKind, left: Value, right: Value): 
     if (op === k.InKeyword && typeof left === 'string' && right instanceof ObjectValue) return right.props.has(left);
     return NOT_CONSTANT;
   }
-  if (!isPrimitive(left) || !isPrimitive(right) || left === undefined && op !== k.PlusToken) return NOT_CONSTANT;
+  if (!isPrimitive(left) || !isPrimitive(right)) return NOT_CONSTANT;
+  // An omitted argument is `undefined`: `undefined > 0` is false, as in JS. Arithmetic on it
+  // stays unknown (NaN would only hide where the value went missing).
+  const comparison = op === k.LessThanToken || op === k.LessThanEqualsToken || op === k.GreaterThanToken || op === k.GreaterThanEqualsToken;
+  if ((left === undefined || right === undefined) && op !== k.PlusToken && !comparison) return NOT_CONSTANT;
   const a = Number(left);
   const b = Number(right);
   switch (op) {
