@@ -1,8 +1,8 @@
 /**
  * `gradient-lens`: the terminal and CI front end over the same core as the extension.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { mergeFindings } from '../core/analysis/findings';
 import { DEFAULT_MEASURED_THRESHOLDS, measuredFindings, type MeasuredThresholds } from '../core/analysis/measuredRules';
 import { parseDataFile } from '../core/dataFile';
@@ -17,7 +17,7 @@ import { readFileFromDisk } from '../core/nodeFiles';
 import { holeAdvice } from '../core/holes';
 import { measurableModel, type MeasurableModel } from '../core/defaults';
 import { isPythonFile } from '../core/languages';
-import { callSitesIn, type CallSites } from '../core/parse/callSites';
+import { callSitesFromImporters, type CallSites } from '../core/parse/callSites';
 import { parseSource } from '../core/source';
 import { fileReport, formatReport, type FileReport, type Report } from '../core/report';
 import { parseArgs, USAGE, UsageError, type AnalyzeOptions, type FixOptions } from './args';
@@ -218,21 +218,48 @@ main(process.argv.slice(2)).then(
 );
 
 /**
- * Calls of `file`'s builder functions with constant arguments in the other files given on the
- * command line (`analyze src/*.ts` binds `createModel` of model.ts from `createModel(13)` in
- * train.ts), as the extension does with the workspace.
+ * Calls of `file`'s builder functions with constant arguments in the files that import it: those
+ * given on the command line and those of its project (the folder of the nearest package.json,
+ * else the file's own folder), as the extension does with the workspace, so a file's models get
+ * the same names in both (`analyze src/model.ts` binds `createModel` from `createModel(13)` in
+ * src/train.ts).
  */
 function callSitesFromFiles(file: string, files: readonly string[]): CallSites | undefined {
   if (isPythonFile(file)) return undefined;
-  const merged: CallSites = {};
-  for (const other of files) {
-    if (resolve(other) === resolve(file) || isPythonFile(other)) continue;
-    const text = readFileFromDisk(resolve(other));
-    if (!text) continue;
-    for (const [name, lists] of Object.entries(callSitesIn(text, resolve(other), resolve(file), readFileFromDisk))) {
-      const into = (merged[name] ??= []);
-      for (const args of lists) if (!into.some((seen) => JSON.stringify(seen) === JSON.stringify(args))) into.push(args);
+  const candidates = [...files.filter((f) => !isPythonFile(f)).map((f) => resolve(f)), ...projectSources(resolve(file))];
+  const sites = callSitesFromImporters(file, new Set(candidates), readFileFromDisk);
+  return Object.keys(sites).length ? sites : undefined;
+}
+
+/** Most source files read when looking for importers (the extension's workspace scan has the same cap). */
+const MAX_PROJECT_FILES = 500;
+
+/** The TS/JS sources of the project holding `file`, outside node_modules and dot folders. */
+function projectSources(file: string): string[] {
+  let root = dirname(file);
+  for (let dir = root; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) {
+      root = dir;
+      break;
     }
+    if (dirname(dir) === dir) break;
   }
-  return Object.keys(merged).length ? merged : undefined;
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (out.length >= MAX_PROJECT_FILES) return;
+      if (entry.name === 'node_modules' || entry.name.startsWith('.') || entry.name === 'dist') continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|tsx|js|jsx|mjs|cjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(path);
+    }
+  };
+  walk(root);
+  return out;
 }

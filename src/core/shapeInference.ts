@@ -275,14 +275,16 @@ function inferLayer(type: string, config: ConfigObject, inputs: readonly Dims[])
     }
     case 'dot': {
       // tfjs Dot.computeOutputShape: drop each input's contracted axis, then the second's batch.
-      // Negative axes count from the end (tfjs' splice does the same with them).
       if (inputs.length !== 2) throw new ShapeError('takes exactly two tensors');
       const [a, b] = inputs as [Dims, Dims];
       if (a.length > 3 || b.length > 3) throw new ShapeError('supports inputs of rank 3 at most (tfjs)');
-      const axes = Array.isArray(config.axes) ? config.axes : [config.axes, config.axes];
+      const pair = Array.isArray(config.axes);
+      const axes = pair ? (config.axes as ConfigValue[]) : [config.axes, config.axes];
       const axis = (value: ConfigValue | undefined, r: number): number => {
         const n = num(value, NaN);
         if (!Number.isInteger(n)) throw new ShapeError('needs constant `axes`');
+        // tfjs interprets a negative axis only when `axes` is one number (Dot.interpretAxes).
+        if (n < 0 && pair) throw new ShapeError(`tfjs does not take negative axes in a list (\`axes: [${(config.axes as ConfigValue[]).join(', ')}]\`); count from the batch axis`);
         const i = n < 0 ? n + r : n;
         if (i < 1 || i >= r) throw new ShapeError(`axis ${n} is out of range for a ${r}D input`);
         return i;

@@ -10,6 +10,7 @@ import { HOLE_NAME } from '../holes';
 import type { ModuleLoader } from './modules';
 import { LAYER_FACTORIES, MERGE_LAYERS, TFJS_MODULES } from './tfjsApi';
 import {
+  ArgParserValue,
   CustomLayerClass,
   FactoryCall,
   FunctionalModel,
@@ -57,6 +58,8 @@ export interface FlowHole {
   readonly role: 'repeat count' | 'condition' | 'layer sizes';
   /** The models being built when it was met: those of the template run, else the latest. */
   readonly models: readonly ModelValue[];
+  /** The name a condition compares with string literals (`modelType` in `modelType === 'cnn'`), when it does. */
+  readonly subject?: string;
 }
 
 /** A value the parser did not know and did not need to block on: what it used instead, and why. */
@@ -116,6 +119,8 @@ export class Interpreter {
   readonly assumptions: Assumption[] = [];
   /** Names compared with string literals anywhere in the file (`kind === 'lstm'`, `case 'gru':`), by access chain. */
   private stringCases: Map<string, string[]> | undefined;
+  /** How many flow holes the file's top-level statements met (those before the template runs). */
+  private topLevelFlowHoles = 0;
   private readonly fileFills = new Map<string, { entry: AnnotationEntry; value?: Value }>();
   private moduleScope: Scope | undefined;
 
@@ -201,6 +206,7 @@ export class Interpreter {
       this.collectFileFills();
       this.bindImports(this.file.statements, scope);
       this.execBlock(this.file.statements, scope);
+      this.topLevelFlowHoles = this.flowHoles.length;
       this.runTemplates(scope);
     } catch (error) {
       if (!(error instanceof BudgetExceeded)) throw error;
@@ -214,6 +220,11 @@ export class Interpreter {
   }
 
   // ---------------------------------------------------------------- problems and ranges
+
+  /** The problems reported so far (the same objects `run` returns). */
+  problemsOf(): readonly ParseProblem[] {
+    return this.problems;
+  }
 
   rangeOf(node: TS.Node): SourceRange {
     return { start: node.getStart(this.file), end: node.getEnd() };
@@ -239,7 +250,8 @@ export class Interpreter {
     // The unknown decides how the model is built: a hole of the models being built now.
     if (!(value instanceof Unknown) || !value.hole || !role) return;
     const models = this.templateName ? this.models.filter((m) => m.template === this.templateName) : this.models.slice(-1);
-    this.flowHoles.push({ ...value.hole, role, models });
+    const subject = role === 'condition' ? this.comparedChains(at)[0] : undefined;
+    this.flowHoles.push({ ...value.hole, role, models, ...(subject ? { subject } : {}) });
   }
 
   private tick(): void {
@@ -716,7 +728,7 @@ export class Interpreter {
         // An unknown options object: its defaults are what a caller gets by leaving keys out.
         if ((item === undefined || value instanceof Unknown) && element.initializer) item = this.eval(element.initializer, scope);
         else if (item instanceof Unknown && ts.isIdentifier(element.name)) {
-          item = new Unknown(element.name.text, item.reason, { name: element.name.text, range: this.rangeOf(element.name) });
+          item = new Unknown(element.name.text, item.reason, { name: element.name.text, range: this.rangeOf(element.name) }, item.foreign);
         }
         this.bindPattern(element.name, item, scope);
       }
@@ -894,6 +906,7 @@ export class Interpreter {
       if (callee instanceof Namespace && callee.path.length === 1 && (callee.path[0] === 'Sequential' || callee.path[0] === 'LayersModel')) {
         return this.callTf(new Namespace([callee.path[0] === 'Sequential' ? 'sequential' : 'model']), args, node);
       }
+      if (callee instanceof Unknown && /(^|\.)ArgumentParser$/.test(node.expression.getText(this.file))) return new ArgParserValue();
       if (callee instanceof CustomLayerClass) {
         const [config] = args;
         const iteration = this.iterations.length ? [...this.iterations] : undefined;
@@ -1341,7 +1354,7 @@ export class Interpreter {
     const cases = this.fileStringCases();
     for (const hole of holes) {
       if (hole.role !== 'condition' || given.has(hole.name)) continue;
-      const values = cases.get(hole.name);
+      const values = (hole.subject !== undefined ? cases.get(hole.subject) : undefined) ?? cases.get(hole.name);
       if (values && values.length >= 2) return { name: hole.name, values };
     }
     return undefined;
@@ -1349,7 +1362,22 @@ export class Interpreter {
 
   /** Access chains compared with string literals in the file: `===`, `case`, `.includes('x')`, `.startsWith('x')`... */
   private fileStringCases(): Map<string, string[]> {
-    if (this.stringCases) return this.stringCases;
+    this.stringCases ??= this.stringComparisons(this.file);
+    return this.stringCases;
+  }
+
+  /** The access chains `node` compares with string literals, in source order. */
+  private comparedChains(node: TS.Node): string[] {
+    const ts = this.ts;
+    // A switch's subject is its expression; an `if` condition is walked for comparisons.
+    if (ts.isSwitchStatement(node.parent) && node.parent.expression === node) {
+      const chain = accessChain(node.getText(this.file));
+      return chain ? [chain] : [];
+    }
+    return [...this.stringComparisons(node).keys()];
+  }
+
+  private stringComparisons(root: TS.Node): Map<string, string[]> {
     const ts = this.ts;
     const found = new Map<string, string[]>();
     const file = this.file;
@@ -1373,9 +1401,16 @@ export class Interpreter {
       }
       ts.forEachChild(node, visit);
     };
-    visit(file);
-    this.stringCases = found;
+    visit(root);
     return found;
+  }
+
+  /**
+   * The string split of the file's top-level run (not of templates): a condition hole met
+   * while the file's own statements ran, compared with two or more string literals.
+   */
+  topLevelSplit(): { name: string; values: string[] } | undefined {
+    return this.stringSplit(this.flowHoles.slice(0, this.topLevelFlowHoles), new Map());
   }
 
   /** The default a JSDoc comment gives a parameter: `@param {number} [units=64]`, as an expression. */
@@ -1549,11 +1584,39 @@ export class Interpreter {
       const value = stringMethod(object, key, this.evalArgs(site.arguments, scope));
       return value === undefined ? undefined : { value };
     }
+    if (object instanceof ArgParserValue) return this.argParserMethod(object, key, site, scope);
     if (object instanceof RegExpValue && key === 'test') {
       const [text] = this.evalArgs(site.arguments, scope);
       return { value: typeof text === 'string' ? object.regexp.test(text) : new Unknown(this.text(site), unknownReason(text, this.text(site)), text instanceof Unknown ? text.hole : undefined) };
     }
     return undefined;
+  }
+
+  /** `addArgument('--latentSize', {defaultValue: 100})` records a default; `parseArgs()` returns them. */
+  private argParserMethod(parser: ArgParserValue, key: string, site: TS.CallExpression, scope: Scope): { value: Value } | undefined {
+    const args = this.evalArgs(site.arguments, scope);
+    if (key === 'addArgument' || key === 'add_argument') {
+      const names = (Array.isArray(args[0]) ? args[0] : args.filter((a) => typeof a === 'string')).filter((n): n is string => typeof n === 'string');
+      const options = args.find((a): a is ObjectValue => a instanceof ObjectValue);
+      const long = names.find((n) => n.startsWith('--')) ?? names[0];
+      const explicit = options?.props.get('dest');
+      const dest = typeof explicit === 'string' ? explicit : long?.replace(/^-+/, '').replace(/-/g, '_');
+      if (!dest) return { value: undefined };
+      const action = options?.props.get('action');
+      let value: Value = options?.props.has('defaultValue') ? options.props.get('defaultValue') : options?.props.get('default');
+      if (value === undefined && (action === 'storeTrue' || action === 'store_true')) value = false;
+      if (value === undefined && (action === 'storeFalse' || action === 'store_false')) value = true;
+      const type = options?.props.get('type');
+      if (typeof value === 'string' && (type === 'int' || type === 'float')) value = Number(value);
+      parser.defaults.set(dest, value === undefined ? new Unknown(`args.${dest}`, `command-line argument \`${long}\` has no default`) : value);
+      return { value: undefined };
+    }
+    if (key === 'parseArgs' || key === 'parse_args' || key === 'parseKnownArgs' || key === 'parse_known_args') {
+      const result = new ObjectValue();
+      for (const [dest, value] of parser.defaults) result.props.set(dest, value);
+      return { value: key.toLowerCase().includes('known') ? [result, []] : result };
+    }
+    return { value: undefined };
   }
 
   private callback(fn: Value, args: readonly Value[], site: TS.Node): Value {

@@ -156,6 +156,15 @@ export class FunctionalModel implements ModelCommon {
 
 export type ModelValue = SequentialModel | FunctionalModel;
 
+/**
+ * A command-line parser of the `argparse` package (`new argparse.ArgumentParser()`): the
+ * defaults its arguments declare are what `node script.js` runs with, so `parseArgs()` gives them.
+ */
+export class ArgParserValue {
+  /** Destination name -> declared default (an Unknown when none is declared). */
+  readonly defaults = new Map<string, Value>();
+}
+
 /** A regular expression literal (`/lstm/i`), for string methods on known strings. */
 export class RegExpValue {
   constructor(readonly regexp: RegExp) {}
@@ -197,7 +206,8 @@ export type Value =
   | FunctionValue
   | NativeFunction
   | CustomLayerClass
-  | RegExpValue;
+  | RegExpValue
+  | ArgParserValue;
 
 interface Binding {
   value: Value;
