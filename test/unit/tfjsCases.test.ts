@@ -155,7 +155,7 @@ test('15 trainable = false freezes the sub-model where it is used: 16 of 65 para
   assert.deepEqual(m.layers.map((l) => l.config.trainable ?? true), [true, true, false, false]);
   assert.equal(m.params, 65);
   const built = buildModel(tf, m);
-  assert.equal(built.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0), 16);
+  assert.equal(built.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0), 16);
   built.dispose();
   // The frozen model on its own was compiled before the flag: it still trains (tfjs, Keras).
   assert.deepEqual(model(parse('15_trainable_false_ignored.ts'), 'frozen').layers.map((l) => l.config.trainable ?? true), [true, true]);

@@ -11,6 +11,7 @@ import type { ModuleLoader } from './modules';
 import { LAYER_FACTORIES, MERGE_LAYERS, TFJS_MODULES } from './tfjsApi';
 import {
   ArgParserValue,
+  ClassValue,
   CustomLayerClass,
   FactoryCall,
   FunctionalModel,
@@ -119,6 +120,10 @@ export class Interpreter {
   readonly assumptions: Assumption[] = [];
   /** Names compared with string literals anywhere in the file (`kind === 'lstm'`, `case 'gru':`), by access chain. */
   private stringCases: Map<string, string[]> | undefined;
+  /** The base class a constructor's `super(...)` constructs, by constructor. */
+  private readonly superTargets = new Map<TS.Node, ClassValue | undefined>();
+  /** The page next to the file, read once (`''` when there is none). */
+  private page: string | undefined;
   /** How many flow holes the file's top-level statements met (those before the template runs). */
   private topLevelFlowHoles = 0;
   private readonly fileFills = new Map<string, { entry: AnnotationEntry; value?: Value }>();
@@ -426,6 +431,9 @@ export class Interpreter {
         }
         const work = this.modelWork;
         const completion = this.exec(node.thenStatement, scope);
+        // `if (digits < 1) { status.textContent = '...'; return; }`: a guard that builds nothing
+        // and leaves; like argument checks, the code after it is the model code.
+        if (completion?.kind === 'return' && this.modelWork === work && !node.elseStatement) return undefined;
         this.flowProblem(work, `Condition \`${this.text(node.expression)}\` is not a constant; read the first branch only.`, node.expression, value, 'condition');
         return completion;
       }
@@ -460,7 +468,7 @@ export class Interpreter {
       return undefined;
     }
     if (ts.isClassDeclaration(node)) {
-      if (node.name) scope.declare(node.name.text, this.customLayerClass(node, scope) ?? new Unknown(node.name.text, 'classes are not evaluated'));
+      if (node.name) scope.declare(node.name.text, this.customLayerClass(node, scope) ?? this.classValue(node, node.name.text, scope));
       return undefined;
     }
     return undefined;
@@ -495,6 +503,73 @@ export class Interpreter {
       }
     }
     return new CustomLayerClass({ className, output: 'unknown' });
+  }
+
+  /**
+   * An `<input>` or `<textarea>` of the page next to the file (`index.html`) with a `value`: an
+   * object with that `value` (a string, as the DOM gives it) and `checked`. Undefined when the
+   * page or the element is not there, or the element is a `<select>` (its value is a choice:
+   * the comparisons on it split the model instead).
+   */
+  private pageElement(id: string): ObjectValue | undefined {
+    this.page ??= this.modules?.readPage() ?? '';
+    const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const tag = new RegExp(`<(input|textarea)\\b[^>]*\\bid\\s*=\\s*["']${escaped}["'][^>]*>`, 'i').exec(this.page)?.[0];
+    if (!tag) return undefined;
+    const value = /\bvalue\s*=\s*(?:"([^"]*)"|'([^']*)')/i.exec(tag);
+    if (!value) return undefined;
+    const element = new ObjectValue();
+    element.props.set('value', value[1] ?? value[2] ?? '');
+    element.props.set('checked', /\bchecked\b/i.test(tag));
+    return element;
+  }
+
+  /** A class value; its base when it extends another class of the file. */
+  private classValue(node: TS.ClassLikeDeclaration, name: string, scope: Scope): ClassValue {
+    const ts = this.ts;
+    const baseNode = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    const base = baseNode ? this.eval(baseNode, scope) : undefined;
+    return new ClassValue(node, scope, name, base instanceof ClassValue ? base : undefined);
+  }
+
+  /**
+   * `new Agent(config)`: an object with the class's methods bound to it, its field initializers
+   * run, then its constructor with the arguments (so a model built in the constructor, or in a
+   * method it calls, gets them). `super(...)` runs the base class's constructor on the same object.
+   */
+  private construct(cls: ClassValue, args: readonly Value[], site: TS.Node, instance = new ObjectValue(), install = true): ObjectValue {
+    const ts = this.ts;
+    // Methods of the whole chain, base first, so a subclass's override wins.
+    if (install) {
+      const chain: ClassValue[] = [];
+      for (let c: ClassValue | undefined = cls; c && chain.length < MAX_CALL_DEPTH; c = c.base) chain.unshift(c);
+      for (const each of chain) this.installMembers(each, instance);
+    }
+    const ctor = cls.declaration.members.find((m): m is TS.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+    if (ctor) {
+      const fn = new FunctionValue(ctor, cls.scope, cls.name, instance);
+      this.superTargets.set(ctor, cls.base);
+      this.callFunction(fn, args, site, instance);
+    } else if (cls.base) {
+      this.construct(cls.base, args, site, instance, false);
+    }
+    return instance;
+  }
+
+  private installMembers(cls: ClassValue, instance: ObjectValue): void {
+    const ts = this.ts;
+    for (const member of cls.declaration.members) {
+      if (ts.canHaveModifiers(member) && ts.getModifiers(member)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword)) continue;
+      if (ts.isMethodDeclaration(member) && member.body) {
+        const name = this.propertyName(member.name, cls.scope);
+        if (name !== undefined) instance.props.set(name, new FunctionValue(member, cls.scope, `${cls.name}.${name}`, instance));
+      } else if (ts.isPropertyDeclaration(member) && member.initializer) {
+        const name = this.propertyName(member.name, cls.scope);
+        const scope = new Scope(cls.scope);
+        scope.declare('this', instance);
+        if (name !== undefined) instance.props.set(name, this.eval(member.initializer, scope));
+      }
+    }
   }
 
   private alwaysThrows(node: TS.Statement): boolean {
@@ -907,6 +982,7 @@ export class Interpreter {
         return this.callTf(new Namespace([callee.path[0] === 'Sequential' ? 'sequential' : 'model']), args, node);
       }
       if (callee instanceof Unknown && /(^|\.)ArgumentParser$/.test(node.expression.getText(this.file))) return new ArgParserValue();
+      if (callee instanceof ClassValue) return this.construct(callee, args, node);
       if (callee instanceof CustomLayerClass) {
         const [config] = args;
         const iteration = this.iterations.length ? [...this.iterations] : undefined;
@@ -949,7 +1025,7 @@ export class Interpreter {
       return undefined;
     }
     if (ts.isDeleteExpression(node)) return true;
-    if (ts.isClassExpression(node)) return new Unknown(this.text(node), 'classes are not evaluated');
+    if (ts.isClassExpression(node)) return this.customLayerClass(node as unknown as TS.ClassDeclaration, scope) ?? this.classValue(node, node.name?.text ?? inferredFunctionName(ts, node), scope);
     if (ts.isTaggedTemplateExpression(node)) return new Unknown(this.text(node), 'tagged templates are not evaluated');
     return new Unknown(this.text(node), 'this kind of expression is not evaluated');
   }
@@ -1078,6 +1154,23 @@ export class Interpreter {
       if (module instanceof ObjectValue) return module.props.size === 1 && module.props.has('default') ? module.props.get('default') : module;
       return new Unknown(this.text(node), module.reason);
     }
+    // `document.getElementById('digits').value` in a page's script: the page's default value.
+    if (ts.isPropertyAccessExpression(calleeNode) && ts.isIdentifier(calleeNode.expression) && calleeNode.expression.text === 'document' && !scope.lookup('document')) {
+      const [id] = node.arguments;
+      const key = calleeNode.name.text;
+      if (id && ts.isStringLiteralLike(id) && (key === 'getElementById' || (key === 'querySelector' && id.text.startsWith('#')))) {
+        const element = this.pageElement(key === 'querySelector' ? id.text.slice(1) : id.text);
+        if (element) return element;
+      }
+    }
+    if (calleeNode.kind === ts.SyntaxKind.SuperKeyword) {
+      const ctor = ts.findAncestor(node, ts.isConstructorDeclaration);
+      const base = ctor ? this.superTargets.get(ctor) : undefined;
+      const self = scope.lookup('this')?.value;
+      const args = this.evalArgs(node.arguments, scope);
+      if (base && self instanceof ObjectValue) this.construct(base, args, node, self, false);
+      return undefined;
+    }
     let thisValue: Value;
     let callee: Value;
     if (ts.isPropertyAccessExpression(calleeNode) || ts.isElementAccessExpression(calleeNode)) {
@@ -1114,7 +1207,7 @@ export class Interpreter {
     if (callee.hole && method && VALUE_METHODS.has(method)) return new Unknown(this.text(node), callee.reason, callee.hole);
     const chain = accessChain(calleeNode.getText(this.file));
     const constantArgs = node.arguments.length <= 1 && node.arguments.every((a) => ts.isNumericLiteral(a) || ts.isStringLiteralLike(a) || (ts.isPrefixUnaryExpression(a) && ts.isNumericLiteral(a.operand)));
-    if (chain === undefined || !constantArgs || (callee.foreign && !callee.hole)) return new Unknown(this.text(node), callee.reason);
+    if (chain === undefined || !constantArgs || (callee.foreign && !callee.hole)) return new Unknown(this.text(node), callee.reason, chain === undefined ? callee.hole : undefined);
     const name = `${chain}(${node.arguments.map((a) => a.getText(this.file)).join(',')})`;
     const filled = this.fillFor(name);
     if (filled.found) return filled.value;
@@ -1354,7 +1447,11 @@ export class Interpreter {
     const cases = this.fileStringCases();
     for (const hole of holes) {
       if (hole.role !== 'condition' || given.has(hole.name)) continue;
-      const values = (hole.subject !== undefined ? cases.get(hole.subject) : undefined) ?? cases.get(hole.name);
+      // The compared name is filled (`rnnType` of `switch (rnnType)`): it is what the branches
+      // read, wherever its unknown value came from.
+      const bySubject = hole.subject !== undefined ? cases.get(hole.subject) : undefined;
+      if (bySubject && bySubject.length >= 2 && !given.has(hole.subject!)) return { name: hole.subject!, values: bySubject };
+      const values = cases.get(hole.name);
       if (values && values.length >= 2) return { name: hole.name, values };
     }
     return undefined;
@@ -1532,7 +1629,25 @@ export class Interpreter {
   private runCallbacks(args: readonly Value[]): void {
     for (const arg of args) {
       if (!(arg instanceof FunctionValue) || this.calledFunctions.has(arg.declaration)) continue;
-      this.speculate(() => void this.callFunction(arg, [], arg.declaration, undefined, true));
+      const flowBefore = this.flowHoles.length;
+      const first = this.speculate(() => void this.callFunction(arg, [], arg.declaration, undefined, true));
+      // A string the callback compares to pick the architecture (a `<select>`'s value): one run per string.
+      const saved = this.templateValues;
+      const split = first.models.length ? this.stringSplit(this.flowHoles.slice(flowBefore), saved ?? new Map()) : undefined;
+      if (!split) continue;
+      const dropped = new Set(first.models);
+      this.models.splice(0, this.models.length, ...this.models.filter((m) => !dropped.has(m)));
+      this.dropProblems(first.problems);
+      this.flowHoles.splice(flowBefore);
+      for (const value of split.values) {
+        this.templateValues = new Map([...(saved ?? []), [split.name, value]]);
+        try {
+          const run = this.speculate(() => void this.callFunction(arg, [], arg.declaration, undefined, true));
+          for (const model of run.models) model.template = `${model.template ?? model.name ?? 'model'}[${value}]`;
+        } finally {
+          this.templateValues = saved;
+        }
+      }
     }
   }
 
@@ -1554,7 +1669,8 @@ export class Interpreter {
       if (/^\d+$/.test(key)) return object[Number(key)];
       return undefined;
     }
-    if (object instanceof Unknown) return new Unknown(this.text(site), object.reason, object.hole);
+    // A member of a call's result (`loadCsv(f).columnCount`) is named by its own access chain.
+    if (object instanceof Unknown) return new Unknown(this.text(site), object.reason, object.hole?.name.endsWith(')') ? undefined : object.hole);
     if (object instanceof SequentialModel && key === 'layers') return [...object.layers];
     if (object instanceof FunctionalModel && key === 'layers') return functionalNodes(object).map((n) => n.layer);
     if (object instanceof TensorValue && key === 'shape') return new Unknown(this.text(site), 'symbolic tensor shapes are inferred later, not during parsing');

@@ -165,6 +165,16 @@ export class ArgParserValue {
   readonly defaults = new Map<string, Value>();
 }
 
+/** A class of the user's code that is not a layer: `new` runs its field initializers and constructor. */
+export class ClassValue {
+  constructor(
+    readonly declaration: TS.ClassLikeDeclaration,
+    readonly scope: Scope,
+    readonly name: string,
+    readonly base?: ClassValue,
+  ) {}
+}
+
 /** A regular expression literal (`/lstm/i`), for string methods on known strings. */
 export class RegExpValue {
   constructor(readonly regexp: RegExp) {}
@@ -207,7 +217,8 @@ export type Value =
   | NativeFunction
   | CustomLayerClass
   | RegExpValue
-  | ArgParserValue;
+  | ArgParserValue
+  | ClassValue;
 
 interface Binding {
   value: Value;
