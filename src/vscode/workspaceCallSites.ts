@@ -4,7 +4,8 @@
  * argument list. Scanned when a tfjs file opens and after any TS/JS file is saved.
  */
 import * as vscode from 'vscode';
-import { readFileFromDisk } from '../core/nodeFiles';
+import type { RefusedFile } from '../core/nodeFiles';
+import { readWorkspaceFile } from './workspaceFiles';
 import { callSitesFromImporters, type CallSites } from '../core/parse/callSites';
 import { Disposable } from './lifecycle';
 
@@ -63,8 +64,7 @@ export class WorkspaceCallSites extends Disposable {
   }
 
   /** The editor's text when the file is open (unsaved edits count), else the disk's. */
-  private read(path: string): string | undefined {
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === path);
-    return open ? open.getText() : readFileFromDisk(path);
+  private read(path: string): string | undefined | RefusedFile {
+    return readWorkspaceFile(path);
   }
 }
