@@ -44,7 +44,9 @@ function analyze(file, sets, extra = ['--static']) {
 }
 
 const blocking = (m) => (m.holes ?? []).filter((h) => h.blocking !== false);
-const ready = (m) => m.measurement?.status !== 'unresolved' && m.params !== null;
+// Measurable: no blocking hole and every output shape known (a custom layer's own weights may
+// stay uncounted: it trains as a stand-in, as the product says).
+const ready = (m) => m.measurement?.status !== 'unresolved' && m.layers.every((l) => l.outputShape !== null);
 const totals = { files: 0, models: 0, asIs: 0, unresolved: 0, noParams: 0, filledOk: 0, filledTotal: 0, crashes: 0, internal: 0, trained: 0, trainTried: 0 };
 const trainable = [];
 for (const file of modelFiles(root)) {

@@ -575,6 +575,10 @@ export class Interpreter {
     const inner = returned && skipOuterExpressions(ts, returned);
     const isParameter = (e: TS.Expression | undefined): boolean => !!e && !!parameter && ts.isIdentifier(parameter) && ts.isIdentifier(e) && e.text === parameter.text;
     if (isParameter(inner)) return new CustomLayerClass({ className, output: 'same' });
+    // `return inputShape[0];` of a layer applied to a list: the first input's shape.
+    if (inner && ts.isElementAccessExpression(inner) && isParameter(inner.expression) && ts.isNumericLiteral(inner.argumentExpression) && inner.argumentExpression.text === '0') {
+      return new CustomLayerClass({ className, output: 'same' });
+    }
     if (inner && ts.isArrayLiteralExpression(inner) && inner.elements.length === 2) {
       const [batch, last] = inner.elements;
       const lastDim = last && this.eval(last, scope);
@@ -1307,7 +1311,7 @@ export class Interpreter {
     if (callee.hole && method && VALUE_METHODS.has(method)) return new Unknown(this.text(node), callee.reason, callee.hole);
     const chain = accessChain(calleeNode.getText(this.file));
     const constantArgs = node.arguments.length <= 1 && node.arguments.every((a) => ts.isNumericLiteral(a) || ts.isStringLiteralLike(a) || (ts.isPrefixUnaryExpression(a) && ts.isNumericLiteral(a.operand)));
-    if (chain === undefined || !constantArgs || (callee.foreign && !callee.hole)) return new Unknown(this.text(node), callee.reason, chain === undefined ? callee.hole : undefined);
+    if (chain === undefined || !constantArgs) return new Unknown(this.text(node), callee.reason, chain === undefined ? callee.hole : undefined);
     const name = `${chain}(${node.arguments.map((a) => a.getText(this.file)).join(',')})`;
     const filled = this.fillFor(name);
     if (filled.found) return filled.value;
@@ -1773,6 +1777,8 @@ export class Interpreter {
     if (object instanceof Unknown) return new Unknown(this.text(site), object.reason, object.hole?.name.endsWith(')') ? undefined : object.hole);
     if (object instanceof SequentialModel && key === 'layers') return [...object.layers];
     if (object instanceof FunctionalModel && key === 'layers') return functionalNodes(object).map((n) => n.layer);
+    // `encoder.inputs` / `.outputs`: the model's symbolic tensors, as tfjs gives them (lists).
+    if (object instanceof FunctionalModel && (key === 'inputs' || key === 'outputs')) return [...object[key]];
     if (object instanceof TensorValue && key === 'shape') return new Unknown(this.text(site), 'symbolic tensor shapes are inferred later, not during parsing');
     return new Unknown(this.text(site), `property \`${key}\` is not known`);
   }
