@@ -129,9 +129,12 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
       try {
         const holderStart = model.annotationHolder?.start ?? topLevelStatementStart(sourceFile, model.range.start);
         const built = toModelGraph(model, name, report);
-        // Branches share the models they do not decide: keep one of each.
-        const signature = JSON.stringify(built.layers.map((l) => [l.type, l.range.start, l.config, l.inbound]));
-        if (run.branch !== undefined && signatures.has(signature)) continue;
+        // Branches share the models they do not decide, and a builder reached twice the same way
+        // (two listeners of one callback) gives the same model: keep one of each.
+        const signature = JSON.stringify([name, model.range.start, built.layers.map((l) => [l.type, l.range.start, l.config, l.inbound])]);
+        const branchSignature = JSON.stringify(built.layers.map((l) => [l.type, l.range.start, l.config, l.inbound]));
+        if (signatures.has(signature) || (run.branch !== undefined && signatures.has(branchSignature))) continue;
+        signatures.add(branchSignature);
         signatures.add(signature);
         const seen = usedNames.get(name) ?? 0;
         usedNames.set(name, seen + 1);
