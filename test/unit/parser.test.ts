@@ -411,7 +411,7 @@ export function createQNetwork(h: number, actions: number) {
   assert.deepEqual(result.models.map((m) => [m.name, m.layers.length]), [['model', 1], ['other', 1], ['createQNetwork', 2]]);
 });
 
-test('a loop that builds layers is cut at 10,000 iterations with a warning', () => {
+test('a loop that builds layers is cut at the per-model layer limit with a warning', () => {
   const src = `
 import * as tf from '@tensorflow/tfjs';
 const m = tf.sequential();
