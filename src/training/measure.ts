@@ -276,6 +276,54 @@ export async function measureWithFallback(tf: Tfjs, graph: ModelGraph, options: 
   }
 }
 
+/** Forward time of a batch: fixed (per-op overhead) plus per sample, in ms. */
+export interface ForwardCost {
+  readonly fixedMs: number;
+  readonly perSampleMs: number;
+}
+
+/** A gradient pass costs about three forward passes (forward, and two products per layer backward). */
+const passMsAt = (cost: ForwardCost, batch: number): number => 3 * (cost.fixedMs + batch * cost.perSampleMs);
+
+/**
+ * Times an inference forward pass of 1 sample (after one untimed call, which pays one-time
+ * costs); only when that alone, counted per sample, would make a pass too expensive for the
+ * budget, also 4 samples, to split the time into a fixed and a per-sample part. Costs two
+ * forward passes of one sample for most models, nothing next to training.
+ */
+function timeForward(tf: Tfjs, model: tfjs.LayersModel, inputs: readonly tfjs.Tensor[], requested: number, budgetMs: number): ForwardCost {
+  const small = Math.min(4, requested);
+  const time = (n: number): number => {
+    const run = () => tf.tidy(() => {
+      const x = inputs.map((t) => tf.slice(t, 0, n));
+      const out = model.predict(x.length === 1 ? x[0]! : x);
+      (Array.isArray(out) ? out : [out]).forEach((t) => t.dataSync());
+    });
+    run();
+    const started = performance.now();
+    run();
+    return performance.now() - started;
+  };
+  const one = time(1);
+  if (small === 1 || passMsAt({ fixedMs: 0, perSampleMs: one }, requested) <= PROBE_SHARE * budgetMs) return { fixedMs: 0, perSampleMs: one };
+  const several = time(small);
+  const perSampleMs = Math.max(0, (several - one) / (small - 1));
+  return { fixedMs: Math.max(0, one - perSampleMs), perSampleMs };
+}
+
+/**
+ * The largest batch (at most the requested one) whose gradient pass is estimated to fit in
+ * `PROBE_SHARE` of the budget; 1 when none does. Shrinks only for models so expensive that one
+ * pass at the requested batch would take a quarter of the budget (MobileNet-96 on a loaded
+ * 2-core machine; see bench/README.md).
+ */
+export function batchForBudget(cost: ForwardCost, requested: number, budgetMs: number): number {
+  const limit = PROBE_SHARE * budgetMs;
+  if (passMsAt(cost, requested) <= limit) return requested;
+  if (cost.perSampleMs <= 0) return requested;
+  return Math.max(1, Math.min(requested, Math.floor((limit / 3 - cost.fixedMs) / cost.perSampleMs)));
+}
+
 /** Optional parts of the probe, in the order `planProbe` keeps them when time is short. */
 export type ProbePart = 'activations' | 'after-update' | 'temporal' | 'regularization' | 'seeds' | 'batches' | 'temporal-all';
 
@@ -432,8 +480,14 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
         largestLayer,
       );
     }
-    let batchSize = Math.min(asked, fitting);
-    if (batchSize < asked) notes.push(`Batch size ${batchSize} instead of ${asked}: a step of ${asked} samples would need about ${megabytes(asked * perSampleBytes)}, more than the ${megabytes(memoryLimit)} a step may use.`);
+    const memoryBatch = Math.min(asked, fitting);
+    if (memoryBatch < asked) notes.push(`Batch size ${memoryBatch} instead of ${asked}: a step of ${asked} samples would need about ${megabytes(asked * perSampleBytes)}, more than the ${megabytes(memoryLimit)} a step may use.`);
+    const requestedBatch = memoryBatch;
+    // A model whose gradient pass at the requested batch would take more than the probe's share
+    // of the budget trains on a smaller batch, so that a verdict arrives within the budget.
+    const forwardCost = timeForward(tf, model, data.inputs, requestedBatch, options.timeBudgetMs);
+    let batchSize = batchForBudget(forwardCost, requestedBatch, options.timeBudgetMs);
+    if (batchSize < requestedBatch) notes.push(`Batch size ${batchSize} instead of ${requestedBatch}: a gradient pass of ${requestedBatch} samples would take about ${(passMsAt(forwardCost, requestedBatch) / 1000).toPrecision(2)} s, more than the probe's share of the ${budget} budget.`);
     const nodes = new Map(graph.layers.map((l) => [l.id, l]));
     let batchesPerEpoch = Math.max(1, Math.floor(data.samples / batchSize));
     const batch = (order: Int32Array | undefined, index: number): { x: tfjs.Tensor[]; y: tfjs.Tensor[] } =>
@@ -738,8 +792,10 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
     };
 
     const trainingStarted = Date.now();
-    // A step's cost before the first one is timed: a probe pass (the wasm and cpu backends compute synchronously).
-    lastStepMs = passMs;
+    // A step's cost before the first one is timed: two probe passes (an update, and the optimizer's
+    // first step allocates its slots: Adam's two moments per weight). The wasm and cpu backends
+    // compute synchronously, so the time around a step is its cost.
+    lastStepMs = 2 * passMs;
     if (!options.probeOnly && !probeCut) {
       outer: for (let epoch = 0; epoch < options.epochs; epoch++) {
         const order = permutation(data.samples, options.seed + epoch);
@@ -833,6 +889,7 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
       ...(partial ? { partial: { reason: partial } } : {}),
       ...(batchSize !== options.batchSize ? { batchSize } : {}),
       ...(notes.length ? { notes } : {}),
+      ...(batchSize < requestedBatch ? { scaledBatch: { requested: requestedBatch, used: batchSize, estimatedPassMs: Math.round(passMsAt(forwardCost, requestedBatch)) } } : {}),
     };
   } catch (error) {
     // A backend out of memory (tfjs wasm: "memory access out of bounds", "Aborted()") is said
