@@ -43,7 +43,7 @@ test('exit 3 when a model is not measured (failed on a layer, unresolved, none r
   assert.equal(inputOnly.line, 4);
   assert.match(inputOnly.message!, /no trainable weights \(it is only an input\)/);
 
-  const unresolved = run('analyze', 'test/fixtures/realworld/builder-lib.ts', '--json');
+  const unresolved = run('analyze', `${R}/unresolved.ts`, '--json');
   assert.equal(unresolved.code, 3);
   assert.equal(json(unresolved.stdout).files[0]!.models[0]!.measurement.status, 'unresolved');
 
@@ -65,7 +65,7 @@ test('exit 3 when a model is not measured (failed on a layer, unresolved, none r
 test('--static: 0/1 from static findings, 3 for unresolved, untrainable and unread models', () => {
   assert.equal(run('analyze', 'examples/residual-functional.ts', '--static').code, 0);
   assert.equal(run('analyze', 'examples/deep-sigmoid-mlp.ts', '--static').code, 1);
-  assert.equal(run('analyze', 'test/fixtures/realworld/builder-lib.ts', '--static').code, 3);
+  assert.equal(run('analyze', `${R}/unresolved.ts`, '--static').code, 3);
   assert.equal(run('analyze', `${R}/zero.ts`, '--static').code, 3);
   assert.equal(run('analyze', `${R}/no_model_read.py`, '--static').code, 3);
 });
@@ -104,7 +104,7 @@ test('usage: --format and --time-budget are checked, and --help documents every 
 });
 
 test('--format sarif writes a SARIF 2.1.0 log: findings and unmeasured models as results on their lines', () => {
-  const { code, stdout } = run('analyze', 'examples/deep-sigmoid-mlp.ts', `${R}/neg.ts`, `${R}/no_model_read.py`, 'test/fixtures/realworld/builder-lib.ts', '--format', 'sarif', '--epochs', '1');
+  const { code, stdout } = run('analyze', 'examples/deep-sigmoid-mlp.ts', `${R}/neg.ts`, `${R}/no_model_read.py`, `${R}/unresolved.ts`, '--format', 'sarif', '--epochs', '1');
   assert.equal(code, 3);
   const log = JSON.parse(stdout) as Record<string, unknown> & { runs: Record<string, unknown>[] };
   // The 2.1.0 schema's required properties, checked one by one.
@@ -136,7 +136,7 @@ test('--format sarif writes a SARIF 2.1.0 log: findings and unmeasured models as
   assert.deepEqual(at('model-not-measured'), [`${R}/neg.ts:5:error`]);
   assert.deepEqual(at('no-model-found'), [`${R}/no_model_read.py:5:error`]);
   assert.equal(at('model-unresolved').length, 1);
-  assert.match(at('model-unresolved')[0]!, /^test\/fixtures\/realworld\/builder-lib\.ts:\d+:error$/);
+  assert.match(at('model-unresolved')[0]!, /^test\/fixtures\/robustness\/unresolved\.ts:\d+:error$/);
 });
 
 test('a file "builds a model" when it imports tfjs/Keras and calls a layer constructor (not array methods, not tf.model over loaded layers)', () => {
