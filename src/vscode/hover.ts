@@ -2,11 +2,13 @@ import * as vscode from 'vscode';
 import type { AnalysisStore } from './analysisStore';
 import type { ModelIndex } from './modelIndex';
 import { toRange } from './ranges';
+import { formatNumber } from '../shared/format';
 
-function fmt(value: number | null | undefined): string {
-  if (value === null || value === undefined) return '-';
-  if (!Number.isFinite(value)) return String(value);
-  return value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e4) ? value.toExponential(2) : Number(value.toPrecision(3)).toString();
+const fmt = formatNumber;
+
+/** User text (layer and model names) inside markdown: every markdown character escaped. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
 }
 
 /** Hovering a layer call shows its shape and, after a run, its last measured statistics. */
@@ -26,15 +28,19 @@ export class LayerHoverProvider implements vscode.HoverProvider {
       const measured = this.store.get(document.uri, model.name);
       const md = new vscode.MarkdownString();
       const first = layers[0]!;
-      md.appendMarkdown(`**Gradient Lens** · \`${model.name}\` · ${layers.length === 1 ? `\`${first.id}\`` : `${layers.length} layers made here (a loop)`}\n\n`);
+      md.appendMarkdown(`**Gradient Lens** · ${escapeMarkdown(model.name)} · ${layers.length === 1 ? escapeMarkdown(first.id) : `${layers.length} layers made here (a loop)`}\n\n`);
       md.appendMarkdown('| layer | output shape | params | kernel grad norm | mean \\|g\\| | update ratio | verdict |\n| --- | --- | --- | --- | --- | --- | --- |\n');
       for (const layer of layers.slice(0, 12)) {
         const stats = measured?.summary.layers[layer.id];
         const shape = layer.outputShape ? `[${layer.outputShape.map((d) => d ?? 'null').join(',')}]` : '?';
-        md.appendMarkdown(`| ${layer.id} | ${shape} | ${layer.params ?? '?'} | ${fmt(stats?.gradNorm)} | ${fmt(stats?.meanAbs)} | ${fmt(stats?.updateRatio)} | ${measured?.analysis.verdicts[layer.id] ?? '-'} |\n`);
+        md.appendMarkdown(`| ${escapeMarkdown(layer.id)} | ${shape} | ${layer.params ?? '?'} | ${fmt(stats?.gradNorm)} | ${fmt(stats?.meanAbs)} | ${fmt(stats?.updateRatio)} | ${escapeMarkdown(measured?.analysis.verdicts[layer.id] ?? '-')} |\n`);
       }
       if (layers.length > 12) md.appendMarkdown(`\n... and ${layers.length - 12} more.\n`);
-      if (!measured) md.appendMarkdown('\nNot measured yet: run **Gradient Lens: Analyze Gradients**.');
+      if (!measured) {
+        md.appendMarkdown(this.store.latest(document.uri, model.name)
+          ? '\nResults predate your edit: run **Gradient Lens: Analyze Gradients** again.'
+          : '\nNot measured yet: run **Gradient Lens: Analyze Gradients**.');
+      }
       return new vscode.Hover(md, toRange(document, first.range));
     }
     return undefined;
