@@ -163,8 +163,10 @@ export function registerCommands(services: Services): vscode.Disposable[] {
       if (!chosen) return;
       const [model] = await fillHoles(services, document, [chosen]);
       if (!model) return;
+      // The run starts first: the panel's page loads while the worker starts, never before it.
+      const running = controller.analyze(document, [model]);
       services.showPanel(document.uri, model.name, true);
-      await controller.analyze(document, [model]);
+      await running;
     }),
     vscode.commands.registerCommand(COMMANDS.saveHoleValues, async (uri?: vscode.Uri, modelName?: string) => {
       const document = await documentOf(uri);

@@ -134,7 +134,8 @@ function logAxis(c: Colors, title: string, range: { min: number; max: number }) 
     type: 'logarithmic' as const,
     min: range.min,
     max: range.max,
-    grid: { color: c.grid },
+    // Grid lines on the labelled decades only: the 2..9 minor lines made the chart a blur.
+    grid: { color: (ctx: { tick?: { value: number } }) => (ctx.tick && labelledDecade(ctx.tick.value, range.min, range.max) ? c.grid : 'transparent') },
     border: { color: c.grid },
     title: { display: true, text: title, color: c.text },
     ticks: { color: c.text, autoSkip: false, callback: (value: string | number) => (labelledDecade(Number(value), range.min, range.max) ? formatNumber(Number(value)) : '') },
@@ -178,6 +179,40 @@ function specialLabels(c: Colors): Plugin {
   };
 }
 
+/**
+ * Tooltips as HTML beside the canvas (not painted into it): screen readers and tests read them,
+ * and they use the theme's hover colours.
+ */
+function htmlTooltip(context: { chart: Chart; tooltip: { opacity: number; title?: string[]; body?: { lines: string[] }[]; footer?: string[]; caretX: number; caretY: number } }): void {
+  const { chart, tooltip } = context;
+  const holder = chart.canvas.parentElement!;
+  let tip = holder.querySelector<HTMLDivElement>('.chart-tip');
+  if (!tip) {
+    tip = el('div', { class: 'chart-tip', role: 'tooltip' });
+    holder.append(tip);
+  }
+  if (tooltip.opacity === 0) {
+    tip.style.display = 'none';
+    return;
+  }
+  const lines = [...(tooltip.title ?? []).map((t) => el('div', { class: 'tip-title' }, t)), ...(tooltip.body ?? []).flatMap((b) => b.lines).map((t) => el('div', {}, t)), ...(tooltip.footer ?? []).filter(Boolean).map((t) => el('div', { class: 'muted' }, t))];
+  tip.replaceChildren(...lines);
+  tip.style.display = 'block';
+  const width = holder.clientWidth;
+  tip.style.left = `${Math.max(0, Math.min(tooltip.caretX + 10, width - tip.offsetWidth - 4))}px`;
+  tip.style.top = `${Math.max(0, tooltip.caretY - tip.offsetHeight - 6)}px`;
+}
+
+/** Records where the bars are (canvas x of each category), for keyboard users' tests and the e2e. */
+const barPositions: Plugin = {
+  id: 'barPositions',
+  afterRender(chart) {
+    chart.canvas.dataset['bars'] = JSON.stringify(chart.getDatasetMeta(0).data.map((p) => Math.round(p.x)));
+    chart.canvas.dataset['plotTop'] = String(Math.round(chart.chartArea.top));
+    chart.canvas.dataset['plotBottom'] = String(Math.round(chart.chartArea.bottom));
+  },
+};
+
 /** A marker dataset for values a log axis cannot draw (zero at the bottom, NaN/Inf at the top). */
 function specialDataset(c: Colors, label: string, values: readonly (number | null | undefined)[], range: { min: number; max: number }): ChartDataset<'line'> & { specialLabels: string[] } {
   const kinds = values.map((v) => special(v));
@@ -217,7 +252,7 @@ function barChart(canvas: HTMLCanvasElement, s: PanelState, layers: readonly Pan
   return new Chart(canvas, {
     type: 'bar',
     data: { labels: layers.map((l) => l.id), datasets: datasets as ChartDataset<'bar'>[] },
-    plugins: [specialLabels(c)],
+    plugins: [specialLabels(c), barPositions],
     options: {
       animation: false,
       responsive: true,
@@ -231,7 +266,9 @@ function barChart(canvas: HTMLCanvasElement, s: PanelState, layers: readonly Pan
       plugins: {
         legend: { display: false },
         tooltip: {
-          filter: (item) => item.datasetIndex <= 1,
+          enabled: false,
+          external: htmlTooltip,
+          filter: (item) => item.datasetIndex <= 2 && item.raw !== null,
           callbacks: {
             title: (items) => {
               const layer = layers[items[0]?.dataIndex ?? 0];
@@ -239,8 +276,8 @@ function barChart(canvas: HTMLCanvasElement, s: PanelState, layers: readonly Pan
             },
             label: (item) => {
               const layer = layers[item.dataIndex]!;
-              const value = item.datasetIndex === 0 ? layer.kernelNorm : layer.biasNorm;
-              return `${item.datasetIndex === 0 ? 'kernel' : 'bias'} gradient norm: ${formatNumber(value)}`;
+              const bias = item.datasetIndex === 1;
+              return `${bias ? 'bias' : 'kernel'} gradient norm: ${formatNumber(bias ? layer.biasNorm : layer.kernelNorm)}`;
             },
             footer: (items) => {
               const layer = layers[items[0]?.dataIndex ?? 0];
@@ -291,6 +328,8 @@ function lineChart(
       plugins: {
         legend: { display: series.length > 1, labels: { color: c.text, boxHeight: 2 } },
         tooltip: {
+          enabled: false,
+          external: htmlTooltip,
           callbacks: {
             label: (item) => {
               const s = series.find((x) => x.label === item.dataset.label);
@@ -484,7 +523,7 @@ function verdictCard(s: PanelState): HTMLElement {
     el('h2', { class: 'verdict-words' }, badge, stale ? `Last measured: ${h.words}` : h.words, ...(h.metric ? [el('span', { class: 'metric' }, ` \u00b7 ${h.metric}`)] : [])),
   );
   if (h.worst) card.append(el('p', { class: 'worst' }, 'Worst layer: ', layerLink(h.worst.layer, h.worst.layer), ` (line ${h.worst.line})`, h.worst.text.startsWith(h.worst.layer) ? h.worst.text.slice(h.worst.layer.length) : `: ${h.worst.text}`));
-  if (h.message && h.verdict !== 'healthy') card.append(el('p', { class: 'muted' }, h.message));
+  if (h.message && h.verdict !== 'healthy') card.append(el('p', { class: 'muted finding-message' }, h.message));
   if (h.verdict === 'healthy') card.append(el('p', { class: 'muted' }, 'No fix needed.'));
   if (h.fix) {
     const verified = s.verification?.variants.find((v) => v.fix === h.fix!.code);
@@ -516,6 +555,8 @@ function findingItem(finding: PanelFinding, dim = false): HTMLElement {
 
 function render(): void {
   frame = 0;
+  // Which theme the page was last drawn in (the e2e checks a theme switch re-renders).
+  app.dataset['theme'] = document.body.className;
   for (const chart of charts.splice(0)) chart.destroy();
   app.replaceChildren();
   const s = state;
@@ -560,8 +601,23 @@ function render(): void {
         const apply = variant.verdict === 'not applicable' || variant.verdict === 'failed' ? el('span', { class: 'muted' }, '-') : button('Apply', { type: 'applyFix', code: variant.fix }, `Apply to the code: ${variant.title ?? variant.fix}`, variant.verdict !== 'fixed');
         return el('tr', { class: `variant-${variant.verdict.replace(/\s+/g, '-')}` }, el('td', {}, variant.title ?? variant.fix), el('td', {}, variant.verdict), el('td', {}, variant.explanation), el('td', {}, apply));
       });
+      // Per fix, the kernel gradient norm per layer before and after, on one log scale.
+      const ids = trainableLayers.filter((l) => v.before?.[l.id] !== undefined).map((l) => l.id);
+      const grid = el('div', { class: 'variants' });
+      const pending: (() => void)[] = [];
+      for (const variant of v.variants.filter((x) => x.norms && ids.length)) {
+        const canvas = chartCanvas(`Kernel gradient norm per layer before and after: ${variant.title ?? variant.fix}`);
+        grid.append(el('div', { class: 'variant' }, el('h3', {}, `${variant.title ?? variant.fix}: ${variant.verdict}`), chartBox(canvas, `verify-${variant.fix}`, 180)));
+        const c = colors();
+        pending.push(() => charts.push(lineChart(canvas, ids, [
+          { label: 'before', data: ids.map((id) => v.before?.[id]), color: c.muted, dash: [5, 3] },
+          { label: 'after', data: ids.map((id) => variant.norms?.[id]), color: c.unknown },
+        ], { log: true, yTitle: 'kernel gradient norm', xTitle: 'layer' })));
+      }
       app.append(section('Verified fixes (measured on copies; the file is unchanged)',
-        el('div', { class: 'table-scroll' }, el('table', { class: 'verify' }, el('thead', {}, el('tr', {}, ...['fix', 'result', 'details', ''].map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows)))));
+        el('div', { class: 'table-scroll' }, el('table', { class: 'verify' }, el('thead', {}, el('tr', {}, ...['fix', 'result', 'details', ''].map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows))),
+        grid));
+      for (const draw of pending) draw();
     }
   }
 

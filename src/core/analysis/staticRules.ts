@@ -5,6 +5,7 @@
 import { isCallValue, isConfigObject, type ConfigValue, type LayerNode, type ModelGraph } from '../ir';
 import { activationOf, KERNEL_LAYERS, RELU_FAMILY, type FixCode } from '../fixes/index';
 import type { Finding } from './findings';
+import { formatNumber } from '../../shared/format';
 
 export interface StaticThresholds {
   /** Hidden sigmoid-like layers (sigmoid, hardSigmoid, softsign) in one model before vanishing is predicted. */
@@ -112,10 +113,8 @@ export function kernelInitializer(layer: LayerNode, fanInValue: number | undefin
   }
 }
 
-function fmt(value: number): string {
-  if (value >= 1e4 || value < 1e-2) return value.toExponential(1);
-  return Number(value.toPrecision(2)).toString();
-}
+/** The product's one number format (src/shared/format.ts). */
+const fmt = formatNumber;
 
 function idsOf(layers: readonly LayerNode[]): string[] {
   return layers.map((l) => l.id);
