@@ -71,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): void {
         log,
         holeValues,
         showPanel: (uri, model, analyzing) => GradientPanel.createOrShow(panelServices, uri && model ? { uri, model } : undefined, analyzing),
-        showVerification: (uri, model, verification) => GradientPanel.createOrShow(panelServices, { uri, model }).showVerification(verification),
+        showVerification: (uri, model, verification) => void GradientPanel.createOrShow(panelServices, { uri, model }).showVerification(verification),
       }),
       registerPanelSerializer(panelServices),
       vscode.window.onDidChangeActiveTextEditor(updateContext),

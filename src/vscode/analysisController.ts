@@ -94,17 +94,23 @@ export class AnalysisController extends Disposable {
   /** Trains and measures the given models of a document, one after another. */
   async analyze(document: vscode.TextDocument, models: readonly ModelGraph[]): Promise<void> {
     const key = `${document.uri.toString()}#${models.map((m) => m.name).join(',')}`;
+    const notStarted = (): void => models.forEach((m) => this.runEnded.fire({ uri: document.uri, model: m.name, outcome: 'not started' }));
     if (this.runs.has(key)) {
       void vscode.window.showInformationMessage('Gradient Lens: this analysis is already running.');
+      notStarted();
       return;
     }
     const session = this.idleSession();
     if (!session) {
       void vscode.window.showInformationMessage(`Gradient Lens: ${this.runs.size} analysis already running (setting gradientLens.maxConcurrentRuns). Stop it or wait for it to finish.`);
+      notStarted();
       return;
     }
     const options = await this.options(document);
-    if (!options) return;
+    if (!options) {
+      notStarted();
+      return;
+    }
     const abort = new AbortController();
     this.runs.set(key, abort);
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, true);

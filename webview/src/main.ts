@@ -598,7 +598,8 @@ function render(): void {
       app.append(section('Verifying fixes\u2026', el('p', { class: 'muted' }, 'Each fix is applied to a copy of the file and measured on the same data and seed; the file is not changed.')));
     } else {
       const rows = v.variants.map((variant) => {
-        const apply = variant.verdict === 'not applicable' || variant.verdict === 'failed' ? el('span', { class: 'muted' }, '-') : button('Apply', { type: 'applyFix', code: variant.fix }, `Apply to the code: ${variant.title ?? variant.fix}`, variant.verdict !== 'fixed');
+        // Verified on code that has been edited since: no Apply (it may no longer fit).
+        const apply = s.measurement === 'stale' || variant.verdict === 'not applicable' || variant.verdict === 'failed' ? el('span', { class: 'muted' }, '-') : button('Apply', { type: 'applyFix', code: variant.fix }, `Apply to the code: ${variant.title ?? variant.fix}`, variant.verdict !== 'fixed');
         return el('tr', { class: `variant-${variant.verdict.replace(/\s+/g, '-')}` }, el('td', {}, variant.title ?? variant.fix), el('td', {}, variant.verdict), el('td', {}, variant.explanation), el('td', {}, apply));
       });
       // Per fix, the kernel gradient norm per layer before and after, on one log scale.
@@ -614,9 +615,11 @@ function render(): void {
           { label: 'after', data: ids.map((id) => variant.norms?.[id]), color: c.unknown },
         ], { log: true, yTitle: 'kernel gradient norm', xTitle: 'layer' })));
       }
-      app.append(section('Verified fixes (measured on copies; the file is unchanged)',
+      const verifiedSection = section(s.measurement === 'stale' ? 'Verified fixes, on the code before your edit' : 'Verified fixes (measured on copies; the file is unchanged)',
         el('div', { class: 'table-scroll' }, el('table', { class: 'verify' }, el('thead', {}, el('tr', {}, ...['fix', 'result', 'details', ''].map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows))),
-        grid));
+        grid);
+      if (s.measurement === 'stale') verifiedSection.classList.add('stale');
+      app.append(verifiedSection);
       for (const draw of pending) draw();
     }
   }

@@ -30,6 +30,8 @@ interface Target {
   readonly model: string;
 }
 
+const keyOf = (target: Target): string => `${target.uri.toString()}#${target.model}`;
+
 export interface PanelServices {
   readonly extensionUri: vscode.Uri;
   readonly index: ModelIndex;
@@ -137,8 +139,9 @@ export class GradientPanel extends Disposable {
   private totalSteps = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private ready = false;
-  private verification: { model: string; value: PanelVerification } | undefined;
-  private applied: { model: string; value: NonNullable<PanelState['applied']> } | undefined;
+  /** Keyed by document and model (`keyOf`): two files may both call their model `model`. */
+  private verification: { key: string; value: PanelVerification } | undefined;
+  private applied: { key: string; value: NonNullable<PanelState['applied']> } | undefined;
   /** When Analyze was asked for, until the page draws the run's first chart. */
   private analyzeAt: number | undefined;
 
@@ -185,6 +188,14 @@ export class GradientPanel extends Disposable {
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((message: PanelToHost) => void this.onMessage(message)));
     this._register(services.controller.onRunEvent((event) => this.onRunEvent(event.uri, event.model, event.message)));
+    // A run that never started (another one is going on, a bad data file): no "Measuring..." forever.
+    this._register(services.controller.onRunEnded((event) => {
+      if (event.outcome === 'not started' && this.live?.status.kind === 'starting' && this.target?.model === event.model) {
+        this.live = undefined;
+        this.analyzeAt = undefined;
+        void this.refresh();
+      }
+    }));
     this._register(services.store.onDidChange((uri) => {
       if (this.target && uri.toString() === this.target.uri.toString()) void this.refresh();
     }));
@@ -212,10 +223,13 @@ export class GradientPanel extends Disposable {
   }
 
   /** Shows a verification's before/after numbers in the panel (the file is not touched). */
-  showVerification(verification: PanelVerification): void {
+  async showVerification(verification: PanelVerification): Promise<void> {
     if (!this.target) return;
-    this.verification = { model: this.target.model, value: verification };
-    void this.refresh();
+    // The fix sentences of the code that was verified (a later edit may make a fix inapplicable).
+    const document = await this.document();
+    const graph = this.graphOf(document);
+    this.verification = { key: keyOf(this.target), value: document && graph ? this.titled(document, graph, verification) : verification };
+    await this.refresh();
   }
 
   private post(message: HostToPanel): void {
@@ -244,8 +258,9 @@ export class GradientPanel extends Disposable {
     } else {
       const latest = this.services.store.latest(this.target.uri, this.target.model);
       const state = panelState(document, graph, latest, this.live, this.steps);
-      const verification = this.verification?.model === graph.name ? this.verification.value : undefined;
-      const applied = this.applied?.model === graph.name ? this.applied.value : undefined;
+      const key = keyOf(this.target);
+      const verification = this.verification?.key === key ? this.verification.value : undefined;
+      const applied = this.applied?.key === key ? this.applied.value : undefined;
       this.state = {
         ...state,
         ...(verification ? { verification: this.titled(document, graph, verification) } : {}),
@@ -343,7 +358,7 @@ export class GradientPanel extends Disposable {
         return;
       case 'verifyFixes':
         if (!target) return;
-        this.verification = { model: target.model, value: { running: true, variants: [] } };
+        this.verification = { key: keyOf(target), value: { running: true, variants: [] } };
         await this.refresh();
         await vscode.commands.executeCommand('gradientLens.verifyFixes', target.uri, target.model, message.codes);
         return;
@@ -378,7 +393,7 @@ export class GradientPanel extends Disposable {
       const at = document.positionAt(Math.min(first.range.start, document.getText().length));
       editor.selection = new vscode.Selection(at, at);
       editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-      this.applied = { model: target.model, value: { title: plan.title, file: vscode.workspace.asRelativePath(document.uri) } };
+      this.applied = { key: keyOf(target), value: { title: plan.title, file: vscode.workspace.asRelativePath(document.uri) } };
       this.verification = undefined;
       await this.refresh();
     }
