@@ -43,6 +43,7 @@ function logLines() {
   return lines;
 }
 const firstPictures = () => logLines().map((l) => /First picture (\d+) ms after Analyze/.exec(l)).filter(Boolean).map((m) => Number(m[1]));
+const probeArrivals = () => logLines().map((l) => /Probe statistics arrived (\d+) ms after Analyze/.exec(l)).filter(Boolean).map((m) => Number(m[1]));
 
 const extension = [];
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
@@ -51,6 +52,8 @@ try {
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: model }).click({ timeout: 90_000 });
   await page.locator('.statusbar-item', { hasText: 'not measured' }).waitFor({ timeout: 90_000 });
+  // WAIT: how long a user looks at the file before the first Analyze (the worker warms meanwhile).
+  await page.waitForTimeout(Number(process.env.WAIT ?? 0));
   for (let i = 0; i < runs; i++) {
     await page.locator('.view-line').first().click();
     await page.keyboard.press('F1');
@@ -87,6 +90,8 @@ const cli = [];
 for (let i = 0; i < 3; i++) cli.push(await cliFirstStatistics());
 
 const median = (xs) => { const s = xs.filter((x) => x !== undefined).sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : undefined; };
+console.log(`WAIT ${process.env.WAIT ?? 0} ms before the first Analyze`);
 console.log(`model: examples/${model}; load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 console.log(`extension, Analyze -> first picture (ms): first (cold worker) ${extension[0]}; warm ${extension.slice(1).join(', ')}; median of warm ${median(extension.slice(1))}`);
+console.log(`extension, Analyze -> the probe's statistics reach the host (ms): ${probeArrivals().join(', ')}`);
 console.log(`CLI, spawn -> first statistics (ms): ${cli.join(', ')}; median ${median(cli)}`);

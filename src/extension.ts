@@ -44,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (!latest) return undefined;
       return latest.stale ? 'results predate your edit' : headline(latest.measurement.analysis, latest.measurement.summary).short;
     });
+    let warmed = false;
     const panelServices = { extensionUri: context.extensionUri, index, store, controller, log };
     const updateContext = (editor: vscode.TextEditor | undefined): void => {
       const hasModels = !!editor && (index.peek(editor.document)?.parsed.models.length ?? 0) > 0;
@@ -76,6 +77,14 @@ export function activate(context: vscode.ExtensionContext): void {
       registerPanelSerializer(panelServices),
       vscode.window.onDidChangeActiveTextEditor(updateContext),
       index.onDidChange(() => updateContext(vscode.window.activeTextEditor)),
+      // The worker starts in the background once a file with a model is open: Analyze then
+      // shows its first picture without waiting for thread start and tfjs load.
+      index.onDidChange((entry) => {
+        if (entry.parsed.models.length && !warmed) {
+          warmed = true;
+          setTimeout(() => controller.warm(), 1000);
+        }
+      }),
       vscode.workspace.onDidSaveTextDocument((document) => {
         if (readSettings(document.uri).analyzeOnSave && !controller.running && index.get(document)?.parsed.models.length) {
           void vscode.commands.executeCommand(COMMANDS.analyzeAll, document.uri);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { measuredFindings } from '../core/analysis/measuredRules';
 import { parseDataFile } from '../core/dataFile';
+import { parseSource } from '../core/source';
 import type { ModelGraph } from '../core/ir';
 import type { RunOptions, WorkerToHost } from '../training/protocol';
 import { TrainingSession, type RunResult } from '../training/session';
@@ -11,6 +12,12 @@ import type { ModelIndex } from './modelIndex';
 
 export const RUNNING_CONTEXT = 'gradientLens.running';
 
+/** Two dense layers: enough to run tfjs' model build, gradients and the probe once. */
+const WARM_UP_MODEL = `const m = tf.sequential();
+m.add(tf.layers.dense({ units: 8, activation: 'sigmoid', inputShape: [4] }));
+m.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
+m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });`;
+
 /**
  * Runs analyses: one training session (worker) for the window, a progress notification with
  * Cancel, and results into the store. Never throws to its callers. Every worker message and the
@@ -19,6 +26,8 @@ export const RUNNING_CONTEXT = 'gradientLens.running';
 export class AnalysisController extends Disposable {
   /** One worker per concurrent run, up to `gradientLens.maxConcurrentRuns`; made on demand. */
   private readonly sessions: TrainingSession[] = [];
+  private warmSession: TrainingSession | undefined;
+  private warming: Promise<void> | undefined;
   /** Runs in progress by document and model. */
   private readonly runs = new Map<string, AbortController>();
   private readonly runEvents = this._register(new vscode.EventEmitter<{ uri: vscode.Uri; model: string; message: WorkerToHost }>());
@@ -39,6 +48,24 @@ export class AnalysisController extends Disposable {
     this._register({ dispose: () => this.sessions.forEach((session) => void session.dispose()) });
   }
 
+  /**
+   * Starts the first worker ahead of the first Analyze (called once a model file is open), so
+   * the first picture does not wait for thread start and tfjs + wasm load.
+   */
+  warm(): void {
+    const session = this.sessions[0] ?? this.newSession();
+    session.warm();
+    // A first run in a fresh worker is several times slower than the next ones (tfjs and wasm
+    // code run for the first time): a tiny model's probe takes that cost in the background.
+    const graph = parseSource(WARM_UP_MODEL, 'warm-up.ts').models[0];
+    if (!graph || this.warming) return;
+    const options = { ...runOptions(readSettings()), epochs: 1, samples: 8, batchSize: 8, probeBatches: 1, seeds: 1, probeOnly: true, timeBudgetMs: 30_000 };
+    this.warmSession = session;
+    this.warming = session.run(graph, options).then(() => {
+      this.warming = undefined;
+    });
+  }
+
   /** The worker session, shared with fix verification so one tfjs engine serves both. */
   get trainingSession(): TrainingSession {
     return this.sessions[0] ?? this.newSession();
@@ -54,7 +81,8 @@ export class AnalysisController extends Disposable {
   private idleSession(): TrainingSession | undefined {
     const limit = readSettings().maxConcurrentRuns;
     if (this.runs.size >= limit) return undefined;
-    return this.sessions.find((session) => !session.busy) ?? (this.sessions.length < limit ? this.newSession() : undefined);
+    // A session busy with the warm-up counts as idle: the run queues behind it (it takes ~1 s).
+    return this.sessions.find((session) => !session.busy || (session === this.warmSession && this.warming)) ?? (this.sessions.length < limit ? this.newSession() : undefined);
   }
 
   get running(): boolean {

@@ -12,7 +12,7 @@ import { planFix, type FixCode } from '../../core/fixes/index';
 import type { LayerNode, ModelGraph } from '../../core/ir';
 import { panelFixes, panelThresholds, runText } from '../../shared/panelModel';
 import { headline as measuredHeadline, kernelNorm } from '../../shared/headline';
-import type { HostToPanel, Measurement, PanelFinding, PanelHeadline, PanelState, PanelStep, PanelToHost, PanelVerification, RunStatus } from '../../shared/panelProtocol';
+import type { HostToPanel, Measurement, PanelFinding, PanelFix, PanelHeadline, PanelState, PanelStep, PanelToHost, PanelVerification, RunStatus } from '../../shared/panelProtocol';
 import type { ProbeResult, WorkerToHost } from '../../training/protocol';
 import type { AnalysisController } from '../analysisController';
 import type { AnalysisStore, ModelMeasurement } from '../analysisStore';
@@ -48,6 +48,23 @@ export interface LiveRun {
 }
 
 /**
+ * Fix plans re-read the file (a TypeScript or Python parse per fix): they are computed once per
+ * document version, so refreshes during a run (the probe's arrival above all) stay cheap and do
+ * not take CPU from the worker.
+ */
+const fixCache = new Map<string, PanelFix[]>();
+function cachedFixes(document: vscode.TextDocument, graph: ModelGraph, codes: readonly string[], layers: readonly string[]): PanelFix[] {
+  const key = `${document.uri.toString()}@${document.version}|${graph.name}|${codes.join(',')}|${layers.join(',')}`;
+  let fixes = fixCache.get(key);
+  if (!fixes) {
+    if (fixCache.size > 500) fixCache.clear();
+    fixes = panelFixes(document.getText(), document.fileName, graph, codes, layers);
+    fixCache.set(key, fixes);
+  }
+  return fixes;
+}
+
+/**
  * Builds the panel's state from what the index and store know about one model, and from a run
  * in progress. Says "measured" only of numbers a finished run of the current code produced.
  */
@@ -61,7 +78,6 @@ export function panelState(
   const line = (offset: number) => document.positionAt(offset).line + 1;
   const lineOf = (id: string | undefined) => line(graph.layers.find((l) => l.id === id)?.range.start ?? graph.range.start);
   const settings = readSettings(document.uri);
-  const text = document.getText();
   const running = live && (live.status.kind === 'starting' || live.status.kind === 'probe' || live.status.kind === 'training');
   // While a run goes on, its own numbers only; a finished run otherwise.
   const finished = running ? undefined : latest;
@@ -76,7 +92,7 @@ export function panelState(
     source: f.source,
     message: f.message,
     layers: f.layers,
-    fixes: panelFixes(text, document.fileName, graph, f.fixes, f.layers),
+    fixes: cachedFixes(document, graph, f.fixes, f.layers),
     line: lineOf(f.layers[0]),
     ...(evidenceText(f) ? { evidence: evidenceText(f)! } : {}),
   });
@@ -84,7 +100,7 @@ export function panelState(
   let headline: PanelHeadline | undefined;
   if (finished) {
     const h = measuredHeadline(finished.measurement.analysis, finished.measurement.summary);
-    const fix = h.finding ? panelFixes(text, document.fileName, graph, h.finding.fixes, h.finding.layers).find((f) => !f.unavailable) : undefined;
+    const fix = h.finding ? cachedFixes(document, graph, h.finding.fixes, h.finding.layers).find((f) => !f.unavailable) : undefined;
     headline = {
       verdict: h.verdict,
       words: h.words,
@@ -289,6 +305,7 @@ export class GradientPanel extends Disposable {
     }
     if (!this.target || this.target.uri.toString() !== uri.toString() || this.target.model !== model) return;
     if (message.type === 'probe') {
+      if (this.analyzeAt !== undefined) this.services.log?.info(`Probe statistics arrived ${Date.now() - this.analyzeAt} ms after Analyze.`);
       // The first picture: the probe's per-layer statistics, at initialization, drawn at once.
       this.live = { ...this.live, status: this.live?.status ?? { kind: 'probe' }, probe: message.probe };
       void this.refresh();
