@@ -14,8 +14,12 @@ function severity(value: Severity | 'error' | 'warning' | 'info'): vscode.Diagno
   return value === 'error' ? vscode.DiagnosticSeverity.Error : value === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
 }
 
-/** One entry per distinct layer call: loop iterations share their call's range. */
-export function findingCalls(model: ModelGraph, finding: Finding): LayerNode[] {
+/**
+ * Where a finding's diagnostics go: its own range (the loss or optimizer of the compile call)
+ * when it has one, else one entry per distinct layer call (loop iterations share their call's range).
+ */
+export function findingCalls(model: ModelGraph, finding: Finding): (Pick<LayerNode, 'range'> & Partial<Pick<LayerNode, 'id'>>)[] {
+  if (finding.range) return [{ range: finding.range }];
   const seen = new Set<string>();
   const calls: LayerNode[] = [];
   for (const id of finding.layers) {
@@ -102,9 +106,9 @@ export class DiagnosticsFeature extends Disposable {
       diagnostic.code = { value: finding.code, target: vscode.Uri.parse(`${DOCS}#${finding.code}`) };
       const info: vscode.DiagnosticRelatedInformation[] = [];
       for (const other of others) {
-        info.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, toRange(document, other.range)), `also \`${other.id}\``));
+        info.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, toRange(document, other.range)), other.id ? `also \`${other.id}\`` : 'also here'));
       }
-      if (related && related !== layer && !others.includes(related)) {
+      if (related && related.range !== layer?.range && !others.some((o) => o.range === related.range)) {
         info.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, toRange(document, related.range)), `output layer \`${related.id}\``));
       }
       const evidence = evidenceText(finding);

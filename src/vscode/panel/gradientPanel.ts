@@ -93,7 +93,8 @@ export function panelState(
     message: f.message,
     layers: f.layers,
     fixes: cachedFixes(document, graph, f.fixes, f.layers),
-    line: lineOf(f.layers[0]),
+    // A finding about the compile call (loss, optimizer) points there, else at its first layer.
+    line: f.range ? line(f.range.start) : lineOf(f.layers[0]),
     ...(evidenceText(f) ? { evidence: evidenceText(f)! } : {}),
   });
   const findings = mergeFindings(staticFindings(graph), fresh?.analysis.findings ?? [], fresh ? new Set([graph.name]) : new Set());
