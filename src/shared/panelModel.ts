@@ -65,6 +65,6 @@ export function runText(summary: RunSummary): string {
     'non-finite': ', stopped at a non-finite value',
     'probe-only': ' (probe only)',
   };
-  return `${summary.steps} training steps on ${summary.backend} in ${formatNumber(summary.elapsedMs / 1000)} s${why[summary.stoppedBy]}`;
+  return `${summary.steps} training step${summary.steps === 1 ? '' : 's'} on ${summary.backend} in ${formatNumber(summary.elapsedMs / 1000)} s${why[summary.stoppedBy]}`;
 }
 

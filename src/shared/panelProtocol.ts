@@ -156,3 +156,30 @@ export type PanelToHost =
   | { readonly type: 'export'; readonly format: 'json' | 'csv' }
   /** Saves one chart as a PNG (a data URL of the canvas). */
   | { readonly type: 'savePng'; readonly name: string; readonly dataUrl: string };
+
+/**
+ * Webview messages travel as JSON, which turns NaN and Infinity into null: a non-finite gradient
+ * would arrive as "no value". The host encodes them as `{ $num: 'NaN' | 'Inf' | '-Inf' }` and
+ * the page decodes them back, so "NaN" and "Inf" are shown as such.
+ */
+export function encodeNonFinite<T>(value: T): T {
+  return walk(value, (v) => (typeof v === 'number' && !Number.isFinite(v) ? { $num: Number.isNaN(v) ? 'NaN' : v > 0 ? 'Inf' : '-Inf' } : undefined)) as T;
+}
+
+export function decodeNonFinite<T>(value: T): T {
+  return walk(value, (v) => {
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { $num?: unknown }).$num === 'string') {
+      const tag = (v as { $num: string }).$num;
+      return tag === 'NaN' ? Number.NaN : tag === 'Inf' ? Number.POSITIVE_INFINITY : tag === '-Inf' ? Number.NEGATIVE_INFINITY : undefined;
+    }
+    return undefined;
+  }) as T;
+}
+
+function walk(value: unknown, replace: (v: unknown) => unknown): unknown {
+  const replaced = replace(value);
+  if (replaced !== undefined) return replaced;
+  if (Array.isArray(value)) return value.map((v) => walk(v, replace));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, replace)]));
+  return value;
+}

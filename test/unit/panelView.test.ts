@@ -125,3 +125,18 @@ test('fix buttons carry the quick-fix sentences; the first available one is pref
   assert.ok(fixes[0]!.preferred && !fixes[1]!.preferred);
   assert.match(fixes[1]!.title, /^Use He initialization/);
 });
+
+test('NaN and Inf survive the webview message (JSON) as themselves, not as null', async () => {
+  const { encodeNonFinite, decodeNonFinite } = await import('../../src/shared/panelProtocol');
+  const state = { layers: [{ id: 'dense_1', kernelNorm: NaN, biasNorm: Infinity }, { id: 'dense_2', kernelNorm: 3.4e-8, biasNorm: -Infinity }], steps: [{ loss: NaN, norms: { dense_1: Infinity } }], name: 'NaN' };
+  const wire = JSON.parse(JSON.stringify(encodeNonFinite(state)));
+  const back = decodeNonFinite(wire);
+  assert.ok(Number.isNaN(back.layers[0]!.kernelNorm));
+  assert.equal(back.layers[0]!.biasNorm, Infinity);
+  assert.equal(back.layers[1]!.biasNorm, -Infinity);
+  assert.equal(back.layers[1]!.kernelNorm, 3.4e-8);
+  assert.ok(Number.isNaN(back.steps[0]!.loss));
+  assert.equal(back.steps[0]!.norms.dense_1, Infinity);
+  assert.equal(back.name, 'NaN', 'strings stay strings');
+  assert.equal(JSON.parse(JSON.stringify(state)).layers[0].kernelNorm, null, 'plain JSON would have lost it');
+});

@@ -10,7 +10,7 @@
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { formatNumber } from '../../src/shared/format';
-import type { HostToPanel, Measurement, PanelFinding, PanelFix, PanelLayer, PanelState, PanelStep, PanelToHost, RunStatus } from '../../src/shared/panelProtocol';
+import { decodeNonFinite, encodeNonFinite, type HostToPanel, type Measurement, type PanelFinding, type PanelFix, type PanelLayer, type PanelState, type PanelStep, type PanelToHost, type RunStatus } from '../../src/shared/panelProtocol';
 import { HEAT_LOG_MAX, HEAT_LOG_MIN, heatColor, labelledDecade, logRange, special, specialLabel, wantsLog, type Special } from './view';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, Tooltip);
@@ -24,7 +24,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
-let state: PanelState | undefined = vscode.getState();
+let state: PanelState | undefined = decodeNonFinite(vscode.getState());
 const charts: Chart[] = [];
 let frame = 0;
 let lastDrawn: Measurement | undefined;
@@ -695,10 +695,10 @@ function scheduleRender(): void {
 }
 
 window.addEventListener('message', (event: MessageEvent<HostToPanel>) => {
-  const message = event.data;
+  const message = decodeNonFinite(event.data);
   if (message.type === 'state') state = message.state;
   else if (message.type === 'steps' && state) state = { ...state, status: message.status, steps: [...state.steps, ...(message.steps as PanelStep[])] };
-  vscode.setState(state);
+  vscode.setState(encodeNonFinite(state));
   scheduleRender();
 });
 

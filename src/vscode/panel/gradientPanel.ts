@@ -12,7 +12,7 @@ import { planFix, type FixCode } from '../../core/fixes/index';
 import type { LayerNode, ModelGraph } from '../../core/ir';
 import { panelFixes, panelThresholds, runText } from '../../shared/panelModel';
 import { headline as measuredHeadline, kernelNorm } from '../../shared/headline';
-import type { HostToPanel, Measurement, PanelFinding, PanelFix, PanelHeadline, PanelState, PanelStep, PanelToHost, PanelVerification, RunStatus } from '../../shared/panelProtocol';
+import { encodeNonFinite, type HostToPanel, type Measurement, type PanelFinding, type PanelFix, type PanelHeadline, type PanelState, type PanelStep, type PanelToHost, type PanelVerification, type RunStatus } from '../../shared/panelProtocol';
 import type { ProbeResult, WorkerToHost } from '../../training/protocol';
 import type { AnalysisController } from '../analysisController';
 import type { AnalysisStore, ModelMeasurement } from '../analysisStore';
@@ -250,7 +250,7 @@ export class GradientPanel extends Disposable {
   }
 
   private post(message: HostToPanel): void {
-    if (this.ready) void this.panel.webview.postMessage(message);
+    if (this.ready) void this.panel.webview.postMessage(encodeNonFinite(message));
   }
 
   private async document(): Promise<vscode.TextDocument | undefined> {
@@ -408,7 +408,7 @@ export class GradientPanel extends Disposable {
       // Show the edited file, on the first edited line, so the change is not hidden in a background tab.
       const first = plan.edits.reduce((a, b) => (b.range.start < a.range.start ? b : a), plan.edits[0]!);
       const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
-      const at = document.positionAt(Math.min(first.range.start, document.getText().length));
+      const at = new vscode.Position(document.positionAt(Math.min(first.range.start, document.getText().length)).line, 0);
       editor.selection = new vscode.Selection(at, at);
       editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
       this.applied = { key: keyOf(target), value: { title: plan.title, file: vscode.workspace.asRelativePath(document.uri) } };
