@@ -24,7 +24,7 @@ export function panelFixes(text: string, fileName: string, graph: ModelGraph, co
   return codes.map((code) => {
     let plan;
     try {
-      plan = planFix(text, fileName, graph, code as FixCode, layers);
+      plan = planFix(text, fileName, graph, code as FixCode, layers.length ? layers : undefined);
     } catch (error) {
       return { code, title: code, preferred: false, unavailable: error instanceof Error ? error.message : String(error) };
     }

@@ -120,10 +120,12 @@ test('the RNN headline is the time-step ratio, not the first/last layer ratio', 
 test('fix buttons carry the quick-fix sentences; the first available one is preferred', () => {
   const text = readFileSync(join(examples, 'deep-sigmoid-mlp.ts'), 'utf8');
   const graph = parseModels(text, 'deep-sigmoid-mlp.ts').models[0]!;
-  const fixes = panelFixes(text, 'deep-sigmoid-mlp.ts', graph, ['activation-relu', 'init-he'], ['dense_1', 'dense_2']);
-  assert.equal(fixes[0]!.title, 'Use ReLU in 2 layer calls');
-  assert.ok(fixes[0]!.preferred && !fixes[1]!.preferred);
-  assert.match(fixes[1]!.title, /^Use He initialization/);
+  const fixes = panelFixes(text, 'deep-sigmoid-mlp.ts', graph, ['init-he', 'activation-relu', 'insert-batch-norm'], ['dense_1', 'dense_2']);
+  // He initialization is not offered for a sigmoid stack: unavailable, with the reason, never preferred.
+  assert.ok(fixes[0]!.unavailable && !fixes[0]!.preferred, JSON.stringify(fixes[0]));
+  assert.equal(fixes[1]!.title, 'Use ReLU in 2 layer calls');
+  assert.ok(fixes[1]!.preferred && !fixes[2]!.preferred);
+  assert.match(fixes[2]!.title, /^Insert batch normalization/);
 });
 
 test('NaN and Inf survive the webview message (JSON) as themselves, not as null', async () => {

@@ -92,7 +92,8 @@ export function panelState(
     source: f.source,
     message: f.message,
     layers: f.layers,
-    fixes: cachedFixes(document, graph, f.fixes, f.layers),
+    // Only fixes that apply to the file are offered (as in the quick-fix menu).
+    fixes: cachedFixes(document, graph, f.fixes, f.layers).filter((fix) => !fix.unavailable),
     // A finding about the compile call (loss, optimizer) points there, else at its first layer.
     line: f.range ? line(f.range.start) : lineOf(f.layers[0]),
     ...(evidenceText(f) ? { evidence: evidenceText(f)! } : {}),
