@@ -687,6 +687,10 @@ function render(): void {
   if (s.measurement !== lastDrawn) {
     lastDrawn = s.measurement;
     if (measured) vscode.postMessage({ type: 'drawn', measurement: s.measurement });
+    // What this run's pictures were, in order ("initialization measured"): a fast run shows its
+    // first picture for a moment only, and tests read it here.
+    if (s.measurement === 'none' && live) app.dataset['drawn'] = '';
+    else if (measured) app.dataset['drawn'] = `${app.dataset['drawn'] ?? ''} ${s.measurement}`.trim();
   }
 }
 
