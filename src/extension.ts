@@ -14,6 +14,8 @@ import { DiagnosticsFeature } from './vscode/diagnostics';
 import { LayerHoverProvider } from './vscode/hover';
 import { ModelIndex } from './vscode/modelIndex';
 import { GradientPanel, registerPanelSerializer } from './vscode/panel/gradientPanel';
+import { GradientStatusBar } from './vscode/statusBar';
+import { headline } from './shared/headline';
 
 const SELECTOR: vscode.DocumentSelector = [
   { language: 'typescript' },
@@ -38,12 +40,12 @@ export function activate(context: vscode.ExtensionContext): void {
     const store = new AnalysisStore(index);
     const controller = new AnalysisController(index, store, log);
     const codeLens = new ModelCodeLensProvider(index, COMMANDS.analyze, (uri, model) => {
-      const measured = store.get(uri, model);
-      if (!measured) return undefined;
-      const ratio = measured.analysis.ratio;
-      return `${ratio !== undefined && Number.isFinite(ratio) ? `first/last gradient ${ratio.toExponential(0)} · ` : ''}${measured.analysis.modelVerdict}`;
+      const latest = store.latest(uri, model);
+      if (!latest) return undefined;
+      return latest.stale ? 'results predate your edit' : headline(latest.measurement.analysis, latest.measurement.summary).short;
     });
-    const panelServices = { extensionUri: context.extensionUri, index, store, controller };
+    let warmed = false;
+    const panelServices = { extensionUri: context.extensionUri, index, store, controller, log };
     const updateContext = (editor: vscode.TextEditor | undefined): void => {
       const hasModels = !!editor && (index.peek(editor.document)?.parsed.models.length ?? 0) > 0;
       void vscode.commands.executeCommand('setContext', 'gradientLens.hasModels', hasModels);
@@ -56,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
       index,
       store,
       controller,
+      new GradientStatusBar(index, store, controller, COMMANDS.showPanel),
       new DiagnosticsFeature(index, store),
       vscode.languages.registerCodeActionsProvider(SELECTOR, new FixProvider(index, store, holeValues), FixProvider.metadata),
       codeLens,
@@ -68,12 +71,20 @@ export function activate(context: vscode.ExtensionContext): void {
         controller,
         log,
         holeValues,
-        showPanel: (uri, model) => GradientPanel.createOrShow(panelServices, uri && model ? { uri, model } : undefined),
-        showVerification: (uri, model, verification) => GradientPanel.createOrShow(panelServices, { uri, model }).showVerification(verification),
+        showPanel: (uri, model, analyzing) => GradientPanel.createOrShow(panelServices, uri && model ? { uri, model } : undefined, analyzing),
+        showVerification: (uri, model, verification) => void GradientPanel.createOrShow(panelServices, { uri, model }).showVerification(verification),
       }),
       registerPanelSerializer(panelServices),
       vscode.window.onDidChangeActiveTextEditor(updateContext),
       index.onDidChange(() => updateContext(vscode.window.activeTextEditor)),
+      // The worker starts in the background once a file with a model is open: Analyze then
+      // shows its first picture without waiting for thread start and tfjs load.
+      index.onDidChange((entry) => {
+        if (entry.parsed.models.length && !warmed) {
+          warmed = true;
+          setTimeout(() => controller.warm(), 1000);
+        }
+      }),
       vscode.workspace.onDidSaveTextDocument((document) => {
         if (readSettings(document.uri).analyzeOnSave && !controller.running && index.get(document)?.parsed.models.length) {
           void vscode.commands.executeCommand(COMMANDS.analyzeAll, document.uri);

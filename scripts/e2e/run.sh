@@ -55,6 +55,11 @@ if [ "$failed" -eq 0 ]; then
   cp test-results/e2e/11-python-quick-fixes.png docs/python-quick-fixes.png
   cp test-results/e2e-light/3b-panel.png docs/panel-light.png
   cp test-results/e2e-light/4b-verify-fixes.png docs/verify-fixes-light.png
+  cp test-results/e2e/3e-high-contrast.png docs/panel-high-contrast.png
+  cp test-results/e2e/12-width-360.png docs/panel-360.png
+  cp test-results/e2e/12-width-630.png docs/panel-630.png
+  cp test-results/e2e/13-non-finite.png docs/panel-non-finite.png
+  cp test-results/e2e/14-extension-page.png docs/extension-page.png
 fi
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

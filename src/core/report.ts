@@ -7,6 +7,7 @@ import { blocksTraining } from './holes';
 import type { DefaultUsed, ModelGraph, ParseResult } from './ir';
 import { applicableFixes } from './fixes/index';
 import { LineIndex } from './text';
+import { formatNumber } from '../shared/format';
 
 export interface LayerReport {
   readonly name: string;
@@ -172,12 +173,6 @@ function formatShape(shape: LayerReport['outputShape']): string {
   return shape ? `[${shape.map((d) => (d === null ? 'null' : String(d))).join(',')}]` : '?';
 }
 
-function formatNumber(value: number | null): string {
-  if (value === null) return '-';
-  if (!Number.isFinite(value)) return String(value);
-  if (value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e5)) return value.toExponential(2);
-  return Number(value.toPrecision(3)).toString();
-}
 
 /** A plain-text table per model, for terminals. */
 export function formatReport(report: Report): string {
@@ -209,7 +204,9 @@ export function formatReport(report: Report): string {
         formatNumber(layer.gradNorm),
       ]);
       const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-      const render = (cells: string[]): string => `    ${cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()}`;
+      // Numbers right-aligned (#, params, line, grad norm), text left-aligned.
+      const right = new Set([0, 5, 6, 7]);
+      const render = (cells: string[]): string => `    ${cells.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd()}`;
       out.push(render(header), ...rows.map(render));
       for (const finding of model.findings) {
         out.push(`    ${finding.severity} ${finding.code} (line ${finding.line}): ${finding.message}`);

@@ -61,6 +61,19 @@ export class TrainingSession {
     return this.active !== undefined;
   }
 
+  /**
+   * Starts the worker (thread, tfjs and its backend) ahead of the first run, so that run's first
+   * statistics do not wait for it. Harmless when it is already up; never throws.
+   */
+  warm(): void {
+    if (this.disposed) return;
+    try {
+      this.spawn();
+    } catch {
+      // the first run reports why the worker cannot start
+    }
+  }
+
   private spawn(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.options.workerPath ?? join(__dirname, 'worker.js'), {

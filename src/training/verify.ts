@@ -9,6 +9,7 @@ import type { ModelGraph } from '../core/ir';
 import { parseSource, type ParseOptions } from '../core/source';
 import type { RunOptions, RunSummary } from './protocol';
 import type { TrainingSession } from './session';
+import { formatNumber } from '../shared/format';
 
 export type VariantVerdict = 'fixed' | 'improved' | 'no measurable change' | 'worse' | 'not applicable' | 'failed';
 
@@ -42,9 +43,9 @@ function imbalance(analysis: MeasuredAnalysis): number {
   return ratio === undefined || !Number.isFinite(ratio) || ratio <= 0 ? Number.POSITIVE_INFINITY : Math.abs(Math.log10(ratio));
 }
 
+/** The shared number format; a ratio that could not be computed says so (never "undefined"). */
 function fmt(value: number | undefined): string {
-  if (value === undefined || !Number.isFinite(value)) return String(value);
-  return Math.abs(value) >= 1e3 || Math.abs(value) < 1e-2 ? value.toExponential(1) : Number(value.toPrecision(2)).toString();
+  return value === undefined ? 'not measured' : formatNumber(value);
 }
 
 function compare(code: FixCode, before: MeasuredVariant, after: MeasuredVariant): { verdict: VariantVerdict; explanation: string } {

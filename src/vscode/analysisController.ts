@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { measuredFindings } from '../core/analysis/measuredRules';
 import { parseDataFile } from '../core/dataFile';
+import { parseSource } from '../core/source';
 import { readDataFile } from '../core/nodeFiles';
 import type { ModelGraph } from '../core/ir';
 import type { RunOptions, WorkerToHost } from '../training/protocol';
@@ -12,24 +13,32 @@ import type { ModelIndex } from './modelIndex';
 
 export const RUNNING_CONTEXT = 'gradientLens.running';
 
-function fmt(value: number | undefined): string {
-  if (value === undefined || !Number.isFinite(value)) return String(value);
-  return Math.abs(value) >= 1e3 || Math.abs(value) < 1e-2 ? value.toExponential(0) : Number(value.toPrecision(2)).toString();
-}
+/** Two dense layers: enough to run tfjs' model build, gradients and the probe once. */
+const WARM_UP_MODEL = `const m = tf.sequential();
+m.add(tf.layers.dense({ units: 8, activation: 'sigmoid', inputShape: [4] }));
+m.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
+m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });`;
 
 /**
  * Runs analyses: one training session (worker) for the window, a progress notification with
- * Cancel, a status bar item, and results into the store. Never throws to its callers.
+ * Cancel, and results into the store. Never throws to its callers. Every worker message and the
+ * run's outcome are events (the status bar and the panel show them).
  */
 export class AnalysisController extends Disposable {
   /** One worker per concurrent run, up to `gradientLens.maxConcurrentRuns`; made on demand. */
   private readonly sessions: TrainingSession[] = [];
-  private readonly status = this._register(vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 20));
+  private warmSession: TrainingSession | undefined;
+  private warming: Promise<void> | undefined;
   /** Runs in progress by document and model. */
   private readonly runs = new Map<string, AbortController>();
   private readonly runEvents = this._register(new vscode.EventEmitter<{ uri: vscode.Uri; model: string; message: WorkerToHost }>());
   /** Every worker message of the run in progress, for live views. */
   readonly onRunEvent = this.runEvents.event;
+  private readonly runEnded = this._register(new vscode.EventEmitter<{ uri: vscode.Uri; model: string; outcome: string }>());
+  /** A run ended: `outcome` says how when no result was stored (failed, cancelled, discarded). */
+  readonly onRunEnded = this.runEnded.event;
+  /** The run in progress per document (uri string): model and progress text. */
+  readonly progress = new Map<string, { model: string; text: string }>();
 
   constructor(
     private readonly index: ModelIndex,
@@ -38,8 +47,24 @@ export class AnalysisController extends Disposable {
   ) {
     super();
     this._register({ dispose: () => this.sessions.forEach((session) => void session.dispose()) });
-    this.status.name = 'Gradient Lens';
-    this.status.command = 'gradientLens.showLog';
+  }
+
+  /**
+   * Starts the first worker ahead of the first Analyze (called once a model file is open), so
+   * the first picture does not wait for thread start and tfjs + wasm load.
+   */
+  warm(): void {
+    const session = this.sessions[0] ?? this.newSession();
+    session.warm();
+    // A first run in a fresh worker is several times slower than the next ones (tfjs and wasm
+    // code run for the first time): a tiny model's probe takes that cost in the background.
+    const graph = parseSource(WARM_UP_MODEL, 'warm-up.ts').models[0];
+    if (!graph || this.warming) return;
+    const options = { ...runOptions(readSettings()), epochs: 1, samples: 8, batchSize: 8, probeBatches: 1, seeds: 1, probeOnly: true, timeBudgetMs: 30_000 };
+    this.warmSession = session;
+    this.warming = session.run(graph, options).then(() => {
+      this.warming = undefined;
+    });
   }
 
   /** The worker session, shared with fix verification so one tfjs engine serves both. */
@@ -57,7 +82,8 @@ export class AnalysisController extends Disposable {
   private idleSession(): TrainingSession | undefined {
     const limit = readSettings().maxConcurrentRuns;
     if (this.runs.size >= limit) return undefined;
-    return this.sessions.find((session) => !session.busy) ?? (this.sessions.length < limit ? this.newSession() : undefined);
+    // A session busy with the warm-up counts as idle: the run queues behind it (it takes ~1 s).
+    return this.sessions.find((session) => !session.busy || (session === this.warmSession && this.warming)) ?? (this.sessions.length < limit ? this.newSession() : undefined);
   }
 
   get running(): boolean {
@@ -95,17 +121,23 @@ export class AnalysisController extends Disposable {
   /** Trains and measures the given models of a document, one after another. */
   async analyze(document: vscode.TextDocument, models: readonly ModelGraph[]): Promise<void> {
     const key = `${document.uri.toString()}#${models.map((m) => m.name).join(',')}`;
+    const notStarted = (): void => models.forEach((m) => this.runEnded.fire({ uri: document.uri, model: m.name, outcome: 'not started' }));
     if (this.runs.has(key)) {
       void vscode.window.showInformationMessage('Gradient Lens: this analysis is already running.');
+      notStarted();
       return;
     }
     const session = this.idleSession();
     if (!session) {
       void vscode.window.showInformationMessage(`Gradient Lens: ${this.runs.size} analysis already running (setting gradientLens.maxConcurrentRuns). Stop it or wait for it to finish.`);
+      notStarted();
       return;
     }
     const options = await this.options(document);
-    if (!options) return;
+    if (!options) {
+      notStarted();
+      return;
+    }
     const abort = new AbortController();
     this.runs.set(key, abort);
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, true);
@@ -117,7 +149,8 @@ export class AnalysisController extends Disposable {
           for (const graph of models) {
             if (abort.signal.aborted) break;
             const result = await this.runOne(session, document, graph, options, abort.signal, (text) => progress.report({ message: text }));
-            this.report(document, graph, result);
+            this.progress.delete(document.uri.toString());
+            this.runEnded.fire({ uri: document.uri, model: graph.name, outcome: await this.report(document, graph, result) });
           }
         },
       );
@@ -125,6 +158,7 @@ export class AnalysisController extends Disposable {
       this.log.error('Analysis failed', error);
       void vscode.window.showErrorMessage(`Gradient Lens: the analysis failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
+      this.progress.delete(document.uri.toString());
       this.runs.delete(key);
       void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, this.runs.size > 0);
     }
@@ -134,8 +168,7 @@ export class AnalysisController extends Disposable {
     let totalSteps = 0;
     const show = (text: string): void => {
       say(text);
-      this.status.text = `$(sync~spin) ${graph.name}: ${text}`;
-      this.status.show();
+      this.progress.set(document.uri.toString(), { model: graph.name, text });
     };
     show('starting the worker...');
     this.log.info(`Analyzing \`${graph.name}\` in ${vscode.workspace.asRelativePath(document.uri)} (${graph.layers.length} layers)`);
@@ -143,7 +176,6 @@ export class AnalysisController extends Disposable {
       graph,
       options,
       (message) => {
-        this.runEvents.fire({ uri: document.uri, model: graph.name, message });
         if (message.type === 'started') {
           totalSteps = message.totalSteps;
           show(`probing gradients on ${message.backend}...`);
@@ -151,43 +183,40 @@ export class AnalysisController extends Disposable {
           const last = message.steps[message.steps.length - 1];
           if (last) show(`epoch ${last.epoch + 1}/${options.epochs}, step ${last.step + 1}/${totalSteps}`);
         }
+        this.runEvents.fire({ uri: document.uri, model: graph.name, message });
       },
       signal,
     );
   }
 
-  private report(document: vscode.TextDocument, graph: ModelGraph, result: RunResult): void {
+  /** Stores a result; returns what happened in a few words. */
+  private async report(document: vscode.TextDocument, graph: ModelGraph, result: RunResult): Promise<string> {
     if (result.status === 'error') {
-      this.status.text = `$(error) ${graph.name}: failed`;
       this.log.error(`\`${graph.name}\`: ${result.message}`);
       void vscode.window.showErrorMessage(`Gradient Lens could not analyze \`${graph.name}\`: ${result.message}`, 'Show Log').then((choice) => {
         if (choice) this.log.show();
       });
-      return;
+      return 'failed';
     }
     if (result.status === 'cancelled') {
-      this.status.text = `$(circle-slash) ${graph.name}: cancelled`;
       this.log.info(`\`${graph.name}\`: cancelled after ${result.summary?.steps ?? 0} steps`);
-      return;
+      return 'cancelled';
     }
     // The code may have changed while the model trained: numbers for old code would mislead.
-    const current = document.isClosed ? undefined : this.index.get(document)?.parsed.models.find((m) => m.name === graph.name);
+    // A closed editor is no reason to drop a result: the file is read again and compared.
+    const now = document.isClosed ? await vscode.workspace.openTextDocument(document.uri).then((d) => d, () => undefined) : document;
+    const current = now ? this.index.get(now)?.parsed.models.find((m) => m.name === graph.name) : undefined;
     if (!current || graphSignature(current) !== graphSignature(graph)) {
-      this.status.text = `$(warning) ${graph.name}: changed during the run`;
       this.log.warn(`\`${graph.name}\` changed (or its file closed) while it was being measured; the result was discarded. Run Analyze again.`);
       void vscode.window.showWarningMessage(`Gradient Lens: \`${graph.name}\` changed while it was being measured, so the result was discarded. Run Analyze Gradients again.`);
-      return;
+      return 'changed during the run';
     }
     const analysis = measuredFindings(graph, result.summary, readSettings(document.uri).thresholds);
     this.store.set(document.uri, graph, result.summary, analysis);
-    const ratio = analysis.ratio !== undefined ? `first/last ${fmt(analysis.ratio)} · ` : '';
-    this.status.text = `$(pulse) ${graph.name}: ${ratio}${analysis.modelVerdict}`;
-    this.status.show();
     this.log.info(
       `\`${graph.name}\`: ${result.summary.steps} steps on ${result.backend} in ${(result.summary.elapsedMs / 1000).toFixed(1)} s; verdict ${analysis.modelVerdict}; ` +
         `${analysis.findings.length} finding(s)`,
     );
-    // Keep the index fresh for the document the result belongs to.
-    this.index.get(document);
+    return analysis.modelVerdict;
   }
 }

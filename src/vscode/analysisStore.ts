@@ -22,31 +22,37 @@ export function graphSignature(graph: ModelGraph): string {
 }
 
 /**
- * The last measurement of each model, per document. Feeds measured diagnostics, CodeLens and
- * hovers; drops a model's result as soon as an edit changes the model (stale numbers mislead).
+ * The last measurement of each model, per document. Feeds measured diagnostics, CodeLens, hovers,
+ * the status bar and the panel.
+ *
+ * A result lives until the model's code changes, not until its editor closes: closing a tab (or a
+ * preview tab being replaced) keeps it, and reopening the file shows it again. An edit that
+ * changes the model makes the result *stale*: `get` no longer returns it (diagnostics and
+ * CodeLens fall back to predictions, stale numbers must not pass for current ones), while `latest`
+ * still does, marked stale, so the panel can show it dimmed under "results predate your edit".
+ * Undoing the edit makes it fresh again (same signature).
  */
 export class AnalysisStore extends Disposable implements FindingSource {
   private readonly byDocument = new Map<string, Map<string, ModelMeasurement>>();
+  /** Models (document -> names) whose current code no longer matches their measurement. */
+  private readonly staleModels = new Map<string, Set<string>>();
   private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.changed.event;
 
   constructor(index: ModelIndex) {
     super();
     this._register(index.onDidChange((entry) => {
-      const results = this.byDocument.get(entry.uri.toString());
+      const key = entry.uri.toString();
+      const results = this.byDocument.get(key);
       if (!results) return;
-      let dropped = false;
+      const stale = new Set<string>();
       for (const [name, measurement] of results) {
         const graph = entry.parsed.models.find((m) => m.name === name);
-        if (!graph || graphSignature(graph) !== measurement.signature) {
-          results.delete(name);
-          dropped = true;
-        }
+        if (!graph || graphSignature(graph) !== measurement.signature) stale.add(name);
       }
-      if (dropped) this.changed.fire(entry.uri);
-    }));
-    this._register(index.onDidRemove((uri) => {
-      if (this.byDocument.delete(uri.toString())) this.changed.fire(uri);
+      const before = this.staleModels.get(key) ?? new Set<string>();
+      this.staleModels.set(key, stale);
+      if (stale.size !== before.size || [...stale].some((name) => !before.has(name))) this.changed.fire(entry.uri);
     }));
   }
 
@@ -55,15 +61,28 @@ export class AnalysisStore extends Disposable implements FindingSource {
     const results = this.byDocument.get(key) ?? new Map<string, ModelMeasurement>();
     results.set(graph.name, { model: graph.name, summary, analysis, signature: graphSignature(graph), finishedAt: Date.now() });
     this.byDocument.set(key, results);
+    this.staleModels.get(key)?.delete(graph.name);
     this.changed.fire(uri);
   }
 
+  /** The measurement of a model's current code; undefined when none or when the code changed since. */
   get(uri: vscode.Uri, model: string): ModelMeasurement | undefined {
-    return this.byDocument.get(uri.toString())?.get(model);
+    return this.isStale(uri, model) ? undefined : this.byDocument.get(uri.toString())?.get(model);
   }
 
+  /** The last measurement of a model, current or not. */
+  latest(uri: vscode.Uri, model: string): { readonly measurement: ModelMeasurement; readonly stale: boolean } | undefined {
+    const measurement = this.byDocument.get(uri.toString())?.get(model);
+    return measurement ? { measurement, stale: this.isStale(uri, model) } : undefined;
+  }
+
+  private isStale(uri: vscode.Uri, model: string): boolean {
+    return this.staleModels.get(uri.toString())?.has(model) ?? false;
+  }
+
+  /** Current (not stale) measurements of a document. */
   all(uri: vscode.Uri): ModelMeasurement[] {
-    return [...(this.byDocument.get(uri.toString())?.values() ?? [])];
+    return [...(this.byDocument.get(uri.toString())?.values() ?? [])].filter((m) => !this.isStale(uri, m.model));
   }
 
   findings(uri: vscode.Uri): readonly Finding[] {

@@ -38,7 +38,7 @@ interface Services {
   readonly log: vscode.LogOutputChannel;
   readonly holeValues: HoleValues;
   /** Opens (or reveals) the Gradient panel, on a model when given. */
-  readonly showPanel: (uri?: vscode.Uri, model?: string) => void;
+  readonly showPanel: (uri?: vscode.Uri, model?: string, analyzing?: boolean) => void;
   /** Puts a verification's before/after numbers into the panel. */
   readonly showVerification: (uri: vscode.Uri, model: string, verification: NonNullable<PanelState['verification']>) => void;
 }
@@ -165,8 +165,10 @@ export function registerCommands(services: Services): vscode.Disposable[] {
       if (!chosen) return;
       const [model] = await fillHoles(services, document, [chosen]);
       if (!model) return;
-      services.showPanel(document.uri, model.name);
-      await controller.analyze(document, [model]);
+      // The run starts first: the panel's page loads while the worker starts, never before it.
+      const running = controller.analyze(document, [model]);
+      services.showPanel(document.uri, model.name, true);
+      await running;
     }),
     vscode.commands.registerCommand(COMMANDS.saveHoleValues, async (uri?: vscode.Uri, modelName?: string) => {
       const document = await documentOf(uri);

@@ -5,6 +5,7 @@ import { commentPrefix } from '../core/languages';
 import { Disposable } from './lifecycle';
 import type { DocumentModels, ModelIndex } from './modelIndex';
 import { toRange } from './ranges';
+import { formatNumber } from '../shared/format';
 
 export const DIAGNOSTIC_SOURCE = 'Gradient Lens';
 const DOCS = 'https://github.com/gradient-lens/gradient-lens/blob/main/README.md';
@@ -17,7 +18,7 @@ function severity(value: Severity | 'error' | 'warning' | 'info'): vscode.Diagno
  * Where a finding's diagnostics go: its own range (the loss or optimizer of the compile call)
  * when it has one, else one entry per distinct layer call (loop iterations share their call's range).
  */
-export function findingCalls(model: ModelGraph, finding: Finding): Pick<LayerNode, 'range'>[] {
+export function findingCalls(model: ModelGraph, finding: Finding): (Pick<LayerNode, 'range'> & Partial<Pick<LayerNode, 'id'>>)[] {
   if (finding.range) return [{ range: finding.range }];
   const seen = new Set<string>();
   const calls: LayerNode[] = [];
@@ -92,23 +93,28 @@ export class DiagnosticsFeature extends Disposable {
     }
     const measured = this.measured?.findings(entry.uri) ?? [];
     const findings = mergeFindings(entry.staticFindings, measured, this.measured?.measuredModels(entry.uri) ?? new Set());
+    // One diagnostic per finding, on its first layer call; the other layers are related
+    // locations (a finding about 7 layers is one problem, not 7).
     for (const finding of findings) {
       const model = entry.parsed.models.find((m) => m.name === finding.model);
       if (!model) continue;
       const related = model.layers.find((l) => l.id === finding.relatedLayer);
-      for (const layer of findingCalls(model, finding)) {
-        const diagnostic = new vscode.Diagnostic(toRange(document, layer.range), finding.message, severity(finding.severity));
-        diagnostic.source = DIAGNOSTIC_SOURCE;
-        diagnostic.code = { value: finding.code, target: vscode.Uri.parse(`${DOCS}#${finding.code}`) };
-        const info: vscode.DiagnosticRelatedInformation[] = [];
-        if (related && related.range !== layer.range) {
-          info.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, toRange(document, related.range)), `output layer \`${related.id}\``));
-        }
-        const evidence = evidenceText(finding);
-        if (evidence) info.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, toRange(document, layer.range)), evidence));
-        if (info.length) diagnostic.relatedInformation = info;
-        diagnostics.push(diagnostic);
+      const [layer, ...others] = findingCalls(model, finding);
+      const range = toRange(document, (layer ?? model).range);
+      const diagnostic = new vscode.Diagnostic(range, finding.message, severity(finding.severity));
+      diagnostic.source = DIAGNOSTIC_SOURCE;
+      diagnostic.code = { value: finding.code, target: vscode.Uri.parse(`${DOCS}#${finding.code}`) };
+      const info: vscode.DiagnosticRelatedInformation[] = [];
+      for (const other of others) {
+        info.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, toRange(document, other.range)), other.id ? `also \`${other.id}\`` : 'also here'));
       }
+      if (related && related.range !== layer?.range && !others.some((o) => o.range === related.range)) {
+        info.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, toRange(document, related.range)), `output layer \`${related.id}\``));
+      }
+      const evidence = evidenceText(finding);
+      if (evidence) info.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, range), evidence));
+      if (info.length) diagnostic.relatedInformation = info;
+      diagnostics.push(diagnostic);
     }
     this.collection.set(entry.uri, diagnostics);
   }
@@ -123,9 +129,7 @@ function holeMessage(model: ModelGraph, hole: Hole, fileName: string): string {
   );
 }
 
-function num(value: number): string {
-  return Math.abs(value) >= 1e3 || (value !== 0 && Math.abs(value) < 1e-2) ? value.toExponential(1) : Number(value.toPrecision(2)).toString();
-}
+const num = formatNumber;
 
 /** Graded evidence in one line: the rule that fired and the numbers it judged. */
 export function evidenceText(finding: Finding): string | undefined {

@@ -2,13 +2,10 @@ import * as vscode from 'vscode';
 import type { AnalysisStore } from './analysisStore';
 import type { ModelIndex } from './modelIndex';
 import { toRange } from './ranges';
+import { formatNumber } from '../shared/format';
 import { inlineCode, tableCell } from '../core/markdown';
 
-function fmt(value: number | null | undefined): string {
-  if (value === null || value === undefined) return '-';
-  if (!Number.isFinite(value)) return String(value);
-  return value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e4) ? value.toExponential(2) : Number(value.toPrecision(3)).toString();
-}
+const fmt = formatNumber;
 
 /** Hovering a layer call shows its shape and, after a run, its last measured statistics. */
 export class LayerHoverProvider implements vscode.HoverProvider {
@@ -36,7 +33,11 @@ export class LayerHoverProvider implements vscode.HoverProvider {
         md.appendMarkdown(`| ${tableCell(layer.id)} | ${tableCell(shape)} | ${layer.params ?? '?'} | ${fmt(stats?.gradNorm)} | ${fmt(stats?.meanAbs)} | ${fmt(stats?.updateRatio)} | ${tableCell(String(measured?.analysis.verdicts[layer.id] ?? '-'))} |\n`);
       }
       if (layers.length > 12) md.appendMarkdown(`\n... and ${layers.length - 12} more.\n`);
-      if (!measured) md.appendMarkdown('\nNot measured yet: run **Gradient Lens: Analyze Gradients**.');
+      if (!measured) {
+        md.appendMarkdown(this.store.latest(document.uri, model.name)
+          ? '\nResults predate your edit: run **Gradient Lens: Analyze Gradients** again.'
+          : '\nNot measured yet: run **Gradient Lens: Analyze Gradients**.');
+      }
       return new vscode.Hover(md, toRange(document, first.range));
     }
     return undefined;

@@ -136,7 +136,7 @@ test('seeds: a verdict most initializations share is stated as such; one that fl
   const flipping = measuredFindings(mlp, withSeeds([1e-6, 0.5, 0.4])).findings[0]!;
   assert.equal(flipping.code, 'vanishing-gradient');
   assert.equal(flipping.severity, 'info');
-  assert.match(flipping.message, /^Borderline: vanishing on 1 of 3 initializations only \(ratio 1\.0e-6 to 0\.5\)/);
+  assert.match(flipping.message, /^Borderline: vanishing on 1 of 3 initializations only \(ratio 1e-6 to 0\.5\)/);
 });
 
 test('gradients that collapse to exactly zero during training are reported, not called healthy', () => {

@@ -10,6 +10,7 @@ import type { ModelGraph } from '../ir';
 import type { FixCode } from '../fixes/codes';
 import type { Finding } from './findings';
 import { learningRate, outputFindings, outputHead } from './outputRules';
+import { formatNumber } from '../../shared/format';
 
 /** A learning rate this many times the optimizer's default, with a measured divergence, is called the cause (our measurement, README). */
 export const DIVERGENCE_LR_FACTOR = 10;
@@ -20,11 +21,8 @@ export const DIVERGENCE_LR_FACTOR = 10;
  */
 export const DIVERGING_LOSS_FACTOR = 3;
 
-function fmt(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (value === 0) return '0';
-  return Math.abs(value) >= 1e3 || Math.abs(value) < 1e-2 ? value.toExponential(1) : Number(value.toPrecision(2)).toString();
-}
+/** The product's one number format (src/shared/format.ts). */
+const fmt = formatNumber;
 
 /**
  * What attribution reads of a run (the worker's RunSummary has these fields; declared here so

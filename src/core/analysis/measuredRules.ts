@@ -13,6 +13,7 @@ import type { FixCode } from '../fixes/codes';
 import { activationOf, RELU_FAMILY } from '../layerKinds';
 import type { LayerGradients, RunSummary } from '../../training/protocol';
 import type { Finding } from './findings';
+import { formatNumber } from '../../shared/format';
 import { attributeCauses } from './causes';
 
 export interface MeasuredThresholds {
@@ -46,11 +47,8 @@ export interface MeasuredAnalysis {
   readonly ratio?: number;
 }
 
-function fmt(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (value === 0) return '0';
-  return Math.abs(value) >= 1e3 || Math.abs(value) < 1e-2 ? value.toExponential(1) : Number(value.toPrecision(2)).toString();
-}
+/** The product's one number format (src/shared/format.ts), so messages read like the panel. */
+const fmt = formatNumber;
 
 function percent(value: number): string {
   return `${Math.round(value * 100)}%`;

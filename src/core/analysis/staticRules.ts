@@ -6,6 +6,7 @@ import { isCallValue, isConfigObject, type ConfigValue, type LayerNode, type Mod
 import type { FixCode } from '../fixes/codes';
 import { activationOf, KERNEL_LAYERS, RELU_FAMILY } from '../layerKinds';
 import type { Finding } from './findings';
+import { formatNumber } from '../../shared/format';
 import { outputFindings } from './outputRules';
 
 export interface StaticThresholds {
@@ -145,10 +146,8 @@ export function kernelInitializer(layer: LayerNode, fanInValue: number | undefin
   }
 }
 
-function fmt(value: number): string {
-  if (value >= 1e4 || value < 1e-2) return value.toExponential(1);
-  return Number(value.toPrecision(2)).toString();
-}
+/** The product's one number format (src/shared/format.ts). */
+const fmt = formatNumber;
 
 function idsOf(layers: readonly LayerNode[]): string[] {
   return layers.map((l) => l.id);

@@ -5,13 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { mergeFindings } from '../../core/analysis/findings';
+import { mergeFindings, type Finding } from '../../core/analysis/findings';
 import { staticFindings } from '../../core/analysis/staticRules';
 import { applyEdits } from '../../core/fixes/edits';
-import { applicableFixes, planFix, type FixCode } from '../../core/fixes/index';
+import { planFix, type FixCode } from '../../core/fixes/index';
 import type { LayerNode, ModelGraph } from '../../core/ir';
-import type { HostToPanel, PanelState, PanelStep, PanelToHost, RunStatus } from '../../shared/panelProtocol';
-import type { WorkerToHost } from '../../training/protocol';
+import { panelFixes, panelThresholds, runText } from '../../shared/panelModel';
+import { headline as measuredHeadline, kernelNorm } from '../../shared/headline';
+import { encodeNonFinite, type HostToPanel, type Measurement, type PanelFinding, type PanelFix, type PanelHeadline, type PanelState, type PanelStep, type PanelToHost, type PanelVerification, type RunStatus } from '../../shared/panelProtocol';
+import type { ProbeResult, WorkerToHost } from '../../training/protocol';
 import type { AnalysisController } from '../analysisController';
 import type { AnalysisStore, ModelMeasurement } from '../analysisStore';
 import { readSettings } from '../config';
@@ -28,54 +30,120 @@ interface Target {
   readonly model: string;
 }
 
+const keyOf = (target: Target): string => `${target.uri.toString()}#${target.model}`;
+
 export interface PanelServices {
   readonly extensionUri: vscode.Uri;
   readonly index: ModelIndex;
   readonly store: AnalysisStore;
   readonly controller: AnalysisController;
+  readonly log?: vscode.LogOutputChannel;
 }
 
-/** Builds the panel's state from what the index and store know about one model. */
-export function panelState(document: vscode.TextDocument, graph: ModelGraph, measured: ModelMeasurement | undefined, status: RunStatus, steps: readonly PanelStep[]): PanelState {
+/** What a run in progress has shown so far (the probe arrives first, then training steps). */
+export interface LiveRun {
+  readonly status: RunStatus;
+  readonly probe?: ProbeResult;
+  readonly trainableLayers?: readonly string[];
+}
+
+/**
+ * Fix plans re-read the file (a TypeScript or Python parse per fix): they are computed once per
+ * document version, so refreshes during a run (the probe's arrival above all) stay cheap and do
+ * not take CPU from the worker.
+ */
+const fixCache = new Map<string, PanelFix[]>();
+function cachedFixes(document: vscode.TextDocument, graph: ModelGraph, codes: readonly string[], layers: readonly string[]): PanelFix[] {
+  const key = `${document.uri.toString()}@${document.version}|${graph.name}|${codes.join(',')}|${layers.join(',')}`;
+  let fixes = fixCache.get(key);
+  if (!fixes) {
+    if (fixCache.size > 500) fixCache.clear();
+    fixes = panelFixes(document.getText(), document.fileName, graph, codes, layers);
+    fixCache.set(key, fixes);
+  }
+  return fixes;
+}
+
+/**
+ * Builds the panel's state from what the index and store know about one model, and from a run
+ * in progress. Says "measured" only of numbers a finished run of the current code produced.
+ */
+export function panelState(
+  document: vscode.TextDocument,
+  graph: ModelGraph,
+  latest: { readonly measurement: ModelMeasurement; readonly stale: boolean } | undefined,
+  live: LiveRun | undefined,
+  steps: readonly PanelStep[],
+): PanelState {
   const line = (offset: number) => document.positionAt(offset).line + 1;
+  const lineOf = (id: string | undefined) => line(graph.layers.find((l) => l.id === id)?.range.start ?? graph.range.start);
   const settings = readSettings(document.uri);
-  const trainable = new Set(measured?.summary.trainableLayers ?? []);
-  const findings = mergeFindings(staticFindings(graph), measured?.analysis.findings ?? [], measured ? new Set([graph.name]) : new Set());
+  const running = live && (live.status.kind === 'starting' || live.status.kind === 'probe' || live.status.kind === 'training');
+  // While a run goes on, its own numbers only; a finished run otherwise.
+  const finished = running ? undefined : latest;
+  const fresh = finished && !finished.stale ? finished.measurement : undefined;
+  const measurement: Measurement = running ? (live.probe ? 'initialization' : 'none') : finished ? (finished.stale ? 'stale' : 'measured') : 'none';
+  const summary = finished?.measurement.summary;
+  const trainable = new Set(summary?.trainableLayers ?? (running ? live.trainableLayers : undefined) ?? []);
+  const known = running ? trainable.size > 0 : !!summary;
+  const toPanel = (f: Finding): PanelFinding => ({
+    code: f.code,
+    severity: f.severity,
+    source: f.source,
+    message: f.message,
+    layers: f.layers,
+    // Only fixes that apply to the file are offered (as in the quick-fix menu).
+    fixes: cachedFixes(document, graph, f.fixes, f.layers).filter((fix) => !fix.unavailable),
+    // A finding about the compile call (loss, optimizer) points there, else at its first layer.
+    line: f.range ? line(f.range.start) : lineOf(f.layers[0]),
+    ...(evidenceText(f) ? { evidence: evidenceText(f)! } : {}),
+  });
+  const findings = mergeFindings(staticFindings(graph), fresh?.analysis.findings ?? [], fresh ? new Set([graph.name]) : new Set());
+  let headline: PanelHeadline | undefined;
+  if (finished) {
+    const h = measuredHeadline(finished.measurement.analysis, finished.measurement.summary);
+    const fix = h.finding ? cachedFixes(document, graph, h.finding.fixes, h.finding.layers).find((f) => !f.unavailable) : undefined;
+    headline = {
+      verdict: h.verdict,
+      words: h.words,
+      ...(h.metric ? { metric: h.metric } : {}),
+      ...(h.worst ? { worst: { ...h.worst, line: lineOf(h.worst.layer) } } : {}),
+      ...(fix && h.finding && !finished.stale ? { fix: { ...fix, layers: h.finding.layers } } : {}),
+      ...(h.finding ? { message: h.finding.message } : {}),
+    };
+  }
+  const probe = running ? live.probe : undefined;
   return {
     model: graph.name,
     file: vscode.workspace.asRelativePath(document.uri),
-    ...(measured ? { backend: measured.summary.backend } : {}),
+    ...(summary ? { backend: summary.backend } : {}),
     ...(graph.params !== undefined ? { params: graph.params } : {}),
-    status,
+    status: live?.status ?? (finished ? { kind: 'done' } : { kind: 'idle' }),
+    measurement,
+    ...(headline ? { headline } : {}),
+    ...(summary ? { runText: runText(summary) } : {}),
+    ...(summary?.nonFinite ? { nonFinite: summary.nonFinite } : {}),
     layers: graph.layers.map((layer) => {
-      const stats = measured?.summary.layers[layer.id];
-      const probe = measured?.summary.probe?.layers[layer.id];
+      const kernel = summary ? (kernelNorm(summary, layer.id) ?? null) : probe ? (probe.layers[layer.id]?.kernel?.norm ?? null) : undefined;
+      const bias = summary ? (summary.layers[layer.id]?.biasGradNorm ?? summary.probe?.layers[layer.id]?.bias?.norm ?? null) : probe ? (probe.layers[layer.id]?.bias?.norm ?? null) : undefined;
+      const verdict = finished?.measurement.analysis.verdicts[layer.id];
       return {
         id: layer.id,
         type: layer.type,
         ...(layer.activation ? { activation: layer.activation } : {}),
         line: line(layer.range.start),
         ...(layer.params !== undefined ? { params: layer.params } : {}),
-        trainable: measured ? trainable.has(layer.id) : (layer.params ?? 0) > 0,
-        ...(measured?.analysis.verdicts[layer.id] ? { verdict: measured.analysis.verdicts[layer.id] } : {}),
-        ...(stats || probe ? { kernelNorm: stats?.gradNorm ?? probe?.kernel?.norm ?? null, biasNorm: stats?.biasGradNorm ?? probe?.bias?.norm ?? null } : {}),
+        trainable: known ? trainable.has(layer.id) : (layer.params ?? 0) > 0,
+        ...(verdict ? { verdict } : {}),
+        ...(kernel !== undefined && (trainable.has(layer.id) || !known) ? { kernelNorm: kernel, biasNorm: bias ?? null } : {}),
         ...(layerNote(layer) ? { note: layerNote(layer) } : {}),
       };
     }),
     steps,
-    findings: findings.map((f) => ({
-      code: f.code,
-      severity: f.severity,
-      source: f.source,
-      message: f.message,
-      layers: f.layers,
-      // Only fixes that apply to the file are offered; a compile-call finding sits on its own range.
-      fixes: applicableFixes(document.getText(), document.fileName, graph, f),
-      line: line(f.range?.start ?? graph.layers.find((l) => l.id === f.layers[0])?.range.start ?? graph.range.start),
-      ...(evidenceText(f) ? { evidence: evidenceText(f)! } : {}),
-    })),
-    temporal: measured?.summary.probe?.temporal ?? [],
-    thresholds: { vanishingRatio: settings.thresholds.vanishingRatio, explodingRatio: settings.thresholds.explodingRatio },
+    findings: findings.map(toPanel),
+    ...(finished?.stale ? { staleFindings: finished.measurement.analysis.findings.map(toPanel) } : {}),
+    temporal: (summary?.probe ?? probe)?.temporal ?? [],
+    thresholds: panelThresholds(summary, finished?.measurement.analysis.findings ?? [], settings.thresholds.vanishingRatio, settings.thresholds.explodingRatio),
   };
 }
 
@@ -85,17 +153,27 @@ export class GradientPanel extends Disposable {
   private state: PanelState | undefined;
   private steps: PanelStep[] = [];
   private pending: PanelStep[] = [];
-  private status: RunStatus = { kind: 'idle' };
+  private live: LiveRun | undefined;
   private totalSteps = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private ready = false;
+  /** Keyed by document and model (`keyOf`): two files may both call their model `model`. */
+  private verification: { key: string; value: PanelVerification } | undefined;
+  private applied: { key: string; value: NonNullable<PanelState['applied']> } | undefined;
+  /** When Analyze was asked for, until the page draws the run's first chart. */
+  private analyzeAt: number | undefined;
 
-  static createOrShow(services: PanelServices, target?: Target): GradientPanel {
+  static createOrShow(services: PanelServices, target?: Target, analyzing = false): GradientPanel {
     if (GradientPanel.current) {
       GradientPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
     } else {
       const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Gradient Lens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, GradientPanel.options(services.extensionUri));
       GradientPanel.current = new GradientPanel(panel, services);
+    }
+    if (analyzing) {
+      GradientPanel.current.analyzeAt = Date.now();
+      GradientPanel.current.live = { status: { kind: 'starting' } };
+      GradientPanel.current.steps = [];
     }
     if (target) GradientPanel.current.show(target);
     return GradientPanel.current;
@@ -128,8 +206,20 @@ export class GradientPanel extends Disposable {
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((message: PanelToHost) => void this.onMessage(message)));
     this._register(services.controller.onRunEvent((event) => this.onRunEvent(event.uri, event.model, event.message)));
+    // A run that never started (another one is going on, a bad data file): no "Measuring..." forever.
+    this._register(services.controller.onRunEnded((event) => {
+      if (event.outcome === 'not started' && this.live?.status.kind === 'starting' && this.target?.model === event.model) {
+        this.live = undefined;
+        this.analyzeAt = undefined;
+        void this.refresh();
+      }
+    }));
     this._register(services.store.onDidChange((uri) => {
       if (this.target && uri.toString() === this.target.uri.toString()) void this.refresh();
+    }));
+    // Fix titles and predictions follow the code as it is edited.
+    this._register(services.index.onDidChange((entry) => {
+      if (this.target && entry.uri.toString() === this.target.uri.toString()) void this.refresh();
     }));
   }
 
@@ -143,23 +233,25 @@ export class GradientPanel extends Disposable {
   show(target: Target): void {
     const changed = !this.target || this.target.uri.toString() !== target.uri.toString() || this.target.model !== target.model;
     this.target = target;
-    if (changed) {
+    if (changed && this.live?.status.kind !== 'starting') {
       this.steps = [];
-      this.status = this.services.store.get(target.uri, target.model) ? { kind: 'done', verdict: this.services.store.get(target.uri, target.model)!.analysis.modelVerdict } : { kind: 'idle' };
+      this.live = undefined;
     }
     void this.refresh();
   }
 
   /** Shows a verification's before/after numbers in the panel (the file is not touched). */
-  showVerification(verification: NonNullable<PanelState['verification']>): void {
-    if (this.state) {
-      this.state = { ...this.state, verification };
-      this.post({ type: 'state', state: this.state });
-    }
+  async showVerification(verification: PanelVerification): Promise<void> {
+    if (!this.target) return;
+    // The fix sentences of the code that was verified (a later edit may make a fix inapplicable).
+    const document = await this.document();
+    const graph = this.graphOf(document);
+    this.verification = { key: keyOf(this.target), value: document && graph ? this.titled(document, graph, verification) : verification };
+    await this.refresh();
   }
 
   private post(message: HostToPanel): void {
-    if (this.ready) void this.panel.webview.postMessage(message);
+    if (this.ready) void this.panel.webview.postMessage(encodeNonFinite(message));
   }
 
   private async document(): Promise<vscode.TextDocument | undefined> {
@@ -171,17 +263,35 @@ export class GradientPanel extends Disposable {
     }
   }
 
+  private graphOf(document: vscode.TextDocument | undefined): ModelGraph | undefined {
+    const target = this.target;
+    return document && target ? this.services.index.get(document)?.parsed.models.find((m) => m.name === target.model) : undefined;
+  }
+
   private async refresh(): Promise<void> {
     const document = await this.document();
-    const graph = document && this.target ? this.services.index.get(document)?.parsed.models.find((m) => m.name === this.target!.model) : undefined;
+    const graph = this.graphOf(document);
     if (!document || !graph || !this.target) {
       this.state = undefined;
     } else {
-      const measured = this.services.store.get(this.target.uri, this.target.model);
-      if (measured && this.status.kind !== 'training' && this.status.kind !== 'probe') this.status = { kind: 'done', verdict: measured.analysis.modelVerdict };
-      this.state = { ...panelState(document, graph, measured, this.status, this.steps), ...(this.state?.verification && this.state.model === graph.name ? { verification: this.state.verification } : {}) };
+      const latest = this.services.store.latest(this.target.uri, this.target.model);
+      const state = panelState(document, graph, latest, this.live, this.steps);
+      const key = keyOf(this.target);
+      const verification = this.verification?.key === key ? this.verification.value : undefined;
+      const applied = this.applied?.key === key ? this.applied.value : undefined;
+      this.state = {
+        ...state,
+        ...(verification ? { verification: this.titled(document, graph, verification) } : {}),
+        ...(applied ? { applied } : {}),
+      };
     }
     this.post({ type: 'state', state: this.state });
+  }
+
+  /** Verification rows with the fix sentences of the quick-fix menu. */
+  private titled(document: vscode.TextDocument, graph: ModelGraph, verification: PanelVerification): PanelVerification {
+    const titles = new Map(panelFixes(document.getText(), document.fileName, graph, verification.variants.map((v) => v.fix), graph.layers.map((l) => l.id)).map((f) => [f.code, f.title]));
+    return { ...verification, variants: verification.variants.map((v) => ({ ...v, title: v.title ?? titles.get(v.fix) ?? v.fix })) };
   }
 
   private onRunEvent(uri: vscode.Uri, model: string, message: WorkerToHost): void {
@@ -190,12 +300,18 @@ export class GradientPanel extends Disposable {
       this.target = { uri, model };
       this.steps = [];
       this.pending = [];
-      this.status = { kind: 'probe' };
+      this.live = { status: { kind: 'probe' }, trainableLayers: message.trainableLayers };
+      this.applied = undefined;
       void this.refresh();
       return;
     }
     if (!this.target || this.target.uri.toString() !== uri.toString() || this.target.model !== model) return;
-    if (message.type === 'steps') {
+    if (message.type === 'probe') {
+      if (this.analyzeAt !== undefined) this.services.log?.info(`Probe statistics arrived ${Date.now() - this.analyzeAt} ms after Analyze.`);
+      // The first picture: the probe's per-layer statistics, at initialization, drawn at once.
+      this.live = { ...this.live, status: this.live?.status ?? { kind: 'probe' }, probe: message.probe };
+      void this.refresh();
+    } else if (message.type === 'steps') {
       const epochs = readSettings(uri).epochs;
       for (const record of message.steps) {
         const norms: Record<string, number> = {};
@@ -203,18 +319,18 @@ export class GradientPanel extends Disposable {
         this.pending.push({ step: record.step, epoch: record.epoch, loss: record.loss, norms });
       }
       const last = message.steps[message.steps.length - 1];
-      if (last) this.status = { kind: 'training', epoch: last.epoch + 1, epochs, step: last.step + 1, totalSteps: this.totalSteps };
+      if (last && this.live) this.live = { ...this.live, status: { kind: 'training', epoch: last.epoch + 1, epochs, step: last.step + 1, totalSteps: this.totalSteps } };
       this.flushSoon();
     } else if (message.type === 'cancelled') {
-      this.status = { kind: 'cancelled' };
+      this.live = { status: { kind: 'cancelled' } };
       this.flushNow();
       void this.refresh();
     } else if (message.type === 'error') {
-      this.status = { kind: 'error', message: message.message };
+      this.live = { status: { kind: 'error', message: message.message } };
       void this.refresh();
     } else if (message.type === 'done') {
       this.flushNow();
-      this.status = { kind: 'done', verdict: '' };
+      this.live = undefined;
       // The store's change event follows with the verdicts.
     }
   }
@@ -230,7 +346,7 @@ export class GradientPanel extends Disposable {
     this.flushTimer = undefined;
     if (!this.pending.length) return;
     this.steps.push(...this.pending);
-    this.post({ type: 'steps', steps: this.pending, status: this.status });
+    this.post({ type: 'steps', steps: this.pending, status: this.live?.status ?? { kind: 'done' } });
     this.pending = [];
   }
 
@@ -240,6 +356,12 @@ export class GradientPanel extends Disposable {
       case 'ready':
         this.ready = true;
         await this.refresh();
+        return;
+      case 'drawn':
+        if (this.analyzeAt !== undefined && message.measurement !== 'none') {
+          this.services.log?.info(`First picture ${Date.now() - this.analyzeAt} ms after Analyze (${message.measurement === 'initialization' ? 'probe, at initialization' : message.measurement}).`);
+          this.analyzeAt = undefined;
+        }
         return;
       case 'stop':
         this.services.controller.stop();
@@ -254,12 +376,15 @@ export class GradientPanel extends Disposable {
         await this.savePng(message.name, message.dataUrl);
         return;
       case 'verifyFixes':
-        if (target) await vscode.commands.executeCommand('gradientLens.verifyFixes', target.uri, target.model, message.codes);
+        if (!target) return;
+        this.verification = { key: keyOf(target), value: { running: true, variants: [] } };
+        await this.refresh();
+        await vscode.commands.executeCommand('gradientLens.verifyFixes', target.uri, target.model, message.codes);
         return;
     }
     const document = await this.document();
-    const graph = document && target ? this.services.index.get(document)?.parsed.models.find((m) => m.name === target.model) : undefined;
-    if (!document || !graph) return;
+    const graph = this.graphOf(document);
+    if (!document || !graph || !target) return;
     if (message.type === 'revealLayer') {
       const layer = graph.layers.find((l) => l.id === message.layerId);
       if (!layer) return;
@@ -270,14 +395,26 @@ export class GradientPanel extends Disposable {
       return;
     }
     if (message.type === 'applyFix') {
-      const plan = planFix(document.getText(), document.fileName, graph, message.code as FixCode, message.layers);
+      const plan = planFix(document.getText(), document.fileName, graph, message.code as FixCode, message.layers?.length ? message.layers : undefined);
       if ('unavailable' in plan) {
         void vscode.window.showInformationMessage(`Gradient Lens: ${plan.unavailable}`);
         return;
       }
       const edit = new vscode.WorkspaceEdit();
       edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), applyEdits(document.getText(), plan.edits));
-      await vscode.workspace.applyEdit(edit);
+      if (!(await vscode.workspace.applyEdit(edit))) {
+        void vscode.window.showWarningMessage(`Gradient Lens: could not apply "${plan.title}".`);
+        return;
+      }
+      // Show the edited file, on the first edited line, so the change is not hidden in a background tab.
+      const first = plan.edits.reduce((a, b) => (b.range.start < a.range.start ? b : a), plan.edits[0]!);
+      const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+      const at = new vscode.Position(document.positionAt(Math.min(first.range.start, document.getText().length)).line, 0);
+      editor.selection = new vscode.Selection(at, at);
+      editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      this.applied = { key: keyOf(target), value: { title: plan.title, file: vscode.workspace.asRelativePath(document.uri) } };
+      this.verification = undefined;
+      await this.refresh();
     }
   }
 

@@ -1,0 +1,70 @@
+/**
+ * What the panel shows, computed from plain data (no vscode): the fix sentences of a finding, the
+ * bar chart's threshold lines, the one-line description of a run. Unit-tested.
+ */
+import type { Finding } from '../core/analysis/findings';
+import { planFix, type FixCode } from '../core/fixes/index';
+import type { ModelGraph } from '../core/ir';
+import type { RunSummary } from '../training/protocol';
+import { formatNumber } from './format';
+import { kernelNorm } from './headline';
+import type { PanelFix, PanelThresholds } from './panelProtocol';
+
+/**
+ * A layer is called vanishing when its kernel gradient norm is below 1/100 of the output layer's,
+ * once the model-level vanishing rule fired (src/core/analysis/measuredRules.ts, rule 4, "two
+ * orders of magnitude below the output"). The panel draws that line; a unit test checks that the
+ * layers under it are exactly the ones the rules call vanishing.
+ */
+export const VANISHING_LAYER_FRACTION = 1e-2;
+
+/** The fixes of a finding with the quick-fix menu's sentences; the first that applies is preferred. */
+export function panelFixes(text: string, fileName: string, graph: ModelGraph, codes: readonly string[], layers: readonly string[]): PanelFix[] {
+  let preferred = false;
+  return codes.map((code) => {
+    let plan;
+    try {
+      plan = planFix(text, fileName, graph, code as FixCode, layers.length ? layers : undefined);
+    } catch (error) {
+      return { code, title: code, preferred: false, unavailable: error instanceof Error ? error.message : String(error) };
+    }
+    if ('unavailable' in plan) return { code, title: code, preferred: false, unavailable: plan.unavailable };
+    const fix = { code, title: plan.title, preferred: !preferred };
+    preferred = true;
+    return fix;
+  });
+}
+
+/**
+ * The bar chart's threshold lines, from the rules that coloured the bars: vanishing below 1/100
+ * of the output layer's norm when the vanishing rule fired; exploding above `explodingRatio` x
+ * the output layer's norm when the exploding ratio rule fired.
+ */
+export function panelThresholds(summary: RunSummary | undefined, findings: readonly Finding[], vanishingRatio: number, explodingRatio: number): PanelThresholds {
+  const base = { vanishingRatio, explodingRatio };
+  if (!summary) return base;
+  const output = summary.trainableLayers[summary.trainableLayers.length - 1];
+  const outputNorm = output ? kernelNorm(summary, output) : undefined;
+  if (outputNorm === undefined || !(outputNorm > 0) || !Number.isFinite(outputNorm)) return base;
+  const vanishing = findings.some((f) => f.code === 'vanishing-gradient' && f.source === 'measured');
+  const exploding = findings.some((f) => f.code === 'exploding-gradient' && f.source === 'measured' && f.rule.includes('ratio'));
+  return {
+    ...base,
+    ...(vanishing
+      ? { vanishingBelow: outputNorm * VANISHING_LAYER_FRACTION, vanishingRule: `vanishing below 1/100 of the output layer ${output} (${formatNumber(outputNorm)}); the model is vanishing because the first/last ratio is under ${formatNumber(vanishingRatio)}` }
+      : {}),
+    ...(exploding ? { explodingAbove: outputNorm * explodingRatio, explodingRule: `exploding above ${formatNumber(explodingRatio)} x the output layer ${output} (${formatNumber(outputNorm)})` } : {}),
+  };
+}
+
+export function runText(summary: RunSummary): string {
+  const why: Record<RunSummary['stoppedBy'], string> = {
+    completed: '',
+    budget: ', stopped at the time budget',
+    cancelled: ', cancelled',
+    'non-finite': ', stopped at a non-finite value',
+    'probe-only': ' (probe only)',
+  };
+  return `${summary.steps} training step${summary.steps === 1 ? '' : 's'} on ${summary.backend} in ${formatNumber(summary.elapsedMs / 1000)} s${why[summary.stoppedBy]}`;
+}
+
