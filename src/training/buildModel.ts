@@ -4,6 +4,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { ACTIVATION_STAND_INS } from '../core/activations';
+import { declaredInputShape } from '../core/graph';
 import { isCallValue, isConfigObject, isUnknownValue, type ConfigValue, type LayerNode, type ModelGraph } from '../core/ir';
 
 export type Tfjs = typeof tfjs;
@@ -91,8 +92,33 @@ function activationStandIn(tf: Tfjs, activation: string, name: string): tfjs.lay
   return make(activation, name);
 }
 
+/** True when `layer` reads a flat `[batch, n]` input (from the IR's inferred shapes). */
+function readsFlatInput(graph: ModelGraph, layer: LayerNode): boolean {
+  const from = layer.inbound[0];
+  if (from === undefined) return declaredInputShape(layer)?.length === 1;
+  return graph.layers.find((l) => l.id === from)?.outputShape?.length === 2;
+}
+
 /** The layer, and the stand-in that applies its activation when tfjs has none of that name. */
-function makeLayers(tf: Tfjs, layer: LayerNode): [tfjs.layers.Layer, tfjs.layers.Layer?] {
+function makeLayers(tf: Tfjs, layer: LayerNode, graph: ModelGraph): [tfjs.layers.Layer, tfjs.layers.Layer?, tfjs.layers.Layer?] {
+  const rank = layer.outputShape?.length;
+  const axis = typeof layer.config.axis === 'number' && rank ? (layer.config.axis + rank) % rank : undefined;
+  if (layer.type === 'batchNormalization' && rank && rank > 2 && axis !== undefined && axis !== rank - 1 && axis > 0) {
+    // tfjs 4.22 trains batch norm only over the last axis (another axis fails in its broadcast
+    // path): the axis is moved last, normalized, and moved back. Same weights, same statistics.
+    const toLast = [...Array.from({ length: rank - 1 }, (_, i) => i + 1).filter((d) => d !== axis), axis];
+    const back = Array.from({ length: rank - 1 }, (_, i) => toLast.indexOf(i + 1) + 1);
+    const { inputShape, batchInputShape } = layer.config;
+    const declared = toTfjsValue(tf, { ...(inputShape !== undefined ? { inputShape } : {}), ...(batchInputShape !== undefined ? { batchInputShape } : {}) }, `\`${layer.id}\``, layer.id) as object;
+    const norm = makeLayer(tf, { ...layer, config: { ...layer.config, axis: -1, inputShape: null, batchInputShape: null } });
+    return [tf.layers.permute({ ...declared, dims: toLast, name: `${layer.id}_axis_last` }), norm, tf.layers.permute({ dims: back, name: `${layer.id}_axis_back` })];
+  }
+  if (layer.type === 'flatten' && readsFlatInput(graph, layer)) {
+    // Keras' Flatten on a flat input is a no-op; tfjs' rejects inputs under 3-D: an identity stands in.
+    const { inputShape, batchInputShape } = layer.config;
+    const declared = toTfjsValue(tf, { ...(inputShape !== undefined ? { inputShape } : {}), ...(batchInputShape !== undefined ? { batchInputShape } : {}) }, `\`${layer.id}\``, layer.id) as object;
+    return [tf.layers.activation({ ...declared, activation: 'linear', name: layer.id })];
+  }
   const activation = layer.activation;
   if (activation && ACTIVATION_STAND_INS.has(activation) && !layer.custom) {
     const linear: LayerNode = { ...layer, config: { ...layer.config, activation: 'linear' } };
@@ -118,10 +144,11 @@ export function buildModel(tf: Tfjs, graph: ModelGraph): tfjs.LayersModel {
   if (graph.kind === 'sequential') {
     const model = tf.sequential({ name: 'model' });
     for (const layer of graph.layers) {
-      const [built, after] = makeLayers(tf, layer);
+      const [built, after, last] = makeLayers(tf, layer, graph);
       try {
         model.add(built);
         if (after) model.add(after);
+        if (last) model.add(last);
       } catch (error) {
         throw new ModelBuildError(`\`${layer.id}\`: ${error instanceof Error ? error.message : String(error)}`, layer.id);
       }
@@ -143,11 +170,12 @@ export function buildModel(tf: Tfjs, graph: ModelGraph): tfjs.LayersModel {
     }
     const inbound = layer.inbound.map((id, i) => output(id, layer.inboundOutputs?.[i] ?? 0));
     if (inbound.some((t) => !t)) throw new ModelBuildError(`\`${layer.id}\`: an input of this layer could not be built.`, layer.id);
-    const [built, after] = makeLayers(tf, layer);
+    const [built, after, last] = makeLayers(tf, layer, graph);
     try {
       const input = inbound.length === 1 && !['add', 'concatenate', 'multiply', 'average', 'maximum', 'minimum', 'dot'].includes(layer.type) ? inbound[0]! : (inbound as tfjs.SymbolicTensor[]);
       const applied = built.apply(input) as tfjs.SymbolicTensor | tfjs.SymbolicTensor[];
-      tensors.set(layer.id, after ? (after.apply(applied) as tfjs.SymbolicTensor) : applied);
+      const next = after ? (after.apply(applied) as tfjs.SymbolicTensor) : applied;
+      tensors.set(layer.id, last ? (last.apply(next) as tfjs.SymbolicTensor) : next);
     } catch (error) {
       throw new ModelBuildError(`\`${layer.id}\`: ${error instanceof Error ? error.message : String(error)}`, layer.id);
     }

@@ -164,7 +164,10 @@ function activationOf(node: LayerNode | undefined): string | undefined {
   return RECURRENT.has(node.type) ? 'tanh' : undefined;
 }
 
-export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, events: MeasureEvents, control: MeasureControl): Promise<RunSummary> {
+export async function measure(tf: Tfjs, graph: ModelGraph, runOptions: RunOptions, events: MeasureEvents, control: MeasureControl): Promise<RunSummary> {
+  // A model that fixes its batch (a stateful RNN) runs with that batch, on whole batches only.
+  const fixed = graph.batchSize;
+  const options: RunOptions = fixed ? { ...runOptions, batchSize: fixed, samples: fixed * Math.max(1, Math.floor(runOptions.samples / fixed)) } : runOptions;
   const started = Date.now();
   const elapsed = () => Date.now() - started;
   const backend = tf.getBackend();
@@ -289,7 +292,8 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
     const activationStats = async (x: tfjs.Tensor[]): Promise<Record<string, ActivationStats>> => {
       if (!sideModel) return {};
       const packed = tf.tidy(() => {
-        const outs = sideModel!.predict(x.length === 1 ? x[0]! : x);
+        // One predict batch for the whole input: a stateful RNN accepts only its own batch size.
+        const outs = sideModel!.predict(x.length === 1 ? x[0]! : x, { batchSize: x[0]!.shape[0] ?? batchSize });
         const list = Array.isArray(outs) ? outs : [outs];
         return tf.stack(list.map((out, i) => {
           const activation = activationOf(nodes.get(judged[i]!.name))!;
