@@ -9,7 +9,11 @@ export type { ParseOptions };
 /** TS/JS files go to the tfjs parser, `.py` files to the Keras parser; both give the same IR. */
 export function parseSource(text: string, fileName: string, options: ParseOptions = {}): ParseResult {
   if (isPythonFile(fileName)) {
-    return parsePythonModels(text, fileName, { ...(options.set ? { set: options.set } : {}), ...(options.setFor ? { setFor: options.setFor } : {}) });
+    return parsePythonModels(text, fileName, {
+      ...(options.set ? { set: options.set } : {}),
+      ...(options.setFor ? { setFor: options.setFor } : {}),
+      ...(options.readFile ? { readFile: options.readFile } : {}),
+    });
   }
   return parseModels(text, fileName, options);
 }

@@ -108,6 +108,16 @@ export class PyFunction {
     readonly name: string,
     readonly scope: Scope,
     readonly params: readonly Param[],
+    /** The evaluator of the file that defines it (another file's, for an imported builder). */
+    readonly owner?: unknown,
+  ) {}
+}
+
+/** A Python module of the user's, read from its file (`import helpers`): its top-level names. */
+export class PyModuleFile {
+  constructor(
+    readonly name: string,
+    readonly scope: Scope,
   ) {}
 }
 
@@ -231,7 +241,7 @@ export type Value =
   | number | string | boolean | null | Value[]
   | PyDict | PyModule | PyFunction | Builtin | BoundMethod | ClassValue | ConfigResult
   | LayerValue | TensorValue | SequentialModel | FunctionalModel | Unknown
-  | NdArray | ArgParser | Namespace | Backbone;
+  | NdArray | ArgParser | Namespace | Backbone | PyModuleFile;
 
 interface Param {
   readonly name: string;
@@ -321,6 +331,13 @@ function isTrailingDotFloat(error: SyntaxNode): boolean {
   let before = error.prevSibling;
   while (before?.name === 'Comment') before = before.prevSibling; // `8.  # width`
   return error.from === error.to && parent?.name === 'MemberExpression' && parent.firstChild?.name === 'Number' && before?.name === '.';
+}
+
+function hasError(top: SyntaxNode): boolean {
+  const cursor = top.cursor();
+  do if (cursor.type.isError) return true;
+  while (cursor.next());
+  return false;
 }
 
 function isPrimitive(v: Value): v is number | string | boolean | null {
@@ -437,6 +454,12 @@ const KERAS_MEMBERS = new Set([
 
 export interface EvaluatorOptions {
   readonly set?: Readonly<Record<string, string>>;
+  /** This file's path: imported modules of the user's are looked up beside it. */
+  readonly fileName?: string;
+  /** Reads another file (absolute or as given); undefined when there is none. */
+  readonly readFile?: (path: string) => string | undefined;
+  /** Files being read up the import chain (cycles stop). */
+  readonly importing?: readonly string[];
   /** Values for one builder function's runs only, by function name (remembered per model). */
   readonly setFor?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
@@ -447,7 +470,7 @@ export class Evaluator {
   /** Where each named hole comes from (a parameter's declaration, a data access). */
   readonly holeRanges = new Map<string, SourceRange>();
   /** Unknown loop counts and lists that decided how many layers a model got. */
-  readonly flowHoles: { readonly name: string; readonly role: 'repeat count' | 'layer sizes' | 'condition'; readonly model: ModelValue }[] = [];
+  readonly flowHoles: { readonly name: string; readonly role: 'repeat count' | 'layer sizes' | 'condition'; readonly model: ModelValue; readonly suggestion?: string }[] = [];
   private layersMade = 0;
   private saidChannelsLast = false;
   private saidArgparse = false;
@@ -525,7 +548,9 @@ export class Evaluator {
     let count = 0;
     const cursor = top.cursor();
     do {
-      if (cursor.type.isError && count < 20 && !isTrailingDotFloat(cursor.node)) {
+      // A file ending in indented blank space leaves an empty error at its end: not an error.
+      const atEnd = cursor.from === cursor.to && this.text.slice(cursor.from).trim() === '' && /\n[ \t]+$/.test(this.text) && !hasError(parser.parse(`${this.text.trimEnd()}\n`).topNode);
+      if (cursor.type.isError && count < 20 && !isTrailingDotFloat(cursor.node) && !atEnd) {
         count++;
         const end = Math.max(cursor.to, Math.min(cursor.from + 1, this.text.length));
         this.problem('Syntax error: the Python here could not be parsed; the rest of the file is still read.', { start: cursor.from, end }, 'error');
@@ -692,7 +717,7 @@ export class Evaluator {
     let value = items.length === 1 && !valueGroup.some((n) => n.name === ',') ? this.eval(items[0]!, scope) : items.map((n) => this.eval(n, scope));
     // `bound = lib.call(...)` that cannot be evaluated: the variable names the hole (fillable as
     // `bound=...`), unless the unknown comes from a named value the call read (`np.sqrt(width)`).
-    const target = groups.length === 2 && groups[0]!.length === 1 && groups[0]![0]!.name === 'VariableName' ? this.t(groups[0]![0]!) : undefined;
+    const target = groups.length === 1 && groups[0]!.length === 1 && groups[0]![0]!.name === 'VariableName' ? this.t(groups[0]![0]!) : undefined;
     if (target && value instanceof Unknown && items.length === 1 && items[0]!.name === 'CallExpression') {
       const callee = this.t(items[0]!).replace(/\s+/g, '');
       if (!value.hole || callee.startsWith(`${value.hole}(`) || value.hole === callee) {
@@ -795,7 +820,7 @@ export class Evaluator {
         const layersBefore = this.layersMade;
         const completion = this.execBody(body, scope);
         // The unknown decided which layers the model got: a hole of the model.
-        if (value instanceof Unknown && value.hole) this.noteFlowHole(value.hole, 'condition', layersBefore);
+        if (value instanceof Unknown && value.hole) this.noteFlowHole(value.hole, 'condition', layersBefore, this.stringOfCondition(condNode));
         return completion;
       }
       i += 2;
@@ -840,10 +865,23 @@ export class Evaluator {
     return elseIndex >= 0 ? this.execBody(parts[elseIndex + 1], scope) : undefined;
   }
 
-  private noteFlowHole(name: string | undefined, role: 'repeat count' | 'layer sizes' | 'condition', layersBefore: number): void {
+  private noteFlowHole(name: string | undefined, role: 'repeat count' | 'layer sizes' | 'condition', layersBefore: number, suggestion?: string): void {
     const model = this.models[this.models.length - 1];
     if (!name || this.layersMade === layersBefore || !model) return;
-    this.flowHoles.push({ name, role, model });
+    this.flowHoles.push({ name, role, model, ...(suggestion !== undefined ? { suggestion } : {}) });
+  }
+
+  /**
+   * A condition that compares the unknown with a string (`kind == 'cnn'`, `'cnn' in kind`,
+   * `kind.startswith('cnn')`) is filled by that string, not by True: the string, quoted.
+   */
+  private stringOfCondition(cond: SyntaxNode): string | undefined {
+    const strings: SyntaxNode[] = [];
+    const cursor = cond.cursor();
+    do if (cursor.name === 'String') strings.push(cursor.node);
+    while (cursor.next() && cursor.from < cond.to);
+    if (!strings.length || !/==|!=|\bin\b|startswith|endswith/.test(this.t(cond))) return undefined;
+    return `'${pyString(this.t(strings[0]!)).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   }
 
   /** The items of an iterable; an unknown one is read once with an unknown item. */
@@ -887,6 +925,11 @@ export class Evaluator {
       const api = path[0] === 'tensorflow' || path[0] === 'keras' || path[0] === 'tf_keras' || PURE_MODULES.has(path[0]!);
       // `import a.b` binds `a`; `import a.b as c` binds `c` to `a.b`.
       const bound = alias ? path : path.slice(0, 1);
+      const user = api ? undefined : this.userModule(path, false);
+      if (user && (alias || path.length === 1)) {
+        scope.vars.set(alias ?? path[0]!, user);
+        return;
+      }
       scope.vars.set(alias ?? path[0]!, api ? new PyModule(bound) : new Unknown(alias ?? path[0]!, `module \`${path.join('.')}\` is not read`));
     };
     if (parts[0]?.name === 'import') {
@@ -927,8 +970,98 @@ export class Evaluator {
         alias = this.t(names[i + 2]!);
         i += 2;
       }
+      if (!api) {
+        const module = this.userModule(from, relative);
+        const found = module?.scope.vars.get(name);
+        if (found !== undefined) {
+          scope.vars.set(alias, found);
+          continue;
+        }
+      }
       scope.vars.set(alias, api ? new PyModule([...from, name]) : new Unknown(alias, `imported from \`${from.join('.') || '.'}\`, which is not read`, alias));
     }
+  }
+
+  private readonly userModules = new Map<string, PyModuleFile | undefined>();
+
+  /**
+   * A module of the user's (`from dl_builder_module import build`), read from the file beside
+   * this one when the host can read files: its functions are called as this file's are, and the
+   * models they build belong to the calling file (on the call's range).
+   */
+  private userModule(from: readonly string[], relative: boolean): PyModuleFile | undefined {
+    const { readFile, fileName } = this.options;
+    if (!readFile || !fileName || !from.length) return undefined;
+    const cut = Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\'));
+    const sep = fileName[cut] ?? '/';
+    const base = fileName.slice(0, cut + 1) + from.join(sep);
+    const key = `${relative ? '.' : ''}${base}`;
+    if (this.userModules.has(key)) return this.userModules.get(key);
+    this.userModules.set(key, undefined);
+    for (const path of [`${base}.py`, `${base}${sep}__init__.py`]) {
+      if ((this.options.importing ?? []).includes(path) || path === fileName) continue;
+      const text = readFile(path);
+      if (text === undefined) continue;
+      const nested = new Evaluator(text, { fileName: path, readFile, importing: [...(this.options.importing ?? []), fileName] });
+      nested.runModule();
+      const module = new PyModuleFile(from.join('.'), nested.moduleScope);
+      this.userModules.set(key, module);
+      return module;
+    }
+    return undefined;
+  }
+
+  /** Runs the file as an imported module: its top level only (`__name__` is not `__main__`). */
+  runModule(): void {
+    const top = parser.parse(this.text).topNode;
+    this.top = top;
+    this.moduleScope = new Scope();
+    this.moduleScope.vars.set('__name__', 'module');
+    try {
+      this.execBlock(kids(top), this.moduleScope);
+    } catch (error) {
+      if (!(error instanceof BudgetExceeded)) throw error;
+    }
+  }
+
+  /**
+   * Calls a function of another file in its own evaluator, then moves the models it built here,
+   * with every range on the call (the other file's offsets mean nothing in this one).
+   */
+  private callForeign(fn: PyFunction, owner: Evaluator, args: Args, site: SyntaxNode): Value {
+    const modelsBefore = owner.models.length;
+    const problemsBefore = owner.problems.length;
+    const result = owner.callFunction(fn, args, fn.node);
+    const at = rangeOf(site);
+    const moved = new Map<LayerValue, LayerValue>();
+    const rehome = (layer: LayerValue): LayerValue => {
+      let copy = moved.get(layer);
+      if (!copy) {
+        copy = new LayerValue(layer.type, layer.known, layer.config, {}, undefined, at, layer.iteration, layer.partOf);
+        moved.set(layer, copy);
+      }
+      return copy;
+    };
+    const rehomeNodes = (outputs: readonly GraphNode[]): void => {
+      for (const node of nodesReaching(outputs)) (node as { layer: LayerValue }).layer = rehome(node.layer);
+    };
+    for (const model of owner.models.splice(modelsBefore)) {
+      (model as { range: SourceRange }).range = at;
+      if (model instanceof SequentialModel) model.layers.splice(0, model.layers.length, ...model.layers.map(rehome));
+      else rehomeNodes([...model.outputs, ...model.inputs].map((t) => t.node));
+      if (model.compile) {
+        const { configRange: _dropped, ...rest } = model.compile;
+        void _dropped;
+        model.compile = { ...rest, range: at, configRanges: {} };
+      }
+      model.nameDepth = Infinity;
+      this.models.push(model);
+    }
+    const file = owner.options.fileName?.split(/[\\/]/).pop() ?? 'the imported file';
+    for (const p of owner.problems.slice(problemsBefore)) if (p.severity !== 'info') this.problem(`${p.message} (in \`${file}\`)`, at, p.severity);
+    if (result instanceof LayerValue) return rehome(result);
+    if (result instanceof TensorValue) rehomeNodes([result.node]);
+    return result;
   }
 
   private defineFunction(node: SyntaxNode, scope: Scope): PyFunction | undefined {
@@ -936,7 +1069,7 @@ export class Evaluator {
     const nameNode = parts.find((n) => n.name === 'VariableName');
     const paramList = parts.find((n) => n.name === 'ParamList');
     if (!nameNode || !paramList) return undefined;
-    const fn = new PyFunction(node, this.t(nameNode), scope, this.params(paramList));
+    const fn = new PyFunction(node, this.t(nameNode), scope, this.params(paramList), this);
     scope.vars.set(fn.name, fn);
     return fn;
   }
@@ -1089,6 +1222,10 @@ export class Evaluator {
       if (object instanceof PyModule) {
         if ((object.path[0] === 'numpy' || object.path[0] === 'math') && object.path.length === 1 && prop in MATH_CONSTANTS) return MATH_CONSTANTS[prop]!;
         return new PyModule([...object.path, prop]);
+      }
+      if (object instanceof PyModuleFile) {
+        const found = object.scope.vars.get(prop);
+        return found ?? unknown(`\`${object.name}\` has no \`${prop}\``);
       }
       if (object instanceof Backbone) {
         if (prop === 'output' || prop === 'input' || prop === 'outputs' || prop === 'inputs') return prop.endsWith('s') ? [object.output] : object.output;
@@ -1396,7 +1533,10 @@ export class Evaluator {
   }
 
   private callValue(callee: Value, args: Args, site: SyntaxNode): Value {
-    if (callee instanceof PyFunction) return this.callFunction(callee, args, site);
+    if (callee instanceof PyFunction) {
+      if (callee.owner instanceof Evaluator && callee.owner !== this) return this.callForeign(callee, callee.owner, args, site);
+      return this.callFunction(callee, args, site);
+    }
     if (callee instanceof Builtin) return callee.call(args.positional.map((a) => a.value), new Map([...args.keywords].map(([k, a]) => [k, a.value])), site);
     if (callee instanceof BoundMethod) return this.callMethod(callee, args, site);
     if (callee instanceof PyModule) return this.callApi(callee, args, site);
@@ -1540,7 +1680,28 @@ export class Evaluator {
     if (typeof self === 'string') {
       if (name === 'lower') return self.toLowerCase();
       if (name === 'upper') return self.toUpperCase();
-      if (name === 'strip') return self.trim();
+      const chars = typeof a[0] === 'string' ? a[0] : undefined;
+      const trim = (from: 'start' | 'end' | 'both'): string => {
+        if (chars === undefined) return from === 'start' ? self.trimStart() : from === 'end' ? self.trimEnd() : self.trim();
+        let [i, j] = [0, self.length];
+        if (from !== 'end') while (i < j && chars.includes(self[i]!)) i++;
+        if (from !== 'start') while (j > i && chars.includes(self[j - 1]!)) j--;
+        return self.slice(i, j);
+      };
+      if (name === 'strip') return trim('both');
+      if (name === 'lstrip') return trim('start');
+      if (name === 'rstrip') return trim('end');
+      if (name === 'split') {
+        if (a[0] === undefined || a[0] === null) return self.split(/\s+/).filter(Boolean);
+        if (typeof a[0] === 'string' && a[0]) return self.split(a[0]);
+      }
+      if (name === 'replace' && typeof a[0] === 'string' && typeof a[1] === 'string') return self.split(a[0]).join(a[1]);
+      if (name === 'find' && typeof a[0] === 'string') return self.indexOf(a[0]);
+      if (name === 'count' && typeof a[0] === 'string' && a[0]) return self.split(a[0]).length - 1;
+      if (name === 'join' && Array.isArray(a[0]) && a[0].every((x) => typeof x === 'string')) return (a[0] as string[]).join(self);
+      if (name === 'isdigit') return /^\d+$/.test(self);
+      if (name === 'title') return self.replace(/\b\w/g, (c) => c.toUpperCase());
+      if (name === 'capitalize') return self.charAt(0).toUpperCase() + self.slice(1).toLowerCase();
       if (name === 'startswith' && typeof a[0] === 'string') return self.startsWith(a[0]);
       if (name === 'endswith' && typeof a[0] === 'string') return self.endsWith(a[0]);
       if (name === 'format') {
@@ -1713,7 +1874,7 @@ export class Evaluator {
     const classes = typeof kw('classes') === 'number' ? (kw('classes') as number) : 1000;
     const shape: number[] = includeTop ? [classes] : pooling === 'avg' || pooling === 'max' ? [spec.channels] : [Math.ceil(h! / 32), Math.ceil(w! / 32), spec.channels];
     this.problem(
-      `\`${name}\` (keras.applications) is a pretrained backbone Gradient Lens does not read; the layers built on it are analysed on its output, a (${shape.join(', ')}) ${shape.length > 1 ? 'feature map' : 'vector'}, as the model's input.`,
+      `\`${name}\` (keras.applications) is a pretrained backbone Gradient Lens does not read; layers built on it are analysed on its output, a (${shape.join(', ')}${shape.length === 1 ? ',' : ''}) ${shape.length > 1 ? 'feature map' : 'vector'}, as the model's input.`,
       rangeOf(site), 'warning',
     );
     const layer = new LayerValue('inputLayer', true, { shape }, {}, args.list ? rangeOf(args.list) : undefined, rangeOf(site), undefined);
@@ -2320,7 +2481,13 @@ export class Evaluator {
       if (a instanceof PyDict) return a.items.size;
       if (a instanceof SequentialModel) return a.layers.length;
       if (a instanceof NdArray && a.shape.length) return a.shape[0]!;
-      return a instanceof Unknown ? new Unknown(this.t(site), a.reason, a.hole) : unknown(site, 'length of a value that is not a list');
+      if (a instanceof Unknown) {
+        // The length is its own value (a count the data decides): `len(words)` names it.
+        const name = this.t(site).replace(/\s+/g, '');
+        if (!this.holeRanges.has(name)) this.holeRanges.set(name, { start: site.from, end: site.to });
+        return this.fillFor(name)?.value ?? new Unknown(this.t(site), a.reason, name);
+      }
+      return unknown(site, 'length of a value that is not a list');
     });
     const numeric = (convert: (n: number) => number) => (args: Value[], _kw: Map<string, Value>, site: SyntaxNode): Value => {
       const a = args[0];

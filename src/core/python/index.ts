@@ -19,6 +19,8 @@ import { holeRole, holeSuggestion, mergeHoles } from '../holes';
 import { Evaluator, FunctionalModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './evaluator';
 
 export interface PythonParseOptions {
+  /** Reads another file, for imports of the user's own modules (`from helpers import build`). */
+  readonly readFile?: (path: string) => string | undefined;
   /** Values for template parameters (or access chains) by name, as Python expression text. */
   readonly set?: Readonly<Record<string, string>>;
   /** The same, for one builder function's models only, by function name. */
@@ -27,14 +29,13 @@ export interface PythonParseOptions {
 
 /** Parses `text` (a Python file) and returns its Keras models and problems. */
 export function parsePythonModels(text: string, fileName = 'model.py', options: PythonParseOptions = {}): ParseResult {
-  void fileName; // kept for symmetry with parseModels; Python files need no script kind
   const problems: ParseProblem[] = [];
   const report = (message: string, range: SourceRange, severity: ParseProblem['severity'] = 'warning'): void => {
     if (!problems.some((p) => p.message === message && p.range.start === range.start)) problems.push({ message, range, severity });
   };
   let evaluator: Evaluator | undefined;
   try {
-    evaluator = new Evaluator(text, options);
+    evaluator = new Evaluator(text, { ...options, fileName });
     evaluator.run();
   } catch (error) {
     // A bug in the evaluator must not take the editor down: report it and keep what was found.
@@ -120,7 +121,7 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator, report: 
       role: h.role,
       range: evaluator.holeRanges.get(h.name) ?? model.range,
       usedBy: [h.role === 'repeat count' ? 'how many layers a loop adds' : h.role === 'condition' ? 'which layers are built' : 'the layers a loop adds'],
-      suggestion: holeSuggestion(h.role, '', 'py'),
+      suggestion: h.suggestion ?? holeSuggestion(h.role, '', 'py'),
     }));
   const holes = mergeHoles([...(inputHole ? [inputHole] : []), ...collectHoles(layers, compile, evaluator, model.range), ...flow]);
   const annotation = holes.length || model.template ? evaluator.annotationSite(model.range, model.template?.def) : undefined;
