@@ -206,6 +206,8 @@ interface ModelCommon {
   named?: boolean;
   /** The shape of the inputs `fit` was given, when the script states it (`np.random.rand(100, 8)`). */
   fitShape?: readonly number[];
+  /** The fills of the template run that built it (an annotation above its function). */
+  fills?: ReadonlyMap<string, Value>;
   /** Set for models built by a template run: the function's name (and the branch). */
   template?: { readonly fn: string; readonly branch?: string; readonly def: SyntaxNode };
 }
@@ -217,6 +219,7 @@ export class SequentialModel implements ModelCommon {
   nameDepth = Infinity;
   named?: boolean;
   fitShape?: readonly number[];
+  fills?: ReadonlyMap<string, Value>;
   template?: ModelCommon['template'];
   constructor(readonly range: SourceRange) {}
 }
@@ -227,6 +230,7 @@ export class FunctionalModel implements ModelCommon {
   nameDepth = Infinity;
   named?: boolean;
   fitShape?: readonly number[];
+  fills?: ReadonlyMap<string, Value>;
   template?: ModelCommon['template'];
   constructor(
     readonly range: SourceRange,
@@ -430,7 +434,7 @@ const KERAS_BASES = new Set(['Model', 'Layer', 'Sequential']);
 const SEQUENCE_LAYERS = new Set(['lstm', 'gru', 'simpleRNN', 'conv1d', 'maxPooling1d', 'averagePooling1d']);
 
 /** Modules whose calls the evaluator computes itself: pure math, NumPy shapes, argparse defaults. */
-const PURE_MODULES = new Set(['numpy', 'math', 'argparse']);
+const PURE_MODULES = new Set(['numpy', 'math', 'argparse', 'sklearn']);
 
 /** `math.sqrt` / `np.log`...: pure functions of numbers, evaluated on constants. */
 const MATH_FUNCTIONS: Readonly<Record<string, (...n: number[]) => number>> = {
@@ -544,13 +548,18 @@ export class Evaluator {
     }
   }
 
+  /** An empty error at the end of a file that ends in indented blank space (valid Python). */
+  private isIndentedEnd(from: number, to: number): boolean {
+    if (from !== to || !/\n[ \t]+$/.test(this.text) || this.text.slice(from).trim() !== '') return false;
+    return !hasError(parser.parse(`${this.text.trimEnd()}\n`).topNode);
+  }
+
   private reportSyntaxErrors(top: SyntaxNode): void {
     let count = 0;
     const cursor = top.cursor();
     do {
       // A file ending in indented blank space leaves an empty error at its end: not an error.
-      const atEnd = cursor.from === cursor.to && this.text.slice(cursor.from).trim() === '' && /\n[ \t]+$/.test(this.text) && !hasError(parser.parse(`${this.text.trimEnd()}\n`).topNode);
-      if (cursor.type.isError && count < 20 && !isTrailingDotFloat(cursor.node) && !atEnd) {
+      if (cursor.type.isError && count < 20 && !isTrailingDotFloat(cursor.node) && !this.isIndentedEnd(cursor.from, cursor.to)) {
         count++;
         const end = Math.max(cursor.to, Math.min(cursor.from + 1, this.text.length));
         this.problem('Syntax error: the Python here could not be parsed; the rest of the file is still read.', { start: cursor.from, end }, 'error');
@@ -613,6 +622,12 @@ export class Evaluator {
       if (annotation) this.pendingFills.set(statement.from, annotation);
     }
     if (set) for (const [k, v] of this.parseFills(set, { start: 0, end: 0 })) this.fileFills.set(k, v);
+  }
+
+  /** A value given for `chain` for `model`: its template run's fills, then the file's. */
+  fillForModel(model: ModelValue, chain: string): { value: Value } | undefined {
+    if (model.fills?.has(chain)) return { value: model.fills.get(chain)! };
+    return this.fileFills.has(chain) ? { value: this.fileFills.get(chain)! } : undefined;
   }
 
   fillFor(chain: string): { value: Value } | undefined {
@@ -1545,6 +1560,9 @@ export class Evaluator {
     if (callee instanceof SequentialModel || callee instanceof FunctionalModel) return this.applyModel(callee, args, site);
     if (callee instanceof ClassValue) return new Unknown(this.t(site), `instances of \`${callee.name}\` are not evaluated`);
     if (callee instanceof Unknown) {
+      // Scalers and encoders keep an array's shape (`scaler.fit_transform(X)`).
+      const first = args.positional[0]?.value;
+      if (first instanceof NdArray && /\.(fit_transform|transform)$/.test(callee.text) && !/pca|svd|poly|onehot|vectori|embed|select/i.test(callee.text)) return new NdArray([...first.shape]);
       if (/is not defined in this file/.test(callee.reason)) this.problem(`\`${callee.text}\` is not defined in this file; the result of \`${this.t(site).slice(0, 60)}\` is unknown.`, rangeOf(site), 'info');
       // The call names its result: `ui.units()` is the hole, not the function `ui.units`.
       const text = this.t(site).replace(/\s+/g, '');
@@ -1810,6 +1828,13 @@ export class Evaluator {
     // Old Keras exports Input from keras.models too.
     if (last === 'Input' && (path.length === 1 || first === 'layers' || first === 'engine' || first === 'models')) return this.input(args, site);
     if (first === 'backend' && path.length === 2) return this.backend(last, args, site);
+    if (first === 'datasets' && last === 'load_data' && path.length === 3) return this.dataset(path[1]!, site);
+    if (first === 'utils' && (last === 'to_categorical')) {
+      const y = args.positional[0]?.value;
+      const classes = args.positional[1]?.value ?? args.keywords.get('num_classes')?.value;
+      if (y instanceof NdArray && typeof classes === 'number') return new NdArray([y.shape[0] ?? 1, classes]);
+      return new Unknown(this.t(site), 'the number of classes is not a constant');
+    }
     if (first === 'applications') return this.application(path, args, site);
     if (last === 'Sequential' && (path.length === 1 || first === 'models')) return this.sequential(args, site);
     if (last === 'Model' && (path.length === 1 || first === 'models')) return this.functional(args, site);
@@ -1882,6 +1907,22 @@ export class Evaluator {
     return new Backbone(name, out);
   }
 
+  /**
+   * `keras.datasets.X.load_data()`: ((x_train, y_train), (x_test, y_test)) with the shapes Keras
+   * documents; data of varying length (imdb, reuters) stays unknown.
+   */
+  private dataset(name: string, site: SyntaxNode): Value {
+    const shapes: Record<string, [number, number, readonly number[], readonly number[]]> = {
+      mnist: [60000, 10000, [28, 28], []], fashion_mnist: [60000, 10000, [28, 28], []],
+      cifar10: [50000, 10000, [32, 32, 3], [1]], cifar100: [50000, 10000, [32, 32, 3], [1]],
+      boston_housing: [404, 102, [13], []], california_housing: [16512, 4128, [8], []],
+    };
+    const spec = shapes[name];
+    if (!spec) return new Unknown(this.t(site), `\`${name}\` samples have no fixed shape`);
+    const [train, test, x, y] = spec;
+    return [[new NdArray([train, ...x]), new NdArray([train, ...y])], [new NdArray([test, ...x]), new NdArray([test, ...y])]];
+  }
+
   /** numpy / math / argparse calls: pure math on constants, array shapes, command-line defaults. */
   private callPure(path: readonly string[], args: Args, site: SyntaxNode): Value {
     const a = args.positional.map((x) => x.value);
@@ -1890,6 +1931,21 @@ export class Evaluator {
     const what = path.join('.');
     const culprit = [...a, ...[...args.keywords.values()].map((x) => x.value)].find((v): v is Unknown => v instanceof Unknown);
     const unknown = (reason: string): Unknown => new Unknown(this.t(site), culprit ? culprit.reason : reason, culprit?.hole);
+    if (path[0] === 'sklearn') {
+      if (last === 'train_test_split') {
+        // Rows split, other dimensions kept: [a_train, a_test, b_train, b_test, ...].
+        const split = kw('test_size') ?? 0.25;
+        const out: Value[] = [];
+        for (const array of a) {
+          if (!(array instanceof NdArray) || typeof split !== 'number') return unknown('the split arrays have no known shape');
+          const rows = array.shape[0] ?? 0;
+          const test = split < 1 ? Math.ceil(rows * split) : split;
+          out.push(new NdArray([rows - test, ...array.shape.slice(1)]), new NdArray([test, ...array.shape.slice(1)]));
+        }
+        return out;
+      }
+      return unknown(`\`${what}(...)\` is not evaluated`);
+    }
     if (path[0] === 'argparse') {
       if (last === 'ArgumentParser' && path.length === 2) return new ArgParser();
       if (last === 'Namespace' && path.length === 2) return new Namespace(new Map([...args.keywords].map(([k, v]) => [k, v.value])), 'the namespace');
@@ -1968,6 +2024,7 @@ export class Evaluator {
 
   private sequential(args: Args, site: SyntaxNode): Value {
     const model = new SequentialModel(rangeOf(site));
+    if (this.templateFills) model.fills = this.templateFills;
     this.nameModel(model, args);
     const layersArg = args.positional[0] ?? args.keywords.get('layers');
     if (layersArg && layersArg.value !== null) {
@@ -2288,7 +2345,8 @@ export class Evaluator {
     }
     if (given.has('clipvalue')) this.problem('`clipvalue` is not supported; only `clipnorm` is applied when training.', given.get('clipvalue')!.property ?? rangeOf(site), 'info');
     const clip = given.get('clipnorm') ?? given.get('global_clipnorm');
-    if (clip && !(clip.value instanceof Unknown)) {
+    // Keras applies clipnorm only when it is positive (clipnorm=0.0 means no clipping).
+    if (clip && !(clip.value instanceof Unknown) && !(typeof clip.value === 'number' && clip.value <= 0)) {
       const norm = this.toConfig('clipnorm', clip.value, clip.valueRange ?? rangeOf(site), rangeOf(site));
       call = { $call: CLIPPED_OPTIMIZER_CALL, args: [call, norm] };
     }

@@ -162,7 +162,7 @@ function askInputShape(first: LayerNode | undefined, model: ModelValue, name: st
   if (first.type === 'inputLayer' || INPUT_KEYS.some((k) => first.config[k] !== undefined && first.config[k] !== null)) return undefined;
   if (first.type === 'embedding' && first.config.inputDim !== undefined) return undefined;
   const holeName = `${model.name ?? name}.input_shape`;
-  const filled = evaluator.fillFor(holeName)?.value;
+  const filled = evaluator.fillForModel(model, holeName)?.value;
   const given = toShapeValue(filled);
   if (given) {
     config.inputShape = given;
