@@ -147,3 +147,13 @@ test('a condition on an unknown string suggests the string, not True', () => {
   assert.equal(hole.name, 'sys.argv[1]');
   assert.equal(hole.suggestion, "'cnn'");
 });
+
+test('data the script loads has shapes: keras.datasets, reshape, arithmetic, train_test_split, scalers', () => {
+  const mnist = one(`${HEAD}from keras.datasets import mnist\n(x_train, y_train), (x_test, y_test) = mnist.load_data()\nx_train = x_train.reshape(x_train.shape[0], -1).astype('float32') / 255\nm = Sequential([Dense(16, input_shape=(x_train.shape[1],)), Dense(10)])\n`);
+  assert.deepEqual(mnist.inputShape, [784]);
+  const split = one(`${HEAD}import numpy as np\nfrom sklearn.model_selection import train_test_split\nfrom sklearn.preprocessing import StandardScaler\nX = np.random.randn(200, 7)\ny = np.zeros(200)\nX_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)\nX_train = StandardScaler().fit_transform(X_train)\nm = Sequential([Dense(4, input_dim=X_train.shape[1]), Dense(1)])\nassert len(X_test) == 40\n`);
+  assert.deepEqual(split.inputShape, [7]);
+  // Data the script reads from a file stays a hole, named as the script reads it.
+  const csv = parsePythonModels(`${HEAD}import pandas as pd\nX = pd.read_csv('d.csv').values\nm = Sequential([Dense(4, input_dim=X.shape[1]), Dense(1)])\n`);
+  assert.deepEqual(csv.models[0]!.holes?.map((h) => h.name), ['X.shape[1]']);
+});

@@ -1455,6 +1455,12 @@ export class Evaluator {
         return op === 'in' ? found : !found;
       }
     }
+    // Element-wise arithmetic keeps an array's shape (`x / 255`, `x - mean`), broadcast on scalars.
+    if ((a instanceof NdArray || b instanceof NdArray) && ['+', '-', '*', '/', '//', '**', '%'].includes(op)) {
+      const other = a instanceof NdArray ? b : a;
+      const array = (a instanceof NdArray ? a : b) as NdArray;
+      if (typeof other === 'number' || typeof other === 'boolean' || (other instanceof NdArray && other.shape.join() === array.shape.join())) return array;
+    }
     if (typeof a === 'boolean') a = Number(a);
     if (typeof b === 'boolean') b = Number(b);
     if (typeof a === 'number' && typeof b === 'number') {
