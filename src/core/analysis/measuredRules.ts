@@ -9,10 +9,11 @@
  * 70; dying ReLU at 70% dead units; saturation above 50% saturated units.
  */
 import type { LayerNode, ModelGraph } from '../ir';
-import type { FixCode } from '../fixes/index';
-import { activationOf, RELU_FAMILY } from '../fixes/index';
+import type { FixCode } from '../fixes/codes';
+import { activationOf, RELU_FAMILY } from '../layerKinds';
 import type { LayerGradients, RunSummary } from '../../training/protocol';
 import type { Finding } from './findings';
+import { attributeCauses } from './causes';
 
 export interface MeasuredThresholds {
   readonly vanishingRatio: number;
@@ -331,14 +332,16 @@ export function measuredFindings(graph: ModelGraph, summary: RunSummary, thresho
   for (const id of trainable) setVerdict(id, 'healthy');
   const order: Verdict[] = ['non-finite', 'dead', 'exploding', 'vanishing', 'saturated', 'healthy'];
   const modelVerdict = order.find((v) => Object.values(verdicts).includes(v)) ?? 'healthy';
-  return { verdicts, modelVerdict, findings, ...(ratio !== undefined ? { ratio } : {}) };
+  // Symptoms explained by a cause in the code (the output, the learning rate) are named by it.
+  return { verdicts, modelVerdict, findings: attributeCauses(graph, summary, findings), ...(ratio !== undefined ? { ratio } : {}) };
 }
 
 /** Fixes for vanishing, ranked by cause: saturating activations first, then depth. */
 function fixesForVanishing(graph: ModelGraph, ids: readonly string[]): FixCode[] {
   const layers = graph.layers.filter((l) => ids.includes(l.id));
   const saturating = layers.some((l) => ['sigmoid', 'tanh', 'hardSigmoid', 'softsign'].includes(activationOf(l) ?? ''));
-  const fixes: FixCode[] = saturating ? ['activation-relu', 'init-he', 'insert-batch-norm', 'add-residual'] : ['init-he', 'insert-batch-norm', 'add-residual'];
+  // He init fits ReLU layers only: never offered for a saturating stack.
+  const fixes: FixCode[] = saturating ? ['activation-relu', 'insert-batch-norm', 'add-residual'] : ['init-he', 'insert-batch-norm', 'add-residual'];
   if (layers.some((l) => l.type === 'simpleRNN')) fixes.push('rnn-lstm', 'rnn-gru');
   return fixes;
 }
