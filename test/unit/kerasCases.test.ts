@@ -260,6 +260,10 @@ test('r16: a keras.applications backbone is not read, said on its line; the head
   assert.deepEqual(m.inputShape, [2, 2, 1280]);
   assert.deepEqual(params(m), [0, 0, 1281]);
   assert.equal(tfjsCount(m), 1281);
+  // A backbone as the first layer of a Sequential model: the same stand-in input.
+  const seq = only(parsePythonModels("from tensorflow.keras.applications import ResNet50\nfrom tensorflow.keras import layers, models\nbase = ResNet50(include_top=False, input_shape=(128, 128, 3))\nm = models.Sequential([base, layers.GlobalAveragePooling2D(), layers.Dense(5)])\n"));
+  assert.deepEqual(seq.inputShape, [4, 4, 2048]);
+  assert.equal(tfjsCount(seq), 2048 * 5 + 5);
 });
 
 test('r17 / r17b: 3-D pooling and batch norm after Conv3D: shapes and counts equal tfjs', async () => {
@@ -273,6 +277,9 @@ test('r17 / r17b: 3-D pooling and batch norm after Conv3D: shapes and counts equ
   const bn = only(parse('r17b_bn_after_conv3d.py'));
   assert.deepEqual(params(bn), [112, 16, 0, 257]);
   assert.equal(tfjsCount(bn), 385);
+  // tfjs cannot train batch norm on rank 5: it runs folded to rank 4 (same statistics).
+  const trained = await measure(tf, bn, { ...DEFAULT_RUN_OPTIONS, epochs: 1, samples: 32, seeds: 1 }, {}, { cancelled: () => false });
+  assert.ok(Number.isFinite(trained.layers['batch_normalization_1']?.gradNorm), JSON.stringify(Object.keys(trained.layers)));
   // Strides and 'same' padding as tfjs computes them.
   const src = 'from keras.models import Sequential\nfrom keras.layers import Conv3D, AveragePooling3D\nm = Sequential()\nm.add(Conv3D(2, 3, input_shape=(9, 7, 5, 1)))\nm.add(AveragePooling3D((2, 3, 2), strides=(2, 1, 1), padding="same"))\n';
   const odd = only(parsePythonModels(src));

@@ -1841,7 +1841,7 @@ export class Evaluator {
       throw new ParseLimitError(layerLimitMessage(), at, 'statement');
     }
     if (value instanceof LayerValue) model.layers.push(value);
-    else if (value instanceof Backbone && model.layers.length === 0) model.layers.push(value.output.node.layer);
+    else if (value instanceof Backbone && model.layers.length === 0) model.layers.push(this.asInputLayer(value.output.node.layer));
     else if (value instanceof TensorValue && value.node.layer.type === 'inputLayer') model.layers.push(this.asInputLayer(value.node.layer));
     else if (value instanceof SequentialModel || value instanceof FunctionalModel) this.addModel(model, value, at);
     else {
