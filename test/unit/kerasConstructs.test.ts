@@ -145,7 +145,11 @@ test('a condition on an unknown string suggests the string, not True', () => {
   const hole = r.models[0]!.holes?.find((h) => h.role === 'condition');
   assert.ok(hole, messages(r));
   assert.equal(hole.name, 'sys.argv[1]');
-  assert.equal(hole.suggestion, "'cnn'");
+  assert.equal(hole.suggestion, '"cnn"');
+  // The suggestion fills the hole: the model of that branch.
+  const filled = parsePythonModels(`${HEAD}import sys\nkind = sys.argv[1]\nm = Sequential()\nif kind == 'cnn':\n    m.add(Conv1D(4, 3, input_shape=(10, 2)))\nelse:\n    m.add(LSTM(4, input_shape=(10, 2)))\n`, 'k.py', { set: { [hole.name]: hole.suggestion } });
+  assert.deepEqual(filled.models[0]!.layers.map((l) => l.type), ['conv1d']);
+  assert.equal(filled.models[0]!.holes, undefined);
 });
 
 test('data the script loads has shapes: keras.datasets, reshape, arithmetic, train_test_split, scalers', () => {

@@ -952,7 +952,8 @@ export class Evaluator {
     do if (cursor.name === 'String') strings.push(cursor.node);
     while (cursor.next() && cursor.from < cond.to);
     if (!strings.length || !/==|!=|\bin\b|startswith|endswith/.test(this.t(cond))) return undefined;
-    return `'${pyString(this.t(strings[0]!)).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+    // Double quotes: the advice wraps `--set 'name=value'` in single quotes for the shell.
+    return JSON.stringify(pyString(this.t(strings[0]!)));
   }
 
   /** The items of an iterable; an unknown one is read once with an unknown item. */
