@@ -132,6 +132,10 @@ test('a None time axis trains with a chosen length, said; holes inside wrappers 
   const built = buildModel(tf, m);
   assert.deepEqual(built.inputs[0]!.shape, [null, 20, 3]);
   built.dispose();
+  // An Embedding without input_length reads sequences of any length: the run picks 20 too.
+  const emb = parsePythonModels(`${HEAD}m = Sequential([Embedding(1000, 16), GlobalAveragePooling1D(), Dense(1)])\n`);
+  assert.deepEqual(emb.models[0]!.inputShape, [20]);
+  assert.ok(emb.problems.some((p) => /input_length.*20 steps/.test(p.message)), messages(emb));
   const wrapped = parsePythonModels(`${HEAD}def make(units, steps):\n    return Sequential([Bidirectional(LSTM(units), input_shape=(steps, 4)), TimeDistributed(Dense(units))])\n`);
   const holes = wrapped.models[0]!.holes ?? [];
   assert.deepEqual(holes.map((h) => [h.name, h.role]).sort(), [['steps', 'time steps'], ['units', 'units']]);

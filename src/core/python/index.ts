@@ -212,7 +212,8 @@ function chooseFreeLengths(layer: LayerNode | undefined, report: Report): void {
       report(`\`${layer.id}\`: the input's ${image ? 'height and width are' : 'time axis is'} free (None); the run uses ${length}${image ? `x${length}` : ' steps'}.`, layer.range, 'info');
     }
   }
-  if (layer.type === 'embedding' && layer.config.inputLength === null) {
+  const declared = INPUT_KEYS.some((k) => k !== 'inputDim' && layer.config[k] !== undefined && layer.config[k] !== null);
+  if (layer.type === 'embedding' && !declared && (layer.config.inputLength === null || layer.config.inputLength === undefined)) {
     config.inputLength = FREE_TIME_STEPS;
     report(`\`${layer.id}\`: \`input_length\` is free (None); the run uses ${FREE_TIME_STEPS} steps.`, layer.range, 'info');
   }
