@@ -215,7 +215,7 @@ function chooseFreeLengths(layer: LayerNode | undefined, report: Report): void {
   const declared = INPUT_KEYS.some((k) => k !== 'inputDim' && layer.config[k] !== undefined && layer.config[k] !== null);
   if (layer.type === 'embedding' && !declared && (layer.config.inputLength === null || layer.config.inputLength === undefined)) {
     config.inputLength = FREE_TIME_STEPS;
-    report(`\`${layer.id}\`: \`input_length\` is free (None); the run uses ${FREE_TIME_STEPS} steps.`, layer.range, 'info');
+    report(`\`${layer.id}\`: \`input_length\` is free (None or not given); the run uses ${FREE_TIME_STEPS} steps.`, layer.range, 'info');
   }
 }
 
