@@ -138,6 +138,10 @@ test('r01: a first layer without an input shape is a hole, filled, or taken from
   assert.equal(only(fitted).holes, undefined);
   assert.deepEqual(only(fitted).inputShape, [8]);
   assert.ok(fitted.problems.some((p) => p.severity === 'info' && /model\.fit/.test(p.message)), messages(fitted));
+  // `model.build((None, 8))` states it too.
+  const built = only(parsePythonModels(`${src}net.build((None, 8))\n`));
+  assert.deepEqual(built.inputShape, [8]);
+  assert.equal(built.holes, undefined);
   // In a builder function, the annotation above the function fills it.
   const builder = 'from tensorflow import keras\n# gradient-lens: model.input_shape=(5,)\ndef make():\n    model = keras.Sequential([keras.layers.Dense(3), keras.layers.Dense(1)])\n    return model\n';
   const made = only(parsePythonModels(builder));

@@ -207,6 +207,8 @@ interface ModelCommon {
   named?: boolean;
   /** The shape of the inputs `fit` was given, when the script states it (`np.random.rand(100, 8)`). */
   fitShape?: readonly number[];
+  /** The call that stated `fitShape` (`model.fit`, `model.build`). */
+  fitShapeFrom?: string;
   /** The fills of the template run that built it (an annotation above its function). */
   fills?: ReadonlyMap<string, Value>;
   /** Set for models built by a template run: the function's name (and the branch). */
@@ -220,6 +222,7 @@ export class SequentialModel implements ModelCommon {
   nameDepth = Infinity;
   named?: boolean;
   fitShape?: readonly number[];
+  fitShapeFrom?: string;
   fills?: ReadonlyMap<string, Value>;
   template?: ModelCommon['template'];
   constructor(readonly range: SourceRange) {}
@@ -231,6 +234,7 @@ export class FunctionalModel implements ModelCommon {
   nameDepth = Infinity;
   named?: boolean;
   fitShape?: readonly number[];
+  fitShapeFrom?: string;
   fills?: ReadonlyMap<string, Value>;
   template?: ModelCommon['template'];
   constructor(
@@ -1721,8 +1725,20 @@ export class Evaluator {
       }
       if (name === 'fit' || name === 'fit_generator' || name === 'train_on_batch') {
         const x = args.positional[0]?.value ?? args.keywords.get('x')?.value;
-        if (x instanceof NdArray && x.shape.length > 1) self.fitShape = x.shape;
+        if (x instanceof NdArray && x.shape.length > 1 && !self.fitShape) {
+          self.fitShape = x.shape;
+          self.fitShapeFrom = `model.${name}`;
+        }
         return new Unknown(this.t(site), `\`model.${name}(...)\` is not evaluated`);
+      }
+      if (name === 'build' && self instanceof SequentialModel) {
+        // `model.build((None, 8))` states the input shape (batch first).
+        const shape = args.positional[0]?.value ?? args.keywords.get('input_shape')?.value;
+        if (Array.isArray(shape) && shape.length > 1 && shape.slice(1).every((d) => typeof d === 'number')) {
+          self.fitShape = [0, ...(shape.slice(1) as number[])];
+          self.fitShapeFrom = 'model.build';
+        }
+        return null;
       }
       if (self instanceof SequentialModel && name === 'add') {
         const arg = args.positional[0] ?? args.keywords.get('layer');

@@ -172,7 +172,7 @@ function askInputShape(first: LayerNode | undefined, model: ModelValue, name: st
   }
   if (model.fitShape) {
     config.inputShape = [...model.fitShape.slice(1)];
-    report(`\`${first.id}\` declares no input shape; the shape \`model.fit\` is given, (${model.fitShape.slice(1).join(', ')},), is used.`, first.range, 'info');
+    report(`\`${first.id}\` declares no input shape; the shape \`${model.fitShapeFrom ?? 'model.fit'}\` is given, (${model.fitShape.slice(1).join(', ')},), is used.`, first.range, 'info');
     return undefined;
   }
   const arrays = evaluator.dataArrays;
