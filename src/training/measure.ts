@@ -179,12 +179,12 @@ const passMsAt = (cost: ForwardCost, batch: number): number => 3 * (cost.fixedMs
  * budget, also 4 samples, to split the time into a fixed and a per-sample part. Costs two
  * forward passes of one sample for most models, nothing next to training.
  */
-function timeForward(tf: Tfjs, model: tfjs.LayersModel, inputs: readonly tfjs.Tensor[], requested: number, budgetMs: number): ForwardCost {
+function timeForward(tf: Tfjs, model: tfjs.LayersModel, inputs: readonly tfjs.Tensor[], requested: number, budgetMs: number, fixedBatch?: number): ForwardCost {
   const small = Math.min(4, requested);
   const time = (n: number): number => {
     const run = () => tf.tidy(() => {
       const x = inputs.map((t) => tf.slice(t, 0, n));
-      const out = model.predict(x.length === 1 ? x[0]! : x);
+      const out = model.predict(x.length === 1 ? x[0]! : x, { batchSize: n });
       (Array.isArray(out) ? out : [out]).forEach((t) => t.dataSync());
     });
     run();
@@ -192,6 +192,8 @@ function timeForward(tf: Tfjs, model: tfjs.LayersModel, inputs: readonly tfjs.Te
     run();
     return performance.now() - started;
   };
+  // A model that fixes its batch (a stateful RNN) accepts no other: timed on that batch.
+  if (fixedBatch) return { fixedMs: 0, perSampleMs: time(fixedBatch) / fixedBatch };
   const one = time(1);
   if (small === 1 || passMsAt({ fixedMs: 0, perSampleMs: one }, requested) <= PROBE_SHARE * budgetMs) return { fixedMs: 0, perSampleMs: one };
   const several = time(small);
@@ -318,8 +320,8 @@ export async function measure(tf: Tfjs, graph: ModelGraph, runOptions: RunOption
     const requestedBatch = Math.max(1, Math.min(options.batchSize, data.samples));
     // A model whose gradient pass at the requested batch would take more than the probe's share
     // of the budget trains on a smaller batch, so that a verdict arrives within the budget.
-    const forwardCost = timeForward(tf, model, data.inputs, requestedBatch, options.timeBudgetMs);
-    const batchSize = batchForBudget(forwardCost, requestedBatch, options.timeBudgetMs);
+    const forwardCost = timeForward(tf, model, data.inputs, requestedBatch, options.timeBudgetMs, graph.batchSize);
+    const batchSize = graph.batchSize ?? batchForBudget(forwardCost, requestedBatch, options.timeBudgetMs);
     const batchesPerEpoch = Math.max(1, Math.floor(data.samples / batchSize));
     const totalSteps = options.probeOnly ? 0 : batchesPerEpoch * options.epochs;
     events.started?.({ trainableLayers: tracked.map((l) => l.id), totalSteps });
