@@ -210,6 +210,11 @@ export interface ModelGraph {
   readonly defaultsUsed?: readonly DefaultUsed[];
   /** Where an annotation that fills this model's holes is written. */
   readonly annotation?: AnnotationSite;
+  /**
+   * A batch size the model fixes, which the run must use: a stateful RNN's
+   * `batch_input_shape` / `batch_size`. Absent when any batch size works.
+   */
+  readonly batchSize?: number;
   /** The function nobody calls in the file that the parser ran to find this model, if any. */
   readonly builder?: string;
   /** What the code states about the labels the model is fitted on (`to_categorical(y, 10)`...), when it does. */

@@ -155,6 +155,18 @@ function inferLayer(type: string, config: ConfigObject, inputs: readonly Dims[])
       if (out.some((d) => d !== null && d <= 0)) throw new ShapeError(`pool ${pool.join('x')} does not fit the input ${dims.join('x')}`);
       return { shape: channelsFirst ? [input[0]!, input[1]!, ...out] : [input[0]!, ...out, last], params: 0 };
     }
+    case 'maxPooling3d': case 'averagePooling3d': {
+      // tfjs 4.22 pools 3-D as Keras does: pool defaults to 2x2x2, strides to the pool.
+      if (rank !== 5) throw new ShapeError(`expects a 5D input, got ${rank}D`);
+      const pool = tuple(config.poolSize, 3, 2);
+      const strides = config.strides === undefined || config.strides === null ? pool : tuple(config.strides, 3, 1);
+      const padding = typeof config.padding === 'string' ? config.padding : 'valid';
+      const channelsFirst = config.dataFormat === 'channelsFirst';
+      const dims = channelsFirst ? input.slice(2) : input.slice(1, -1);
+      const out = dims.map((d, i) => convLength(d, pool[i]!, padding, strides[i]!, 1));
+      if (out.some((d) => d !== null && d <= 0)) throw new ShapeError(`pool ${pool.join('x')} does not fit the input ${dims.join('x')}`);
+      return { shape: channelsFirst ? [input[0]!, input[1]!, ...out] : [input[0]!, ...out, last], params: 0 };
+    }
     case 'globalAveragePooling1d': case 'globalMaxPooling1d': case 'globalMaxPool1d':
       if (rank !== 3) throw new ShapeError(`expects a 3D input, got ${rank}D`);
       return { shape: [input[0]!, last], params: 0 };

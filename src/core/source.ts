@@ -14,6 +14,7 @@ export function parseSource(text: string, fileName: string, options: ParseOption
         ...(options.set ? { set: options.set } : {}),
         ...(options.setFor ? { setFor: options.setFor } : {}),
         ...(options.timeMs !== undefined ? { timeMs: options.timeMs } : {}),
+        ...(options.readFile ? { readFile: (path: string) => { const t = options.readFile!(path); return typeof t === 'string' ? t : undefined; } } : {}),
       })
     : parseModels(text, fileName, options);
   // Label facts and the loss's logits flag are read from the text around `fit`/`compile`, alike for both languages.

@@ -4,6 +4,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { ACTIVATION_STAND_INS } from '../core/activations';
+import { declaredInputShape } from '../core/graph';
 import { isCallValue, isConfigObject, isUnknownValue, type ConfigValue, type LayerNode, type ModelGraph } from '../core/ir';
 
 export type Tfjs = typeof tfjs;
@@ -91,8 +92,54 @@ function activationStandIn(tf: Tfjs, activation: string, name: string): tfjs.lay
   return make(activation, name);
 }
 
+/** True when `layer` reads a flat `[batch, n]` input (from the IR's inferred shapes). */
+function readsFlatInput(graph: ModelGraph, layer: LayerNode): boolean {
+  const from = layer.inbound[0];
+  if (from === undefined) return declaredInputShape(layer)?.length === 1;
+  return graph.layers.find((l) => l.id === from)?.outputShape?.length === 2;
+}
+
+/**
+ * Batch norm as tfjs 4.22 can train it: over the last axis of an input of rank <= 4 (another
+ * axis fails in its broadcast path; rank 5 is "not implemented"). The normalized axis is moved
+ * last, higher ranks are folded into rank 4, then both are undone: same weights, same statistics
+ * (the mean and variance are over every axis but the normalized one either way).
+ */
+function batchNormLayers(tf: Tfjs, layer: LayerNode): tfjs.layers.Layer[] | undefined {
+  const shape = layer.outputShape;
+  const rank = shape?.length;
+  if (layer.type !== 'batchNormalization' || !shape || !rank || rank <= 2) return undefined;
+  const axis = ((typeof layer.config.axis === 'number' ? layer.config.axis : -1) + rank) % rank;
+  const move = axis !== rank - 1 && axis > 0;
+  const fold = rank > 4;
+  if (!move && !fold) return undefined;
+  const toLast = [...Array.from({ length: rank - 1 }, (_, i) => i + 1).filter((d) => d !== axis), axis];
+  const back = Array.from({ length: rank - 1 }, (_, i) => toLast.indexOf(i + 1) + 1);
+  const moved = toLast.map((d) => shape[d]);
+  if (fold && moved.some((d) => typeof d !== 'number')) return undefined;
+  const { inputShape, batchInputShape } = layer.config;
+  const declared = toTfjsValue(tf, { ...(inputShape !== undefined ? { inputShape } : {}), ...(batchInputShape !== undefined ? { batchInputShape } : {}) }, `\`${layer.id}\``, layer.id) as object;
+  const layers: tfjs.layers.Layer[] = [];
+  const first = (): object => (layers.length ? {} : declared);
+  if (move) layers.push(tf.layers.permute({ ...first(), dims: toLast, name: `${layer.id}_axis_last` }));
+  const dims = moved as number[];
+  if (fold) layers.push(tf.layers.reshape({ ...first(), targetShape: [dims.slice(0, -2).reduce((a, b) => a * b, 1), dims[dims.length - 2]!, dims[dims.length - 1]!], name: `${layer.id}_fold` }));
+  layers.push(makeLayer(tf, { ...layer, config: { ...layer.config, axis: -1, inputShape: null, batchInputShape: null } }));
+  if (fold) layers.push(tf.layers.reshape({ targetShape: dims, name: `${layer.id}_unfold` }));
+  if (move) layers.push(tf.layers.permute({ dims: back, name: `${layer.id}_axis_back` }));
+  return layers;
+}
+
 /** The layer, and the stand-in that applies its activation when tfjs has none of that name. */
-function makeLayers(tf: Tfjs, layer: LayerNode): [tfjs.layers.Layer, tfjs.layers.Layer?] {
+function makeLayers(tf: Tfjs, layer: LayerNode, graph: ModelGraph): tfjs.layers.Layer[] {
+  const norm = batchNormLayers(tf, layer);
+  if (norm) return norm;
+  if (layer.type === 'flatten' && readsFlatInput(graph, layer)) {
+    // Keras' Flatten on a flat input is a no-op; tfjs' rejects inputs under 3-D: an identity stands in.
+    const { inputShape, batchInputShape } = layer.config;
+    const declared = toTfjsValue(tf, { ...(inputShape !== undefined ? { inputShape } : {}), ...(batchInputShape !== undefined ? { batchInputShape } : {}) }, `\`${layer.id}\``, layer.id) as object;
+    return [tf.layers.activation({ ...declared, activation: 'linear', name: layer.id })];
+  }
   const activation = layer.activation;
   if (activation && ACTIVATION_STAND_INS.has(activation) && !layer.custom) {
     const linear: LayerNode = { ...layer, config: { ...layer.config, activation: 'linear' } };
@@ -118,10 +165,9 @@ export function buildModel(tf: Tfjs, graph: ModelGraph): tfjs.LayersModel {
   if (graph.kind === 'sequential') {
     const model = tf.sequential({ name: 'model' });
     for (const layer of graph.layers) {
-      const [built, after] = makeLayers(tf, layer);
+      const built = makeLayers(tf, layer, graph);
       try {
-        model.add(built);
-        if (after) model.add(after);
+        for (const part of built) model.add(part);
       } catch (error) {
         throw new ModelBuildError(`\`${layer.id}\`: ${error instanceof Error ? error.message : String(error)}`, layer.id);
       }
@@ -143,11 +189,12 @@ export function buildModel(tf: Tfjs, graph: ModelGraph): tfjs.LayersModel {
     }
     const inbound = layer.inbound.map((id, i) => output(id, layer.inboundOutputs?.[i] ?? 0));
     if (inbound.some((t) => !t)) throw new ModelBuildError(`\`${layer.id}\`: an input of this layer could not be built.`, layer.id);
-    const [built, after] = makeLayers(tf, layer);
+    const [built, ...after] = makeLayers(tf, layer, graph);
     try {
       const input = inbound.length === 1 && !['add', 'concatenate', 'multiply', 'average', 'maximum', 'minimum', 'dot'].includes(layer.type) ? inbound[0]! : (inbound as tfjs.SymbolicTensor[]);
-      const applied = built.apply(input) as tfjs.SymbolicTensor | tfjs.SymbolicTensor[];
-      tensors.set(layer.id, after ? (after.apply(applied) as tfjs.SymbolicTensor) : applied);
+      let applied = built!.apply(input) as tfjs.SymbolicTensor | tfjs.SymbolicTensor[];
+      for (const part of after) applied = part.apply(applied) as tfjs.SymbolicTensor;
+      tensors.set(layer.id, applied);
     } catch (error) {
       throw new ModelBuildError(`\`${layer.id}\`: ${error instanceof Error ? error.message : String(error)}`, layer.id);
     }

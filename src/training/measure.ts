@@ -291,12 +291,12 @@ const passMsAt = (cost: ForwardCost, batch: number): number => 3 * (cost.fixedMs
  * budget, also 4 samples, to split the time into a fixed and a per-sample part. Costs two
  * forward passes of one sample for most models, nothing next to training.
  */
-function timeForward(tf: Tfjs, model: tfjs.LayersModel, inputs: readonly tfjs.Tensor[], requested: number, budgetMs: number): ForwardCost {
+function timeForward(tf: Tfjs, model: tfjs.LayersModel, inputs: readonly tfjs.Tensor[], requested: number, budgetMs: number, fixedBatch?: number): ForwardCost {
   const small = Math.min(4, requested);
   const time = (n: number): number => {
     const run = () => tf.tidy(() => {
       const x = inputs.map((t) => tf.slice(t, 0, n));
-      const out = model.predict(x.length === 1 ? x[0]! : x);
+      const out = model.predict(x.length === 1 ? x[0]! : x, { batchSize: n });
       (Array.isArray(out) ? out : [out]).forEach((t) => t.dataSync());
     });
     run();
@@ -304,6 +304,8 @@ function timeForward(tf: Tfjs, model: tfjs.LayersModel, inputs: readonly tfjs.Te
     run();
     return performance.now() - started;
   };
+  // A model that fixes its batch (a stateful RNN) accepts no other: timed on that batch.
+  if (fixedBatch) return { fixedMs: 0, perSampleMs: time(fixedBatch) / fixedBatch };
   const one = time(1);
   if (small === 1 || passMsAt({ fixedMs: 0, perSampleMs: one }, requested) <= PROBE_SHARE * budgetMs) return { fixedMs: 0, perSampleMs: one };
   const several = time(small);
@@ -403,7 +405,10 @@ export function planProbe(costs: ProbeCosts): ProbePlan {
  * tensors through an engine scope around the whole run, variables (layers' weights, optimizer
  * slots) by name against the ones registered before it started.
  */
-export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, events: MeasureEvents, control: MeasureControl): Promise<RunSummary> {
+export async function measure(tf: Tfjs, graph: ModelGraph, runOptions: RunOptions, events: MeasureEvents, control: MeasureControl): Promise<RunSummary> {
+  // A model that fixes its batch (a stateful RNN) runs with that batch, on whole batches only.
+  const fixed = graph.batchSize;
+  const options: RunOptions = fixed ? { ...runOptions, batchSize: fixed, samples: fixed * Math.max(1, Math.floor(runOptions.samples / fixed)) } : runOptions;
   const engine = tf.engine();
   const variablesBefore = new Set(Object.keys(engine.registeredVariables));
   engine.startScope();
@@ -485,8 +490,8 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
     const requestedBatch = memoryBatch;
     // A model whose gradient pass at the requested batch would take more than the probe's share
     // of the budget trains on a smaller batch, so that a verdict arrives within the budget.
-    const forwardCost = timeForward(tf, model, data.inputs, requestedBatch, options.timeBudgetMs);
-    let batchSize = batchForBudget(forwardCost, requestedBatch, options.timeBudgetMs);
+    const forwardCost = timeForward(tf, model, data.inputs, requestedBatch, options.timeBudgetMs, graph.batchSize);
+    let batchSize = graph.batchSize ?? batchForBudget(forwardCost, requestedBatch, options.timeBudgetMs);
     if (batchSize < requestedBatch) notes.push(`Batch size ${batchSize} instead of ${requestedBatch}: a gradient pass of ${requestedBatch} samples would take about ${(passMsAt(forwardCost, requestedBatch) / 1000).toPrecision(2)} s, more than the probe's share of the ${budget} budget.`);
     const nodes = new Map(graph.layers.map((l) => [l.id, l]));
     let batchesPerEpoch = Math.max(1, Math.floor(data.samples / batchSize));
@@ -582,7 +587,8 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
     const activationStats = async (x: tfjs.Tensor[]): Promise<Record<string, ActivationStats>> => {
       if (!sideModel) return {};
       const packed = tf.tidy(() => {
-        const outs = sideModel!.predict(x.length === 1 ? x[0]! : x);
+        // One predict batch for the whole input: a stateful RNN accepts only its own batch size.
+        const outs = sideModel!.predict(x.length === 1 ? x[0]! : x, { batchSize: x[0]!.shape[0] ?? batchSize });
         const list = Array.isArray(outs) ? outs : [outs];
         return tf.stack(list.map((out, i) => {
           const activation = activationOf(nodes.get(judged[i]!.name))!;
@@ -613,7 +619,8 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
     /** Would `ms` more (one more step of the last step's length) end past the budget? */
     const noTimeFor = (ms: number): boolean => elapsed() + ms > options.timeBudgetMs;
     const probeSteps = options.probeBatches + 2 + Math.max(0, (options.seeds ?? 1) - 1);
-    if (activations.floats * batchSize > CALIBRATE_ABOVE_FLOATS) {
+    // A fixed batch (stateful RNN) is never cut: the model cannot run on another.
+    if (graph.batchSize === undefined && activations.floats * batchSize > CALIBRATE_ABOVE_FLOATS) {
       const one = tf.tidy(() => ({ x: data.inputs.map((t) => t.slice(0, 1)), y: data.labels.map((t) => t.slice(0, 1)) }));
       // Twice, keeping the faster: the first call of each kernel pays for its set-up.
       let perSampleMs = Infinity;

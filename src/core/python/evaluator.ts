@@ -21,9 +21,14 @@ import { LAYER_FACTORIES } from '../parse/tfjsApi';
 import { Deadline, layerLimitMessage, lengthProblem, PARSE_LIMITS, ParseLimitError, timeLimitMessage } from '../limits';
 import {
   ACTIVATIONS,
+  KERAS1_KEYWORDS,
+  KERAS1_MERGE_MODES,
   KERAS_LAYERS,
   MERGE_FUNCTIONS,
+  NEAREST_OPTIMIZER,
   OPTIMIZERS,
+  OPTIMIZER_TITLES,
+  TF1_PARAM_NAMES,
   OPTIMIZER_NAMES,
   camelCase,
   tfjsConstraint,
@@ -56,12 +61,64 @@ export class PyDict {
   readonly items = new Map<string, Value>();
 }
 
+/** A `keras.applications` model, not read: `output` (and `input`) is an input standing for its features. */
+export class Backbone {
+  constructor(
+    readonly name: string,
+    readonly output: TensorValue,
+  ) {}
+}
+
+/** Feature channels (include_top=False) and default input size of keras.applications backbones. */
+const BACKBONES: Readonly<Record<string, { readonly channels: number; readonly size: number }>> = {
+  MobileNet: { channels: 1024, size: 224 }, MobileNetV2: { channels: 1280, size: 224 },
+  MobileNetV3Small: { channels: 576, size: 224 }, MobileNetV3Large: { channels: 960, size: 224 },
+  ResNet50: { channels: 2048, size: 224 }, ResNet101: { channels: 2048, size: 224 }, ResNet152: { channels: 2048, size: 224 },
+  ResNet50V2: { channels: 2048, size: 224 }, ResNet101V2: { channels: 2048, size: 224 }, ResNet152V2: { channels: 2048, size: 224 },
+  VGG16: { channels: 512, size: 224 }, VGG19: { channels: 512, size: 224 },
+  InceptionV3: { channels: 2048, size: 299 }, InceptionResNetV2: { channels: 1536, size: 299 }, Xception: { channels: 2048, size: 299 },
+  DenseNet121: { channels: 1024, size: 224 }, DenseNet169: { channels: 1664, size: 224 }, DenseNet201: { channels: 1920, size: 224 },
+  NASNetMobile: { channels: 1056, size: 224 }, NASNetLarge: { channels: 4032, size: 331 },
+  EfficientNetB0: { channels: 1280, size: 224 }, EfficientNetB1: { channels: 1280, size: 240 }, EfficientNetB2: { channels: 1408, size: 260 },
+  EfficientNetB3: { channels: 1536, size: 300 }, EfficientNetB4: { channels: 1792, size: 380 }, EfficientNetB5: { channels: 2048, size: 456 },
+  EfficientNetB6: { channels: 2304, size: 528 }, EfficientNetB7: { channels: 2560, size: 600 },
+  ConvNeXtTiny: { channels: 768, size: 224 }, ConvNeXtSmall: { channels: 768, size: 224 }, ConvNeXtBase: { channels: 1024, size: 224 },
+};
+
+/** A NumPy array whose shape the script states (`np.random.rand(100, 8)`, `np.zeros((n, 4))`). */
+export class NdArray {
+  constructor(readonly shape: readonly number[]) {}
+}
+
+/** `argparse` objects: a parser collecting defaults, and the namespace `parse_args()` returns. */
+export class ArgParser {
+  readonly defaults = new Map<string, Value>();
+}
+
+export class Namespace {
+  constructor(
+    readonly items: ReadonlyMap<string, Value>,
+    /** Where the namespace was made: `FLAGS.x` reads say which default they use. */
+    readonly what: string,
+  ) {}
+}
+
 export class PyFunction {
   constructor(
     readonly node: SyntaxNode,
     readonly name: string,
     readonly scope: Scope,
     readonly params: readonly Param[],
+    /** The evaluator of the file that defines it (another file's, for an imported builder). */
+    readonly owner?: unknown,
+  ) {}
+}
+
+/** A Python module of the user's, read from its file (`import helpers`): its top-level names. */
+export class PyModuleFile {
+  constructor(
+    readonly name: string,
+    readonly scope: Scope,
   ) {}
 }
 
@@ -143,9 +200,17 @@ export interface CompileRecord {
 
 interface ModelCommon {
   compile?: CompileRecord;
-  /** The variable the model is bound to; `nameDepth` is the call depth of that binding. */
+  /** The variable the model is bound to (or its `name=`); `nameDepth` is the call depth of that binding. */
   name?: string;
   nameDepth: number;
+  /** True when the name is the model's own `name=` argument. */
+  named?: boolean;
+  /** The shape of the inputs `fit` was given, when the script states it (`np.random.rand(100, 8)`). */
+  fitShape?: readonly number[];
+  /** The call that stated `fitShape` (`model.fit`, `model.build`). */
+  fitShapeFrom?: string;
+  /** The fills of the template run that built it (an annotation above its function). */
+  fills?: ReadonlyMap<string, Value>;
   /** Set for models built by a template run: the function's name (and the branch). */
   template?: { readonly fn: string; readonly branch?: string; readonly def: SyntaxNode };
 }
@@ -155,6 +220,10 @@ export class SequentialModel implements ModelCommon {
   compile?: CompileRecord;
   name?: string;
   nameDepth = Infinity;
+  named?: boolean;
+  fitShape?: readonly number[];
+  fitShapeFrom?: string;
+  fills?: ReadonlyMap<string, Value>;
   template?: ModelCommon['template'];
   constructor(readonly range: SourceRange) {}
 }
@@ -163,6 +232,10 @@ export class FunctionalModel implements ModelCommon {
   compile?: CompileRecord;
   name?: string;
   nameDepth = Infinity;
+  named?: boolean;
+  fitShape?: readonly number[];
+  fitShapeFrom?: string;
+  fills?: ReadonlyMap<string, Value>;
   template?: ModelCommon['template'];
   constructor(
     readonly range: SourceRange,
@@ -176,7 +249,8 @@ export type ModelValue = SequentialModel | FunctionalModel;
 export type Value =
   | number | string | boolean | null | Value[]
   | PyDict | PyModule | PyFunction | Builtin | BoundMethod | ClassValue | ConfigResult
-  | LayerValue | TensorValue | SequentialModel | FunctionalModel | Unknown;
+  | LayerValue | TensorValue | SequentialModel | FunctionalModel | Unknown
+  | NdArray | ArgParser | Namespace | Backbone | PyModuleFile;
 
 interface Param {
   readonly name: string;
@@ -270,7 +344,16 @@ function pyString(raw: string): string {
 /** The empty error lezer leaves after a float written with a trailing dot (`0.`). */
 function isTrailingDotFloat(error: SyntaxNode): boolean {
   const parent = error.parent;
-  return error.from === error.to && parent?.name === 'MemberExpression' && parent.firstChild?.name === 'Number' && error.prevSibling?.name === '.';
+  let before = error.prevSibling;
+  while (before?.name === 'Comment') before = before.prevSibling; // `8.  # width`
+  return error.from === error.to && parent?.name === 'MemberExpression' && parent.firstChild?.name === 'Number' && before?.name === '.';
+}
+
+function hasError(top: SyntaxNode): boolean {
+  const cursor = top.cursor();
+  do if (cursor.type.isError) return true;
+  while (cursor.next());
+  return false;
 }
 
 function isPrimitive(v: Value): v is number | string | boolean | null {
@@ -315,12 +398,38 @@ export function kerasPath(path: readonly string[]): readonly string[] | undefine
   let p = path;
   if (p[0] === 'tensorflow') {
     if (p[1] === 'keras') p = p.slice(2);
-    else if (p[1] === 'python' && p[2] === 'keras') p = p.slice(3);
+    // TF 1.x and compat spellings: tf.contrib.keras, tf.python.keras, tf.compat.v1.keras.
+    else if ((p[1] === 'python' || p[1] === 'contrib') && p[2] === 'keras') p = p.slice(3);
+    else if (p[1] === 'compat' && /^v[12]$/.test(p[2] ?? '') && p[3] === 'keras') p = p.slice(4);
     else return undefined;
   } else if (p[0] === 'keras' || p[0] === 'tf_keras') p = p.slice(1);
   else return undefined;
   if (p[0] === 'src' || p[0] === 'api') p = p.slice(1);
-  return p;
+  if (p[0] === '_impl' && p[1] === 'keras') p = p.slice(2);
+  // Version modules are spellings of the same package: keras.initializers.initializers_v1.X.
+  return p.filter((part, i) => i === p.length - 1 || !/^(initializers|optimizers)_v[12]$|^legacy$/.test(part));
+}
+
+/** The shape of nested lists of numbers (`np.array([[0, 1], [1, 0]])`), if regular. */
+function nestedShape(v: Value | undefined): number[] | undefined {
+  if (typeof v === 'number' || typeof v === 'boolean') return [];
+  if (!Array.isArray(v)) return undefined;
+  if (v.length === 0) return [0];
+  const inner = v.map(nestedShape);
+  const first = inner[0];
+  if (!first || inner.some((s) => !s || s.join() !== first.join())) return undefined;
+  return [v.length, ...first];
+}
+
+/**
+ * The Keras optimizer a TF1 optimizer class stands for (`tf.compat.v1.train.AdamOptimizer`,
+ * `tensorflow.python.training.gradient_descent.GradientDescentOptimizer`), lower case.
+ */
+export function tf1Optimizer(path: readonly string[]): string | undefined {
+  const last = path[path.length - 1] ?? '';
+  if (path[0] !== 'tensorflow' || !/Optimizer$/.test(last) || !path.some((p) => p === 'train' || p === 'training')) return undefined;
+  const base = last.slice(0, -'Optimizer'.length).toLowerCase();
+  return ({ gradientdescent: 'sgd', momentum: 'sgd_momentum', adam: 'adam', adagrad: 'adagrad', adadelta: 'adadelta', rmsprop: 'rmsprop', ftrl: 'ftrl', proximalgradientdescent: 'sgd', proximaladagrad: 'adagrad', adagradda: 'adagrad' } as Record<string, string>)[base] ?? base;
 }
 
 /** The activation a function reference names: `keras.activations.relu`, `tf.nn.relu`, `tf.tanh`. */
@@ -333,6 +442,23 @@ function activationOfPath(path: readonly string[]): string | undefined {
 
 const KERAS_BASES = new Set(['Model', 'Layer', 'Sequential']);
 
+/** Layers over sequences: Keras turns their `input_dim` / `input_length` into an input shape. */
+const SEQUENCE_LAYERS = new Set(['lstm', 'gru', 'simpleRNN', 'conv1d', 'maxPooling1d', 'averagePooling1d']);
+
+/** Modules whose calls the evaluator computes itself: pure math, NumPy shapes, argparse defaults. */
+const PURE_MODULES = new Set(['numpy', 'math', 'argparse', 'sklearn']);
+
+/** `math.sqrt` / `np.log`...: pure functions of numbers, evaluated on constants. */
+const MATH_FUNCTIONS: Readonly<Record<string, (...n: number[]) => number>> = {
+  sqrt: Math.sqrt, log: Math.log, log2: Math.log2, log10: Math.log10, log1p: Math.log1p, exp: Math.exp,
+  expm1: Math.expm1, floor: Math.floor, ceil: Math.ceil, abs: Math.abs, fabs: Math.abs, trunc: Math.trunc,
+  pow: Math.pow, power: Math.pow, sin: Math.sin, cos: Math.cos, tan: Math.tan, tanh: Math.tanh,
+  round: Math.round, rint: Math.round, square: (x) => x * x, maximum: Math.max, minimum: Math.min,
+  hypot: Math.hypot, cbrt: Math.cbrt, sign: Math.sign, isqrt: (x) => Math.floor(Math.sqrt(x)),
+};
+
+const MATH_CONSTANTS: Readonly<Record<string, number>> = { pi: Math.PI, e: Math.E, inf: Infinity, tau: 2 * Math.PI };
+
 /** Names a star import of a Keras package can bring in, besides layer classes. */
 const KERAS_MEMBERS = new Set([
   'Input', 'Sequential', 'Model', 'layers', 'models', 'optimizers', 'initializers', 'regularizers',
@@ -344,6 +470,12 @@ const KERAS_MEMBERS = new Set([
 
 export interface EvaluatorOptions {
   readonly set?: Readonly<Record<string, string>>;
+  /** This file's path: imported modules of the user's are looked up beside it. */
+  readonly fileName?: string;
+  /** Reads another file (absolute or as given); undefined when there is none. */
+  readonly readFile?: (path: string) => string | undefined;
+  /** Files being read up the import chain (cycles stop). */
+  readonly importing?: readonly string[];
   /** Values for one builder function's runs only, by function name (remembered per model). */
   readonly setFor?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Wall-clock limit of evaluating the file, in ms (default `PARSE_LIMITS.timeMs`). */
@@ -356,8 +488,13 @@ export class Evaluator {
   /** Where each named hole comes from (a parameter's declaration, a data access). */
   readonly holeRanges = new Map<string, SourceRange>();
   /** Unknown loop counts and lists that decided how many layers a model got. */
-  readonly flowHoles: { readonly name: string; readonly role: 'repeat count' | 'layer sizes' | 'condition'; readonly model: ModelValue }[] = [];
+  readonly flowHoles: { readonly name: string; readonly role: 'repeat count' | 'layer sizes' | 'condition'; readonly model: ModelValue; readonly suggestion?: string }[] = [];
   private layersMade = 0;
+  private saidChannelsLast = false;
+  private saidArgparse = false;
+  private saidKeras1 = false;
+  /** Arrays of two or more dimensions the script makes, by variable: where an input shape may come from. */
+  readonly dataArrays: { readonly name: string; readonly shape: readonly number[] }[] = [];
   readonly templateRuns: TemplateRun[] = [];
   private readonly problemKeys = new Set<string>();
   private src: string;
@@ -470,11 +607,18 @@ export class Evaluator {
     }
   }
 
+  /** An empty error at the end of a file that ends in indented blank space (valid Python). */
+  private isIndentedEnd(from: number, to: number): boolean {
+    if (from !== to || !/\n[ \t]+$/.test(this.text) || this.text.slice(from).trim() !== '') return false;
+    return !hasError(parser.parse(`${this.text.trimEnd()}\n`).topNode);
+  }
+
   private reportSyntaxErrors(top: SyntaxNode): void {
     let count = 0;
     const cursor = top.cursor();
     do {
-      if (cursor.type.isError && count < 20 && !isTrailingDotFloat(cursor.node)) {
+      // A file ending in indented blank space leaves an empty error at its end: not an error.
+      if (cursor.type.isError && count < 20 && !isTrailingDotFloat(cursor.node) && !this.isIndentedEnd(cursor.from, cursor.to)) {
         count++;
         const end = Math.max(cursor.to, Math.min(cursor.from + 1, this.text.length));
         this.problem('Syntax error: the Python here could not be parsed; the rest of the file is still read.', { start: cursor.from, end }, 'error');
@@ -487,7 +631,7 @@ export class Evaluator {
   /** `input_dim=13, model_type="cnn"` -> values, evaluated in the module scope. */
   private parseFills(entriesText: string, at: SourceRange): Map<string, Value> {
     const out = new Map<string, Value>();
-    const starts = [...entriesText.matchAll(/([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*)\s*=(?!=)/g)];
+    const starts = [...entriesText.matchAll(/([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\]|\([^()=]*\))*)\s*=(?!=)/g)];
     starts.forEach((match, i) => {
       const end = i + 1 < starts.length ? starts[i + 1]!.index : entriesText.length;
       const expression = entriesText.slice(match.index + match[0].length, end).trim().replace(/,\s*$/, '');
@@ -496,7 +640,7 @@ export class Evaluator {
         this.problem(`Annotation value of \`${match[1]}\` is not an expression: ${expression}`, at, 'warning');
         return;
       }
-      out.set(match[1]!, value);
+      out.set(match[1]!.replace(/\s+/g, ''), value);
     });
     return out;
   }
@@ -539,7 +683,13 @@ export class Evaluator {
     if (set) for (const [k, v] of this.parseFills(set, { start: 0, end: 0 })) this.fileFills.set(k, v);
   }
 
-  private fillFor(chain: string): { value: Value } | undefined {
+  /** A value given for `chain` for `model`: its template run's fills, then the file's. */
+  fillForModel(model: ModelValue, chain: string): { value: Value } | undefined {
+    if (model.fills?.has(chain)) return { value: model.fills.get(chain)! };
+    return this.fileFills.has(chain) ? { value: this.fileFills.get(chain)! } : undefined;
+  }
+
+  fillFor(chain: string): { value: Value } | undefined {
     if (this.templateFills?.has(chain)) return { value: this.templateFills.get(chain)! };
     if (this.fileFills.has(chain)) return { value: this.fileFills.get(chain)! };
     return undefined;
@@ -639,7 +789,17 @@ export class Evaluator {
     const valueGroup = groups.pop()!;
     const items = valueGroup.filter((n) => n.name !== ',');
     if (items.length === 0) return;
-    const value = items.length === 1 && !valueGroup.some((n) => n.name === ',') ? this.eval(items[0]!, scope) : items.map((n) => this.eval(n, scope));
+    let value = items.length === 1 && !valueGroup.some((n) => n.name === ',') ? this.eval(items[0]!, scope) : items.map((n) => this.eval(n, scope));
+    // `bound = lib.call(...)` that cannot be evaluated: the variable names the hole (fillable as
+    // `bound=...`), unless the unknown comes from a named value the call read (`np.sqrt(width)`).
+    const target = groups.length === 1 && groups[0]!.length === 1 && groups[0]![0]!.name === 'VariableName' ? this.t(groups[0]![0]!) : undefined;
+    if (target && value instanceof Unknown && items.length === 1 && items[0]!.name === 'CallExpression') {
+      const callee = this.t(items[0]!).replace(/\s+/g, '');
+      if (!value.hole || callee.startsWith(`${value.hole}(`) || value.hole === callee) {
+        if (!this.holeRanges.has(target)) this.holeRanges.set(target, rangeOf(items[0]!));
+        value = this.fillFor(target)?.value ?? new Unknown(value.text, value.reason, target);
+      }
+    }
     for (const group of groups) {
       const targets = group.filter((n) => n.name !== ',');
       if (targets.length === 1 && !group.some((n) => n.name === ',')) this.assign(targets[0]!, value, scope);
@@ -655,6 +815,11 @@ export class Evaluator {
       if (Array.isArray(value)) {
         if (starIndex >= 0 && i === starIndex + 1) item = value.slice(starIndex, value.length - (targets.length - i - 1));
         else item = value[starIndex >= 0 && i > starIndex ? value.length - (targets.length - i) : i] ?? new Unknown(this.t(target), 'too few values to unpack');
+      } else if (value instanceof Unknown && value.hole && starIndex < 0) {
+        // `_, n = x.shape`: each name is an element of the unknown (`x.shape[1]`), fillable as such.
+        const hole = `${value.hole}[${i}]`;
+        if (!this.holeRanges.has(hole)) this.holeRanges.set(hole, this.holeRanges.get(value.hole) ?? rangeOf(target));
+        item = this.fillFor(hole)?.value ?? new Unknown(this.t(target), value.reason, hole);
       } else {
         item = new Unknown(this.t(target), value instanceof Unknown ? value.reason : `unpacking ${describe(value)} is not evaluated`);
       }
@@ -667,6 +832,7 @@ export class Evaluator {
       case 'VariableName': {
         const name = this.t(target);
         scope.vars.set(name, value);
+        if (value instanceof NdArray && value.shape.length > 1) this.dataArrays.push({ name, shape: value.shape });
         if (value instanceof SequentialModel || value instanceof FunctionalModel) {
           if (this.depth < value.nameDepth) {
             value.name = name;
@@ -729,7 +895,7 @@ export class Evaluator {
         const layersBefore = this.layersMade;
         const completion = this.execBody(body, scope);
         // The unknown decided which layers the model got: a hole of the model.
-        if (value instanceof Unknown && value.hole) this.noteFlowHole(value.hole, 'condition', layersBefore);
+        if (value instanceof Unknown && value.hole) this.noteFlowHole(value.hole, 'condition', layersBefore, this.stringOfCondition(condNode));
         return completion;
       }
       i += 2;
@@ -774,10 +940,24 @@ export class Evaluator {
     return elseIndex >= 0 ? this.execBody(parts[elseIndex + 1], scope) : undefined;
   }
 
-  private noteFlowHole(name: string | undefined, role: 'repeat count' | 'layer sizes' | 'condition', layersBefore: number): void {
+  private noteFlowHole(name: string | undefined, role: 'repeat count' | 'layer sizes' | 'condition', layersBefore: number, suggestion?: string): void {
     const model = this.models[this.models.length - 1];
     if (!name || this.layersMade === layersBefore || !model) return;
-    this.flowHoles.push({ name, role, model });
+    this.flowHoles.push({ name, role, model, ...(suggestion !== undefined ? { suggestion } : {}) });
+  }
+
+  /**
+   * A condition that compares the unknown with a string (`kind == 'cnn'`, `'cnn' in kind`,
+   * `kind.startswith('cnn')`) is filled by that string, not by True: the string, quoted.
+   */
+  private stringOfCondition(cond: SyntaxNode): string | undefined {
+    const strings: SyntaxNode[] = [];
+    const cursor = cond.cursor();
+    do if (cursor.name === 'String') strings.push(cursor.node);
+    while (cursor.next() && cursor.from < cond.to);
+    if (!strings.length || !/==|!=|\bin\b|startswith|endswith/.test(this.t(cond))) return undefined;
+    // Double quotes: the advice wraps `--set 'name=value'` in single quotes for the shell.
+    return JSON.stringify(pyString(this.t(strings[0]!)));
   }
 
   /** The items of an iterable; an unknown one is read once with an unknown item. */
@@ -818,9 +998,14 @@ export class Evaluator {
   private execImport(node: SyntaxNode, scope: Scope): void {
     const parts = kids(node);
     const bindModule = (path: string[], alias: string | undefined): void => {
-      const api = path[0] === 'tensorflow' || path[0] === 'keras' || path[0] === 'tf_keras';
+      const api = path[0] === 'tensorflow' || path[0] === 'keras' || path[0] === 'tf_keras' || PURE_MODULES.has(path[0]!);
       // `import a.b` binds `a`; `import a.b as c` binds `c` to `a.b`.
       const bound = alias ? path : path.slice(0, 1);
+      const user = api ? undefined : this.userModule(path, false);
+      if (user && (alias || path.length === 1)) {
+        scope.vars.set(alias ?? path[0]!, user);
+        return;
+      }
       scope.vars.set(alias ?? path[0]!, api ? new PyModule(bound) : new Unknown(alias ?? path[0]!, `module \`${path.join('.')}\` is not read`));
     };
     if (parts[0]?.name === 'import') {
@@ -846,7 +1031,7 @@ export class Evaluator {
     if (importIndex < 0) return;
     const from = parts.slice(1, importIndex).filter((n) => n.name === 'VariableName').map((n) => this.t(n));
     const relative = parts.slice(1, importIndex).some((n) => n.name === '.' && n.from === parts[1]!.from);
-    const api = !relative && (from[0] === 'tensorflow' || from[0] === 'keras' || from[0] === 'tf_keras');
+    const api = !relative && (from[0] === 'tensorflow' || from[0] === 'keras' || from[0] === 'tf_keras' || PURE_MODULES.has(from[0]!));
     const names = parts.slice(importIndex + 1);
     for (let i = 0; i < names.length; i++) {
       const n = names[i]!;
@@ -861,8 +1046,98 @@ export class Evaluator {
         alias = this.t(names[i + 2]!);
         i += 2;
       }
+      if (!api) {
+        const module = this.userModule(from, relative);
+        const found = module?.scope.vars.get(name);
+        if (found !== undefined) {
+          scope.vars.set(alias, found);
+          continue;
+        }
+      }
       scope.vars.set(alias, api ? new PyModule([...from, name]) : new Unknown(alias, `imported from \`${from.join('.') || '.'}\`, which is not read`, alias));
     }
+  }
+
+  private readonly userModules = new Map<string, PyModuleFile | undefined>();
+
+  /**
+   * A module of the user's (`from dl_builder_module import build`), read from the file beside
+   * this one when the host can read files: its functions are called as this file's are, and the
+   * models they build belong to the calling file (on the call's range).
+   */
+  private userModule(from: readonly string[], relative: boolean): PyModuleFile | undefined {
+    const { readFile, fileName } = this.options;
+    if (!readFile || !fileName || !from.length) return undefined;
+    const cut = Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\'));
+    const sep = fileName[cut] ?? '/';
+    const base = fileName.slice(0, cut + 1) + from.join(sep);
+    const key = `${relative ? '.' : ''}${base}`;
+    if (this.userModules.has(key)) return this.userModules.get(key);
+    this.userModules.set(key, undefined);
+    for (const path of [`${base}.py`, `${base}${sep}__init__.py`]) {
+      if ((this.options.importing ?? []).includes(path) || path === fileName) continue;
+      const text = readFile(path);
+      if (text === undefined) continue;
+      const nested = new Evaluator(text, { fileName: path, readFile, importing: [...(this.options.importing ?? []), fileName], ...(this.options.timeMs !== undefined ? { timeMs: this.options.timeMs } : {}) });
+      nested.runModule();
+      const module = new PyModuleFile(from.join('.'), nested.moduleScope);
+      this.userModules.set(key, module);
+      return module;
+    }
+    return undefined;
+  }
+
+  /** Runs the file as an imported module: its top level only (`__name__` is not `__main__`). */
+  runModule(): void {
+    const top = parser.parse(this.text).topNode;
+    this.top = top;
+    this.moduleScope = new Scope();
+    this.moduleScope.vars.set('__name__', 'module');
+    try {
+      this.execBlock(kids(top), this.moduleScope);
+    } catch (error) {
+      if (!(error instanceof BudgetExceeded)) throw error;
+    }
+  }
+
+  /**
+   * Calls a function of another file in its own evaluator, then moves the models it built here,
+   * with every range on the call (the other file's offsets mean nothing in this one).
+   */
+  private callForeign(fn: PyFunction, owner: Evaluator, args: Args, site: SyntaxNode): Value {
+    const modelsBefore = owner.models.length;
+    const problemsBefore = owner.problems.length;
+    const result = owner.callFunction(fn, args, fn.node);
+    const at = rangeOf(site);
+    const moved = new Map<LayerValue, LayerValue>();
+    const rehome = (layer: LayerValue): LayerValue => {
+      let copy = moved.get(layer);
+      if (!copy) {
+        copy = new LayerValue(layer.type, layer.known, layer.config, {}, undefined, at, layer.iteration, layer.partOf);
+        moved.set(layer, copy);
+      }
+      return copy;
+    };
+    const rehomeNodes = (outputs: readonly GraphNode[]): void => {
+      for (const node of nodesReaching(outputs)) (node as { layer: LayerValue }).layer = rehome(node.layer);
+    };
+    for (const model of owner.models.splice(modelsBefore)) {
+      (model as { range: SourceRange }).range = at;
+      if (model instanceof SequentialModel) model.layers.splice(0, model.layers.length, ...model.layers.map(rehome));
+      else rehomeNodes([...model.outputs, ...model.inputs].map((t) => t.node));
+      if (model.compile) {
+        const { configRange: _dropped, ...rest } = model.compile;
+        void _dropped;
+        model.compile = { ...rest, range: at, configRanges: {} };
+      }
+      model.nameDepth = Infinity;
+      this.models.push(model);
+    }
+    const file = owner.options.fileName?.split(/[\\/]/).pop() ?? 'the imported file';
+    for (const p of owner.problems.slice(problemsBefore)) if (p.severity !== 'info') this.problem(`${p.message} (in \`${file}\`)`, at, p.severity);
+    if (result instanceof LayerValue) return rehome(result);
+    if (result instanceof TensorValue) rehomeNodes([result.node]);
+    return result;
   }
 
   private defineFunction(node: SyntaxNode, scope: Scope): PyFunction | undefined {
@@ -870,7 +1145,7 @@ export class Evaluator {
     const nameNode = parts.find((n) => n.name === 'VariableName');
     const paramList = parts.find((n) => n.name === 'ParamList');
     if (!nameNode || !paramList) return undefined;
-    const fn = new PyFunction(node, this.t(nameNode), scope, this.params(paramList));
+    const fn = new PyFunction(node, this.t(nameNode), scope, this.params(paramList), this);
     scope.vars.set(fn.name, fn);
     return fn;
   }
@@ -1031,7 +1306,10 @@ export class Evaluator {
     if (fill) return fill.value;
     // lezer reads the float `0.` as `0` `.` and a missing name: it is a number.
     const trailingDotFloat = objectNode.name === 'Number' && parts[1]?.name === '.' && (!parts[2] || parts[2].type.isError || /^[eE]\d+$/.test(this.t(parts[2])));
-    if (trailingDotFloat) return pyNumber(this.t(node).replace(/\.$/, '')) ?? new Unknown(this.t(node), 'malformed number');
+    if (trailingDotFloat) {
+      const exponent = parts[2] && !parts[2].type.isError ? this.t(parts[2]) : '';
+      return pyNumber(this.t(objectNode) + exponent) ?? new Unknown(this.t(node), 'malformed number');
+    }
     const object = this.eval(objectNode, scope);
     const unknown = (reason: string, hole?: string): Unknown => {
       if (chain && !this.holeRanges.has(chain)) this.holeRanges.set(chain, rangeOf(node));
@@ -1039,7 +1317,32 @@ export class Evaluator {
     };
     if (parts[1]?.name === '.') {
       const prop = parts[2] ? this.t(parts[2]) : '';
-      if (object instanceof PyModule) return new PyModule([...object.path, prop]);
+      if (object instanceof PyModule) {
+        if ((object.path[0] === 'numpy' || object.path[0] === 'math') && object.path.length === 1 && prop in MATH_CONSTANTS) return MATH_CONSTANTS[prop]!;
+        return new PyModule([...object.path, prop]);
+      }
+      if (object instanceof PyModuleFile) {
+        const found = object.scope.vars.get(prop);
+        return found ?? unknown(`\`${object.name}\` has no \`${prop}\``);
+      }
+      if (object instanceof Backbone) {
+        if (prop === 'output' || prop === 'input' || prop === 'outputs' || prop === 'inputs') return prop.endsWith('s') ? [object.output] : object.output;
+        return unknown(`\`${prop}\` of the backbone \`${object.name}\` is not read`);
+      }
+      if (object instanceof NdArray) {
+        if (prop === 'shape') return [...object.shape];
+        if (prop === 'ndim') return object.shape.length;
+        if (prop === 'size') return object.shape.reduce((a, b) => a * b, 1);
+        if (prop === 'T') return new NdArray([...object.shape].reverse());
+      }
+      if (object instanceof Namespace) {
+        if (object.items.has(prop)) {
+          const value = object.items.get(prop)!;
+          if (value === null) return unknown(`\`${prop}\` has no default in ${object.what}`);
+          return value;
+        }
+        return unknown(`${object.what} has no \`${prop}\``);
+      }
       if (object instanceof Unknown) return unknown(object.reason, object.hole);
       if (object instanceof TensorValue && prop === 'shape') return unknown('shapes of symbolic tensors are not evaluated');
       if (object === null || typeof object === 'number' || typeof object === 'boolean') return unknown(`\`${prop}\` of a constant is not evaluated`);
@@ -1235,6 +1538,12 @@ export class Evaluator {
         return op === 'in' ? found : !found;
       }
     }
+    // Element-wise arithmetic keeps an array's shape (`x / 255`, `x - mean`), broadcast on scalars.
+    if ((a instanceof NdArray || b instanceof NdArray) && ['+', '-', '*', '/', '//', '**', '%'].includes(op)) {
+      const other = a instanceof NdArray ? b : a;
+      const array = (a instanceof NdArray ? a : b) as NdArray;
+      if (typeof other === 'number' || typeof other === 'boolean' || (other instanceof NdArray && other.shape.join() === array.shape.join())) return array;
+    }
     if (typeof a === 'boolean') a = Number(a);
     if (typeof b === 'boolean') b = Number(b);
     if (typeof a === 'number' && typeof b === 'number') {
@@ -1324,22 +1633,38 @@ export class Evaluator {
   private call(node: SyntaxNode, scope: Scope): Value {
     const [calleeNode, list] = kids(node);
     if (!calleeNode) return new Unknown(this.t(node), 'incomplete call');
+    // A call result given a value by name (`ui.units()=32`).
+    if (this.fileFills.size || this.templateFills?.size) {
+      const fill = this.fillFor(this.t(node).replace(/\s+/g, ''));
+      if (fill) return fill.value;
+    }
     const callee = this.eval(calleeNode, scope);
     const args = this.args(list?.name === 'ArgList' ? list : undefined, scope);
     return this.callValue(callee, args, node);
   }
 
   private callValue(callee: Value, args: Args, site: SyntaxNode): Value {
-    if (callee instanceof PyFunction) return this.callFunction(callee, args, site);
+    if (callee instanceof PyFunction) {
+      if (callee.owner instanceof Evaluator && callee.owner !== this) return this.callForeign(callee, callee.owner, args, site);
+      return this.callFunction(callee, args, site);
+    }
     if (callee instanceof Builtin) return callee.call(args.positional.map((a) => a.value), new Map([...args.keywords].map(([k, a]) => [k, a.value])), site);
     if (callee instanceof BoundMethod) return this.callMethod(callee, args, site);
     if (callee instanceof PyModule) return this.callApi(callee, args, site);
     if (callee instanceof LayerValue) return this.applyLayer(callee, args, site);
+    if (callee instanceof Backbone) return callee.output;
     if (callee instanceof SequentialModel || callee instanceof FunctionalModel) return this.applyModel(callee, args, site);
     if (callee instanceof ClassValue) return new Unknown(this.t(site), `instances of \`${callee.name}\` are not evaluated`);
     if (callee instanceof Unknown) {
+      // Scalers and encoders keep an array's shape (`scaler.fit_transform(X)`).
+      const first = args.positional[0]?.value;
+      if (first instanceof NdArray && /\.(fit_transform|transform)$/.test(callee.text) && !/pca|svd|poly|onehot|vectori|embed|select/i.test(callee.text)) return new NdArray([...first.shape]);
       if (/is not defined in this file/.test(callee.reason)) this.problem(`\`${callee.text}\` is not defined in this file; the result of \`${this.t(site).slice(0, 60)}\` is unknown.`, rangeOf(site), 'info');
-      return new Unknown(this.t(site), callee.reason, callee.hole);
+      // The call names its result: `ui.units()` is the hole, not the function `ui.units`.
+      const text = this.t(site).replace(/\s+/g, '');
+      const named = callee.hole && text.startsWith(`${callee.hole}(`) && text.length <= 80 ? text : callee.hole;
+      if (named && named !== callee.hole && !this.holeRanges.has(named)) this.holeRanges.set(named, rangeOf(site));
+      return new Unknown(this.t(site), callee.reason, named);
     }
     return new Unknown(this.t(site), `${describe(callee)} is not callable`);
   }
@@ -1398,6 +1723,23 @@ export class Evaluator {
         self.compile = this.compileRecord(args, site);
         return null;
       }
+      if (name === 'fit' || name === 'fit_generator' || name === 'train_on_batch') {
+        const x = args.positional[0]?.value ?? args.keywords.get('x')?.value;
+        if (x instanceof NdArray && x.shape.length > 1 && !self.fitShape) {
+          self.fitShape = x.shape;
+          self.fitShapeFrom = `model.${name}`;
+        }
+        return new Unknown(this.t(site), `\`model.${name}(...)\` is not evaluated`);
+      }
+      if (name === 'build' && self instanceof SequentialModel) {
+        // `model.build((None, 8))` states the input shape (batch first).
+        const shape = args.positional[0]?.value ?? args.keywords.get('input_shape')?.value;
+        if (Array.isArray(shape) && shape.length > 1 && shape.slice(1).every((d) => typeof d === 'number')) {
+          self.fitShape = [0, ...(shape.slice(1) as number[])];
+          self.fitShapeFrom = 'model.build';
+        }
+        return null;
+      }
       if (self instanceof SequentialModel && name === 'add') {
         const arg = args.positional[0] ?? args.keywords.get('layer');
         if (arg) this.addToSequential(self, arg.value, arg.valueRange ?? rangeOf(site));
@@ -1408,6 +1750,47 @@ export class Evaluator {
         return null;
       }
       return new Unknown(this.t(site), `\`model.${name}(...)\` is not evaluated`);
+    }
+    if (self instanceof NdArray) {
+      if (name === 'reshape') {
+        const dims = (a.length === 1 && Array.isArray(a[0]) ? a[0] : a) as Value[];
+        const total = self.shape.reduce((x, y) => x * y, 1);
+        if (!dims.every((d) => typeof d === 'number')) return new Unknown(this.t(site), 'reshape to a shape that is not constant');
+        const known = (dims as number[]).filter((d) => d !== -1).reduce((x, y) => x * y, 1);
+        return new NdArray((dims as number[]).map((d) => (d === -1 && known ? total / known : d)));
+      }
+      if (['astype', 'copy', 'squeeze'].includes(name)) return name === 'squeeze' ? new NdArray(self.shape.filter((d) => d !== 1)) : self;
+      return new Unknown(this.t(site), `array method \`${name}\` is not evaluated`);
+    }
+    if (self instanceof ArgParser) {
+      if (name === 'add_argument') {
+        const flags = a.filter((v): v is string => typeof v === 'string');
+        const long = flags.find((f) => f.startsWith('--')) ?? flags[0];
+        const destArg = args.keywords.get('dest')?.value;
+        const dest = typeof destArg === 'string' ? destArg : long?.replace(/^-+/, '').replace(/-/g, '_');
+        if (!dest) return null;
+        const action = args.keywords.get('action')?.value;
+        let value: Value = args.keywords.get('default')?.value ?? (action === 'store_true' ? false : action === 'store_false' ? true : null);
+        const type = args.keywords.get('type')?.value;
+        const typeName = type instanceof Builtin ? type.name : undefined;
+        if (typeof value === 'string' && (typeName === 'int' || typeName === 'float') && value.trim() !== '' && !Number.isNaN(Number(value))) value = typeName === 'int' ? Math.trunc(Number(value)) : Number(value);
+        self.defaults.set(dest, value);
+        return null;
+      }
+      if (name === 'set_defaults') {
+        for (const [k, v] of args.keywords) self.defaults.set(k, v.value);
+        return null;
+      }
+      if (name === 'add_argument_group' || name === 'add_mutually_exclusive_group') return self;
+      if (name === 'parse_args' || name === 'parse_known_args') {
+        if (!this.saidArgparse) {
+          this.saidArgparse = true;
+          this.problem('Command-line options are read with their argparse defaults.', rangeOf(site), 'info');
+        }
+        const namespace = new Namespace(self.defaults, 'the argparse defaults');
+        return name === 'parse_args' ? namespace : [namespace, []];
+      }
+      return null;
     }
     if (Array.isArray(self)) {
       if ((name === 'append' || name === 'extend' || name === 'insert') && this.tooLong('list', self.length + (name === 'extend' && Array.isArray(a[0]) ? a[0].length : 1), rangeOf(site))) return null;
@@ -1424,7 +1807,28 @@ export class Evaluator {
     if (typeof self === 'string') {
       if (name === 'lower') return self.toLowerCase();
       if (name === 'upper') return self.toUpperCase();
-      if (name === 'strip') return self.trim();
+      const chars = typeof a[0] === 'string' ? a[0] : undefined;
+      const trim = (from: 'start' | 'end' | 'both'): string => {
+        if (chars === undefined) return from === 'start' ? self.trimStart() : from === 'end' ? self.trimEnd() : self.trim();
+        let [i, j] = [0, self.length];
+        if (from !== 'end') while (i < j && chars.includes(self[i]!)) i++;
+        if (from !== 'start') while (j > i && chars.includes(self[j - 1]!)) j--;
+        return self.slice(i, j);
+      };
+      if (name === 'strip') return trim('both');
+      if (name === 'lstrip') return trim('start');
+      if (name === 'rstrip') return trim('end');
+      if (name === 'split') {
+        if (a[0] === undefined || a[0] === null) return self.split(/\s+/).filter(Boolean);
+        if (typeof a[0] === 'string' && a[0]) return self.split(a[0]);
+      }
+      if (name === 'replace' && typeof a[0] === 'string' && typeof a[1] === 'string') return self.split(a[0]).join(a[1]);
+      if (name === 'find' && typeof a[0] === 'string') return self.indexOf(a[0]);
+      if (name === 'count' && typeof a[0] === 'string' && a[0]) return self.split(a[0]).length - 1;
+      if (name === 'join' && Array.isArray(a[0]) && a[0].every((x) => typeof x === 'string')) return (a[0] as string[]).join(self);
+      if (name === 'isdigit') return /^\d+$/.test(self);
+      if (name === 'title') return self.replace(/\b\w/g, (c) => c.toUpperCase());
+      if (name === 'capitalize') return self.charAt(0).toUpperCase() + self.slice(1).toLowerCase();
       if (name === 'startswith' && typeof a[0] === 'string') return self.startsWith(a[0]);
       if (name === 'endswith' && typeof a[0] === 'string') return self.endsWith(a[0]);
       if (name === 'format') {
@@ -1454,6 +1858,7 @@ export class Evaluator {
       throw new ParseLimitError(layerLimitMessage(), at, 'statement');
     }
     if (value instanceof LayerValue) model.layers.push(value);
+    else if (value instanceof Backbone && model.layers.length === 0) model.layers.push(this.asInputLayer(value.output.node.layer));
     else if (value instanceof TensorValue && value.node.layer.type === 'inputLayer') model.layers.push(this.asInputLayer(value.node.layer));
     else if (value instanceof SequentialModel || value instanceof FunctionalModel) this.addModel(model, value, at);
     else {
@@ -1528,17 +1933,31 @@ export class Evaluator {
   // ----- the Keras API
 
   private callApi(module: PyModule, args: Args, site: SyntaxNode): Value {
+    if (PURE_MODULES.has(module.path[0]!)) return this.callPure(module.path, args, site);
+    const tf1 = tf1Optimizer(module.path);
+    if (tf1) return this.optimizer(['optimizers', tf1], args, site, module.path.join('.'));
     const path = kerasPath(module.path);
     const what = module.path.join('.');
     if (!path || path.length === 0) return new Unknown(this.t(site), `\`${what}(...)\` is not evaluated`);
     const last = path[path.length - 1]!;
     const first = path[0]!;
-    if (last === 'Input' && (path.length === 1 || first === 'layers' || first === 'engine')) return this.input(args, site);
+    // Old Keras exports Input from keras.models too.
+    if (last === 'Input' && (path.length === 1 || first === 'layers' || first === 'engine' || first === 'models')) return this.input(args, site);
+    if (first === 'backend' && path.length === 2) return this.backend(last, args, site);
+    if (first === 'datasets' && last === 'load_data' && path.length === 3) return this.dataset(path[1]!, site);
+    if (first === 'utils' && (last === 'to_categorical')) {
+      const y = args.positional[0]?.value;
+      const classes = args.positional[1]?.value ?? args.keywords.get('num_classes')?.value;
+      if (y instanceof NdArray && typeof classes === 'number') return new NdArray([y.shape[0] ?? 1, classes]);
+      return new Unknown(this.t(site), 'the number of classes is not a constant');
+    }
+    if (first === 'applications') return this.application(path, args, site);
     if (last === 'Sequential' && (path.length === 1 || first === 'models')) return this.sequential(args, site);
     if (last === 'Model' && (path.length === 1 || first === 'models')) return this.functional(args, site);
     if (first === 'layers' || path.length === 1) {
       const spec = KERAS_LAYERS[last];
-      if (spec) return this.makeLayer(spec.type, true, spec.positional, args, site);
+      if (spec) return this.makeLayer(spec.type, true, spec.positional, this.keras1Args(spec.type, last, module.path[0] !== 'tensorflow', args, site), site);
+      if ((last === 'merge' || last === 'Merge') && first === 'layers') return this.keras1Merge(last, args, site);
       const merge = MERGE_FUNCTIONS[last];
       if (merge) {
         const [inputs, ...rest] = args.positional;
@@ -1570,14 +1989,159 @@ export class Evaluator {
     return new Unknown(this.t(site), `\`${what}(...)\` is not evaluated`);
   }
 
+  /**
+   * A `keras.applications` backbone: its layers are not read (hundreds of pretrained layers).
+   * It becomes an input standing for its output, so the head built on it is analysed on that
+   * feature map; a problem on the line says so. Output shape: the feature channels of the
+   * architecture at input size / 32 (rounded up), or the pooled / classifier vector.
+   */
+  private application(path: readonly string[], args: Args, site: SyntaxNode): Value {
+    const name = path[path.length - 1]!;
+    const spec = BACKBONES[name];
+    if (!spec) return new Unknown(this.t(site), `\`keras.applications.${name}(...)\` is not evaluated`);
+    const kw = (k: string): Value | undefined => args.keywords.get(k)?.value;
+    let size: Value[] | undefined;
+    const tensor = kw('input_tensor');
+    if (tensor instanceof TensorValue) {
+      const c = tensor.node.layer.config;
+      const shape = c.shape ?? c.inputShape;
+      if (Array.isArray(shape)) size = shape as Value[];
+    }
+    const given = kw('input_shape');
+    if (Array.isArray(given)) size = given;
+    const includeTop = truthy(kw('include_top') ?? true) !== false;
+    const pooling = kw('pooling');
+    const [h, w] = [size?.[0], size?.[1]].map((d) => (typeof d === 'number' ? d : spec.size));
+    const classes = typeof kw('classes') === 'number' ? (kw('classes') as number) : 1000;
+    const shape: number[] = includeTop ? [classes] : pooling === 'avg' || pooling === 'max' ? [spec.channels] : [Math.ceil(h! / 32), Math.ceil(w! / 32), spec.channels];
+    this.problem(
+      `\`${name}\` (keras.applications) is a pretrained backbone Gradient Lens does not read; layers built on it are analysed on its output, a (${shape.join(', ')}${shape.length === 1 ? ',' : ''}) ${shape.length > 1 ? 'feature map' : 'vector'}, as the model's input.`,
+      rangeOf(site), 'warning',
+    );
+    const layer = new LayerValue('inputLayer', true, { shape }, {}, args.list ? rangeOf(args.list) : undefined, rangeOf(site), undefined);
+    const out = new TensorValue({ layer, inbound: [], order: this.nodeOrder++ });
+    return new Backbone(name, out);
+  }
+
+  /**
+   * `keras.datasets.X.load_data()`: ((x_train, y_train), (x_test, y_test)) with the shapes Keras
+   * documents; data of varying length (imdb, reuters) stays unknown.
+   */
+  private dataset(name: string, site: SyntaxNode): Value {
+    const shapes: Record<string, [number, number, readonly number[], readonly number[]]> = {
+      mnist: [60000, 10000, [28, 28], []], fashion_mnist: [60000, 10000, [28, 28], []],
+      cifar10: [50000, 10000, [32, 32, 3], [1]], cifar100: [50000, 10000, [32, 32, 3], [1]],
+      boston_housing: [404, 102, [13], []], california_housing: [16512, 4128, [8], []],
+    };
+    const spec = shapes[name];
+    if (!spec) return new Unknown(this.t(site), `\`${name}\` samples have no fixed shape`);
+    const [train, test, x, y] = spec;
+    return [[new NdArray([train, ...x]), new NdArray([train, ...y])], [new NdArray([test, ...x]), new NdArray([test, ...y])]];
+  }
+
+  /** numpy / math / argparse calls: pure math on constants, array shapes, command-line defaults. */
+  private callPure(path: readonly string[], args: Args, site: SyntaxNode): Value {
+    const a = args.positional.map((x) => x.value);
+    const kw = (name: string): Value | undefined => args.keywords.get(name)?.value;
+    const last = path[path.length - 1]!;
+    const what = path.join('.');
+    const culprit = [...a, ...[...args.keywords.values()].map((x) => x.value)].find((v): v is Unknown => v instanceof Unknown);
+    const unknown = (reason: string): Unknown => new Unknown(this.t(site), culprit ? culprit.reason : reason, culprit?.hole);
+    if (path[0] === 'sklearn') {
+      if (last === 'train_test_split') {
+        // Rows split, other dimensions kept: [a_train, a_test, b_train, b_test, ...].
+        const split = kw('test_size') ?? 0.25;
+        const out: Value[] = [];
+        for (const array of a) {
+          if (!(array instanceof NdArray) || typeof split !== 'number') return unknown('the split arrays have no known shape');
+          const rows = array.shape[0] ?? 0;
+          const test = split < 1 ? Math.ceil(rows * split) : split;
+          out.push(new NdArray([rows - test, ...array.shape.slice(1)]), new NdArray([test, ...array.shape.slice(1)]));
+        }
+        return out;
+      }
+      return unknown(`\`${what}(...)\` is not evaluated`);
+    }
+    if (path[0] === 'argparse') {
+      if (last === 'ArgumentParser' && path.length === 2) return new ArgParser();
+      if (last === 'Namespace' && path.length === 2) return new Namespace(new Map([...args.keywords].map(([k, v]) => [k, v.value])), 'the namespace');
+      return unknown(`\`${what}(...)\` is not evaluated`);
+    }
+    const fn = path.length === 2 ? MATH_FUNCTIONS[last] : undefined;
+    if (fn) {
+      if (a.length && a.every((v) => typeof v === 'number')) return fn(...(a as number[]));
+      return unknown(`\`${what}\` of a value that is not a constant number`);
+    }
+    if (path[0] === 'numpy') {
+      const dims = (v: Value | undefined): number[] | undefined => {
+        if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return [v];
+        if (Array.isArray(v) && v.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) return v as number[];
+        return undefined;
+      };
+      const sub = path.slice(1).join('.');
+      let shape: number[] | undefined;
+      // Shapes as NumPy takes them: positional dims, a shape tuple, or `size=`.
+      if (['random.rand', 'random.randn'].includes(sub)) shape = a.length === 0 ? [] : a.every((d) => typeof d === 'number') ? dims(a as Value) : undefined;
+      else if (['zeros', 'ones', 'empty', 'full', 'random.random', 'random.random_sample', 'random.sample'].includes(sub)) shape = dims(a[0] ?? kw('shape') ?? kw('size'));
+      else if (['random.normal', 'random.uniform'].includes(sub)) shape = dims(kw('size') ?? a[2]);
+      else if (sub === 'random.randint') shape = dims(kw('size') ?? a[2]);
+      else if (sub === 'random.choice') shape = dims(kw('size') ?? a[1]);
+      else if (['zeros_like', 'ones_like', 'empty_like', 'full_like', 'array', 'asarray', 'copy'].includes(sub) && a[0] instanceof NdArray) shape = [...a[0].shape];
+      else if (sub === 'array' || sub === 'asarray') shape = nestedShape(a[0]);
+      else if (sub === 'eye' || sub === 'identity') shape = typeof a[0] === 'number' ? [a[0], typeof a[1] === 'number' ? a[1] : a[0]] : undefined;
+      else if (sub === 'arange' && a.every((d) => typeof d === 'number') && a.length) {
+        const [start, stop, step] = a.length === 1 ? [0, a[0] as number, 1] : [a[0] as number, a[1] as number, (a[2] as number | undefined) ?? 1];
+        shape = step ? [Math.max(0, Math.ceil((stop - start) / step))] : undefined;
+      } else if (sub === 'prod' || sub === 'product') {
+        const items = a[0] instanceof NdArray ? undefined : Array.isArray(a[0]) ? a[0] : undefined;
+        if (items && items.every((d) => typeof d === 'number')) return (items as number[]).reduce((x, y) => x * y, 1);
+        return unknown('`prod` of a value that is not a list of numbers');
+      } else if (sub === 'random.seed') return null;
+      if (shape) return new NdArray(shape);
+      return unknown(`\`${what}(...)\` is not evaluated`);
+    }
+    return unknown(`\`${what}(...)\` is not evaluated`);
+  }
+
+  /**
+   * `keras.backend` queries that steer model code. The image layout is assumed channels-last
+   * (Keras' default, and what tfjs trains fastest) and said once per file.
+   */
+  private backend(name: string, args: Args, site: SyntaxNode): Value {
+    if (name === 'image_data_format' || name === 'image_dim_ordering') {
+      if (!this.saidChannelsLast) {
+        this.saidChannelsLast = true;
+        this.problem(`\`${this.t(site)}\` is read as channels-last (Keras' default); shapes follow that branch.`, rangeOf(site), 'info');
+      }
+      return name === 'image_data_format' ? 'channels_last' : 'tf';
+    }
+    if (name === 'floatx') return 'float32';
+    if (name === 'epsilon') return 1e-7;
+    if (['set_image_data_format', 'set_image_dim_ordering', 'clear_session', 'set_floatx', 'set_epsilon', 'set_learning_phase'].includes(name)) return null;
+    void args;
+    return new Unknown(this.t(site), `\`keras.backend.${name}(...)\` is not evaluated`);
+  }
+
   private input(args: Args, site: SyntaxNode): Value {
     // Keys as tf.input takes them (`shape`, `batchShape`), not as the inputLayer class does.
     const layer = this.makeLayer('inputLayer', true, ['shape', 'batch_size', 'name', 'dtype'], args, site, false, { shape: 'shape', batch_shape: 'batchShape' });
     return new TensorValue({ layer, inbound: [], order: this.nodeOrder++ });
   }
 
+  /** Keras' `name=` names the model: it wins over the variable it is bound to. */
+  private nameModel(model: ModelValue, args: Args): void {
+    const name = args.keywords.get('name')?.value;
+    if (typeof name === 'string' && name) {
+      model.name = name;
+      model.nameDepth = -1;
+      model.named = true;
+    }
+  }
+
   private sequential(args: Args, site: SyntaxNode): Value {
     const model = new SequentialModel(rangeOf(site));
+    if (this.templateFills) model.fills = this.templateFills;
+    this.nameModel(model, args);
     const layersArg = args.positional[0] ?? args.keywords.get('layers');
     if (layersArg && layersArg.value !== null) {
       const list = layersArg.value;
@@ -1607,6 +2171,7 @@ export class Evaluator {
     const outputs = inputs && tensors(args.positional[1] ?? args.keywords.get('outputs'), 'outputs');
     if (!inputs || !outputs) return new Unknown(this.t(site), 'a model the parser could not follow');
     const model = new FunctionalModel(rangeOf(site), inputs, outputs);
+    this.nameModel(model, args);
     this.models.push(model);
     return model;
   }
@@ -1633,6 +2198,66 @@ export class Evaluator {
    * Creates a layer from a Keras constructor call: arguments by Keras signature, keys in tfjs
    * spelling, values converted to the IR right here so problems point at the argument.
    */
+  /**
+   * Keras 1 spellings as Keras 2 arguments: keyword renames (`nb_filter`, `border_mode`, `init`,
+   * `subsample`, `output_dim`...), `Convolution2D(64, 9, 9)` as a 9x9 kernel (standalone Keras 2
+   * read it so too; tf.keras reads the third number as strides, so `Conv2D` from tf keeps that),
+   * `nb_row`/`nb_col`, and `dim_ordering` values.
+   */
+  private keras1Args(type: string, className: string, standalone: boolean, args: Args, site: SyntaxNode): Args {
+    const keywords = new Map<string, Arg>();
+    let renamed = false;
+    for (const [k, arg] of args.keywords) {
+      const to = k === 'output_dim' && type === 'embedding' ? undefined : KERAS1_KEYWORDS[k];
+      if (to && !args.keywords.has(to)) {
+        renamed = true;
+        let value = arg.value;
+        if (k === 'dim_ordering') value = value === 'th' ? 'channels_first' : value === 'tf' ? 'channels_last' : value;
+        keywords.set(to, { ...arg, value });
+      } else keywords.set(k, arg);
+    }
+    let positional = args.positional;
+    const spatial = type === 'conv2d' ? 2 : type === 'conv3d' ? 3 : 0;
+    const dims = positional.slice(1, 1 + spatial);
+    const keras1Name = /^Convolution[23]D$/.test(className);
+    if (spatial && (keras1Name || standalone) && positional.length === spatial + 1 && dims.every((d) => typeof d.value === 'number')) {
+      const kernel = dims.map((d) => d.value);
+      const first = dims[0]!;
+      const lastDim = dims[dims.length - 1]!;
+      const range = first.valueRange && lastDim.valueRange ? { start: first.valueRange.start, end: lastDim.valueRange.end } : undefined;
+      positional = [positional[0]!, { value: kernel, ...(range ? { property: range, valueRange: range } : {}) }];
+      this.problem(`Keras 1 arguments: \`${this.t(site).slice(0, 40)}\` is read as a ${kernel.join('x')} kernel.`, rangeOf(site), 'info');
+    }
+    const rows = keywords.get('nb_row');
+    const cols = keywords.get('nb_col');
+    if (rows && cols && !keywords.has('kernel_size')) {
+      keywords.delete('nb_row');
+      keywords.delete('nb_col');
+      keywords.set('kernel_size', { value: [rows.value, cols.value] });
+      renamed = true;
+    }
+    if (keywords.has('mode') && type === 'batchNormalization') keywords.delete('mode');
+    if (renamed && !this.saidKeras1) {
+      this.saidKeras1 = true;
+      this.problem('Keras 1 argument names (`init`, `border_mode`, `nb_filter`, `output_dim`...) are read as their Keras 2 twins in this file.', rangeOf(site), 'info');
+    }
+    return { ...args, positional, keywords };
+  }
+
+  /** Keras 1 `merge([a, b], mode='concat', concat_axis=-1)`: the merge layer of that mode. */
+  private keras1Merge(name: string, args: Args, site: SyntaxNode): Value {
+    const mode = args.keywords.get('mode')?.value ?? 'sum';
+    const type = typeof mode === 'string' ? KERAS1_MERGE_MODES[mode] : undefined;
+    if (!type) return new Unknown(this.t(site), `merge mode \`${String(mode)}\` is not read`);
+    const keywords = new Map<string, Arg>();
+    const axis = args.keywords.get('concat_axis') ?? args.keywords.get('dot_axes');
+    if (axis) keywords.set(type === 'dot' ? 'axes' : 'axis', axis);
+    const layer = this.makeLayer(type, true, [], { positional: [], keywords, ...(args.list ? { list: args.list } : {}) }, site);
+    const inputs = args.positional[0] ?? args.keywords.get('layers') ?? args.keywords.get('inputs');
+    if (name === 'Merge') return layer; // the class form is a layer to call or add
+    return this.applyLayer(layer, { positional: inputs ? [inputs] : [], keywords: new Map() }, site);
+  }
+
   private makeLayer(
     type: string, known: boolean, positional: readonly string[], args: Args, site: SyntaxNode,
     skipReport = false, renames: Readonly<Record<string, string>> = {},
@@ -1651,6 +2276,12 @@ export class Evaluator {
       else if (!skipReport) this.problem(`Too many positional arguments for \`${type}\`; argument ${i + 1} is ignored.`, arg.property ?? layerRange, 'warning');
     });
     for (const [name, arg] of args.keywords) put(name, arg);
+    if (SEQUENCE_LAYERS.has(type) && config.inputDim !== undefined && config.inputShape === undefined && config.batchInputShape === undefined) {
+      // Keras reads a sequence layer's `input_dim` (and `input_length`) as input_shape=(length, dim).
+      config.inputShape = [config.inputLength ?? null, config.inputDim];
+      delete config.inputDim;
+      delete config.inputLength;
+    }
     this.checkLayerConfig(type, config, ranges, layerRange);
     const iteration = this.iterations.length ? [...this.iterations] : undefined;
     if (++this.layersMade > PARSE_LIMITS.maxLayersPerModel * 4) throw new ParseLimitError(layerLimitMessage(), layerRange, 'statement');
@@ -1754,7 +2385,10 @@ export class Evaluator {
       randomUniform: ['minval', 'maxval', 'seed'], varianceScaling: ['scale', 'mode', 'distribution', 'seed'],
       orthogonal: ['gain', 'seed'], identity: ['gain'],
     };
-    return new ConfigResult('initializer', { $call: `initializers.${tfjs}`, args: [this.factoryConfig(positional[tfjs] ?? ['seed'], args, site)] });
+    const config = this.factoryConfig(positional[tfjs] ?? ['seed'], args, site);
+    // Keras' Constant() defaults to 0; tfjs' constant has no default.
+    if (tfjs === 'constant' && !('value' in config)) return new ConfigResult('initializer', { $call: 'initializers.constant', args: [{ ...config, value: 0 }] });
+    return new ConfigResult('initializer', { $call: `initializers.${tfjs}`, args: [config] });
   }
 
   private regularizer(name: string, args: Args, site: SyntaxNode): Value {
@@ -1775,31 +2409,50 @@ export class Evaluator {
     return new ConfigResult('constraint', { $call: `constraints.${tfjs}`, args: [this.factoryConfig(positional[tfjs] ?? [], args, site)] });
   }
 
-  /** `optimizers.SGD(learning_rate=0.01, clipnorm=1.0)` -> `train.sgd(0.01)`, clipped. */
-  private optimizer(path: readonly string[], args: Args, site: SyntaxNode): Value {
+  /**
+   * `optimizers.SGD(learning_rate=0.01, clipnorm=1.0)` -> `train.sgd(0.01)`, clipped. An optimizer
+   * tfjs lacks trains as the nearest one (NEAREST_OPTIMIZER) and says so; a TF1 optimizer
+   * (`tf1`: its full dotted name) reads TF1's parameter names. A parameter whose value is unknown
+   * takes Keras' documented default and says so: it decides no layer, so it never blocks a run.
+   */
+  private optimizer(path: readonly string[], args: Args, site: SyntaxNode, tf1?: string): Value {
     const name = path[path.length - 1]!;
     if (path.includes('schedules')) return new Unknown(this.t(site), 'learning-rate schedules are not evaluated');
-    const spec = OPTIMIZERS[name.toLowerCase()];
-    if (!spec) {
-      this.problem(`tfjs has no \`${name}\` optimizer; training uses SGD instead.`, rangeOf(site), 'warning');
-      return new Unknown(this.t(site), `tfjs has no \`${name}\` optimizer`);
-    }
+    let key = name.toLowerCase();
     const given = new Map<string, Arg>();
+    for (const [k, arg] of args.keywords) given.set(k === 'lr' ? 'learning_rate' : tf1 ? TF1_PARAM_NAMES[k] ?? (key === 'rmsprop' && k === 'decay' ? 'rho' : k) : k, arg);
+    if (key === 'sgd_momentum') {
+      // TF1 MomentumOptimizer(learning_rate, momentum): SGD with momentum.
+      key = 'sgd';
+      if (args.positional[1] && !given.has('momentum')) given.set('momentum', args.positional[1]);
+      if (args.positional[0] && !given.has('learning_rate')) given.set('learning_rate', args.positional[0]);
+    }
+    const nearest = OPTIMIZERS[key] ? undefined : NEAREST_OPTIMIZER[key] ?? 'adam';
+    const spec = OPTIMIZERS[nearest ?? key]!;
+    const title = OPTIMIZER_TITLES[nearest ?? key] ?? key;
+    if (tf1) this.problem(`TF1 optimizer \`${tf1.split('.').pop()}\` trains as tfjs' ${title} with the same parameters.`, rangeOf(site), 'info');
+    else if (nearest) this.problem(`tfjs has no \`${name}\` optimizer; training uses ${title}, the nearest tfjs optimizer, with the same learning rate.`, rangeOf(site), 'info');
     args.positional.forEach((arg, i) => {
       const param = spec.params[i];
-      if (param) given.set(param[0], arg);
+      if (param && !given.has(param[0])) given.set(param[0], arg);
     });
-    for (const [k, arg] of args.keywords) given.set(k === 'lr' ? 'learning_rate' : k, arg);
     const value = (pyName: string, fallback: number | boolean): ConfigValue => {
       const arg = given.get(pyName);
-      return arg ? this.toConfig(pyName, arg.value, arg.valueRange ?? rangeOf(site), rangeOf(site)) : fallback;
+      if (!arg) return fallback;
+      if (arg.value instanceof Unknown) {
+        const what = pyName === 'learning_rate' ? 'learning rate' : `\`${pyName}\``;
+        const fill = arg.value.hole ? ` (give \`${arg.value.hole}\` a value to use it)` : '';
+        this.problem(`${title} ${what} \`${arg.value.text}\` is unknown: used ${String(fallback)}, ${title}'s default${fill}.`, arg.valueRange ?? rangeOf(site), 'info');
+        return fallback;
+      }
+      return this.toConfig(pyName, arg.value, arg.valueRange ?? rangeOf(site), rangeOf(site));
     };
     let call: ConfigValue;
     const momentum = given.get('momentum');
     if (spec.factory === 'sgd' && momentum && momentum.value !== 0) {
       // tfjs' plain sgd has no momentum: its momentum optimizer is the twin.
       const nesterov = given.get('nesterov');
-      call = { $call: 'train.momentum', args: [value('learning_rate', 0.01), value('momentum', 0), ...(nesterov ? [value('nesterov', false)] : [])] };
+      call = { $call: 'train.momentum', args: [value('learning_rate', 0.01), value('momentum', 0.9), ...(nesterov ? [value('nesterov', false)] : [])] };
     } else {
       // Positional tfjs arguments up to the last one written (the rate always: tfjs needs it).
       let lastGiven = 0;
@@ -1808,7 +2461,8 @@ export class Evaluator {
     }
     if (given.has('clipvalue')) this.problem('`clipvalue` is not supported; only `clipnorm` is applied when training.', given.get('clipvalue')!.property ?? rangeOf(site), 'info');
     const clip = given.get('clipnorm') ?? given.get('global_clipnorm');
-    if (clip) {
+    // Keras applies clipnorm only when it is positive (clipnorm=0.0 means no clipping).
+    if (clip && !(clip.value instanceof Unknown) && !(typeof clip.value === 'number' && clip.value <= 0)) {
       const norm = this.toConfig('clipnorm', clip.value, clip.valueRange ?? rangeOf(site), rangeOf(site));
       call = { $call: CLIPPED_OPTIMIZER_CALL, args: [call, norm] };
     }
@@ -1836,10 +2490,17 @@ export class Evaluator {
     if (typeof value === 'string') {
       const lower = value.toLowerCase();
       if (OPTIMIZER_NAMES.has(lower)) return lower;
-      this.problem(`tfjs has no \`${value}\` optimizer; training uses SGD instead.`, at, 'warning');
-      return value;
+      const nearest = NEAREST_OPTIMIZER[lower] ?? 'adam';
+      this.problem(`tfjs has no \`${value}\` optimizer; training uses ${OPTIMIZER_TITLES[nearest]}, the nearest tfjs optimizer, with Keras' default learning rate.`, at, 'info');
+      return nearest;
     }
     if (value instanceof ConfigResult && value.kind === 'optimizer') return value.value;
+    if (value instanceof Unknown || value === null) {
+      // The optimizer decides no layer: Keras' own default (`compile(optimizer='rmsprop')`) stands in.
+      const hole = value instanceof Unknown && value.hole ? ` (give \`${value.hole}\` a value to use it)` : '';
+      this.problem(`The optimizer \`${value instanceof Unknown ? value.text : 'None'}\` is unknown: used RMSprop, Keras' default for \`compile\`${hole}.`, at, 'info');
+      return 'rmsprop';
+    }
     return this.toConfig('optimizer', value, at, at);
   }
 
@@ -1993,7 +2654,14 @@ export class Evaluator {
       if (Array.isArray(a) || typeof a === 'string') return a.length;
       if (a instanceof PyDict) return a.items.size;
       if (a instanceof SequentialModel) return a.layers.length;
-      return a instanceof Unknown ? new Unknown(this.t(site), a.reason, a.hole) : unknown(site, 'length of a value that is not a list');
+      if (a instanceof NdArray && a.shape.length) return a.shape[0]!;
+      if (a instanceof Unknown) {
+        // The length is its own value (a count the data decides): `len(words)` names it.
+        const name = this.t(site).replace(/\s+/g, '');
+        if (!this.holeRanges.has(name)) this.holeRanges.set(name, { start: site.from, end: site.to });
+        return this.fillFor(name)?.value ?? new Unknown(this.t(site), a.reason, name);
+      }
+      return unknown(site, 'length of a value that is not a list');
     });
     const numeric = (convert: (n: number) => number) => (args: Value[], _kw: Map<string, Value>, site: SyntaxNode): Value => {
       const a = args[0];

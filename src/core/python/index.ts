@@ -19,6 +19,8 @@ import { holeRole, holeSuggestion, mergeHoles } from '../holes';
 import { Evaluator, FunctionalModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './evaluator';
 
 export interface PythonParseOptions {
+  /** Reads another file, for imports of the user's own modules (`from helpers import build`). */
+  readonly readFile?: (path: string) => string | undefined;
   /** Values for template parameters (or access chains) by name, as Python expression text. */
   readonly set?: Readonly<Record<string, string>>;
   /** The same, for one builder function's models only, by function name. */
@@ -29,14 +31,13 @@ export interface PythonParseOptions {
 
 /** Parses `text` (a Python file) and returns its Keras models and problems. */
 export function parsePythonModels(text: string, fileName = 'model.py', options: PythonParseOptions = {}): ParseResult {
-  void fileName; // kept for symmetry with parseModels; Python files need no script kind
   const problems: ParseProblem[] = [];
   const report = (message: string, range: SourceRange, severity: ParseProblem['severity'] = 'warning'): void => {
     if (!problems.some((p) => p.message === message && p.range.start === range.start)) problems.push({ message, range, severity });
   };
   let evaluator: Evaluator | undefined;
   try {
-    evaluator = new Evaluator(text, options);
+    evaluator = new Evaluator(text, { ...options, fileName });
     evaluator.run();
   } catch (error) {
     // A bug in the evaluator must not take the editor down: report it and keep what was found.
@@ -52,7 +53,7 @@ export function parsePythonModels(text: string, fileName = 'model.py', options: 
   for (const model of evaluator.models) if (model.template) perRun.set(runKey(model), (perRun.get(runKey(model)) ?? 0) + 1);
   for (const model of evaluator.models) {
     let name = model.name ?? 'model';
-    if (model.template) {
+    if (model.template && !model.named) {
       const base = model.template.branch !== undefined ? `${model.template.fn}[${model.template.branch}]` : model.template.fn;
       name = (perRun.get(runKey(model)) ?? 0) > 1 ? `${base}.${name}` : base;
     }
@@ -60,7 +61,7 @@ export function parsePythonModels(text: string, fileName = 'model.py', options: 
     usedNames.set(name, seen + 1);
     if (seen) name = `${name} (${seen + 1})`;
     try {
-      const graph = toGraph(model, name, evaluator);
+      const graph = toGraph(model, name, evaluator, report);
       if (finishGraph(graph, report)) models.push(graph);
     } catch (error) {
       report(`Could not read model \`${name}\` (internal error: ${error instanceof Error ? error.message : String(error)}).`, model.range, 'error');
@@ -71,7 +72,9 @@ export function parsePythonModels(text: string, fileName = 'model.py', options: 
 }
 
 
-function toGraph(model: ModelValue, name: string, evaluator: Evaluator): ModelGraph {
+type Report = (message: string, range: SourceRange, severity?: ParseProblem['severity']) => void;
+
+function toGraph(model: ModelValue, name: string, evaluator: Evaluator, report: Report): ModelGraph {
   const functional = model instanceof FunctionalModel;
   const nodes = functional ? nodesReaching(model.outputs.map((t) => t.node)) : model.layers.map((layer, order) => ({ layer, order }));
   const nextId = layerIds();
@@ -100,12 +103,16 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator): ModelGr
       ...(activation !== undefined ? { activation } : {}),
     });
   }
-  const inputs = functional
+  let inputs = functional
     ? model.inputs.map((t) => ids.get(t.node)).filter((id): id is string => !!id)
     : layers.length ? [layers[0]!.id] : [];
+  // A backbone that is not read stands in as an input the declared inputs do not reach.
+  if (functional && inputs.length < model.inputs.length) inputs = layers.filter((l) => l.type === 'inputLayer' && l.inbound.length === 0).map((l) => l.id);
   const outputs = functional
     ? model.outputs.map((t) => (t.index === 0 ? ids.get(t.node) : undefined)).filter((id): id is string => !!id)
     : layers.length ? [layers[layers.length - 1]!.id] : [];
+  const inputHole = functional ? undefined : askInputShape(layers[0], model, name, evaluator, report);
+  for (const id of inputs) chooseFreeLengths(layers.find((l) => l.id === id), report);
   const firstInput = layers.find((layer) => layer.id === inputs[0]);
   const inputShape = firstInput ? declaredInputShape(firstInput) : undefined;
   const compile = model.compile ? toCompileInfo(model.compile) : undefined;
@@ -116,10 +123,12 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator): ModelGr
       role: h.role,
       range: evaluator.holeRanges.get(h.name) ?? model.range,
       usedBy: [h.role === 'repeat count' ? 'how many layers a loop adds' : h.role === 'condition' ? 'which layers are built' : 'the layers a loop adds'],
-      suggestion: holeSuggestion(h.role, '', 'py'),
+      suggestion: h.suggestion ?? holeSuggestion(h.role, '', 'py'),
     }));
-  const holes = mergeHoles([...collectHoles(layers, compile, evaluator, model.range), ...flow]);
+  const holes = mergeHoles([...(inputHole ? [inputHole] : []), ...collectHoles(layers, compile, evaluator, model.range), ...flow]);
   const annotation = holes.length || model.template ? evaluator.annotationSite(model.range, model.template?.def) : undefined;
+  const batchSize = statefulBatch(layers);
+  if (batchSize) report(`A stateful recurrent layer fixes the batch: the run uses batches of ${batchSize}, as the model declares.`, model.range, 'info');
   return {
     name,
     kind: functional ? 'functional' : 'sequential',
@@ -131,8 +140,99 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator): ModelGr
     ...(compile ? { compile } : {}),
     ...(holes.length ? { holes } : {}),
     ...(annotation ? { annotation } : {}),
+    ...(batchSize ? { batchSize } : {}),
     ...(model.template ? { builder: model.template.fn } : {}),
   };
+}
+
+const INPUT_KEYS = ['inputShape', 'batchInputShape', 'inputDim', 'batchShape', 'shape'];
+
+function toShapeValue(value: unknown): number[] | undefined {
+  const list = typeof value === 'number' ? [value] : value;
+  return Array.isArray(list) && list.length && list.every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0) ? (list as number[]) : undefined;
+}
+
+/**
+ * A Sequential model whose first layer declares no input shape (Keras infers it at `fit`): the
+ * shape `fit` is given when the script states it, else a hole `<model>.input_shape` (it decides
+ * every shape, so it blocks), suggested from an array the script makes, if any.
+ */
+function askInputShape(first: LayerNode | undefined, model: ModelValue, name: string, evaluator: Evaluator, report: Report): Hole | undefined {
+  if (!first) return undefined;
+  // toGraph made this config (a copy): completing it here is safe.
+  const config = first.config as Record<string, ConfigValue>;
+  if (first.type === 'inputLayer' || INPUT_KEYS.some((k) => first.config[k] !== undefined && first.config[k] !== null)) return undefined;
+  if (first.type === 'embedding' && first.config.inputDim !== undefined) return undefined;
+  const holeName = `${model.name ?? name}.input_shape`;
+  const filled = evaluator.fillForModel(model, holeName)?.value;
+  const given = toShapeValue(filled);
+  if (given) {
+    config.inputShape = given;
+    return undefined;
+  }
+  if (model.fitShape) {
+    config.inputShape = [...model.fitShape.slice(1)];
+    report(`\`${first.id}\` declares no input shape; the shape \`${model.fitShapeFrom ?? 'model.fit'}\` is given, (${model.fitShape.slice(1).join(', ')},), is used.`, first.range, 'info');
+    return undefined;
+  }
+  const arrays = evaluator.dataArrays;
+  const data = arrays.find((a) => /^x|^inputs?$|^features?|^data|_x$|train$/i.test(a.name) && !/^y/i.test(a.name)) ?? arrays.find((a) => !/^y|label|target/i.test(a.name));
+  const role = 'input shape' as const;
+  const suggestion = data ? `(${data.shape.slice(1).join(', ')},)` : holeSuggestion(role, first.type, 'py');
+  config.inputShape = { $unknown: holeName, reason: 'the first layer declares no input shape (Keras takes it from the data at fit)', hole: holeName };
+  report(
+    `\`${first.id}\` declares no input shape (Keras takes it from the data at \`fit\`): give \`${holeName}\` a value, e.g. \`# gradient-lens: ${holeName}=${suggestion}\`${data ? ` (the shape of \`${data.name}\` without its batch)` : ''}.`,
+    first.range, 'warning',
+  );
+  return { name: holeName, role, range: first.range, usedBy: [`${first.id}.inputShape`], suggestion };
+}
+
+/** Steps a free time axis (`input_shape=(None, 3)`) runs with, and free image sides. */
+const FREE_TIME_STEPS = 20;
+const FREE_IMAGE_SIDE = 32;
+
+/**
+ * A free dimension in a declared input shape (`(None, 3)`, `(None, None, 3)`) trains with a
+ * chosen length, said on the layer: the gradients of a recurrent or convolutional stack do not
+ * depend on which length is picked beyond its size, and tfjs needs one to make data.
+ */
+function chooseFreeLengths(layer: LayerNode | undefined, report: Report): void {
+  if (!layer) return;
+  const config = layer.config as Record<string, ConfigValue>;
+  for (const key of ['inputShape', 'shape', 'batchInputShape', 'batchShape']) {
+    const shape = layer.config[key];
+    if (!Array.isArray(shape)) continue;
+    const offset = key.startsWith('batch') ? 1 : 0;
+    const dims = shape.slice(offset);
+    if (!dims.some((d) => d === null) || !dims.every((d) => d === null || typeof d === 'number')) continue;
+    const image = dims.length === 3;
+    const length = image ? FREE_IMAGE_SIDE : FREE_TIME_STEPS;
+    config[key] = [...shape.slice(0, offset), ...dims.map((d, i) => (d === null && i < dims.length - 1 ? length : d))];
+    if (String(config[key]!) !== shape.toString()) {
+      report(`\`${layer.id}\`: the input's ${image ? 'height and width are' : 'time axis is'} free (None); the run uses ${length}${image ? `x${length}` : ' steps'}.`, layer.range, 'info');
+    }
+  }
+  const declared = INPUT_KEYS.some((k) => k !== 'inputDim' && layer.config[k] !== undefined && layer.config[k] !== null);
+  if (layer.type === 'embedding' && !declared && (layer.config.inputLength === null || layer.config.inputLength === undefined)) {
+    config.inputLength = FREE_TIME_STEPS;
+    report(`\`${layer.id}\`: \`input_length\` is free (None or not given); the run uses ${FREE_TIME_STEPS} steps.`, layer.range, 'info');
+  }
+}
+
+/**
+ * The batch a stateful RNN fixes (Keras requires it: `batch_input_shape=(50, 12, 1)` on the first
+ * layer, or `batch_size=` / `batch_shape=` on the input); undefined when no layer is stateful.
+ */
+function statefulBatch(layers: readonly LayerNode[]): number | undefined {
+  if (!layers.some((l) => l.config.stateful === true)) return undefined;
+  for (const layer of layers) {
+    if (layer.inbound.length) continue;
+    const c = layer.config;
+    const shape = Array.isArray(c.batchInputShape) ? c.batchInputShape : Array.isArray(c.batchShape) ? c.batchShape : undefined;
+    const batch = shape?.[0] ?? c.batchSize;
+    if (typeof batch === 'number' && batch > 0) return batch;
+  }
+  return undefined;
 }
 
 function toCompileInfo(record: CompileRecord): CompileInfo {

@@ -118,6 +118,25 @@ const KEY_RENAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = 
   leakyReLU: { negative_slope: 'alpha' },
 };
 
+/**
+ * Keras 1 argument names -> Keras 2 ones (Keras 2 still accepted them through its legacy
+ * interfaces). `output_dim` is Keras 2's own name on Embedding, so it is renamed elsewhere only.
+ */
+export const KERAS1_KEYWORDS: Readonly<Record<string, string>> = {
+  init: 'kernel_initializer', inner_init: 'recurrent_initializer', nb_filter: 'filters',
+  filter_length: 'kernel_size', border_mode: 'padding', subsample: 'strides', subsample_length: 'strides',
+  W_regularizer: 'kernel_regularizer', b_regularizer: 'bias_regularizer', U_regularizer: 'recurrent_regularizer',
+  W_constraint: 'kernel_constraint', b_constraint: 'bias_constraint', U_constraint: 'recurrent_constraint',
+  bias: 'use_bias', dropout_W: 'dropout', dropout_U: 'recurrent_dropout', pool_length: 'pool_size',
+  stride: 'strides', atrous_rate: 'dilation_rate', dim_ordering: 'data_format',
+  beta_init: 'beta_initializer', gamma_init: 'gamma_initializer', output_dim: 'units',
+};
+
+/** Keras 1 merge modes (`merge([a, b], mode='concat')`) -> tfjs merge layers. */
+export const KERAS1_MERGE_MODES: Readonly<Record<string, string>> = {
+  sum: 'add', mul: 'multiply', concat: 'concatenate', ave: 'average', max: 'maximum', dot: 'dot',
+};
+
 /** `kernel_initializer` -> `kernelInitializer`. */
 export function camelCase(name: string): string {
   return name.replace(/_+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -185,6 +204,28 @@ export const OPTIMIZERS: Readonly<Record<string, OptimizerSpec>> = {
   adagrad: { factory: 'adagrad', params: [['learning_rate', 0.001], ['initial_accumulator_value', 0.1]] },
   adadelta: { factory: 'adadelta', params: [['learning_rate', 0.001], ['rho', 0.95], ['epsilon', 1e-7]] },
   adamax: { factory: 'adamax', params: [['learning_rate', 0.001], ['beta_1', 0.9], ['beta_2', 0.999], ['epsilon', 1e-7]] },
+};
+
+/**
+ * Keras optimizers tfjs lacks -> the nearest tfjs one, with why. The update rule differs, so the
+ * run says which optimizer it used; the rate and the shared parameters carry over.
+ * Nadam is Adam with Nesterov momentum; AdamW is Adam with decoupled weight decay (dropped);
+ * Lion, Adafactor and LAMB are adaptive per-weight methods whose closest tfjs twin is Adam;
+ * FTRL keeps per-coordinate accumulated squared gradients, like Adagrad.
+ */
+export const NEAREST_OPTIMIZER: Readonly<Record<string, string>> = {
+  nadam: 'adam', adamw: 'adam', lion: 'adam', adafactor: 'adam', lamb: 'adam', lazyadam: 'adam',
+  ftrl: 'adagrad', proximaladagrad: 'adagrad', adagradda: 'adagrad',
+};
+
+/** TF1 `tf.train.*Optimizer` parameter names -> Keras ones (`beta1` -> `beta_1`). */
+export const TF1_PARAM_NAMES: Readonly<Record<string, string>> = {
+  beta1: 'beta_1', beta2: 'beta_2', use_nesterov: 'nesterov', initial_accumulator_value: 'initial_accumulator_value',
+};
+
+/** Human names of the optimizers, for messages ("Adam's default"). */
+export const OPTIMIZER_TITLES: Readonly<Record<string, string>> = {
+  sgd: 'SGD', adam: 'Adam', rmsprop: 'RMSprop', adagrad: 'Adagrad', adadelta: 'Adadelta', adamax: 'Adamax',
 };
 
 /** `optimizer='adam'` strings tfjs understands (lower case, as tfjs' compile reads them). */
