@@ -8,6 +8,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { CLIPPED_OPTIMIZER_CALL, isCallValue, type ConfigValue, type LayerNode, type ModelGraph } from '../core/ir';
 import { buildModel, ModelBuildError, toTfjsValue, type Tfjs } from './buildModel';
 import { DataError, permutation, syntheticData, userData, type Dataset } from './data';
+import { deriveSeed, withSeededRandom } from './seeding';
 import type {
   ActivationStats,
   GradientStats,
@@ -50,6 +51,14 @@ const SATURATING = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign']);
 const DEAD_CAPABLE = new Set(['relu', 'relu6', 'reLU']);
 const RECURRENT = new Set(['simpleRNN', 'lstm', 'gru']);
 const EPSILON = 1e-7;
+/** Steps between two samples of the kernel weight norms during training. */
+const WEIGHT_NORM_EVERY = 8;
+
+async function readAndDispose(tensor: tfjs.Tensor): Promise<Float32Array | Int32Array | Uint8Array> {
+  const values = await tensor.data();
+  tensor.dispose();
+  return values;
+}
 
 /** The trainable weights of one layer, in the roles the statistics use. */
 interface TrackedLayer {
@@ -164,13 +173,62 @@ function activationOf(node: LayerNode | undefined): string | undefined {
   return RECURRENT.has(node.type) ? 'tanh' : undefined;
 }
 
+/**
+ * The seed of initialization `index` (0 is the run's own): weights and dropout masks differ
+ * between initializations; data and shuffling follow the run seed in all of them.
+ */
+export function initializationSeed(runSeed: number, index: number): number {
+  return index === 0 ? runSeed : deriveSeed(runSeed, 7919 * index);
+}
+
+/**
+ * A measurement on `options.seeds` initializations (default 3): the first, the run's own, streams
+ * its statistics through `events`; the others run the same way, quietly, and come back in
+ * `initializations` so the rules can tell a verdict that holds from one that depends on the
+ * draw. All of them share the time budget; an initialization cut short by it is left out.
+ * Deterministic: the same graph, options and backend give the same numbers.
+ */
 export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, events: MeasureEvents, control: MeasureControl): Promise<RunSummary> {
   const started = Date.now();
+  const primary = await measureOnce(tf, graph, options, initializationSeed(options.seed, 0), events, control, started);
+  const count = Math.max(1, Math.floor(options.seeds ?? 1));
+  if (count === 1 || primary.stoppedBy === 'cancelled' || primary.stoppedBy === 'budget') return primary;
+  const others: RunSummary[] = [];
+  for (let k = 1; k < count; k++) {
+    if (control.cancelled() || Date.now() - started > options.timeBudgetMs) break;
+    const other = await measureOnce(tf, graph, options, initializationSeed(options.seed, k), {}, control, started);
+    if (other.stoppedBy === 'cancelled' || other.stoppedBy === 'budget') break;
+    others.push(other);
+  }
+  const probeSeeds = [primary, ...others].map((s) => ({ seed: s.initSeed ?? options.seed, kernelNorms: kernelNormsOf(s.probe?.layers ?? {}) }));
+  return {
+    ...primary,
+    elapsedMs: Date.now() - started,
+    ...(primary.probe ? { probe: { ...primary.probe, seeds: probeSeeds } } : {}),
+    initializations: others,
+  };
+}
+
+async function measureOnce(
+  tf: Tfjs,
+  graph: ModelGraph,
+  options: RunOptions,
+  initSeed: number,
+  events: MeasureEvents,
+  control: MeasureControl,
+  budgetStart: number,
+): Promise<RunSummary> {
+  const started = Date.now();
   const elapsed = () => Date.now() - started;
+  const overBudget = () => Date.now() - budgetStart > options.timeBudgetMs;
   const backend = tf.getBackend();
+  // Every draw tfjs makes without a seed during a step (dropout and noise masks) comes from a
+  // generator seeded by the initialization and the number of the draw: fresh per step, same per run.
+  let draws = 0;
+  const seeded = <T>(fn: () => T): T => withSeededRandom(deriveSeed(initSeed, 0xd0, draws++), fn);
   let model: tfjs.LayersModel;
   try {
-    model = buildModel(tf, graph);
+    model = buildModel(tf, graph, initSeed);
   } catch (error) {
     if (error instanceof ModelBuildError) throw new MeasureError(error.message, error.layerId);
     throw error;
@@ -224,7 +282,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
      * change slowly; they are read once per batch of steps (see `weightNorms`).
      */
     const step = (x: tfjs.Tensor[], y: tfjs.Tensor[], train: boolean): tfjs.Tensor1D =>
-      tf.tidy(() => {
+      seeded(() => tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => dataLoss(x, y), allTrainable);
         const parts: tfjs.Tensor[] = [];
         for (const weight of recorded) {
@@ -245,7 +303,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
           }
         }
         return tf.stack(parts) as tfjs.Tensor1D;
-      });
+      }));
     const width = recorded.length * 3 + 1;
 
     /** L2 norm of each kernel now: for the update ratio |lr * g| / |w| of the steps read back with it. */
@@ -309,7 +367,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
       return result;
     };
 
-    const temporal = (x: tfjs.Tensor[], y: tfjs.Tensor[]): TemporalGradients[] => temporalGradients(tf, model, graph, x, y, lossFns);
+    const temporal = (x: tfjs.Tensor[], y: tfjs.Tensor[]): TemporalGradients[] => seeded(() => temporalGradients(tf, model, graph, x, y, lossFns));
 
     // ---- probe: statistics at initialization, averaged over a few batches, before any update
     const probeStarted = Date.now();
@@ -335,7 +393,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
     });
     const afterValues = await afterUpdate.data();
     afterUpdate.dispose();
-    const regularizationShare = await regularization(tf, model, dataLoss, first.x, first.y);
+    const regularizationShare = await regularization(tf, model, (x, y) => seeded(() => dataLoss(x, y)), first.x, first.y);
     tf.dispose([...first.x, ...first.y]);
     const probeUnpacked = unpack(probeValues, 0, initialWeightNorms);
     const probe: ProbeResult = {
@@ -344,10 +402,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
       activations: probeActivations,
       temporal: probeTemporal,
       afterFirstUpdate: unpack(afterValues, 0, await weightNorms()).layers,
-      seeds: [
-        { seed: options.seed, kernelNorms: kernelNormsOf(probeUnpacked.layers) },
-        ...(await probeOtherSeeds(tf, graph, options, lossFns.length ? losses : ['meanSquaredError'], lossFns)),
-      ],
+      seeds: [{ seed: initSeed, kernelNorms: kernelNormsOf(probeUnpacked.layers) }],
       ...(regularizationShare !== undefined ? { regularizationShare } : {}),
       elapsedMs: Date.now() - probeStarted,
     };
@@ -363,7 +418,13 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
     let nonFinite: RunSummary['nonFinite'];
     let stepsDone = 0;
     let epochsDone = 0;
-    const pending: { packed: tfjs.Tensor1D; step: number; epoch: number }[] = [];
+    const pending: { packed: tfjs.Tensor1D; step: number; epoch: number; weights?: tfjs.Tensor1D }[] = [];
+    // Kernel weight norms (the update ratio's denominator) are sampled every few steps, before the
+    // step's update, on a schedule of steps rather than of flushes: flushes follow the clock, and
+    // the numbers must not. Weights change slowly, so a sample every 8 steps is close enough.
+    let lastWeightNorms = initialWeightNorms;
+    const sampleWeights = (): tfjs.Tensor1D | undefined =>
+      stepsDone % WEIGHT_NORM_EVERY === 0 && kernels.length ? tf.tidy(() => tf.stack(kernels.map((layer) => tf.sum(tf.square(layer.kernel!)))) as tfjs.Tensor1D) : undefined;
     let lastFlush = Date.now();
     const flushInterval = control.flushIntervalMs ?? 50;
     const activationEvery = control.activationEvery ?? 25;
@@ -373,10 +434,16 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
       const stacked = tf.stack(pending.map((p) => p.packed));
       const values = await stacked.data();
       stacked.dispose();
-      const norms = await weightNorms();
+      const sampled = pending.filter((p) => p.weights);
+      const weightValues = sampled.length ? await readAndDispose(tf.concat(sampled.map((p) => p.weights!))) : undefined;
       const records: StepRecord[] = [];
+      let sample = 0;
       pending.forEach((p, k) => {
-        const { layers, loss } = unpack(values, k * width, norms);
+        if (p.weights && weightValues) {
+          const at = sample++ * kernels.length;
+          lastWeightNorms = new Map(kernels.map((layer, i) => [layer.id, Math.sqrt(weightValues[at + i]!)]));
+        }
+        const { layers, loss } = unpack(values, k * width, lastWeightNorms);
         records.push({ step: p.step, epoch: p.epoch, loss, layers });
         recordedLosses.push(loss);
         if (!nonFinite) {
@@ -398,7 +465,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
           currentEpoch.set(id, list);
         }
       });
-      tf.dispose(pending.map((p) => p.packed));
+      tf.dispose(pending.flatMap((p) => (p.weights ? [p.packed, p.weights] : [p.packed])));
       pending.length = 0;
       lastFlush = Date.now();
       events.steps?.(records, activations);
@@ -413,12 +480,13 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
             stoppedBy = 'cancelled';
             break outer;
           }
-          if (elapsed() > options.timeBudgetMs) {
+          if (overBudget()) {
             stoppedBy = 'budget';
             break outer;
           }
           const { x, y } = batch(order, b);
-          pending.push({ packed: step(x, y, true), step: stepsDone, epoch });
+          const weights = sampleWeights();
+          pending.push({ packed: step(x, y, true), step: stepsDone, epoch, ...(weights ? { weights } : {}) });
           let activations: { step: number; layers: Record<string, ActivationStats> } | undefined;
           if (stepsDone % activationEvery === 0 && judged.length) {
             latestActivations = await activationStats(x);
@@ -445,6 +513,13 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
         }
       }
       await flush();
+      // Dead and saturated units as training left them (units die during training; the samples
+      // above are every `activationEvery` steps), on the first batch, the same in every run.
+      if (judged.length && stepsDone > 0 && !nonFinite && stoppedBy === 'completed') {
+        const last = batch(undefined, 0);
+        latestActivations = await activationStats(last.x);
+        tf.dispose([...last.x, ...last.y]);
+      }
     }
 
     // The CLI's gradNorm: mean kernel norm over the last epoch's steps (the probe when there was no training).
@@ -481,6 +556,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
       probe,
       ...(nonFinite ? { nonFinite } : {}),
       trainableLayers: tracked.map((l) => l.id),
+      initSeed,
     };
   } finally {
     tf.dispose(disposables);
@@ -512,48 +588,10 @@ async function regularization(
 }
 
 /**
- * The probe on fresh initializations and data draws (kernel gradient norms of one batch each).
- * Cheap next to training, and it tells a robust verdict from one that depends on luck.
- */
-async function probeOtherSeeds(
-  tf: Tfjs,
-  graph: ModelGraph,
-  options: RunOptions,
-  losses: readonly string[],
-  lossFns: readonly ((yTrue: tfjs.Tensor, yPred: tfjs.Tensor) => tfjs.Scalar)[],
-): Promise<{ seed: number; kernelNorms: Record<string, number> }[]> {
-  const results: { seed: number; kernelNorms: Record<string, number> }[] = [];
-  for (let k = 1; k < (options.seeds ?? 1); k++) {
-    const seed = options.seed + 7919 * k;
-    const model = buildModel(tf, graph);
-    try {
-      const samples = Math.min(options.samples, Math.max(options.batchSize, 1));
-      const data = options.data ? undefined : syntheticData(tf, model, graph, losses, samples, seed);
-      if (!data) break; // user data: every seed would see the same rows; the main probe is enough
-      const tracked = trackedLayers(model);
-      const norms = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => {
-          const out = model.apply(data.inputs.length === 1 ? data.inputs[0]! : data.inputs, { training: true });
-          const predictions = (Array.isArray(out) ? out : [out]) as tfjs.Tensor[];
-          return predictions.map((p, i) => lossFns[i]!(data.labels[i]!, p)).reduce((a, b) => tf.add(a, b)) as tfjs.Scalar;
-        }, model.trainableWeights.map((w) => w.read() as tfjs.Variable));
-        value.dispose();
-        return tf.stack(tracked.map((l) => tf.sqrt(tf.sum(tf.square(grads[l.kernel!.name]!)))));
-      });
-      const values = await norms.data();
-      norms.dispose();
-      tf.dispose([...data.inputs, ...data.labels]);
-      results.push({ seed, kernelNorms: Object.fromEntries(tracked.map((l, i) => [l.id, values[i]!])) });
-    } finally {
-      model.dispose();
-    }
-  }
-  return results;
-}
-
-/**
- * Gradient of the loss w.r.t. each recurrent layer's input, per time step. Works when the
- * layers before the RNN form a chain (sequential models, or an RNN reading a model input).
+ * Gradient of the loss w.r.t. each recurrent layer's input, per time step, in any graph
+ * (sequential or functional, merges included): the layer's input gets a zero tensor added while
+ * the whole model runs, and the gradient is taken w.r.t. that tensor. Layers whose input has an
+ * unknown time dimension are skipped.
  */
 function temporalGradients(
   tf: Tfjs,
@@ -563,26 +601,34 @@ function temporalGradients(
   y: tfjs.Tensor[],
   lossFns: ((yTrue: tfjs.Tensor, yPred: tfjs.Tensor) => tfjs.Scalar)[],
 ): TemporalGradients[] {
-  if (graph.kind !== 'sequential' || x.length !== 1) return [];
   const results: TemporalGradients[] = [];
-  const layers = model.layers;
-  layers.forEach((layer, index) => {
+  const batchSize = x[0]?.shape[0];
+  if (batchSize === undefined) return results;
+  for (const layer of model.layers) {
     const node = graph.layers.find((l) => l.id === layer.name);
-    if (!node || !RECURRENT.has(node.type)) return;
+    if (!node || !RECURRENT.has(node.type)) continue;
+    const input = Array.isArray(layer.input) ? layer.input[0]! : layer.input;
+    const shape = input.shape.slice(1);
+    if (shape.length !== 2 || shape.some((d) => d === null)) continue;
+    const target = layer as unknown as { call: (inputs: tfjs.Tensor | tfjs.Tensor[], kwargs: unknown) => tfjs.Tensor | tfjs.Tensor[] };
+    const original = target.call;
+    const lossOfShift = (shift: tfjs.Tensor): tfjs.Scalar => {
+      target.call = (inputs, kwargs) => original.call(layer, Array.isArray(inputs) ? [tf.add(inputs[0]!, shift), ...inputs.slice(1)] : tf.add(inputs, shift), kwargs);
+      try {
+        const out = model.apply(x.length === 1 ? x[0]! : x, { training: true });
+        const predictions = (Array.isArray(out) ? out : [out]) as tfjs.Tensor[];
+        return predictions.map((p, i) => lossFns[i]!(y[i]!, p)).reduce((a, b) => tf.add(a, b)) as tfjs.Scalar;
+      } finally {
+        target.call = original;
+      }
+    };
     const values = tf.tidy(() => {
-      let h = x[0]!;
-      for (const before of layers.slice(0, index)) h = before.apply(h, { training: true }) as tfjs.Tensor;
-      const lossOfInput = (input: tfjs.Tensor): tfjs.Scalar => {
-        let out = input;
-        for (const after of layers.slice(index)) out = after.apply(out, { training: true }) as tfjs.Tensor;
-        return lossFns[0]!(y[0]!, out);
-      };
-      const g = tf.grad(lossOfInput)(h);
+      const g = tf.grad(lossOfShift)(tf.zeros([batchSize, ...(shape as number[])]));
       // [batch, time, features] -> one norm per time step
       return tf.sqrt(tf.sum(tf.square(g), [0, 2]));
     });
     results.push({ layerId: layer.name, perTimeStep: Array.from(values.dataSync()) });
     values.dispose();
-  });
+  }
   return results;
 }
