@@ -68,6 +68,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     ...(options.samples !== undefined ? { samples: options.samples } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.seeds !== undefined ? { seeds: Math.max(1, Math.floor(options.seeds)) } : {}),
   };
   try {
   for (const file of options.files) {
@@ -119,6 +120,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
           explanation: v.explanation,
           ...(v.after?.analysis.ratio !== undefined ? { ratioAfter: v.after.analysis.ratio } : {}),
           ...(v.after ? { verdictAfter: v.after.analysis.modelVerdict } : {}),
+          ...(v.perSeed ? { perSeed: v.perSeed } : {}),
         }));
         const gradNorms = new Map(Object.entries(result.summary.layers).flatMap(([id, s]) => (s.gradNorm === null ? [] : [[id, s.gradNorm] as const])));
         return {
@@ -128,6 +130,8 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
             status: 'measured',
             backend: result.backend,
             message: `${result.summary.steps} steps on ${result.backend} in ${(result.summary.elapsedMs / 1000).toFixed(1)} s (${result.summary.stoppedBy}); verdict: ${analysis.modelVerdict}`,
+            verdict: analysis.modelVerdict,
+            initializations: 1 + (result.summary.initializations?.length ?? 0),
           },
           ...(verification ? { verification } : {}),
         };

@@ -41,7 +41,15 @@ export interface ModelReport {
   readonly layers: readonly LayerReport[];
   readonly findings: readonly FindingReport[];
   /** Why the model was not measured, when it was not (static run, build error...). */
-  readonly measurement?: { readonly status: 'measured' | 'static' | 'failed' | 'unresolved'; readonly message?: string; readonly backend?: string };
+  readonly measurement?: {
+    readonly status: 'measured' | 'static' | 'failed' | 'unresolved';
+    readonly message?: string;
+    readonly backend?: string;
+    /** The measured model verdict (non-finite, dead, exploding, vanishing, saturated, healthy). */
+    readonly verdict?: string;
+    /** Initializations the verdict was decided over. */
+    readonly initializations?: number;
+  };
   /** Values the parser could not know; a model with holes is not measured until they are filled. */
   readonly holes?: readonly HoleReport[];
   /** `--verify`: each fix measured on a patched copy, best first. */

@@ -185,7 +185,8 @@ export function initializationSeed(runSeed: number, index: number): number {
  * A measurement on `options.seeds` initializations (default 3): the first, the run's own, streams
  * its statistics through `events`; the others run the same way, quietly, and come back in
  * `initializations` so the rules can tell a verdict that holds from one that depends on the
- * draw. All of them share the time budget; an initialization cut short by it is left out.
+ * draw. All of them share the time budget: another initialization starts only when one more
+ * run as long as the first still fits, and one cut short anyway is left out.
  * Deterministic: the same graph, options and backend give the same numbers.
  */
 export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, events: MeasureEvents, control: MeasureControl): Promise<RunSummary> {
@@ -195,7 +196,8 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
   if (count === 1 || primary.stoppedBy === 'cancelled' || primary.stoppedBy === 'budget') return primary;
   const others: RunSummary[] = [];
   for (let k = 1; k < count; k++) {
-    if (control.cancelled() || Date.now() - started > options.timeBudgetMs) break;
+    // Another initialization costs about what the first did: start one only if it fits the budget.
+    if (control.cancelled() || Date.now() - started + primary.elapsedMs > options.timeBudgetMs) break;
     const other = await measureOnce(tf, graph, options, initializationSeed(options.seed, k), {}, control, started);
     if (other.stoppedBy === 'cancelled' || other.stoppedBy === 'budget') break;
     others.push(other);
