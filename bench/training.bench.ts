@@ -7,6 +7,7 @@
  */
 import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { ModelGraph } from '../src/core/ir';
@@ -66,6 +67,8 @@ async function recordingOverhead(): Promise<string> {
   }
   const fit = median(times.fit);
   const measured = median(times.measured);
+  // Per round: both runs of a round see about the same machine load.
+  const ratios = times.fit.map((f, i) => times.measured[i]! / f);
   const gflops = (forwardFlops(graph) * 3 * batchSize * steps) / (measured / 1000) / 1e9;
   return [
     `### Recording overhead (deep sigmoid MLP, 12 dense layers, ${steps} steps of batch ${batchSize}, wasm)`,
@@ -74,7 +77,9 @@ async function recordingOverhead(): Promise<string> {
     `| plain model.fit (shuffle, same optimizer and loss) | ${fit.toFixed(0)} | 1.00x |`,
     `| Gradient Lens training steps (per-layer stats every step, activations every 25) | ${measured.toFixed(0)} | ${(measured / fit).toFixed(2)}x |`,
     '',
-    'Medians of 5 alternating rounds. The probe that runs before training (4 extra gradient passes) is not counted.',
+    `Per-round ratios (measured / fit): ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)}x. Load average ${loadavg()[0]!.toFixed(1)} at the end.`,
+    '',
+    'Medians of 5 alternating rounds. The probe that runs before training is not counted.',
     '',
     `Achieved ${gflops.toFixed(2)} GFLOP/s on this model (forward + backward = 3x forward FLOPs); small layers are bound by per-op overhead.`,
   ].join('\n');
@@ -157,7 +162,8 @@ async function convNet(): Promise<string> {
 }
 
 void (async () => {
-  const sections = [await recordingOverhead(), await probeLatency(), await convNet()];
+  // --overhead: only the recording overhead (the cpu conv step takes minutes on a loaded machine).
+  const sections = process.argv.includes('--overhead') ? [await recordingOverhead()] : [await recordingOverhead(), await probeLatency(), await convNet()];
   console.log(`## Training benchmarks (node ${process.version}, ${new Date().toISOString().slice(0, 10)}, 2 cores)\n`);
   console.log(sections.join('\n\n'));
 })();

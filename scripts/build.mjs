@@ -57,6 +57,23 @@ const node = {
   plugins: watch ? [problemMatcherPlugin] : [],
 };
 
+/**
+ * The TypeScript compiler (9 MB) is its own file next to the bundles, required when the first
+ * TS/JS file is parsed (src/core/parse/index.ts): the CLI's --help, Python files and the
+ * extension's activation no longer parse it with the bundle (bench/README.md, "CLI start").
+ */
+const typescriptBeside = {
+  name: 'typescript-beside',
+  setup(build) {
+    build.onResolve({ filter: /^typescript$/ }, () => ({ path: './typescript.js', external: true }));
+  },
+};
+
+function copyTypescript(outdir) {
+  mkdirSync(outdir, { recursive: true });
+  copyFileSync(join(root, 'node_modules/typescript/lib/typescript.js'), join(outdir, 'typescript.js'));
+}
+
 function productEntries() {
   const entries = [
     { in: 'src/extension.ts', out: 'extension', external: ['vscode'] },
@@ -70,8 +87,10 @@ function productEntries() {
       outdir: join(root, 'dist'),
       external: e.external ?? [],
       banner: e.banner ? { js: e.banner } : undefined,
+      plugins: [...node.plugins, typescriptBeside],
     }),
   );
+  copyTypescript(join(root, 'dist'));
   const webviewEntry = join(root, 'webview/src/main.ts');
   if (existsSync(webviewEntry)) {
     contexts.push(

@@ -2,7 +2,7 @@
  * `gradient-lens`: the terminal and CI front end over the same core as the extension.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { mergeFindings } from '../core/analysis/findings';
 import { DEFAULT_MEASURED_THRESHOLDS, measuredFindings, type MeasuredThresholds } from '../core/analysis/measuredRules';
 import { parseDataFile } from '../core/dataFile';
@@ -12,11 +12,13 @@ import { staticFindings } from '../core/analysis/staticRules';
 import type { ModelGraph } from '../core/ir';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../training/protocol';
 import { TrainingSession, type RunResult } from '../training/session';
-import { applyFixes, isFixCode } from '../core/fixes/index';
-import { readFileFromDisk } from '../core/nodeFiles';
+import { applicableFixes, applyFixes, isFixCode } from '../core/fixes/index';
+import { boundedReader, readDataFile, readFileFromDisk } from '../core/nodeFiles';
 import { holeAdvice } from '../core/holes';
 import { isPythonFile } from '../core/languages';
-import { callSitesIn, type CallSites } from '../core/parse/callSites';
+import { callSitesByTarget, type CallSites } from '../core/parse/callSites';
+import type { ReadFile } from '../core/parse/modules';
+import { decodeSource } from '../core/decode';
 import { parseSource } from '../core/source';
 import { fileReport, formatReport, type FileReport, type Report } from '../core/report';
 import { parseArgs, USAGE, UsageError, type AnalyzeOptions, type FixOptions } from './args';
@@ -53,7 +55,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
   let data: RunOptions['data'];
   if (options.data) {
     try {
-      data = parseDataFile(readFileSync(options.data, 'utf8'), options.data);
+      data = parseDataFile(readDataFile(options.data), options.data);
     } catch (error) {
       process.stderr.write(`gradient-lens: cannot use data file ${options.data}: ${error instanceof Error ? error.message : String(error)}\n`);
       await session?.dispose();
@@ -70,18 +72,18 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.seeds !== undefined ? { seeds: Math.max(1, Math.floor(options.seeds)) } : {}),
   };
+  // Imports are read only under the directories of the files given (real paths, regular files).
+  const readFile = boundedReader([...new Set(options.files.map((f) => dirname(resolve(f))))]);
+  const callSiteIndex = new CallSiteIndex(options.files, readFile);
   try {
   for (const file of options.files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      process.stderr.write(`gradient-lens: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    const text = readSourceFile(file);
+    if (text === undefined) {
       unreadable = true;
       continue;
     }
-    const callSites = callSitesFromFiles(file, options.files);
-    const parsed = parseSource(text, file, { readFile: readFileFromDisk, set: options.set, ...(callSites ? { callSites } : {}) });
+    const callSites = callSiteIndex.for(file);
+    const parsed = parseSource(text, file, { readFile, set: options.set, ...(callSites ? { callSites } : {}) });
     const results = new Map<ModelGraph, RunResult>();
     const verifications = new Map<ModelGraph, Verification>();
     if (session) {
@@ -91,10 +93,11 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
         results.set(model, result);
         if (options.verify && result.status === 'done') {
           const analysis = measuredFindings(model, result.summary, thresholds);
-          const codes = [...new Set(analysis.findings.filter((f) => f.severity !== 'info').flatMap((f) => f.fixes))] as FixCode[];
+          // Only fixes that apply to this file are measured (and offered).
+          const codes = [...new Set(analysis.findings.filter((f) => f.severity !== 'info').flatMap((f) => applicableFixes(text, file, model, f)))] as FixCode[];
           if (codes.length) {
             verifications.set(model, await verifyFixes(session, text, file, model.name, codes, runOptions, {
-              parseOptions: { readFile: readFileFromDisk, set: options.set },
+              parseOptions: { readFile, set: options.set },
               thresholds,
               before: { summary: result.summary, analysis },
             }));
@@ -154,14 +157,10 @@ function fix(options: FixOptions): number {
     process.stderr.write(`gradient-lens: unknown fix code '${unknown[0]}'\n\n${USAGE}\n`);
     return EXIT_USAGE;
   }
-  let text: string;
-  try {
-    text = readFileSync(options.file, 'utf8');
-  } catch (error) {
-    process.stderr.write(`gradient-lens: cannot read ${options.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
-    return EXIT_USAGE;
-  }
-  const models = parseSource(text, options.file, { readFile: readFileFromDisk, set: options.set }).models;
+  const text = readSourceFile(options.file);
+  if (text === undefined) return EXIT_USAGE;
+  const readFile = boundedReader([dirname(resolve(options.file))]);
+  const models = parseSource(text, options.file, { readFile, set: options.set }).models;
   const model = options.model === undefined ? models[0] : models.find((m) => m.name === options.model);
   if (!model) {
     const names = models.map((m) => m.name).join(', ') || 'none';
@@ -171,7 +170,7 @@ function fix(options: FixOptions): number {
   if (options.model === undefined && models.length > 1) {
     process.stderr.write(`gradient-lens: ${options.file} defines ${models.length} models; fixing '${model.name}' (choose with --model)\n`);
   }
-  const result = applyFixes(text, options.file, model.name, options.fixes as FixCode[], { readFile: readFileFromDisk, set: options.set });
+  const result = applyFixes(text, options.file, model.name, options.fixes as FixCode[], { readFile, set: options.set });
   for (const skipped of result.skipped) process.stderr.write(`gradient-lens: ${skipped.code} not applied: ${skipped.reason}\n`);
   if (options.write) {
     if (result.text !== text) writeFileSync(options.file, result.text);
@@ -199,6 +198,63 @@ async function main(argv: readonly string[]): Promise<number> {
   return analyze(options);
 }
 
+
+/**
+ * Calls of each file's builder functions with constant arguments in the other files given on
+ * the command line (`analyze src/*.ts` binds `createModel` of model.ts from `createModel(13)` in
+ * train.ts), as the extension does with the workspace. Each file is run once, on first need,
+ * for the calls into every other file (500 files: 500 runs, not 250,000).
+ */
+class CallSiteIndex {
+  private index: Map<string, CallSites> | undefined;
+  constructor(
+    private readonly files: readonly string[],
+    private readonly readFile: ReadFile,
+  ) {}
+
+  for(file: string): CallSites | undefined {
+    if (isPythonFile(file) || this.files.length < 2) return undefined;
+    this.index ??= this.build();
+    return this.index.get(resolve(file));
+  }
+
+  private build(): Map<string, CallSites> {
+    const index = new Map<string, CallSites>();
+    for (const caller of new Set(this.files.map((f) => resolve(f)))) {
+      if (isPythonFile(caller)) continue;
+      const text = readFileFromDisk(caller);
+      if (!text) continue;
+      for (const [target, sites] of callSitesByTarget(text, caller, this.readFile)) {
+        if (target === caller) continue;
+        const merged = index.get(target) ?? {};
+        for (const [name, lists] of Object.entries(sites)) {
+          const into = (merged[name] ??= []);
+          for (const args of lists) if (!into.some((seen) => JSON.stringify(seen) === JSON.stringify(args))) into.push(args);
+        }
+        index.set(target, merged);
+      }
+    }
+    return index;
+  }
+}
+
+/** A source file's text (UTF-8, or UTF-16 with a BOM), or undefined after saying why not on stderr. */
+function readSourceFile(file: string): string | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    process.stderr.write(`gradient-lens: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    return undefined;
+  }
+  const decoded = decodeSource(bytes);
+  if ('error' in decoded) {
+    process.stderr.write(`gradient-lens: cannot read ${file}: ${decoded.error}\n`);
+    return undefined;
+  }
+  return decoded.text;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -208,23 +264,3 @@ main(process.argv.slice(2)).then(
     process.exitCode = EXIT_USAGE;
   },
 );
-
-/**
- * Calls of `file`'s builder functions with constant arguments in the other files given on the
- * command line (`analyze src/*.ts` binds `createModel` of model.ts from `createModel(13)` in
- * train.ts), as the extension does with the workspace.
- */
-function callSitesFromFiles(file: string, files: readonly string[]): CallSites | undefined {
-  if (isPythonFile(file)) return undefined;
-  const merged: CallSites = {};
-  for (const other of files) {
-    if (resolve(other) === resolve(file) || isPythonFile(other)) continue;
-    const text = readFileFromDisk(resolve(other));
-    if (!text) continue;
-    for (const [name, lists] of Object.entries(callSitesIn(text, resolve(other), resolve(file), readFileFromDisk))) {
-      const into = (merged[name] ??= []);
-      for (const args of lists) if (!into.some((seen) => JSON.stringify(seen) === JSON.stringify(args))) into.push(args);
-    }
-  }
-  return Object.keys(merged).length ? merged : undefined;
-}

@@ -87,3 +87,29 @@ export function layerIds(): (type: string, configName: unknown) => string {
     return id;
   };
 }
+
+/**
+ * Why a model that parsed cannot be trained, in the product's words (tfjs would say it about
+ * tensors): a dimension that is not a positive integer, or no trainable weight at all (a model
+ * that is only an input). Undefined when nothing stands in the way.
+ */
+export function trainingBlocker(graph: ModelGraph): string | undefined {
+  for (const layer of graph.layers) {
+    const shapes = [layer.outputShape, ...(Array.isArray(layer.config.inputShape) ? [[null, ...layer.config.inputShape]] : [])];
+    for (const shape of shapes) {
+      const bad = shape?.slice(1).find((d) => typeof d === 'number' && !(d > 0));
+      if (bad !== undefined) return `\`${layer.id}\` has a dimension of ${bad}; every dimension must be a positive integer, so \`${graph.name}\` cannot be built or trained.`;
+    }
+    for (const key of ['units', 'filters', 'kernelSize', 'poolSize', 'strides', 'rate', 'outputDim', 'inputDim']) {
+      const value = layer.config[key];
+      const values = Array.isArray(value) ? value : [value];
+      if (key !== 'rate' && values.some((v) => typeof v === 'number' && !(v > 0))) {
+        return `\`${layer.id}\` has \`${key}: ${JSON.stringify(value)}\`; it must be a positive integer, so \`${graph.name}\` cannot be built or trained.`;
+      }
+    }
+  }
+  if (graph.params === 0 || graph.layers.every((l) => l.type === 'inputLayer')) {
+    return `\`${graph.name}\` has no trainable weights (${graph.layers.every((l) => l.type === 'inputLayer') ? 'it is only an input' : 'only weightless layers'}), so there is no gradient to measure.`;
+  }
+  return undefined;
+}

@@ -193,6 +193,31 @@ export interface ModelGraph {
   readonly annotation?: AnnotationSite;
   /** The function nobody calls in the file that the parser ran to find this model, if any. */
   readonly builder?: string;
+  /** What the code states about the labels the model is fitted on (`to_categorical(y, 10)`...), when it does. */
+  readonly labels?: LabelFacts;
+  /** The compiled loss takes logits (`from_logits=True`, `tf.losses.softmaxCrossEntropy`), so a linear output is right. */
+  readonly lossFromLogits?: boolean;
+}
+
+/**
+ * Label facts read from the code that makes the labels a model is fitted on (`model.fit(x, y)`
+ * and the assignments of `y`). Never guessed: absent when the code does not say.
+ */
+export interface LabelFacts {
+  /**
+   * `one-hot`: rows of k zeros and a one (`to_categorical(y, 10)`, `tf.oneHot(y, 10)`);
+   * `class-ids`: integers 0..k-1 (`randint(0, 5, n)`, `make_classification(n_classes=5)`);
+   * `binary`: 0/1 values; `regression`: real-valued targets.
+   */
+  readonly kind: 'one-hot' | 'class-ids' | 'binary' | 'regression';
+  /** Number of classes, when stated. */
+  readonly classes?: number;
+  /** Bounds of regression targets, when the code states them (`np.random.rand`: 0 and 1); absent = unbounded or unknown. */
+  readonly min?: number;
+  readonly max?: number;
+  /** The expression that states it, e.g. `to_categorical(y, 10)`. */
+  readonly range: SourceRange;
+  readonly text: string;
 }
 
 /** Something the parser could not resolve, with where. Never an exception. */

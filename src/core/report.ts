@@ -4,6 +4,7 @@
  */
 import type { Finding } from './analysis/findings';
 import type { ModelGraph, ParseResult } from './ir';
+import { applicableFixes } from './fixes/index';
 import { LineIndex } from './text';
 
 export interface LayerReport {
@@ -89,16 +90,16 @@ export interface ModelExtras {
   readonly verification?: readonly VerificationReport[];
 }
 
-function findingReport(finding: Finding, model: ModelGraph, lines: LineIndex): FindingReport {
+function findingReport(finding: Finding, model: ModelGraph, lines: LineIndex, fixes: readonly string[]): FindingReport {
   const first = model.layers.find((l) => l.id === finding.layers[0]);
   return {
     code: finding.code,
     severity: finding.severity,
     source: finding.source,
-    line: lines.lineNumber((first ?? model).range.start),
+    line: lines.lineNumber((finding.range ?? (first ?? model).range).start),
     layers: finding.layers,
     message: finding.message,
-    fixes: finding.fixes,
+    fixes,
     rule: finding.rule,
     ...(finding.evidence ? { evidence: finding.evidence } : {}),
   };
@@ -127,7 +128,8 @@ export function fileReport(file: string, text: string, parsed: ParseResult, extr
           ...(layer.partOf ? { partOf: layer.partOf } : {}),
           ...(layer.custom ? { standIn: layer.custom.output === 'same' ? 'identity' : layer.custom.output === 'last' ? `linear projection to ${layer.custom.lastDim}` : 'none' } : {}),
         })),
-        findings: (extra.findings ?? []).map((f) => findingReport(f, model, lines)),
+        // Only fixes that apply to this file are offered.
+        findings: (extra.findings ?? []).map((f) => findingReport(f, model, lines, applicableFixes(text, file, model, f))),
         ...(model.holes?.length
           ? { holes: model.holes.map((h) => ({ name: h.name, role: h.role, line: lines.lineNumber(h.range.start), usedBy: h.usedBy, suggestion: h.suggestion })) }
           : {}),

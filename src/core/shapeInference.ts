@@ -366,8 +366,19 @@ export function inferShapes(graph: ModelGraph): ShapeProblem[] {
       problems.push({ layerId: layer.id, message: `\`${layer.id}\`: the shape of the unknown layer type \`${layer.type}\` cannot be inferred.` });
       continue;
     }
+    const empty = inputs.flatMap((shape) => shape.slice(1)).find((d) => typeof d === 'number' && !(d > 0));
+    if (empty !== undefined) {
+      // tfjs fails on these with messages about tensors; say it about the code.
+      problems.push({ layerId: layer.id, message: `\`${layer.id}\` (${layer.type}) gets an input with a dimension of ${empty}; every dimension must be a positive integer, so this model cannot be built.` });
+      continue;
+    }
     try {
       const result = inferLayer(layer.type, layer.config, inputs);
+      const bad = result.shape.slice(1).find((d) => typeof d === 'number' && !(d > 0));
+      if (bad !== undefined || result.params < 0 || !Number.isFinite(result.params)) {
+        problems.push({ layerId: layer.id, message: `\`${layer.id}\` (${layer.type}) would give an output dimension of ${bad ?? 'a negative size'} (output shape [${result.shape.map((d) => d ?? 'null').join(', ')}]); sizes such as \`units\` and \`filters\` must be positive integers, so this model cannot be built.` });
+        continue;
+      }
       layer.outputShape = result.shape as Shape;
       layer.params = result.params;
     } catch (error) {

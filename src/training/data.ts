@@ -51,6 +51,8 @@ export function syntheticData(tf: Tfjs, model: tfjs.LayersModel, graph: ModelGra
       const kind = lossKind(losses[i] ?? losses[0] ?? 'meanSquaredError');
       const labelSeed = seed + 1000 + i;
       const classes = shape[shape.length - 1]!;
+      // One class (cross-entropy on a one-unit output): every label is that class.
+      if ((kind === 'categorical' || kind === 'sparse') && classes === 1) return kind === 'sparse' ? tf.zeros([...shape.slice(0, -1), 1]) : tf.ones(shape);
       if (kind === 'categorical') {
         const ids = tf.floor(tf.randomUniform(shape.slice(0, -1), 0, classes, 'float32', labelSeed)).toInt();
         return tf.oneHot(ids.flatten(), classes).reshape(shape).toFloat();

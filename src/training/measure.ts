@@ -173,6 +173,79 @@ function activationOf(node: LayerNode | undefined): string | undefined {
   return RECURRENT.has(node.type) ? 'tanh' : undefined;
 }
 
+/** Optional parts of the probe, in the order `planProbe` keeps them when time is short. */
+export type ProbePart = 'activations' | 'after-update' | 'temporal' | 'regularization' | 'seeds' | 'batches' | 'temporal-all';
+
+export interface ProbeCosts {
+  /** Wall time of the probe's first gradient pass (ms). */
+  readonly passMs: number;
+  /** Budget left when the plan is made (ms), and the whole run's budget (ms). */
+  readonly remainingMs: number;
+  readonly budgetMs: number;
+  /** Training steps the run will take after the probe. */
+  readonly trainingSteps: number;
+  /** Probe batches and initializations asked for (the first of each already done). */
+  readonly probeBatches: number;
+  readonly seeds: number;
+  readonly simpleRnnLayers: number;
+  readonly otherRecurrentLayers: number;
+  readonly judgesActivations: boolean;
+}
+
+export interface ProbePlan {
+  readonly parts: readonly ProbePart[];
+  /** The parts that apply to this model (the plan keeps all of them when time allows). */
+  readonly wanted: readonly ProbePart[];
+  /** Probe batches (>= 1) and initializations (>= 1) to use. */
+  readonly batches: number;
+  readonly seeds: number;
+}
+
+/**
+ * Share of the budget the probe may use beyond its first pass when probe and training do not both
+ * fit: our choice, so that three quarters are left for training (the issue-19 profiles had the
+ * probe at 23-83% of the time to a verdict and over the whole budget for MobileNet-96).
+ */
+export const PROBE_SHARE = 0.25;
+/** A training step (gradients + update + statistics) in gradient passes; measured 1.1-1.3 on the scale models. */
+const STEP_IN_PASSES = 1.25;
+
+/**
+ * What the probe does beyond its first gradient pass, from that pass's cost. Everything when the
+ * full probe and the training both fit in the remaining budget; otherwise the parts in order of
+ * what the verdicts need most (activation health, the look after one update, simpleRNN time steps,
+ * the regularization share, other initializations, more batches, LSTM/GRU time steps), each
+ * while its estimated cost fits in `PROBE_SHARE` of the budget. Costs in passes: a forward pass
+ * 0.4, the after-update look 2 (an update and a pass), one per recurrent layer for time steps,
+ * 1.5 per extra initialization (a model build and a pass), 1 per extra batch.
+ */
+export function planProbe(costs: ProbeCosts): ProbePlan {
+  const candidates: { part: ProbePart; passes: number; count?: number }[] = [];
+  if (costs.judgesActivations) candidates.push({ part: 'activations', passes: 0.4 });
+  candidates.push({ part: 'after-update', passes: 2 });
+  if (costs.simpleRnnLayers) candidates.push({ part: 'temporal', passes: costs.simpleRnnLayers });
+  candidates.push({ part: 'regularization', passes: 0.4 });
+  if (costs.seeds > 1) candidates.push({ part: 'seeds', passes: 1.5 * (costs.seeds - 1), count: costs.seeds });
+  if (costs.probeBatches > 1) candidates.push({ part: 'batches', passes: costs.probeBatches - 1, count: costs.probeBatches });
+  if (costs.otherRecurrentLayers) candidates.push({ part: 'temporal-all', passes: costs.simpleRnnLayers + costs.otherRecurrentLayers });
+  const full = candidates.reduce((sum, c) => sum + c.passes, 0) * costs.passMs;
+  const training = costs.trainingSteps * STEP_IN_PASSES * costs.passMs;
+  const all = full + training <= costs.remainingMs;
+  let allowance = all ? Infinity : Math.min(costs.remainingMs, PROBE_SHARE * costs.budgetMs - costs.passMs);
+  const parts: ProbePart[] = [];
+  let batches = 1;
+  let seeds = 1;
+  for (const candidate of candidates) {
+    const cost = candidate.passes * costs.passMs;
+    if (cost > allowance) continue;
+    allowance -= cost;
+    parts.push(candidate.part);
+    if (candidate.part === 'seeds') seeds = candidate.count!;
+    if (candidate.part === 'batches') batches = candidate.count!;
+  }
+  return { parts, wanted: candidates.map((c) => c.part), batches, seeds };
+}
+
 /**
  * The seed of initialization `index` (0 is the run's own): weights and dropout masks differ
  * between initializations; data and shuffling follow the run seed in all of them.
@@ -211,6 +284,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, options: RunOptions, 
   };
 }
 
+/** One initialization: build with `initSeed`, probe, train. The budget counts from `budgetStart` (the whole measurement's). */
 async function measureOnce(
   tf: Tfjs,
   graph: ModelGraph,
@@ -220,9 +294,8 @@ async function measureOnce(
   control: MeasureControl,
   budgetStart: number,
 ): Promise<RunSummary> {
-  const started = Date.now();
+  const started = budgetStart;
   const elapsed = () => Date.now() - started;
-  const overBudget = () => Date.now() - budgetStart > options.timeBudgetMs;
   const backend = tf.getBackend();
   // Every draw tfjs makes without a seed during a step (dropout and noise masks) comes from a
   // generator seeded by the initialization and the number of the draw: fresh per step, same per run.
@@ -369,44 +442,96 @@ async function measureOnce(
       return result;
     };
 
-    const temporal = (x: tfjs.Tensor[], y: tfjs.Tensor[]): TemporalGradients[] => seeded(() => temporalGradients(tf, model, graph, x, y, lossFns));
+    const temporal = (x: tfjs.Tensor[], y: tfjs.Tensor[], which: 'all' | 'simpleRNN'): TemporalGradients[] => seeded(() => temporalGradients(tf, model, graph, x, y, lossFns, which));
 
-    // ---- probe: statistics at initialization, averaged over a few batches, before any update
+    // ---- probe: statistics at initialization, averaged over a few batches, before any update.
+    // Its first gradient pass is always made; the rest is planned from that pass's cost so that
+    // the probe leaves the budget room for training (see `planProbe`), and each part is skipped
+    // once the budget is spent.
     const probeStarted = Date.now();
-    const probeBatches = Math.max(1, Math.min(options.probeBatches, batchesPerEpoch));
+    const overBudget = () => elapsed() > options.timeBudgetMs;
     const probePacked: tfjs.Tensor1D[] = [];
-    for (let b = 0; b < probeBatches; b++) {
+    const probeBatch = (b: number) => {
       const { x, y } = batch(undefined, b);
+      // The wasm and cpu backends compute synchronously: the time around the step is its cost.
       probePacked.push(step(x, y, false));
       tf.dispose([...x, ...y]);
+    };
+    probeBatch(0);
+    let passMs = Math.max(1, Date.now() - probeStarted);
+    // The first pass also pays one-time costs (tfjs-layers' first call, wasm memory growth): when it
+    // was cheap, the second probe batch, wanted anyway, gives the estimate instead.
+    const wantedBatches = Math.max(1, Math.min(options.probeBatches, batchesPerEpoch));
+    if (wantedBatches > 1 && passMs < 0.02 * options.timeBudgetMs) {
+      const secondStarted = Date.now();
+      probeBatch(1);
+      passMs = Math.max(1, Math.min(passMs, Date.now() - secondStarted));
     }
+    const recurrentLayers = model.layers.filter((l) => RECURRENT.has(nodes.get(l.name)?.type ?? ''));
+    const plan = planProbe({
+      passMs,
+      remainingMs: options.timeBudgetMs - elapsed(),
+      budgetMs: options.timeBudgetMs,
+      trainingSteps: totalSteps,
+      probeBatches: wantedBatches,
+      // Other initializations are whole runs of their own (see `measure`), budgeted there.
+      seeds: 1,
+      simpleRnnLayers: recurrentLayers.filter((l) => nodes.get(l.name)?.type === 'simpleRNN').length,
+      otherRecurrentLayers: recurrentLayers.filter((l) => nodes.get(l.name)?.type !== 'simpleRNN').length,
+      judgesActivations: judged.length > 0,
+    });
+    const skipped: string[] = [];
+    /** Runs an optional part of the probe when planned and the budget is not spent; notes what was left out. */
+    const part = async <T>(name: ProbePart, run: () => Promise<T> | T, fallback: T): Promise<T> => {
+      if (!plan.parts.includes(name) || overBudget()) {
+        if (plan.wanted.includes(name)) skipped.push(name);
+        return fallback;
+      }
+      return run();
+    };
+    let probeBatchesDone = probePacked.length;
+    for (let b = probeBatchesDone; b < plan.batches && !overBudget(); b++, probeBatchesDone++) probeBatch(b);
+    if (probeBatchesDone < plan.batches || (plan.wanted.includes('batches') && !plan.parts.includes('batches'))) skipped.push('batches');
     const probeMean = tf.tidy(() => tf.mean(tf.stack(probePacked), 0));
     const probeValues = await probeMean.data();
     tf.dispose([probeMean, ...probePacked]);
     const initialWeightNorms = await weightNorms();
     const first = batch(undefined, 0);
-    const probeActivations = await activationStats(first.x);
-    const probeTemporal = temporal(first.x, first.y);
+    const probeActivations = await part('activations', () => activationStats(first.x), {} as Record<string, ActivationStats>);
+    // Per-time-step gradients: the simpleRNN rule needs them; for LSTM/GRU they are only shown.
+    const probeTemporal = plan.parts.includes('temporal-all')
+      ? await part('temporal-all', () => temporal(first.x, first.y, 'all'), [] as TemporalGradients[])
+      : await part('temporal', () => temporal(first.x, first.y, 'simpleRNN'), [] as TemporalGradients[]);
+    if (plan.wanted.includes('temporal-all') && !plan.parts.includes('temporal-all')) skipped.push('temporal-all');
     // One update, then look again: a layer that starts at zero recovers at once.
-    const afterUpdate = tf.tidy(() => {
-      tf.dispose(step(first.x, first.y, true));
-      const second = batch(undefined, Math.min(1, batchesPerEpoch - 1));
-      return step(second.x, second.y, false);
-    });
-    const afterValues = await afterUpdate.data();
-    afterUpdate.dispose();
-    const regularizationShare = await regularization(tf, model, (x, y) => seeded(() => dataLoss(x, y)), first.x, first.y);
+    const afterValues = await part(
+      'after-update',
+      async () => {
+        const afterUpdate = tf.tidy(() => {
+          tf.dispose(step(first.x, first.y, true));
+          const second = batch(undefined, Math.min(1, batchesPerEpoch - 1));
+          return step(second.x, second.y, false);
+        });
+        const values = await afterUpdate.data();
+        afterUpdate.dispose();
+        return values;
+      },
+      undefined,
+    );
+    const regularizationShare = await part('regularization', () => regularization(tf, model, (x, y) => seeded(() => dataLoss(x, y)), first.x, first.y), undefined);
     tf.dispose([...first.x, ...first.y]);
     const probeUnpacked = unpack(probeValues, 0, initialWeightNorms);
+    const otherSeeds: { seed: number; kernelNorms: Record<string, number> }[] = [];
     const probe: ProbeResult = {
       layers: probeUnpacked.layers,
       loss: probeUnpacked.loss,
       activations: probeActivations,
       temporal: probeTemporal,
-      afterFirstUpdate: unpack(afterValues, 0, await weightNorms()).layers,
-      seeds: [{ seed: initSeed, kernelNorms: kernelNormsOf(probeUnpacked.layers) }],
+      ...(afterValues ? { afterFirstUpdate: unpack(afterValues, 0, await weightNorms()).layers } : {}),
+      seeds: [{ seed: initSeed, kernelNorms: kernelNormsOf(probeUnpacked.layers) }, ...otherSeeds],
       ...(regularizationShare !== undefined ? { regularizationShare } : {}),
       elapsedMs: Date.now() - probeStarted,
+      ...(skipped.length ? { reduced: { passMs, batches: probeBatchesDone, seeds: 1 + otherSeeds.length, skipped } } : {}),
     };
     events.probe?.(probe);
 
@@ -474,6 +599,8 @@ async function measureOnce(
     };
 
     const trainingStarted = Date.now();
+    // A step's cost before the first one is timed: a probe pass (the wasm and cpu backends compute synchronously).
+    let lastStepMs = passMs;
     if (!options.probeOnly) {
       outer: for (let epoch = 0; epoch < options.epochs; epoch++) {
         const order = permutation(data.samples, options.seed + epoch);
@@ -482,13 +609,17 @@ async function measureOnce(
             stoppedBy = 'cancelled';
             break outer;
           }
-          if (overBudget()) {
+          // Stop before a step that would end past the budget (the host terminates a run that
+          // overruns it by more than its grace period, losing everything measured).
+          if (elapsed() + lastStepMs > options.timeBudgetMs) {
             stoppedBy = 'budget';
             break outer;
           }
           const { x, y } = batch(order, b);
+          const stepStarted = Date.now();
           const weights = sampleWeights();
           pending.push({ packed: step(x, y, true), step: stepsDone, epoch, ...(weights ? { weights } : {}) });
+          lastStepMs = Date.now() - stepStarted;
           let activations: { step: number; layers: Record<string, ActivationStats> } | undefined;
           if (stepsDone % activationEvery === 0 && judged.length) {
             latestActivations = await activationStats(x);
@@ -590,10 +721,10 @@ async function regularization(
 }
 
 /**
- * Gradient of the loss w.r.t. each recurrent layer's input, per time step, in any graph
- * (sequential or functional, merges included): the layer's input gets a zero tensor added while
- * the whole model runs, and the gradient is taken w.r.t. that tensor. Layers whose input has an
- * unknown time dimension are skipped.
+ * Gradient of the loss w.r.t. each recurrent layer's input, per time step (all recurrent layers,
+ * or simpleRNNs only), in any graph (sequential or functional, merges included): the layer's input
+ * gets a zero tensor added while the whole model runs, and the gradient is taken w.r.t. that
+ * tensor. Layers whose input has an unknown time dimension are skipped.
  */
 function temporalGradients(
   tf: Tfjs,
@@ -602,13 +733,14 @@ function temporalGradients(
   x: tfjs.Tensor[],
   y: tfjs.Tensor[],
   lossFns: ((yTrue: tfjs.Tensor, yPred: tfjs.Tensor) => tfjs.Scalar)[],
+  which: 'all' | 'simpleRNN',
 ): TemporalGradients[] {
   const results: TemporalGradients[] = [];
   const batchSize = x[0]?.shape[0];
   if (batchSize === undefined) return results;
   for (const layer of model.layers) {
     const node = graph.layers.find((l) => l.id === layer.name);
-    if (!node || !RECURRENT.has(node.type)) continue;
+    if (!node || !RECURRENT.has(node.type) || (which === 'simpleRNN' && node.type !== 'simpleRNN')) continue;
     const input = Array.isArray(layer.input) ? layer.input[0]! : layer.input;
     const shape = input.shape.slice(1);
     if (shape.length !== 2 || shape.some((d) => d === null)) continue;

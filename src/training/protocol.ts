@@ -96,6 +96,13 @@ export interface ProbeResult {
   /** Regularization terms' share of the total loss at initialization (0 when there are none); they are left out of the gradients. */
   readonly regularizationShare?: number;
   readonly elapsedMs: number;
+  /**
+   * Present when the probe left parts out because the model is expensive for the budget (see
+   * `planProbe` in measure.ts) or the budget ran out: the first pass's cost (ms), the batches and
+   * initializations it used, and the parts it skipped ('activations', 'after-update', 'temporal',
+   * 'regularization', 'seeds', 'batches', 'temporal-all').
+   */
+  readonly reduced?: { readonly passMs: number; readonly batches: number; readonly seeds: number; readonly skipped: readonly string[] };
 }
 
 export interface LayerSummary {
@@ -110,7 +117,7 @@ export interface LayerSummary {
 
 export interface RunSummary {
   readonly backend: string;
-  /** Why the run ended. */
+  /** Why the run ended. 'budget' with 0 steps: the statistics are the probe's alone. */
   readonly stoppedBy: 'completed' | 'budget' | 'cancelled' | 'non-finite' | 'probe-only';
   readonly steps: number;
   readonly epochs: number;

@@ -4,6 +4,7 @@
  * budget, and turns a worker that dies into an error result; the next run gets a fresh worker.
  */
 import { join } from 'node:path';
+import { trainingBlocker } from '../core/graph';
 import { Worker } from 'node:worker_threads';
 import type { ModelGraph } from '../core/ir';
 import type { HostToWorker, RunOptions, RunSummary, WorkerToHost } from './protocol';
@@ -122,6 +123,9 @@ export class TrainingSession {
     if (this.disposed) return Promise.resolve({ status: 'error', message: 'The training session was closed.' });
     if (signal?.aborted) return Promise.resolve({ status: 'cancelled', backend: this.backend ?? 'none' });
     if (options.timeBudgetMs <= 0) return Promise.resolve({ status: 'error', message: 'The time budget is 0: nothing was measured. Give the run at least a few seconds.' });
+    // Odd but valid code (only an input, `inputShape: [0]`, `units: -1`): the product's own message, not tfjs'.
+    const blocked = trainingBlocker(graph);
+    if (blocked) return Promise.resolve({ status: 'error', message: blocked });
     let worker: Worker;
     try {
       worker = this.spawn();

@@ -1,5 +1,6 @@
 /**
- * Kernels the tfjs 4.22 wasm backend lacks (or gets wrong) for training conv nets.
+ * Kernels the tfjs 4.22 wasm backend lacks (or gets wrong) for training conv nets (dense,
+ * recurrent and embedding kernels are in `wasmDenseKernels.ts`).
  *
  * Missing: `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter`,
  * `DepthwiseConv2dNativeBackpropInput`. Replaced: `MaxPoolGrad` (tfjs' wasm version routes the
@@ -18,19 +19,12 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 
-type Tfjs = typeof tfjs;
+import { viaOps, type Attrs, type KernelArgs, type Tfjs, type WasmBackendLike } from './wasmKernelSupport';
+import { denseKernels } from './wasmDenseKernels';
+import { loopKernels } from './wasmLoopKernels';
+
 type Tensor4D = tfjs.Tensor4D;
 type Pair = [number, number];
-type Attrs = Record<string, unknown>;
-type KernelArgs = { inputs: Record<string, tfjs.TensorInfo>; backend: unknown; attrs?: Attrs };
-
-/** What the kernels use of the wasm backend object (it is not exported as a type). */
-interface WasmBackendLike {
-  readSync(dataId: unknown): tfjs.backend_util.BackendValues;
-  makeOutput(shape: number[], dtype: tfjs.DataType): tfjs.TensorInfo;
-  typedArrayFromHeap(info: tfjs.TensorInfo): tfjs.backend_util.TypedArray;
-  incRef(dataId: unknown): void;
-}
 
 /** The geometry of one 2-D convolution in NHWC, whatever padding and format it was given. */
 interface Geometry {
@@ -257,32 +251,14 @@ function maxPoolGradient(x: Float32Array, dy: Float32Array, dx: Float32Array, in
   }
 }
 
-/**
- * Runs ops on kernel inputs and hands the result to the engine as the kernel's output. Inputs
- * are wrapped as tensors holding their own backend reference (so disposing the wrappers leaves
- * the caller's data alone); the result keeps one reference, which the engine's output tensor
- * takes over. Everything in between is disposed by the tidy.
- */
-function viaOps(tf: Tfjs, backend: WasmBackendLike, inputs: tfjs.TensorInfo[], compute: (...tensors: Tensor4D[]) => tfjs.Tensor): tfjs.TensorInfo {
-  const result = tf.tidy(() => {
-    const tensors = inputs.map((info) => {
-      backend.incRef(info.dataId);
-      return tf.engine().makeTensorFromTensorInfo(info) as Tensor4D;
-    });
-    return compute(...tensors);
-  });
-  backend.incRef(result.dataId);
-  const output: tfjs.TensorInfo = { dataId: result.dataId, shape: result.shape, dtype: result.dtype };
-  result.dispose();
-  return output;
-}
-
 /** The tfjs instances already given our kernels, so registration is idempotent. */
 const registeredBy = new WeakSet<object>();
 
 /**
  * Registers, for the wasm backend of this tfjs instance, the conv gradient kernels it lacks and
- * our replacements for its wrong MaxPoolGrad and slow Conv2DBackpropInput. Call it after
+ * our replacements for its wrong MaxPoolGrad and slow Conv2DBackpropInput, plus the dense and
+ * embedding kernels of `wasmDenseKernels.ts` (transposed BatchMatMul, UnsortedSegmentSum) and the
+ * loop of `wasmLoopKernels.ts` (Conv3DBackpropInputV2). Call it after
  * `await tf.setBackend('wasm')`. Returns the kernel names it registered; later calls return [].
  */
 export function registerMissingWasmKernels(tf: Tfjs): string[] {
@@ -296,6 +272,8 @@ export function registerMissingWasmKernels(tf: Tfjs): string[] {
     added.push(kernelName);
   };
   const attrsOf = (args: KernelArgs): Attrs => args.attrs ?? {};
+  const original = (name: string) => tf.getKernel(name, 'wasm')?.kernelFunc as unknown as ((args: KernelArgs) => tfjs.TensorInfo) | undefined;
+  for (const [name, kernelFunc] of [...denseKernels(tf, original), ...loopKernels(tf)]) register(name, kernelFunc);
 
   register('Conv2DBackpropFilter', (args) => {
     const { x, dy } = args.inputs as { x: tfjs.TensorInfo; dy: tfjs.TensorInfo };

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { measuredFindings } from '../core/analysis/measuredRules';
 import { parseDataFile } from '../core/dataFile';
+import { readDataFile } from '../core/nodeFiles';
 import type { ModelGraph } from '../core/ir';
 import type { RunOptions, WorkerToHost } from '../training/protocol';
 import { TrainingSession, type RunResult } from '../training/session';
@@ -80,12 +81,10 @@ export class AnalysisController extends Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(document.uri) ?? vscode.workspace.workspaceFolders?.[0];
     if (!folder) return options;
     const uri = vscode.Uri.joinPath(folder.uri, settings.dataFile);
-    if (!uri.fsPath.startsWith(folder.uri.fsPath)) {
-      void vscode.window.showErrorMessage(`Gradient Lens: the data file must be inside the workspace (${settings.dataFile}).`);
-      return undefined;
-    }
     try {
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      // Inside the folder by real path (with a separator: `../proj-secrets` is not in `proj`;
+      // a link out is refused), a regular file, under the size limit.
+      const text = readDataFile(uri.fsPath, [folder.uri.fsPath]);
       return { ...options, data: parseDataFile(text, uri.fsPath) };
     } catch (error) {
       void vscode.window.showErrorMessage(`Gradient Lens: cannot use the data file ${settings.dataFile}: ${error instanceof Error ? error.message : String(error)}`);

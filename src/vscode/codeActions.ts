@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../core/analysis/findings';
-import { applyFixes, planFix, type FixCode } from '../core/fixes/index';
+import { applicableFixes, applyFixes, planFix, type FixCode } from '../core/fixes/index';
 import { DIAGNOSTIC_SOURCE, findingCalls, UNRESOLVED_VALUE, type FindingSource } from './diagnostics';
 import { modelKey, unfilledHoles, type HoleValues } from './holeValues';
 import type { ModelIndex } from './modelIndex';
@@ -47,15 +47,12 @@ export class FixProvider implements vscode.CodeActionProvider {
       const model = finding && entry.parsed.models.find((m) => m.name === finding.model);
       if (!finding || !model) continue;
       let preferred = false;
+      const offered: FixCode[] = [];
       for (const fix of finding.fixes) {
-        const plan = planFix(text, document.fileName, model, fix, finding.layers);
-        if ('unavailable' in plan) {
-          const disabled = new vscode.CodeAction(`Gradient Lens: ${fix}`, vscode.CodeActionKind.QuickFix);
-          disabled.disabled = { reason: plan.unavailable };
-          disabled.diagnostics = [diagnostic];
-          actions.push(disabled);
-          continue;
-        }
+        const plan = planFix(text, document.fileName, model, fix, finding.layers.length ? finding.layers : undefined);
+        // A fix that cannot apply here is not offered (the first applicable one, for the cause, is preferred).
+        if ('unavailable' in plan) continue;
+        offered.push(fix);
         const action = new vscode.CodeAction(plan.title, vscode.CodeActionKind.QuickFix);
         action.edit = new vscode.WorkspaceEdit();
         for (const edit of plan.edits) action.edit.replace(document.uri, toRange(document, edit.range), edit.newText);
@@ -63,9 +60,9 @@ export class FixProvider implements vscode.CodeActionProvider {
         if (!preferred) action.isPreferred = preferred = true;
         actions.push(action);
       }
-      if (finding.fixes.length) {
+      if (offered.length) {
         const verify = new vscode.CodeAction('Verify fixes (measure each on a copy, file unchanged)...', vscode.CodeActionKind.QuickFix);
-        verify.command = { command: 'gradientLens.verifyFixes', title: 'Verify fixes', arguments: [document.uri, model.name, finding.fixes] };
+        verify.command = { command: 'gradientLens.verifyFixes', title: 'Verify fixes', arguments: [document.uri, model.name, offered] };
         verify.diagnostics = [diagnostic];
         actions.push(verify);
       }
@@ -113,10 +110,13 @@ export class FixProvider implements vscode.CodeActionProvider {
     const original = document.getText();
     let text = original;
     const byModel = new Map<string, FixCode[]>();
+    const entry = this.index.get(document);
     for (const finding of this.findings(document)) {
-      if (finding.severity === 'info' || !finding.fixes[0]) continue;
+      const model = entry?.parsed.models.find((m) => m.name === finding.model);
+      const best = model && applicableFixes(original, document.fileName, model, finding)[0];
+      if (finding.severity === 'info' || !best) continue;
       const codes = byModel.get(finding.model) ?? [];
-      if (!codes.includes(finding.fixes[0])) codes.push(finding.fixes[0]);
+      if (!codes.includes(best)) codes.push(best);
       byModel.set(finding.model, codes);
     }
     for (const [model, codes] of byModel) text = applyFixes(text, document.fileName, model, codes).text;

@@ -9,7 +9,8 @@ import { isPythonFile } from '../core/languages';
 import { fileReport, formatReport, type Report } from '../core/report';
 import type { PanelState } from '../shared/panelProtocol';
 import type { RunSummary } from '../training/protocol';
-import { readFileFromDisk } from '../core/nodeFiles';
+import { readWorkspaceFile } from './workspaceFiles';
+import { escapeMarkdown, inlineCode, tableCell } from '../core/markdown';
 import { verifyFixes } from '../training/verify';
 import type { AnalysisController } from './analysisController';
 import type { AnalysisStore } from './analysisStore';
@@ -104,14 +105,15 @@ function markdown(reportValue: Report): string {
   const out: string[] = ['# Gradient Lens report', ''];
   for (const file of reportValue.files) {
     for (const model of file.models) {
-      out.push(`## \`${model.name}\` in ${file.file} (line ${model.line})`, '');
-      if (model.measurement?.message) out.push(`${model.measurement.status}: ${model.measurement.message}`, '');
+      // Names, paths and messages are user text: escaped (see core/markdown.ts).
+      out.push(`## ${inlineCode(model.name)} in ${escapeMarkdown(file.file)} (line ${model.line})`, '');
+      if (model.measurement?.message) out.push(`${model.measurement.status}: ${escapeMarkdown(model.measurement.message)}`, '');
       out.push('| layer | type | activation | line | params | grad norm |', '| --- | --- | --- | --- | --- | --- |');
       for (const layer of model.layers) {
-        out.push(`| ${layer.name} | ${layer.type} | ${layer.activation ?? ''} | ${layer.line} | ${layer.params ?? '?'} | ${layer.gradNorm === null ? '-' : layer.gradNorm.toExponential(2)} |`);
+        out.push(`| ${tableCell(layer.name)} | ${tableCell(layer.type)} | ${tableCell(layer.activation ?? '')} | ${layer.line} | ${layer.params ?? '?'} | ${layer.gradNorm === null ? '-' : layer.gradNorm.toExponential(2)} |`);
       }
       out.push('');
-      for (const finding of model.findings) out.push(`- **${finding.code}** (${finding.severity}, line ${finding.line}): ${finding.message} Fixes: ${finding.fixes.join(', ') || 'none'}.`);
+      for (const finding of model.findings) out.push(`- **${finding.code}** (${finding.severity}, line ${finding.line}): ${escapeMarkdown(finding.message)} Fixes: ${finding.fixes.join(', ') || 'none'}.`);
       out.push('');
     }
   }
@@ -225,7 +227,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
         () =>
           verifyFixes(controller.trainingSession, document.getText(), document.fileName, model.name, fixes, runOptions(settings), {
             thresholds: settings.thresholds,
-            parseOptions: { readFile: readFileFromDisk, ...services.holeValues.parseOptions(document.uri) },
+            parseOptions: { readFile: readWorkspaceFile, ...services.holeValues.parseOptions(document.uri) },
           }),
       );
       const lines = [

@@ -13,8 +13,12 @@ function severity(value: Severity | 'error' | 'warning' | 'info'): vscode.Diagno
   return value === 'error' ? vscode.DiagnosticSeverity.Error : value === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
 }
 
-/** One entry per distinct layer call: loop iterations share their call's range. */
-export function findingCalls(model: ModelGraph, finding: Finding): LayerNode[] {
+/**
+ * Where a finding's diagnostics go: its own range (the loss or optimizer of the compile call)
+ * when it has one, else one entry per distinct layer call (loop iterations share their call's range).
+ */
+export function findingCalls(model: ModelGraph, finding: Finding): Pick<LayerNode, 'range'>[] {
+  if (finding.range) return [{ range: finding.range }];
   const seen = new Set<string>();
   const calls: LayerNode[] = [];
   for (const id of finding.layers) {
@@ -97,7 +101,7 @@ export class DiagnosticsFeature extends Disposable {
         diagnostic.source = DIAGNOSTIC_SOURCE;
         diagnostic.code = { value: finding.code, target: vscode.Uri.parse(`${DOCS}#${finding.code}`) };
         const info: vscode.DiagnosticRelatedInformation[] = [];
-        if (related && related !== layer) {
+        if (related && related.range !== layer.range) {
           info.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, toRange(document, related.range)), `output layer \`${related.id}\``));
         }
         const evidence = evidenceText(finding);

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { AnalysisStore } from './analysisStore';
 import type { ModelIndex } from './modelIndex';
 import { toRange } from './ranges';
+import { inlineCode, tableCell } from '../core/markdown';
 
 function fmt(value: number | null | undefined): string {
   if (value === null || value === undefined) return '-';
@@ -26,12 +27,13 @@ export class LayerHoverProvider implements vscode.HoverProvider {
       const measured = this.store.get(document.uri, model.name);
       const md = new vscode.MarkdownString();
       const first = layers[0]!;
-      md.appendMarkdown(`**Gradient Lens** · \`${model.name}\` · ${layers.length === 1 ? `\`${first.id}\`` : `${layers.length} layers made here (a loop)`}\n\n`);
+      // Names are user text: escaped, so a `name` with a link or a line break is shown as written.
+      md.appendMarkdown(`**Gradient Lens** · ${inlineCode(model.name)} · ${layers.length === 1 ? inlineCode(first.id) : `${layers.length} layers made here (a loop)`}\n\n`);
       md.appendMarkdown('| layer | output shape | params | kernel grad norm | mean \\|g\\| | update ratio | verdict |\n| --- | --- | --- | --- | --- | --- | --- |\n');
       for (const layer of layers.slice(0, 12)) {
         const stats = measured?.summary.layers[layer.id];
         const shape = layer.outputShape ? `[${layer.outputShape.map((d) => d ?? 'null').join(',')}]` : '?';
-        md.appendMarkdown(`| ${layer.id} | ${shape} | ${layer.params ?? '?'} | ${fmt(stats?.gradNorm)} | ${fmt(stats?.meanAbs)} | ${fmt(stats?.updateRatio)} | ${measured?.analysis.verdicts[layer.id] ?? '-'} |\n`);
+        md.appendMarkdown(`| ${tableCell(layer.id)} | ${tableCell(shape)} | ${layer.params ?? '?'} | ${fmt(stats?.gradNorm)} | ${fmt(stats?.meanAbs)} | ${fmt(stats?.updateRatio)} | ${tableCell(String(measured?.analysis.verdicts[layer.id] ?? '-'))} |\n`);
       }
       if (layers.length > 12) md.appendMarkdown(`\n... and ${layers.length - 12} more.\n`);
       if (!measured) md.appendMarkdown('\nNot measured yet: run **Gradient Lens: Analyze Gradients**.');

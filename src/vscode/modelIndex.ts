@@ -2,9 +2,17 @@ import * as vscode from 'vscode';
 import type { Finding } from '../core/analysis/findings';
 import { staticFindings } from '../core/analysis/staticRules';
 import type { ParseResult } from '../core/ir';
-import { readFileFromDisk } from '../core/nodeFiles';
+import type { RefusedFile } from '../core/nodeFiles';
+import { readWorkspaceFile } from './workspaceFiles';
 import type { CallSites } from '../core/parse/callSites';
 import { parseSource, type ParseOptions } from '../core/source';
+
+/**
+ * The parser runs on the extension host's thread, bounded: at most this long evaluating one file
+ * (then a problem at the statement reached; the models found so far are kept), besides the size
+ * and depth limits of core/limits.ts. Typing re-parses after DEBOUNCE_MS, so 1 s is the worst stall.
+ */
+const EDITOR_PARSE_MS = 1_000;
 import { Disposable } from './lifecycle';
 
 export interface DocumentModels {
@@ -87,7 +95,7 @@ export class ModelIndex extends Disposable {
     }
     try {
       const callSites = this.callSites(document.uri);
-      const parsed = parseSource(text, document.fileName, { readFile: (path) => this.readFile(path), ...this.holeValues(document.uri), ...(callSites ? { callSites } : {}) });
+      const parsed = parseSource(text, document.fileName, { readFile: (path) => this.readFile(path), ...this.holeValues(document.uri), ...(callSites ? { callSites } : {}), timeMs: EDITOR_PARSE_MS });
       const findings = parsed.models.flatMap((model) => staticFindings(model));
       const entry: DocumentModels = { uri: document.uri, version: document.version, parsed, staticFindings: findings };
       this.entries.set(key, entry);
@@ -100,9 +108,8 @@ export class ModelIndex extends Disposable {
   }
 
   /** Imported files: the editor's text when open (unsaved edits count), else the disk's. */
-  private readFile(path: string): string | undefined {
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === path);
-    return open ? open.getText() : readFileFromDisk(path);
+  private readFile(path: string): string | undefined | RefusedFile {
+    return readWorkspaceFile(path);
   }
 
   private forget(uri: vscode.Uri): void {

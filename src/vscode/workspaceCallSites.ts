@@ -5,7 +5,8 @@
  */
 import { basename, extname } from 'node:path';
 import * as vscode from 'vscode';
-import { readFileFromDisk } from '../core/nodeFiles';
+import type { RefusedFile } from '../core/nodeFiles';
+import { readWorkspaceFile } from './workspaceFiles';
 import { callSitesIn, type CallSites } from '../core/parse/callSites';
 import { Disposable } from './lifecycle';
 
@@ -66,7 +67,8 @@ export class WorkspaceCallSites extends Disposable {
     const merged: CallSites = {};
     for (const uri of files) {
       if (uri.fsPath === document.uri.fsPath) continue;
-      const text = this.read(uri.fsPath);
+      const read = this.read(uri.fsPath);
+      const text = typeof read === 'string' ? read : undefined;
       if (!text || !imports.test(text)) continue;
       for (const [name, lists] of Object.entries(callSitesIn(text, uri.fsPath, document.uri.fsPath, (path) => this.read(path)))) {
         const into = (merged[name] ??= []);
@@ -77,8 +79,7 @@ export class WorkspaceCallSites extends Disposable {
   }
 
   /** The editor's text when the file is open (unsaved edits count), else the disk's. */
-  private read(path: string): string | undefined {
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === path);
-    return open ? open.getText() : readFileFromDisk(path);
+  private read(path: string): string | undefined | RefusedFile {
+    return readWorkspaceFile(path);
   }
 }

@@ -28,7 +28,7 @@ test('analyze --json follows the contract and measures gradients', () => {
   const vanishing = model.findings.find((f) => f.code === 'vanishing-gradient')!;
   assert.equal(vanishing.severity, 'warning');
   assert.equal(vanishing.line, 11);
-  assert.deepEqual(vanishing.fixes, ['activation-relu', 'init-he', 'insert-batch-norm', 'add-residual']);
+  assert.deepEqual(vanishing.fixes, ['activation-relu', 'insert-batch-norm', 'add-residual']);
   assert.deepEqual(relu!.models[0]!.findings.filter((f) => f.severity !== 'info'), []);
 });
 
@@ -66,7 +66,7 @@ test('analyze --verify adds measured before/after verdicts; --data and --thresho
   const { code, stdout } = run('analyze', 'examples/deep-sigmoid-mlp.ts', '--json', '--epochs', '1', '--verify');
   assert.equal(code, 1);
   const model = JSON.parse(stdout).files[0].models[0] as { verification: { fix: string; verdict: string }[] };
-  assert.deepEqual(model.verification.map((v) => v.fix).sort(), ['activation-relu', 'add-residual', 'init-he', 'insert-batch-norm']);
+  assert.deepEqual(model.verification.map((v) => v.fix).sort(), ['activation-relu', 'add-residual', 'insert-batch-norm']);
   assert.ok(['fixed', 'improved'].includes(model.verification[0]!.verdict));
 
   // With a threshold no ratio can reach, the same model has no vanishing finding.

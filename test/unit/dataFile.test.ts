@@ -10,7 +10,7 @@ test('CSV with a named label column, CSV without a header, and JSON', () => {
   assert.deepEqual(parseDataFile('a,label,b\n1,0,2\n3,1,4\n', 'd.csv'), { inputs: [[1, 2], [3, 4]], labels: [0, 1] });
   assert.deepEqual(parseDataFile('1,2,9\n3,4,8\n', 'd.csv'), { inputs: [[1, 2], [3, 4]], labels: [9, 8] });
   assert.deepEqual(parseDataFile('{"xs": [[1], [2]], "ys": [[0], [1]]}', 'd.json'), { inputs: [[1], [2]], labels: [[0], [1]] });
-  assert.throws(() => parseDataFile('a,b\n1,x\n', 'd.csv'), (e: Error) => e instanceof DataFileError && /row 2, column 2: 'x' is not a number/.test(e.message));
+  assert.throws(() => parseDataFile('a,b\n1,x\n', 'd.csv'), (e: Error) => e instanceof DataFileError && /line 2, column 2: 'x' is not a finite number/.test(e.message));
   assert.throws(() => parseDataFile('{"inputs": 3}', 'd.json'), DataFileError);
   assert.throws(() => parseDataFile('{oops', 'd.json'), /not valid JSON/);
 });

@@ -18,6 +18,7 @@ test('the packaged file list: bundles, wasm, media, README, CHANGELOG, LICENSE o
     'dist/tfjs-backend-wasm-simd.wasm',
     'dist/tfjs-backend-wasm-threaded-simd.wasm',
     'dist/tfjs-backend-wasm.wasm',
+    'dist/typescript.js',
     'dist/webview.js',
     'dist/worker.js',
     'media/icon.png',

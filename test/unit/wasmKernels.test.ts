@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { matMulCost } from '../../src/training/wasmDenseKernels';
 import { registerMissingWasmKernels } from '../../src/training/wasmKernels';
 
 setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
@@ -100,7 +101,7 @@ test('registers the missing conv gradient kernels (and the replaced ones) exactl
   const missing = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
   const first = registerMissingWasmKernels(tf);
   for (const name of missing) assert.ok(first.includes(name), `${name} registered`);
-  assert.deepEqual([...first].sort(), [...missing, 'Conv2DBackpropInput', 'MaxPoolGrad'].sort());
+  assert.deepEqual([...first].sort(), [...missing, 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'UnsortedSegmentSum', 'Conv3DBackpropInputV2'].sort());
   const after = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
   for (const name of first) assert.ok(after.has(name), `${name} is in the wasm registry`);
   // Registration only adds to what was there.
@@ -293,4 +294,61 @@ test('a kernel called outside any scope leaves no tensor or backend buffer behin
   // The inputs survive the kernels (the kernels' wrappers of them took and returned their own references).
   assert.deepEqual(x.dataSync(), values(2 * 8 * 8 * 3, 18));
   tf.dispose([x, dy, filter, depthFilter]);
+});
+
+test('BatchMatMul with transposed inputs equals the cpu backend, in both of its forms and with batch axes', async () => {
+  await tf.setBackend('wasm');
+  registerMissingWasmKernels(tf);
+  // [m, k, n]: a dense layer's two gradient products (both forms get chosen), square, and one row.
+  const sizes: [number, number, number][] = [[8, 64, 48], [48, 64, 8], [5, 7, 5], [1, 9, 4], [16, 3, 1]];
+  for (const [m, k, n] of sizes) {
+    for (const batch of [[], [3], [2, 2]]) {
+      for (const transposeA of [false, true]) {
+        for (const transposeB of [false, true]) {
+          const aShape = [...batch, ...(transposeA ? [k, m] : [m, k])];
+          const bShape = [...batch, ...(transposeB ? [n, k] : [k, n])];
+          const a = { data: values(sizeOf(aShape), m + k), shape: aShape };
+          const b = { data: values(sizeOf(bShape), k + n), shape: bShape };
+          await assertSameOnBoth(`BatchMatMul ${JSON.stringify({ m, k, n, batch, transposeA, transposeB })}`, kernel('BatchMatMul', { a, b }, { transposeA, transposeB }));
+        }
+      }
+    }
+  }
+});
+
+test('the matrix product form packs the smaller operand: (W dY^T)^T for a dense input gradient, X^T dY as is for its kernel gradient', () => {
+  // dX = dY W^T at batch 32, 512 -> 512 units: the swapped form avoids transposing and packing W.
+  assert.ok(matMulCost(32, 512, 512, false, true, true) < matMulCost(32, 512, 512, false, true, false));
+  // dW = X^T dY: the direct form transposes only the small X.
+  assert.ok(matMulCost(512, 32, 512, true, false, false) < matMulCost(512, 32, 512, true, false, true));
+  // No transpose: the direct form is tfjs' own kernel, never more work.
+  assert.ok(matMulCost(32, 512, 512, false, false, false) <= matMulCost(32, 512, 512, false, false, true));
+});
+
+test('UnsortedSegmentSum on wasm equals the cpu backend (ids out of range dropped, rows of any rank)', async () => {
+  await tf.setBackend('wasm');
+  registerMissingWasmKernels(tf);
+  const x = { data: values(6 * 4, 30), shape: [6, 4] };
+  const ids = (list: number[]) => () => [tf.unsortedSegmentSum(tf.tensor(x.data, x.shape), tf.tensor1d(list, 'int32'), 5)];
+  await assertSameOnBoth('UnsortedSegmentSum repeated ids', ids([0, 3, 3, 1, 0, 4]));
+  await assertSameOnBoth('UnsortedSegmentSum with a negative id', ids([0, 3, -1, 1, 0, 4]));
+  await assertSameOnBoth('UnsortedSegmentSum over a 3-D x', () => [tf.unsortedSegmentSum(tf.tensor(x.data, [3, 2, 4]), tf.tensor1d([1, 4, 1], 'int32'), 5)]);
+  // The gradient it serves: gather (an embedding lookup).
+  await assertSameOnBoth('gather gradient', () => [tf.grad((table: tf.Tensor) => tf.sum(tf.square(tf.gather(table, tf.tensor1d([2, 0, 2, 5, 1], 'int32')))))(tf.tensor(values(7 * 3, 31), [7, 3]))]);
+});
+
+test('the dense kernels leave no tensor or backend buffer behind', async () => {
+  await tf.setBackend('wasm');
+  registerMissingWasmKernels(tf);
+  const a = tf.tensor2d(values(8 * 16, 32), [8, 16]);
+  const b = tf.tensor2d(values(16 * 24, 33), [16, 24]);
+  const c = tf.tensor2d(values(8 * 24, 34), [8, 24]);
+  const footprint = () => [tf.memory().numTensors, tf.engine().backend.numDataIds()];
+  const before = footprint();
+  for (const run of [() => tf.matMul(c, b, false, true), () => tf.matMul(a, c, true, false), () => tf.matMul(b, a, true, true), () => tf.unsortedSegmentSum(a as tf.Tensor, tf.tensor1d([0, 1, 1, 2, 0, 3, 3, 1], 'int32'), 4)]) {
+    const output = tf.tidy(run);
+    tf.dispose(output);
+    assert.deepEqual(footprint(), before);
+  }
+  tf.dispose([a, b, c]);
 });

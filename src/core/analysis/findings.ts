@@ -1,5 +1,6 @@
 /** Findings: what Gradient Lens tells the user about a model. Codes are a public contract. */
-import type { FixCode } from '../fixes/index';
+import type { SourceRange } from '../ir';
+import type { FixCode } from '../fixes/codes';
 
 export const FINDING_CODES = [
   'vanishing-gradient',
@@ -11,6 +12,13 @@ export const FINDING_CODES = [
   'no-skip-connections',
   'long-sequence-rnn',
   'non-finite-gradient',
+  // Root causes at the output and in the compile call (outputRules.ts, causes.ts).
+  'softmax-one-unit',
+  'output-activation-mismatch',
+  'loss-mismatch',
+  'layer-after-output',
+  'relu-before-softmax',
+  'high-learning-rate',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
@@ -34,6 +42,11 @@ export interface Finding {
   readonly evidence?: Readonly<Record<string, number>>;
   /** A layer to relate the finding to (for ratios: the output layer). */
   readonly relatedLayer?: string;
+  /**
+   * Where the finding is reported when that is not its layers' calls: the loss or the optimizer
+   * in the compile call (`loss-mismatch`, `high-learning-rate`). Its layers still name the layers concerned.
+   */
+  readonly range?: SourceRange;
 }
 
 /** Severity order, worst first. */
@@ -49,6 +62,7 @@ const MEASURABLE: ReadonlySet<FindingCode> = new Set([
   'dead-relu',
   'long-sequence-rnn',
   'non-finite-gradient',
+  'high-learning-rate',
 ]);
 
 /**
@@ -56,5 +70,7 @@ const MEASURABLE: ReadonlySet<FindingCode> = new Set([
  * measurement decides, so a prediction never contradicts a measurement.
  */
 export function mergeFindings(staticFindings: readonly Finding[], measured: readonly Finding[], measuredModels: ReadonlySet<string>): Finding[] {
-  return [...staticFindings.filter((f) => !(measuredModels.has(f.model) && MEASURABLE.has(f.code))), ...measured];
+  // A structural cause the measurement confirmed (same code, with numbers) replaces its prediction too.
+  const confirmed = new Set(measured.map((f) => `${f.model}\u0000${f.code}`));
+  return [...staticFindings.filter((f) => !(measuredModels.has(f.model) && (MEASURABLE.has(f.code) || confirmed.has(`${f.model}\u0000${f.code}`)))), ...measured];
 }

@@ -16,10 +16,11 @@
  * it held; one that only some share is an info "depends on the initialization".
  */
 import type { LayerNode, ModelGraph } from '../ir';
-import type { FixCode } from '../fixes/index';
-import { activationOf, RELU_FAMILY } from '../fixes/index';
+import type { FixCode } from '../fixes/codes';
+import { activationOf, RELU_FAMILY } from '../layerKinds';
 import type { LayerGradients, RunSummary } from '../../training/protocol';
 import type { Finding } from './findings';
+import { attributeCauses } from './causes';
 
 export interface MeasuredThresholds {
   readonly vanishingRatio: number;
@@ -162,6 +163,11 @@ export function combineInitializations(judged: readonly JudgedInitialization[]):
     findings.push(restate(finding, held(code), from));
   }
   const confirmed = new Set(findings.filter((f) => f.severity !== 'info').map((f) => VERDICT_OF[f.code]).filter((v): v is Verdict => !!v));
+  // A held cause finding (the output, the learning rate) replaced its symptom: the symptom's
+  // verdict, when most initializations reached it, still holds.
+  if (findings.some((f) => f.severity !== 'info' && !VERDICT_OF[f.code])) {
+    for (const v of VERDICT_ORDER) if (v !== 'healthy' && judged.filter((j) => j.modelVerdict === v).length * 2 > n) confirmed.add(v);
+  }
   const verdicts: Record<string, Verdict> = {};
   for (const [id, list] of Object.entries(primary.verdictLists)) verdicts[id] = list.find((v) => confirmed.has(v)) ?? 'healthy';
   const modelVerdict = VERDICT_ORDER.find((v) => confirmed.has(v)) ?? 'healthy';
@@ -501,14 +507,16 @@ export function judgeInitialization(graph: ModelGraph, summary: RunSummary, thre
 
   for (const id of trainable) setVerdict(id, 'healthy');
   const modelVerdict = VERDICT_ORDER.find((v) => Object.values(verdicts).includes(v)) ?? 'healthy';
-  return { verdicts, verdictLists, modelVerdict, findings, ...(ratio !== undefined ? { ratio } : {}) };
+  // Symptoms explained by a cause in the code (the output, the learning rate) are named by it.
+  return { verdicts, verdictLists, modelVerdict, findings: attributeCauses(graph, summary, findings), ...(ratio !== undefined ? { ratio } : {}) };
 }
 
 /** Fixes for vanishing, ranked by cause: saturating activations first, then depth. */
 function fixesForVanishing(graph: ModelGraph, ids: readonly string[]): FixCode[] {
   const layers = graph.layers.filter((l) => ids.includes(l.id));
   const saturating = layers.some((l) => ['sigmoid', 'tanh', 'hardSigmoid', 'softsign'].includes(activationOf(l) ?? ''));
-  const fixes: FixCode[] = saturating ? ['activation-relu', 'init-he', 'insert-batch-norm', 'add-residual'] : ['init-he', 'insert-batch-norm', 'add-residual'];
+  // He init fits ReLU layers only: never offered for a saturating stack.
+  const fixes: FixCode[] = saturating ? ['activation-relu', 'insert-batch-norm', 'add-residual'] : ['init-he', 'insert-batch-norm', 'add-residual'];
   if (layers.some((l) => l.type === 'simpleRNN')) fixes.push('rnn-lstm', 'rnn-gru');
   return fixes;
 }

@@ -3,8 +3,10 @@
  * and must not contradict measurement (tanh with Glorot init at 11 layers is not "vanishing").
  */
 import { isCallValue, isConfigObject, type ConfigValue, type LayerNode, type ModelGraph } from '../ir';
-import { activationOf, KERNEL_LAYERS, RELU_FAMILY, type FixCode } from '../fixes/index';
+import type { FixCode } from '../fixes/codes';
+import { activationOf, KERNEL_LAYERS, RELU_FAMILY } from '../layerKinds';
 import type { Finding } from './findings';
+import { outputFindings } from './outputRules';
 
 export interface StaticThresholds {
   /** Hidden sigmoid-like layers (sigmoid, hardSigmoid, softsign) in one model before vanishing is predicted. */
@@ -30,13 +32,44 @@ export const DEFAULT_STATIC_THRESHOLDS: StaticThresholds = {
 const SIGMOID_LIKE = new Set(['sigmoid', 'hardSigmoid', 'softsign']);
 const HE_INITIALIZERS = new Set(['heNormal', 'heUniform']);
 
+interface GraphIndex {
+  readonly byId: ReadonlyMap<string, LayerNode>;
+  /** Layers reading each layer's output. */
+  readonly consumers: ReadonlyMap<string, readonly LayerNode[]>;
+}
+
+/** Lookups by id built once per graph, so the rules stay linear in the layer count. */
+const indexes = new WeakMap<ModelGraph, GraphIndex>();
+function indexOf(graph: ModelGraph): GraphIndex {
+  let index = indexes.get(graph);
+  if (!index) {
+    const byId = new Map<string, LayerNode>();
+    const consumers = new Map<string, LayerNode[]>();
+    for (const layer of graph.layers) {
+      if (!byId.has(layer.id)) byId.set(layer.id, layer);
+      for (const id of new Set(layer.inbound)) {
+        const list = consumers.get(id);
+        if (list) list.push(layer);
+        else consumers.set(id, [layer]);
+      }
+    }
+    index = { byId, consumers };
+    indexes.set(graph, index);
+  }
+  return index;
+}
+
+function layerById(graph: ModelGraph, id: string | undefined): LayerNode | undefined {
+  return id === undefined ? undefined : indexOf(graph).byId.get(id);
+}
+
 function isHidden(graph: ModelGraph, layer: LayerNode): boolean {
   return !graph.outputs.includes(layer.id);
 }
 
 /** Input width of a layer: the last dim of its inbound layer's output, or what its config declares. */
 export function fanIn(graph: ModelGraph, layer: LayerNode): number | undefined {
-  const inbound = graph.layers.find((l) => l.id === layer.inbound[0]);
+  const inbound = layerById(graph, layer.inbound[0]);
   const fromShape = inbound?.outputShape?.[inbound.outputShape.length - 1];
   if (typeof fromShape === 'number') {
     if (layer.type.startsWith('conv')) {
@@ -125,13 +158,14 @@ export function staticFindings(graph: ModelGraph, thresholds: StaticThresholds =
   const findings: Finding[] = [];
   const base = { source: 'static' as const, model: graph.name };
   const weightLayers = graph.layers.filter((l) => KERNEL_LAYERS.has(l.type));
-  const output = graph.layers.find((l) => l.id === graph.outputs[0]);
+  const output = layerById(graph, graph.outputs[0]);
 
   // 1. Saturating activations stacked deep.
   const sigmoidLayers = graph.layers.filter((l) => isHidden(graph, l) && SIGMOID_LIKE.has(activationOf(l) ?? ''));
   if (sigmoidLayers.length >= thresholds.saturatingDepth) {
     const n = sigmoidLayers.length;
-    const fixes: FixCode[] = ['activation-relu', 'init-he', 'insert-batch-norm', 'add-residual'];
+    // No He init here: it is scaled for ReLU and saturates sigmoid units (it follows activation-relu).
+    const fixes: FixCode[] = ['activation-relu', 'insert-batch-norm', 'add-residual'];
     findings.push({
       ...base,
       code: 'vanishing-gradient',
@@ -245,17 +279,19 @@ export function staticFindings(graph: ModelGraph, thresholds: StaticThresholds =
       evidence: { weightLayers: weightLayers.length, threshold: thresholds.plainDepth },
     });
   }
+  // 5. Causes at the output and in the compile call (loss, labels, layer order, learning rate).
+  findings.push(...outputFindings(graph));
   return findings;
 }
 
 function nextActivation(graph: ModelGraph, layer: LayerNode): string | undefined {
-  const next = graph.layers.filter((l) => l.inbound.includes(layer.id));
+  const next = indexOf(graph).consumers.get(layer.id) ?? [];
   return next.length === 1 && !KERNEL_LAYERS.has(next[0]!.type) ? activationOf(next[0]!) : undefined;
 }
 
 /** Time steps an RNN layer reads: from its input shape [steps, features]. */
 function timeSteps(graph: ModelGraph, layer: LayerNode): number | undefined {
-  const inbound = graph.layers.find((l) => l.id === layer.inbound[0]);
+  const inbound = layerById(graph, layer.inbound[0]);
   const shape = inbound?.outputShape;
   if (shape && shape.length === 3 && typeof shape[1] === 'number') return shape[1];
   const declared = layer.config.inputShape;

@@ -11,44 +11,16 @@ import { planClipGradients } from './clipGradients';
 import { planKerasFix } from './keras';
 import { isPythonFile } from '../languages';
 import { SourceView, type LayerSite } from './syntax';
+import { isOutputFix, planOutputFix } from './outputFixes';
 
-export const FIX_CODES = [
-  'activation-relu',
-  'activation-leaky-relu',
-  'activation-elu',
-  'init-he',
-  'init-glorot',
-  'insert-batch-norm',
-  'add-residual',
-  'rnn-lstm',
-  'rnn-gru',
-  'clip-gradients',
-] as const;
+export { FIX_CODES, isFixCode, type FixCode, type FixPlan } from './codes';
+export { activationOf, KERNEL_LAYERS, RELU_FAMILY, SATURATING_ACTIVATIONS } from '../layerKinds';
+import type { FixCode, FixPlan } from './codes';
+import { activationOf, KERNEL_LAYERS, RELU_FAMILY, SATURATING_ACTIVATIONS } from '../layerKinds';
 
-export type FixCode = (typeof FIX_CODES)[number];
-
-export function isFixCode(value: string): value is FixCode {
-  return (FIX_CODES as readonly string[]).includes(value);
-}
-
-export type FixPlan =
-  | { readonly code: FixCode; readonly title: string; readonly edits: readonly TextEdit[] }
-  | { readonly code: FixCode; readonly unavailable: string };
-
-export const SATURATING_ACTIVATIONS: ReadonlySet<string> = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign']);
-export const RELU_FAMILY: ReadonlySet<string> = new Set(['relu', 'relu6', 'elu', 'selu', 'leakyReLU', 'prelu', 'reLU', 'thresholdedReLU', 'gelu', 'swish', 'mish']);
-/** Layer types whose first weight is a kernel that an initializer sets. */
-export const KERNEL_LAYERS: ReadonlySet<string> = new Set([
-  'dense', 'conv1d', 'conv2d', 'conv3d', 'conv2dTranspose', 'conv3dTranspose', 'separableConv2d', 'depthwiseConv2d',
-  'simpleRNN', 'lstm', 'gru',
-]);
 const NORMALIZATION_LAYERS: ReadonlySet<string> = new Set(['batchNormalization', 'layerNormalization']);
-
-/** The activation a layer applies: its config's, or its own for ReLU-like layer types. */
-export function activationOf(layer: LayerNode): string | undefined {
-  if (layer.type === 'reLU' || layer.type === 'leakyReLU' || layer.type === 'prelu' || layer.type === 'elu' || layer.type === 'thresholdedReLU') return layer.type;
-  return layer.activation;
-}
+/** ReLU spellings that can die (leaky ReLU / ELU replace them). */
+const PLAIN_RELU: ReadonlySet<string> = new Set(['relu', 'relu6', 'reLU']);
 
 function isOutput(graph: ModelGraph, layer: LayerNode): boolean {
   return graph.outputs.includes(layer.id);
@@ -65,17 +37,33 @@ function distinctCalls(layers: readonly LayerNode[]): LayerNode[] {
   });
 }
 
+/** Consumers of each layer's output, built once per graph (planning stays linear in the layers). */
+const consumers = new WeakMap<ModelGraph, Map<string, LayerNode[]>>();
 function successors(graph: ModelGraph, layer: LayerNode): LayerNode[] {
-  return graph.layers.filter((l) => l.inbound.includes(layer.id));
+  let byId = consumers.get(graph);
+  if (!byId) {
+    byId = new Map();
+    for (const l of graph.layers) {
+      for (const id of new Set(l.inbound)) {
+        const list = byId.get(id);
+        if (list) list.push(l);
+        else byId.set(id, [l]);
+      }
+    }
+    consumers.set(graph, byId);
+  }
+  return byId.get(layer.id) ?? [];
 }
 
 /** The layers a fix edits when the caller names none. */
 export function defaultTargets(graph: ModelGraph, code: FixCode): LayerNode[] {
   const hidden = graph.layers.filter((l) => !isOutput(graph, l));
   switch (code) {
-    case 'activation-relu':
     case 'activation-leaky-relu':
     case 'activation-elu':
+      // Saturating layers and the plain ReLU layers (the ones that can die); a finding's layers narrow it.
+      return hidden.filter((l) => SATURATING_ACTIVATIONS.has(activationOf(l) ?? '') || (PLAIN_RELU.has(activationOf(l) ?? '') && (KERNEL_LAYERS.has(l.type) || l.type === 'reLU' || l.type === 'activation')));
+    case 'activation-relu':
     case 'init-glorot':
       return hidden.filter((l) => SATURATING_ACTIVATIONS.has(activationOf(l) ?? '') && (code !== 'init-glorot' || KERNEL_LAYERS.has(l.type)));
     case 'init-he':
@@ -131,8 +119,12 @@ function needsConfigLiteral(code: FixCode, target: Target): FixPlan | undefined 
  * layers); by default it edits every layer the fix applies to.
  */
 export function planFix(text: string, fileName: string, graph: ModelGraph, code: FixCode, layerIds?: readonly string[]): FixPlan {
-  const chosen = layerIds ? graph.layers.filter((l) => layerIds.includes(l.id)) : defaultTargets(graph, code);
-  const candidates = layerIds ? chosen.filter((l) => defaultTargets(graph, code).includes(l) || code === 'init-he' && KERNEL_LAYERS.has(l.type)) : chosen;
+  if (isOutputFix(code)) return planOutputFix(text, fileName, graph, code, layerIds);
+  // A finding's layers narrow the default targets; the same layers qualify with or without them,
+  // so what a finding offers is what `fix --apply` and verification apply.
+  const defaults = defaultTargets(graph, code);
+  const wanted = layerIds ? new Set(layerIds) : undefined;
+  const candidates = wanted ? defaults.filter((l) => wanted.has(l.id)) : defaults;
   if (isPythonFile(fileName)) {
     return planKerasFix({ text, graph, targets: distinctCalls(candidates), successors: (layer) => successors(graph, layer) }, code);
   }
@@ -154,6 +146,11 @@ export function planFix(text: string, fileName: string, graph: ModelGraph, code:
     case 'activation-elu': {
       const activation = code === 'activation-relu' ? 'relu' : 'elu';
       for (const target of targets) {
+        if (target.layer.type === 'reLU') {
+          // A `reLU()` layer becomes an `elu()` layer.
+          edits.push({ range: view.range(target.site.call), newText: sibling(target.site, 'elu') });
+          continue;
+        }
         const blocked = needsConfigLiteral(code, target);
         if (blocked) return blocked;
         edits.push(view.setProperty(target.site.config!, 'activation', view.string(activation)));
@@ -163,6 +160,10 @@ export function planFix(text: string, fileName: string, graph: ModelGraph, code:
     case 'activation-leaky-relu': {
       // tfjs has no 'leakyRelu' activation string: drop the activation and add a leakyReLU layer.
       for (const target of targets) {
+        if (target.layer.type === 'reLU') {
+          edits.push({ range: view.range(target.site.call), newText: sibling(target.site, 'leakyReLU') });
+          continue;
+        }
         const blocked = needsConfigLiteral(code, target);
         if (blocked) return blocked;
         const insert = view.insertAfter(target.site, sibling(target.site, 'leakyReLU'));
@@ -211,6 +212,14 @@ export function planFix(text: string, fileName: string, graph: ModelGraph, code:
       return { code, title: `Replace simpleRNN with ${factory.toUpperCase()} in ${plural(targets.length, 'layer call')}`, edits };
     }
   }
+}
+
+/**
+ * The fixes of a finding that can be applied to `text` (each planned on the finding's layers),
+ * in the finding's order: a fix that cannot apply is never offered.
+ */
+export function applicableFixes(text: string, fileName: string, graph: ModelGraph, finding: { readonly fixes: readonly FixCode[]; readonly layers: readonly string[] }): FixCode[] {
+  return finding.fixes.filter((code) => !('unavailable' in planFix(text, fileName, graph, code, finding.layers.length ? finding.layers : undefined)));
 }
 
 export interface AppliedFixes {

@@ -6,7 +6,7 @@
 import type { LayerNode, ModelGraph, SourceRange } from '../ir';
 import { sameShape } from './addResidual';
 import type { TextEdit } from './edits';
-import type { FixCode, FixPlan } from './index';
+import type { FixCode, FixPlan } from './codes';
 
 /** tfjs config key -> Keras keyword argument. */
 const KEYWORD: Readonly<Record<string, string>> = { activation: 'activation', kernelInitializer: 'kernel_initializer' };
@@ -27,13 +27,13 @@ function plural(n: number, word: string): string {
 }
 
 /** The quote the file uses for strings in this call (default: single). */
-function quoteIn(text: string, range: SourceRange): string {
+export function quoteIn(text: string, range: SourceRange): string {
   const match = /['"]/.exec(text.slice(range.start, range.end));
   return match ? match[0] : /"/.test(text) && !/'/.test(text) ? '"' : "'";
 }
 
 /** `layers.Dense` -> { prefix: 'layers.', name: 'Dense' }: the spelling of the layer's class. */
-function calleeOf(text: string, layer: LayerNode): { prefix: string; name: string; range: SourceRange } | undefined {
+export function calleeOf(text: string, layer: LayerNode): { prefix: string; name: string; range: SourceRange } | undefined {
   if (!layer.configRange) return undefined;
   const callee = text.slice(layer.range.start, layer.configRange.start).trim();
   const match = /^((?:[A-Za-z_]\w*\.)*)([A-Za-z_]\w*)$/.exec(callee);
@@ -42,16 +42,48 @@ function calleeOf(text: string, layer: LayerNode): { prefix: string; name: strin
   return { prefix: match[1]!, name: match[2]!, range: { start: nameStart, end: nameStart + match[2]!.length } };
 }
 
-function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
+/** Line starts of the last text asked about: fixes ask many times about one file. */
+let lineStarts: { text: string; starts: number[] } | undefined;
+
+export function lineStart(text: string, offset: number): number {
+  if (lineStarts?.text !== text) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    lineStarts = { text, starts };
+  }
+  const starts = lineStarts.starts;
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle]! <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return starts[low]!;
 }
 
-function indentAt(text: string, offset: number): string {
-  return /^[ \t]*/.exec(text.slice(lineStart(text, offset)))![0];
+export function indentAt(text: string, offset: number): string {
+  const start = lineStart(text, offset);
+  let end = start;
+  while (text[end] === ' ' || text[end] === '\t') end++;
+  return text.slice(start, end);
+}
+
+/** `/,\s*$/.exec(text.slice(0, offset))` without copying the text: the comma and whitespace before `offset`. */
+function commaBefore(text: string, offset: number): string | undefined {
+  let i = offset;
+  while (i > 0 && /\s/.test(text[i - 1]!)) i--;
+  return i > 0 && text[i - 1] === ',' ? text.slice(i - 1, offset) : undefined;
+}
+
+/** `/\n\s*$/.test(text.slice(0, offset))`: only whitespace with a line break before `offset`. */
+function lineBreakBefore(text: string, offset: number): boolean {
+  for (let i = offset - 1; i >= 0 && /\s/.test(text[i]!); i--) if (text[i] === '\n') return true;
+  return false;
 }
 
 /** Offset just after the bracket matching the one at `open` (Python strings skipped). */
-function closingBracket(text: string, open: number): number | undefined {
+export function closingBracket(text: string, open: number): number | undefined {
   const pairs: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
   const stack: string[] = [];
   for (let i = open; i < text.length; i++) {
@@ -87,7 +119,7 @@ function addKeyword(text: string, list: SourceRange, keyword: string, value: str
 }
 
 /** Sets keyword `key` (tfjs name) of a layer call: replaces its value, or adds the keyword. */
-function setKeyword(text: string, layer: LayerNode, key: string, value: string): TextEdit | undefined {
+export function setKeyword(text: string, layer: LayerNode, key: string, value: string): TextEdit | undefined {
   const written = layer.configRanges[key];
   if (written) return { range: written.value, newText: value };
   if (!layer.configRange) return undefined;
@@ -95,11 +127,12 @@ function setKeyword(text: string, layer: LayerNode, key: string, value: string):
 }
 
 /** Removes keyword `key` of a layer call with the comma that separates it. */
-function removeKeyword(text: string, layer: LayerNode, key: string): TextEdit | undefined {
+export function removeKeyword(text: string, layer: LayerNode, key: string): TextEdit | undefined {
   const written = layer.configRanges[key];
   if (!written) return undefined;
   const after = /^\s*,[ \t]*/.exec(text.slice(written.property.end));
-  const before = /,\s*$/.exec(text.slice(0, written.property.start));
+  const comma = commaBefore(text, written.property.start);
+  const before = comma === undefined ? null : [comma];
   // Last on its line (`a=1, b=2,\n    c=3`): take the comma before it, keep the line's own.
   const endsLine = after && text[written.property.end + after[0].length] === '\n';
   if (after && !(endsLine && before && !before[0].includes('\n'))) {
@@ -112,7 +145,7 @@ function removeKeyword(text: string, layer: LayerNode, key: string): TextEdit | 
  * `from tensorflow.keras.layers import Dense` gains `wanted` names when the file uses bare class
  * names. Undefined when no edit is needed (already imported, or a star import).
  */
-function importEdit(text: string, bareName: string, wanted: string | readonly string[]): TextEdit | undefined {
+export function importEdit(text: string, bareName: string, wanted: string | readonly string[]): TextEdit | undefined {
   const imports = [...text.matchAll(/^from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)/gm)];
   const names = (list: string): string[] => list.replace(/[()]/g, '').split(',').map((n) => n.trim().split(/\s+as\s+/)[0]!).filter(Boolean);
   const source = imports.find((m) => names(m[2]!).includes(bareName));
@@ -135,7 +168,7 @@ function importEdit(text: string, bareName: string, wanted: string | readonly st
 }
 
 /** A new layer class spelled like `layer`'s (`layers.X()`, `keras.layers.X()`, or bare `X()` plus its import). */
-function spelledLike(text: string, layer: LayerNode, className: string, args = ''): { call: string; imports: TextEdit[] } | undefined {
+export function spelledLike(text: string, layer: LayerNode, className: string, args = ''): { call: string; imports: TextEdit[] } | undefined {
   const callee = calleeOf(text, layer);
   if (!callee) return undefined;
   if (callee.prefix) return { call: `${callee.prefix}${className}(${args})`, imports: [] };
@@ -147,7 +180,7 @@ function spelledLike(text: string, layer: LayerNode, className: string, args = '
  * Inserts `newLayer` after `layer`, where the code puts layers: after a `model.add(...)`
  * statement, as the next element of a `[...]` list, or as `x = New()(x)` after `x = Layer(...)(x)`.
  */
-function insertAfter(text: string, layer: LayerNode, newLayer: string): TextEdit | { unavailable: string } {
+export function insertAfter(text: string, layer: LayerNode, newLayer: string): TextEdit | { unavailable: string } {
   const before = text.slice(lineStart(text, layer.range.start), layer.range.start);
   const rest = text.slice(layer.range.end);
   const add = /(\w[\w.]*)\.add\(\s*$/.exec(before);
@@ -159,6 +192,14 @@ function insertAfter(text: string, layer: LayerNode, newLayer: string): TextEdit
   }
   const applied = /^(\s*)\(/.exec(rest);
   const assigned = /^\s*(\w+)\s*=\s*$/.exec(before);
+  if (assigned && !applied) {
+    // `hidden = Dense(...)` then `net.add(hidden)`: insert after that add statement.
+    const use = new RegExp(`^([ \\t]*)(\\w[\\w.]*)\\.add\\(\\s*${assigned[1]}\\s*\\)`, 'm').exec(rest);
+    if (use) {
+      const end = layer.range.end + use.index + use[0].length;
+      return { range: { start: end, end }, newText: `\n${use[1]}${use[2]}.add(${newLayer})` };
+    }
+  }
   if (applied && assigned) {
     const end = closingBracket(text, layer.range.end + applied[1]!.length);
     if (end === undefined) return { unavailable: `Could not find the end of \`${layer.id}\`'s call.` };
@@ -167,7 +208,7 @@ function insertAfter(text: string, layer: LayerNode, newLayer: string): TextEdit
   }
   const next = /^\s*([,\]])/.exec(rest);
   if (next) {
-    const multiline = /\n\s*$/.test(text.slice(0, layer.range.start));
+    const multiline = lineBreakBefore(text, layer.range.start);
     const indent = indentAt(text, layer.range.start);
     if (next[1] === ',') {
       const comma = layer.range.end + next[0].length;
@@ -255,6 +296,12 @@ export function planKerasFix(context: KerasFixContext, code: FixCode): FixPlan {
     case 'activation-elu': {
       const activation = code === 'activation-relu' ? 'relu' : 'elu';
       for (const layer of targets) {
+        if (layer.type === 'reLU') {
+          const spelled = spelledLike(text, layer, 'ELU');
+          if (!spelled) return { code, unavailable: `Could not read how \`${layer.id}\` is spelled.` };
+          edits.push({ range: layer.range, newText: spelled.call }, ...spelled.imports);
+          continue;
+        }
         const quoted = `${quoteIn(text, layer.configRanges.activation?.value ?? layer.range)}`;
         const edit = setKeyword(text, layer, 'activation', `${quoted}${activation}${quoted}`);
         if (!edit) return { code, unavailable: `Could not find the arguments of \`${layer.id}\`.` };
@@ -264,7 +311,7 @@ export function planKerasFix(context: KerasFixContext, code: FixCode): FixPlan {
     }
     case 'activation-leaky-relu': {
       for (const layer of targets) {
-        if (layer.type === 'activation') {
+        if (layer.type === 'activation' || layer.type === 'reLU') {
           const spelled = spelledLike(text, layer, 'LeakyReLU');
           if (!spelled) return { code, unavailable: `Could not read how \`${layer.id}\` is spelled.` };
           edits.push({ range: layer.range, newText: spelled.call }, ...spelled.imports);
@@ -273,7 +320,7 @@ export function planKerasFix(context: KerasFixContext, code: FixCode): FixPlan {
         const removal = removeKeyword(text, layer, 'activation');
         if (removal) edits.push(removal);
       }
-      const inserted = insertLayerAfterEach(context, code, 'LeakyReLU', (layer) => layer.type === 'activation');
+      const inserted = insertLayerAfterEach(context, code, 'LeakyReLU', (layer) => layer.type === 'activation' || layer.type === 'reLU');
       if (!Array.isArray(inserted)) return inserted;
       return { code, title: `Use LeakyReLU after ${plural(targets.length, 'layer call')}`, edits: dedupeImports([...edits, ...inserted]) };
     }

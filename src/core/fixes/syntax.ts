@@ -5,6 +5,7 @@
 import type * as TS from 'typescript';
 import type { SourceRange } from '../ir';
 import { loadTypeScript, scriptKind } from '../parse/index';
+import { createBoundedSourceFile } from '../parse/boundedSyntax';
 import type { TextEdit } from './edits';
 
 export type LayerContext =
@@ -36,7 +37,8 @@ export class SourceView {
     fileName: string,
   ) {
     this.ts = loadTypeScript();
-    this.file = this.ts.createSourceFile(fileName, text, this.ts.ScriptTarget.Latest, true, scriptKind(this.ts, fileName));
+    // Bounded depth: the planners walk the tree recursively (the cuts keep every offset).
+    this.file = createBoundedSourceFile(this.ts, fileName, text, scriptKind(this.ts, fileName)).file;
     // Keep the file's quote style: count the quotes that open string literals.
     const singles = (text.match(/'[^'\n]*'/g) ?? []).length;
     const doubles = (text.match(/"[^"\n]*"/g) ?? []).length;
@@ -51,20 +53,29 @@ export class SourceView {
     return { start: node.getStart(this.file), end: node.getEnd() };
   }
 
-  /** The call expression exactly covering `range`. */
+  private calls: Map<string, TS.CallExpression> | undefined;
+
+  /** The call expression exactly covering `range` (the outermost; every call indexed in one walk). */
   findCall(range: SourceRange): TS.CallExpression | undefined {
-    const ts = this.ts;
-    let found: TS.CallExpression | undefined;
-    const visit = (node: TS.Node): void => {
-      if (found || node.getEnd() < range.end || node.getStart(this.file) > range.start) return;
-      if (ts.isCallExpression(node) && node.getStart(this.file) === range.start && node.getEnd() === range.end) {
-        found = node;
-        return;
+    if (!this.calls) {
+      const ts = this.ts;
+      const calls = new Map<string, TS.CallExpression>();
+      const stack: TS.Node[] = [this.file];
+      while (stack.length) {
+        const node = stack.pop()!;
+        if (ts.isCallExpression(node)) {
+          const key = `${node.getStart(this.file)}:${node.getEnd()}`;
+          if (!calls.has(key)) calls.set(key, node);
+        }
+        const children: TS.Node[] = [];
+        ts.forEachChild(node, (child) => {
+          children.push(child);
+        });
+        for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
       }
-      ts.forEachChild(node, visit);
-    };
-    visit(this.file);
-    return found;
+      this.calls = calls;
+    }
+    return this.calls.get(`${range.start}:${range.end}`);
   }
 
   layerSite(range: SourceRange): LayerSite | undefined {
@@ -106,9 +117,12 @@ export class SourceView {
 
   /** Indentation of the line `node` starts on. */
   indentOf(node: TS.Node): string {
+    // The line map (binary search) and a forward scan: constant work even on a 600 KB line.
     const start = node.getStart(this.file);
-    const lineStart = this.text.lastIndexOf('\n', start - 1) + 1;
-    return /^[ \t]*/.exec(this.text.slice(lineStart, start))![0];
+    const lineStart = this.file.getLineStarts()[this.file.getLineAndCharacterOfPosition(start).line]!;
+    let end = lineStart;
+    while (end < start && (this.text[end] === ' ' || this.text[end] === '\t')) end++;
+    return this.text.slice(lineStart, end);
   }
 
   property(config: TS.ObjectLiteralExpression, key: string): TS.ObjectLiteralElementLike | undefined {

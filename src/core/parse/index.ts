@@ -10,6 +10,7 @@ import { Interpreter, type FlowHole } from './interpreter';
 import type { ModelValue } from './values';
 import { ModuleLoader, type ReadFile } from './modules';
 import { toModelGraph } from './toGraph';
+import { createBoundedSourceFile } from './boundedSyntax';
 
 let typescript: typeof TS | undefined;
 /** The compiler is big; load it on first use, not when the extension activates. */
@@ -36,6 +37,8 @@ export interface ParseOptions {
   readonly setFor?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Argument lists of this file's builder functions from calls in other files (see callSites.ts). */
   readonly callSites?: Readonly<Record<string, readonly (readonly ConfigValue[])[]>>;
+  /** Wall-clock limit of evaluating the file, in ms (default `PARSE_LIMITS.timeMs`); the editor uses less. */
+  readonly timeMs?: number;
 }
 
 /** Parses `text` (the contents of `fileName`) and returns its models and problems. */
@@ -44,7 +47,9 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   const problems: ParseProblem[] = [];
   let sourceFile: TS.SourceFile;
   try {
-    sourceFile = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind(ts, fileName));
+    const bounded = createBoundedSourceFile(ts, fileName, text, scriptKind(ts, fileName));
+    sourceFile = bounded.file;
+    problems.push(...bounded.problems);
   } catch (error) {
     return { models: [], problems: [{ message: `Could not parse the file: ${String(error)}`, range: { start: 0, end: 0 }, severity: 'error' }] };
   }
@@ -62,6 +67,7 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   const interpreter = new Interpreter(ts, sourceFile, loader, options.set);
   if (options.callSites) interpreter.callSites = options.callSites;
   if (options.setFor) interpreter.presetsFor = options.setFor;
+  if (options.timeMs !== undefined) interpreter.limitTime(options.timeMs);
   let result;
   try {
     result = interpreter.run();

@@ -6,7 +6,9 @@
 import type * as TS from 'typescript';
 import { CLIPPED_OPTIMIZER_CALL, type ConfigValue, type ParseProblem, type SourceRange } from '../ir';
 import { CLIP_HELPER_NAME } from '../fixes/clipGradients';
-import type { ModuleLoader } from './modules';
+import { RefusedImport, type ModuleLoader } from './modules';
+import { isCutPlaceholder } from './boundedSyntax';
+import { Deadline, layerLimitMessage, lengthProblem, PARSE_LIMITS, ParseLimitError, sizeProblem, timeLimitMessage } from '../limits';
 import { LAYER_FACTORIES, MERGE_LAYERS, TFJS_MODULES } from './tfjsApi';
 import {
   CustomLayerClass,
@@ -37,7 +39,14 @@ export const MAX_IDLE_LOOP_ITERATIONS = 1_000;
 export const MAX_STEPS = 2_000_000;
 const MAX_CALL_DEPTH = 64;
 
-class BudgetExceeded extends Error {}
+class BudgetExceeded extends Error {
+  constructor(readonly kind: 'steps' | 'time' = 'steps') {
+    super(kind);
+  }
+}
+
+/** Node kinds that only read a value (no copy): reading a big list costs no extra steps. */
+const READS = new Set<number>();
 
 type Completion =
   | undefined
@@ -74,6 +83,14 @@ export class Interpreter {
   readonly models: ModelValue[] = [];
   private steps = 0;
   private callDepth = 0;
+  /** Nested `eval`s right now (expression depth across calls); bounded so the stack is. */
+  private evalDepth = 0;
+  /** Layers made in this file: bounded, so nested loops of layers stay small. */
+  private layersMade = 0;
+  private deadline = new Deadline();
+  private readonly overLimit = new WeakSet<ModelValue>();
+  /** The statement being executed: where a budget that runs out is reported. */
+  private at: TS.Node | undefined;
   private nodeOrder = 0;
   /** Loop counters of the loops (and `.map` callbacks) currently running, outermost first. */
   private readonly iterations: number[] = [];
@@ -176,19 +193,31 @@ export class Interpreter {
     return this.modules.load(specifier);
   }
 
+  /** Evaluation stops `ms` from now (a problem at the statement reached), whatever the steps left. */
+  limitTime(ms: number): void {
+    this.deadline = new Deadline(ms);
+  }
+
   run(): InterpreterResult {
     const scope = new Scope(this.globals);
     this.moduleScope = scope;
     try {
       this.collectFileFills();
       this.bindImports(this.file.statements, scope);
-      this.execBlock(this.file.statements, scope);
+      this.hoistFunctions(this.file.statements, scope);
+      // One statement that hits a limit is reported at its line; the next ones are still read.
+      for (const statement of this.file.statements) {
+        if (this.guarded(() => this.exec(statement, scope))?.kind === 'return') break;
+      }
       this.runTemplates(scope);
     } catch (error) {
       if (!(error instanceof BudgetExceeded)) throw error;
+      const at = this.at ?? this.file;
       this.problem(
-        `Stopped reading this file after ${MAX_STEPS.toLocaleString('en-US')} evaluation steps; models after this point may be missing.`,
-        this.file,
+        error.kind === 'time'
+          ? timeLimitMessage()
+          : `Stopped reading this file here after ${MAX_STEPS.toLocaleString('en-US')} evaluation steps (Gradient Lens' limit); models after this point may be missing.`,
+        at === this.file ? { start: 0, end: 0 } : at,
         'warning',
       );
     }
@@ -202,7 +231,9 @@ export class Interpreter {
   }
 
   private text(node: TS.Node): string {
-    const text = node.getText(this.file).replace(/\s+/g, ' ');
+    // Only a prefix is read: nested nodes of a long line would make this quadratic.
+    const start = node.getStart(this.file);
+    const text = this.file.text.slice(start, Math.min(node.getEnd(), start + 200)).replace(/\s+/g, ' ');
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;
   }
 
@@ -224,13 +255,61 @@ export class Interpreter {
     this.flowHoles.push({ ...value.hole, role, models });
   }
 
-  private tick(): void {
-    if (++this.steps > MAX_STEPS) throw new BudgetExceeded();
+  /** One evaluation step (`cost` for work proportional to a value's size). */
+  private tick(cost = 1): void {
+    this.steps += cost;
+    if (this.steps > MAX_STEPS) throw new BudgetExceeded();
+    if (this.deadline.expired()) throw new BudgetExceeded('time');
+  }
+
+  /**
+   * Runs `body`; a per-statement limit (too many layers, an expression too deep for the stack)
+   * becomes a problem at its line and the reading goes on after it.
+   */
+  private guarded<T>(body: () => T): T | undefined {
+    try {
+      return body();
+    } catch (error) {
+      if (error instanceof ParseLimitError) {
+        this.problem(error.message, error.range ?? (this.at ? this.rangeOf(this.at) : { start: 0, end: 0 }), 'warning');
+        return undefined;
+      }
+      if (error instanceof RangeError && /call stack/i.test(error.message)) {
+        const at = this.at ? this.rangeOf(this.at) : { start: 0, end: 0 };
+        this.problem('This code nests too deeply for Gradient Lens to read (calls within calls); it was skipped, the rest of the file is still read.', at, 'warning');
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** A string or list over the size limits is refused with a problem at `site`. */
+  private tooBig(value: Value, site: TS.Node): Unknown | undefined {
+    const message = sizeProblem(value);
+    if (!message) return undefined;
+    this.problem(message, site, 'warning');
+    return new Unknown(this.text(site), 'it is too large to read');
+  }
+
+  private tooLong(kind: 'string' | 'list', length: number, site: TS.Node): Unknown | undefined {
+    const message = lengthProblem(kind, length);
+    if (!message) return undefined;
+    this.problem(message, site, 'warning');
+    return new Unknown(this.text(site), 'it is too large to read');
+  }
+
+  /** A layer is being made at `site`: bounded per file (nested loops of layers). */
+  private countLayer(site: TS.Node): void {
+    if (++this.layersMade > PARSE_LIMITS.maxLayersPerModel * 4) throw new ParseLimitError(layerLimitMessage(), this.rangeOf(site), 'statement');
   }
 
   // ---------------------------------------------------------------- imports and globals
 
   private installGlobals(): void {
+    if (!READS.size) {
+      const K = this.ts.SyntaxKind;
+      for (const kind of [K.Identifier, K.PropertyAccessExpression, K.ElementAccessExpression, K.ParenthesizedExpression, K.ThisKeyword, K.AsExpression, K.NonNullExpression]) READS.add(kind);
+    }
     const math = new ObjectValue();
     const numeric = (name: string, fn: (...xs: number[]) => number): void => {
       math.props.set(
@@ -310,7 +389,7 @@ export class Interpreter {
       if (clause.isTypeOnly) continue;
       const module = fromTfjs ? undefined : this.importModule(source);
       if (module instanceof Unknown && this.modules?.isRelative(source)) {
-        this.problem(`Values imported from '${source}' are unknown: ${module.reason}.`, statement.moduleSpecifier, 'info');
+        this.problem(`Values imported from '${source}' are unknown: ${module.reason}.`, statement.moduleSpecifier, module instanceof RefusedImport ? 'warning' : 'info');
       }
       const member = (name: string, local: string): Value => {
         if (module instanceof ObjectValue) {
@@ -361,6 +440,7 @@ export class Interpreter {
   private exec(node: TS.Statement, scope: Scope): Completion {
     const ts = this.ts;
     this.tick();
+    this.at = node;
     if (ts.isVariableStatement(node)) {
       const ambient = node.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword) ?? false;
       for (const declaration of node.declarationList.declarations) {
@@ -730,7 +810,8 @@ export class Interpreter {
         object.props.set(key, value);
         object.ranges.set(key, { property: this.rangeOf(inner.parent), value: this.rangeOf(target.parent) });
       } else if (Array.isArray(object) && /^\d+$/.test(key)) {
-        object[Number(key)] = value;
+        if (Number(key) >= PARSE_LIMITS.maxListLength) this.tooLong('list', Number(key) + 1, inner);
+        else object[Number(key)] = value;
       }
       this.nameModel(value, key);
       return;
@@ -748,13 +829,30 @@ export class Interpreter {
    * `--set`, a remembered value) fills it, otherwise the Unknown carries the name.
    */
   eval(node: TS.Expression, scope: Scope): Value {
-    const value = this.evalNode(node, scope);
+    if (this.evalDepth >= PARSE_LIMITS.maxEvalDepth) {
+      // Once per statement: every branch of a deep tree hits the limit.
+      this.problem('This expression nests too deeply for Gradient Lens to read (with the calls around it); its value is unknown.', this.at ?? node, 'warning');
+      return new Unknown('...', 'it nests too deeply to read');
+    }
+    this.evalDepth++;
+    let value: Value;
+    try {
+      value = this.evalNode(node, scope);
+    } finally {
+      this.evalDepth--;
+    }
+    if ((typeof value === 'string' || Array.isArray(value)) && value.length > 64) {
+      // Work proportional to what was built (a copy, a concatenation) counts against the budget.
+      if (!READS.has(node.kind)) this.tick(value.length >> 6);
+      const big = this.tooBig(value, node);
+      if (big) return big;
+    }
     if (!(value instanceof Unknown)) return value;
     const ts = this.ts;
     if (!ts.isIdentifier(node) && !ts.isPropertyAccessExpression(node) && !ts.isElementAccessExpression(node)) return value;
     // Identifiers are chains already; only member accesses need their text checked.
     // (A zero-width identifier is the parser's stand-in for missing code: no name, no hole.)
-    const chain = ts.isIdentifier(node) ? node.text || undefined : accessChain(node.getText(this.file));
+    const chain = ts.isIdentifier(node) ? (isCutPlaceholder(node.text) ? undefined : node.text || undefined) : accessChain(node.getText(this.file));
     if (chain === undefined) return value;
     const filled = this.fillFor(chain);
     if (filled.found) return filled.value;
@@ -788,6 +886,7 @@ export class Interpreter {
     if (ts.isIdentifier(node)) {
       const binding = scope.lookup(node.text);
       if (binding) return binding.value;
+      if (isCutPlaceholder(node.text)) return new Unknown('...', 'it nests too deeply to read');
       return new Unknown(node.text, `\`${node.text}\` is not defined in this file`);
     }
     if (
@@ -850,6 +949,7 @@ export class Interpreter {
       if (callee instanceof CustomLayerClass) {
         const [config] = args;
         const iteration = this.iterations.length ? [...this.iterations] : undefined;
+        this.countLayer(node);
         return new LayerValue(callee.info.className, false, config instanceof ObjectValue ? config : undefined, this.rangeOf(node), iteration, callee.info);
       }
       return new Unknown(this.text(node), `\`new ${this.text(node.expression)}\` is not evaluated`);
@@ -1347,7 +1447,7 @@ export class Interpreter {
   private speculate(body: () => void): { models: ModelValue[]; problems: ParseProblem[] } {
     const modelsBefore = this.models.length;
     const problemsBefore = this.problems.length;
-    body();
+    this.guarded(body);
     const models = this.models.slice(modelsBefore);
     const problems = this.problems.slice(problemsBefore);
     if (!models.length) this.dropProblems(problems);
@@ -1402,6 +1502,12 @@ export class Interpreter {
     if (object instanceof SequentialModel && key === 'add') {
       const [layer] = this.evalArgs(site.arguments, scope);
       this.modelWork++;
+      if (object.layers.length >= PARSE_LIMITS.maxLayersPerModel) {
+        // Said once per model, at the first layer refused.
+        if (this.overLimit.has(object)) return undefined;
+        this.overLimit.add(object);
+        throw new ParseLimitError(layerLimitMessage(), this.rangeOf(site), 'statement');
+      }
       if (layer instanceof LayerValue) object.layers.push(layer);
       else if (isModel(layer)) this.addModelAsLayers(object, layer, site);
       else this.problem(`\`${this.text(site.arguments[0] ?? site)}\` is not a layer the parser could resolve; the model may be missing a layer here.`, site.arguments[0] ?? site);
@@ -1441,11 +1547,13 @@ export class Interpreter {
     switch (key) {
       case 'push': {
         const items = args();
+        if (this.tooLong('list', array.length + items.length, site)) return array.length;
         array.push(...items);
         return array.length;
       }
       case 'unshift': {
         const items = args();
+        if (this.tooLong('list', array.length + items.length, site)) return array.length;
         array.unshift(...items);
         return array.length;
       }
@@ -1459,7 +1567,7 @@ export class Interpreter {
         this.mapWithIterations(array, args()[0], site, array);
         return undefined;
       case 'flatMap':
-        return this.mapWithIterations(array, args()[0], site, array).flatMap((v) => (Array.isArray(v) ? v : [v]));
+        return this.flatten(this.mapWithIterations(array, args()[0], site, array), site);
       case 'filter': {
         const [fn] = args();
         const keep = this.mapWithIterations(array, fn, site, array);
@@ -1492,12 +1600,15 @@ export class Interpreter {
         return array.slice(typeof a === 'number' ? a : undefined, typeof b === 'number' ? b : undefined);
       }
       case 'concat':
-        return array.concat(...args().map((v) => (Array.isArray(v) ? v : [v])));
+        return this.flatten([array, ...args()], site);
       case 'reverse':
         return array.reverse();
       case 'join': {
         const [separator] = args();
         if (!array.every(isPrimitive)) return new Unknown(this.text(site), 'elements are not constants');
+        const length = array.reduce<number>((n, item) => n + String(item).length + 1, 0);
+        const refused = this.tooLong('string', length, site);
+        if (refused) return refused;
         return array.join(typeof separator === 'string' ? separator : ',');
       }
       case 'includes': {
@@ -1517,7 +1628,7 @@ export class Interpreter {
       case 'entries':
         return array.map((v, i) => [i, v]);
       case 'flat':
-        return array.flatMap((v) => (Array.isArray(v) ? v : [v]));
+        return this.flatten(array, site);
       case 'every':
       case 'some': {
         const results = this.mapWithIterations(array, args()[0], site, array).map(truthy);
@@ -1526,6 +1637,16 @@ export class Interpreter {
       }
     }
     return undefined;
+  }
+
+  /** One level of nesting removed (`flat`, `concat`), refused before it is built when too long. */
+  private flatten(items: readonly Value[], site: TS.Node): Value {
+    let total = 0;
+    for (const item of items) total += Array.isArray(item) ? item.length : 1;
+    const refused = this.tooLong('list', total, site);
+    if (refused) return refused;
+    this.tick(total >> 6);
+    return items.flatMap((v) => (Array.isArray(v) ? v : [v]));
   }
 
   private newArray(length: number): Value[] {
@@ -1567,6 +1688,7 @@ export class Interpreter {
       }
       const known = LAYER_FACTORIES.has(type);
       this.modelWork++;
+      this.countLayer(site);
       return new LayerValue(type, known, config instanceof ObjectValue ? config : undefined, range, this.iterations.length ? [...this.iterations] : undefined);
     }
     if (path.length === 1 && path[0] === 'sequential') {
@@ -1575,6 +1697,7 @@ export class Interpreter {
       if (config instanceof ObjectValue) {
         const layers = config.props.get('layers');
         if (Array.isArray(layers)) {
+          if (layers.length > PARSE_LIMITS.maxLayersPerModel) throw new ParseLimitError(layerLimitMessage(), range, 'statement');
           for (const layer of layers) {
             if (layer instanceof LayerValue) model.layers.push(layer);
             else this.problem('An element of `layers` is not a layer the parser could resolve; the model may be missing a layer.', site);
@@ -1631,6 +1754,7 @@ export class Interpreter {
 
   private node(layer: LayerValue, inbound: GraphNode[], inboundIndex?: readonly number[]): GraphNode {
     const indexed = inboundIndex?.some((i) => i !== 0);
+    if (this.nodeOrder >= PARSE_LIMITS.maxLayersPerModel * 4) throw new ParseLimitError(layerLimitMessage(), layer.range, 'statement');
     return { layer, inbound, ...(indexed ? { inboundIndex } : {}), order: this.nodeOrder++ };
   }
 
@@ -1647,6 +1771,7 @@ export class Interpreter {
     if (inner instanceof SequentialModel) {
       for (const layer of [...inner.layers]) {
         this.tick(); // inlining costs steps, so models nested in loops stay bounded
+        if (outer.layers.length >= PARSE_LIMITS.maxLayersPerModel) throw new ParseLimitError(layerLimitMessage(), this.rangeOf(site), 'statement');
         if (layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(layer.inlined(name));
       }
       return;
@@ -1660,6 +1785,7 @@ export class Interpreter {
     }
     for (const node of nodes) {
       this.tick();
+      if (outer.layers.length >= PARSE_LIMITS.maxLayersPerModel) throw new ParseLimitError(layerLimitMessage(), this.rangeOf(site), 'statement');
       if (node.layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(node.layer.inlined(name));
     }
   }
@@ -1843,7 +1969,7 @@ function stringMethod(text: string, key: string, args: readonly Value[]): Value 
     case 'split':
       return typeof a === 'string' ? text.split(a) : undefined;
     case 'repeat':
-      return typeof a === 'number' && a >= 0 && a < 10_000 ? text.repeat(a) : undefined;
+      return typeof a === 'number' && a >= 0 && a < 10_000 && text.length * a <= PARSE_LIMITS.maxStringLength ? text.repeat(a) : undefined;
     case 'slice':
     case 'substring':
       return text[key](typeof a === 'number' ? a : 0, typeof b === 'number' ? b : undefined);

@@ -7,9 +7,18 @@
 import { dirname, join, resolve } from 'node:path';
 import type * as TS from 'typescript';
 import { ObjectValue, Unknown } from './values';
+import { createBoundedSourceFile } from './boundedSyntax';
+
+/** A file that exists but is not read (a device, a link out of the workspace, too big), and why. */
+export class RefusedFile {
+  constructor(readonly reason: string) {}
+}
+
+/** An import whose file was refused: reported as a warning at the import. */
+export class RefusedImport extends Unknown {}
 
 /** Reads a file by absolute path; undefined when it does not exist or cannot be read. */
-export type ReadFile = (absolutePath: string) => string | undefined;
+export type ReadFile = (absolutePath: string) => string | undefined | RefusedFile;
 
 export interface ModuleExports {
   readonly exports: ObjectValue;
@@ -56,10 +65,11 @@ export class ModuleLoader {
       if (this.stack.includes(path)) return new Unknown(specifier, `'${specifier}' imports this file back (an import cycle)`);
       const text = this.readFile(path);
       if (text === undefined) continue;
+      if (text instanceof RefusedFile) return new RefusedImport(specifier, text.reason);
       const cached = cache.get(path);
       if (cached && cached.text === text) return cached.exports;
       const kind = /\.(js|jsx|mjs|cjs)$/.test(path) ? this.ts.ScriptKind.JS : /\.tsx$/.test(path) ? this.ts.ScriptKind.TSX : this.ts.ScriptKind.TS;
-      const file = this.ts.createSourceFile(path, text, this.ts.ScriptTarget.Latest, true, kind);
+      const file = createBoundedSourceFile(this.ts, path, text, kind).file;
       const exports = this.runModule(file, new ModuleLoader(this.ts, this.readFile, this.runModule, path, this.stack.slice(0, -1).concat(importer)));
       if (cache.size >= MAX_CACHED_MODULES) cache.delete(cache.keys().next().value!);
       cache.set(path, { text, exports });

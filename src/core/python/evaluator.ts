@@ -18,6 +18,7 @@ import {
   type SourceRange,
 } from '../ir';
 import { LAYER_FACTORIES } from '../parse/tfjsApi';
+import { Deadline, layerLimitMessage, lengthProblem, PARSE_LIMITS, ParseLimitError, timeLimitMessage } from '../limits';
 import {
   ACTIVATIONS,
   KERAS_LAYERS,
@@ -209,7 +210,14 @@ class Scope {
 }
 
 /** The evaluator gave up (a runaway loop): reported, and what was found is kept. */
-class BudgetExceeded extends Error {}
+class BudgetExceeded extends Error {
+  constructor(readonly kind: 'steps' | 'time' = 'steps') {
+    super(kind);
+  }
+}
+
+/** Node names that only read a value (no copy): reading a big list costs no extra steps. */
+const READS = new Set(['VariableName', 'MemberExpression', 'ParenthesizedExpression', 'Number', 'String']);
 
 const MAX_STEPS = 300_000;
 const MAX_LOOP = 10_000;
@@ -338,6 +346,8 @@ export interface EvaluatorOptions {
   readonly set?: Readonly<Record<string, string>>;
   /** Values for one builder function's runs only, by function name (remembered per model). */
   readonly setFor?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Wall-clock limit of evaluating the file, in ms (default `PARSE_LIMITS.timeMs`). */
+  readonly timeMs?: number;
 }
 
 export class Evaluator {
@@ -353,6 +363,12 @@ export class Evaluator {
   private src: string;
   private steps = 0;
   private depth = 0;
+  /** Nested `eval`s right now (expression depth across calls); bounded so the stack is. */
+  private evalDepth = 0;
+  private readonly deadline: Deadline;
+  private readonly overLimit = new WeakSet<SequentialModel>();
+  /** The statement being executed: where a budget that runs out is reported. */
+  private at: SourceRange | undefined;
   private nodeOrder = 0;
   private readonly iterations: number[] = [];
   /** Functions called so far, by start offset: lezer makes a new node object per access. */
@@ -372,6 +388,7 @@ export class Evaluator {
     private readonly options: EvaluatorOptions = {},
   ) {
     this.src = text;
+    this.deadline = new Deadline(options.timeMs);
     this.installBuiltins();
   }
 
@@ -392,8 +409,39 @@ export class Evaluator {
     return this.src.slice(node.from, node.to);
   }
 
-  private step(): void {
-    if (++this.steps > MAX_STEPS) throw new BudgetExceeded();
+  /** One evaluation step (`cost` for work proportional to a value's size). */
+  private step(cost = 1): void {
+    this.steps += cost;
+    if (this.steps > MAX_STEPS) throw new BudgetExceeded();
+    if (this.deadline.expired()) throw new BudgetExceeded('time');
+  }
+
+  /**
+   * Runs `body`; a per-statement limit (too many layers, code too deep for the stack) becomes a
+   * problem at its line and the reading goes on after it.
+   */
+  private guarded<T>(body: () => T): T | undefined {
+    try {
+      return body();
+    } catch (error) {
+      if (error instanceof ParseLimitError) {
+        this.problem(error.message, error.range ?? this.at ?? { start: 0, end: 0 }, 'warning');
+        return undefined;
+      }
+      if (error instanceof RangeError && /call stack/i.test(error.message)) {
+        this.problem('This code nests too deeply for Gradient Lens to read; it was skipped, the rest of the file is still read.', this.at ?? { start: 0, end: 0 }, 'warning');
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** A string or list over the size limits is refused with a problem at `site`. */
+  private tooLong(kind: 'string' | 'list', length: number, site: SourceRange): Unknown | undefined {
+    const message = lengthProblem(kind, length);
+    if (!message) return undefined;
+    this.problem(message, site, 'warning');
+    return new Unknown(this.src.slice(site.start, Math.min(site.end, site.start + 60)), 'it is too large to read');
   }
 
   // ----- entry
@@ -407,11 +455,18 @@ export class Evaluator {
     this.moduleScope.vars.set('__name__', '__main__');
     this.collectFileFills(top);
     try {
-      this.execBlock(kids(top), this.moduleScope);
+      // One statement that hits a limit is reported at its line; the next ones are still read.
+      for (const statement of kids(top)) {
+        if (this.guarded(() => this.execBlock([statement], this.moduleScope))) break;
+      }
       this.runTemplates(top);
     } catch (error) {
       if (!(error instanceof BudgetExceeded)) throw error;
-      this.problem('The file takes too many steps to evaluate (a very long loop?); models found so far are kept.', { start: 0, end: 0 }, 'info');
+      this.problem(
+        error.kind === 'time' ? timeLimitMessage() : `Stopped reading this file here after ${MAX_STEPS.toLocaleString('en-US')} evaluation steps (Gradient Lens' limit; a very long loop?); models found so far are kept.`,
+        this.at ?? { start: 0, end: 0 },
+        'warning',
+      );
     }
   }
 
@@ -511,6 +566,7 @@ export class Evaluator {
 
   private exec(node: SyntaxNode, scope: Scope): Completion {
     this.step();
+    this.at = rangeOf(node);
     switch (node.name) {
       case 'ExpressionStatement': {
         const expr = kids(node)[0];
@@ -865,6 +921,28 @@ export class Evaluator {
   // ----- expressions
 
   eval(node: SyntaxNode, scope: Scope): Value {
+    if (this.evalDepth >= PARSE_LIMITS.maxEvalDepth / 3) {
+      // Once per statement: every branch of a deep tree hits the limit.
+      this.problem('This expression nests too deeply for Gradient Lens to read; its value is unknown, the rest of the file is still read.', this.at ?? rangeOf(node), 'warning');
+      return new Unknown('...', 'it nests too deeply to read');
+    }
+    this.evalDepth++;
+    let value: Value;
+    try {
+      value = this.evalNode(node, scope);
+    } finally {
+      this.evalDepth--;
+    }
+    if ((typeof value === 'string' || Array.isArray(value)) && value.length > 64) {
+      // Work proportional to what was built (a copy, a concatenation) counts against the budget.
+      if (!READS.has(node.name)) this.step(value.length >> 6);
+      const refused = this.tooLong(typeof value === 'string' ? 'string' : 'list', value.length, rangeOf(node));
+      if (refused) return refused;
+    }
+    return value;
+  }
+
+  private evalNode(node: SyntaxNode, scope: Scope): Value {
     this.step();
     switch (node.name) {
       case 'Number':
@@ -1191,6 +1269,13 @@ export class Evaluator {
       return a.replace(/%[-+ 0#]*\d*(?:\.\d+)?[sdifr%]/g, (spec) => (spec.endsWith('%') ? '%' : String(values[k++] ?? '')));
     }
     if (op === '+' && Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+    // Repetition is sized before it is built: `[0] * 10**9` must not allocate.
+    const times = typeof a === 'number' ? a : typeof b === 'number' ? b : 0;
+    const repeated = Array.isArray(a) ? a : Array.isArray(b) ? b : typeof a === 'string' ? a : undefined;
+    if (op === '*' && repeated !== undefined) {
+      const refused = this.tooLong(Array.isArray(repeated) ? 'list' : 'string', repeated.length * Math.min(Math.max(times, 0), MAX_LOOP), rangeOf(node));
+      if (refused) return refused;
+    }
     if (op === '*' && Array.isArray(a) && typeof b === 'number') return Array.from({ length: Math.min(Math.max(b, 0), MAX_LOOP) }, () => a).flat();
     if (op === '*' && typeof a === 'number' && Array.isArray(b)) return Array.from({ length: Math.min(Math.max(a, 0), MAX_LOOP) }, () => b).flat();
     if (op === '*' && typeof a === 'string' && typeof b === 'number') return a.repeat(Math.max(0, Math.min(b, MAX_LOOP)));
@@ -1325,6 +1410,7 @@ export class Evaluator {
       return new Unknown(this.t(site), `\`model.${name}(...)\` is not evaluated`);
     }
     if (Array.isArray(self)) {
+      if ((name === 'append' || name === 'extend' || name === 'insert') && this.tooLong('list', self.length + (name === 'extend' && Array.isArray(a[0]) ? a[0].length : 1), rangeOf(site))) return null;
       if (name === 'append' && a.length === 1) self.push(a[0]!);
       else if (name === 'extend' && Array.isArray(a[0])) self.push(...a[0]);
       else if (name === 'insert' && typeof a[0] === 'number' && a.length === 2) self.splice(a[0] < 0 ? self.length + a[0] : a[0], 0, a[1]!);
@@ -1361,6 +1447,12 @@ export class Evaluator {
   }
 
   private addToSequential(model: SequentialModel, value: Value, at: SourceRange): void {
+    if (model.layers.length >= PARSE_LIMITS.maxLayersPerModel) {
+      // Said once per model, at the first layer refused.
+      if (this.overLimit.has(model)) return;
+      this.overLimit.add(model);
+      throw new ParseLimitError(layerLimitMessage(), at, 'statement');
+    }
     if (value instanceof LayerValue) model.layers.push(value);
     else if (value instanceof TensorValue && value.node.layer.type === 'inputLayer') model.layers.push(this.asInputLayer(value.node.layer));
     else if (value instanceof SequentialModel || value instanceof FunctionalModel) this.addModel(model, value, at);
@@ -1387,6 +1479,7 @@ export class Evaluator {
         return;
       }
     }
+    if (outer.layers.length + layers.length > PARSE_LIMITS.maxLayersPerModel) throw new ParseLimitError(layerLimitMessage(), at, 'statement');
     for (const layer of layers) if (layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(layer.inlined(name));
   }
 
@@ -1560,7 +1653,7 @@ export class Evaluator {
     for (const [name, arg] of args.keywords) put(name, arg);
     this.checkLayerConfig(type, config, ranges, layerRange);
     const iteration = this.iterations.length ? [...this.iterations] : undefined;
-    this.layersMade++;
+    if (++this.layersMade > PARSE_LIMITS.maxLayersPerModel * 4) throw new ParseLimitError(layerLimitMessage(), layerRange, 'statement');
     return new LayerValue(type, known, config, ranges, args.list ? rangeOf(args.list) : undefined, layerRange, iteration);
   }
 
@@ -1839,7 +1932,7 @@ export class Evaluator {
     this.callsOfRun = called;
     this.templateFills = given;
     try {
-      this.callFunction(fn, { positional: [], keywords: new Map() }, fn.node, { given });
+      this.guarded(() => this.callFunction(fn, { positional: [], keywords: new Map() }, fn.node, { given }));
     } finally {
       this.callsOfRun = undefined;
       this.templateFills = undefined;

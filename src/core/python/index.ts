@@ -23,6 +23,8 @@ export interface PythonParseOptions {
   readonly set?: Readonly<Record<string, string>>;
   /** The same, for one builder function's models only, by function name. */
   readonly setFor?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Wall-clock limit of evaluating the file, in ms. */
+  readonly timeMs?: number;
 }
 
 /** Parses `text` (a Python file) and returns its Keras models and problems. */

@@ -1,0 +1,58 @@
+/**
+ * One measurement of one model file, as the CLI runs it (a fresh process, a training worker,
+ * default run options), for the scale benchmark (bench/scale.bench.ts), which builds this file
+ * against the product's sources before and after a change and runs both, interleaved.
+ * Prints one JSON line: wall time, time to the first statistics, steps, how the run stopped, the
+ * verdict, and the process's peak RSS (the worker is a thread of this process).
+ * Usage: node scaleRun.js <model file> [budget seconds]
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_MEASURED_THRESHOLDS, measuredFindings } from '../src/core/analysis/measuredRules';
+import { parseModels } from '../src/core/parse/index';
+import { DEFAULT_RUN_OPTIONS } from '../src/training/protocol';
+import { TrainingSession } from '../src/training/session';
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const file = process.argv[2]!;
+  const budgetSeconds = Number(process.argv[3] ?? DEFAULT_RUN_OPTIONS.timeBudgetMs / 1000);
+  const graph = parseModels(readFileSync(file, 'utf8'), file).models[0]!;
+  const session = new TrainingSession({ workerPath: join(__dirname, 'worker.js'), backend: 'wasm' });
+  let probeAt: number | undefined;
+  let firstStepsAt: number | undefined;
+  const result = await session.run(graph, { ...DEFAULT_RUN_OPTIONS, timeBudgetMs: budgetSeconds * 1000 }, (message) => {
+    if (message.type === 'probe' && probeAt === undefined) probeAt = performance.now() - started;
+    if (message.type === 'steps' && firstStepsAt === undefined) firstStepsAt = performance.now() - started;
+  });
+  const wallMs = performance.now() - started;
+  await session.dispose();
+  const summary = result.status === 'error' ? undefined : result.summary;
+  const verdict = summary && result.status === 'done' ? measuredFindings(graph, summary, DEFAULT_MEASURED_THRESHOLDS).modelVerdict : undefined;
+  const extra = summary as unknown as { probe?: { elapsedMs?: number; scaled?: unknown } } | undefined;
+  process.stdout.write(
+    `${JSON.stringify({
+      file,
+      status: result.status,
+      ...(result.status === 'error' ? { error: result.message } : {}),
+      backend: result.backend,
+      wallMs,
+      probeAt,
+      firstStepsAt,
+      probeMs: extra?.probe?.elapsedMs,
+      steps: summary?.steps ?? 0,
+      trainingMs: summary?.trainingMs,
+      stoppedBy: summary?.stoppedBy,
+      verdict,
+      maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    })}\n`,
+  );
+}
+
+void main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,123 @@
+/**
+ * Attribution of measured symptoms to their cause, after the measured rules ran: exactly-zero
+ * gradients explained by the output (softmax over one unit, cross-entropy over classes on one
+ * unit, a ReLU output that died), and divergence (non-finite values, gradients growing during
+ * training, a growing loss) explained by a learning rate far above the optimizer's default. The
+ * symptom finding that blamed hidden layers (`dead-relu` on every layer) gives way to a measured
+ * finding of the cause, on the cause's line, with the cause's fix first.
+ */
+import type { ModelGraph } from '../ir';
+import type { FixCode } from '../fixes/codes';
+import type { Finding } from './findings';
+import { learningRate, outputFindings, outputHead } from './outputRules';
+
+/** A learning rate this many times the optimizer's default, with a measured divergence, is called the cause (our measurement, README). */
+export const DIVERGENCE_LR_FACTOR = 10;
+/**
+ * A loss whose last steps average this many times its value at initialization has diverged (our
+ * measurement on the root-cause corpus: the fixed twins end within 1.1x of their start, Adam at
+ * 5.0 ends near 10x).
+ */
+export const DIVERGING_LOSS_FACTOR = 3;
+
+function fmt(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return '0';
+  return Math.abs(value) >= 1e3 || Math.abs(value) < 1e-2 ? value.toExponential(1) : Number(value.toPrecision(2)).toString();
+}
+
+/**
+ * What attribution reads of a run (the worker's RunSummary has these fields; declared here so
+ * the pure core does not import the worker's protocol).
+ */
+export interface RunFacts {
+  readonly trainableLayers: readonly string[];
+  /** Loss per training step. */
+  readonly losses: readonly number[];
+  readonly probe?: {
+    readonly loss: number;
+    readonly layers: Readonly<Record<string, { readonly kernel?: { readonly norm: number } }>>;
+    readonly activations?: Readonly<Record<string, { readonly dead?: number }>>;
+  };
+  readonly nonFinite?: { readonly step: number };
+}
+
+/** A layer with less than this fraction of dead units at initialization was alive then (half of the dead-unit threshold, 0.7). */
+const DIED_AT_INIT = 0.35;
+
+const ZERO_RULES = new Set(['measured: all-zero gradients', 'measured: gradients collapsed to zero during training']);
+
+/**
+ * Rewrites the measured findings of `graph` so they name the cause. `findings` are the measured
+ * rules' findings; the result replaces them (same order, cause findings first).
+ */
+export function attributeCauses(graph: ModelGraph, summary: RunFacts, findings: readonly Finding[]): Finding[] {
+  const base = { source: 'measured' as const, model: graph.name };
+  const predicted = outputFindings(graph);
+  const causes: Finding[] = [];
+  let result = [...findings];
+
+  // 1. Exactly-zero gradients explained by the output.
+  const zero = result.find((f) => f.code === 'dead-relu' && ZERO_RULES.has(f.rule));
+  const trainable = summary.trainableLayers.length;
+  if (zero) {
+    const explained = predicted.find((f) => f.code === 'softmax-one-unit') ?? predicted.find((f) => f.code === 'loss-mismatch' && f.rule.includes('on one unit'));
+    const head = outputHead(graph);
+    const deadOutput = head && ['relu', 'relu6', 'reLU'].includes(head.activation) && zero.layers.includes(head.activationLayer.id) ? head.activationLayer : undefined;
+    const loss = summary.probe?.loss;
+    const numbers = `measured: ${zero.layers.length} of ${trainable} trainable layers get exactly zero kernel gradients${loss !== undefined ? `, loss ${fmt(loss)} at initialization` : ''}`;
+    if (explained) {
+      causes.push({ ...explained, ...base, message: `${explained.message} (${numbers}.)`, rule: `${explained.rule}; ${numbers}`, evidence: { ...explained.evidence, zeroGradientLayers: zero.layers.length } });
+      result = result.filter((f) => f !== zero);
+    } else if (deadOutput) {
+      causes.push({
+        ...base,
+        code: 'output-activation-mismatch',
+        severity: 'error',
+        layers: [deadOutput.id],
+        rule: `measured: dead ReLU output; ${numbers}`,
+        message: `The ReLU output \`${deadOutput.id}\` is 0 for every sample, so no gradient flows back from the loss and nothing learns (${numbers}). An output layer should not use ReLU: use a linear output for real-valued targets, sigmoid/softmax for classes.`,
+        fixes: predicted.find((f) => f.layers.includes(deadOutput.id))?.fixes.filter((c) => c.startsWith('output-')) ?? ['output-linear'],
+        evidence: { zeroGradientLayers: zero.layers.length },
+      });
+      result = result.filter((f) => f !== zero);
+    }
+  }
+
+  // 2. Divergence from a learning rate far above the default: the first fix is the rate.
+  const lr = learningRate(graph);
+  const losses = summary.losses.filter(Number.isFinite);
+  // The loss at initialization (probe) against the mean of the last quarter of the steps (one noisy step does not decide).
+  const startLoss = summary.probe && Number.isFinite(summary.probe.loss) ? summary.probe.loss : losses[0];
+  const tail = losses.slice(-Math.max(1, Math.floor(losses.length / 4)));
+  const endLoss = tail.length ? tail.reduce((a, b) => a + b, 0) / tail.length : undefined;
+  const lossGrew = startLoss !== undefined && endLoss !== undefined && startLoss > 0 && losses.length > 1 && endLoss > startLoss * DIVERGING_LOSS_FACTOR;
+  const initFinite = summary.probe ? Object.values(summary.probe.layers).every((l) => l.kernel === undefined || Number.isFinite(l.kernel.norm)) && Number.isFinite(summary.probe.loss) : true;
+  // ReLU units alive at initialization that died in training: large steps push them negative.
+  const died = result.find((f) => f.code === 'dead-relu' && (f.rule === 'measured: gradients collapsed to zero during training' ||
+    (f.rule === 'measured: dead units' && f.layers.some((id) => (summary.probe?.activations?.[id]?.dead ?? 0) < DIED_AT_INIT))));
+  const diverged = (summary.nonFinite !== undefined && initFinite) || lossGrew || result.some((f) => f.code === 'exploding-gradient' && f.rule.includes('growth')) || !!died;
+  if (lr && diverged && lr.rate >= lr.default * DIVERGENCE_LR_FACTOR) {
+    const site = graph.compile?.configRanges.optimizer?.value ?? graph.compile?.range;
+    const what = summary.nonFinite ? `values became Infinity/NaN at step ${summary.nonFinite.step} while the initialization was finite`
+      : lossGrew ? `the loss grew from ${fmt(startLoss!)} at initialization to ${fmt(endLoss!)} over the last steps`
+      : died ? `ReLU units that were alive at initialization died during training (${died.layers.map((id) => `\`${id}\``).join(', ')})` : 'gradients grew during training';
+    if (site) {
+      causes.push({
+        ...base,
+        code: 'high-learning-rate',
+        severity: summary.nonFinite ? 'error' : 'warning',
+        layers: [],
+        range: site,
+        rule: 'measured: divergence with a learning rate far above the default',
+        message: `Divergence from the learning rate: ${what}. The ${lr.optimizer} learning rate ${lr.rate} is ${fmt(lr.rate / lr.default)}x its default (${lr.default}), so each step overshoots. Lower it.`,
+        fixes: ['lower-learning-rate', 'clip-gradients'],
+        evidence: { learningRate: lr.rate, defaultLearningRate: lr.default, threshold: DIVERGENCE_LR_FACTOR, ...(summary.nonFinite ? { step: summary.nonFinite.step } : {}) },
+      });
+      // The symptoms keep their numbers; their first fix becomes the cause's.
+      const first = (fixes: readonly FixCode[]): FixCode[] => ['lower-learning-rate', ...fixes.filter((c) => c !== 'lower-learning-rate')];
+      result = result.map((f) => (f.code === 'non-finite-gradient' || f.code === 'exploding-gradient' || f === died ? { ...f, fixes: first(f.fixes) } : f));
+    }
+  }
+  return [...causes, ...result];
+}

@@ -1,0 +1,81 @@
+/**
+ * What reading one file may cost, shared by both front ends (TS/JS and Python). Reading never
+ * runs user code, but it does evaluate constants, loops and helper calls, so a few lines can ask
+ * for gigabytes (a list doubled in a loop) or hours (nested loops of layers). Every limit ends in
+ * a problem at the line where it was hit; what was read before (and, for size limits, after) is
+ * kept. The numbers are far above real model code (a ResNet-152 is ~500 Keras layers; the
+ * examples and tfjs-examples nest expressions < 40 levels) and low enough that the worst input
+ * stays under ~1 s and a few hundred MB (measured by the fuzz benchmark, bench/README.md).
+ */
+import type { SourceRange } from './ir';
+
+export const PARSE_LIMITS = {
+  /** Elements of one list / array value. */
+  maxListLength: 100_000,
+  /** Characters of one string value (1 M). */
+  maxStringLength: 1_000_000,
+  /** Layers one model may get; more is a problem at the call that adds the next one. */
+  maxLayersPerModel: 5_000,
+  /** Syntax-tree depth the readers walk; deeper expressions are cut (see boundedSyntax.ts). */
+  maxSyntaxDepth: 250,
+  /** Nested evaluations (expression depth times call depth) before an expression is given up. */
+  maxEvalDepth: 1_500,
+  /** Wall-clock time of one file's evaluation, in ms: a backstop behind the step budgets. */
+  timeMs: 3_000,
+  /** Bytes of a file read for its imported constants (the file being analysed has no limit of its own). */
+  maxImportBytes: 2_000_000,
+} as const;
+
+export type ParseLimits = typeof PARSE_LIMITS;
+
+/** Why a size limit refuses a value, or undefined when it fits. */
+export function sizeProblem(value: unknown, limits: ParseLimits = PARSE_LIMITS): string | undefined {
+  if (typeof value === 'string') return lengthProblem('string', value.length, limits);
+  if (Array.isArray(value)) return lengthProblem('list', value.length, limits);
+  return undefined;
+}
+
+/** Why a string / list of `length` is refused (before it is built), or undefined when it fits. */
+export function lengthProblem(kind: 'string' | 'list', length: number, limits: ParseLimits = PARSE_LIMITS): string | undefined {
+  const limit = kind === 'string' ? limits.maxStringLength : limits.maxListLength;
+  if (!(length > limit)) return undefined;
+  const unit = kind === 'string' ? 'characters' : 'elements';
+  const size = Number.isFinite(length) ? length.toLocaleString('en-US') : 'unbounded';
+  return `This ${kind} would have ${size} ${unit}, over Gradient Lens' limit of ${limit.toLocaleString('en-US')}; it is not read (the rest of the file is).`;
+}
+
+/** The message when a file's evaluation runs past `limits.timeMs`. */
+export function timeLimitMessage(limits: ParseLimits = PARSE_LIMITS): string {
+  return `Stopped reading this file here: it took more than ${limits.timeMs / 1000} s to evaluate (Gradient Lens' time limit); models after this point may be missing.`;
+}
+
+export function layerLimitMessage(limits: ParseLimits = PARSE_LIMITS): string {
+  return `This model would get more than ${limits.maxLayersPerModel.toLocaleString('en-US')} layers (Gradient Lens' limit per model); the layers from here on are not read.`;
+}
+
+export function depthLimitMessage(limits: ParseLimits = PARSE_LIMITS): string {
+  return `This expression nests too deeply to read (over ${limits.maxSyntaxDepth} levels); its value is unknown, the rest of the file is still read.`;
+}
+
+/**
+ * A wall-clock deadline read cheaply: `expired()` looks at the clock every 1024 calls, so it can
+ * sit in an interpreter's per-step hook.
+ */
+export class Deadline {
+  private calls = 0;
+  private readonly end: number;
+  constructor(ms: number = PARSE_LIMITS.timeMs, private readonly now: () => number = () => performance.now()) {
+    this.end = now() + ms;
+  }
+  expired(): boolean {
+    if ((++this.calls & 1023) !== 0) return false;
+    return this.now() > this.end;
+  }
+}
+
+/** A limit hit while reading, thrown up to the statement (or file) that gives up; carries where. */
+export class ParseLimitError extends Error {
+  constructor(message: string, readonly range: SourceRange | undefined, readonly scope: 'statement' | 'file') {
+    super(message);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Kernels for dense, recurrent and embedding layers on the tfjs 4.22 wasm backend.
+ *
+ * - `BatchMatMul` with a transposed input: tfjs' wasm kernel takes a slow path whenever
+ *   `transposeA` or `transposeB` is set (measured 18-36 ms against 0.6-5 ms for the plain product
+ *   at 32x512x512, see bench/README.md), and both gradient products of every dense and recurrent
+ *   layer are transposed (dX = dY W^T, dW = X^T dY). Ours transposes explicitly and calls the
+ *   plain product. XNNPACK repacks the product's second operand on every call (weights change
+ *   every step), so of the two equivalent forms, op(A) op(B) and (op(B)^T op(A)^T)^T, the one
+ *   that transposes and packs fewer elements is taken: dX = (W dY^T)^T packs the small dY.
+ * - `UnsortedSegmentSum` (missing): the gradient of `gather`, so of every `embedding` layer.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { viaOps, type KernelArgs, type Tfjs, type WasmBackendLike, type WasmKernelFunc } from './wasmKernelSupport';
+
+/** Swaps the last two axes. */
+function transposeLast(tf: Tfjs, t: tfjs.Tensor): tfjs.Tensor {
+  const rank = t.rank;
+  const perm = [...Array(rank).keys()];
+  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1]!, perm[rank - 2]!];
+  return tf.transpose(t, perm);
+}
+
+/**
+ * Elements transposed plus elements packed (the plain product's second operand) for C = op(A) op(B)
+ * with op(A) m x k and op(B) k x n, computed directly (`swapped` false) or as (op(B)^T op(A)^T)^T.
+ * Both costs are linear in elements and measured alike here (a 512x512 transpose 1.5-3 ms,
+ * packing 4-5 ms), so they are simply added.
+ */
+export function matMulCost(m: number, k: number, n: number, transposeA: boolean, transposeB: boolean, swapped: boolean): number {
+  if (!swapped) return (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + k * n;
+  // First operand op(B)^T: B itself when transposeB, else B transposed; second op(A)^T likewise.
+  return (transposeB ? 0 : k * n) + (transposeA ? 0 : m * k) + m * k + m * n;
+}
+
+function batchMatMul(tf: Tfjs, plain: WasmKernelFunc): WasmKernelFunc {
+  return (args) => {
+    const attrs = args.attrs ?? {};
+    const transposeA = attrs.transposeA === true;
+    const transposeB = attrs.transposeB === true;
+    if (!transposeA && !transposeB) return plain(args);
+    const { a, b } = args.inputs as { a: tfjs.TensorInfo; b: tfjs.TensorInfo };
+    const m = a.shape[a.shape.length - (transposeA ? 1 : 2)]!;
+    const k = a.shape[a.shape.length - (transposeA ? 2 : 1)]!;
+    const n = b.shape[b.shape.length - (transposeB ? 2 : 1)]!;
+    const swapped = matMulCost(m, k, n, transposeA, transposeB, true) < matMulCost(m, k, n, transposeA, transposeB, false);
+    return viaOps<tfjs.Tensor>(tf, args.backend as WasmBackendLike, [a, b], (at, bt) => {
+      // tf.matMul without transposes comes back to this kernel and goes to tfjs' own.
+      if (!swapped) return tf.matMul(transposeA ? transposeLast(tf, at!) : at!, transposeB ? transposeLast(tf, bt!) : bt!);
+      const first = transposeB ? bt! : transposeLast(tf, bt!);
+      const second = transposeA ? at! : transposeLast(tf, at!);
+      return transposeLast(tf, tf.matMul(first, second));
+    });
+  };
+}
+
+/**
+ * out[s, ...] = sum of x[i, ...] over the i with segmentIds[i] = s (ids outside [0, numSegments)
+ * are dropped, as in TensorFlow). segmentIds' shape is a prefix of x's. A loop over the backend's
+ * memory: one pass, where tfjs' cpu version makes a masked copy of x per segment.
+ */
+function unsortedSegmentSum(args: KernelArgs): tfjs.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { x, segmentIds } = args.inputs as { x: tfjs.TensorInfo; segmentIds: tfjs.TensorInfo };
+  const numSegments = args.attrs?.numSegments as number;
+  const ids = backend.readSync(segmentIds.dataId) as Int32Array;
+  const values = backend.readSync(x.dataId) as Float32Array | Int32Array;
+  const inner = ids.length ? values.length / ids.length : 0;
+  const output = backend.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype);
+  const out = backend.typedArrayFromHeap(output) as Float32Array | Int32Array;
+  out.fill(0);
+  for (let i = 0; i < ids.length; i++) {
+    const segment = ids[i]!;
+    if (segment < 0 || segment >= numSegments) continue;
+    const from = i * inner;
+    const to = segment * inner;
+    for (let j = 0; j < inner; j++) out[to + j]! += values[from + j]!;
+  }
+  return output;
+}
+
+/**
+ * The kernels above, for `registerMissingWasmKernels`. `existing` looks up tfjs' own wasm
+ * kernel of a name (the plain matrix product ours delegates to).
+ */
+export function denseKernels(tf: Tfjs, existing: (name: string) => WasmKernelFunc | undefined): [string, WasmKernelFunc][] {
+  const kernels: [string, WasmKernelFunc][] = [['UnsortedSegmentSum', unsortedSegmentSum]];
+  const plain = existing('BatchMatMul');
+  if (plain) kernels.push(['BatchMatMul', batchMatMul(tf, plain)]);
+  return kernels;
+}

@@ -1,0 +1,192 @@
+/**
+ * Root causes named on the faulty line, with fixes that fit: the team's verdict case files
+ * (test/fixtures/cases, copied from shared/cases/keras), label facts in both languages, and the
+ * applicability of the dead-ReLU and He-init fixes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { mergeFindings, type Finding } from '../../src/core/analysis/findings';
+import { measuredFindings } from '../../src/core/analysis/measuredRules';
+import { staticFindings } from '../../src/core/analysis/staticRules';
+import { applicableFixes, applyFixes, planFix } from '../../src/core/fixes/index';
+import type { ModelGraph } from '../../src/core/ir';
+import { fileReport } from '../../src/core/report';
+import { parseSource } from '../../src/core/source';
+import { measure } from '../../src/training/measure';
+import { DEFAULT_RUN_OPTIONS } from '../../src/training/protocol';
+
+const cases = join(__dirname, '..', 'test', 'fixtures', 'cases');
+const read = (file: string): string => readFileSync(join(cases, file), 'utf8');
+
+async function analyse(text: string, file: string): Promise<{ graph: ModelGraph; merged: Finding[]; measured: Finding[]; lines: ReturnType<typeof fileReport>['models'][number]['findings'] }> {
+  await tf.setBackend('cpu');
+  const graph = parseSource(text, file).models[0]!;
+  const summary = await measure(tf, graph, DEFAULT_RUN_OPTIONS, {}, { cancelled: () => false });
+  const measured = measuredFindings(graph, summary).findings;
+  const merged = mergeFindings(staticFindings(graph), measured, new Set([graph.name]));
+  const lines = fileReport(file, text, { models: [graph], problems: [] }, () => ({ findings: merged })).models[0]!.findings;
+  return { graph, merged, measured, lines };
+}
+
+test('softmax over one unit (r21): named on the output line with output-sigmoid first, measured as its cause, not as dead ReLUs', async () => {
+  const file = 'r21_softmax_one_unit.py';
+  const { measured, lines } = await analyse(read(file), file);
+  assert.ok(!measured.some((f) => f.code === 'dead-relu'), 'no dead-relu blame on hidden layers');
+  const finding = lines.find((f) => f.code === 'softmax-one-unit')!;
+  assert.equal(finding.severity, 'error');
+  assert.equal(finding.source, 'measured');
+  assert.equal(finding.line, 7);
+  assert.deepEqual(finding.layers, ['dense_2']);
+  assert.equal(finding.fixes[0], 'output-sigmoid');
+  assert.match(finding.message, /always exactly 1.*exactly zero kernel gradients/s);
+  // The fix makes gradients flow.
+  const fixed = applyFixes(read(file), file, 'net', ['output-sigmoid']).text;
+  assert.match(fixed, /Dense\(1, activation="sigmoid"\)/);
+  const after = await analyse(fixed, file);
+  assert.ok(!after.merged.some((f) => f.severity !== 'info'), after.merged.map((f) => f.code).join(', '));
+});
+
+test('categorical cross-entropy on one unit (r04): measurable, softmax named on the output line and the loss on the compile line', async () => {
+  const file = 'r04_cce_one_unit.py';
+  const { lines } = await analyse(read(file), file);
+  assert.ok(!lines.some((f) => f.code === 'dead-relu'));
+  const softmax = lines.find((f) => f.code === 'softmax-one-unit')!;
+  assert.equal(softmax.line, 7);
+  assert.equal(softmax.fixes[0], 'output-sigmoid');
+  const loss = lines.find((f) => f.code === 'loss-mismatch')!;
+  assert.equal(loss.line, 8);
+  assert.equal(loss.severity, 'error');
+  assert.equal(loss.fixes[0], 'loss-binary-crossentropy');
+  const fixed = applyFixes(read(file), file, 'net', ['output-sigmoid', 'loss-binary-crossentropy']).text;
+  assert.match(fixed, /Dense\(1, activation="sigmoid"\)\)\nnet\.compile\(loss="binary_crossentropy"/);
+  assert.deepEqual(staticFindings(parseSource(fixed, file).models[0]!).filter((f) => f.severity !== 'info'), []);
+});
+
+test('two sigmoid outputs with sparse categorical cross-entropy (r06b): on the Activation line, output-softmax first', () => {
+  const file = 'r06b_sparse_cce_sigmoid2.py';
+  const text = read(file);
+  const graph = parseSource(text, file).models[0]!;
+  const report = fileReport(file, text, { models: [graph], problems: [] }, () => ({ findings: staticFindings(graph) })).models[0]!.findings;
+  const finding = report.find((f) => f.code === 'output-activation-mismatch')!;
+  assert.equal(finding.severity, 'warning');
+  assert.equal(finding.line, 8);
+  assert.deepEqual(finding.fixes, ['output-softmax', 'loss-binary-crossentropy']);
+  assert.match(applyFixes(text, file, 'net', ['output-softmax']).text, /net\.add\(Activation\("softmax"\)\)/);
+});
+
+test('a model without an input shape (r01) still gets its softmax verdict from the code', () => {
+  const file = 'r01_no_input_shape.py';
+  const graph = parseSource(read(file), file).models[0]!;
+  const finding = staticFindings(graph).find((f) => f.code === 'softmax-one-unit')!;
+  assert.deepEqual(finding.layers, ['dense_2']);
+  assert.equal(finding.fixes[0], 'output-sigmoid');
+});
+
+test('layers held in variables (dl_layer_variables): every offered fix applies with `fix`, He init is not offered, the learning rate comes first', async () => {
+  const file = 'dl_layer_variables.py';
+  const text = read(file);
+  const { lines } = await analyse(text, file);
+  const offered = [...new Set(lines.flatMap((f) => f.fixes))];
+  assert.ok(offered.includes('insert-batch-norm'));
+  assert.ok(!offered.includes('init-he'));
+  for (const code of offered) {
+    const result = applyFixes(text, file, 'net', [code as Parameters<typeof planFix>[3]]);
+    assert.deepEqual(result.applied, [code], `${code}: ${result.skipped[0]?.reason ?? ''}`);
+  }
+  assert.match(applyFixes(text, file, 'net', ['insert-batch-norm']).text, /net\.add\(hidden\)\nnet\.add\(BatchNormalization\(\)\)/);
+  const cause = lines.find((f) => f.code === 'high-learning-rate')!;
+  assert.equal(cause.line, 13);
+  assert.equal(cause.fixes[0], 'lower-learning-rate');
+  assert.equal(lines.find((f) => f.code === 'non-finite-gradient')!.fixes[0], 'lower-learning-rate');
+});
+
+test('a builder compiled with SGD lr 50 (as dl_builder_caller): divergence named on the optimizer, lower-learning-rate first, and the fix ends it', async () => {
+  const file = 'caller.py';
+  const text = `from keras.models import Sequential
+from keras.layers import Dense
+from keras.optimizers import SGD
+
+def build(width):
+    net = Sequential()
+    net.add(Dense(width, input_dim=4, activation='relu'))
+    net.add(Dense(1))
+    return net
+
+net = build(16)
+net.compile(loss='mse', optimizer=SGD(lr=50.0))
+`;
+  const { lines, measured } = await analyse(text, file);
+  const cause = measured.find((f) => f.code === 'high-learning-rate')!;
+  assert.ok(cause, measured.map((f) => f.code).join(', '));
+  assert.equal(lines.find((f) => f.code === 'high-learning-rate')!.line, 12);
+  assert.deepEqual(lines.find((f) => f.code === 'high-learning-rate')!.fixes, ['lower-learning-rate', 'clip-gradients']);
+  const fixed = applyFixes(text, file, 'net', ['lower-learning-rate']);
+  assert.match(fixed.text, /SGD\(lr=0\.01\)/);
+  assert.deepEqual(applyFixes(fixed.text, file, 'net', ['lower-learning-rate']).applied, []);
+  const after = await analyse(fixed.text, file);
+  assert.ok(!after.merged.some((f) => f.severity !== 'info'), after.merged.map((f) => f.code).join(', '));
+});
+
+test('label facts: read from the fit call in both languages, through assignments, splits and constants', () => {
+  const labels = (text: string, file: string) => parseSource(text, file).models[0]!.labels;
+  const py = (y: string, extra = '') => `import numpy as np\nfrom keras.models import Sequential\nfrom keras.layers import Dense\n${extra}X = np.random.rand(10, 4)\n${y}\nm = Sequential()\nm.add(Dense(1, input_dim=4))\nm.compile(loss='mse', optimizer='adam')\nm.fit(X, y)\n`;
+  assert.deepEqual(
+    { kind: labels(py('y = to_categorical(labels, 10)'), 'a.py')!.kind, classes: labels(py('y = to_categorical(labels, 10)'), 'a.py')!.classes },
+    { kind: 'one-hot', classes: 10 },
+  );
+  assert.equal(labels(py('y = keras.utils.to_categorical(labels, num_classes=N)', 'N = 7\n'), 'a.py')!.classes, 7);
+  assert.equal(labels(py('y = np.random.randint(0, 2, size=(10, 1))'), 'a.py')!.kind, 'binary');
+  assert.deepEqual(labels(py('y = np.random.randint(5, size=10)'), 'a.py')!.classes, 5);
+  assert.equal(labels(py('X, y = make_classification(n_samples=10, n_classes=5)'), 'a.py')!.classes, 5);
+  assert.equal(labels(py('X, y = make_classification(n_samples=10)'), 'a.py')!.kind, 'binary');
+  assert.equal(labels(py('y = 2 * X[:, 0] + 1'), 'a.py')!.kind, 'regression');
+  const split = labels(py('X2, y = make_regression(n_samples=10)\nX_train, X_test, y_train, y_test = train_test_split(X2, y)').replace('m.fit(X, y)', 'm.fit(X_train, y_train)'), 'a.py');
+  assert.equal(split!.kind, 'regression');
+  const uniform = labels(py('y = np.random.uniform(0, 100, size=(10, 1))'), 'a.py')!;
+  assert.deepEqual([uniform.kind, uniform.min, uniform.max], ['regression', 0, 100]);
+  assert.equal(labels(py('y = something_else()'), 'a.py'), undefined);
+  const ts = (ys: string) => `import * as tf from '@tensorflow/tfjs';\nconst xs = tf.randomNormal([8, 4]);\nconst ys = ${ys};\nconst model = tf.sequential();\nmodel.add(tf.layers.dense({ units: 1, inputShape: [4] }));\nmodel.compile({ optimizer: 'adam', loss: 'meanSquaredError' });\nmodel.fit(xs, ys, { epochs: 1 });\n`;
+  assert.deepEqual([labels(ts("tf.oneHot(tf.tensor1d([0, 1], 'int32'), 10)"), 'a.ts')!.kind, labels(ts("tf.oneHot(tf.tensor1d([0, 1], 'int32'), 10)"), 'a.ts')!.classes], ['one-hot', 10]);
+  const literal = labels(ts('tf.tensor2d([-3, -1, 1, 3, 5, 7], [6, 1])'), 'a.ts')!;
+  assert.deepEqual([literal.kind, literal.min, literal.max], ['regression', -3, 7]);
+  assert.equal(labels(ts('tf.tensor2d([0, 1, 1, 0], [4, 1])'), 'a.ts')!.kind, 'binary');
+  assert.equal(labels(ts('xs.mul(2).add(1)'), 'a.ts')!.kind, 'regression');
+  // Stated facts decide: sigmoid + MSE on 0/1 labels is legitimate, on real-valued targets it is not.
+  const sigmoidMse = (y: string) => py(y).replace('Dense(1, input_dim=4)', "Dense(1, input_dim=4, activation='sigmoid')");
+  const codes = (text: string) => staticFindings(parseSource(text, 'a.py').models[0]!).filter((f) => f.severity !== 'info').map((f) => f.code);
+  assert.deepEqual(codes(sigmoidMse('y = np.random.randint(0, 2, size=(10, 1))')), []);
+  assert.deepEqual(codes(sigmoidMse('y = np.random.rand(10, 1)')), []);
+  assert.deepEqual(codes(sigmoidMse('y = 2 * X[:, 0] + 1')), ['output-activation-mismatch']);
+  // from_logits=True makes a linear output right for cross-entropy.
+  const logits = py('y = to_categorical(labels, 3)', 'from tensorflow import keras\n').replace('Dense(1, input_dim=4)', 'Dense(3, input_dim=4)').replace("loss='mse'", 'loss=keras.losses.CategoricalCrossentropy(from_logits=True)');
+  assert.deepEqual(codes(logits), []);
+  assert.deepEqual(codes(logits.replace('from_logits=True', '')), ['output-activation-mismatch']);
+});
+
+test('dead ReLU layers get leaky ReLU, ELU and He init; a sigmoid stack never gets He init', () => {
+  const relu = `import * as tf from '@tensorflow/tfjs';
+const model = tf.sequential();
+model.add(tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }));
+model.add(tf.layers.dense({ units: 8, activation: 'relu' }));
+model.add(tf.layers.dense({ units: 1 }));
+`;
+  const graph = parseSource(relu, 'relu.ts').models[0]!;
+  const dead = { fixes: ['activation-leaky-relu', 'init-he', 'activation-elu'] as const, layers: ['dense_1', 'dense_2'] };
+  assert.deepEqual(applicableFixes(relu, 'relu.ts', graph, { fixes: [...dead.fixes], layers: dead.layers }), ['activation-leaky-relu', 'init-he', 'activation-elu']);
+  const leaky = applyFixes(relu, 'relu.ts', 'model', ['activation-leaky-relu']);
+  assert.equal((leaky.text.match(/leakyReLU\(\)/g) ?? []).length, 2);
+  assert.deepEqual(applyFixes(leaky.text, 'relu.ts', 'model', ['activation-leaky-relu']).applied, []);
+  assert.equal((applyFixes(relu, 'relu.ts', 'model', ['activation-elu']).text.match(/'elu'/g) ?? []).length, 2);
+  const sigmoid = `import * as tf from '@tensorflow/tfjs';
+const model = tf.sequential();
+for (let i = 0; i < 6; i++) model.add(tf.layers.dense({ units: 8, activation: 'sigmoid', inputShape: [4] }));
+model.add(tf.layers.dense({ units: 1 }));
+`;
+  const stack = parseSource(sigmoid, 's.ts').models[0]!;
+  const vanishing = staticFindings(stack).find((f) => f.code === 'vanishing-gradient')!;
+  assert.ok(!vanishing.fixes.includes('init-he'));
+  assert.ok('unavailable' in planFix(sigmoid, 's.ts', stack, 'init-he', vanishing.layers));
+});
