@@ -105,7 +105,12 @@ void (async () => {
     Array.from({ length: jobs }, async () => {
       while (next < tasks.length) {
         const task = tasks[next++]!;
-        results.set(`${task.seed} ${task.file}`, await analyze(task.file, task.seed));
+        const models = await analyze(task.file, task.seed);
+        results.set(`${task.seed} ${task.file}`, models);
+        // Progress on stderr: a file's agreement as soon as it is known.
+        const keys = [...verdicts.keys()].filter((key) => models.some((m) => m.name.includes(`[${key}]`)));
+        const agreeing = keys.filter((key) => AGREES[verdicts.get(key)!].includes(models.find((m) => m.name.includes(`[${key}]`))!.measurement?.verdict ?? ''));
+        console.error(`seed ${task.seed} ${task.file.split('/').pop()}: ${agreeing.length}/${keys.length} (${((performance.now() - started) / 60_000).toFixed(1)} min)`);
       }
     }),
   );
