@@ -87,3 +87,17 @@ test('measure twice in-process: identical per-step losses and statistics on ever
   assert.deepEqual(strip(second), strip(first));
   assert.notDeepEqual(first.initializations![0]!.losses, first.losses, 'the second initialization is another draw');
 });
+
+test('--seeds sets how many initializations a verdict is decided over; the JSON says how many', () => {
+  const run = (...extra: string[]) => {
+    const result = spawnSync(process.execPath, [cli, 'analyze', 'examples/deep-sigmoid-mlp.ts', '--json', '--epochs', '1', '--samples', '64', ...extra], { cwd: root, encoding: 'utf8', timeout: 240_000 });
+    const report = JSON.parse(result.stdout) as { files: { models: { measurement: { verdict: string; initializations: number }; findings: { code: string; message: string }[] }[] }[] };
+    return report.files[0]!.models[0]!;
+  };
+  const one = run('--seeds', '1');
+  assert.deepEqual([one.measurement.verdict, one.measurement.initializations], ['vanishing', 1]);
+  assert.doesNotMatch(one.findings.find((f) => f.code === 'vanishing-gradient')!.message, /initializations/);
+  const three = run();
+  assert.deepEqual([three.measurement.verdict, three.measurement.initializations], ['vanishing', 3]);
+  assert.match(three.findings.find((f) => f.code === 'vanishing-gradient')!.message, /Same in 3 of 3 initializations\.$/);
+});
