@@ -197,6 +197,8 @@ export interface ModelGraph {
   readonly labels?: LabelFacts;
   /** The compiled loss takes logits (`from_logits=True`, `tf.losses.softmaxCrossEntropy`), so a linear output is right. */
   readonly lossFromLogits?: boolean;
+  /** Where the compiled optimizer is made when the compile call names a variable (`opt = SGD(lr=5)`): its learning rate is written there. */
+  readonly optimizerSite?: SourceRange;
 }
 
 /**

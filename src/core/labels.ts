@@ -294,6 +294,16 @@ export function lossTakesLogits(text: string, model: ModelGraph): boolean {
   return false;
 }
 
+/** `optimizer=opt` with `opt = SGD(lr=5)` earlier: the range of that call. */
+function optimizerAssignment(text: string, model: ModelGraph): SourceRange | undefined {
+  const value = model.compile?.configRanges.optimizer?.value;
+  const name = value ? text.slice(value.start, value.end).trim() : '';
+  if (!value || !IDENT.test(name)) return undefined;
+  const assigned = assignment(text, name, value.start);
+  if (!assigned || assigned.index !== undefined || !/\(/.test(assigned.value.text)) return undefined;
+  return { start: assigned.value.start, end: assigned.value.start + assigned.value.text.length };
+}
+
 /** Adds label facts and the loss's logits flag to every model of a parse result. */
 export function withTrainingFacts(text: string, result: ParseResult): ParseResult {
   const onlyModel = result.models.length === 1;
@@ -309,7 +319,10 @@ export function withTrainingFacts(text: string, result: ParseResult): ParseResul
       } catch {
         return model;
       }
-      return labels || logits ? { ...model, ...(labels ? { labels } : {}), ...(logits ? { lossFromLogits: true } : {}) } : model;
+      const optimizerSite = optimizerAssignment(text, model);
+      return labels || logits || optimizerSite
+        ? { ...model, ...(labels ? { labels } : {}), ...(logits ? { lossFromLogits: true } : {}), ...(optimizerSite ? { optimizerSite } : {}) }
+        : model;
     }),
   };
 }

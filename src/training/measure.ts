@@ -173,6 +173,54 @@ function activationOf(node: LayerNode | undefined): string | undefined {
   return RECURRENT.has(node.type) ? 'tanh' : undefined;
 }
 
+/** Forward time of a batch: fixed (per-op overhead) plus per sample, in ms. */
+export interface ForwardCost {
+  readonly fixedMs: number;
+  readonly perSampleMs: number;
+}
+
+/** A gradient pass costs about three forward passes (forward, and two products per layer backward). */
+const passMsAt = (cost: ForwardCost, batch: number): number => 3 * (cost.fixedMs + batch * cost.perSampleMs);
+
+/**
+ * Times an inference forward pass of 1 sample (after one untimed call, which pays one-time
+ * costs); only when that alone, counted per sample, would make a pass too expensive for the
+ * budget, also 4 samples, to split the time into a fixed and a per-sample part. Costs two
+ * forward passes of one sample for most models, nothing next to training.
+ */
+function timeForward(tf: Tfjs, model: tfjs.LayersModel, inputs: readonly tfjs.Tensor[], requested: number, budgetMs: number): ForwardCost {
+  const small = Math.min(4, requested);
+  const time = (n: number): number => {
+    const run = () => tf.tidy(() => {
+      const x = inputs.map((t) => tf.slice(t, 0, n));
+      const out = model.predict(x.length === 1 ? x[0]! : x);
+      (Array.isArray(out) ? out : [out]).forEach((t) => t.dataSync());
+    });
+    run();
+    const started = performance.now();
+    run();
+    return performance.now() - started;
+  };
+  const one = time(1);
+  if (small === 1 || passMsAt({ fixedMs: 0, perSampleMs: one }, requested) <= PROBE_SHARE * budgetMs) return { fixedMs: 0, perSampleMs: one };
+  const several = time(small);
+  const perSampleMs = Math.max(0, (several - one) / (small - 1));
+  return { fixedMs: Math.max(0, one - perSampleMs), perSampleMs };
+}
+
+/**
+ * The largest batch (at most the requested one) whose gradient pass is estimated to fit in
+ * `PROBE_SHARE` of the budget; 1 when none does. Shrinks only for models so expensive that one
+ * pass at the requested batch would take a quarter of the budget (MobileNet-96 on a loaded
+ * 2-core machine; see bench/README.md).
+ */
+export function batchForBudget(cost: ForwardCost, requested: number, budgetMs: number): number {
+  const limit = PROBE_SHARE * budgetMs;
+  if (passMsAt(cost, requested) <= limit) return requested;
+  if (cost.perSampleMs <= 0) return requested;
+  return Math.max(1, Math.min(requested, Math.floor((limit / 3 - cost.fixedMs) / cost.perSampleMs)));
+}
+
 /** Optional parts of the probe, in the order `planProbe` keeps them when time is short. */
 export type ProbePart = 'activations' | 'after-update' | 'temporal' | 'regularization' | 'seeds' | 'batches' | 'temporal-all';
 
@@ -324,7 +372,11 @@ async function measureOnce(
     disposables.push(...data.inputs, ...data.labels);
     const tracked = trackedLayers(model);
     const allTrainable = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
-    const batchSize = Math.max(1, Math.min(options.batchSize, data.samples));
+    const requestedBatch = Math.max(1, Math.min(options.batchSize, data.samples));
+    // A model whose gradient pass at the requested batch would take more than the probe's share
+    // of the budget trains on a smaller batch, so that a verdict arrives within the budget.
+    const forwardCost = timeForward(tf, model, data.inputs, requestedBatch, options.timeBudgetMs);
+    const batchSize = batchForBudget(forwardCost, requestedBatch, options.timeBudgetMs);
     const batchesPerEpoch = Math.max(1, Math.floor(data.samples / batchSize));
     const totalSteps = options.probeOnly ? 0 : batchesPerEpoch * options.epochs;
     events.started?.({ trainableLayers: tracked.map((l) => l.id), totalSteps });
@@ -599,8 +651,10 @@ async function measureOnce(
     };
 
     const trainingStarted = Date.now();
-    // A step's cost before the first one is timed: a probe pass (the wasm and cpu backends compute synchronously).
-    let lastStepMs = passMs;
+    // A step's cost before the first one is timed: two probe passes (an update, and the optimizer's
+    // first step allocates its slots: Adam's two moments per weight). The wasm and cpu backends
+    // compute synchronously, so the time around a step is its cost.
+    let lastStepMs = 2 * passMs;
     if (!options.probeOnly) {
       outer: for (let epoch = 0; epoch < options.epochs; epoch++) {
         const order = permutation(data.samples, options.seed + epoch);
@@ -690,6 +744,7 @@ async function measureOnce(
       ...(nonFinite ? { nonFinite } : {}),
       trainableLayers: tracked.map((l) => l.id),
       initSeed,
+      ...(batchSize < requestedBatch ? { scaledBatch: { requested: requestedBatch, used: batchSize, estimatedPassMs: Math.round(passMsAt(forwardCost, requestedBatch)) } } : {}),
     };
   } finally {
     tf.dispose(disposables);

@@ -129,6 +129,11 @@ export interface RunSummary {
   readonly probe?: ProbeResult;
   /** The first step where a gradient, weight or the loss stopped being finite. */
   readonly nonFinite?: { readonly step: number; readonly layerId?: string; readonly what: string };
+  /**
+   * Present when the model was too expensive for the requested batch within the budget and
+   * trained (and was probed) on a smaller one: see `batchForBudget` in measure.ts.
+   */
+  readonly scaledBatch?: { readonly requested: number; readonly used: number; readonly estimatedPassMs: number };
   /** Trainable layers in model order, each with its weights' names. */
   readonly trainableLayers: readonly string[];
   /** The seed this initialization's weights and dropout masks were drawn from. */

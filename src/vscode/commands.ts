@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { staticFindings } from '../core/analysis/staticRules';
 import { mergeFindings } from '../core/analysis/findings';
-import type { FixCode } from '../core/fixes/index';
+import { applicableFixes, type FixCode } from '../core/fixes/index';
 import { holeAdvice } from '../core/holes';
 import type { ModelGraph } from '../core/ir';
 import { isPythonFile } from '../core/languages';
@@ -216,7 +216,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
       const model = await chooseModel(index, document, modelName);
       if (!model) return;
       const measured = store.get(document.uri, model.name);
-      const fixes = codes ?? [...new Set((measured?.analysis.findings ?? staticFindings(model)).filter((f) => f.severity !== 'info').flatMap((f) => f.fixes))];
+      const fixes = codes ?? [...new Set((measured?.analysis.findings ?? staticFindings(model)).filter((f) => f.severity !== 'info').flatMap((f) => applicableFixes(document.getText(), document.fileName, model, f)))];
       if (fixes.length === 0) {
         void vscode.window.showInformationMessage(`Gradient Lens: \`${model.name}\` has no finding with a fix to verify. Run Analyze Gradients first.`);
         return;

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { parseModels } from '../../src/core/parse/index';
-import { measure, planProbe, PROBE_SHARE, type ProbeCosts } from '../../src/training/measure';
+import { batchForBudget, measure, planProbe, PROBE_SHARE, type ProbeCosts } from '../../src/training/measure';
 import { DEFAULT_RUN_OPTIONS } from '../../src/training/protocol';
 import { registerMissingWasmKernels } from '../../src/training/wasmKernels';
 
@@ -86,4 +86,17 @@ model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });`;
   assert.ok(summary.elapsedMs <= timeBudgetMs + 3 * reduced.passMs, `${summary.elapsedMs} ms for a ${timeBudgetMs} ms budget, pass ${reduced.passMs} ms`);
   // Statistics exist for every trainable layer, from training or the probe alone.
   assert.equal(Object.keys(summary.layers).filter((id) => summary.layers[id]!.gradNorm !== null).length, 9);
+});
+
+test('the batch shrinks only when a pass at the requested batch would take more than the probe share of the budget', () => {
+  // 10 ms fixed + 1 ms per sample forward: a pass at 32 is ~126 ms, far inside 15 s.
+  assert.equal(batchForBudget({ fixedMs: 10, perSampleMs: 1 }, 32, 60_000), 32);
+  // 600 ms per sample: a pass at 32 is ~58 s; the largest batch within 15 s is 8.
+  const batch = batchForBudget({ fixedMs: 0, perSampleMs: 600 }, 32, 60_000);
+  assert.equal(batch, 8);
+  assert.ok(3 * 600 * batch <= PROBE_SHARE * 60_000 && 3 * 600 * (batch + 1) > PROBE_SHARE * 60_000);
+  // Overhead-bound (a long LSTM): a smaller batch would not help much, but it is still the largest that fits.
+  assert.equal(batchForBudget({ fixedMs: 6000, perSampleMs: 0 }, 32, 60_000), 32);
+  // Nothing fits: one sample.
+  assert.equal(batchForBudget({ fixedMs: 1000, perSampleMs: 5000 }, 32, 60_000), 1);
 });

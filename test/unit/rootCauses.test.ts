@@ -190,3 +190,30 @@ model.add(tf.layers.dense({ units: 1 }));
   assert.ok(!vanishing.fixes.includes('init-he'));
   assert.ok('unavailable' in planFix(sigmoid, 's.ts', stack, 'init-he', vanishing.layers));
 });
+
+test('an optimizer made in a variable: the learning-rate finding sits where it is made, and the fix edits it there', () => {
+  const py = `from keras.models import Sequential
+from keras.layers import Dense
+from keras.optimizers import Adam
+model = Sequential()
+model.add(Dense(8, activation='relu', input_dim=4))
+model.add(Dense(1, activation='sigmoid'))
+opt = Adam(lr=0.5)
+model.compile(loss='binary_crossentropy', optimizer=opt)
+`;
+  const ts = `import * as tf from '@tensorflow/tfjs';
+const model = tf.sequential();
+model.add(tf.layers.dense({ units: 1, inputShape: [4] }));
+const optimizer = tf.train.sgd(5);
+model.compile({ optimizer, loss: 'meanSquaredError' });
+`;
+  for (const [text, file, line, fixed] of [[py, 'a.py', 7, /opt = Adam\(lr=0\.001\)/], [ts, 'a.ts', 4, /tf\.train\.sgd\(0\.01\)/]] as const) {
+    const graph = parseSource(text, file).models[0]!;
+    const report = fileReport(file, text, { models: [graph], problems: [] }, () => ({ findings: staticFindings(graph) })).models[0]!.findings;
+    const finding = report.find((f) => f.code === 'high-learning-rate');
+    assert.ok(finding, `${file}: ${report.map((f) => f.code).join(', ')}`);
+    assert.equal(finding.line, line, file);
+    assert.deepEqual(finding.fixes, ['lower-learning-rate', 'clip-gradients']);
+    assert.match(applyFixes(text, file, 'model', ['lower-learning-rate']).text, fixed);
+  }
+});

@@ -98,7 +98,7 @@ export function attributeCauses(graph: ModelGraph, summary: RunFacts, findings: 
     (f.rule === 'measured: dead units' && f.layers.some((id) => (summary.probe?.activations?.[id]?.dead ?? 0) < DIED_AT_INIT))));
   const diverged = (summary.nonFinite !== undefined && initFinite) || lossGrew || result.some((f) => f.code === 'exploding-gradient' && f.rule.includes('growth')) || !!died;
   if (lr && diverged && lr.rate >= lr.default * DIVERGENCE_LR_FACTOR) {
-    const site = graph.compile?.configRanges.optimizer?.value ?? graph.compile?.range;
+    const site = graph.optimizerSite ?? graph.compile?.configRanges.optimizer?.value ?? graph.compile?.range;
     const what = summary.nonFinite ? `values became Infinity/NaN at step ${summary.nonFinite.step} while the initialization was finite`
       : lossGrew ? `the loss grew from ${fmt(startLoss!)} at initialization to ${fmt(endLoss!)} over the last steps`
       : died ? `ReLU units that were alive at initialization died during training (${died.layers.map((id) => `\`${id}\``).join(', ')})` : 'gradients grew during training';

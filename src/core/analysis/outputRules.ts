@@ -65,7 +65,10 @@ export function outputHead(graph: ModelGraph, index = 0): OutputHead | undefined
     let feeding = byId(graph, layer.inbound[0]);
     while (feeding && SHAPE_ONLY.has(feeding.type)) feeding = byId(graph, feeding.inbound[0]);
     const reluBefore = activation === 'softmax' && feeding && RELU_LIKE.has(activationOf(feeding) ?? '') ? feeding : undefined;
-    const units = lastDim(layer);
+    // Shapes may be unknown (no input shape): the weight layer feeding the activation has the units.
+    let source = feeding;
+    while (source && !KERNEL_LAYERS.has(source.type) && ACTIVATION_LAYERS.has(source.type)) source = byId(graph, source.inbound[0]);
+    const units = lastDim(layer) ?? (source && KERNEL_LAYERS.has(source.type) ? lastDim(source) : undefined);
     return { activationLayer: layer, activation, ...(units !== undefined ? { units } : {}), after: misplaced(after, activation), ...(reluBefore ? { reluBeforeSoftmax: reluBefore } : {}) };
   }
   if (!KERNEL_LAYERS.has(layer.type)) return undefined;
@@ -297,6 +300,28 @@ export function outputFindings(graph: ModelGraph, thresholds: OutputThresholds =
       }
     }
 
+    // 5b. Label encoding against the loss (Keras docs: categorical cross-entropy takes one-hot
+    // rows, the sparse one integer ids): Keras stops at `fit` with a shape error; tfjs trains on
+    // what it gets.
+    if (facts && lossSite && units !== undefined && units > 1) {
+      const wanted = loss === 'categorical' && facts.kind === 'class-ids' ? 'loss-sparse-categorical-crossentropy' as const
+        : loss === 'sparse' && facts.kind === 'one-hot' ? 'loss-categorical-crossentropy' as const : undefined;
+      if (wanted) {
+        findings.push({
+          ...base,
+          code: 'loss-mismatch',
+          severity: 'error',
+          layers: [out.id],
+          range: lossSite,
+          rule: `static: ${loss === 'sparse' ? 'sparse categorical cross-entropy on one-hot labels' : 'categorical cross-entropy on integer class labels'}`,
+          message: loss === 'sparse'
+            ? `The loss is sparse categorical cross-entropy, which takes integer class ids, but the labels are ${describeLabels(facts)}. Use categorical cross-entropy for one-hot labels.`
+            : `The loss is categorical cross-entropy, which takes one-hot rows, but the labels are ${describeLabels(facts)}. Use sparse categorical cross-entropy for integer labels (or one-hot encode them).`,
+          fixes: [wanted],
+        });
+      }
+    }
+
     // 6. Layers after the output activation. An uncompiled model ending in a hidden-style
     // activation + dropout is a feature extractor used inside another model (tfjs-examples' GAN).
     if (head.after.length && (graph.compile || activation === 'softmax' || activation === 'sigmoid')) {
@@ -336,7 +361,7 @@ export function outputFindings(graph: ModelGraph, thresholds: OutputThresholds =
 
   // 8. A learning rate far above the optimizer's default: predicted divergence.
   const lr = learningRate(graph);
-  const optimizerSite = compileSite('optimizer');
+  const optimizerSite = graph.optimizerSite ?? compileSite('optimizer');
   if (lr && optimizerSite && lr.rate >= lr.default * thresholds.learningRateFactor) {
     findings.push({
       ...base,

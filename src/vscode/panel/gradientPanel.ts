@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { mergeFindings } from '../../core/analysis/findings';
 import { staticFindings } from '../../core/analysis/staticRules';
 import { applyEdits } from '../../core/fixes/edits';
-import { planFix, type FixCode } from '../../core/fixes/index';
+import { applicableFixes, planFix, type FixCode } from '../../core/fixes/index';
 import type { LayerNode, ModelGraph } from '../../core/ir';
 import type { HostToPanel, PanelState, PanelStep, PanelToHost, RunStatus } from '../../shared/panelProtocol';
 import type { WorkerToHost } from '../../training/protocol';
@@ -69,8 +69,9 @@ export function panelState(document: vscode.TextDocument, graph: ModelGraph, mea
       source: f.source,
       message: f.message,
       layers: f.layers,
-      fixes: f.fixes,
-      line: line(graph.layers.find((l) => l.id === f.layers[0])?.range.start ?? graph.range.start),
+      // Only fixes that apply to the file are offered; a compile-call finding sits on its own range.
+      fixes: applicableFixes(document.getText(), document.fileName, graph, f),
+      line: line(f.range?.start ?? graph.layers.find((l) => l.id === f.layers[0])?.range.start ?? graph.range.start),
       ...(evidenceText(f) ? { evidence: evidenceText(f)! } : {}),
     })),
     temporal: measured?.summary.probe?.temporal ?? [],
