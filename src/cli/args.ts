@@ -1,5 +1,6 @@
 /** Command-line arguments of `gradient-lens`, parsed without a dependency. */
 import { DEFAULT_MEASURED_THRESHOLDS } from '../core/analysis/measuredRules';
+import { HOLE_NAME } from '../core/holes';
 
 export interface AnalyzeOptions {
   readonly command: 'analyze';
@@ -159,6 +160,6 @@ function parseFixArgs(rest: readonly string[]): FixOptions {
 function readSet(text: string, into: Record<string, string>): void {
   const at = text.indexOf('=');
   const name = at > 0 ? text.slice(0, at).trim() : '';
-  if (!/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(name) || !text.slice(at + 1).trim()) throw new UsageError(`--set takes name=value, not '${text}'`);
+  if (!new RegExp(`^${HOLE_NAME}$`).test(name) || !text.slice(at + 1).trim()) throw new UsageError(`--set takes name=value, not '${text}'`);
   into[name] = text.slice(at + 1).trim();
 }

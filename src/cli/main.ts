@@ -1,7 +1,7 @@
 /**
  * `gradient-lens`: the terminal and CI front end over the same core as the extension.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { mergeFindings } from '../core/analysis/findings';
 import { DEFAULT_MEASURED_THRESHOLDS, measuredFindings, type MeasuredThresholds } from '../core/analysis/measuredRules';
@@ -15,8 +15,9 @@ import { TrainingSession, type RunResult } from '../training/session';
 import { applicableFixes, applyFixes, isFixCode } from '../core/fixes/index';
 import { boundedReader, readDataFile, readFileFromDisk } from '../core/nodeFiles';
 import { holeAdvice } from '../core/holes';
+import { measurableModel, type MeasurableModel } from '../core/defaults';
 import { isPythonFile } from '../core/languages';
-import { callSitesByTarget, type CallSites } from '../core/parse/callSites';
+import { callSitesByTarget, callSitesFromImporters, type CallSites } from '../core/parse/callSites';
 import type { ReadFile } from '../core/parse/modules';
 import { decodeSource } from '../core/decode';
 import { parseSource } from '../core/source';
@@ -83,21 +84,29 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
       continue;
     }
     const callSites = callSiteIndex.for(file);
-    const parsed = parseSource(text, file, { readFile, set: options.set, ...(callSites ? { callSites } : {}) });
+    const parseOptions = { readFile, set: options.set, ...(callSites ? { callSites } : {}) };
+    const parsed = parseSource(text, file, parseOptions);
     const results = new Map<ModelGraph, RunResult>();
     const verifications = new Map<ModelGraph, Verification>();
+    // Holes that decide no layer or shape (a learning rate...) do not block: defaults stand in.
+    const measurable = new Map<ModelGraph, MeasurableModel>();
+    for (const model of parsed.models) {
+      const ready = measurableModel(text, file, parseOptions, model);
+      if (ready) measurable.set(model, ready);
+    }
     if (session) {
       for (const model of parsed.models) {
-        if (model.holes?.length) continue;
-        const result = await measureModel(session, model, runOptions);
+        const ready = measurable.get(model);
+        if (!ready) continue;
+        const result = await measureModel(session, ready.graph, runOptions);
         results.set(model, result);
         if (options.verify && result.status === 'done') {
-          const analysis = measuredFindings(model, result.summary, thresholds);
+          const analysis = measuredFindings(ready.graph, result.summary, thresholds);
           // Only fixes that apply to this file are measured (and offered).
           const codes = [...new Set(analysis.findings.filter((f) => f.severity !== 'info').flatMap((f) => applicableFixes(text, file, model, f)))] as FixCode[];
           if (codes.length) {
             verifications.set(model, await verifyFixes(session, text, file, model.name, codes, runOptions, {
-              parseOptions: { readFile, set: options.set },
+              parseOptions: { readFile, set: { ...ready.fills, ...options.set } },
               thresholds,
               before: { summary: result.summary, analysis },
             }));
@@ -109,14 +118,16 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
       fileReport(relative(process.cwd(), file) || file, text, parsed, (model) => {
         const predicted = staticFindings(model);
         const result = results.get(model);
+        const ready = measurable.get(model);
         const advice = holeAdvice(model, isPythonFile(file) ? 'py' : 'ts');
-        if (advice) return { findings: predicted, measurement: { status: 'unresolved', message: advice } };
-        if (!result) return { findings: predicted, measurement: { status: 'static' } };
+        if (!ready) return { findings: predicted, measurement: { status: 'unresolved', message: advice ?? 'values the parser cannot know block this model' } };
+        const defaultsUsed = ready.defaultsUsed;
+        if (!result) return { findings: predicted, defaultsUsed, measurement: { status: 'static', ...(advice ? { message: advice } : {}) } };
         if (result.status !== 'done') {
           const message = result.status === 'error' ? result.message : 'cancelled';
-          return { findings: predicted, measurement: { status: 'failed', message } };
+          return { findings: predicted, defaultsUsed, measurement: { status: 'failed', message } };
         }
-        const analysis = measuredFindings(model, result.summary, thresholds);
+        const analysis = measuredFindings(ready.graph, result.summary, thresholds);
         const verification = verifications.get(model)?.variants.map((v) => ({
           fix: v.code,
           verdict: v.verdict,
@@ -127,6 +138,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
         }));
         const gradNorms = new Map(Object.entries(result.summary.layers).flatMap(([id, s]) => (s.gradNorm === null ? [] : [[id, s.gradNorm] as const])));
         return {
+          defaultsUsed,
           findings: mergeFindings(predicted, analysis.findings, new Set([model.name])),
           gradNorms,
           measurement: {
@@ -212,10 +224,23 @@ class CallSiteIndex {
     private readonly readFile: ReadFile,
   ) {}
 
+  /**
+   * Calls of `file`'s builders with constant arguments in the other files given on the command
+   * line and in the files of its project that import it (the folder of the nearest package.json,
+   * else the file's own), as the extension does with the workspace: a file's models get the same
+   * names in both (`analyze src/model.ts` binds `createModel` from `createModel(13)` in src/train.ts).
+   */
   for(file: string): CallSites | undefined {
-    if (isPythonFile(file) || this.files.length < 2) return undefined;
-    this.index ??= this.build();
-    return this.index.get(resolve(file));
+    if (isPythonFile(file)) return undefined;
+    const given = new Set(this.files.map((f) => resolve(f)));
+    const fromArgs = this.files.length >= 2 ? (this.index ??= this.build()).get(resolve(file)) ?? {} : {};
+    const fromProject = callSitesFromImporters(file, projectSources(resolve(file)).filter((f) => !given.has(f)), this.readFile);
+    const merged: CallSites = { ...fromProject };
+    for (const [name, lists] of Object.entries(fromArgs)) {
+      const into = (merged[name] = [...(merged[name] ?? [])]);
+      for (const args of lists) if (!into.some((seen) => JSON.stringify(seen) === JSON.stringify(args))) into.push(args);
+    }
+    return Object.keys(merged).length ? merged : undefined;
   }
 
   private build(): Map<string, CallSites> {
@@ -264,3 +289,36 @@ main(process.argv.slice(2)).then(
     process.exitCode = EXIT_USAGE;
   },
 );
+
+/** Most source files read when looking for importers (the extension's workspace scan has the same cap). */
+const MAX_PROJECT_FILES = 500;
+
+/** The TS/JS sources of the project holding `file`, outside node_modules and dot folders. */
+function projectSources(file: string): string[] {
+  let root = dirname(file);
+  for (let dir = root; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) {
+      root = dir;
+      break;
+    }
+    if (dirname(dir) === dir) break;
+  }
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (out.length >= MAX_PROJECT_FILES) return;
+      if (entry.name === 'node_modules' || entry.name.startsWith('.') || entry.name === 'dist') continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|tsx|js|jsx|mjs|cjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(path);
+    }
+  };
+  walk(root);
+  return out;
+}

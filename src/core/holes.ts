@@ -3,10 +3,23 @@
  * that still has holes gives, and the `gradient-lens:` annotation that fills them.
  * Shared by the TS/JS and Python front ends (only the comment prefix differs).
  */
-import type { AnnotationSite, Hole, HoleRole, ModelGraph, SourceRange } from './ir';
+import type { AnnotationSite, DefaultUsed, Hole, HoleRole, ModelGraph, SourceRange } from './ir';
 
 const RECURRENT = new Set(['simpleRNN', 'lstm', 'gru', 'rnn', 'conv1d', 'convLstm2d', 'bidirectional', 'timeDistributed']);
-const IMAGE = new Set(['conv2d', 'conv2dTranspose', 'separableConv2d', 'depthwiseConv2d', 'maxPooling2d', 'averagePooling2d']);
+const IMAGE = new Set([
+  'conv2d', 'conv2dTranspose', 'separableConv2d', 'depthwiseConv2d', 'maxPooling2d', 'averagePooling2d', 'maxPool2d', 'avgPool2d',
+  'avgPooling2d', 'globalAveragePooling2d', 'globalMaxPooling2d', 'globalMaxPool2d', 'zeroPadding2d', 'upSampling2d', 'cropping2D', 'convLstm2d',
+]);
+/** Layers whose input must have rank 3 or more (batch included): a one-dimension input shape fails. */
+const SEQUENCE = new Set(['globalAveragePooling1d', 'globalMaxPooling1d', 'globalMaxPool1d', 'maxPooling1d', 'averagePooling1d', 'maxPool1d', 'avgPool1d', 'avgPooling1d', 'flatten', 'layerNormalization']);
+
+/**
+ * The first layer that reads a model's input, standing in for an input layer when a hole's role
+ * and suggestion are judged (`tf.input({shape})` followed by a conv2d needs an image shape).
+ */
+export function consumerType(graph: Pick<ModelGraph, 'layers'>, inputId: string): string | undefined {
+  return graph.layers.find((layer) => layer.inbound.includes(inputId))?.type;
+}
 
 /**
  * The role of an unknown at `key` of a `layerType` config; `index` is its position inside an
@@ -15,12 +28,14 @@ const IMAGE = new Set(['conv2d', 'conv2dTranspose', 'separableConv2d', 'depthwis
 export function holeRole(layerType: string, key: string, index?: number, length?: number): HoleRole {
   if (key === 'inputShape' || key === 'batchInputShape' || key === 'shape' || key === 'batchShape') {
     if (index === undefined) return 'input shape';
+    // One entry of a shape (`inputShape: [h, w, 2]`) is one dimension: a number, never a list.
     const offset = key.startsWith('batch') ? 1 : 0;
     const last = (length ?? 0) - 1;
-    if (index === last) return 'input dim';
-    if (RECURRENT.has(layerType) && index - offset === 0) return 'time steps';
-    return 'input shape';
+    if (index !== last && RECURRENT.has(layerType) && index - offset === 0) return 'time steps';
+    return 'input dim';
   }
+  if (key === 'learningRate' || key === 'lr') return 'learning rate';
+  if (OPTIMIZER_KEYS.has(key)) return 'optimizer parameter';
   if (key === 'inputDim') return 'input dim';
   if (key === 'inputLength') return 'time steps';
   if (key === 'units') return 'units';
@@ -53,9 +68,12 @@ function tsSuggestion(role: HoleRole, layerType: string): string {
   switch (role) {
     case 'input shape':
       if (IMAGE.has(layerType)) return '[28, 28, 1]';
-      if (RECURRENT.has(layerType) || layerType === 'embedding') return '[20, 8]';
+      if (RECURRENT.has(layerType) || SEQUENCE.has(layerType)) return '[20, 8]';
+      if (layerType === 'embedding') return '[20]';
       return '[10]';
-    case 'input dim': return '10';
+    case 'input dim': return IMAGE.has(layerType) ? '28' : '10';
+    case 'learning rate': return '0.001';
+    case 'optimizer parameter': return '0.9';
     case 'time steps': return '20';
     case 'units': return '32';
     case 'filters': return '16';
@@ -72,6 +90,105 @@ function tsSuggestion(role: HoleRole, layerType: string): string {
   }
 }
 
+/** Keys of optimizer hyper-parameters (tfjs positional names and Keras keywords). */
+const OPTIMIZER_KEYS = new Set([
+  'beta1', 'beta2', 'beta_1', 'beta_2', 'epsilon', 'momentum', 'rho', 'decay', 'initialAccumulatorValue', 'useNesterov', 'nesterov', 'centered',
+]);
+
+interface OptimizerSpec {
+  /** Whose defaults these are, as the result says it. */
+  readonly owner: string;
+  /** Parameters in tfjs' positional order, with the value used when unknown. */
+  readonly parameters: readonly (readonly [name: string, value: string])[];
+}
+
+/**
+ * Defaults of the tfjs optimizers (tf.train.*, tfjs-core 4.22 optimizer constructors). tfjs
+ * has no default learning rate for sgd, momentum, adagrad and rmsprop: those use Keras' (SGD
+ * 0.01, Adagrad 0.001, RMSprop 0.001); `momentum` has no default in either, 0.9 is the
+ * customary value (Sutskever et al. 2013).
+ */
+const OPTIMIZERS: Readonly<Record<string, OptimizerSpec>> = {
+  sgd: { owner: "Keras' SGD default", parameters: [['learningRate', '0.01']] },
+  momentum: { owner: "the customary momentum-SGD value", parameters: [['learningRate', '0.01'], ['momentum', '0.9'], ['useNesterov', 'false']] },
+  adagrad: { owner: "Keras' Adagrad default", parameters: [['learningRate', '0.001'], ['initialAccumulatorValue', '0.1']] },
+  adadelta: { owner: "Adadelta's default", parameters: [['learningRate', '0.001'], ['rho', '0.95'], ['epsilon', '1e-7']] },
+  adam: { owner: "Adam's default", parameters: [['learningRate', '0.001'], ['beta1', '0.9'], ['beta2', '0.999'], ['epsilon', '1e-7']] },
+  adamax: { owner: "Adamax's default", parameters: [['learningRate', '0.002'], ['beta1', '0.9'], ['beta2', '0.999'], ['epsilon', '1e-7'], ['decay', '0']] },
+  rmsprop: { owner: "Keras' RMSprop default", parameters: [['learningRate', '0.001'], ['decay', '0.9'], ['momentum', '0'], ['epsilon', '1e-7'], ['centered', 'false']] },
+};
+const KERAS_KEYS: Readonly<Record<string, string>> = { lr: 'learningRate', learning_rate: 'learningRate', beta_1: 'beta1', beta_2: 'beta2', nesterov: 'useNesterov' };
+
+/**
+ * The role, default and owner of an argument of an optimizer factory (`train.adam`, by position
+ * or keyword); undefined when `callee` is not an optimizer tfjs has.
+ */
+export function optimizerArgument(callee: string, at: number | string): { role: HoleRole; suggestion: string; defaultOf: string } | undefined {
+  const spec = OPTIMIZERS[callee.replace(/^train\./, '')];
+  if (!spec || !callee.startsWith('train.')) return undefined;
+  const name = typeof at === 'number' ? spec.parameters[at]?.[0] : KERAS_KEYS[at] ?? at;
+  const parameter = spec.parameters.find(([key]) => key === name);
+  if (!parameter) return undefined;
+  return { role: parameter[0] === 'learningRate' ? 'learning rate' : 'optimizer parameter', suggestion: parameter[1], defaultOf: spec.owner };
+}
+
+/** The owner of the defaults used for a hole that decides no layer (`optimizer`, `loss` keys of compile). */
+function compileDefault(hole: Hole): string | undefined {
+  if (hole.defaultOf) return hole.defaultOf;
+  if (hole.role === 'optimizer') return 'a common default optimizer';
+  if (hole.role === 'loss') return 'a loss any output shape takes';
+  if (hole.role === 'learning rate' || hole.role === 'optimizer parameter') return 'a common default';
+  return hole.usedBy.length && hole.usedBy.every((use) => use.startsWith('compile.')) ? 'an example value' : undefined;
+}
+
+/**
+ * Whether a hole blocks a measurement: only when it can change the layer graph or a shape.
+ * Learning rates, optimizer parameters, the optimizer and the loss of `compile` do not: the
+ * measurement uses the hole's suggestion (a documented default) and says so (`defaultsUsed`).
+ */
+export function blocksTraining(hole: Hole): boolean {
+  return compileDefault(hole) === undefined;
+}
+
+/** `learning rate \`lr\` unknown: used 0.001, Adam's default`. */
+export function defaultMessage(hole: Hole): string {
+  return `${hole.role} \`${hole.name}\` unknown: used ${hole.suggestion}, ${compileDefault(hole) ?? 'an example value'}`;
+}
+
+/**
+ * What a measurement uses for a model's non-blocking holes: the values to fill them with
+ * (name -> source text) and what to say about each. Undefined when a hole still blocks.
+ */
+export function defaultFills(graph: ModelGraph): { fills: Record<string, string>; used: DefaultUsed[] } | undefined {
+  const holes = graph.holes ?? [];
+  if (!holes.length || holes.some(blocksTraining)) return undefined;
+  const fills: Record<string, string> = {};
+  const used: DefaultUsed[] = [];
+  for (const hole of holes) {
+    fills[hole.name] = hole.suggestion;
+    used.push({ name: hole.name, value: hole.suggestion, message: defaultMessage(hole), range: hole.range });
+  }
+  return { fills, used };
+}
+
+/**
+ * `--set name=value` quoted for a POSIX shell so the CLI receives it unchanged:
+ * `--set "opt='adam'"`, `--set 'shape=[28, 28, 1]'`, `--set 'settings.units()=32'`.
+ */
+export function shellSetArgument(name: string, value: string): string {
+  const text = `${name}=${value}`;
+  if (!text.includes("'")) return `--set '${text}'`;
+  if (!/["$`\\!]/.test(text)) return `--set "${text}"`;
+  return `--set '${text.replace(/'/g, `'"'"'`)}'`;
+}
+
+/**
+ * What a hole's name looks like: a name, an access chain (`xTrain.shape[1]`), or a call with at
+ * most one constant argument (`settings.units()`, `shape.slice(1)`). One source for the CLI's
+ * `--set`, annotations and both front ends.
+ */
+export const HOLE_NAME = String.raw`[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\]|\([^()=,\s]*\))*`;
+
 /** Merges holes met at several uses into one per name, keeping every use. */
 export function mergeHoles(holes: readonly Hole[]): Hole[] {
   const byName = new Map<string, Hole>();
@@ -87,10 +204,10 @@ export function mergeHoles(holes: readonly Hole[]): Hole[] {
 export function holeAdvice(graph: ModelGraph, language: 'ts' | 'py' = 'ts'): string | undefined {
   const holes = graph.holes ?? [];
   if (!holes.length) return undefined;
-  const list = holes.map((h) => `\`${h.name}\` (${h.role}, used by ${h.usedBy.join(', ')})`).join('; ');
+  const list = holes.map((h) => `\`${h.name}\` (${h.role}, used by ${h.usedBy.join(', ')}${blocksTraining(h) ? '' : `; measured with ${h.suggestion}, ${compileDefault(h)}`})`).join('; ');
   const example = holes.map((h) => `${h.name}=${h.suggestion}`).join(', ');
   const comment = language === 'py' ? '#' : '//';
-  const sets = holes.map((h) => `--set '${h.name}=${h.suggestion}'`).join(' ');
+  const sets = holes.map((h) => shellSetArgument(h.name, h.suggestion)).join(' ');
   return (
     `Model \`${graph.name}\` has values the parser cannot know: ${list}. ` +
     `Fill them with an annotation comment above the function that builds the model (or above the statement, at top level), \`${comment} gradient-lens: ${example}\`, ` +
@@ -142,7 +259,7 @@ export function annotationEdit(text: string, site: AnnotationSite, values: Reado
 
 /** `a=1, shape=[28, 28, 1], kind='cnn'` -> pairs; commas inside brackets and quotes are kept. */
 export function splitAnnotation(body: string): [string, string][] {
-  const starts = [...body.matchAll(/([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*)\s*=(?!=)/g)];
+  const starts = [...body.matchAll(new RegExp(`(${HOLE_NAME})\\s*=(?!=)`, 'g'))];
   return starts.map((match, i) => {
     const end = i + 1 < starts.length ? starts[i + 1]!.index! : body.length;
     return [match[1]!, body.slice(match.index! + match[0].length, end).trim().replace(/,\s*$/, '')];

@@ -141,6 +141,8 @@ export interface CompileInfo {
 export type HoleRole =
   | 'input shape' | 'input dim' | 'time steps' | 'units' | 'filters' | 'kernel size' | 'rate'
   | 'activation' | 'initializer' | 'optimizer' | 'loss' | 'value'
+  /** An optimizer's learning rate or other hyper-parameter: changes no layer and no shape. */
+  | 'learning rate' | 'optimizer parameter'
   /** Unknowns that decide how the model is built: a loop bound, a branch, a list of sizes. */
   | 'repeat count' | 'condition' | 'layer sizes';
 
@@ -158,6 +160,21 @@ export interface Hole {
   readonly usedBy: readonly string[];
   /** A value to start from, as source text (`[10]`, `32`, `'relu'`): never presented as fact. */
   readonly suggestion: string;
+  /**
+   * Whose default the suggestion is, for holes that decide no layer and no shape (`Adam's
+   * default`): such a hole does not block a measurement, which uses the suggestion and says so.
+   */
+  readonly defaultOf?: string;
+}
+
+/** A value the parser did not know and measured with anyway: which, the value used, and why. */
+export interface DefaultUsed {
+  readonly name: string;
+  /** Source text of the value used. */
+  readonly value: string;
+  /** `learning rate \`lr\` unknown: used 0.001, Adam's default`. */
+  readonly message: string;
+  readonly range: SourceRange;
 }
 
 /** Where a `gradient-lens:` annotation for a model goes: above the statement at `offset`. */
@@ -189,6 +206,8 @@ export interface ModelGraph {
   params?: number;
   /** Values the parser could not know, by name; absent or empty when the model is fully resolved. */
   readonly holes?: readonly Hole[];
+  /** Unknowns read with a documented value without blocking (a run guard read as true). */
+  readonly defaultsUsed?: readonly DefaultUsed[];
   /** Where an annotation that fills this model's holes is written. */
   readonly annotation?: AnnotationSite;
   /** The function nobody calls in the file that the parser ran to find this model, if any. */

@@ -3,7 +3,8 @@
  * Pure: built from parse results (and, when a run happened, measured gradient norms).
  */
 import type { Finding } from './analysis/findings';
-import type { ModelGraph, ParseResult } from './ir';
+import { blocksTraining } from './holes';
+import type { DefaultUsed, ModelGraph, ParseResult } from './ir';
 import { applicableFixes } from './fixes/index';
 import { LineIndex } from './text';
 
@@ -20,6 +21,8 @@ export interface LayerReport {
   readonly partOf?: string;
   /** A custom layer: what trained in its place. */
   readonly standIn?: string;
+  /** `trainable: false` (the code froze it): not updated by training. */
+  readonly frozen?: true;
 }
 
 export interface FindingReport {
@@ -51,8 +54,10 @@ export interface ModelReport {
     /** Initializations the verdict was decided over. */
     readonly initializations?: number;
   };
-  /** Values the parser could not know; a model with holes is not measured until they are filled. */
+  /** Values the parser could not know; a hole with `blocking` true keeps the model from being measured until it is filled. */
   readonly holes?: readonly HoleReport[];
+  /** Unknowns the measurement used a documented default for, and which (`learning rate \`lr\` unknown: used 0.001, Adam's default`). */
+  readonly defaultsUsed?: readonly DefaultUsedReport[];
   /** `--verify`: each fix measured on a patched copy, best first. */
   readonly verification?: readonly VerificationReport[];
 }
@@ -63,6 +68,15 @@ export interface HoleReport {
   readonly line: number;
   readonly usedBy: readonly string[];
   readonly suggestion: string;
+  /** True when it changes the layers or a shape; false when a default stands in for it (see `defaultsUsed`). */
+  readonly blocking: boolean;
+}
+
+export interface DefaultUsedReport {
+  readonly name: string;
+  readonly value: string;
+  readonly line: number;
+  readonly message: string;
 }
 
 export interface VerificationReport {
@@ -88,6 +102,8 @@ export interface ModelExtras {
   readonly findings?: readonly Finding[];
   readonly measurement?: ModelReport['measurement'];
   readonly verification?: readonly VerificationReport[];
+  /** Values used for unknowns by the measurement (or that would be used, in a static run). */
+  readonly defaultsUsed?: readonly DefaultUsed[];
 }
 
 function findingReport(finding: Finding, model: ModelGraph, lines: LineIndex, fixes: readonly string[]): FindingReport {
@@ -126,12 +142,16 @@ export function fileReport(file: string, text: string, parsed: ParseResult, extr
           outputShape: layer.outputShape ?? null,
           gradNorm: extra.gradNorms?.get(layer.id) ?? null,
           ...(layer.partOf ? { partOf: layer.partOf } : {}),
+          ...(layer.config.trainable === false ? { frozen: true as const } : {}),
           ...(layer.custom ? { standIn: layer.custom.output === 'same' ? 'identity' : layer.custom.output === 'last' ? `linear projection to ${layer.custom.lastDim}` : 'none' } : {}),
         })),
         // Only fixes that apply to this file are offered.
         findings: (extra.findings ?? []).map((f) => findingReport(f, model, lines, applicableFixes(text, file, model, f))),
         ...(model.holes?.length
-          ? { holes: model.holes.map((h) => ({ name: h.name, role: h.role, line: lines.lineNumber(h.range.start), usedBy: h.usedBy, suggestion: h.suggestion })) }
+          ? { holes: model.holes.map((h) => ({ name: h.name, role: h.role, line: lines.lineNumber(h.range.start), usedBy: h.usedBy, suggestion: h.suggestion, blocking: blocksTraining(h) })) }
+          : {}),
+        ...((extra.defaultsUsed ?? model.defaultsUsed)?.length
+          ? { defaultsUsed: (extra.defaultsUsed ?? model.defaultsUsed)!.map((d) => ({ name: d.name, value: d.value, line: lines.lineNumber(d.range.start), message: d.message })) }
           : {}),
         ...(extra.measurement ? { measurement: extra.measurement } : {}),
         ...(extra.verification ? { verification: extra.verification } : {}),
@@ -162,10 +182,11 @@ export function formatReport(report: Report): string {
       const params = model.params === null ? 'params unknown' : `${model.params.toLocaleString('en-US')} params`;
       out.push(`  model ${model.name} (${model.kind}, line ${model.line}): ${model.layers.length} layers, ${params}`);
       if (model.measurement?.message) out.push(`    ${model.measurement.status}: ${model.measurement.message}`);
+      for (const used of model.defaultsUsed ?? []) out.push(`    default used (line ${used.line}): ${used.message}`);
       const header = ['#', 'layer', 'type', 'activation', 'output shape', 'params', 'line', 'grad norm'];
       const rows = model.layers.map((layer, i) => [
         String(i + 1),
-        layer.name,
+        layer.frozen ? `${layer.name} (frozen)` : layer.name,
         layer.type,
         layer.activation ?? '',
         formatShape(layer.outputShape),

@@ -63,6 +63,9 @@ interface LayerResult {
   readonly params: number;
 }
 
+/** The recurrent layer each cell factory stands for. */
+const CELLS: Readonly<Record<string, string>> = { 'layers.lstmCell': 'lstm', 'layers.gruCell': 'gru', 'layers.simpleRNNCell': 'simpleRNN' };
+
 function rnnParams(type: string, inputDim: number, units: number, useBias: boolean): number {
   const gates = type === 'lstm' ? 4 : type === 'gru' ? 3 : 1;
   return gates * (inputDim * units + units * units + (useBias ? units : 0));
@@ -251,18 +254,65 @@ function inferLayer(type: string, config: ConfigObject, inputs: readonly Dims[])
         : { shape: [input[0]!, up(input[1]!, size[0]!), up(input[2]!, size[1]!), last], params: 0 };
     }
     case 'add': case 'multiply': case 'average': case 'maximum': case 'minimum': {
+      // tfjs Merge.computeElementwiseOpOutputShape: shapes broadcast, aligned from the right
+      // (a dimension of 1 takes the other's size; an unknown one stays unknown).
       if (inputs.length < 2) throw new ShapeError('merges at least two tensors');
-      const shape = [...input];
+      let shape: (number | null)[] = input.slice(1);
       for (const other of inputs.slice(1)) {
-        if (other.length !== shape.length) throw new ShapeError(`cannot merge shapes ${fmt(input)} and ${fmt(other)}`);
-        other.forEach((d, i) => {
-          if (i === 0) return;
-          const mine = shape[i] ?? null;
-          if (mine !== null && d !== null && mine !== d && mine !== 1 && d !== 1) throw new ShapeError(`cannot merge shapes ${fmt(input)} and ${fmt(other)}`);
-          if (mine === null || mine === 1) shape[i] = d;
+        const [long, short] = shape.length >= other.length - 1 ? [shape, other.slice(1)] : [other.slice(1), shape];
+        const head = long.slice(0, long.length - short.length);
+        const tail = short.map((d, k) => {
+          const mine = long[long.length - short.length + k] ?? null;
+          if (mine === null || d === null) return null;
+          if (mine === 1) return d;
+          if (d === 1) return mine;
+          if (mine !== d) throw new ShapeError(`cannot merge shapes ${fmt(input)} and ${fmt(other)}`);
+          return mine;
         });
+        shape = [...head, ...tail];
       }
+      return { shape: [input[0] ?? null, ...shape], params: 0 };
+    }
+    case 'dot': {
+      // tfjs Dot.computeOutputShape: drop each input's contracted axis, then the second's batch.
+      if (inputs.length !== 2) throw new ShapeError('takes exactly two tensors');
+      const [a, b] = inputs as [Dims, Dims];
+      if (a.length > 3 || b.length > 3) throw new ShapeError('supports inputs of rank 3 at most (tfjs)');
+      const pair = Array.isArray(config.axes);
+      const axes = pair ? (config.axes as ConfigValue[]) : [config.axes, config.axes];
+      const axis = (value: ConfigValue | undefined, r: number): number => {
+        const n = num(value, NaN);
+        if (!Number.isInteger(n)) throw new ShapeError('needs constant `axes`');
+        // tfjs interprets a negative axis only when `axes` is one number (Dot.interpretAxes).
+        if (n < 0 && pair) throw new ShapeError(`tfjs does not take negative axes in a list (\`axes: [${(config.axes as ConfigValue[]).join(', ')}]\`); count from the batch axis`);
+        const i = n < 0 ? n + r : n;
+        if (i < 1 || i >= r) throw new ShapeError(`axis ${n} is out of range for a ${r}D input`);
+        return i;
+      };
+      const [i, j] = [axis(axes[0], a.length), axis(axes[1], b.length)];
+      if (a[i] !== null && b[j] !== null && a[i] !== b[j]) throw new ShapeError(`cannot contract dimension ${a[i]} of ${fmt(a)} with dimension ${b[j]} of ${fmt(b)}`);
+      const shape = [...a.filter((_, k) => k !== i), ...b.filter((_, k) => k !== j).slice(1)];
+      if (shape.length === 1) shape.push(1);
       return { shape, params: 0 };
+    }
+    case 'rnn': {
+      // `tf.layers.rnn({cell})`: one cell or a list of cells stacked, each feeding the next.
+      if (rank !== 3) throw new ShapeError(`expects a 3D input [batch, timeSteps, features], got ${rank}D`);
+      let cells = Array.isArray(config.cell) ? config.cell : [config.cell];
+      const stacked = cells.length === 1 && isCallValue(cells[0]) && cells[0].$call === 'layers.stackedRNNCells' && isConfigObject(cells[0].args[0]) ? cells[0].args[0].cells : undefined;
+      if (Array.isArray(stacked)) cells = stacked;
+      let features = known(last, 'number of input features');
+      let params = 0;
+      for (const cell of cells) {
+        if (!isCallValue(cell) || !CELLS[cell.$call]) throw new ShapeError('needs cells the parser could read (`tf.layers.lstmCell({units})`...)');
+        const cellConfig = isConfigObject(cell.args[0]) ? cell.args[0] : {};
+        const units = known(cellConfig.units as number, 'cell `units`');
+        params += rnnParams(CELLS[cell.$call]!, features, units, cellConfig.useBias !== false);
+        features = units;
+      }
+      if (!cells.length) throw new ShapeError('needs at least one cell');
+      const shape = config.returnSequences === true ? [input[0]!, input[1]!, features] : [input[0]!, features];
+      return { shape, params };
     }
     case 'concatenate': {
       if (inputs.length < 2) throw new ShapeError('concatenates at least two tensors');

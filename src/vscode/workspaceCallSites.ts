@@ -3,11 +3,10 @@
  * `train.ts` binds `createModel` of `model.ts`, which is then analysed once per distinct
  * argument list. Scanned when a tfjs file opens and after any TS/JS file is saved.
  */
-import { basename, extname } from 'node:path';
 import * as vscode from 'vscode';
 import type { RefusedFile } from '../core/nodeFiles';
 import { readWorkspaceFile } from './workspaceFiles';
-import { callSitesIn, type CallSites } from '../core/parse/callSites';
+import { callSitesFromImporters, type CallSites } from '../core/parse/callSites';
 import { Disposable } from './lifecycle';
 
 const SOURCE_GLOB = '**/*.{ts,tsx,js,jsx,mjs,cjs}';
@@ -61,21 +60,7 @@ export class WorkspaceCallSites extends Disposable {
   }
 
   private scanFor(document: vscode.TextDocument, files: readonly vscode.Uri[]): CallSites {
-    const stem = basename(document.fileName, extname(document.fileName));
-    // Only files that import something named like this file can call its exports.
-    const imports = new RegExp(`(from\\s*|require\\(\\s*)['"][^'"]*\\b${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.[jt]sx?)?['"]`);
-    const merged: CallSites = {};
-    for (const uri of files) {
-      if (uri.fsPath === document.uri.fsPath) continue;
-      const read = this.read(uri.fsPath);
-      const text = typeof read === 'string' ? read : undefined;
-      if (!text || !imports.test(text)) continue;
-      for (const [name, lists] of Object.entries(callSitesIn(text, uri.fsPath, document.uri.fsPath, (path) => this.read(path)))) {
-        const into = (merged[name] ??= []);
-        for (const args of lists) if (!into.some((seen) => JSON.stringify(seen) === JSON.stringify(args))) into.push(args);
-      }
-    }
-    return merged;
+    return callSitesFromImporters(document.uri.fsPath, files.map((uri) => uri.fsPath), (path) => this.read(path));
   }
 
   /** The editor's text when the file is open (unsaved edits count), else the disk's. */

@@ -171,3 +171,15 @@ test('one run of a calling file gives the call sites of every file it imports', 
   assert.deepEqual(sites.get(join(root, 'a.ts')), { makeA: [[3]] });
   assert.deepEqual(sites.get(join(root, 'b.ts')), { makeB: [[5]] });
 });
+
+test('the time limit ends the file with a problem at the statement reached, models so far kept', () => {
+  const text = `${TS_HEAD}${TS_MODEL}let n = 0;\nfor (let a = 0; a < 10000; a++) for (let b = 0; b < 10000; b++) n = n + 1;\n`;
+  const result = parseSource(text, 'slow.ts', { timeMs: 1 });
+  assert.equal(result.models.length, 1);
+  const problem = result.problems.find((p) => /took more than 0.001 s/.test(p.message));
+  assert.ok(problem, result.problems.map((p) => p.message).join(' | '));
+  assert.equal(text.slice(0, problem.range.start).split('\n').length, 5);
+  const py = parseSource(`${PY_HEAD}${PY_MODEL}n = 0\nfor a in range(10000):\n    for b in range(10000):\n        n = n + 1\n`, 'slow.py', { timeMs: 1 });
+  assert.equal(py.models.length, 1);
+  assert.ok(py.problems.some((p) => /took more than 0.001 s/.test(p.message)));
+});

@@ -103,7 +103,7 @@ export function createModel(features: number) {
   assert.equal(without.measurement.status, 'unresolved');
   assert.match(without.measurement.message, /`features` \(input dim, used by dense_1\.inputShape\)/);
   assert.match(without.measurement.message, /gradient-lens: features=10/);
-  assert.deepEqual(without.holes, [{ name: 'features', role: 'input dim', line: 2, usedBy: ['dense_1.inputShape'], suggestion: '10' }]);
+  assert.deepEqual(without.holes, [{ name: 'features', role: 'input dim', line: 2, usedBy: ['dense_1.inputShape'], suggestion: '10', blocking: true }]);
   const withSet = JSON.parse(run('analyze', model, '--json', '--epochs', '1', '--set', 'features=13').stdout).files[0].models[0];
   assert.equal(withSet.measurement.status, 'measured');
   assert.equal(withSet.layers[0].params, 13 * 16 + 16);
@@ -132,10 +132,30 @@ test('a Keras .py model gives the same verdicts as its tfjs twin (deep sigmoid M
   assert.deepEqual(warnings(pyRelu!), []);
 });
 
-test('analyze binds a builder from call sites in the other files given on the command line', () => {
+test('analyze binds a builder from call sites in the other files given on the command line, and in the files of its project that import it', () => {
   const { stdout } = run('analyze', 'test/fixtures/realworld/builder-lib.ts', 'test/fixtures/realworld/uses-builder.ts', '--static', '--json');
   const [library] = (JSON.parse(stdout) as { files: { models: { name: string; params: number | null; holes?: unknown[] }[] }[] }).files;
   assert.deepEqual(library!.models.map((m) => [m.name, m.params, m.holes?.length ?? 0]), [['denseStack(9, 2)', 449, 0], ["denseStack(9, 8, 'tanh')", 2081, 0]]);
   const alone = JSON.parse(run('analyze', 'test/fixtures/realworld/builder-lib.ts', '--static', '--json').stdout) as { files: { models: { name: string; measurement: { status: string } }[] }[] };
-  assert.deepEqual(alone.files[0]!.models.map((m) => [m.name, m.measurement.status]), [['denseStack', 'unresolved']]);
+  // Alone, its importers in the project are found as the extension finds them in the workspace: the same names.
+  assert.deepEqual(alone.files[0]!.models.map((m) => [m.name, m.measurement.status]), [['denseStack(9, 2)', 'static'], ["denseStack(9, 8, 'tanh')", 'static']]);
+});
+
+test('unreadable sources: a binary file is an error (exit 2); UTF-16 with a BOM is read; a data file with null is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gl-cli-bytes-'));
+  const binary = join(dir, 'model.ts');
+  writeFileSync(binary, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0]));
+  const bin = run('analyze', binary, '--static');
+  assert.equal(bin.code, 2);
+  assert.match(bin.stderr, /cannot read .*model\.ts: it is a binary file/);
+  const utf16 = join(dir, 'utf16.ts');
+  writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(readFileSync(join(root, 'examples', 'deep-sigmoid-mlp.ts'), 'utf8'), 'utf16le')]));
+  const text = run('analyze', utf16, '--static');
+  assert.equal(text.code, 1);
+  assert.match(text.stdout, /12 layers, 43,594 params/);
+  const data = join(dir, 'data.json');
+  writeFileSync(data, '{"inputs": [[1, null]], "labels": [0]}');
+  const refused = run('analyze', join(root, 'examples', 'deep-sigmoid-mlp.ts'), '--data', data);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /inputs\[0\]\[1\] is null, not a number/);
 });

@@ -411,16 +411,29 @@ export function createQNetwork(h: number, actions: number) {
   assert.deepEqual(result.models.map((m) => [m.name, m.layers.length]), [['model', 1], ['other', 1], ['createQNetwork', 2]]);
 });
 
-test('a loop that builds layers is cut at 10,000 iterations with a warning', () => {
+test('a loop that builds layers is cut at the per-model layer limit with a warning', () => {
   const src = `
 import * as tf from '@tensorflow/tfjs';
 const m = tf.sequential();
-for (let i = 0; i < 20000; i++) m.add(tf.layers.dense({units: 1, inputShape: i === 0 ? [1] : undefined}));
+for (let i = 0; i < 20000; i++) if (i % 4 === 0) m.add(tf.layers.dense({units: 1, inputShape: i === 0 ? [1] : undefined}));
 `;
   const result = parse(src);
-  assert.equal(only(result).layers.length, 10_000);
+  assert.equal(only(result).layers.length, 2_500);
   const cap = result.problems.find((p) => /Loop runs more than 10,000 times/.test(p.message));
   assert.equal(cap?.severity, 'warning');
+});
+
+test('a model stops at 5,000 layers, said once at the call that would add the next', () => {
+  const src = `
+import * as tf from '@tensorflow/tfjs';
+const m = tf.sequential();
+for (let i = 0; i < 9000; i++) m.add(tf.layers.dense({units: 1, inputShape: i === 0 ? [1] : undefined}));
+`;
+  const result = parse(src);
+  assert.equal(only(result).layers.length, 5_000);
+  const limits = result.problems.filter((p) => /more than 5,000 layers/.test(p.message));
+  assert.equal(limits.length, 1);
+  assert.equal(src.slice(0, limits[0]!.range.start).split('\n').length, 4);
 });
 
 test('a template called by another template is read once, from its caller', () => {

@@ -3,7 +3,7 @@
  * gives `createModel` of `model.ts` the arguments `[13]`. Found by running the calling file
  * symbolically (never for real) and keeping calls whose arguments are all constants.
  */
-import { resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { isUnknownValue, type ConfigValue } from '../ir';
 import { loadTypeScript, scriptKind } from './index';
 import { Interpreter } from './interpreter';
@@ -55,4 +55,33 @@ export function callSitesByTarget(text: string, fileName: string, readFile: Read
     // A file the interpreter cannot read gives no call sites; its own analysis reports why.
   }
   return byTarget;
+}
+
+/** Test files (`*_test.js`, `*.spec.ts`, `__tests__/`): their calls also try invalid arguments. */
+const TEST_FILE = /(^|[\\/])(__tests__|tests?)[\\/]|[._-](test|spec)\.[cm]?[jt]sx?$/;
+
+/**
+ * Call sites of `target`'s builders in `candidates`, merged: only files that import something
+ * named like `target` are read. Calls in test files count only when no other file calls the
+ * builder with constants (tests also call builders with invalid values on purpose). The CLI and
+ * the extension both use this, so a file's models get the same names in both.
+ */
+export function callSitesFromImporters(target: string, candidates: Iterable<string>, readFile: ReadFile): CallSites {
+  const stem = basename(target, extname(target));
+  const imports = new RegExp(`(from\\s*|require\\(\\s*)['"][^'"]*\\b${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.[cm]?[jt]sx?)?['"]`);
+  const merged: CallSites = {};
+  const fromTests: CallSites = {};
+  const targetPath = resolve(target);
+  for (const file of candidates) {
+    if (resolve(file) === targetPath) continue;
+    const text = readFile(resolve(file));
+    if (typeof text !== 'string' || !imports.test(text)) continue;
+    const into = TEST_FILE.test(file) ? fromTests : merged;
+    for (const [name, lists] of Object.entries(callSitesIn(text, resolve(file), targetPath, readFile))) {
+      const list = (into[name] ??= []);
+      for (const args of lists) if (!list.some((seen) => JSON.stringify(seen) === JSON.stringify(args))) list.push(args);
+    }
+  }
+  for (const [name, lists] of Object.entries(fromTests)) if (!merged[name]?.length) merged[name] = lists;
+  return merged;
 }

@@ -64,59 +64,97 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   const loader = options.readFile
     ? new ModuleLoader(ts, options.readFile, (file, nested) => new Interpreter(ts, file, nested).runModule(), fileName)
     : undefined;
-  const interpreter = new Interpreter(ts, sourceFile, loader, options.set);
-  if (options.callSites) interpreter.callSites = options.callSites;
-  if (options.setFor) interpreter.presetsFor = options.setFor;
-  if (options.timeMs !== undefined) interpreter.limitTime(options.timeMs);
-  let result;
-  try {
-    result = interpreter.run();
-  } catch (error) {
-    // A bug in the parser must not take the editor down: report it and keep what was found.
-    problems.push({
-      message: `Gradient Lens could not read this file (internal error: ${error instanceof Error ? error.message : String(error)}).`,
-      range: { start: 0, end: 0 },
-      severity: 'error',
-    });
-    result = { models: interpreter.models, problems: [] };
+  const interpret = (set: Readonly<Record<string, string>> | undefined): { interpreter: Interpreter; models: ModelValue[] } => {
+    const interpreter = new Interpreter(ts, sourceFile, loader, set);
+    if (options.callSites) interpreter.callSites = options.callSites;
+    if (options.setFor) interpreter.presetsFor = options.setFor;
+    if (options.timeMs !== undefined) interpreter.limitTime(options.timeMs);
+    let result;
+    try {
+      result = interpreter.run();
+    } catch (error) {
+      // A bug in the parser must not take the editor down: report it and keep what was found.
+      problems.push({
+        message: `Gradient Lens could not read this file (internal error: ${error instanceof Error ? error.message : String(error)}).`,
+        range: { start: 0, end: 0 },
+        severity: 'error',
+      });
+      result = { models: interpreter.models, problems: [] };
+    }
+    problems.push(...result.problems);
+    return { interpreter, models: result.models };
+  };
+  const base = interpret(options.set);
+  // A string the file's own statements compare to pick the architecture (`args.modelType`,
+  // `process.argv[2]`, a UI getter): one reading of the file per string, one model per branch.
+  const split = base.interpreter.topLevelSplit();
+  const runs: { interpreter: Interpreter; models: ModelValue[]; branch?: string }[] = split
+    ? split.values.map((value) => ({ ...interpret({ ...options.set, [split.name]: JSON.stringify(value) }), branch: value }))
+    : [base];
+  if (split) {
+    // The base reading's problems are those of the first branch read blind: the branches' replace them.
+    const baseProblems = new Set(base.interpreter.problemsOf());
+    problems.splice(0, problems.length, ...problems.filter((p) => !baseProblems.has(p)));
   }
-  problems.push(...result.problems);
 
-  const reported = new Set(problems.map((p) => `${p.range.start}:${p.message}`));
+  const reported = new Set<string>();
+  const deduped = problems.filter((p) => {
+    const key = `${p.range.start}:${p.message}`;
+    if (reported.has(key)) return false;
+    reported.add(key);
+    return true;
+  });
+  problems.splice(0, problems.length, ...deduped);
   const report = (message: string, range: ParseProblem['range'], severity: ParseProblem['severity'] = 'warning'): void => {
     const key = `${range.start}:${message}`;
     if (reported.has(key)) return;
     reported.add(key);
     problems.push({ message, range, severity });
   };
-  const flowHoles = flowHolesByModel(interpreter.flowHoles);
-  const perTemplate = new Map<string, number>();
-  for (const model of result.models) {
-    if (model.template) perTemplate.set(model.template, (perTemplate.get(model.template) ?? 0) + 1);
-  }
   const models: ModelGraph[] = [];
   const usedNames = new Map<string, number>();
-  for (const model of result.models) {
-    let name = model.name ?? 'model';
-    if (model.template && model.nameDepth > 0) {
-      name = (perTemplate.get(model.template) ?? 0) > 1 ? `${model.template}.${name}` : model.template;
+  const signatures = new Set<string>();
+  for (const run of runs) {
+    const flowHoles = flowHolesByModel(run.interpreter.flowHoles);
+    const perTemplate = new Map<string, number>();
+    for (const model of run.models) {
+      if (model.template) perTemplate.set(model.template, (perTemplate.get(model.template) ?? 0) + 1);
     }
-    const seen = usedNames.get(name) ?? 0;
-    usedNames.set(name, seen + 1);
-    if (seen) name = `${name} (${seen + 1})`;
-    try {
-      const holderStart = model.annotationHolder?.start ?? topLevelStatementStart(sourceFile, model.range.start);
-      const built = toModelGraph(model, name, report);
-      const holes = mergeHoles([...(built.holes ?? []), ...(flowHoles.get(model) ?? [])]);
-      const graph: ModelGraph = {
-        ...built,
-        ...(holes.length ? { holes } : {}),
-        annotation: annotationSite(text, holderStart, '//'),
-        ...(model.builder ? { builder: model.builder } : {}),
-      };
-      if (finishGraph(graph, report)) models.push(graph);
-    } catch (error) {
-      report(`Could not read model \`${name}\` (internal error: ${error instanceof Error ? error.message : String(error)}).`, model.range, 'error');
+    for (const model of run.models) {
+      let name = model.name ?? 'model';
+      if (model.template && model.nameDepth > 0) {
+        name = (perTemplate.get(model.template) ?? 0) > 1 ? `${model.template}.${name}` : model.template;
+      }
+      if (run.branch !== undefined && !model.template) name = `${name}[${run.branch}]`;
+      try {
+        const holderStart = model.annotationHolder?.start ?? topLevelStatementStart(sourceFile, model.range.start);
+        const built = toModelGraph(model, name, report);
+        // Branches share the models they do not decide, and a builder reached twice the same way
+        // (two listeners of one callback) gives the same model: keep one of each.
+        const signature = JSON.stringify([name, model.range.start, built.layers.map((l) => [l.type, l.range.start, l.config, l.inbound])]);
+        const branchSignature = JSON.stringify(built.layers.map((l) => [l.type, l.range.start, l.config, l.inbound]));
+        if (signatures.has(signature) || (run.branch !== undefined && signatures.has(branchSignature))) continue;
+        signatures.add(branchSignature);
+        signatures.add(signature);
+        const seen = usedNames.get(name) ?? 0;
+        usedNames.set(name, seen + 1);
+        const unique = seen ? `${name} (${seen + 1})` : name;
+        const holes = mergeHoles([...(built.holes ?? []), ...(flowHoles.get(model) ?? [])]);
+        const defaultsUsed = run.interpreter.assumptions
+          .filter((a) => a.models.includes(model))
+          .map((a) => ({ name: a.name, value: a.value, message: a.message, range: a.range }));
+        const graph: ModelGraph = {
+          ...built,
+          name: unique,
+          ...(holes.length ? { holes } : {}),
+          ...(defaultsUsed.length ? { defaultsUsed } : {}),
+          annotation: annotationSite(text, holderStart, '//'),
+          ...(model.builder ? { builder: model.builder } : {}),
+        };
+        if (finishGraph(graph, report)) models.push(graph);
+      } catch (error) {
+        report(`Could not read model \`${name}\` (internal error: ${error instanceof Error ? error.message : String(error)}).`, model.range, 'error');
+      }
     }
   }
   problems.sort((a, b) => a.range.start - b.range.start);

@@ -6,11 +6,14 @@
 import type * as TS from 'typescript';
 import { CLIPPED_OPTIMIZER_CALL, type ConfigValue, type ParseProblem, type SourceRange } from '../ir';
 import { CLIP_HELPER_NAME } from '../fixes/clipGradients';
+import { HOLE_NAME } from '../holes';
 import { RefusedImport, type ModuleLoader } from './modules';
 import { isCutPlaceholder } from './boundedSyntax';
 import { Deadline, layerLimitMessage, lengthProblem, PARSE_LIMITS, ParseLimitError, sizeProblem, timeLimitMessage } from '../limits';
 import { LAYER_FACTORIES, MERGE_LAYERS, TFJS_MODULES } from './tfjsApi';
 import {
+  ArgParserValue,
+  ClassValue,
   CustomLayerClass,
   FactoryCall,
   FunctionalModel,
@@ -24,6 +27,7 @@ import {
   Namespace,
   NativeFunction,
   ObjectValue,
+  RegExpValue,
   Scope,
   SequentialModel,
   TensorValue,
@@ -63,6 +67,18 @@ export interface FlowHole {
   readonly range: SourceRange;
   readonly role: 'repeat count' | 'condition' | 'layer sizes';
   /** The models being built when it was met: those of the template run, else the latest. */
+  readonly models: readonly ModelValue[];
+  /** The name a condition compares with string literals (`modelType` in `modelType === 'cnn'`), when it does. */
+  readonly subject?: string;
+}
+
+/** A value the parser did not know and did not need to block on: what it used instead, and why. */
+export interface Assumption {
+  readonly name: string;
+  /** Source text of the value used. */
+  readonly value: string;
+  readonly message: string;
+  readonly range: SourceRange;
   readonly models: readonly ModelValue[];
 }
 
@@ -117,6 +133,16 @@ export class Interpreter {
   callSites: Readonly<Record<string, readonly (readonly ConfigValue[])[]>> = {};
   /** Control-flow holes met so far; toGraph attaches them to the models they shaped. */
   readonly flowHoles: FlowHole[] = [];
+  /** Unknowns that decide no layer, read with a documented value (a run guard as true). */
+  readonly assumptions: Assumption[] = [];
+  /** Names compared with string literals anywhere in the file (`kind === 'lstm'`, `case 'gru':`), by access chain. */
+  private stringCases: Map<string, string[]> | undefined;
+  /** The base class a constructor's `super(...)` constructs, by constructor. */
+  private readonly superTargets = new Map<TS.Node, ClassValue | undefined>();
+  /** The page next to the file, read once (`''` when there is none). */
+  private page: string | undefined;
+  /** How many flow holes the file's top-level statements met (those before the template runs). */
+  private topLevelFlowHoles = 0;
   private readonly fileFills = new Map<string, { entry: AnnotationEntry; value?: Value }>();
   private moduleScope: Scope | undefined;
 
@@ -152,6 +178,8 @@ export class Interpreter {
     const result = new ObjectValue();
     const cjs = module.props.get('exports');
     if (cjs instanceof ObjectValue) for (const [k, v] of cjs.props) result.props.set(k, shareable(v, k, this.file.fileName));
+    // `module.exports = createModel`: what `require` of this file returns is that value.
+    else if (cjs !== undefined) result.props.set('default', shareable(cjs, 'default', this.file.fileName));
     const exported = (node: TS.Node): boolean =>
       ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
     for (const statement of this.file.statements) {
@@ -209,13 +237,14 @@ export class Interpreter {
       for (const statement of this.file.statements) {
         if (this.guarded(() => this.exec(statement, scope))?.kind === 'return') break;
       }
+      this.topLevelFlowHoles = this.flowHoles.length;
       this.runTemplates(scope);
     } catch (error) {
       if (!(error instanceof BudgetExceeded)) throw error;
       const at = this.at ?? this.file;
       this.problem(
         error.kind === 'time'
-          ? timeLimitMessage()
+          ? timeLimitMessage(this.deadline.ms)
           : `Stopped reading this file here after ${MAX_STEPS.toLocaleString('en-US')} evaluation steps (Gradient Lens' limit); models after this point may be missing.`,
         at === this.file ? { start: 0, end: 0 } : at,
         'warning',
@@ -225,6 +254,11 @@ export class Interpreter {
   }
 
   // ---------------------------------------------------------------- problems and ranges
+
+  /** The problems reported so far (the same objects `run` returns). */
+  problemsOf(): readonly ParseProblem[] {
+    return this.problems;
+  }
 
   rangeOf(node: TS.Node): SourceRange {
     return { start: node.getStart(this.file), end: node.getEnd() };
@@ -252,7 +286,8 @@ export class Interpreter {
     // The unknown decides how the model is built: a hole of the models being built now.
     if (!(value instanceof Unknown) || !value.hole || !role) return;
     const models = this.templateName ? this.models.filter((m) => m.template === this.templateName) : this.models.slice(-1);
-    this.flowHoles.push({ ...value.hole, role, models });
+    const subject = role === 'condition' ? this.comparedChains(at)[0] : undefined;
+    this.flowHoles.push({ ...value.hole, role, models, ...(subject ? { subject } : {}) });
   }
 
   /** One evaluation step (`cost` for work proportional to a value's size). */
@@ -465,8 +500,20 @@ export class Interpreter {
       if (condition === undefined) {
         // Argument checks (`if (!(h > 0)) throw ...`) guard the model code: read past them.
         if (this.alwaysThrows(node.thenStatement)) return node.elseStatement ? this.exec(node.elseStatement, scope) : undefined;
+        // `if (require.main === module) main();`: the file run as a script, which is what a
+        // measurement stands for. It decides no layer, so it is read as true and said so.
+        if (isRunGuard(this.text(node.expression))) {
+          const before = this.models.length;
+          const completion = this.exec(node.thenStatement, scope);
+          const models = this.models.slice(before);
+          if (models.length) this.assumptions.push({ name: this.text(node.expression), value: 'true', message: `run guard \`${this.text(node.expression)}\` unknown: read as true (the file run as a script)`, range: this.rangeOf(node.expression), models });
+          return completion;
+        }
         const work = this.modelWork;
         const completion = this.exec(node.thenStatement, scope);
+        // `if (digits < 1) { status.textContent = '...'; return; }`: a guard that builds nothing
+        // and leaves; like argument checks, the code after it is the model code.
+        if (completion?.kind === 'return' && this.modelWork === work && !node.elseStatement) return undefined;
         this.flowProblem(work, `Condition \`${this.text(node.expression)}\` is not a constant; read the first branch only.`, node.expression, value, 'condition');
         return completion;
       }
@@ -501,7 +548,7 @@ export class Interpreter {
       return undefined;
     }
     if (ts.isClassDeclaration(node)) {
-      if (node.name) scope.declare(node.name.text, this.customLayerClass(node, scope) ?? new Unknown(node.name.text, 'classes are not evaluated'));
+      if (node.name) scope.declare(node.name.text, this.customLayerClass(node, scope) ?? this.classValue(node, node.name.text, scope));
       return undefined;
     }
     return undefined;
@@ -528,6 +575,10 @@ export class Interpreter {
     const inner = returned && skipOuterExpressions(ts, returned);
     const isParameter = (e: TS.Expression | undefined): boolean => !!e && !!parameter && ts.isIdentifier(parameter) && ts.isIdentifier(e) && e.text === parameter.text;
     if (isParameter(inner)) return new CustomLayerClass({ className, output: 'same' });
+    // `return inputShape[0];` of a layer applied to a list: the first input's shape.
+    if (inner && ts.isElementAccessExpression(inner) && isParameter(inner.expression) && ts.isNumericLiteral(inner.argumentExpression) && inner.argumentExpression.text === '0') {
+      return new CustomLayerClass({ className, output: 'same' });
+    }
     if (inner && ts.isArrayLiteralExpression(inner) && inner.elements.length === 2) {
       const [batch, last] = inner.elements;
       const lastDim = last && this.eval(last, scope);
@@ -536,6 +587,73 @@ export class Interpreter {
       }
     }
     return new CustomLayerClass({ className, output: 'unknown' });
+  }
+
+  /**
+   * An `<input>` or `<textarea>` of the page next to the file (`index.html`) with a `value`: an
+   * object with that `value` (a string, as the DOM gives it) and `checked`. Undefined when the
+   * page or the element is not there, or the element is a `<select>` (its value is a choice:
+   * the comparisons on it split the model instead).
+   */
+  private pageElement(id: string): ObjectValue | undefined {
+    this.page ??= this.modules?.readPage() ?? '';
+    const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const tag = new RegExp(`<(input|textarea)\\b[^>]*\\bid\\s*=\\s*["']${escaped}["'][^>]*>`, 'i').exec(this.page)?.[0];
+    if (!tag) return undefined;
+    const value = /\bvalue\s*=\s*(?:"([^"]*)"|'([^']*)')/i.exec(tag);
+    if (!value) return undefined;
+    const element = new ObjectValue();
+    element.props.set('value', value[1] ?? value[2] ?? '');
+    element.props.set('checked', /\bchecked\b/i.test(tag));
+    return element;
+  }
+
+  /** A class value; its base when it extends another class of the file. */
+  private classValue(node: TS.ClassLikeDeclaration, name: string, scope: Scope): ClassValue {
+    const ts = this.ts;
+    const baseNode = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    const base = baseNode ? this.eval(baseNode, scope) : undefined;
+    return new ClassValue(node, scope, name, base instanceof ClassValue ? base : undefined);
+  }
+
+  /**
+   * `new Agent(config)`: an object with the class's methods bound to it, its field initializers
+   * run, then its constructor with the arguments (so a model built in the constructor, or in a
+   * method it calls, gets them). `super(...)` runs the base class's constructor on the same object.
+   */
+  private construct(cls: ClassValue, args: readonly Value[], site: TS.Node, instance = new ObjectValue(), install = true): ObjectValue {
+    const ts = this.ts;
+    // Methods of the whole chain, base first, so a subclass's override wins.
+    if (install) {
+      const chain: ClassValue[] = [];
+      for (let c: ClassValue | undefined = cls; c && chain.length < MAX_CALL_DEPTH; c = c.base) chain.unshift(c);
+      for (const each of chain) this.installMembers(each, instance);
+    }
+    const ctor = cls.declaration.members.find((m): m is TS.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+    if (ctor) {
+      const fn = new FunctionValue(ctor, cls.scope, cls.name, instance);
+      this.superTargets.set(ctor, cls.base);
+      this.callFunction(fn, args, site, instance);
+    } else if (cls.base) {
+      this.construct(cls.base, args, site, instance, false);
+    }
+    return instance;
+  }
+
+  private installMembers(cls: ClassValue, instance: ObjectValue): void {
+    const ts = this.ts;
+    for (const member of cls.declaration.members) {
+      if (ts.canHaveModifiers(member) && ts.getModifiers(member)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword)) continue;
+      if (ts.isMethodDeclaration(member) && member.body) {
+        const name = this.propertyName(member.name, cls.scope);
+        if (name !== undefined) instance.props.set(name, new FunctionValue(member, cls.scope, `${cls.name}.${name}`, instance));
+      } else if (ts.isPropertyDeclaration(member) && member.initializer) {
+        const name = this.propertyName(member.name, cls.scope);
+        const scope = new Scope(cls.scope);
+        scope.declare('this', instance);
+        if (name !== undefined) instance.props.set(name, this.eval(member.initializer, scope));
+      }
+    }
   }
 
   private alwaysThrows(node: TS.Statement): boolean {
@@ -769,7 +887,7 @@ export class Interpreter {
         // An unknown options object: its defaults are what a caller gets by leaving keys out.
         if ((item === undefined || value instanceof Unknown) && element.initializer) item = this.eval(element.initializer, scope);
         else if (item instanceof Unknown && ts.isIdentifier(element.name)) {
-          item = new Unknown(element.name.text, item.reason, { name: element.name.text, range: this.rangeOf(element.name) });
+          item = new Unknown(element.name.text, item.reason, { name: element.name.text, range: this.rangeOf(element.name) }, item.foreign);
         }
         this.bindPattern(element.name, item, scope);
       }
@@ -806,6 +924,13 @@ export class Interpreter {
       const object = this.eval(inner.expression, scope);
       const key = ts.isPropertyAccessExpression(inner) ? inner.name.text : toPropertyKey(this.eval(inner.argumentExpression, scope));
       if (key === undefined) return;
+      // `layer.trainable = false` / `model.trainable = false`: frozen weights (tfjs reads the
+      // layer config's `trainable`; a model's layers are frozen where it is used as a layer).
+      if (key === 'trainable' && typeof value === 'boolean') {
+        if (isModel(object)) object.trainable = value;
+        else if (object instanceof LayerValue && object.config) object.config.props.set('trainable', value);
+        return;
+      }
       if (object instanceof ObjectValue) {
         object.props.set(key, value);
         object.ranges.set(key, { property: this.rangeOf(inner.parent), value: this.rangeOf(target.parent) });
@@ -878,6 +1003,15 @@ export class Interpreter {
         return false;
       case ts.SyntaxKind.NullKeyword:
         return null;
+      case ts.SyntaxKind.RegularExpressionLiteral: {
+        const text = (node as TS.RegularExpressionLiteral).text;
+        const at = text.lastIndexOf('/');
+        try {
+          return new RegExpValue(new RegExp(text.slice(1, at), text.slice(at + 1).replace(/[gy]/g, '')));
+        } catch {
+          return new Unknown(text, 'regular expression not understood');
+        }
+      }
       case ts.SyntaxKind.ThisKeyword: {
         const binding = scope.lookup('this');
         return binding ? binding.value : new Unknown('this', '`this` is not known here');
@@ -946,6 +1080,12 @@ export class Interpreter {
         return this.callValue(this.globals.lookup('%ArrayConstructor')?.value, args, node, undefined);
       }
       if (callee instanceof FunctionValue || callee instanceof NativeFunction) return this.callValue(callee, args, node, undefined);
+      // `new tf.Sequential({...})` / `new tf.LayersModel({...})` are the classes behind the factories.
+      if (callee instanceof Namespace && callee.path.length === 1 && (callee.path[0] === 'Sequential' || callee.path[0] === 'LayersModel')) {
+        return this.callTf(new Namespace([callee.path[0] === 'Sequential' ? 'sequential' : 'model']), args, node);
+      }
+      if (callee instanceof Unknown && /(^|\.)ArgumentParser$/.test(node.expression.getText(this.file))) return new ArgParserValue();
+      if (callee instanceof ClassValue) return this.construct(callee, args, node);
       if (callee instanceof CustomLayerClass) {
         const [config] = args;
         const iteration = this.iterations.length ? [...this.iterations] : undefined;
@@ -989,7 +1129,7 @@ export class Interpreter {
       return undefined;
     }
     if (ts.isDeleteExpression(node)) return true;
-    if (ts.isClassExpression(node)) return new Unknown(this.text(node), 'classes are not evaluated');
+    if (ts.isClassExpression(node)) return this.customLayerClass(node as unknown as TS.ClassDeclaration, scope) ?? this.classValue(node, node.name?.text ?? inferredFunctionName(ts, node), scope);
     if (ts.isTaggedTemplateExpression(node)) return new Unknown(this.text(node), 'tagged templates are not evaluated');
     return new Unknown(this.text(node), 'this kind of expression is not evaluated');
   }
@@ -1118,6 +1258,23 @@ export class Interpreter {
       if (module instanceof ObjectValue) return module.props.size === 1 && module.props.has('default') ? module.props.get('default') : module;
       return new Unknown(this.text(node), module.reason);
     }
+    // `document.getElementById('digits').value` in a page's script: the page's default value.
+    if (ts.isPropertyAccessExpression(calleeNode) && ts.isIdentifier(calleeNode.expression) && calleeNode.expression.text === 'document' && !scope.lookup('document')) {
+      const [id] = node.arguments;
+      const key = calleeNode.name.text;
+      if (id && ts.isStringLiteralLike(id) && (key === 'getElementById' || (key === 'querySelector' && id.text.startsWith('#')))) {
+        const element = this.pageElement(key === 'querySelector' ? id.text.slice(1) : id.text);
+        if (element) return element;
+      }
+    }
+    if (calleeNode.kind === ts.SyntaxKind.SuperKeyword) {
+      const ctor = ts.findAncestor(node, ts.isConstructorDeclaration);
+      const base = ctor ? this.superTargets.get(ctor) : undefined;
+      const self = scope.lookup('this')?.value;
+      const args = this.evalArgs(node.arguments, scope);
+      if (base && self instanceof ObjectValue) this.construct(base, args, node, self, false);
+      return undefined;
+    }
     let thisValue: Value;
     let callee: Value;
     if (ts.isPropertyAccessExpression(calleeNode) || ts.isElementAccessExpression(calleeNode)) {
@@ -1128,7 +1285,7 @@ export class Interpreter {
         if (thisValue === undefined || thisValue === null) return undefined;
       }
       const method = this.method(thisValue, key, node, scope);
-      if (method) return method;
+      if (method) return method.value;
       callee = this.member(thisValue, key, calleeNode);
     } else {
       callee = this.eval(calleeNode, scope);
@@ -1137,9 +1294,28 @@ export class Interpreter {
     if (callee instanceof Unknown) {
       if (callee.foreign) this.onForeignCall?.(callee.foreign, args, node);
       this.runCallbacks(args);
-      return new Unknown(this.text(node), callee.reason);
+      return this.unknownCallResult(node, calleeNode, callee);
     }
     return this.callValue(callee, args, node, thisValue);
+  }
+
+  /**
+   * The result of calling something unknown. A string or array method of a hole is still that
+   * hole (`kind.startsWith('bi')` is decided by `kind`); any other call through a name or access
+   * chain with constant arguments is a hole named after the call (`settings.units()`,
+   * `ui.getDenseUnits()`, `base.outputs[0].shape.slice(1)`), which `--set` and annotations fill.
+   */
+  private unknownCallResult(node: TS.CallExpression, calleeNode: TS.Expression, callee: Unknown): Value {
+    const ts = this.ts;
+    const method = ts.isPropertyAccessExpression(calleeNode) ? calleeNode.name.text : undefined;
+    if (callee.hole && method && VALUE_METHODS.has(method)) return new Unknown(this.text(node), callee.reason, callee.hole);
+    const chain = accessChain(calleeNode.getText(this.file));
+    const constantArgs = node.arguments.length <= 1 && node.arguments.every((a) => ts.isNumericLiteral(a) || ts.isStringLiteralLike(a) || (ts.isPrefixUnaryExpression(a) && ts.isNumericLiteral(a.operand)));
+    if (chain === undefined || !constantArgs) return new Unknown(this.text(node), callee.reason, chain === undefined ? callee.hole : undefined);
+    const name = `${chain}(${node.arguments.map((a) => a.getText(this.file)).join(',')})`;
+    const filled = this.fillFor(name);
+    if (filled.found) return filled.value;
+    return new Unknown(this.text(node), callee.reason, { name, range: this.rangeOf(node) });
   }
 
   callValue(callee: Value, args: readonly Value[], site: TS.Node, thisValue: Value): Value {
@@ -1260,10 +1436,10 @@ export class Interpreter {
       const branch = this.branchParameter(fn.declaration, given);
       const sites = this.callSites[name] ?? [];
       // Calls in other files with constant arguments: one model per distinct argument list.
-      const variants: { label: string; value?: string; args?: Value[] }[] = sites.length
+      const variants: { label: string; fill?: readonly [string, string]; args?: Value[] }[] = sites.length
         ? sites.map((args) => ({ label: `${name}(${args.map(formatArgument).join(', ')})`, args: args.map(fromConfigValue) }))
-        : branch ? branch.values.map((value) => ({ label: `${name}[${value}]`, value })) : [{ label: name }];
-      for (const variant of variants) {
+        : branch ? branch.values.map((value) => ({ label: `${name}[${value}]`, fill: [branch.parameter, value] as const })) : [{ label: name }];
+      const runVariant = (variant: (typeof variants)[number]): { models: ModelValue[]; problems: ParseProblem[]; called: Set<TS.Node> } => {
         const called = new Set<TS.Node>();
         this.callsOfRun = called;
         const { models, problems } = this.speculate(() => {
@@ -1272,7 +1448,7 @@ export class Interpreter {
           this.templateHolder = this.rangeOf(this.annotationHolder(fn.declaration));
           try {
             this.templateValues = new Map(given);
-            if (branch && variant.value !== undefined) this.templateValues.set(branch.parameter, variant.value);
+            if (variant.fill) this.templateValues.set(variant.fill[0], variant.fill[1]);
             this.callFunction(fn, variant.args ?? [], fn.declaration, undefined, true);
           } finally {
             this.templateName = undefined;
@@ -1284,7 +1460,24 @@ export class Interpreter {
         });
         for (const model of models) model.template ??= variant.label;
         called.delete(fn.declaration);
-        runs.push({ fn, models, problems, called });
+        return { models, problems, called };
+      };
+      for (const variant of variants) {
+        const flowBefore = this.flowHoles.length;
+        const run = runVariant(variant);
+        // An unknown string that picks the architecture, found while running (`switch (kind)` on
+        // a destructured option, `args.model`, `process.argv[2]`): one model per string compared,
+        // as for a string parameter, instead of the first branch with a hole.
+        const split = variants.length === 1 && !sites.length ? this.stringSplit(this.flowHoles.slice(flowBefore), given) : undefined;
+        if (!split) {
+          runs.push({ fn, ...run });
+          continue;
+        }
+        const dropped = new Set(run.models);
+        this.models.splice(0, this.models.length, ...this.models.filter((m) => !dropped.has(m)));
+        this.dropProblems(run.problems);
+        this.flowHoles.splice(flowBefore);
+        for (const value of split.values) runs.push({ fn, ...runVariant({ label: `${name}[${value}]`, fill: [split.name, value] }) });
       }
     }
     // A template that another template calls (`createModel` called by a class constructor) is
@@ -1350,6 +1543,77 @@ export class Interpreter {
     return best && best[1].length >= 2 ? { parameter: best[0], values: best[1] } : undefined;
   }
 
+  /**
+   * The first condition hole of a run that the file compares with two or more string literals,
+   * with those literals in source order; undefined when there is none.
+   */
+  private stringSplit(holes: readonly FlowHole[], given: ReadonlyMap<string, Value>): { name: string; values: string[] } | undefined {
+    const cases = this.fileStringCases();
+    for (const hole of holes) {
+      if (hole.role !== 'condition' || given.has(hole.name)) continue;
+      // The compared name is filled (`rnnType` of `switch (rnnType)`): it is what the branches
+      // read, wherever its unknown value came from.
+      const bySubject = hole.subject !== undefined ? cases.get(hole.subject) : undefined;
+      if (bySubject && bySubject.length >= 2 && !given.has(hole.subject!)) return { name: hole.subject!, values: bySubject };
+      const values = cases.get(hole.name);
+      if (values && values.length >= 2) return { name: hole.name, values };
+    }
+    return undefined;
+  }
+
+  /** Access chains compared with string literals in the file: `===`, `case`, `.includes('x')`, `.startsWith('x')`... */
+  private fileStringCases(): Map<string, string[]> {
+    this.stringCases ??= this.stringComparisons(this.file);
+    return this.stringCases;
+  }
+
+  /** The access chains `node` compares with string literals, in source order. */
+  private comparedChains(node: TS.Node): string[] {
+    const ts = this.ts;
+    // A switch's subject is its expression; an `if` condition is walked for comparisons.
+    if (ts.isSwitchStatement(node.parent) && node.parent.expression === node) {
+      const chain = accessChain(node.getText(this.file));
+      return chain ? [chain] : [];
+    }
+    return [...this.stringComparisons(node).keys()];
+  }
+
+  private stringComparisons(root: TS.Node): Map<string, string[]> {
+    const ts = this.ts;
+    const found = new Map<string, string[]>();
+    const file = this.file;
+    const note = (subject: TS.Node, literal: TS.Node): void => {
+      if (!ts.isStringLiteralLike(literal)) return;
+      const chain = ts.isIdentifier(subject) || ts.isPropertyAccessExpression(subject) || ts.isElementAccessExpression(subject) ? accessChain(subject.getText(file)) : undefined;
+      if (chain === undefined) return;
+      const list = found.get(chain) ?? [];
+      if (!list.includes(literal.text)) list.push(literal.text);
+      found.set(chain, list);
+    };
+    const equality = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
+    const visit = (node: TS.Node): void => {
+      if (ts.isBinaryExpression(node) && equality.has(node.operatorToken.kind)) {
+        note(skipOuterExpressions(ts, node.left), node.right);
+        note(skipOuterExpressions(ts, node.right), node.left);
+      } else if (ts.isSwitchStatement(node)) {
+        for (const clause of node.caseBlock.clauses) if (ts.isCaseClause(clause)) note(skipOuterExpressions(ts, node.expression), clause.expression);
+      } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && STRING_TESTS.has(node.expression.name.text) && node.arguments[0]) {
+        note(skipOuterExpressions(ts, node.expression.expression), node.arguments[0]);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(root);
+    return found;
+  }
+
+  /**
+   * The string split of the file's top-level run (not of templates): a condition hole met
+   * while the file's own statements ran, compared with two or more string literals.
+   */
+  topLevelSplit(): { name: string; values: string[] } | undefined {
+    return this.stringSplit(this.flowHoles.slice(0, this.topLevelFlowHoles), new Map());
+  }
+
   /** The default a JSDoc comment gives a parameter: `@param {number} [units=64]`, as an expression. */
   private jsDocDefault(declaration: TS.Node, name: string): { expression: TS.Expression; file: TS.SourceFile } | undefined {
     const ts = this.ts;
@@ -1387,7 +1651,7 @@ export class Interpreter {
   private annotationEntries(text: string, at: TS.Node): AnnotationEntry[] {
     const ts = this.ts;
     const entries: AnnotationEntry[] = [];
-    const starts = [...text.matchAll(/([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*)\s*=(?!=)/g)];
+    const starts = [...text.matchAll(new RegExp(`(${HOLE_NAME})\\s*=(?!=)`, 'g'))];
     starts.forEach((match, i) => {
       const end = i + 1 < starts.length ? starts[i + 1]!.index! : text.length;
       const expression = text.slice(match.index! + match[0].length, end).trim().replace(/,\s*$/, '');
@@ -1469,7 +1733,25 @@ export class Interpreter {
   private runCallbacks(args: readonly Value[]): void {
     for (const arg of args) {
       if (!(arg instanceof FunctionValue) || this.calledFunctions.has(arg.declaration)) continue;
-      this.speculate(() => void this.callFunction(arg, [], arg.declaration, undefined, true));
+      const flowBefore = this.flowHoles.length;
+      const first = this.speculate(() => void this.callFunction(arg, [], arg.declaration, undefined, true));
+      // A string the callback compares to pick the architecture (a `<select>`'s value): one run per string.
+      const saved = this.templateValues;
+      const split = first.models.length ? this.stringSplit(this.flowHoles.slice(flowBefore), saved ?? new Map()) : undefined;
+      if (!split) continue;
+      const dropped = new Set(first.models);
+      this.models.splice(0, this.models.length, ...this.models.filter((m) => !dropped.has(m)));
+      this.dropProblems(first.problems);
+      this.flowHoles.splice(flowBefore);
+      for (const value of split.values) {
+        this.templateValues = new Map([...(saved ?? []), [split.name, value]]);
+        try {
+          const run = this.speculate(() => void this.callFunction(arg, [], arg.declaration, undefined, true));
+          for (const model of run.models) model.template = `${model.template ?? model.name ?? 'model'}[${value}]`;
+        } finally {
+          this.templateValues = saved;
+        }
+      }
     }
   }
 
@@ -1491,14 +1773,19 @@ export class Interpreter {
       if (/^\d+$/.test(key)) return object[Number(key)];
       return undefined;
     }
-    if (object instanceof Unknown) return new Unknown(this.text(site), object.reason, object.hole);
+    // A member of a call's result (`loadCsv(f).columnCount`) is named by its own access chain.
+    if (object instanceof Unknown) return new Unknown(this.text(site), object.reason, object.hole?.name.endsWith(')') ? undefined : object.hole);
+    if (object instanceof SequentialModel && key === 'layers') return [...object.layers];
+    if (object instanceof FunctionalModel && key === 'layers') return functionalNodes(object).map((n) => n.layer);
+    // `encoder.inputs` / `.outputs`: the model's symbolic tensors, as tfjs gives them (lists).
+    if (object instanceof FunctionalModel && (key === 'inputs' || key === 'outputs')) return [...object[key]];
     if (object instanceof TensorValue && key === 'shape') return new Unknown(this.text(site), 'symbolic tensor shapes are inferred later, not during parsing');
     return new Unknown(this.text(site), `property \`${key}\` is not known`);
   }
 
   /** Methods with behaviour: tfjs models and layers, arrays, strings. Undefined: not a method we handle. */
-  private method(object: Value, key: string, site: TS.CallExpression, scope: Scope): Value | undefined {
-    if (object instanceof LayerValue && key === 'apply') return this.applyLayer(object, this.evalArgs(site.arguments, scope), site);
+  private method(object: Value, key: string, site: TS.CallExpression, scope: Scope): { value: Value } | undefined {
+    if (object instanceof LayerValue && key === 'apply') return { value: this.applyLayer(object, this.evalArgs(site.arguments, scope), site) };
     if (object instanceof SequentialModel && key === 'add') {
       const [layer] = this.evalArgs(site.arguments, scope);
       this.modelWork++;
@@ -1511,17 +1798,53 @@ export class Interpreter {
       if (layer instanceof LayerValue) object.layers.push(layer);
       else if (isModel(layer)) this.addModelAsLayers(object, layer, site);
       else this.problem(`\`${this.text(site.arguments[0] ?? site)}\` is not a layer the parser could resolve; the model may be missing a layer here.`, site.arguments[0] ?? site);
-      return undefined;
+      return { value: undefined };
     }
     if (isModel(object) && key === 'compile') {
       const [config] = this.evalArgs(site.arguments, scope);
       object.compile = { args: config instanceof ObjectValue ? config : undefined, range: this.rangeOf(site) };
-      return undefined;
+      return { value: undefined };
     }
-    if (isModel(object) && key === 'apply') return this.applyModel(object, this.evalArgs(site.arguments, scope), site);
-    if (Array.isArray(object)) return this.arrayMethod(object, key, site, scope);
-    if (typeof object === 'string') return stringMethod(object, key, this.evalArgs(site.arguments, scope));
+    if (isModel(object) && key === 'apply') return { value: this.applyModel(object, this.evalArgs(site.arguments, scope), site) };
+    if (Array.isArray(object)) return ARRAY_METHODS.has(key) ? { value: this.arrayMethod(object, key, site, scope) } : undefined;
+    if (typeof object === 'string') {
+      // Results may be falsy (`null` from a match that fails, `false`, `-1`): they are results.
+      const value = stringMethod(object, key, this.evalArgs(site.arguments, scope));
+      return value === undefined ? undefined : { value };
+    }
+    if (object instanceof ArgParserValue) return this.argParserMethod(object, key, site, scope);
+    if (object instanceof RegExpValue && key === 'test') {
+      const [text] = this.evalArgs(site.arguments, scope);
+      return { value: typeof text === 'string' ? object.regexp.test(text) : new Unknown(this.text(site), unknownReason(text, this.text(site)), text instanceof Unknown ? text.hole : undefined) };
+    }
     return undefined;
+  }
+
+  /** `addArgument('--latentSize', {defaultValue: 100})` records a default; `parseArgs()` returns them. */
+  private argParserMethod(parser: ArgParserValue, key: string, site: TS.CallExpression, scope: Scope): { value: Value } | undefined {
+    const args = this.evalArgs(site.arguments, scope);
+    if (key === 'addArgument' || key === 'add_argument') {
+      const names = (Array.isArray(args[0]) ? args[0] : args.filter((a) => typeof a === 'string')).filter((n): n is string => typeof n === 'string');
+      const options = args.find((a): a is ObjectValue => a instanceof ObjectValue);
+      const long = names.find((n) => n.startsWith('--')) ?? names[0];
+      const explicit = options?.props.get('dest');
+      const dest = typeof explicit === 'string' ? explicit : long?.replace(/^-+/, '').replace(/-/g, '_');
+      if (!dest) return { value: undefined };
+      const action = options?.props.get('action');
+      let value: Value = options?.props.has('defaultValue') ? options.props.get('defaultValue') : options?.props.get('default');
+      if (value === undefined && (action === 'storeTrue' || action === 'store_true')) value = false;
+      if (value === undefined && (action === 'storeFalse' || action === 'store_false')) value = true;
+      const type = options?.props.get('type');
+      if (typeof value === 'string' && (type === 'int' || type === 'float')) value = Number(value);
+      parser.defaults.set(dest, value === undefined ? new Unknown(`args.${dest}`, `command-line argument \`${long}\` has no default`) : value);
+      return { value: undefined };
+    }
+    if (key === 'parseArgs' || key === 'parse_args' || key === 'parseKnownArgs' || key === 'parse_known_args') {
+      const result = new ObjectValue();
+      for (const [dest, value] of parser.defaults) result.props.set(dest, value);
+      return { value: key.toLowerCase().includes('known') ? [result, []] : result };
+    }
+    return { value: undefined };
   }
 
   private callback(fn: Value, args: readonly Value[], site: TS.Node): Value {
@@ -1678,7 +2001,7 @@ export class Interpreter {
   private callTf(callee: Namespace, args: readonly Value[], site: TS.Node): Value {
     const path = callee.path;
     const range = this.rangeOf(site);
-    if (path.length === 2 && path[0] === 'layers') {
+    if (path.length === 2 && path[0] === 'layers' && path[1] !== 'input') {
       const type = path[1]!;
       const [config] = args;
       if (config !== undefined && !(config instanceof ObjectValue)) {
@@ -1710,7 +2033,8 @@ export class Interpreter {
       }
       return this.registerModel(model);
     }
-    if (path.length === 1 && path[0] === 'input') {
+    // `tf.layers.input` is tfjs' other spelling of `tf.input`.
+    if ((path.length === 1 && path[0] === 'input') || (path.length === 2 && path[0] === 'layers' && path[1] === 'input')) {
       const [config] = args;
       const layer = new LayerValue('inputLayer', true, config instanceof ObjectValue ? config : undefined, range, this.iterations.length ? [...this.iterations] : undefined);
       return new TensorValue(this.node(layer, []));
@@ -1772,7 +2096,7 @@ export class Interpreter {
       for (const layer of [...inner.layers]) {
         this.tick(); // inlining costs steps, so models nested in loops stay bounded
         if (outer.layers.length >= PARSE_LIMITS.maxLayersPerModel) throw new ParseLimitError(layerLimitMessage(), this.rangeOf(site), 'statement');
-        if (layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(layer.inlined(name));
+        if (layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(layer.inlined(name, inner.trainable === false));
       }
       return;
     }
@@ -1786,7 +2110,7 @@ export class Interpreter {
     for (const node of nodes) {
       this.tick();
       if (outer.layers.length >= PARSE_LIMITS.maxLayersPerModel) throw new ParseLimitError(layerLimitMessage(), this.rangeOf(site), 'statement');
-      if (node.layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(node.layer.inlined(name));
+      if (node.layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(node.layer.inlined(name, inner.trainable === false));
     }
   }
 
@@ -1804,7 +2128,7 @@ export class Interpreter {
       for (const layer of [...model.layers]) {
         this.tick();
         if (layer.type === 'inputLayer') continue;
-        current = new TensorValue(this.node(layer.inlined(name), [current.node], [current.index]));
+        current = new TensorValue(this.node(layer.inlined(name, model.trainable === false), [current.node], [current.index]));
       }
       return current;
     }
@@ -1823,15 +2147,19 @@ export class Interpreter {
       this.tick();
       if (mapped.has(node)) continue;
       const inputs = node.inbound.map((n, i) => tensorFor(n, node.inboundIndex?.[i] ?? 0));
-      copies.set(node, this.node(node.layer.inlined(name), inputs.map((t) => t.node), inputs.map((t) => t.index)));
+      copies.set(node, this.node(node.layer.inlined(name, model.trainable === false), inputs.map((t) => t.node), inputs.map((t) => t.index)));
     }
     const outputs = model.outputs.map((t) => tensorFor(t.node, t.index));
     return outputs.length === 1 ? outputs[0] : outputs;
   }
 
   private applyLayer(layer: LayerValue, args: readonly Value[], site: TS.Node): Value {
-    const [input] = args;
-    const inputs = Array.isArray(input) ? input : [input];
+    const [input, kwargs] = args;
+    let inputs = Array.isArray(input) ? input : [input];
+    // `rnn.apply(x, {initialState: [h, c]})`: tfjs takes the states as extra inputs after `x`
+    // (its RNN.apply does the same with `apply([x, h, c])`), so they are inbound edges.
+    const states = kwargs instanceof ObjectValue ? kwargs.props.get('initialState') : undefined;
+    if (states !== undefined && !MERGE_LAYERS.has(layer.type)) inputs = [...inputs, ...(Array.isArray(states) ? states : [states])];
     const tensors = inputs.filter((v): v is TensorValue => v instanceof TensorValue);
     if (tensors.length !== inputs.length || tensors.length === 0) {
       const unknown = inputs.find((v): v is Unknown => v instanceof Unknown);
@@ -1946,14 +2274,75 @@ function unknownReason(value: Value, text: string): string {
   return value instanceof Unknown ? value.reason : `\`${text}\` is not a constant`;
 }
 
+/** `require.main === module` and the ESM spellings of "this file is the program being run". */
+function isRunGuard(text: string): boolean {
+  return /require\.main\s*[!=]==?\s*module|module\s*[!=]==?\s*require\.main|import\.meta\.main|import\.meta\.url|process\.argv\[1\]/.test(text) && !/[!]==?/.test(text);
+}
+
 function strictEquals(a: Value, b: Value): boolean | undefined {
   if (a instanceof Unknown || b instanceof Unknown) return undefined;
   return a === b;
 }
 
+/** The array methods `arrayMethod` implements. */
+const ARRAY_METHODS: ReadonlySet<string> = new Set([
+  'push', 'unshift', 'pop', 'shift', 'map', 'forEach', 'flatMap', 'filter', 'reduce', 'fill', 'slice', 'concat', 'reverse', 'join',
+  'includes', 'indexOf', 'at', 'keys', 'entries', 'flat', 'every', 'some',
+]);
+
+/** String methods that test a string against a literal (`kind.startsWith('bi')`). */
+const STRING_TESTS: ReadonlySet<string> = new Set(['includes', 'startsWith', 'endsWith', 'match', 'indexOf', 'search']);
+
+/** Methods whose result on an unknown string or list is decided by that value alone (its hole). */
+const VALUE_METHODS: ReadonlySet<string> = new Set([
+  'includes', 'startsWith', 'endsWith', 'match', 'indexOf', 'lastIndexOf', 'search', 'toLowerCase', 'toUpperCase',
+  'trim', 'trimStart', 'trimEnd', 'split', 'slice', 'substring', 'substr', 'charAt', 'at', 'replace', 'concat', 'padStart', 'padEnd', 'localeCompare',
+]);
+
 function stringMethod(text: string, key: string, args: readonly Value[]): Value | undefined {
   const [a, b] = args;
+  const pattern = typeof a === 'string' ? a : a instanceof RegExpValue ? a.regexp : undefined;
   switch (key) {
+    case 'match': {
+      if (pattern === undefined) return undefined;
+      let found: RegExpMatchArray | null;
+      try {
+        found = text.match(pattern); // a string is read as a regular expression, as in JS
+      } catch {
+        return undefined;
+      }
+      return found ? [...found].map((m) => m ?? undefined) : null;
+    }
+    case 'search':
+      try {
+        return pattern === undefined ? undefined : text.search(pattern);
+      } catch {
+        return undefined;
+      }
+    case 'indexOf':
+      return typeof a === 'string' ? text.indexOf(a, typeof b === 'number' ? b : undefined) : undefined;
+    case 'lastIndexOf':
+      return typeof a === 'string' ? text.lastIndexOf(a) : undefined;
+    case 'replace':
+    case 'replaceAll':
+      return pattern !== undefined && typeof b === 'string' ? (key === 'replace' ? text.replace(pattern, b) : typeof pattern === 'string' ? text.split(pattern).join(b) : undefined) : undefined;
+    case 'charAt':
+      return text.charAt(typeof a === 'number' ? a : 0);
+    case 'at':
+      return typeof a === 'number' ? text.at(a) : undefined;
+    case 'concat':
+      return args.every(isPrimitive) ? text.concat(...args.map(String)) : undefined;
+    case 'padStart':
+    case 'padEnd':
+      return typeof a === 'number' && a < 10_000 ? text[key](a, typeof b === 'string' ? b : undefined) : undefined;
+    case 'trimStart':
+      return text.trimStart();
+    case 'trimEnd':
+      return text.trimEnd();
+    case 'localeCompare':
+      return typeof a === 'string' ? (text < a ? -1 : text > a ? 1 : 0) : undefined;
+    case 'substr':
+      return text.substr(typeof a === 'number' ? a : 0, typeof b === 'number' ? b : undefined);
     case 'toUpperCase':
       return text.toUpperCase();
     case 'toLowerCase':
@@ -2012,7 +2401,11 @@ function binaryOp(ts: typeof TS, op: TS.SyntaxKind, left: Value, right: Value): 
     if (op === k.InKeyword && typeof left === 'string' && right instanceof ObjectValue) return right.props.has(left);
     return NOT_CONSTANT;
   }
-  if (!isPrimitive(left) || !isPrimitive(right) || left === undefined && op !== k.PlusToken) return NOT_CONSTANT;
+  if (!isPrimitive(left) || !isPrimitive(right)) return NOT_CONSTANT;
+  // An omitted argument is `undefined`: `undefined > 0` is false, as in JS. Arithmetic on it
+  // stays unknown (NaN would only hide where the value went missing).
+  const comparison = op === k.LessThanToken || op === k.LessThanEqualsToken || op === k.GreaterThanToken || op === k.GreaterThanEqualsToken;
+  if ((left === undefined || right === undefined) && op !== k.PlusToken && !comparison) return NOT_CONSTANT;
   const a = Number(left);
   const b = Number(right);
   switch (op) {

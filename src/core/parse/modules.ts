@@ -55,6 +55,16 @@ export class ModuleLoader {
     return specifier.startsWith('./') || specifier.startsWith('../');
   }
 
+  /** The text of a page next to the current file (`index.html`), or undefined. */
+  readPage(): string | undefined {
+    const importer = this.stack[this.stack.length - 1]!;
+    for (const dir of [dirname(importer), dirname(dirname(importer))]) {
+      const text = this.readFile(join(dir, 'index.html'));
+      if (typeof text === 'string') return text;
+    }
+    return undefined;
+  }
+
   /** The exports of `specifier` as imported from the current file, or why they are unknown. */
   load(specifier: string): ObjectValue | Unknown {
     const importer = this.stack[this.stack.length - 1]!;

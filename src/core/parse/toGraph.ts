@@ -1,6 +1,6 @@
 /** Turns the interpreter's model values into the plain ModelGraph IR. */
 import { declaredInputShape, layerIds } from '../graph';
-import { holeRole, holeSuggestion } from '../holes';
+import { consumerType, holeRole, holeSuggestion, optimizerArgument } from '../holes';
 import type {
   CompileInfo,
   Hole,
@@ -126,7 +126,10 @@ export function toModelGraph(model: ModelValue, name: string, report: Report): M
       : layers.length ? [layers[layers.length - 1]!.id] : [];
   const holes: Hole[] = [];
   for (const node of nodes) {
-    if (node.layer.config) collectHoles(node.layer.config, node.layer.type, ids.get(node)!, holes);
+    const id = ids.get(node)!;
+    // An input layer's shape is judged by the layer that reads it (an image shape for a conv2d).
+    const type = node.layer.type === 'inputLayer' ? consumerType({ layers }, id) ?? 'inputLayer' : node.layer.type;
+    if (node.layer.config) collectHoles(node.layer.config, type, id, holes);
   }
   if (model.compile?.args) collectHoles(model.compile.args, 'compile', 'compile', holes);
   const firstInput = layers.find((layer) => layer.id === inputs[0]);
@@ -155,7 +158,15 @@ function collectHoles(config: ObjectValue, layerType: string, owner: string, int
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => visit(item, key, roleKey, i, value.length));
     } else if (value instanceof FactoryCall) {
-      for (const arg of value.args) visit(arg, key, '');
+      value.args.forEach((arg, i) => {
+        // `tf.train.adam(lr, beta1)`: each argument's role and default come from the optimizer.
+        const optimizer = optimizerArgument(value.callee, i);
+        if (optimizer && arg instanceof Unknown && arg.hole) {
+          into.push({ name: arg.hole.name, role: optimizer.role, range: arg.hole.range, usedBy: [`${owner}.${key}`], suggestion: optimizer.suggestion, defaultOf: optimizer.defaultOf });
+        } else {
+          visit(arg, key, '');
+        }
+      });
     } else if (value instanceof ObjectValue) {
       for (const [inner, item] of value.props) visit(item, key, inner);
     }

@@ -60,9 +60,20 @@ export class LayerValue {
     readonly partOf?: string,
   ) {}
 
-  /** The same layer as part of `model`, used as a layer inside another model. */
-  inlined(model: string): LayerValue {
-    return new LayerValue(this.type, this.known, this.config, this.range, this.iteration, this.custom, this.partOf ?? model);
+  /**
+   * The same layer as part of `model`, used as a layer inside another model. `frozen`: that
+   * model was set `trainable = false` before it was used, so this copy is not trained (tfjs
+   * reads `trainable` from a layer's config).
+   */
+  inlined(model: string, frozen = false): LayerValue {
+    let config = this.config;
+    if (frozen) {
+      config = new ObjectValue(this.config?.literal);
+      if (this.config) for (const [k, v] of this.config.props) config.props.set(k, v);
+      if (this.config) for (const [k, r] of this.config.ranges) config.ranges.set(k, r);
+      config.props.set('trainable', false);
+    }
+    return new LayerValue(this.type, this.known, config, this.range, this.iteration, this.custom, this.partOf ?? model);
   }
 }
 
@@ -112,6 +123,8 @@ interface ModelCommon {
   annotationHolder?: SourceRange;
   /** The uncalled function whose run built this model. */
   builder?: string;
+  /** `model.trainable = false` was set: where it is used as a layer, its layers are frozen. */
+  trainable?: boolean;
 }
 
 export class SequentialModel implements ModelCommon {
@@ -122,6 +135,7 @@ export class SequentialModel implements ModelCommon {
   template?: string;
   annotationHolder?: SourceRange;
   builder?: string;
+  trainable?: boolean;
   constructor(readonly range: SourceRange) {}
 }
 
@@ -132,6 +146,7 @@ export class FunctionalModel implements ModelCommon {
   template?: string;
   annotationHolder?: SourceRange;
   builder?: string;
+  trainable?: boolean;
   constructor(
     readonly range: SourceRange,
     readonly inputs: readonly TensorValue[],
@@ -140,6 +155,30 @@ export class FunctionalModel implements ModelCommon {
 }
 
 export type ModelValue = SequentialModel | FunctionalModel;
+
+/**
+ * A command-line parser of the `argparse` package (`new argparse.ArgumentParser()`): the
+ * defaults its arguments declare are what `node script.js` runs with, so `parseArgs()` gives them.
+ */
+export class ArgParserValue {
+  /** Destination name -> declared default (an Unknown when none is declared). */
+  readonly defaults = new Map<string, Value>();
+}
+
+/** A class of the user's code that is not a layer: `new` runs its field initializers and constructor. */
+export class ClassValue {
+  constructor(
+    readonly declaration: TS.ClassLikeDeclaration,
+    readonly scope: Scope,
+    readonly name: string,
+    readonly base?: ClassValue,
+  ) {}
+}
+
+/** A regular expression literal (`/lstm/i`), for string methods on known strings. */
+export class RegExpValue {
+  constructor(readonly regexp: RegExp) {}
+}
 
 /** A function or arrow function of the user's code, closed over its scope. */
 export class FunctionValue {
@@ -176,7 +215,10 @@ export type Value =
   | FunctionalModel
   | FunctionValue
   | NativeFunction
-  | CustomLayerClass;
+  | CustomLayerClass
+  | RegExpValue
+  | ArgParserValue
+  | ClassValue;
 
 interface Binding {
   value: Value;

@@ -463,7 +463,7 @@ export class Evaluator {
     } catch (error) {
       if (!(error instanceof BudgetExceeded)) throw error;
       this.problem(
-        error.kind === 'time' ? timeLimitMessage() : `Stopped reading this file here after ${MAX_STEPS.toLocaleString('en-US')} evaluation steps (Gradient Lens' limit; a very long loop?); models found so far are kept.`,
+        error.kind === 'time' ? timeLimitMessage(this.deadline.ms) : `Stopped reading this file here after ${MAX_STEPS.toLocaleString('en-US')} evaluation steps (Gradient Lens' limit; a very long loop?); models found so far are kept.`,
         this.at ?? { start: 0, end: 0 },
         'warning',
       );
