@@ -22,7 +22,7 @@ void (async () => {
   const started = performance.now();
   const results = await evaluateCorpus(join(__dirname, '..', 'test', 'fixtures', 'corpus'));
   const seconds = (performance.now() - started) / 1000;
-  console.log(`## Verdicts over the corpora (node ${process.version}, ${new Date().toISOString().slice(0, 10)}, wasm, 1 epoch of 128 samples, 3 probe seeds)\n`);
+  console.log(`## Verdicts over the corpora (node ${process.version}, ${new Date().toISOString().slice(0, 10)}, wasm, 1 epoch of 128 samples, 3 initializations per verdict)\n`);
   console.log([table(results, (r) => r.staticFlag, 'Static rules only'), table(results, (r) => r.measuredFlag, 'Measured rules only'), table(results, (r) => r.combinedFlag, 'Merged (what users see)')].join('\n\n'));
   console.log('\n| model | verdict | findings (warning or worse) |\n| --- | --- | --- |');
   for (const r of results) {

@@ -1,4 +1,5 @@
 /** Command-line arguments of `gradient-lens`, parsed without a dependency. */
+import { DEFAULT_MEASURED_THRESHOLDS } from '../core/analysis/measuredRules';
 import { HOLE_NAME } from '../core/holes';
 
 export interface AnalyzeOptions {
@@ -14,6 +15,8 @@ export interface AnalyzeOptions {
   readonly batchSize?: number;
   readonly samples?: number;
   readonly seed?: number;
+  /** Initializations each model is measured on; verdicts are decided over them (default 3). */
+  readonly seeds?: number;
   readonly backend?: 'wasm' | 'cpu';
   /** A CSV/JSON file of inputs and labels to train on instead of synthetic data. */
   readonly data?: string;
@@ -46,7 +49,7 @@ export class UsageError extends Error {}
 export const USAGE = `Usage:
   gradient-lens analyze <file>... [--json | --format text|json|sarif] [--static]
                                   [--time-budget SECONDS] [--epochs N] [--batch-size N]
-                                  [--samples N] [--seed N] [--backend wasm|cpu]
+                                  [--samples N] [--seed N] [--seeds N] [--backend wasm|cpu]
                                   [--data inputs.csv|.json] [--verify]
                                   [--threshold name=value]... [--set name=value]...
   gradient-lens fix <file> --apply <fix-code>[,<fix-code>...] [--model NAME] [--write | --stdout]
@@ -58,8 +61,9 @@ export const USAGE = `Usage:
 
 Reads the TensorFlow.js models each file defines (without running the file), and measures
 their per-layer gradients by training them briefly on synthetic data (unless --static).
-Thresholds: vanishingRatio (1e-3), vanishingFirstNorm (1e-4), explodingRatio (70), explodingGrowth (100),
-deadFraction (0.7), saturatedFraction (0.5), temporalRatio (1e-3).
+--seed drives the weights, data, shuffling and dropout: the same command gives the same numbers.
+--seeds N measures N initializations (default 3) and decides each verdict over them.
+Thresholds: ${Object.entries(DEFAULT_MEASURED_THRESHOLDS).map(([name, value]) => `${name} (${value})`).join(', ')}.
 Fix codes: activation-relu, activation-leaky-relu, activation-elu, init-he, init-glorot,
 insert-batch-norm, add-residual, rnn-lstm, rnn-gru, clip-gradients.
 --time-budget caps each model's run (default 60 s); a run that reaches it reports what it
@@ -73,13 +77,14 @@ Exit status (the first that applies):
   1  findings of warning or worse
   0  every model was measured (or read, with --static) and is healthy`;
 
-const THRESHOLD_NAMES = new Set(['vanishingRatio', 'vanishingFirstNorm', 'explodingRatio', 'explodingGrowth', 'deadFraction', 'saturatedFraction', 'temporalRatio']);
+const THRESHOLD_NAMES = new Set(Object.keys(DEFAULT_MEASURED_THRESHOLDS));
 
 const NUMERIC = new Map([
   ['--epochs', 'epochs'],
   ['--batch-size', 'batchSize'],
   ['--samples', 'samples'],
   ['--seed', 'seed'],
+  ['--seeds', 'seeds'],
 ] as const);
 
 /** Walks the arguments: each with its flag and a reader for the flag's value (`--x v` or `--x=v`). */
@@ -107,7 +112,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (command === 'fix') return parseFixArgs(rest);
   if (command !== 'analyze') throw new UsageError(`unknown command '${command}'`);
   const files: string[] = [];
-  const numbers: { epochs?: number; batchSize?: number; samples?: number; seed?: number } = {};
+  const numbers: { epochs?: number; batchSize?: number; samples?: number; seed?: number; seeds?: number } = {};
   let json = false;
   let format: AnalyzeOptions['format'] | undefined;
   let timeBudgetSeconds: number | undefined;

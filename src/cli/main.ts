@@ -100,6 +100,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
     ...(options.samples !== undefined ? { samples: options.samples } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.timeBudgetSeconds !== undefined ? { timeBudgetMs: Math.round(options.timeBudgetSeconds * 1000) } : {}),
+    ...(options.seeds !== undefined ? { seeds: Math.max(1, Math.floor(options.seeds)) } : {}),
   };
   // Imports are read only under the directories of the files given (real paths, regular files).
   const readFile = boundedReader([...new Set(options.files.map((f) => dirname(resolve(f))))]);
@@ -178,6 +179,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
           explanation: v.explanation,
           ...(v.after?.analysis.ratio !== undefined ? { ratioAfter: v.after.analysis.ratio } : {}),
           ...(v.after ? { verdictAfter: v.after.analysis.modelVerdict } : {}),
+          ...(v.perSeed ? { perSeed: v.perSeed } : {}),
         }));
         const gradNorms = new Map(Object.entries(result.summary.layers).flatMap(([id, s]) => (s.gradNorm === null ? [] : [[id, s.gradNorm] as const])));
         return {
@@ -190,6 +192,8 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
             message: `${result.summary.steps} steps on ${result.backend} in ${(result.summary.elapsedMs / 1000).toFixed(1)} s (${result.summary.stoppedBy}); verdict: ${analysis.modelVerdict}`,
             ...(result.summary.partial ? { partial: true as const, reason: result.summary.partial.reason } : {}),
             ...(result.summary.notes?.length ? { notes: result.summary.notes } : {}),
+            verdict: analysis.modelVerdict,
+            initializations: 1 + (result.summary.initializations?.length ?? 0),
           },
           ...(verification ? { verification } : {}),
         };

@@ -6,6 +6,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { ACTIVATION_STAND_INS } from '../core/activations';
 import { declaredInputShape } from '../core/graph';
 import { isCallValue, isConfigObject, isUnknownValue, type ConfigValue, type LayerNode, type ModelGraph } from '../core/ir';
+import { deriveSeed, seedInitializers, withSeededRandom } from './seeding';
 
 export type Tfjs = typeof tfjs;
 
@@ -130,8 +131,12 @@ function batchNormLayers(tf: Tfjs, layer: LayerNode): tfjs.layers.Layer[] | unde
   return layers;
 }
 
-/** The layer, and the stand-in that applies its activation when tfjs has none of that name. */
-function makeLayers(tf: Tfjs, layer: LayerNode, graph: ModelGraph): tfjs.layers.Layer[] {
+/**
+ * The layer, and the stand-in that applies its activation when tfjs has none of that name (or the
+ * layers that stand for a batch norm / Flatten tfjs cannot train as written). With a seed, the
+ * layer's random initializers get seeds derived from it and the layer's index.
+ */
+function makeLayers(tf: Tfjs, layer: LayerNode, graph: ModelGraph, index: number, seed: number | undefined): tfjs.layers.Layer[] {
   const norm = batchNormLayers(tf, layer);
   if (norm) return norm;
   if (layer.type === 'flatten' && readsFlatInput(graph, layer)) {
@@ -141,11 +146,12 @@ function makeLayers(tf: Tfjs, layer: LayerNode, graph: ModelGraph): tfjs.layers.
     return [tf.layers.activation({ ...declared, activation: 'linear', name: layer.id })];
   }
   const activation = layer.activation;
-  if (activation && ACTIVATION_STAND_INS.has(activation) && !layer.custom) {
-    const linear: LayerNode = { ...layer, config: { ...layer.config, activation: 'linear' } };
-    return [makeLayer(tf, linear), activationStandIn(tf, activation, `${layer.id}_${activation}`)];
-  }
-  return [makeLayer(tf, layer)];
+  const made: tfjs.layers.Layer[] =
+    activation && ACTIVATION_STAND_INS.has(activation) && !layer.custom
+      ? [makeLayer(tf, { ...layer, config: { ...layer.config, activation: 'linear' } }), activationStandIn(tf, activation, `${layer.id}_${activation}`)]
+      : [makeLayer(tf, layer)];
+  if (seed !== undefined) seedInitializers(made[0]!, deriveSeed(seed, index));
+  return made;
 }
 
 function makeLayer(tf: Tfjs, layer: LayerNode): tfjs.layers.Layer {
@@ -160,12 +166,21 @@ function makeLayer(tf: Tfjs, layer: LayerNode): tfjs.layers.Layer {
   }
 }
 
-/** Builds a fresh, uncompiled tfjs model for `graph`. Throws ModelBuildError with the layer at fault. */
-export function buildModel(tf: Tfjs, graph: ModelGraph): tfjs.LayersModel {
+/**
+ * Builds a fresh, uncompiled tfjs model for `graph`. Throws ModelBuildError with the layer at
+ * fault. With `seed`, the weights are the same on every build with that seed: each layer's
+ * random initializers are seeded from (seed, layer index), and any draw tfjs makes without a
+ * seed while building comes from a generator seeded the same way (see seeding.ts).
+ */
+export function buildModel(tf: Tfjs, graph: ModelGraph, seed?: number): tfjs.LayersModel {
+  return seed === undefined ? buildUnseeded(tf, graph, undefined) : withSeededRandom(deriveSeed(seed, 0x5eed), () => buildUnseeded(tf, graph, seed));
+}
+
+function buildUnseeded(tf: Tfjs, graph: ModelGraph, seed: number | undefined): tfjs.LayersModel {
   if (graph.kind === 'sequential') {
     const model = tf.sequential({ name: 'model' });
-    for (const layer of graph.layers) {
-      const built = makeLayers(tf, layer, graph);
+    for (const [index, layer] of graph.layers.entries()) {
+      const built = makeLayers(tf, layer, graph, index, seed);
       try {
         for (const part of built) model.add(part);
       } catch (error) {
@@ -180,7 +195,7 @@ export function buildModel(tf: Tfjs, graph: ModelGraph): tfjs.LayersModel {
     const value = tensors.get(id);
     return Array.isArray(value) ? value[index] : index === 0 ? value : undefined;
   };
-  for (const layer of graph.layers) {
+  for (const [index, layer] of graph.layers.entries()) {
     if (layer.type === 'inputLayer') {
       const config = layerConfig(tf, layer);
       const shape = config.shape ?? config.inputShape;
@@ -189,7 +204,7 @@ export function buildModel(tf: Tfjs, graph: ModelGraph): tfjs.LayersModel {
     }
     const inbound = layer.inbound.map((id, i) => output(id, layer.inboundOutputs?.[i] ?? 0));
     if (inbound.some((t) => !t)) throw new ModelBuildError(`\`${layer.id}\`: an input of this layer could not be built.`, layer.id);
-    const [built, ...after] = makeLayers(tf, layer, graph);
+    const [built, ...after] = makeLayers(tf, layer, graph, index, seed);
     try {
       const input = inbound.length === 1 && !['add', 'concatenate', 'multiply', 'average', 'maximum', 'minimum', 'dot'].includes(layer.type) ? inbound[0]! : (inbound as tfjs.SymbolicTensor[]);
       let applied = built!.apply(input) as tfjs.SymbolicTensor | tfjs.SymbolicTensor[];

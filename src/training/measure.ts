@@ -11,6 +11,7 @@ import { DataError, permutation, syntheticData, userData, type Dataset } from '.
 import { trainingBlocker } from '../core/graph';
 import { formatBudget } from './budget';
 import { registerGradientFixes } from './gradientFixes';
+import { deriveSeed, withSeededRandom } from './seeding';
 import type {
   ActivationStats,
   GradientStats,
@@ -138,6 +139,14 @@ const SATURATING = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign']);
 const DEAD_CAPABLE = new Set(['relu', 'relu6', 'reLU']);
 const RECURRENT = new Set(['simpleRNN', 'lstm', 'gru']);
 const EPSILON = 1e-7;
+/** Steps between two samples of the kernel weight norms during training. */
+const WEIGHT_NORM_EVERY = 8;
+
+async function readAndDispose(tensor: tfjs.Tensor): Promise<Float32Array | Int32Array | Uint8Array> {
+  const values = await tensor.data();
+  tensor.dispose();
+  return values;
+}
 
 /** The trainable weights of one layer, in the roles the statistics use. */
 interface TrackedLayer {
@@ -413,7 +422,7 @@ export async function measure(tf: Tfjs, graph: ModelGraph, runOptions: RunOption
   const variablesBefore = new Set(Object.keys(engine.registeredVariables));
   engine.startScope();
   try {
-    return await measureRun(tf, graph, options, events, control);
+    return await measureInitializations(tf, graph, options, events, control);
   } finally {
     engine.endScope();
     for (const [name, variable] of Object.entries(engine.registeredVariables)) {
@@ -422,16 +431,67 @@ export async function measure(tf: Tfjs, graph: ModelGraph, runOptions: RunOption
   }
 }
 
-async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, events: MeasureEvents, control: MeasureControl): Promise<RunSummary> {
+/**
+ * The seed of initialization `index` (0 is the run's own): weights and dropout masks differ
+ * between initializations; data and shuffling follow the run seed in all of them.
+ */
+export function initializationSeed(runSeed: number, index: number): number {
+  return index === 0 ? runSeed : deriveSeed(runSeed, 7919 * index);
+}
+
+/**
+ * A measurement on `options.seeds` initializations (default 3): the first, the run's own, streams
+ * its statistics through `events`; the others run the same way, quietly, and come back in
+ * `initializations` so the rules can tell a verdict that holds from one that depends on the
+ * draw. All of them share the time budget: another initialization starts only when one more
+ * run as long as the first still fits, and one cut short anyway is left out.
+ * Deterministic: the same graph, options and backend give the same numbers.
+ */
+async function measureInitializations(tf: Tfjs, graph: ModelGraph, options: RunOptions, events: MeasureEvents, control: MeasureControl): Promise<RunSummary> {
   const started = Date.now();
+  const primary = await measureOnce(tf, graph, options, initializationSeed(options.seed, 0), events, control, started);
+  const count = Math.max(1, Math.floor(options.seeds ?? 1));
+  if (count === 1 || primary.stoppedBy === 'cancelled' || primary.stoppedBy === 'budget') return primary;
+  const others: RunSummary[] = [];
+  for (let k = 1; k < count; k++) {
+    // Another initialization costs about what the first did: start one only if it fits the budget.
+    if (control.cancelled() || Date.now() - started + primary.elapsedMs > options.timeBudgetMs) break;
+    const other = await measureOnce(tf, graph, options, initializationSeed(options.seed, k), {}, control, started);
+    if (other.stoppedBy === 'cancelled' || other.stoppedBy === 'budget') break;
+    others.push(other);
+  }
+  const probeSeeds = [primary, ...others].map((s) => ({ seed: s.initSeed ?? options.seed, kernelNorms: kernelNormsOf(s.probe?.layers ?? {}) }));
+  return {
+    ...primary,
+    elapsedMs: Date.now() - started,
+    ...(primary.probe ? { probe: { ...primary.probe, seeds: probeSeeds } } : {}),
+    initializations: others,
+  };
+}
+
+/** One initialization: build with `initSeed`, probe, train. The budget counts from `budgetStart` (the whole measurement's). */
+async function measureOnce(
+  tf: Tfjs,
+  graph: ModelGraph,
+  options: RunOptions,
+  initSeed: number,
+  events: MeasureEvents,
+  control: MeasureControl,
+  budgetStart: number,
+): Promise<RunSummary> {
+  const started = budgetStart;
   const elapsed = () => Date.now() - started;
   const budget = formatBudget(options.timeBudgetMs);
   const backend = tf.getBackend();
   registerGradientFixes(tf);
   preflight(graph);
+  // Every draw tfjs makes without a seed during a step (dropout and noise masks) comes from a
+  // generator seeded by the initialization and the number of the draw: fresh per step, same per run.
+  let draws = 0;
+  const seeded = <T>(fn: () => T): T => withSeededRandom(deriveSeed(initSeed, 0xd0, draws++), fn);
   let model: tfjs.LayersModel;
   try {
-    model = buildModel(tf, graph);
+    model = buildModel(tf, graph, initSeed);
   } catch (error) {
     if (error instanceof ModelBuildError) throw new MeasureError(error.message, error.layerId);
     throw error;
@@ -522,7 +582,7 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
      * change slowly; they are read once per batch of steps (see `weightNorms`).
      */
     const step = (x: tfjs.Tensor[], y: tfjs.Tensor[], train: boolean): tfjs.Tensor1D =>
-      tf.tidy(() => {
+      seeded(() => tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => dataLoss(x, y), allTrainable);
         const parts: tfjs.Tensor[] = [];
         for (const weight of recorded) {
@@ -543,7 +603,7 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
           }
         }
         return tf.stack(parts) as tfjs.Tensor1D;
-      });
+      }));
     const width = recorded.length * 3 + 1;
 
     /** L2 norm of each kernel now: for the update ratio |lr * g| / |w| of the steps read back with it. */
@@ -608,7 +668,7 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
       return result;
     };
 
-    const temporal = (x: tfjs.Tensor[], y: tfjs.Tensor[], which: 'all' | 'simpleRNN'): TemporalGradients[] => temporalGradients(tf, model, graph, x, y, lossFns, which);
+    const temporal = (x: tfjs.Tensor[], y: tfjs.Tensor[], which: 'all' | 'simpleRNN'): TemporalGradients[] => seeded(() => temporalGradients(tf, model, graph, x, y, lossFns, which));
 
     // Time: a big model's step is timed on one sample first, and the batch made small enough
     // that the probe (its batches, the update and second look, the other seeds) takes at most
@@ -683,7 +743,8 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
       budgetMs: options.timeBudgetMs,
       trainingSteps: totalSteps,
       probeBatches: wantedBatches,
-      seeds: options.data ? 1 : (options.seeds ?? 1),
+      // Other initializations are whole runs of their own (see `measure`), budgeted there.
+      seeds: 1,
       simpleRnnLayers: recurrentLayers.filter((l) => nodes.get(l.name)?.type === 'simpleRNN').length,
       otherRecurrentLayers: recurrentLayers.filter((l) => nodes.get(l.name)?.type !== 'simpleRNN').length,
       judgesActivations: judged.length > 0,
@@ -726,21 +787,17 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
       },
       undefined,
     );
-    const regularizationShare = await part('regularization', () => regularization(tf, model, dataLoss, first.x, first.y), undefined);
+    const regularizationShare = await part('regularization', () => regularization(tf, model, (x, y) => seeded(() => dataLoss(x, y)), first.x, first.y), undefined);
     tf.dispose([...first.x, ...first.y]);
     const probeUnpacked = unpack(probeValues, 0, initialWeightNorms);
-    const otherSeeds = await part(
-      'seeds',
-      () => probeOtherSeeds(tf, graph, { ...options, batchSize }, lossFns.length ? losses : ['meanSquaredError'], lossFns, plan.seeds, started + options.timeBudgetMs),
-      [],
-    );
+    const otherSeeds: { seed: number; kernelNorms: Record<string, number> }[] = [];
     const probe: ProbeResult = {
       layers: probeUnpacked.layers,
       loss: probeUnpacked.loss,
       activations: probeActivations,
       temporal: probeTemporal,
       ...(afterValues ? { afterFirstUpdate: unpack(afterValues, 0, await weightNorms()).layers } : {}),
-      seeds: [{ seed: options.seed, kernelNorms: kernelNormsOf(probeUnpacked.layers) }, ...otherSeeds],
+      seeds: [{ seed: initSeed, kernelNorms: kernelNormsOf(probeUnpacked.layers) }, ...otherSeeds],
       ...(regularizationShare !== undefined ? { regularizationShare } : {}),
       elapsedMs: Date.now() - probeStarted,
       ...(skipped.length ? { reduced: { passMs, batches: probeBatchesDone, seeds: 1 + otherSeeds.length, skipped } } : {}),
@@ -757,7 +814,13 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
     let nonFinite: RunSummary['nonFinite'];
     let stepsDone = 0;
     let epochsDone = 0;
-    const pending: { packed: tfjs.Tensor1D; step: number; epoch: number }[] = [];
+    const pending: { packed: tfjs.Tensor1D; step: number; epoch: number; weights?: tfjs.Tensor1D }[] = [];
+    // Kernel weight norms (the update ratio's denominator) are sampled every few steps, before the
+    // step's update, on a schedule of steps rather than of flushes: flushes follow the clock, and
+    // the numbers must not. Weights change slowly, so a sample every 8 steps is close enough.
+    let lastWeightNorms = initialWeightNorms;
+    const sampleWeights = (): tfjs.Tensor1D | undefined =>
+      stepsDone % WEIGHT_NORM_EVERY === 0 && kernels.length ? tf.tidy(() => tf.stack(kernels.map((layer) => tf.sum(tf.square(layer.kernel!)))) as tfjs.Tensor1D) : undefined;
     let lastFlush = Date.now();
     const flushInterval = control.flushIntervalMs ?? 50;
     const activationEvery = control.activationEvery ?? 25;
@@ -767,10 +830,16 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
       const stacked = tf.stack(pending.map((p) => p.packed));
       const values = await stacked.data();
       stacked.dispose();
-      const norms = await weightNorms();
+      const sampled = pending.filter((p) => p.weights);
+      const weightValues = sampled.length ? await readAndDispose(tf.concat(sampled.map((p) => p.weights!))) : undefined;
       const records: StepRecord[] = [];
+      let sample = 0;
       pending.forEach((p, k) => {
-        const { layers, loss } = unpack(values, k * width, norms);
+        if (p.weights && weightValues) {
+          const at = sample++ * kernels.length;
+          lastWeightNorms = new Map(kernels.map((layer, i) => [layer.id, Math.sqrt(weightValues[at + i]!)]));
+        }
+        const { layers, loss } = unpack(values, k * width, lastWeightNorms);
         records.push({ step: p.step, epoch: p.epoch, loss, layers });
         recordedLosses.push(loss);
         if (!nonFinite) {
@@ -792,7 +861,7 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
           currentEpoch.set(id, list);
         }
       });
-      tf.dispose(pending.map((p) => p.packed));
+      tf.dispose(pending.flatMap((p) => (p.weights ? [p.packed, p.weights] : [p.packed])));
       pending.length = 0;
       lastFlush = Date.now();
       events.steps?.(records, activations);
@@ -819,7 +888,8 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
           }
           const { x, y } = batch(order, b);
           const stepStarted = Date.now();
-          pending.push({ packed: step(x, y, true), step: stepsDone, epoch });
+          const weights = sampleWeights();
+          pending.push({ packed: step(x, y, true), step: stepsDone, epoch, ...(weights ? { weights } : {}) });
           lastStepMs = Date.now() - stepStarted;
           let activations: { step: number; layers: Record<string, ActivationStats> } | undefined;
           if (stepsDone % activationEvery === 0 && judged.length) {
@@ -847,6 +917,13 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
         }
       }
       await flush();
+      // Dead and saturated units as training left them (units die during training; the samples
+      // above are every `activationEvery` steps), on the first batch, the same in every run.
+      if (judged.length && stepsDone > 0 && !nonFinite && stoppedBy === 'completed') {
+        const last = batch(undefined, 0);
+        latestActivations = await activationStats(last.x);
+        tf.dispose([...last.x, ...last.y]);
+      }
     }
 
     // The CLI's gradNorm: mean kernel norm over the last epoch's steps (the probe when there was no training).
@@ -896,6 +973,7 @@ async function measureRun(tf: Tfjs, graph: ModelGraph, options: RunOptions, even
       ...(partial ? { partial: { reason: partial } } : {}),
       ...(batchSize !== options.batchSize ? { batchSize } : {}),
       ...(notes.length ? { notes } : {}),
+      initSeed,
       ...(batchSize < requestedBatch ? { scaledBatch: { requested: requestedBatch, used: batchSize, estimatedPassMs: Math.round(passMsAt(forwardCost, requestedBatch)) } } : {}),
     };
   } catch (error) {
@@ -940,50 +1018,10 @@ async function regularization(
 }
 
 /**
- * The probe on fresh initializations and data draws (kernel gradient norms of one batch each).
- * Cheap next to training, and it tells a robust verdict from one that depends on luck.
- */
-async function probeOtherSeeds(
-  tf: Tfjs,
-  graph: ModelGraph,
-  options: RunOptions,
-  losses: readonly string[],
-  lossFns: readonly ((yTrue: tfjs.Tensor, yPred: tfjs.Tensor) => tfjs.Scalar)[],
-  seeds: number,
-  deadline: number,
-): Promise<{ seed: number; kernelNorms: Record<string, number> }[]> {
-  const results: { seed: number; kernelNorms: Record<string, number> }[] = [];
-  for (let k = 1; k < seeds && Date.now() < deadline; k++) {
-    const seed = options.seed + 7919 * k;
-    const model = buildModel(tf, graph);
-    try {
-      const samples = Math.min(options.samples, Math.max(options.batchSize, 1));
-      const data = options.data ? undefined : syntheticData(tf, model, graph, losses, samples, seed);
-      if (!data) break; // user data: every seed would see the same rows; the main probe is enough
-      const tracked = trackedLayers(model);
-      const norms = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => {
-          const out = model.apply(data.inputs.length === 1 ? data.inputs[0]! : data.inputs, { training: true });
-          const predictions = (Array.isArray(out) ? out : [out]) as tfjs.Tensor[];
-          return predictions.map((p, i) => lossFns[i]!(data.labels[i]!, p)).reduce((a, b) => tf.add(a, b)) as tfjs.Scalar;
-        }, model.trainableWeights.map((w) => w.read() as tfjs.Variable));
-        value.dispose();
-        return tf.stack(tracked.map((l) => tf.sqrt(tf.sum(tf.square(grads[l.kernel!.name]!)))));
-      });
-      const values = await norms.data();
-      norms.dispose();
-      tf.dispose([...data.inputs, ...data.labels]);
-      results.push({ seed, kernelNorms: Object.fromEntries(tracked.map((l, i) => [l.id, values[i]!])) });
-    } finally {
-      model.dispose();
-    }
-  }
-  return results;
-}
-
-/**
- * Gradient of the loss w.r.t. each recurrent layer's input, per time step. Works when the
- * layers before the RNN form a chain (sequential models, or an RNN reading a model input).
+ * Gradient of the loss w.r.t. each recurrent layer's input, per time step (all recurrent layers,
+ * or simpleRNNs only), in any graph (sequential or functional, merges included): the layer's input
+ * gets a zero tensor added while the whole model runs, and the gradient is taken w.r.t. that
+ * tensor. Layers whose input has an unknown time dimension are skipped.
  */
 function temporalGradients(
   tf: Tfjs,
@@ -994,26 +1032,34 @@ function temporalGradients(
   lossFns: ((yTrue: tfjs.Tensor, yPred: tfjs.Tensor) => tfjs.Scalar)[],
   which: 'all' | 'simpleRNN',
 ): TemporalGradients[] {
-  if (graph.kind !== 'sequential' || x.length !== 1) return [];
   const results: TemporalGradients[] = [];
-  const layers = model.layers;
-  layers.forEach((layer, index) => {
+  const batchSize = x[0]?.shape[0];
+  if (batchSize === undefined) return results;
+  for (const layer of model.layers) {
     const node = graph.layers.find((l) => l.id === layer.name);
-    if (!node || !RECURRENT.has(node.type) || (which === 'simpleRNN' && node.type !== 'simpleRNN')) return;
+    if (!node || !RECURRENT.has(node.type) || (which === 'simpleRNN' && node.type !== 'simpleRNN')) continue;
+    const input = Array.isArray(layer.input) ? layer.input[0]! : layer.input;
+    const shape = input.shape.slice(1);
+    if (shape.length !== 2 || shape.some((d) => d === null)) continue;
+    const target = layer as unknown as { call: (inputs: tfjs.Tensor | tfjs.Tensor[], kwargs: unknown) => tfjs.Tensor | tfjs.Tensor[] };
+    const original = target.call;
+    const lossOfShift = (shift: tfjs.Tensor): tfjs.Scalar => {
+      target.call = (inputs, kwargs) => original.call(layer, Array.isArray(inputs) ? [tf.add(inputs[0]!, shift), ...inputs.slice(1)] : tf.add(inputs, shift), kwargs);
+      try {
+        const out = model.apply(x.length === 1 ? x[0]! : x, { training: true });
+        const predictions = (Array.isArray(out) ? out : [out]) as tfjs.Tensor[];
+        return predictions.map((p, i) => lossFns[i]!(y[i]!, p)).reduce((a, b) => tf.add(a, b)) as tfjs.Scalar;
+      } finally {
+        target.call = original;
+      }
+    };
     const values = tf.tidy(() => {
-      let h = x[0]!;
-      for (const before of layers.slice(0, index)) h = before.apply(h, { training: true }) as tfjs.Tensor;
-      const lossOfInput = (input: tfjs.Tensor): tfjs.Scalar => {
-        let out = input;
-        for (const after of layers.slice(index)) out = after.apply(out, { training: true }) as tfjs.Tensor;
-        return lossFns[0]!(y[0]!, out);
-      };
-      const g = tf.grad(lossOfInput)(h);
+      const g = tf.grad(lossOfShift)(tf.zeros([batchSize, ...(shape as number[])]));
       // [batch, time, features] -> one norm per time step
       return tf.sqrt(tf.sum(tf.square(g), [0, 2]));
     });
     results.push({ layerId: layer.name, perTimeStep: Array.from(values.dataSync()) });
     values.dispose();
-  });
+  }
   return results;
 }

@@ -15,7 +15,10 @@ export interface RunOptions {
   readonly probeBatches: number;
   /** Only the probe: no training. */
   readonly probeOnly?: boolean;
-  /** Independent initializations (and data draws) the probe is repeated on; 1 turns it off. */
+  /**
+   * Initializations each model is measured on (weights and dropout masks from a seed derived from
+   * `seed`; the same data): verdicts are decided over them. 1 measures the run's own only.
+   */
   readonly seeds?: number;
   /** Inputs and labels from the user's data file, instead of synthetic data. */
   readonly data?: UserData;
@@ -148,6 +151,10 @@ export interface RunSummary {
   readonly batchSize?: number;
   /** What the run changed to be able to measure (a smaller batch, the cpu backend), one sentence each. */
   readonly notes?: readonly string[];
+  /** The seed this initialization's weights and dropout masks were drawn from. */
+  readonly initSeed?: number;
+  /** The same measurement on the other initializations (`RunOptions.seeds`), in order; each without its own. */
+  readonly initializations?: readonly RunSummary[];
 }
 
 export type HostToWorker =

@@ -18,11 +18,23 @@ export interface MeasuredVariant {
   readonly summary: RunSummary;
 }
 
+/** One initialization's before/after: the same seed on the original and the patched model. */
+export interface SeedComparison {
+  readonly seed: number;
+  readonly verdict: VariantVerdict;
+  readonly explanation: string;
+  readonly before: string;
+  readonly after: string;
+}
+
 export interface VariantResult {
   readonly code: FixCode;
+  /** The verdict most initializations share (ties: the worse one). */
   readonly verdict: VariantVerdict;
   /** Why, in a sentence, with the numbers. */
   readonly explanation: string;
+  /** Per initialization, before and after on the same seed (when the run measured several). */
+  readonly perSeed?: readonly SeedComparison[];
   readonly after?: MeasuredVariant;
   /** The patched source, for a caller that wants to show or apply it. */
   readonly text?: string;
@@ -83,6 +95,38 @@ function compare(code: FixCode, before: MeasuredVariant, after: MeasuredVariant)
   return { verdict: 'no measurable change', explanation: `${ratios}; verdict ${after.analysis.modelVerdict}.` };
 }
 
+/** Each initialization of a measured variant, judged alone (the first is the run's own seed). */
+function initializations(graph: ModelGraph, variant: MeasuredVariant, thresholds: MeasuredThresholds): (MeasuredVariant & { seed: number })[] {
+  const runs = [variant.summary, ...(variant.summary.initializations ?? [])];
+  if (runs.length === 1) return [{ ...variant, seed: variant.summary.initSeed ?? 0 }];
+  return runs.map((run) => {
+    const single: RunSummary = { ...run, initializations: [] };
+    return { summary: single, analysis: measuredFindings(graph, single, thresholds), seed: run.initSeed ?? 0 };
+  });
+}
+
+/**
+ * Before and after on the same seeds, compared per initialization; the overall verdict is the
+ * one most initializations give (a tie goes to the worse), so "fixed" is never one lucky draw.
+ */
+function compareOnSeeds(code: FixCode, original: ModelGraph, patched: ModelGraph, before: MeasuredVariant, after: MeasuredVariant, thresholds: MeasuredThresholds): { verdict: VariantVerdict; explanation: string; perSeed?: SeedComparison[] } {
+  const b = initializations(original, before, thresholds);
+  const a = initializations(patched, after, thresholds);
+  const n = Math.min(a.length, b.length);
+  if (n <= 1) return compare(code, before, after);
+  const perSeed: SeedComparison[] = [];
+  for (let i = 0; i < n; i++) {
+    const one = compare(code, b[i]!, a[i]!);
+    perSeed.push({ seed: b[i]!.seed, ...one, before: b[i]!.analysis.modelVerdict, after: a[i]!.analysis.modelVerdict });
+  }
+  const counts = new Map<VariantVerdict, number>();
+  for (const p of perSeed) counts.set(p.verdict, (counts.get(p.verdict) ?? 0) + 1);
+  const [verdict, k] = [...counts.entries()].sort((x, y) => y[1] - x[1] || RANK[y[0]] - RANK[x[0]])[0]!;
+  const first = perSeed.find((p) => p.verdict === verdict)!;
+  const seeds = perSeed.map((p, i) => `${i + 1}: ${p.before} -> ${p.after}`).join('; ');
+  return { verdict, explanation: `${verdict} on ${k} of ${n} initializations (${seeds}); e.g. ${first.explanation}`, perSeed };
+}
+
 async function measureGraph(session: TrainingSession, graph: ModelGraph, options: RunOptions, thresholds: MeasuredThresholds): Promise<MeasuredVariant | string> {
   const result = await session.run(graph, options);
   if (result.status !== 'done') return result.status === 'error' ? result.message : 'the run was cancelled';
@@ -91,7 +135,8 @@ async function measureGraph(session: TrainingSession, graph: ModelGraph, options
 
 /**
  * Measures `modelName` in `text` as it is, then once per fix with that fix applied, on the same
- * data and seed. `onVariant` reports each result as it arrives (for live views).
+ * data and seeds (every initialization of `options.seeds`), and compares them seed by seed.
+ * `onVariant` reports each result as it arrives (for live views).
  */
 export async function verifyFixes(
   session: TrainingSession,
@@ -126,7 +171,7 @@ export async function verifyFixes(
       const after = graph ? await measureGraph(session, graph, options, thresholds) : 'the patched file no longer defines the model';
       result = typeof after === 'string'
         ? { code, verdict: 'failed', explanation: after, text: applied.text }
-        : { code, ...compare(code, before, after), after, text: applied.text };
+        : { code, ...compareOnSeeds(code, original, graph!, before, after, thresholds), after, text: applied.text };
     }
     variants.push(result);
     onVariant?.(result);
