@@ -8,7 +8,7 @@
  * leading BOM is accepted; files over `MAX_DATA_BYTES` are refused; messages quote at most a short
  * prefix of a cell.
  */
-import type { UserData } from '../training/protocol';
+import type { UserData } from './measurement';
 
 export class DataFileError extends Error {}
 

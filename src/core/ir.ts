@@ -54,6 +54,9 @@ export interface UnknownValue {
  * The optimizer of a compile call wrapped by the `clip-gradients` fix's helper:
  * `{ $call: CLIPPED_OPTIMIZER_CALL, args: [optimizer, maxNorm] }`.
  */
+/** The helper the `clip-gradients` fix writes into a TS file (`withGradientClipping(optimizer, 1)`); the parser reads a call of it as a clipped optimizer. */
+export const CLIP_HELPER_NAME = 'withGradientClipping';
+
 export const CLIPPED_OPTIMIZER_CALL = 'gradientLens.withGradientClipping';
 
 export function isCallValue(value: ConfigValue | undefined): value is CallValue {

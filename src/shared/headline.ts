@@ -5,7 +5,7 @@
 import type { Finding } from '../core/analysis/findings';
 import { severityRank } from '../core/analysis/findings';
 import type { MeasuredAnalysis } from '../core/analysis/measuredRules';
-import type { RunSummary } from '../training/protocol';
+import type { RunSummary } from '../core/measurement';
 import { formatNumber } from './format';
 
 export interface Headline {

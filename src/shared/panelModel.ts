@@ -5,7 +5,7 @@
 import type { Finding } from '../core/analysis/findings';
 import { planFix, type FixCode } from '../core/fixes/index';
 import type { ModelGraph } from '../core/ir';
-import type { RunSummary } from '../training/protocol';
+import type { RunSummary } from '../core/measurement';
 import { formatNumber } from './format';
 import { kernelNorm } from './headline';
 import type { PanelFix, PanelThresholds } from './panelProtocol';

@@ -18,7 +18,7 @@
 import type { LayerNode, ModelGraph } from '../ir';
 import type { FixCode } from '../fixes/codes';
 import { activationOf, RELU_FAMILY } from '../layerKinds';
-import type { LayerGradients, RunSummary } from '../../training/protocol';
+import type { LayerGradients, RunSummary } from '../measurement';
 import type { Finding } from './findings';
 import { formatNumber } from '../../shared/format';
 import { attributeCauses } from './causes';

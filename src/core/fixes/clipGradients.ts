@@ -8,7 +8,8 @@ import type { ModelGraph } from '../ir';
 import type { TextEdit } from './edits';
 import type { SourceView } from './syntax';
 
-export const CLIP_HELPER_NAME = 'withGradientClipping';
+export { CLIP_HELPER_NAME } from '../ir';
+import { CLIP_HELPER_NAME } from '../ir';
 export const DEFAULT_CLIP_NORM = 1;
 
 /** What tfjs builds for an optimizer given by name (tfjs-layers `getOptimizer`). */

@@ -4,8 +4,7 @@
  * It never throws on user code; what it cannot resolve becomes a problem with a range.
  */
 import type * as TS from 'typescript';
-import { CLIPPED_OPTIMIZER_CALL, type ConfigValue, type ParseProblem, type SourceRange } from '../ir';
-import { CLIP_HELPER_NAME } from '../fixes/clipGradients';
+import { CLIP_HELPER_NAME, CLIPPED_OPTIMIZER_CALL, type ConfigValue, type ParseProblem, type SourceRange } from '../ir';
 import { HOLE_NAME } from '../holes';
 import { RefusedImport, type ModuleLoader } from './modules';
 import { isCutPlaceholder } from './boundedSyntax';
