@@ -49,16 +49,38 @@ async function theme(name) {
   await page.waitForTimeout(1500);
 }
 /** Runs the palette command whose label is exactly `label` (fuzzy matching puts others first). */
-async function paletteExact(label) {
+/**
+ * Opens the command palette. A key press can land in the panel's webview (its iframe keeps the
+ * focus after a click or a theme switch) and never reach the workbench: then the focus is given
+ * back to the code editor and F1 pressed again.
+ */
+async function openPalette() {
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 4_000 });
+      return input;
+    } catch {
+      await page.keyboard.press('Escape').catch(() => {});
+      // The active group's own tab: the focus returns to the workbench without changing the group.
+      const tab = page.locator('.editor-group-container.active .tab.active').first();
+      if (await tab.count()) await tab.click({ timeout: 5_000 }).catch(() => {});
+      else await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 4, y: 4 }, timeout: 5_000 }).catch(() => {});
+      await page.waitForTimeout(300);
+    }
+  }
   await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').fill(`>${label}`);
+  return input;
+}
+async function paletteExact(label) {
+  await (await openPalette()).fill(`>${label}`);
   const row = page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first();
   await row.waitFor({ timeout: 10_000 });
   await row.click();
 }
 async function palette(command) {
-  await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').fill(`>${command}`);
+  await (await openPalette()).fill(`>${command}`);
   await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 10_000 });
   await page.keyboard.press('Enter');
 }
