@@ -156,7 +156,7 @@ export function fileReport(file: string, text: string, parsed: ParseResult, extr
           gradNorm: extra.gradNorms?.get(layer.id) ?? null,
           ...(layer.partOf ? { partOf: layer.partOf } : {}),
           ...(layer.config.trainable === false ? { frozen: true as const } : {}),
-          ...(layer.custom ? { standIn: layer.custom.output === 'same' ? 'identity' : layer.custom.output === 'last' ? `linear projection to ${layer.custom.lastDim}` : 'none' } : {}),
+          ...(layer.custom ? { standIn: layer.custom.output === 'same' ? (layer.inbound.length > 1 ? 'sum of inputs' : 'identity') : layer.custom.output === 'last' ? `linear projection to ${layer.custom.lastDim}` : 'none' } : {}),
         })),
         // Only fixes that apply to this file are offered.
         findings: (extra.findings ?? []).map((f) => findingReport(f, model, lines, applicableFixes(text, file, model, f))),

@@ -65,7 +65,11 @@ function layerConfig(tf: Tfjs, layer: LayerNode): Record<string, unknown> {
  */
 function standIn(tf: Tfjs, layer: LayerNode): tfjs.layers.Layer {
   const custom = layer.custom!;
-  if (custom.output === 'same') return tf.layers.activation({ activation: 'linear', name: layer.id });
+  if (custom.output === 'same') {
+    // Several inputs of which the output keeps the first's shape (`return inputShape[0];`, e.g. a
+    // VAE's sampling layer on [zMean, zLogVar]): their sum, so every input branch gets a gradient.
+    return layer.inbound.length > 1 ? tf.layers.add({ name: layer.id }) : tf.layers.activation({ activation: 'linear', name: layer.id });
+  }
   if (custom.output === 'last' && custom.lastDim) return tf.layers.dense({ units: custom.lastDim, useBias: false, trainable: false, name: layer.id });
   throw new ModelBuildError(`\`${layer.id}\`: the output shape of the custom layer \`${custom.className}\` is not known, so no stand-in can replace it.`, layer.id);
 }

@@ -334,3 +334,35 @@ test('corpus: model definitions found, fully resolved, and resolved after fillin
   // A Keras `Lambda` layer runs arbitrary code: no value fills its shape, by design.
   assert.deepEqual(unresolved, ['test/fixtures/python/unsupported.py: model']);
 });
+
+test('a custom layer over several inputs that keeps the first shape trains with the sum of its inputs as stand-in', async () => {
+  // After tfjs-examples fashion-mnist-vae: a sampling layer applied to [zMean, zLogVar].
+  const text = `import * as tf from '@tensorflow/tfjs';
+class Sampling extends tf.layers.Layer {
+  computeOutputShape(inputShape) { return inputShape[0]; }
+  call(inputs) { return inputs[0]; }
+  static get className() { return 'Sampling'; }
+}
+const x = tf.input({shape: [6]});
+const h = tf.layers.dense({units: 8, activation: 'relu'}).apply(x);
+const zMean = tf.layers.dense({units: 2}).apply(h);
+const zLogVar = tf.layers.dense({units: 2}).apply(h);
+const z = new Sampling({name: 'z'}).apply([zMean, zLogVar]);
+export const encoder = tf.model({inputs: x, outputs: tf.layers.dense({units: 1}).apply(z)});
+`;
+  const result = parseSource(text, '/virtual/vae.ts');
+  const graph = model(result, 'encoder');
+  const sampling = graph.layers.find((l) => l.custom)!;
+  assert.deepEqual(sampling.outputShape, [null, 2]);
+  assert.ok(result.problems.some((p) => /sum of its inputs when it takes several/.test(p.message)));
+  await tf.setBackend('cpu');
+  const built = buildModel(tf, graph, 1);
+  const xs = tf.ones([4, 6]);
+  const ys = tf.ones([4, 1]);
+  const { grads } = tf.variableGrads(() => tf.losses.meanSquaredError(ys, built.predict(xs) as tf.Tensor) as tf.Scalar);
+  // Both branches into the stand-in get a gradient (an identity on the first input would leave zLogVar's kernel without one).
+  const withGradient = Object.keys(grads).filter((name) => name.includes('kernel'));
+  assert.equal(withGradient.length, 4, `kernels with a gradient: ${withGradient.join(', ')}`);
+  tf.dispose([xs, ys, ...Object.values(grads)]);
+  built.dispose();
+});

@@ -85,7 +85,7 @@ export function toModelGraph(model: ModelValue, name: string, report: Report): M
     ids.set(node, id);
     if (layer.custom) {
       const standIn =
-        layer.custom.output === 'same' ? 'an identity stand-in (no weights)' :
+        layer.custom.output === 'same' ? 'an identity stand-in (no weights; the sum of its inputs when it takes several)' :
         layer.custom.output === 'last' ? `a fixed linear projection to ${layer.custom.lastDim} (not trained)` : undefined;
       report(
         standIn
