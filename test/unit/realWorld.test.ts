@@ -366,3 +366,20 @@ export const encoder = tf.model({inputs: x, outputs: tf.layers.dense({units: 1})
   tf.dispose([xs, ys, ...Object.values(grads)]);
   built.dispose();
 });
+
+test('a free time axis of a tfjs input (shape [null, n]) trains with 20 steps and says so, as in Keras', () => {
+  // After tfjs-examples translation.ts: `tf.layers.input({shape: [null, numEncoderTokens]})`.
+  const text = `import * as tf from '@tensorflow/tfjs';
+const tokens = tf.layers.input({shape: [null, 7]});
+const h = tf.layers.lstm({units: 4}).apply(tokens);
+export const seq = tf.model({inputs: tokens, outputs: tf.layers.dense({units: 2}).apply(h)});
+`;
+  const result = parseSource(text, '/virtual/free.ts');
+  const graph = model(result, 'seq');
+  assert.deepEqual(graph.layers[0]!.config.shape, [20, 7]);
+  assert.deepEqual(graph.layers[1]!.outputShape, [null, 4]);
+  assert.ok(result.problems.some((p) => p.severity === 'info' && /time axis is free .*the run uses 20 steps/.test(p.message)), JSON.stringify(result.problems));
+  const built = buildModel(tf, graph, 1);
+  assert.deepEqual(built.inputs[0]!.shape, [null, 20, 7]);
+  built.dispose();
+});

@@ -1,5 +1,5 @@
 /** Turns the interpreter's model values into the plain ModelGraph IR. */
-import { declaredInputShape, layerIds } from '../graph';
+import { chooseFreeLengths, declaredInputShape, layerIds } from '../graph';
 import { consumerType, holeRole, holeSuggestion, optimizerArgument } from '../holes';
 import type {
   CompileInfo,
@@ -132,6 +132,7 @@ export function toModelGraph(model: ModelValue, name: string, report: Report): M
     if (node.layer.config) collectHoles(node.layer.config, type, id, holes);
   }
   if (model.compile?.args) collectHoles(model.compile.args, 'compile', 'compile', holes);
+  for (const id of inputs) chooseFreeLengths(layers.find((l) => l.id === id), report);
   const firstInput = layers.find((layer) => layer.id === inputs[0]);
   const inputShape = firstInput ? declaredInputShape(firstInput) : undefined;
   return {

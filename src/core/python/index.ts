@@ -14,7 +14,7 @@ import {
   type ParseResult,
   type SourceRange,
 } from '../ir';
-import { declaredInputShape, finishGraph, layerIds, nodesReaching } from '../graph';
+import { chooseFreeLengths, declaredInputShape, finishGraph, layerIds, nodesReaching } from '../graph';
 import { holeRole, holeSuggestion, mergeHoles } from '../holes';
 import { Evaluator, FunctionalModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './evaluator';
 
@@ -185,38 +185,6 @@ function askInputShape(first: LayerNode | undefined, model: ModelValue, name: st
     first.range, 'warning',
   );
   return { name: holeName, role, range: first.range, usedBy: [`${first.id}.inputShape`], suggestion };
-}
-
-/** Steps a free time axis (`input_shape=(None, 3)`) runs with, and free image sides. */
-const FREE_TIME_STEPS = 20;
-const FREE_IMAGE_SIDE = 32;
-
-/**
- * A free dimension in a declared input shape (`(None, 3)`, `(None, None, 3)`) trains with a
- * chosen length, said on the layer: the gradients of a recurrent or convolutional stack do not
- * depend on which length is picked beyond its size, and tfjs needs one to make data.
- */
-function chooseFreeLengths(layer: LayerNode | undefined, report: Report): void {
-  if (!layer) return;
-  const config = layer.config as Record<string, ConfigValue>;
-  for (const key of ['inputShape', 'shape', 'batchInputShape', 'batchShape']) {
-    const shape = layer.config[key];
-    if (!Array.isArray(shape)) continue;
-    const offset = key.startsWith('batch') ? 1 : 0;
-    const dims = shape.slice(offset);
-    if (!dims.some((d) => d === null) || !dims.every((d) => d === null || typeof d === 'number')) continue;
-    const image = dims.length === 3;
-    const length = image ? FREE_IMAGE_SIDE : FREE_TIME_STEPS;
-    config[key] = [...shape.slice(0, offset), ...dims.map((d, i) => (d === null && i < dims.length - 1 ? length : d))];
-    if (String(config[key]!) !== shape.toString()) {
-      report(`\`${layer.id}\`: the input's ${image ? 'height and width are' : 'time axis is'} free (None); the run uses ${length}${image ? `x${length}` : ' steps'}.`, layer.range, 'info');
-    }
-  }
-  const declared = INPUT_KEYS.some((k) => k !== 'inputDim' && layer.config[k] !== undefined && layer.config[k] !== null);
-  if (layer.type === 'embedding' && !declared && (layer.config.inputLength === null || layer.config.inputLength === undefined)) {
-    config.inputLength = FREE_TIME_STEPS;
-    report(`\`${layer.id}\`: \`input_length\` is free (None or not given); the run uses ${FREE_TIME_STEPS} steps.`, layer.range, 'info');
-  }
 }
 
 /**
