@@ -77,6 +77,28 @@ export class Deadline {
   }
 }
 
+/** Thrown when one file's evaluation runs out of steps or time: the reader stops the file there. */
+export class BudgetExceeded extends Error {
+  constructor(readonly kind: 'steps' | 'time' = 'steps') {
+    super(kind);
+  }
+}
+
+/**
+ * Evaluation steps and wall-clock time of one file, shared by both front ends: `tick` in every
+ * evaluation step (`cost` for work proportional to a value's size) throws BudgetExceeded past
+ * `maxSteps` or the deadline, which keeps pathological input linear and bounded.
+ */
+export class EvaluationBudget {
+  private steps = 0;
+  constructor(readonly maxSteps: number, public deadline: Deadline = new Deadline()) {}
+  tick(cost = 1): void {
+    this.steps += cost;
+    if (this.steps > this.maxSteps) throw new BudgetExceeded();
+    if (this.deadline.expired()) throw new BudgetExceeded('time');
+  }
+}
+
 /** A limit hit while reading, thrown up to the statement (or file) that gives up; carries where. */
 export class ParseLimitError extends Error {
   constructor(message: string, readonly range: SourceRange | undefined, readonly scope: 'statement' | 'file') {

@@ -6,6 +6,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { ModelGraph } from '../core/ir';
 import type { UserData } from './protocol';
 import type { Tfjs } from './buildModel';
+import { seededRandom } from './seeding';
 
 export class DataError extends Error {}
 
@@ -96,14 +97,7 @@ export function userData(tf: Tfjs, model: tfjs.LayersModel, data: UserData): Dat
 
 /** A seeded permutation (mulberry32 + Fisher-Yates), the same for the same seed. */
 export function permutation(n: number, seed: number): Int32Array {
-  let a = seed >>> 0;
-  const random = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   for (let i = n - 1; i > 0; i--) {

@@ -10,17 +10,8 @@ import { parseSource } from '../../src/core/source';
 import { staticFindings } from '../../src/core/analysis/staticRules';
 import { planFix, FIX_CODES } from '../../src/core/fixes/index';
 
-/** mulberry32: a failure replays from its seed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The product's seeded generator (mulberry32): a failure replays from its seed. */
+export { seededRandom as random } from '../../src/training/seeding';
 
 export interface Seed {
   readonly name: string;

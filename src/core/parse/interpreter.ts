@@ -8,7 +8,7 @@ import { CLIP_HELPER_NAME, CLIPPED_OPTIMIZER_CALL, type ConfigValue, type ParseP
 import { HOLE_NAME } from '../holes';
 import { RefusedImport, type ModuleLoader } from './modules';
 import { isCutPlaceholder } from './boundedSyntax';
-import { Deadline, layerLimitMessage, lengthProblem, PARSE_LIMITS, ParseLimitError, sizeProblem, timeLimitMessage } from '../limits';
+import { BudgetExceeded, Deadline, EvaluationBudget, layerLimitMessage, lengthProblem, PARSE_LIMITS, ParseLimitError, sizeProblem, timeLimitMessage } from '../limits';
 import { LAYER_FACTORIES, MERGE_LAYERS, TFJS_MODULES } from './tfjsApi';
 import {
   ArgParserValue,
@@ -41,12 +41,6 @@ export const MAX_IDLE_LOOP_ITERATIONS = 1_000;
 /** Total evaluation steps per file; keeps pathological input linear and bounded. */
 export const MAX_STEPS = 2_000_000;
 const MAX_CALL_DEPTH = 64;
-
-class BudgetExceeded extends Error {
-  constructor(readonly kind: 'steps' | 'time' = 'steps') {
-    super(kind);
-  }
-}
 
 /** Node kinds that only read a value (no copy): reading a big list costs no extra steps. */
 const READS = new Set<number>();
@@ -96,13 +90,12 @@ export class Interpreter {
   private readonly problems: ParseProblem[] = [];
   private readonly problemKeys = new Set<string>();
   readonly models: ModelValue[] = [];
-  private steps = 0;
+  private readonly budget = new EvaluationBudget(MAX_STEPS);
   private callDepth = 0;
   /** Nested `eval`s right now (expression depth across calls); bounded so the stack is. */
   private evalDepth = 0;
   /** Layers made in this file: bounded, so nested loops of layers stay small. */
   private layersMade = 0;
-  private deadline = new Deadline();
   private readonly overLimit = new WeakSet<ModelValue>();
   /** The statement being executed: where a budget that runs out is reported. */
   private at: TS.Node | undefined;
@@ -222,7 +215,7 @@ export class Interpreter {
 
   /** Evaluation stops `ms` from now (a problem at the statement reached), whatever the steps left. */
   limitTime(ms: number): void {
-    this.deadline = new Deadline(ms);
+    this.budget.deadline = new Deadline(ms);
   }
 
   run(): InterpreterResult {
@@ -243,7 +236,7 @@ export class Interpreter {
       const at = this.at ?? this.file;
       this.problem(
         error.kind === 'time'
-          ? timeLimitMessage(this.deadline.ms)
+          ? timeLimitMessage(this.budget.deadline.ms)
           : `Stopped reading this file here after ${MAX_STEPS.toLocaleString('en-US')} evaluation steps (Gradient Lens' limit); models after this point may be missing.`,
         at === this.file ? { start: 0, end: 0 } : at,
         'warning',
@@ -291,9 +284,7 @@ export class Interpreter {
 
   /** One evaluation step (`cost` for work proportional to a value's size). */
   private tick(cost = 1): void {
-    this.steps += cost;
-    if (this.steps > MAX_STEPS) throw new BudgetExceeded();
-    if (this.deadline.expired()) throw new BudgetExceeded('time');
+    this.budget.tick(cost);
   }
 
   /**

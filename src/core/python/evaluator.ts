@@ -18,7 +18,7 @@ import {
   type SourceRange,
 } from '../ir';
 import { LAYER_FACTORIES } from '../parse/tfjsApi';
-import { Deadline, layerLimitMessage, lengthProblem, PARSE_LIMITS, ParseLimitError, timeLimitMessage } from '../limits';
+import { BudgetExceeded, Deadline, EvaluationBudget, layerLimitMessage, lengthProblem, PARSE_LIMITS, ParseLimitError, timeLimitMessage } from '../limits';
 import {
   ACTIVATIONS,
   KERAS1_KEYWORDS,
@@ -283,12 +283,6 @@ class Scope {
   }
 }
 
-/** The evaluator gave up (a runaway loop): reported, and what was found is kept. */
-class BudgetExceeded extends Error {
-  constructor(readonly kind: 'steps' | 'time' = 'steps') {
-    super(kind);
-  }
-}
 
 /** Node names that only read a value (no copy): reading a big list costs no extra steps. */
 const READS = new Set(['VariableName', 'MemberExpression', 'ParenthesizedExpression', 'Number', 'String']);
@@ -498,11 +492,10 @@ export class Evaluator {
   readonly templateRuns: TemplateRun[] = [];
   private readonly problemKeys = new Set<string>();
   private src: string;
-  private steps = 0;
+  private readonly budget: EvaluationBudget;
   private depth = 0;
   /** Nested `eval`s right now (expression depth across calls); bounded so the stack is. */
   private evalDepth = 0;
-  private readonly deadline: Deadline;
   private readonly overLimit = new WeakSet<SequentialModel>();
   /** The statement being executed: where a budget that runs out is reported. */
   private at: SourceRange | undefined;
@@ -525,7 +518,7 @@ export class Evaluator {
     private readonly options: EvaluatorOptions = {},
   ) {
     this.src = text;
-    this.deadline = new Deadline(options.timeMs);
+    this.budget = new EvaluationBudget(MAX_STEPS, new Deadline(options.timeMs));
     this.installBuiltins();
   }
 
@@ -548,9 +541,7 @@ export class Evaluator {
 
   /** One evaluation step (`cost` for work proportional to a value's size). */
   private step(cost = 1): void {
-    this.steps += cost;
-    if (this.steps > MAX_STEPS) throw new BudgetExceeded();
-    if (this.deadline.expired()) throw new BudgetExceeded('time');
+    this.budget.tick(cost);
   }
 
   /**
@@ -600,7 +591,7 @@ export class Evaluator {
     } catch (error) {
       if (!(error instanceof BudgetExceeded)) throw error;
       this.problem(
-        error.kind === 'time' ? timeLimitMessage(this.deadline.ms) : `Stopped reading this file here after ${MAX_STEPS.toLocaleString('en-US')} evaluation steps (Gradient Lens' limit; a very long loop?); models found so far are kept.`,
+        error.kind === 'time' ? timeLimitMessage(this.budget.deadline.ms) : `Stopped reading this file here after ${MAX_STEPS.toLocaleString('en-US')} evaluation steps (Gradient Lens' limit; a very long loop?); models found so far are kept.`,
         this.at ?? { start: 0, end: 0 },
         'warning',
       );
