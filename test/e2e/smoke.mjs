@@ -25,6 +25,7 @@ async function check(name, body) {
   } catch (error) {
     results.push({ name, ok: false });
     console.log(`  FAIL ${name}\n       ${String(error?.message ?? error).split('\n')[0]}`);
+    await restoreWorkbench().catch((restoreError) => console.log(`       (restoring the workbench failed too: ${String(restoreError?.message ?? restoreError).split('\n')[0]})`));
   }
 }
 function expect(condition, message) {
@@ -56,22 +57,44 @@ async function theme(name) {
  */
 async function openPalette() {
   const input = page.locator('.quick-input-widget input');
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await page.keyboard.press('F1');
+  // Each attempt gives the focus back to the workbench a different way before pressing the key.
+  const refocus = [
+    async () => {},
+    async () => {
+      const tab = page.locator('.editor-group-container.active .tab.active').first();
+      if (await tab.count()) await tab.click({ timeout: 5_000 }).catch(() => {});
+      else await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 4, y: 4 }, timeout: 5_000 }).catch(() => {});
+    },
+    // The webview's iframe is the main document's active element while it holds the focus.
+    async () => page.evaluate(() => document.activeElement?.blur?.()).catch(() => {}),
+    async () => page.locator('.part.statusbar').click({ position: { x: 2, y: 2 }, timeout: 5_000 }).catch(() => {}),
+  ];
+  for (const [attempt, before] of refocus.entries()) {
+    await before();
+    await page.waitForTimeout(attempt ? 300 : 0);
+    await page.keyboard.press(attempt === 3 ? 'Control+Shift+P' : 'F1');
     try {
       await input.waitFor({ state: 'visible', timeout: 4_000 });
       return input;
     } catch {
       await page.keyboard.press('Escape').catch(() => {});
-      // The active group's own tab: the focus returns to the workbench without changing the group.
-      const tab = page.locator('.editor-group-container.active .tab.active').first();
-      if (await tab.count()) await tab.click({ timeout: 5_000 }).catch(() => {});
-      else await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 4, y: 4 }, timeout: 5_000 }).catch(() => {});
-      await page.waitForTimeout(300);
     }
   }
-  await page.keyboard.press('F1');
-  return input;
+  throw new Error('the command palette did not open (F1 and Ctrl+Shift+P after four ways of refocusing the workbench)');
+}
+/**
+ * Puts the workbench back as the checks expect it (window 1500x950, no group maximized, side bar
+ * and panel shown), so that one failed check does not make every later one fail.
+ */
+async function restoreWorkbench() {
+  await page.keyboard.press('Escape').catch(() => {});
+  await page.setViewportSize({ width: 1500, height: 950 });
+  await page.waitForTimeout(500);
+  const hiddenGroups = await page.evaluate(() => [...document.querySelectorAll('.part.editor .editor-group-container')].filter((g) => g.getBoundingClientRect().width < 2).length);
+  if (hiddenGroups > 0) await paletteExact('View: Toggle Maximize Editor Group');
+  if (!(await page.locator('.part.sidebar').isVisible())) await paletteExact('View: Toggle Primary Side Bar Visibility');
+  if (!(await page.locator('.part.panel').isVisible())) await paletteExact('View: Toggle Panel Visibility');
+  await page.waitForTimeout(500);
 }
 async function paletteExact(label) {
   await (await openPalette()).fill(`>${label}`);
@@ -264,11 +287,7 @@ try {
         expect(layout.cut === 0 && !layout.overlaps && layout.tableScrolls, `at ${width}: ${JSON.stringify(layout)}`);
       }
     } finally {
-      await page.setViewportSize({ width: 1500, height: 950 });
-      await paletteExact('View: Toggle Panel Visibility');
-      await paletteExact('View: Toggle Primary Side Bar Visibility');
-      await paletteExact('View: Toggle Maximize Editor Group');
-      await page.waitForTimeout(800);
+      await restoreWorkbench();
     }
   });
 
