@@ -16,7 +16,8 @@ import {
 } from '../ir';
 import { chooseFreeLengths, declaredInputShape, finishGraph, layerIds, nodesReaching } from '../graph';
 import { holeRole, holeSuggestion, mergeHoles } from '../holes';
-import { Evaluator, FunctionalModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './evaluator';
+import { Evaluator } from './evaluator';
+import { FunctionalModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './values';
 
 export interface PythonParseOptions {
   /** Reads another file, for imports of the user's own modules (`from helpers import build`). */

@@ -1,0 +1,54 @@
+/**
+ * Reading the lezer Python tree: node ranges, meaningful children, and literal values
+ * (numbers, strings) as Python spells them. No evaluation state.
+ */
+import type { SyntaxNode } from '@lezer/common';
+import type { SourceRange } from '../ir';
+
+/** `# gradient-lens: name=value, ...`. */
+export const ANNOTATION = /^\s*#+\s*gradient-lens:\s*(.*?)\s*$/;
+
+export const rangeOf = (node: SyntaxNode): SourceRange => ({ start: node.from, end: node.to });
+
+/** Children that carry meaning (comments are skipped nodes in the tree and may appear anywhere). */
+export function kids(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let c = node.firstChild; c; c = c.nextSibling) if (c.name !== 'Comment') out.push(c);
+  return out;
+}
+
+export function pyNumber(raw: string): number | undefined {
+  const t = raw.replace(/_/g, '');
+  if (/[jJlL]$/.test(t)) return undefined;
+  const n = /^0[oO]/.test(t) ? parseInt(t.slice(2), 8) : Number(t);
+  return Number.isNaN(n) ? undefined : n;
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', "'": "'", '"': '"', '\n': '' };
+
+/** The value of a Python string literal (prefixes, triple quotes, escapes). */
+export function pyString(raw: string): string {
+  const m = /^([a-zA-Z]{0,2})('''|"""|'|")/.exec(raw);
+  if (!m) return raw;
+  const quote = m[2]!;
+  const end = raw.length >= m[0].length + quote.length && raw.endsWith(quote) ? raw.length - quote.length : raw.length;
+  const body = raw.slice(m[0].length, end);
+  if (m[1]!.toLowerCase().includes('r')) return body;
+  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[\s\S])/g, (all, e: string) =>
+    e.length > 1 ? String.fromCharCode(parseInt(e.slice(1), 16)) : ESCAPES[e] ?? all);
+}
+
+/** The empty error lezer leaves after a float written with a trailing dot (`0.`). */
+export function isTrailingDotFloat(error: SyntaxNode): boolean {
+  const parent = error.parent;
+  let before = error.prevSibling;
+  while (before?.name === 'Comment') before = before.prevSibling; // `8.  # width`
+  return error.from === error.to && parent?.name === 'MemberExpression' && parent.firstChild?.name === 'Number' && before?.name === '.';
+}
+
+export function hasError(top: SyntaxNode): boolean {
+  const cursor = top.cursor();
+  do if (cursor.type.isError) return true;
+  while (cursor.next());
+  return false;
+}
