@@ -12,7 +12,7 @@ import type { SyntaxNode } from '@lezer/common';
 import type { ParseProblem, SourceRange } from '../ir';
 import { Deadline, EvaluationBudget, lengthProblem, ParseLimitError } from '../limits';
 import { pythonBuiltins } from './builtins';
-import { MAX_STEPS, Scope, Unknown, type EvaluatorOptions, type ModelValue, type TemplateRun, type Value } from './values';
+import { MAX_STEPS, Scope, Unknown, type EvaluatorOptions, type ModelValue, type Selector, type TemplateRun, type Value } from './values';
 
 export abstract class EvaluatorBase {
   readonly problems: ParseProblem[] = [];
@@ -51,6 +51,10 @@ export abstract class EvaluatorBase {
   /** Module-level annotations by statement offset: read when the module reaches the statement. */
   protected readonly pendingFills = new Map<number, { entries: string; range: SourceRange }>();
   protected top: SyntaxNode | undefined;
+  /** Strings from outside the file that code compares with literals, by `option:dest` / `hole:name`. */
+  readonly selectors = new Map<string, Selector>();
+  /** The string value of each argparse option in this run, by dest. */
+  protected readonly argStrings = new Map<string, string>();
 
   constructor(
     protected readonly text: string,
@@ -110,6 +114,27 @@ export abstract class EvaluatorBase {
     if (!message) return undefined;
     this.problem(message, site, 'warning');
     return new Unknown(this.src.slice(site.start, Math.min(site.end, site.start + 60)), 'it is too large to read');
+  }
+
+  /**
+   * `value` was compared with (or used as a key of) `literals`: if it is an argparse option's
+   * string or a named hole, those literals are values to try for it (see variants.ts).
+   */
+  protected noteSelector(value: Value, literals: readonly string[]): void {
+    if (!literals.length) return;
+    const add = (selector: Selector): void => {
+      for (const literal of literals) if (!selector.values.includes(literal) && selector.values.length < 12) selector.values.push(literal);
+    };
+    if (typeof value === 'string') {
+      for (const [dest, current] of this.argStrings) {
+        const selector = current === value ? this.selectors.get(`option:${dest}`) : undefined;
+        if (selector) add(selector);
+      }
+    } else if (value instanceof Unknown && value.hole) {
+      const key = `hole:${value.hole}`;
+      if (!this.selectors.has(key)) this.selectors.set(key, { kind: 'hole', name: value.hole, label: value.hole, values: [], range: this.holeRanges.get(value.hole) ?? this.at ?? { start: 0, end: 0 } });
+      add(this.selectors.get(key)!);
+    }
   }
 
   /** A value given for `chain` for `model`: its template run's fills, then the file's. */

@@ -4,7 +4,7 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import type { SourceRange } from '../ir';
-import { Builtin, MAX_LOOP, NdArray, PyDict, SequentialModel, Unknown, isPrimitive, truthy, type BuiltinFn, type Value } from './values';
+import { Builtin, MAX_LOOP, Namespace, NdArray, PyDict, SequentialModel, Unknown, isPrimitive, truthy, type BuiltinFn, type Value } from './values';
 
 /** What the built-ins read of the evaluator: node text, and where holes are named and filled. */
 export interface BuiltinHost {
@@ -86,6 +86,14 @@ export function pythonBuiltins(host: BuiltinHost): Map<string, Value> {
     return Array.from({ length: n }, (_, i) => lists.map((l) => l[i]!));
   });
   b('reversed', (args, _kw, site) => (Array.isArray(args[0]) ? [...args[0]].reverse() : unknown(site, 'argument is not a list')));
+  // `vars(args)`: the argparse namespace as a dict (`options['model']`).
+  b('vars', (args, _kw, site) => {
+    const a = args[0];
+    if (!(a instanceof Namespace)) return a instanceof Unknown ? new Unknown(host.text(site), a.reason, a.hole) : unknown(site, 'argument is not a namespace');
+    const dict = new PyDict();
+    for (const [k, v] of a.items) dict.items.set(k, v);
+    return dict;
+  });
   b('print', () => null);
   b('isinstance', (_args, _kw, site) => unknown(site, 'types are not evaluated'));
   return builtins;

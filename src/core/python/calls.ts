@@ -209,6 +209,16 @@ export abstract class CallEvaluator extends StatementEvaluator {
         const type = args.keywords.get('type')?.value;
         const typeName = type instanceof Builtin ? type.name : undefined;
         if (typeof value === 'string' && (typeName === 'int' || typeName === 'float') && value.trim() !== '' && !Number.isNaN(Number(value))) value = typeName === 'int' ? Math.trunc(Number(value)) : Number(value);
+        // A string option (or one with string `choices`) may pick the architecture: its values
+        // are tried as runs of their own (variants.ts); `chosen` is such a run's value.
+        const choices = args.keywords.get('choices')?.value;
+        const strings = Array.isArray(choices) && choices.length && choices.every((c) => typeof c === 'string') ? (choices as string[]) : [];
+        const chosen = this.options.chosen?.[dest];
+        if (chosen !== undefined) value = chosen;
+        if ((typeof value === 'string' && typeName !== 'int' && typeName !== 'float') || strings.length) {
+          if (typeof value === 'string') this.argStrings.set(dest, value);
+          this.selectors.set(`option:${dest}`, { kind: 'option', name: dest, label: long ?? dest, ...(typeof value === 'string' ? { current: value } : {}), values: [...strings], range: rangeOf(site) });
+        }
         self.defaults.set(dest, value);
         return null;
       }

@@ -23,6 +23,10 @@ import {
 
 export class Evaluator extends KerasModelEvaluator {
   private readonly userModules = new Map<string, PyModuleFile | undefined>();
+  /** Start offsets of the functions the file's own code called (template runs not counted). */
+  calledOutsideTemplates: ReadonlySet<number> = new Set();
+  /** True when a step or time budget ended the reading. */
+  stopped = false;
 
   // ----- entry
 
@@ -39,9 +43,11 @@ export class Evaluator extends KerasModelEvaluator {
       for (const statement of kids(top)) {
         if (this.guarded(() => this.execBlock([statement], this.moduleScope))) break;
       }
+      this.calledOutsideTemplates = new Set(this.calledFunctions);
       this.runTemplates(top);
     } catch (error) {
       if (!(error instanceof BudgetExceeded)) throw error;
+      this.stopped = true;
       this.problem(
         error.kind === 'time' ? timeLimitMessage(this.budget.deadline.ms) : `Stopped reading this file here after ${MAX_STEPS.toLocaleString('en-US')} evaluation steps (Gradient Lens' limit; a very long loop?); models found so far are kept.`,
         this.at ?? { start: 0, end: 0 },
@@ -74,7 +80,7 @@ export class Evaluator extends KerasModelEvaluator {
   /** `input_dim=13, model_type="cnn"` -> values, evaluated in the module scope. */
   protected override parseFills(entriesText: string, at: SourceRange): Map<string, Value> {
     const out = new Map<string, Value>();
-    const starts = [...entriesText.matchAll(/([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\]|\([^()=]*\))*)\s*=(?!=)/g)];
+    const starts = [...entriesText.matchAll(/([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[-?\d+\]|\["[^"\\\n]*"\]|\['[^'\\\n]*'\]|\([^()=]*\))*)\s*=(?!=)/g)];
     starts.forEach((match, i) => {
       const end = i + 1 < starts.length ? starts[i + 1]!.index : entriesText.length;
       const expression = entriesText.slice(match.index + match[0].length, end).trim().replace(/,\s*$/, '');
@@ -336,7 +342,7 @@ export class Evaluator extends KerasModelEvaluator {
     const models = this.models.slice(modelsBefore);
     // A function that builds no model was not model code: its problems are noise.
     if (models.length === 0) this.dropProblemsFrom(problemsBefore);
-    for (const model of models) model.template = { fn: fn.name, ...(branch !== undefined ? { branch } : {}), def: statement };
+    for (const model of models) model.template = { fn: fn.name, ...(branch !== undefined ? { branch } : {}), def: statement, start: fn.node.from };
     this.templateRuns.push({ def: fn.node, fn: fn.name, models, called });
   }
 

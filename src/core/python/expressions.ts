@@ -9,7 +9,7 @@ import { PARSE_LIMITS } from '../limits';
 import { EvaluatorBase } from './base';
 import { KERAS_LAYERS, KERAS_MEMBERS, MERGE_FUNCTIONS, kerasPath } from './kerasApi';
 import { MATH_CONSTANTS } from './pyLibraries';
-import { kids, pyNumber, pyString, rangeOf } from './syntax';
+import { CHAIN, kids, pyNumber, pyString, rangeOf } from './syntax';
 import {
   Backbone, BoundMethod, MAX_LOOP, Namespace, NdArray, PyDict, PyModule, PyModuleFile, Scope, TensorValue, Unknown,
   describe, equal, isPrimitive, truthy, type Value,
@@ -125,7 +125,7 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
   /** `a.b.c` / `a[1]` as text when it is a plain access chain (a fillable hole name). */
   protected chainText(node: SyntaxNode): string | undefined {
     const text = this.t(node).replace(/\s+/g, '');
-    return /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[-?\d+\])*$/.test(text) ? text : undefined;
+    return CHAIN.test(text) ? text : undefined;
   }
 
   protected member(node: SyntaxNode, scope: Scope): Value {
@@ -210,6 +210,8 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
       const item = object[index < 0 ? object.length + index : index];
       return item ?? new Unknown(this.t(node), 'index out of range');
     }
+    // A table picked by a string from outside (`BUILDERS[args.model]`): its keys are the choices.
+    if (object instanceof PyDict && (typeof index === 'string' || index instanceof Unknown)) this.noteSelector(index, [...object.items.keys()]);
     if (object instanceof PyDict && isPrimitive(index)) return object.items.get(String(index)) ?? new Unknown(this.t(node), `no key \`${String(index)}\``);
     return unknown(index instanceof Unknown ? index.reason : `indexing ${describe(object)} is not evaluated`);
   }

@@ -7,13 +7,16 @@ import type { SyntaxNode } from '@lezer/common';
 import type { SourceRange } from '../ir';
 import { ExpressionEvaluator } from './expressions';
 import { KERAS_BASES, kerasPath } from './kerasApi';
-import { kids, pyString, rangeOf } from './syntax';
+import { comparisons, kids, pyString, rangeOf } from './syntax';
 import {
   ClassValue, FunctionalModel, MAX_LOOP, NdArray, PyDict, PyFunction, PyModule, Scope, SequentialModel, Unknown,
   describe, isPrimitive, truthy, type Completion, type Param, type Value,
 } from './values';
 
 export abstract class StatementEvaluator extends ExpressionEvaluator {
+  /** If statements whose conditions were scanned for selectors, by start offset. */
+  private readonly scannedChains = new Set<number>();
+
   /** Imports (evaluator.ts: it reads the user's own modules with a nested evaluator). */
   protected abstract execImport(node: SyntaxNode, scope: Scope): void;
   /** `# gradient-lens: name=value, ...` entries as values (evaluator.ts). */
@@ -199,6 +202,8 @@ export abstract class StatementEvaluator extends ExpressionEvaluator {
 
   protected execIf(node: SyntaxNode, scope: Scope): Completion {
     const parts = kids(node);
+    if (this.argStrings.size) this.noteChainSelectors(parts, scope);
+    let scanned = this.argStrings.size > 0;
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
       if (part.name === 'else') return this.execBody(parts[i + 1], scope);
@@ -209,6 +214,10 @@ export abstract class StatementEvaluator extends ExpressionEvaluator {
       const value = this.eval(condNode, scope);
       const condition = truthy(value);
       if (condition === true) return this.execBody(body, scope);
+      if (condition === undefined && !scanned) {
+        scanned = true;
+        this.noteChainSelectors(parts, scope);
+      }
       if (condition === undefined) {
         // Argument checks (`if x < 0: raise ...`) guard the model code: read past them.
         const statements = kids(body).filter((n) => n.name !== ':');
@@ -262,6 +271,24 @@ export abstract class StatementEvaluator extends ExpressionEvaluator {
     return elseIndex >= 0 ? this.execBody(parts[elseIndex + 1], scope) : undefined;
   }
 
+  /**
+   * The strings an if/elif chain compares values with: values to try for an argparse option or
+   * a named hole among them (`if args.model == "cnn": ... elif args.model == "mlp":`).
+   */
+  private noteChainSelectors(parts: readonly SyntaxNode[], scope: Scope): void {
+    // Once per statement: a loop around it must not pay for the scan on every iteration.
+    const at = parts[0]?.from ?? -1;
+    if (this.scannedChains.has(at)) return;
+    this.scannedChains.add(at);
+    parts.forEach((part, i) => {
+      if ((part.name !== 'if' && part.name !== 'elif') || !parts[i + 1]) return;
+      for (const { subject, against } of comparisons(parts[i + 1]!, (n) => this.t(n))) {
+        const values = against.map((n) => this.eval(n, scope));
+        if (values.every((v): v is string => typeof v === 'string')) this.noteSelector(this.eval(subject, scope), values);
+      }
+    });
+  }
+
   protected noteFlowHole(name: string | undefined, role: 'repeat count' | 'layer sizes' | 'condition', layersBefore: number, suggestion?: string): void {
     const model = this.models[this.models.length - 1];
     if (!name || this.layersMade === layersBefore || !model) return;
@@ -273,13 +300,9 @@ export abstract class StatementEvaluator extends ExpressionEvaluator {
    * `kind.startswith('cnn')`) is filled by that string, not by True: the string, quoted.
    */
   protected stringOfCondition(cond: SyntaxNode): string | undefined {
-    const strings: SyntaxNode[] = [];
-    const cursor = cond.cursor();
-    do if (cursor.name === 'String') strings.push(cursor.node);
-    while (cursor.next() && cursor.from < cond.to);
-    if (!strings.length || !/==|!=|\bin\b|startswith|endswith/.test(this.t(cond))) return undefined;
+    const literal = comparisons(cond, (n) => this.t(n)).find((c) => c.subject.name !== 'String' && c.against[0]!.name === 'String')?.against[0];
     // Double quotes: the advice wraps `--set 'name=value'` in single quotes for the shell.
-    return JSON.stringify(pyString(this.t(strings[0]!)));
+    return literal ? JSON.stringify(pyString(this.t(literal))) : undefined;
   }
 
   /** The items of an iterable; an unknown one is read once with an unknown item. */

@@ -52,3 +52,48 @@ export function hasError(top: SyntaxNode): boolean {
   while (cursor.next());
   return false;
 }
+
+/** An access chain a fill can name: `args.model`, `sys.argv[1]`, `cfg["arch"]` (spaces removed). */
+export const CHAIN = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[-?\d+\]|\["[^"\\\n]*"\]|\['[^'\\\n]*'\])*$/;
+
+/**
+ * The comparisons in a condition that could test a string, as (subject, what it is compared
+ * with): `x == "a"` and `x == A` both ways, `x in ("a", B)`, `"a" in x`, `x.startswith("a")`.
+ * Only literals, names and access chains take part (reading them again changes nothing); the
+ * caller evaluates them and keeps the pairs whose other side is strings.
+ */
+export function comparisons(cond: SyntaxNode, text: (node: SyntaxNode) => string): { subject: SyntaxNode; against: SyntaxNode[] }[] {
+  const out: { subject: SyntaxNode; against: SyntaxNode[] }[] = [];
+  const simple = (n: SyntaxNode | undefined): n is SyntaxNode =>
+    !!n && (n.name === 'String' || n.name === 'VariableName' || (n.name === 'MemberExpression' && CHAIN.test(text(n).replace(/\s+/g, ''))));
+  const items = (n: SyntaxNode): SyntaxNode[] | undefined => {
+    if (!['TupleExpression', 'ArrayExpression', 'SetExpression'].includes(n.name)) return undefined;
+    const list = kids(n).filter((k) => !['(', ')', '[', ']', '{', '}', ','].includes(k.name));
+    return list.length && list.every(simple) ? list : undefined;
+  };
+  const cursor = cond.cursor();
+  do {
+    const node = cursor.node;
+    if (node.name === 'BinaryExpression') {
+      const parts = kids(node);
+      const a = parts[0];
+      const b = parts[parts.length - 1];
+      const op = parts.slice(1, -1).map(text).join(' ');
+      if (!a || !b) continue;
+      if ((op === '==' || op === '!=') && simple(a) && simple(b)) out.push({ subject: a, against: [b] }, { subject: b, against: [a] });
+      else if (op === 'in' || op === 'not in') {
+        const list = items(b);
+        if (list && simple(a)) out.push({ subject: a, against: list });
+        else if (simple(a) && simple(b)) out.push({ subject: b, against: [a] });
+      }
+    } else if (node.name === 'CallExpression') {
+      const [callee, list] = kids(node);
+      const parts = callee?.name === 'MemberExpression' ? kids(callee) : [];
+      const args = list ? kids(list).filter((k) => k.name !== '(' && k.name !== ')') : [];
+      if (parts.length === 3 && /^(startswith|endswith)$/.test(text(parts[2]!)) && simple(parts[0]) && args.length === 1 && simple(args[0])) {
+        out.push({ subject: parts[0]!, against: [args[0]!] });
+      }
+    }
+  } while (cursor.next() && cursor.from < cond.to);
+  return out;
+}

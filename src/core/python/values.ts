@@ -160,7 +160,7 @@ interface ModelCommon {
   /** The fills of the template run that built it (an annotation above its function). */
   fills?: ReadonlyMap<string, Value>;
   /** Set for models built by a template run: the function's name (and the branch). */
-  template?: { readonly fn: string; readonly branch?: string; readonly def: SyntaxNode };
+  template?: { readonly fn: string; readonly branch?: string; readonly def: SyntaxNode; readonly start: number };
 }
 
 export class SequentialModel implements ModelCommon {
@@ -288,6 +288,26 @@ export interface EvaluatorOptions {
   readonly setFor?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Wall-clock limit of evaluating the file, in ms (default `PARSE_LIMITS.timeMs`). */
   readonly timeMs?: number;
+  /** Values of argparse string options by dest, instead of their defaults (one variant run). */
+  readonly chosen?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A string chosen outside the file that may pick the architecture: an argparse option
+ * (`--model`, by dest) or a named hole (`sys.argv[1]`, `cfg["arch"]`), with the strings the
+ * code compares it with (and an option's `choices`). Each is tried as its own run.
+ */
+export interface Selector {
+  readonly kind: 'option' | 'hole';
+  /** The option's dest, or the hole's name (an access chain). */
+  readonly name: string;
+  /** The option's flag as written (`--model`), or the hole's name. */
+  readonly label: string;
+  /** The value this run read: an option's default; undefined when there is none (a hole). */
+  readonly current?: string;
+  /** Values to try, in order: `choices`, then the literals the code compares it with. */
+  readonly values: string[];
+  readonly range: SourceRange;
 }
 
 /** The evaluator's own budgets: steps per file, iterations per loop, nested calls. */
