@@ -168,3 +168,43 @@ test("a hole named by a string key (`cfg['mode']`) pastes into the CLI's --set t
   assert.deepEqual(types(model(filled, 'm')), ['dense', 'dense']);
   assert.equal(model(filled, 'm').holes, undefined);
 });
+
+test('absl flags and `match`: one model per enum value; `case "rnn" | "lstm"` is one model', () => {
+  const result = parse('absl_match.py');
+  assert.deepEqual(names(result), ['main[cnn]', 'main[rnn]']);
+  assert.deepEqual(types(model(result, 'main[cnn]')), ['conv1d', 'globalAveragePooling1d', 'dense']);
+  // FLAGS.units is the integer flag's default.
+  assert.equal(model(result, 'main[rnn]').layers[0]!.config.units, 64);
+  assert.deepEqual(types(model(result, 'main[rnn]')), ['lstm', 'dense']);
+});
+
+test('`match` on an unknown string and a conditional expression on an option fork as `if` does', () => {
+  const matched = parsePythonModels([
+    'import sys',
+    'from keras.models import Sequential',
+    'from keras.layers import Dense, Dropout',
+    'm = Sequential([Dense(16, input_shape=(4,))])',
+    'match sys.argv[1]:',
+    '    case "dropout":',
+    '        m.add(Dropout(0.5))',
+    '    case "deep":',
+    '        m.add(Dense(16))',
+    '        m.add(Dense(16))',
+    'm.add(Dense(1))',
+  ].join('\n'), 'match.py');
+  assert.deepEqual(names(matched), ['m[dropout]', 'm[deep]']);
+  assert.deepEqual(types(model(matched, 'm[deep]')), ['dense', 'dense', 'dense', 'dense']);
+  const ternary = parsePythonModels([
+    'import argparse',
+    'from keras.models import Sequential',
+    'from keras.layers import Dense',
+    'p = argparse.ArgumentParser()',
+    'p.add_argument("--head", default="linear")',
+    'args = p.parse_args()',
+    'm = Sequential([Dense(16, input_shape=(4,))])',
+    'm.add(Dense(1, activation="sigmoid" if args.head == "binary" else None))',
+  ].join('\n'), 'ternary.py');
+  assert.deepEqual(names(ternary), ['m[linear]', 'm[binary]']);
+  assert.equal(model(ternary, 'm[binary]').layers[1]!.activation, 'sigmoid');
+  assert.equal(model(ternary, 'm[linear]').layers[1]!.activation, undefined);
+});

@@ -53,8 +53,10 @@ export abstract class EvaluatorBase {
   protected top: SyntaxNode | undefined;
   /** Strings from outside the file that code compares with literals, by `option:dest` / `hole:name`. */
   readonly selectors = new Map<string, Selector>();
-  /** The string value of each argparse option in this run, by dest. */
+  /** The string value of each argparse option (or absl flag) in this run, by dest. */
   protected readonly argStrings = new Map<string, string>();
+  /** absl / `tf.app.flags` flags defined so far (`flags.DEFINE_string('model', 'cnn', ...)`). */
+  protected readonly flagValues = new Map<string, Value>();
 
   constructor(
     protected readonly text: string,

@@ -150,6 +150,28 @@ export abstract class CallEvaluator extends StatementEvaluator {
     }
   }
 
+  /**
+   * absl / `tf.app.flags` definitions (`flags.DEFINE_enum('model', 'cnn', ['cnn', 'mlp'], '')`):
+   * `FLAGS.model` reads the default; a string flag may pick the architecture, as an argparse
+   * option does (its enum values are the values to try).
+   */
+  protected defineFlag(kind: string, args: Args, site: SyntaxNode): Value {
+    const arg = (i: number, key: string): Value | undefined => args.keywords.get(key)?.value ?? args.positional[i]?.value;
+    const name = arg(0, 'name');
+    if (typeof name !== 'string') return null;
+    let value: Value = arg(1, 'default') ?? null;
+    const enumValues = kind === 'enum' ? arg(2, 'enum_values') : undefined;
+    const strings = Array.isArray(enumValues) && enumValues.every((v) => typeof v === 'string') ? (enumValues as string[]) : [];
+    const chosen = this.options.chosen?.[name];
+    if (chosen !== undefined) value = chosen;
+    if ((kind === 'string' || kind === 'enum') && (typeof value === 'string' || strings.length)) {
+      if (typeof value === 'string') this.argStrings.set(name, value);
+      this.selectors.set(`option:${name}`, { kind: 'option', name, label: `--${name}`, ...(typeof value === 'string' ? { current: value } : {}), values: [...strings], range: rangeOf(site) });
+    }
+    this.flagValues.set(name, value === null ? new Unknown(`FLAGS.${name}`, `flag \`${name}\` has no default`, `FLAGS.${name}`) : value);
+    return null;
+  }
+
   protected callMethod(method: BoundMethod, args: Args, site: SyntaxNode): Value {
     const { self, name } = method;
     const a = args.positional.map((x) => x.value);

@@ -9,7 +9,7 @@ import { PARSE_LIMITS } from '../limits';
 import { EvaluatorBase } from './base';
 import { KERAS_LAYERS, KERAS_MEMBERS, MERGE_FUNCTIONS, kerasPath } from './kerasApi';
 import { MATH_CONSTANTS } from './pyLibraries';
-import { CHAIN, kids, pyNumber, pyString, rangeOf } from './syntax';
+import { CHAIN, comparisons, kids, pyNumber, pyString, rangeOf } from './syntax';
 import {
   Backbone, BoundMethod, MAX_LOOP, Namespace, NdArray, PyDict, PyModule, PyModuleFile, Scope, TensorValue, Unknown,
   describe, equal, isPrimitive, truthy, type Value,
@@ -19,6 +19,8 @@ import {
 const READS = new Set(['VariableName', 'MemberExpression', 'ParenthesizedExpression', 'Number', 'String']);
 
 export abstract class ExpressionEvaluator extends EvaluatorBase {
+  /** Conditions already scanned for selectors, by start offset (a loop scans once). */
+  protected readonly scannedChains = new Set<number>();
   /** A call expression (calls.ts). */
   protected abstract call(node: SyntaxNode, scope: Scope): Value;
   /** Binding names (statements.ts): comprehension variables are bound as assignments are. */
@@ -88,7 +90,9 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
       case 'ConditionalExpression': {
         const [a, , c, , b] = kids(node);
         if (!a || !c || !b) return new Unknown(this.t(node), 'incomplete expression');
-        const cond = truthy(this.eval(c, scope));
+        const condition = this.eval(c, scope);
+        if (this.argStrings.size || condition instanceof Unknown) this.noteComparisons(c, scope);
+        const cond = truthy(condition);
         if (cond === undefined) return new Unknown(this.t(node), `condition \`${this.t(c)}\` is not a constant`);
         return this.eval(cond ? a : b, scope);
       }
@@ -98,6 +102,19 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
         return new Unknown(this.t(node), 'lambdas are not evaluated');
       default:
         return new Unknown(this.t(node), node.type.isError ? 'syntax error' : 'this kind of expression is not evaluated');
+    }
+  }
+
+  /**
+   * The strings `cond` compares values with (`x == "cnn"`, `x in ("a", B)`): values to try for an
+   * argparse option or a named hole among them. Once per condition.
+   */
+  protected noteComparisons(cond: SyntaxNode, scope: Scope): void {
+    if (this.scannedChains.has(cond.from)) return;
+    this.scannedChains.add(cond.from);
+    for (const { subject, against } of comparisons(cond, (n) => this.t(n))) {
+      const values = against.map((n) => this.eval(n, scope));
+      if (values.every((v): v is string => typeof v === 'string')) this.noteSelector(this.eval(subject, scope), values);
     }
   }
 
@@ -150,6 +167,8 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
       const prop = parts[2] ? this.t(parts[2]) : '';
       if (object instanceof PyModule) {
         if ((object.path[0] === 'numpy' || object.path[0] === 'math') && object.path.length === 1 && prop in MATH_CONSTANTS) return MATH_CONSTANTS[prop]!;
+        // absl / tf.app flags: `FLAGS.model` is the flag's default (or a variant run's value).
+        if (object.path[object.path.length - 1] === 'FLAGS' && this.flagValues.has(prop)) return this.flagValues.get(prop)!;
         return new PyModule([...object.path, prop]);
       }
       if (object instanceof PyModuleFile) {

@@ -108,6 +108,8 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
   // ----- the Keras API
 
   protected override callApi(module: PyModule, args: Args, site: SyntaxNode): Value {
+    const flag = /^DEFINE_(string|enum|integer|float|bool|boolean|list)$/.exec(module.path[module.path.length - 1] ?? '');
+    if (flag && module.path.includes('flags')) return this.defineFlag(flag[1]!, args, site);
     if (PURE_MODULES.has(module.path[0]!)) return callPure(module.path, args, this.t(site));
     const tf1 = tf1Optimizer(module.path);
     if (tf1) return this.optimizer(['optimizers', tf1], args, site, module.path.join('.'));

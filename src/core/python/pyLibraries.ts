@@ -6,7 +6,7 @@
 import { ArgParser, Namespace, NdArray, Unknown, type Args, type Value } from './values';
 
 /** Modules whose calls the evaluator computes itself: pure math, NumPy shapes, argparse defaults. */
-export const PURE_MODULES = new Set(['numpy', 'math', 'argparse', 'sklearn']);
+export const PURE_MODULES = new Set(['numpy', 'math', 'argparse', 'sklearn', 'absl']);
 
 /** `math.sqrt` / `np.log`...: pure functions of numbers, evaluated on constants. */
 export const MATH_FUNCTIONS: Readonly<Record<string, (...n: number[]) => number>> = {

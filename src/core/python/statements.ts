@@ -10,13 +10,10 @@ import { KERAS_BASES, kerasPath } from './kerasApi';
 import { comparisons, kids, pyString, rangeOf } from './syntax';
 import {
   ClassValue, FunctionalModel, MAX_LOOP, NdArray, PyDict, PyFunction, PyModule, Scope, SequentialModel, Unknown,
-  describe, isPrimitive, truthy, type Completion, type Param, type Value,
+  describe, equal, isPrimitive, truthy, type Completion, type Param, type Value,
 } from './values';
 
 export abstract class StatementEvaluator extends ExpressionEvaluator {
-  /** If statements whose conditions were scanned for selectors, by start offset. */
-  private readonly scannedChains = new Set<number>();
-
   /** Imports (evaluator.ts: it reads the user's own modules with a nested evaluator). */
   protected abstract execImport(node: SyntaxNode, scope: Scope): void;
   /** `# gradient-lens: name=value, ...` entries as values (evaluator.ts). */
@@ -60,6 +57,8 @@ export abstract class StatementEvaluator extends ExpressionEvaluator {
         return this.execFor(node, scope);
       case 'WhileStatement':
         return this.execWhile(node, scope);
+      case 'MatchStatement':
+        return this.execMatch(node, scope);
       case 'FunctionDefinition':
         this.defineFunction(node, scope);
         return undefined;
@@ -276,17 +275,62 @@ export abstract class StatementEvaluator extends ExpressionEvaluator {
    * a named hole among them (`if args.model == "cnn": ... elif args.model == "mlp":`).
    */
   private noteChainSelectors(parts: readonly SyntaxNode[], scope: Scope): void {
-    // Once per statement: a loop around it must not pay for the scan on every iteration.
-    const at = parts[0]?.from ?? -1;
-    if (this.scannedChains.has(at)) return;
-    this.scannedChains.add(at);
     parts.forEach((part, i) => {
-      if ((part.name !== 'if' && part.name !== 'elif') || !parts[i + 1]) return;
-      for (const { subject, against } of comparisons(parts[i + 1]!, (n) => this.t(n))) {
-        const values = against.map((n) => this.eval(n, scope));
-        if (values.every((v): v is string => typeof v === 'string')) this.noteSelector(this.eval(subject, scope), values);
-      }
+      if ((part.name === 'if' || part.name === 'elif') && parts[i + 1]) this.noteComparisons(parts[i + 1]!, scope);
     });
+  }
+
+  /**
+   * `match subject:` with literal cases (`case "cnn" | "conv":`, `case _:`): the first case that
+   * matches runs. An unknown subject reads the first case, as an unknown `if` does, and its
+   * literals are values to try for it. Other patterns (classes, sequences) end the reading.
+   */
+  protected execMatch(node: SyntaxNode, scope: Scope): Completion {
+    const parts = kids(node);
+    const subjectNode = parts[1];
+    const body = parts.find((n) => n.name === 'MatchBody');
+    if (!subjectNode || !body) return undefined;
+    const subject = this.eval(subjectNode, scope);
+    const clauses = kids(body).filter((n) => n.name === 'MatchClause');
+    const literalsOf = (pattern: SyntaxNode | undefined): Value[] | 'any' | undefined => {
+      if (!pattern) return undefined;
+      if (pattern.name === 'CapturePattern') return 'any';
+      if (pattern.name === 'LiteralPattern') return kids(pattern).map((n) => this.eval(n, scope));
+      if (pattern.name !== 'OrPattern') return undefined;
+      const alternatives = kids(pattern).filter((n) => n.name !== 'LogicOp').map(literalsOf);
+      return alternatives.every((a): a is Value[] => Array.isArray(a)) ? alternatives.flat() : undefined;
+    };
+    const patterns = clauses.map((clause) => literalsOf(kids(clause)[1]));
+    const strings = patterns.flatMap((p) => (Array.isArray(p) ? p.filter((v): v is string => typeof v === 'string') : []));
+    if (!this.scannedChains.has(node.from)) {
+      this.scannedChains.add(node.from);
+      this.noteSelector(subject, strings);
+    }
+    for (let i = 0; i < clauses.length; i++) {
+      const clause = clauses[i]!;
+      const pattern = patterns[i];
+      const clauseBody = kids(clause).find((n) => n.name === 'Body');
+      const guarded = kids(clause).some((n) => n.name === 'if');
+      if (pattern === undefined || guarded) {
+        this.problem(`This \`case\` pattern is not read; the \`match\` is read up to it.`, rangeOf(clause), 'info');
+        return undefined;
+      }
+      if (pattern === 'any') {
+        const name = kids(clause)[1] ? this.t(kids(clause)[1]!) : '_';
+        if (name !== '_') scope.vars.set(name, subject);
+        return this.execBody(clauseBody, scope);
+      }
+      const matches = pattern.map((literal) => equal(subject, literal));
+      if (matches.includes(true)) return this.execBody(clauseBody, scope);
+      if (matches.every((m) => m === false)) continue;
+      this.problem(`\`match\` subject \`${this.t(subjectNode)}\` is not a constant; read the first case only.`, rangeOf(subjectNode), 'info');
+      const layersBefore = this.layersMade;
+      const completion = this.execBody(clauseBody, scope);
+      const first = pattern.find((v) => typeof v === 'string');
+      if (subject instanceof Unknown && subject.hole) this.noteFlowHole(subject.hole, 'condition', layersBefore, typeof first === 'string' ? JSON.stringify(first) : undefined);
+      return completion;
+    }
+    return undefined;
   }
 
   protected noteFlowHole(name: string | undefined, role: 'repeat count' | 'layer sizes' | 'condition', layersBefore: number, suggestion?: string): void {
