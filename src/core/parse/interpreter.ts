@@ -14,8 +14,9 @@ import { Builders } from './interpret/builders';
 import { type InterpreterResult, MAX_STEPS } from './interpret/state';
 import { FactoryCall, FunctionValue, Namespace, ObjectValue, Scope, Unknown, type Value } from './values';
 
-export { ANNOTATION, MAX_IDLE_LOOP_ITERATIONS, MAX_LOOP_ITERATIONS, MAX_STEPS, type Assumption, type FlowHole, type InterpreterResult } from './interpret/state';
+export { MAX_IDLE_LOOP_ITERATIONS, MAX_LOOP_ITERATIONS, MAX_STEPS, type Assumption, type FlowHole, type InterpreterResult } from './interpret/state';
 export { accessChain, truthy } from './interpret/jsSemantics';
+export { ANNOTATION } from './interpret/fills';
 
 export class Interpreter extends Builders {
   constructor(

@@ -88,7 +88,12 @@ export abstract class Builders extends Fills {
             this.templateValues = undefined;
           }
         });
-        for (const model of models) model.template ??= variant.label;
+        for (const model of models) {
+          model.template ??= variant.label;
+          // A constructor's object holds the model it gets from a builder (`this.model = build()`):
+          // the class (`new Trainer()`) is what the code names, not the builder.
+          if (ts.isConstructorDeclaration(fn.declaration)) model.returnedBy = undefined;
+        }
         called.delete(fn.declaration);
         return { models, problems, called };
       };

@@ -170,15 +170,22 @@ export abstract class Calls extends Builtins {
     const body = fn.declaration.body;
     if (!body) return undefined;
     this.callDepth++;
+    let result: Value;
     try {
       if (ts.isBlock(body)) {
         const completion = this.execBlock(body.statements, scope);
-        return completion?.kind === 'return' ? completion.value : undefined;
+        result = completion?.kind === 'return' ? completion.value : undefined;
+      } else {
+        result = this.eval(body, scope);
       }
-      return this.eval(body, scope);
     } finally {
       this.callDepth--;
     }
+    // In a template run, the outermost function below the run's own that returns the model is its
+    // builder (`buildModel(xs)` called by an uncalled `train`): the model is titled after it.
+    // When the run's function returns the model itself, the run's label stays its title.
+    if (this.templateName !== undefined && isModel(result)) result.returnedBy = asTemplate ? undefined : fn.name;
+    return result;
   }
 
   /** Methods with behaviour: tfjs models and layers, arrays, strings. Undefined: not a method we handle. */
@@ -199,8 +206,7 @@ export abstract class Calls extends Builtins {
       return { value: undefined };
     }
     if (isModel(object) && key === 'compile') {
-      const [config] = this.evalArgs(site.arguments, scope);
-      object.compile = { args: config instanceof ObjectValue ? config : undefined, range: this.rangeOf(site) };
+      this.compileModel(object, this.evalArgs(site.arguments, scope)[0], site);
       return { value: undefined };
     }
     if (isModel(object) && key === 'apply') return { value: this.applyModel(object, this.evalArgs(site.arguments, scope), site) };

@@ -5,8 +5,11 @@
 import type * as TS from 'typescript';
 import { HOLE_NAME } from '../../holes';
 import { Unknown, type Scope, type Value } from '../values';
-import { type AnnotationEntry, ANNOTATION } from './state';
+import type { AnnotationEntry } from './state';
 import { TfjsModels } from './tfjsModels';
+
+/** The annotation comment: `// gradient-lens: name=value, ...` (or inside a block comment). */
+export const ANNOTATION = /^[ \t]*(?:\/\/+|\/\*+|\*)[ \t]*gradient-lens:[ \t]*([^\n]*?)[ \t]*(\*\/)?$/m;
 
 export abstract class Fills extends TfjsModels {
   /**

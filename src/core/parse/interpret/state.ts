@@ -41,10 +41,6 @@ export type Completion =
   | { readonly kind: 'continue'; readonly label?: string }
   | { readonly kind: 'return'; readonly value: Value };
 
-
-/** The annotation comment: `// gradient-lens: name=value, ...` (or inside a block comment). */
-export const ANNOTATION = /^[ \t]*(?:\/\/+|\/\*+|\*)[ \t]*gradient-lens:[ \t]*([^\n]*?)[ \t]*(\*\/)?$/m;
-
 /** An unknown that decided control flow (a loop bound, a condition) while a model was built. */
 export interface FlowHole {
   readonly name: string;
@@ -260,6 +256,8 @@ export abstract class InterpreterState {
   protected abstract customLayerClass(node: TS.ClassDeclaration, scope: Scope): CustomLayerClass | undefined;
   /** Defined in `tfjsModels.ts`. */
   protected abstract callTf(callee: Namespace, args: readonly Value[], site: TS.Node): Value;
+  /** Defined in `tfjsModels.ts`. */
+  protected abstract compileModel(model: ModelValue, config: Value, site: TS.Node): void;
   /** Defined in `tfjsModels.ts`. */
   protected abstract applyLayer(layer: LayerValue, args: readonly Value[], site: TS.Node): Value;
   /** Defined in `tfjsModels.ts`. */

@@ -5,6 +5,7 @@
  */
 import type * as TS from 'typescript';
 import { layerLimitMessage, PARSE_LIMITS, ParseLimitError } from '../../limits';
+import { nearestTfjsOptimizer, TFJS_OPTIMIZER_NAMES } from '../../optimizers';
 import { LAYER_FACTORIES, MERGE_LAYERS } from '../tfjsApi';
 import {
   FactoryCall,
@@ -21,6 +22,7 @@ import {
   type Value,
 } from '../values';
 import { Calls } from './calls';
+import { copyProps } from './jsSemantics';
 
 export abstract class TfjsModels extends Calls {
   protected callTf(callee: Namespace, args: readonly Value[], site: TS.Node): Value {
@@ -83,7 +85,37 @@ export abstract class TfjsModels extends Calls {
       if (typeof name === 'string') this.nameFromConfig(model, name);
       return this.registerModel(model);
     }
+    // `tf.train.nadam(...)`: tfjs has no such optimizer; train with the nearest one and say so.
+    const nearest = path.length === 2 && path[0] === 'train' ? nearestTfjsOptimizer(path[1]!) : undefined;
+    if (nearest) {
+      const rate = args.length ? 'the same learning rate' : `${nearest.title}'s default learning rate`;
+      this.problem(`tfjs has no \`tf.train.${path[1]}\` optimizer; training uses ${nearest.title}, the nearest tfjs optimizer, with ${rate}.`, site, 'info');
+      return new FactoryCall(`train.${nearest.name}`, args.slice(0, 1));
+    }
     return new FactoryCall(path.join('.'), args);
+  }
+
+  /**
+   * `model.compile(config)`: recorded on the model. A Keras optimizer name tfjs' `compile` does
+   * not know (`'nadam'`) is replaced by the nearest tfjs optimizer, said at the name.
+   */
+  protected compileModel(model: ModelValue, config: Value, site: TS.Node): void {
+    let args = config instanceof ObjectValue ? config : undefined;
+    const optimizer = args?.props.get('optimizer');
+    const nearest = typeof optimizer === 'string' && !TFJS_OPTIMIZER_NAMES.has(optimizer.toLowerCase()) ? nearestTfjsOptimizer(optimizer) : undefined;
+    if (args && nearest) {
+      // A copy: the same options object may compile another model.
+      const copy = new ObjectValue(args.literal);
+      copyProps(args, copy);
+      copy.props.set('optimizer', nearest.name);
+      this.problem(
+        `tfjs has no \`${optimizer}\` optimizer; training uses ${nearest.title}, the nearest tfjs optimizer, with its default learning rate.`,
+        args.ranges.get('optimizer')?.value ?? site,
+        'info',
+      );
+      args = copy;
+    }
+    model.compile = { args, range: this.rangeOf(site) };
   }
 
   protected nameFromConfig(model: ModelValue, name: string): void {
