@@ -208,3 +208,23 @@ test('`match` on an unknown string and a conditional expression on an option for
   assert.equal(model(ternary, 'm[binary]').layers[1]!.activation, 'sigmoid');
   assert.equal(model(ternary, 'm[linear]').layers[1]!.activation, undefined);
 });
+
+test('an option normalised before the comparison (`args.model.lower() == "cnn"`) forks too', () => {
+  const result = parsePythonModels([
+    'import argparse',
+    'from keras.models import Sequential',
+    'from keras.layers import Dense, Conv1D, Flatten',
+    'p = argparse.ArgumentParser()',
+    'p.add_argument("--model", default="MLP")',
+    'args = p.parse_args()',
+    'm = Sequential()',
+    'if args.model.lower() == "cnn":',
+    '    m.add(Conv1D(8, 3, input_shape=(10, 1)))',
+    '    m.add(Flatten())',
+    'else:',
+    '    m.add(Flatten(input_shape=(10, 1)))',
+    'm.add(Dense(1))',
+  ].join('\n'), 'lower.py');
+  assert.deepEqual(names(result), ['m[MLP]', 'm[cnn]']);
+  assert.deepEqual(types(model(result, 'm[cnn]')), ['conv1d', 'flatten', 'dense']);
+});

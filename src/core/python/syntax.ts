@@ -59,18 +59,23 @@ export const CHAIN = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[-?\d+\]|\["[^"\\\n]*"\]|\
 /**
  * The comparisons in a condition that could test a string, as (subject, what it is compared
  * with): `x == "a"` and `x == A` both ways, `x in ("a", B)`, `"a" in x`, `x.startswith("a")`.
- * Only literals, names and access chains take part (reading them again changes nothing); the
+ * Only literals, names, access chains and `chain.lower()` take part (reading them again changes nothing); the
  * caller evaluates them and keeps the pairs whose other side is strings.
  */
 export function comparisons(cond: SyntaxNode, text: (node: SyntaxNode) => string): { subject: SyntaxNode; against: SyntaxNode[] }[] {
   const out: { subject: SyntaxNode; against: SyntaxNode[] }[] = [];
+  // `args.model.lower()`: a chain normalised by a string method without arguments reads nothing else.
+  const normalised = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\]]*\])*\.(?:lower|upper|strip|lstrip|rstrip)\(\)$/;
   const simple = (n: SyntaxNode | undefined): n is SyntaxNode =>
-    !!n && (n.name === 'String' || n.name === 'VariableName' || (n.name === 'MemberExpression' && CHAIN.test(text(n).replace(/\s+/g, ''))));
+    !!n && (n.name === 'String' || n.name === 'VariableName' || (n.name === 'MemberExpression' && CHAIN.test(text(n).replace(/\s+/g, '')))
+      || (n.name === 'CallExpression' && normalised.test(text(n).replace(/\s+/g, '')) && CHAIN.test(text(n).replace(/\s+/g, '').replace(/\.\w+\(\)$/, ''))));
   const items = (n: SyntaxNode): SyntaxNode[] | undefined => {
     if (!['TupleExpression', 'ArrayExpression', 'SetExpression'].includes(n.name)) return undefined;
     const list = kids(n).filter((k) => !['(', ')', '[', ']', '{', '}', ','].includes(k.name));
     return list.length && list.every(simple) ? list : undefined;
   };
+  // The subject of `args.model.lower()` is `args.model`: a value tried for it is lower case already.
+  const inner = (n: SyntaxNode): SyntaxNode => (n.name === 'CallExpression' ? kids(kids(n)[0]!)[0]! : n);
   const cursor = cond.cursor();
   do {
     const node = cursor.node;
@@ -80,18 +85,18 @@ export function comparisons(cond: SyntaxNode, text: (node: SyntaxNode) => string
       const b = parts[parts.length - 1];
       const op = parts.slice(1, -1).map(text).join(' ');
       if (!a || !b) continue;
-      if ((op === '==' || op === '!=') && simple(a) && simple(b)) out.push({ subject: a, against: [b] }, { subject: b, against: [a] });
+      if ((op === '==' || op === '!=') && simple(a) && simple(b)) out.push({ subject: inner(a), against: [b] }, { subject: inner(b), against: [a] });
       else if (op === 'in' || op === 'not in') {
         const list = items(b);
-        if (list && simple(a)) out.push({ subject: a, against: list });
-        else if (simple(a) && simple(b)) out.push({ subject: b, against: [a] });
+        if (list && simple(a)) out.push({ subject: inner(a), against: list });
+        else if (simple(a) && simple(b)) out.push({ subject: inner(b), against: [a] });
       }
     } else if (node.name === 'CallExpression') {
       const [callee, list] = kids(node);
       const parts = callee?.name === 'MemberExpression' ? kids(callee) : [];
       const args = list ? kids(list).filter((k) => k.name !== '(' && k.name !== ')') : [];
       if (parts.length === 3 && /^(startswith|endswith)$/.test(text(parts[2]!)) && simple(parts[0]) && args.length === 1 && simple(args[0])) {
-        out.push({ subject: parts[0]!, against: [args[0]!] });
+        out.push({ subject: inner(parts[0]!), against: [args[0]!] });
       }
     }
   } while (cursor.next() && cursor.from < cond.to);
