@@ -171,11 +171,11 @@ test("a hole named by a string key (`cfg['mode']`) pastes into the CLI's --set t
 
 test('absl flags and `match`: one model per enum value; `case "rnn" | "lstm"` is one model', () => {
   const result = parse('absl_match.py');
-  assert.deepEqual(names(result), ['main[cnn]', 'main[rnn]']);
-  assert.deepEqual(types(model(result, 'main[cnn]')), ['conv1d', 'globalAveragePooling1d', 'dense']);
+  assert.deepEqual(names(result), ['build[cnn]', 'build[rnn]']);
+  assert.deepEqual(types(model(result, 'build[cnn]')), ['conv1d', 'globalAveragePooling1d', 'dense']);
   // FLAGS.units is the integer flag's default.
-  assert.equal(model(result, 'main[rnn]').layers[0]!.config.units, 64);
-  assert.deepEqual(types(model(result, 'main[rnn]')), ['lstm', 'dense']);
+  assert.equal(model(result, 'build[rnn]').layers[0]!.config.units, 64);
+  assert.deepEqual(types(model(result, 'build[rnn]')), ['lstm', 'dense']);
 });
 
 test('`match` on an unknown string and a conditional expression on an option fork as `if` does', () => {

@@ -144,6 +144,9 @@ export abstract class CallEvaluator extends StatementEvaluator {
     this.depth++;
     try {
       const completion = this.execBody(body, scope);
+      const returned = completion?.kind === 'return' ? completion.value : undefined;
+      // Each function that hands a model up overwrites the title: the last below the run wins.
+      if (returned instanceof SequentialModel || returned instanceof FunctionalModel) returned.returnedBy = template ? undefined : fn.name;
       return completion?.kind === 'return' ? completion.value : completion?.kind === 'raise' ? new Unknown(this.t(site), 'the function raises') : null;
     } finally {
       this.depth--;

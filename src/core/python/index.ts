@@ -67,12 +67,14 @@ function readPython(text: string, fileName: string, options: PythonParseOptions 
   const models: ModelGraph[] = [];
   const usedNames = new Map<string, number>();
   const perRun = new Map<string, number>();
-  const runKey = (m: ModelValue): string => (m.template ? `${m.template.fn}[${m.template.branch ?? ''}]` : '');
+  const runKey = (m: ModelValue): string => (m.template ? `${m.returnedBy ?? m.template.fn}[${m.template.branch ?? ''}]` : '');
   for (const model of evaluator.models) if (model.template) perRun.set(runKey(model), (perRun.get(runKey(model)) ?? 0) + 1);
   for (const model of evaluator.models) {
     let name = model.name ?? 'model';
     if (model.template && !model.named) {
-      const base = model.template.branch !== undefined ? `${model.template.fn}[${model.template.branch}]` : model.template.fn;
+      // Titled after the builder that returned it to the run (TS does the same), with the run's branch.
+      const title = model.returnedBy ?? model.template.fn;
+      const base = model.template.branch !== undefined ? `${title}[${model.template.branch}]` : title;
       name = (perRun.get(runKey(model)) ?? 0) > 1 ? `${base}.${name}` : base;
     }
     const seen = usedNames.get(name) ?? 0;

@@ -161,6 +161,11 @@ interface ModelCommon {
   fills?: ReadonlyMap<string, Value>;
   /** Set for models built by a template run: the function's name (and the branch). */
   template?: { readonly fn: string; readonly branch?: string; readonly def: SyntaxNode; readonly start: number };
+  /**
+   * The outermost function below a template run that returned the model (`build_model` called by
+   * an uncalled `train`): its title, as in TS. Unset when the run's own function returns it.
+   */
+  returnedBy?: string;
 }
 
 export class SequentialModel implements ModelCommon {
@@ -173,6 +178,7 @@ export class SequentialModel implements ModelCommon {
   fitShapeFrom?: string;
   fills?: ReadonlyMap<string, Value>;
   template?: ModelCommon['template'];
+  returnedBy?: string;
   constructor(readonly range: SourceRange) {}
 }
 
@@ -185,6 +191,7 @@ export class FunctionalModel implements ModelCommon {
   fitShapeFrom?: string;
   fills?: ReadonlyMap<string, Value>;
   template?: ModelCommon['template'];
+  returnedBy?: string;
   constructor(
     readonly range: SourceRange,
     readonly inputs: readonly TensorValue[],
