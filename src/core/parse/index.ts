@@ -114,6 +114,11 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   const models: ModelGraph[] = [];
   const usedNames = new Map<string, number>();
   const signatures = new Set<string>();
+  // The name each model value got in the list (a dropped copy: the kept one's), so a layer's
+  // `partOf` names its model exactly as the model list does (`cnn (2)`, not `cnn`).
+  const listedName = new Map<ModelValue, string>();
+  const nameBySignature = new Map<string, string>();
+  const nameOf = (model: ModelValue): string => listedName.get(model) ?? model.name ?? 'model';
   for (const run of runs) {
     const flowHoles = flowHolesByModel(run.interpreter.flowHoles);
     const perTitle = new Map<string, number>();
@@ -130,17 +135,24 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
       if (run.branch !== undefined && !model.template) name = `${name}[${run.branch}]`;
       try {
         const holderStart = model.annotationHolder?.start ?? topLevelStatementStart(sourceFile, model.range.start);
-        const built = toModelGraph(model, name, report);
+        const built = toModelGraph(model, name, report, nameOf);
         // Branches share the models they do not decide, and a builder reached twice the same way
         // (two listeners of one callback) gives the same model: keep one of each.
         const signature = JSON.stringify([name, model.range.start, built.layers.map((l) => [l.type, l.range.start, l.config, l.inbound])]);
         const branchSignature = JSON.stringify(built.layers.map((l) => [l.type, l.range.start, l.config, l.inbound]));
-        if (signatures.has(signature) || (run.branch !== undefined && signatures.has(branchSignature))) continue;
+        if (signatures.has(signature) || (run.branch !== undefined && signatures.has(branchSignature))) {
+          const kept = nameBySignature.get(signature) ?? nameBySignature.get(branchSignature);
+          if (kept !== undefined) listedName.set(model, kept);
+          continue;
+        }
         signatures.add(branchSignature);
         signatures.add(signature);
         const seen = usedNames.get(name) ?? 0;
         usedNames.set(name, seen + 1);
         const unique = seen ? `${name} (${seen + 1})` : name;
+        listedName.set(model, unique);
+        if (!nameBySignature.has(signature)) nameBySignature.set(signature, unique);
+        if (!nameBySignature.has(branchSignature)) nameBySignature.set(branchSignature, unique);
         const holes = mergeHoles([...(built.holes ?? []), ...(flowHoles.get(model) ?? [])]);
         const defaultsUsed = run.interpreter.assumptions
           .filter((a) => a.models.includes(model))

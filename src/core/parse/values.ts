@@ -56,8 +56,11 @@ export class LayerValue {
     readonly iteration: readonly number[] | undefined,
     /** A `tf.layers.Layer` subclass of the file: how its output shape relates to its input. */
     readonly custom?: CustomLayerInfo,
-    /** The model this layer belongs to when that model is used as a layer of another one. */
-    readonly partOf?: string,
+    /**
+     * The models this layer came through when a model is used as a layer of another one,
+     * outermost first: `[generator, cnn]` for a layer of `cnn` inside `generator` inside `combined`.
+     */
+    readonly partOf?: readonly ModelValue[],
   ) {}
 
   /**
@@ -65,7 +68,7 @@ export class LayerValue {
    * model was set `trainable = false` before it was used, so this copy is not trained (tfjs
    * reads `trainable` from a layer's config).
    */
-  inlined(model: string, frozen = false): LayerValue {
+  inlined(model: ModelValue, frozen = false): LayerValue {
     let config = this.config;
     if (frozen) {
       config = new ObjectValue(this.config?.literal);
@@ -73,7 +76,7 @@ export class LayerValue {
       if (this.config) for (const [k, r] of this.config.ranges) config.ranges.set(k, r);
       config.props.set('trainable', false);
     }
-    return new LayerValue(this.type, this.known, config, this.range, this.iteration, this.custom, this.partOf ?? model);
+    return new LayerValue(this.type, this.known, config, this.range, this.iteration, this.custom, [model, ...(this.partOf ?? [])]);
   }
 }
 
