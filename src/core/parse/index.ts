@@ -7,10 +7,11 @@ import { type ConfigValue, type Hole, type ModelGraph, type ParseProblem, type P
 import { finishGraph } from '../graph';
 import { annotationSite, holeSuggestion, mergeHoles } from '../holes';
 import { Interpreter, type FlowHole } from './interpreter';
-import type { ModelValue } from './values';
+import { FunctionalModel, type ModelValue } from './values';
 import { ModuleLoader, type ReadFile } from './modules';
 import { toModelGraph } from './toGraph';
 import { createBoundedSourceFile } from './boundedSyntax';
+import { otherLabel } from './interpret/stringCases';
 
 let typescript: typeof TS | undefined;
 /** The compiler is big; load it on first use, not when the extension activates. */
@@ -91,6 +92,17 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   const runs: { interpreter: Interpreter; models: ModelValue[]; branch?: string }[] = split
     ? split.values.map((value) => ({ ...interpret({ ...options.set, [split.name]: JSON.stringify(value) }), branch: value }))
     : [base];
+  if (split?.other !== undefined) {
+    // A string none of the literals is reaches the `else` / `default:` side; its models that a
+    // literal's reading also gave are dropped below, and a reading that built nothing new (a
+    // `default: throw`) leaves no problems.
+    const before = problems.length;
+    const read = interpret({ ...options.set, [split.name]: JSON.stringify(split.other) });
+    // A sequential left empty is the start of a model the other side threw out of.
+    const other = { ...read, models: read.models.filter((m) => m instanceof FunctionalModel || m.layers.length > 0), branch: otherLabel(split.values) };
+    if (!other.models.length) problems.splice(before);
+    runs.push(other);
+  }
   if (split) {
     // The base reading's problems are those of the first branch read blind: the branches' replace them.
     const baseProblems = new Set(base.interpreter.problemsOf());

@@ -5,11 +5,12 @@
  */
 import type * as TS from 'typescript';
 import type { ConfigValue, ParseProblem } from '../../ir';
-import { fromConfigValue, FunctionValue, type ModelValue, ObjectValue, type Scope, type Value } from '../values';
+import { fromConfigValue, FunctionalModel, functionalNodes, FunctionValue, type ModelValue, ObjectValue, type Scope, type Value } from '../values';
+import { toConfigValue } from '../toGraph';
 import { skipOuterExpressions } from './jsSemantics';
 import { Fills } from './fills';
 import type { FlowHole } from './state';
-import { stringComparisons } from './stringCases';
+import { chainsWithOtherSide, otherLabel, otherString, stringComparisons } from './stringCases';
 
 /** An argument as the model's name shows it: `createModel(13, 'relu')`. */
 function formatArgument(value: ConfigValue): string {
@@ -66,9 +67,9 @@ export abstract class Builders extends Fills {
       const branch = this.branchParameter(fn.declaration, given);
       const sites = this.callSites[name] ?? [];
       // Calls in other files with constant arguments: one model per distinct argument list.
-      const variants: { label: string; fill?: readonly [string, string]; args?: Value[] }[] = sites.length
+      const variants: { label: string; fill?: readonly [string, string]; args?: Value[]; other?: true }[] = sites.length
         ? sites.map((args) => ({ label: `${name}(${args.map(formatArgument).join(', ')})`, args: args.map(fromConfigValue) }))
-        : branch ? branch.values.map((value) => ({ label: `${name}[${value}]`, fill: [branch.parameter, value] as const })) : [{ label: name }];
+        : branch ? this.splitVariants(name, branch.parameter, branch) : [{ label: name }];
       const runVariant = (variant: (typeof variants)[number]): { models: ModelValue[]; problems: ParseProblem[]; called: Set<TS.Node> } => {
         const called = new Set<TS.Node>();
         this.callsOfRun = called;
@@ -97,9 +98,12 @@ export abstract class Builders extends Fills {
         called.delete(fn.declaration);
         return { models, problems, called };
       };
+      const siblings: ModelValue[] = [];
       for (const variant of variants) {
         const flowBefore = this.flowHoles.length;
-        const run = runVariant(variant);
+        let run = runVariant(variant);
+        if (variant.other) run = this.pruneOtherRun(run, siblings);
+        siblings.push(...run.models);
         // An unknown string that picks the architecture, found while running (`switch (kind)` on
         // a destructured option, `args.model`, `process.argv[2]`): one model per string compared,
         // as for a string parameter, instead of the first branch with a hole.
@@ -112,7 +116,13 @@ export abstract class Builders extends Fills {
         this.models.splice(0, this.models.length, ...this.models.filter((m) => !dropped.has(m)));
         this.dropProblems(run.problems);
         this.flowHoles.splice(flowBefore);
-        for (const value of split.values) runs.push({ fn, ...runVariant({ label: `${name}[${value}]`, fill: [split.name, value] }) });
+        const branches: ModelValue[] = [];
+        for (const branchVariant of this.splitVariants(name, split.name, split)) {
+          let branchRun = runVariant(branchVariant);
+          if (branchVariant.other) branchRun = this.pruneOtherRun(branchRun, branches);
+          branches.push(...branchRun.models);
+          runs.push({ fn, ...branchRun });
+        }
       }
     }
     // A template that another template calls (`createModel` called by a class constructor) is
@@ -130,7 +140,7 @@ export abstract class Builders extends Fills {
    * The parameter a function compares with string literals (`kind === 'cnn'`, `case 'rnn':`)
    * most often, when it has no given value and two or more names; those names in source order.
    */
-  protected branchParameter(declaration: FunctionValue["declaration"], given: ReadonlyMap<string, Value>): { parameter: string; values: string[] } | undefined {
+  protected branchParameter(declaration: FunctionValue["declaration"], given: ReadonlyMap<string, Value>): { parameter: string; values: string[]; other?: string } | undefined {
     const ts = this.ts;
     const parameters = new Set<string>();
     for (const parameter of declaration.parameters) {
@@ -158,26 +168,77 @@ export abstract class Builders extends Fills {
     };
     if (declaration.body) visit(declaration.body);
     const best = [...found].sort((a, b) => b[1].length - a[1].length)[0];
-    return best && best[1].length >= 2 ? { parameter: best[0], values: best[1] } : undefined;
+    if (!best || best[1].length < 2) return undefined;
+    const other = declaration.body && chainsWithOtherSide(ts, this.file, declaration.body).has(best[0]) ? otherString(best[1]) : undefined;
+    return { parameter: best[0], values: best[1], ...(other !== undefined ? { other } : {}) };
+  }
+
+  /**
+   * One run per string compared, then one with a string none of them is (`other`), which reaches
+   * the `else` / `default:` side: `build[a]`, `build[other than 'a']`.
+   */
+  private splitVariants(name: string, subject: string, split: { values: readonly string[]; other?: string }): { label: string; fill: readonly [string, string]; other?: true }[] {
+    const variants: { label: string; fill: readonly [string, string]; other?: true }[] = split.values.map((value) => ({ label: `${name}[${value}]`, fill: [subject, value] as const }));
+    if (split.other !== undefined) variants.push({ label: `${name}[${otherLabel(split.values)}]`, fill: [subject, split.other], other: true });
+    return variants;
+  }
+
+  /**
+   * The run with a string none of the literals is keeps only the models no literal's run built
+   * (a `default: throw` or an `else` that builds what a case built adds nothing); a run left with
+   * no model drops its problems too (`unknown model type` thrown on purpose is not a fault).
+   */
+  private pruneOtherRun<R extends { models: ModelValue[]; problems: ParseProblem[] }>(run: R, siblings: readonly ModelValue[]): R {
+    const seen = new Set(siblings.map((m) => this.modelSignature(m)));
+    // A sequential left empty is the start of a model the other side threw out of.
+    const fresh = run.models.filter((m) => !seen.has(this.modelSignature(m)) && (m instanceof FunctionalModel || m.layers.length > 0));
+    if (fresh.length !== run.models.length) {
+      const dropped = new Set(run.models.filter((m) => !fresh.includes(m)));
+      this.models.splice(0, this.models.length, ...this.models.filter((m) => !dropped.has(m)));
+    }
+    if (!fresh.length) this.dropProblems(run.problems);
+    return { ...run, models: fresh };
+  }
+
+  /** What decides a model's architecture: each layer's type, place in the code, config and inputs. */
+  private modelSignature(model: ModelValue): string {
+    const nodes = model instanceof FunctionalModel ? functionalNodes(model) : model.layers.map((layer, order) => ({ layer, inbound: [], order }));
+    const order = new Map(nodes.map((n, i) => [n, i]));
+    return JSON.stringify(nodes.map((n) => [n.layer.type, n.layer.range.start, n.layer.config ? toConfigValue(n.layer.config, '', undefined, () => undefined) : null, n.inbound.map((i) => order.get(i as never))]));
   }
 
   /**
    * The first condition hole of a run that the file compares with two or more string literals,
    * with those literals in source order; undefined when there is none.
    */
-  protected stringSplit(holes: readonly FlowHole[], given: ReadonlyMap<string, Value>): { name: string; values: string[] } | undefined {
+  protected stringSplit(holes: readonly FlowHole[], given: ReadonlyMap<string, Value>): { name: string; values: string[]; other?: string } | undefined {
     const cases = this.fileStringCases();
     for (const hole of holes) {
       if (hole.role !== 'condition' || given.has(hole.name)) continue;
       // The compared name is filled (`rnnType` of `switch (rnnType)`): it is what the branches
       // read, wherever its unknown value came from.
-      const bySubject = hole.subject !== undefined ? cases.get(hole.subject) : undefined;
-      if (bySubject && bySubject.length >= 2 && !given.has(hole.subject!)) return { name: hole.subject!, values: bySubject };
-      const values = cases.get(hole.name);
-      if (values && values.length >= 2) return { name: hole.name, values };
+      // One literal is enough when the test has an `else`: a string none of them is reaches it.
+      const otherFor = (chain: string, values: readonly string[]): string | undefined => (this.fileOtherSides().has(chain) ? otherString(values) : undefined);
+      const split = (chain: string | undefined): { name: string; values: string[]; other?: string } | undefined => {
+        const values = chain !== undefined ? cases.get(chain) : undefined;
+        if (chain === undefined || !values?.length) return undefined;
+        const other = otherFor(chain, values);
+        return values.length >= 2 || other !== undefined ? { name: chain, values, ...(other !== undefined ? { other } : {}) } : undefined;
+      };
+      const bySubject = hole.subject !== undefined && !given.has(hole.subject) ? split(hole.subject) : undefined;
+      if (bySubject) return bySubject;
+      const byName = split(hole.name);
+      if (byName) return byName;
     }
     return undefined;
   }
+
+  /** Access chains whose string test has an `else` / `default:` side that does something. */
+  protected fileOtherSides(): Set<string> {
+    this.otherSides ??= chainsWithOtherSide(this.ts, this.file, this.file);
+    return this.otherSides;
+  }
+  private otherSides?: Set<string>;
 
   /** Access chains compared with string literals in the file: `===`, `case`, `.includes('x')`, `.startsWith('x')`... */
   protected fileStringCases(): Map<string, string[]> {
@@ -189,7 +250,7 @@ export abstract class Builders extends Fills {
    * The string split of the file's top-level run (not of templates): a condition hole met
    * while the file's own statements ran, compared with two or more string literals.
    */
-  topLevelSplit(): { name: string; values: string[] } | undefined {
+  topLevelSplit(): { name: string; values: string[]; other?: string } | undefined {
     return this.stringSplit(this.flowHoles.slice(0, this.topLevelFlowHoles), new Map());
   }
 
@@ -210,11 +271,15 @@ export abstract class Builders extends Fills {
       this.models.splice(0, this.models.length, ...this.models.filter((m) => !dropped.has(m)));
       this.dropProblems(first.problems);
       this.flowHoles.splice(flowBefore);
-      for (const value of split.values) {
+      const branches: ModelValue[] = [];
+      const values = [...split.values.map((value) => ({ value, label: value, other: false })), ...(split.other !== undefined ? [{ value: split.other, label: otherLabel(split.values), other: true }] : [])];
+      for (const { value, label, other } of values) {
         this.templateValues = new Map([...(saved ?? []), [split.name, value]]);
         try {
-          const run = this.speculate(() => void this.callFunction(arg, [], arg.declaration, undefined, true));
-          for (const model of run.models) model.template = `${model.template ?? model.name ?? 'model'}[${value}]`;
+          let run = this.speculate(() => void this.callFunction(arg, [], arg.declaration, undefined, true));
+          if (other) run = this.pruneOtherRun(run, branches);
+          branches.push(...run.models);
+          for (const model of run.models) model.template = `${model.template ?? model.name ?? 'model'}[${label}]`;
         } finally {
           this.templateValues = saved;
         }
