@@ -58,3 +58,13 @@ test('the other string is clear of every literal, also as a regular expression',
   }
   assert.equal(otherString(['.']), undefined, 'a pattern that matches anything leaves no other string');
 });
+
+test('a string condition with no else is suggested one of its literals, not `true`, and the suggestion fills it', () => {
+  const text = "const tf = require('@tensorflow/tfjs');\nfunction build(kind) {\n  const m = tf.sequential();\n  m.add(tf.layers.dense({units: 4, inputShape: [3]}));\n  if (kind === 'deep') m.add(tf.layers.dense({units: 4}));\n  return m;\n}\nmodule.exports = {build};\n";
+  const blind = parseModels(text, 'one.js');
+  const hole = blind.models[0]!.holes?.find((h) => h.name === 'kind');
+  assert.equal(hole?.suggestion, "'deep'");
+  const filled = parseModels(text, 'one.js', { set: { kind: hole!.suggestion } });
+  assert.equal(filled.models[0]!.layers.length, 2);
+  assert.equal(filled.models[0]!.holes, undefined);
+});

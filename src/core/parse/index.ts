@@ -211,7 +211,9 @@ function flowHolesByModel(all: readonly FlowHole[]): Map<ModelValue, Hole[]> {
   for (const hole of all) {
     for (const model of hole.models) {
       const list = byModel.get(model) ?? [];
-      list.push({ name: hole.name, role: hole.role, range: hole.range, usedBy: [FLOW_USE[hole.role]], suggestion: holeSuggestion(hole.role, '') });
+      // A string compared with literals is filled with one of them, not `true`.
+      const literal = hole.strings?.length && hole.subject === hole.name ? `'${hole.strings[0]!.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : undefined;
+      list.push({ name: hole.name, role: hole.role, range: hole.range, usedBy: [FLOW_USE[hole.role]], suggestion: literal ?? holeSuggestion(hole.role, '') });
       byModel.set(model, list);
     }
   }

@@ -23,7 +23,7 @@ import {
   Unknown,
   type Value,
 } from '../values';
-import { comparedChains } from './stringCases';
+import { comparedChains, stringComparisons } from './stringCases';
 
 /** A loop stops after this many iterations, with a problem (no model has that many layers). */
 export const MAX_LOOP_ITERATIONS = 10_000;
@@ -50,6 +50,8 @@ export interface FlowHole {
   readonly models: readonly ModelValue[];
   /** The name a condition compares with string literals (`modelType` in `modelType === 'cnn'`), when it does. */
   readonly subject?: string;
+  /** The string literals that subject is compared with there, in source order. */
+  readonly strings?: readonly string[];
 }
 
 /** A value the parser did not know and did not need to block on: what it used instead, and why. */
@@ -167,7 +169,8 @@ export abstract class InterpreterState {
     if (!(value instanceof Unknown) || !value.hole || !role) return;
     const models = this.templateName ? this.models.filter((m) => m.template === this.templateName) : this.models.slice(-1);
     const subject = role === 'condition' ? comparedChains(this.ts, this.file, at)[0] : undefined;
-    this.flowHoles.push({ ...value.hole, role, models, ...(subject ? { subject } : {}) });
+    const strings = subject ? stringComparisons(this.ts, this.file, at).get(subject) : undefined;
+    this.flowHoles.push({ ...value.hole, role, models, ...(subject ? { subject } : {}), ...(strings?.length ? { strings } : {}) });
   }
 
   /** One evaluation step (`cost` for work proportional to a value's size). */
