@@ -9,6 +9,7 @@ import { loadTypeScript, scriptKind } from './index';
 import { Interpreter } from './interpreter';
 import { ModuleLoader, type ReadFile } from './modules';
 import { toConfigValue } from './toGraph';
+import { BUILDER_CALL, ObjectValue, Unknown, type Value } from './values';
 import { createBoundedSourceFile } from './boundedSyntax';
 
 /** Argument lists by function name, distinct, in source order. */
@@ -19,6 +20,25 @@ function isConstant(value: ConfigValue): boolean {
   if (Array.isArray(value)) return value.every(isConstant);
   if (value !== null && typeof value === 'object') return Object.values(value).every((v) => isConstant(v as ConfigValue));
   return true;
+}
+
+/**
+ * A call-site argument as a config value. The result of calling another builder of the same
+ * target file (`vae(encoder(opts), decoder(opts))`) is `{$builder: 'encoder', args: [...]}`:
+ * the target runs that builder to get the model (builders.ts), so a builder whose parameters
+ * are models is read with those models.
+ */
+function argumentValue(value: Value, target: string): ConfigValue {
+  if (value instanceof Unknown && value.call && resolve(value.call.file) === target) {
+    return { [BUILDER_CALL]: value.call.name, args: value.call.args.map((arg) => argumentValue(arg, target)) };
+  }
+  if (Array.isArray(value)) return value.map((item) => argumentValue(item, target));
+  if (value instanceof ObjectValue) {
+    const object: Record<string, ConfigValue> = {};
+    for (const [key, item] of value.props) if (item !== undefined) object[key] = argumentValue(item, target);
+    return object;
+  }
+  return toConfigValue(value, 'argument', undefined, () => undefined);
 }
 
 /** Calls in `text` (the file `fileName`) of functions exported by `target`, with constant arguments. */
@@ -43,7 +63,7 @@ export function callSitesByTarget(text: string, fileName: string, readFile: Read
     interpreter.onForeignCall = (callee, args) => {
       const target = resolve(callee.file);
       if (only !== undefined && target !== only) return;
-      const values = args.map((arg) => toConfigValue(arg, 'argument', undefined, () => undefined));
+      const values = args.map((arg) => argumentValue(arg, target));
       if (!values.every(isConstant)) return;
       let sites = byTarget.get(target);
       if (!sites) byTarget.set(target, (sites = {}));

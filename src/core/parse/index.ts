@@ -130,7 +130,14 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   // `partOf` names its model exactly as the model list does (`cnn (2)`, not `cnn`).
   const listedName = new Map<ModelValue, string>();
   const nameBySignature = new Map<string, string>();
-  const nameOf = (model: ModelValue): string => listedName.get(model) ?? model.name ?? 'model';
+  // Graphs are built in list order, but a nested model may be listed after the model that uses
+  // it: layers first get a stand-in per model value, replaced once every name is known.
+  const standIns = new Map<ModelValue, string>();
+  const nameOf = (model: ModelValue): string => {
+    let token = standIns.get(model);
+    if (token === undefined) standIns.set(model, (token = `\u0000${standIns.size}`));
+    return token;
+  };
   for (const run of runs) {
     const flowHoles = flowHolesByModel(run.interpreter.flowHoles);
     const perTitle = new Map<string, number>();
@@ -182,6 +189,21 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
         report(`Could not read model \`${name}\` (internal error: ${error instanceof Error ? error.message : String(error)}).`, model.range, 'error');
       }
     }
+  }
+  if (standIns.size) {
+    const listed = [...listedName.keys()];
+    const finalName = new Map<string, string>();
+    for (const [model, token] of standIns) {
+      // A model built only as another builder's argument is that builder's listed model.
+      const owner = runs.find((r) => r.models.includes(model) || r.interpreter.argumentModels.includes(model))?.interpreter ?? base.interpreter;
+      const same = listedName.has(model) ? undefined : listed.find((k) => owner.modelSignature(k) === owner.modelSignature(model));
+      finalName.set(token, listedName.get(model) ?? (same && listedName.get(same)) ?? model.name ?? 'model');
+    }
+    const rename = (name: string): string => finalName.get(name) ?? name;
+    models.forEach((graph, i) => {
+      if (!graph.layers.some((l) => l.partOf !== undefined)) return;
+      models[i] = { ...graph, layers: graph.layers.map((l) => (l.partOf === undefined ? l : { ...l, partOf: rename(l.partOf), ...(l.partOfPath ? { partOfPath: l.partOfPath.map(rename) } : {}) })) };
+    });
   }
   problems.sort((a, b) => a.range.start - b.range.start);
   return { models, problems };

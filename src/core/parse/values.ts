@@ -20,6 +20,12 @@ export class Unknown {
     readonly hole?: HoleOrigin,
     /** A function exported by another file (`file` is its path): calls of it are call sites of that file's builders. */
     readonly foreign?: { readonly file: string; readonly name: string },
+    /**
+     * The result of calling a function of another file (`encoder(opts)` in `train.js`): which
+     * function, with which arguments, so a call site passing it on can say "the model that
+     * builder builds" (callSites.ts).
+     */
+    readonly call?: { readonly file: string; readonly name: string; readonly args: readonly Value[] },
   ) {}
 }
 
@@ -267,6 +273,9 @@ export function functionalNodes(model: FunctionalModel): GraphNode[] {
 }
 
 /** A constant from the IR (an argument found in another file) as an interpreter value. */
+/** The key of a call-site argument that is another builder's model: `{$builder: 'encoder', args: [...]}` (callSites.ts). */
+export const BUILDER_CALL = '$builder';
+
 export function fromConfigValue(value: ConfigValue): Value {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(fromConfigValue);

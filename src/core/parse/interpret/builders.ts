@@ -5,7 +5,7 @@
  */
 import type * as TS from 'typescript';
 import type { ConfigValue, ParseProblem } from '../../ir';
-import { fromConfigValue, FunctionalModel, functionalNodes, FunctionValue, type ModelValue, ObjectValue, type Scope, type Value } from '../values';
+import { BUILDER_CALL, fromConfigValue, FunctionalModel, functionalNodes, FunctionValue, type ModelValue, ObjectValue, type Scope, Unknown, type Value } from '../values';
 import { toConfigValue } from '../toGraph';
 import { skipOuterExpressions } from './jsSemantics';
 import { Fills } from './fills';
@@ -14,6 +14,13 @@ import { chainsWithOtherSide, otherLabel, otherString, stringComparisons } from 
 
 /** An argument as the model's name shows it: `createModel(13, 'relu')`. */
 function formatArgument(value: ConfigValue): string {
+  // Another builder's model (callSites.ts): shown as the call, `encoder({...})`.
+  const call = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Readonly<Record<string, ConfigValue>>) : undefined;
+  if (call && typeof call[BUILDER_CALL] === 'string') {
+    const args = Array.isArray(call.args) ? call.args : [];
+    const full = `${call[BUILDER_CALL]}(${args.map(formatArgument).join(', ')})`;
+    return full.length > 24 ? `${call[BUILDER_CALL]}(...)` : full;
+  }
   const text = JSON.stringify(value) ?? 'undefined';
   return text.length > 24 ? `${text.slice(0, 21)}...` : text.replace(/"/g, "'");
 }
@@ -73,14 +80,16 @@ export abstract class Builders extends Fills {
       const runVariant = (variant: (typeof variants)[number]): { models: ModelValue[]; problems: ParseProblem[]; called: Set<TS.Node> } => {
         const called = new Set<TS.Node>();
         this.callsOfRun = called;
-        const { models, problems } = this.speculate(() => {
+        const made: ModelValue[] = [];
+        const speculated = this.speculate(() => {
           this.templateName = variant.label;
           this.builderName = name;
           this.templateHolder = this.rangeOf(this.annotationHolder(fn.declaration));
           try {
             this.templateValues = new Map(given);
             if (variant.fill) this.templateValues.set(variant.fill[0], variant.fill[1]);
-            this.callFunction(fn, variant.args ?? [], fn.declaration, undefined, true);
+            const args = (variant.args ?? []).map((arg) => this.builderArgument(arg, scope, fn.declaration, made));
+            this.callFunction(fn, args, fn.declaration, undefined, true);
           } finally {
             this.templateName = undefined;
             this.builderName = undefined;
@@ -89,6 +98,12 @@ export abstract class Builders extends Fills {
             this.templateValues = undefined;
           }
         });
+        // Models built as arguments (`encoder()` of `vae(encoder(), decoder())`) are their own
+        // builders' models, listed by those builders' runs: not models of this run.
+        const { problems } = speculated;
+        const models = speculated.models.filter((m) => !made.includes(m));
+        if (made.length) this.models.splice(0, this.models.length, ...this.models.filter((m) => !made.includes(m)));
+        this.argumentModels.push(...made);
         for (const model of models) {
           model.template ??= variant.label;
           // A constructor's object holds the model it gets from a builder (`this.model = build()`):
@@ -133,6 +148,41 @@ export abstract class Builders extends Fills {
       const kept = this.models.filter((m) => !dropped.has(m));
       this.models.splice(0, this.models.length, ...kept);
       this.dropProblems(run.problems);
+    }
+  }
+
+  /** Models built only to be passed to another builder (see `builderArgument`): named as their builder's own model. */
+  readonly argumentModels: ModelValue[] = [];
+
+  /**
+   * A call-site argument `{$builder: 'encoder', args}` (callSites.ts) is the model this file's
+   * `encoder` builds with those arguments: it is built here, for the builder taking it. The
+   * call does not count as the file calling `encoder`, so `encoder`'s own run still happens.
+   */
+  private builderArgument(value: Value, scope: Scope, site: TS.Node, made: ModelValue[]): Value {
+    if (Array.isArray(value)) return value.map((item) => this.builderArgument(item, scope, site, made));
+    if (!(value instanceof ObjectValue)) return value;
+    const name = value.props.get(BUILDER_CALL);
+    if (typeof name !== 'string') {
+      if (![...value.props.values()].some((v) => v instanceof ObjectValue || Array.isArray(v))) return value;
+      const copy = new ObjectValue(value.literal);
+      for (const [key, item] of value.props) copy.props.set(key, this.builderArgument(item, scope, site, made));
+      return copy;
+    }
+    const fn = scope.lookup(name)?.value;
+    if (!(fn instanceof FunctionValue)) return new Unknown(`${name}(...)`, `\`${name}\` is not a function of this file`);
+    const given = value.props.get('args');
+    const args = (Array.isArray(given) ? given : []).map((arg) => this.builderArgument(arg, scope, site, made));
+    const calledBefore = new Set(this.calledFunctions);
+    const callsOfRun = this.callsOfRun;
+    const before = this.models.length;
+    this.callsOfRun = undefined;
+    try {
+      return this.callFunction(fn, args, site, undefined, true);
+    } finally {
+      this.callsOfRun = callsOfRun;
+      for (const declaration of [...this.calledFunctions]) if (!calledBefore.has(declaration)) this.calledFunctions.delete(declaration);
+      made.push(...this.models.slice(before));
     }
   }
 
@@ -201,7 +251,7 @@ export abstract class Builders extends Fills {
   }
 
   /** What decides a model's architecture: each layer's type, place in the code, config and inputs. */
-  private modelSignature(model: ModelValue): string {
+  modelSignature(model: ModelValue): string {
     const nodes = model instanceof FunctionalModel ? functionalNodes(model) : model.layers.map((layer, order) => ({ layer, inbound: [], order }));
     const order = new Map(nodes.map((n, i) => [n, i]));
     return JSON.stringify(nodes.map((n) => [n.layer.type, n.layer.range.start, n.layer.config ? toConfigValue(n.layer.config, '', undefined, () => undefined) : null, n.inbound.map((i) => order.get(i as never))]));

@@ -337,7 +337,7 @@ export abstract class Statements extends InterpreterState {
         // An unknown options object: its defaults are what a caller gets by leaving keys out.
         if ((item === undefined || value instanceof Unknown) && element.initializer) item = this.eval(element.initializer, scope);
         else if (item instanceof Unknown && ts.isIdentifier(element.name)) {
-          item = new Unknown(element.name.text, item.reason, { name: element.name.text, range: this.rangeOf(element.name) }, item.foreign);
+          item = new Unknown(element.name.text, item.reason, { name: element.name.text, range: this.rangeOf(element.name) }, item.foreign, item.call);
         }
         this.bindPattern(element.name, item, scope);
       }
