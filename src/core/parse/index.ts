@@ -7,7 +7,7 @@ import { type ConfigValue, type Hole, type ModelGraph, type ParseProblem, type P
 import { finishGraph } from '../graph';
 import { annotationSite, holeSuggestion, mergeHoles } from '../holes';
 import { Interpreter, type FlowHole } from './interpreter';
-import { FunctionalModel, type ModelValue } from './values';
+import { FunctionalModel, type ModelValue, type Value } from './values';
 import { ModuleLoader, type ReadFile } from './modules';
 import { toModelGraph } from './toGraph';
 import { createBoundedSourceFile } from './boundedSyntax';
@@ -65,8 +65,9 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   const loader = options.readFile
     ? new ModuleLoader(ts, options.readFile, (file, nested) => new Interpreter(ts, file, nested).runModule(), fileName)
     : undefined;
-  const interpret = (set: Readonly<Record<string, string>> | undefined): { interpreter: Interpreter; models: ModelValue[] } => {
+  const interpret = (set: Readonly<Record<string, string>> | undefined, overrides?: ReadonlyMap<string, Value>): { interpreter: Interpreter; models: ModelValue[] } => {
     const interpreter = new Interpreter(ts, sourceFile, loader, set);
+    if (overrides) interpreter.argumentOverrides = overrides;
     if (options.callSites) interpreter.callSites = options.callSites;
     if (options.setFor) interpreter.presetsFor = options.setFor;
     if (options.timeMs !== undefined) interpreter.limitTime(options.timeMs);
@@ -102,6 +103,32 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
     const other = { ...read, models: read.models.filter((m) => m instanceof FunctionalModel || m.layers.length > 0), branch: otherLabel(split.values) };
     if (!other.models.length) problems.splice(before);
     runs.push(other);
+  }
+  const defaultBranch = new Map<ModelValue, string>();
+  if (!split) {
+    // A command-line option with `choices` (`addArgument('--arch', {choices: ['cnn', 'rnn'],
+    // defaultValue: 'cnn'})`): `node script.js` builds the default, but every choice is a model
+    // the script builds. One more reading per other choice; its models the default's reading also
+    // gave are dropped below (branch signatures), so only the choices that change a model add one.
+    let readings = 0;
+    for (const option of base.interpreter.argumentChoices.slice(0, 2)) {
+      for (const choice of option.choices) {
+        if (choice === option.defaultValue || readings >= 8) continue;
+        readings++;
+        const before = problems.length;
+        const reading = { ...interpret(options.set, new Map([[option.dest, choice]])), branch: choice };
+        // The default's model that this choice changes is the default's branch: `model[mlp]`.
+        for (const model of base.models) {
+          const twin = reading.models.find((m) => m.name === model.name && m.range.start === model.range.start && !m.template);
+          if (twin && reading.interpreter.modelSignature(twin) !== base.interpreter.modelSignature(model) && typeof option.defaultValue === 'string') defaultBranch.set(model, option.defaultValue);
+        }
+        // A reading that adds no model adds no problem (the default's reading said the rest;
+        // repeated ones are dropped below).
+        const seen = new Set(base.models.map((m) => base.interpreter.modelSignature(m)));
+        if (reading.models.every((m) => seen.has(reading.interpreter.modelSignature(m)))) problems.splice(before);
+        runs.push(reading);
+      }
+    }
   }
   if (split) {
     // The base reading's problems are those of the first branch read blind: the branches' replace them.
@@ -152,6 +179,7 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
         name = (perTitle.get(title) ?? 0) > 1 ? `${title}.${name}` : title;
       }
       if (run.branch !== undefined && !model.template) name = `${name}[${run.branch}]`;
+      else if (defaultBranch.has(model)) name = `${name}[${defaultBranch.get(model)}]`;
       try {
         const holderStart = model.annotationHolder?.start ?? topLevelStatementStart(sourceFile, model.range.start);
         const built = toModelGraph(model, name, report, nameOf);

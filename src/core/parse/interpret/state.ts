@@ -109,6 +109,13 @@ export abstract class InterpreterState {
   /** Values for template parameters, by name, while a template runs (annotations, `--set`). */
   protected templateValues: Map<string, Value> | undefined;
   /** Told of every call of a function another file exports (call sites of its builders). */
+  /**
+   * Command-line options declared with string `choices` (`addArgument('--modelType', {choices:
+   * [...], defaultValue})`), in declaration order: a run per choice reads the other architectures.
+   */
+  readonly argumentChoices: { readonly dest: string; readonly choices: readonly string[]; readonly defaultValue: Value }[] = [];
+  /** Values that replace declared argparse defaults, by destination (one run per choice). */
+  argumentOverrides?: ReadonlyMap<string, Value>;
   onForeignCall?: (callee: { readonly file: string; readonly name: string }, args: readonly Value[], site: TS.Node) => void;
   /** Calls of this file's builder functions found in other files: argument lists by function name. */
   callSites: Readonly<Record<string, readonly (readonly ConfigValue[])[]>> = {};
