@@ -38,6 +38,8 @@ test('a switch default that builds is one more model; one that throws adds nothi
   checkAgainstTfjs('default_builds.js', 'pool', ['max', 'avg'], true);
   checkAgainstTfjs('default_throws.js', 'net', ['small', 'big'], false);
   assert.deepEqual(parse('default_throws.js').problems.filter((p) => p.severity !== 'info'), []);
+  // The model the rejected string began (a layer before the tests) is no model either.
+  checkAgainstTfjs('else_throws.js', 'embed', ['mean', 'recurrent'], false);
 });
 
 test('a top-level string read from the command line splits into its literal and the else', () => {

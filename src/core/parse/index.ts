@@ -100,7 +100,9 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
     const before = problems.length;
     const read = interpret({ ...options.set, [split.name]: JSON.stringify(split.other) });
     // A sequential left empty is the start of a model the other side threw out of.
-    const other = { ...read, models: read.models.filter((m) => m instanceof FunctionalModel || m.layers.length > 0), branch: otherLabel(split.values) };
+    // A reading that threw more than the first is a string the code rejects: no model.
+    const rejected = read.interpreter.thrown > base.interpreter.thrown;
+    const other = { ...read, models: rejected ? [] : read.models.filter((m) => m instanceof FunctionalModel || m.layers.length > 0), branch: otherLabel(split.values) };
     if (!other.models.length) problems.splice(before);
     runs.push(other);
   }

@@ -116,8 +116,9 @@ export abstract class Builders extends Fills {
       const siblings: ModelValue[] = [];
       for (const variant of variants) {
         const flowBefore = this.flowHoles.length;
+        const thrown = this.thrown;
         let run = runVariant(variant);
-        if (variant.other) run = this.pruneOtherRun(run, siblings);
+        if (variant.other) run = this.pruneOtherRun(run, siblings, this.thrown > thrown);
         siblings.push(...run.models);
         // An unknown string that picks the architecture, found while running (`switch (kind)` on
         // a destructured option, `args.model`, `process.argv[2]`): one model per string compared,
@@ -133,8 +134,9 @@ export abstract class Builders extends Fills {
         this.flowHoles.splice(flowBefore);
         const branches: ModelValue[] = [];
         for (const branchVariant of this.splitVariants(name, split.name, split)) {
+          const thrown = this.thrown;
           let branchRun = runVariant(branchVariant);
-          if (branchVariant.other) branchRun = this.pruneOtherRun(branchRun, branches);
+          if (branchVariant.other) branchRun = this.pruneOtherRun(branchRun, branches, this.thrown > thrown);
           branches.push(...branchRun.models);
           runs.push({ fn, ...branchRun });
         }
@@ -236,12 +238,13 @@ export abstract class Builders extends Fills {
   /**
    * The run with a string none of the literals is keeps only the models no literal's run built
    * (a `default: throw` or an `else` that builds what a case built adds nothing); a run left with
-   * no model drops its problems too (`unknown model type` thrown on purpose is not a fault).
+   * no model drops its problems too. A run that threw (`else throw new Error('unknown type')`)
+   * is a string the code rejects: the model it began is no model.
    */
-  private pruneOtherRun<R extends { models: ModelValue[]; problems: ParseProblem[] }>(run: R, siblings: readonly ModelValue[]): R {
+  private pruneOtherRun<R extends { models: ModelValue[]; problems: ParseProblem[] }>(run: R, siblings: readonly ModelValue[], threw: boolean): R {
     const seen = new Set(siblings.map((m) => this.modelSignature(m)));
     // A sequential left empty is the start of a model the other side threw out of.
-    const fresh = run.models.filter((m) => !seen.has(this.modelSignature(m)) && (m instanceof FunctionalModel || m.layers.length > 0));
+    const fresh = threw ? [] : run.models.filter((m) => !seen.has(this.modelSignature(m)) && (m instanceof FunctionalModel || m.layers.length > 0));
     if (fresh.length !== run.models.length) {
       const dropped = new Set(run.models.filter((m) => !fresh.includes(m)));
       this.models.splice(0, this.models.length, ...this.models.filter((m) => !dropped.has(m)));
@@ -326,8 +329,9 @@ export abstract class Builders extends Fills {
       for (const { value, label, other } of values) {
         this.templateValues = new Map([...(saved ?? []), [split.name, value]]);
         try {
+          const thrown = this.thrown;
           let run = this.speculate(() => void this.callFunction(arg, [], arg.declaration, undefined, true));
-          if (other) run = this.pruneOtherRun(run, branches);
+          if (other) run = this.pruneOtherRun(run, branches, this.thrown > thrown);
           branches.push(...run.models);
           for (const model of run.models) model.template = `${model.template ?? model.name ?? 'model'}[${label}]`;
         } finally {

@@ -114,6 +114,8 @@ export abstract class InterpreterState {
    * [...], defaultValue})`), in declaration order: a run per choice reads the other architectures.
    */
   readonly argumentChoices: { readonly dest: string; readonly choices: readonly string[]; readonly defaultValue: Value }[] = [];
+  /** `throw` statements executed so far: a run with a string no literal is that throws was rejected by the code. */
+  thrown = 0;
   /** Values that replace declared argparse defaults, by destination (one run per choice). */
   argumentOverrides?: ReadonlyMap<string, Value>;
   onForeignCall?: (callee: { readonly file: string; readonly name: string }, args: readonly Value[], site: TS.Node) => void;

@@ -91,7 +91,10 @@ export abstract class Statements extends InterpreterState {
       if (completion) return completion;
       return node.finallyBlock ? this.exec(node.finallyBlock, scope) : undefined;
     }
-    if (ts.isThrowStatement(node)) return { kind: 'return', value: undefined };
+    if (ts.isThrowStatement(node)) {
+      this.thrown++;
+      return { kind: 'return', value: undefined };
+    }
     if (ts.isExportAssignment(node)) {
       const value = this.eval(node.expression, scope);
       this.nameModel(value, 'default');
