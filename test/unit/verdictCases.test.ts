@@ -62,3 +62,18 @@ test('a functional simpleRNN over 200 steps gets the time-step measurement like 
     assert.match(finding.message, /first of 200 time steps of `simple_rnn_1`/);
   }
 });
+
+test('sigmoid_500x4.ts: four 500-unit sigmoid layers near a 2e-3 ratio are borderline, with the numbers, not healthy without a word', async () => {
+  const { analysis } = await analyse('sigmoid_500x4.ts', { epochs: 1, samples: 32, batchSize: 32 });
+  // Not vanishing: the ratio is above AutoTrainer's 1e-3 (and the first norm above 1e-4).
+  assert.equal(analysis.modelVerdict, 'healthy');
+  const borderline = analysis.findings.filter((f) => f.code === 'vanishing-gradient');
+  assert.equal(borderline.length, 1, JSON.stringify(analysis.findings));
+  const [finding] = borderline;
+  assert.deepEqual([finding!.severity, finding!.rule, finding!.layers], ['info', 'measured: near the vanishing thresholds', ['dense_1']]);
+  const ratio = finding!.evidence!.ratio!;
+  assert.ok(ratio >= 1e-3 && ratio < 1e-2, `ratio ${ratio}`);
+  assert.match(finding!.message, /^Borderline: `dense_1` gets a kernel gradient norm of [0-9.e-]+, [0-9.e-]+ of the output layer `dense_5`'s/);
+  assert.match(finding!.message, /the ratio is within 10x of it/);
+  assert.deepEqual(finding!.fixes, ['activation-relu', 'insert-batch-norm', 'add-residual']);
+});
