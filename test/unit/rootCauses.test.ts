@@ -81,6 +81,29 @@ test('softmax over one unit through the CLI: JSON verdict, text and SARIF name t
   assert.deepEqual(sarif.runs[0]!.results.map((r) => [r.ruleId, r.level]), [['softmax-one-unit', 'error']]);
 });
 
+test('softmax over one unit after saturated tanh layers: the saturation is secondary (an info without fixes), the verdict is the constant output', async () => {
+  const text = `from keras.models import Sequential
+from keras.layers import Dense, Activation
+from keras import initializers
+
+net = Sequential()
+net.add(Dense(16, input_dim=6, kernel_initializer=initializers.RandomNormal(stddev=5.0)))
+net.add(Activation("tanh"))
+net.add(Dense(16, kernel_initializer=initializers.RandomNormal(stddev=5.0)))
+net.add(Activation("tanh"))
+net.add(Dense(1, activation="softmax"))
+net.compile(loss="binary_crossentropy", optimizer="adam")
+`;
+  const { analysis } = await analyse(text, 'saturated_softmax.py');
+  assert.equal(analysis.modelVerdict, 'constant-output');
+  assert.deepEqual(analysis.findings.filter((f) => f.severity !== 'info').map((f) => f.code), ['softmax-one-unit']);
+  const saturated = analysis.findings.find((f) => f.code === 'saturating-activation');
+  assert.ok(saturated, 'the tanh layers (stddev 5) saturate');
+  assert.deepEqual([saturated.severity, saturated.fixes], ['info', []]);
+  assert.match(saturated.message, /^Secondary to the constant output/);
+  assert.ok(Object.values(analysis.verdicts).every((v) => v === 'constant-output'), JSON.stringify(analysis.verdicts));
+});
+
 test('categorical cross-entropy on one unit (r04): measurable, softmax named on the output line and the loss on the compile line', async () => {
   const file = 'r04_cce_one_unit.py';
   const { lines, analysis } = await analyse(read(file), file);

@@ -513,13 +513,24 @@ export function judgeInitialization(graph: ModelGraph, summary: RunSummary, thre
   for (const id of trainable) setVerdict(id, 'healthy');
   // Symptoms explained by a cause in the code (the output, the learning rate) are named by it.
   const attribution = attributeCauses(graph, summary, findings);
-  // Zero gradients from a constant output are not dead units: those layers' verdict says so.
-  for (const id of attribution.constantOutput ?? []) {
-    verdictLists[id] = (verdictLists[id] ?? []).map((v) => (v === 'dead' ? 'constant-output' : v));
-    verdicts[id] = verdictLists[id]![0] ?? 'constant-output';
+  let result = attribution.findings;
+  if (attribution.constantOutput) {
+    // Zero gradients from a constant output are not dead units: those layers' verdict says so, and
+    // what else was seen in them (saturated units) cannot be what stops learning: an info, no fix.
+    const zero = new Set(attribution.constantOutput);
+    const everywhere = trainable.every((id) => zero.has(id));
+    for (const id of everywhere ? Object.keys(verdictLists) : zero) {
+      verdictLists[id] = ['constant-output'];
+      verdicts[id] = 'constant-output';
+    }
+    result = result.map((f) =>
+      VERDICT_OF[f.code] && f.severity !== 'info' && (everywhere || (f.layers.length && f.layers.every((id) => zero.has(id))))
+        ? { ...f, severity: 'info', fixes: [], message: `Secondary to the constant output (no gradient reaches these layers): ${f.message}` }
+        : f,
+    );
   }
   const modelVerdict = VERDICT_ORDER.find((v) => Object.values(verdicts).includes(v)) ?? 'healthy';
-  return { verdicts, verdictLists, modelVerdict, findings: attribution.findings, ...(ratio !== undefined ? { ratio } : {}) };
+  return { verdicts, verdictLists, modelVerdict, findings: result, ...(ratio !== undefined ? { ratio } : {}) };
 }
 
 /** Fixes for vanishing, ranked by cause: saturating activations first, then depth. */
