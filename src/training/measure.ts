@@ -887,6 +887,9 @@ async function measureOnce(
       const records: StepRecord[] = [];
       let sample = 0;
       pending.forEach((p, k) => {
+        // Steps after the first non-finite one ran only because reads follow the clock (a flush
+        // every `flushInterval` ms): left out, so the numbers do not depend on the machine's speed.
+        if (nonFinite && p.step > nonFinite.step) return;
         if (p.weights && weightValues) {
           const at = sample++ * kernels.length;
           lastWeightNorms = new Map(kernels.map((layer, i) => [layer.id, Math.sqrt(weightValues[at + i]!)]));
@@ -1013,7 +1016,7 @@ async function measureOnce(
     return {
       backend,
       stoppedBy,
-      steps: stepsDone,
+      steps: nonFinite ? nonFinite.step + 1 : stepsDone,
       epochs: epochsDone,
       elapsedMs: elapsed(),
       trainingMs: Date.now() - trainingStarted,
