@@ -12,7 +12,8 @@
  *
  * Their verdict -> ours that agree (from their callback, callback/callbacks.py):
  * - "Numerical Problem" / "Numerical Error": `identifyNumerical` is true for a mean that is NaN,
- *   Inf or exactly 0 (a ReLU layer whose every output is 0) -> non-finite, exploding or dead;
+ *   Inf or exactly 0 (a ReLU layer whose every output is 0) -> non-finite, exploding, dead or
+ *   constant-output (exactly-zero gradients caused at the output);
  * - "Vanishing Gradient Problem": mean |g| of a Dense kernel gradient < 1e-7 -> vanishing;
  * - "Dead Node Problem" -> dead; "Saturated Activation Problem" -> saturated;
  * - no verdict -> healthy.
@@ -36,7 +37,8 @@ const jobs = Math.max(1, Number(option('--jobs', '3')));
 
 type Published = 'numerical' | 'vanishing' | 'dead' | 'saturated' | 'none' | 'other';
 const AGREES: Record<Published, readonly string[]> = {
-  numerical: ['non-finite', 'exploding', 'dead'],
+  // identifyNumerical is also true for a mean of exactly 0, which a constant output gives.
+  numerical: ['non-finite', 'exploding', 'dead', 'constant-output'],
   vanishing: ['vanishing'],
   dead: ['dead'],
   saturated: ['saturated'],

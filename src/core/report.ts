@@ -75,7 +75,7 @@ export interface MeasurementReport {
   /** `failed`: the 1-based line at fault (the layer named by the error, else the model's line) and that layer. */
   readonly line?: number;
   readonly layer?: string;
-  /** The measured model verdict (non-finite, dead, exploding, vanishing, saturated, healthy). */
+  /** The measured model verdict (constant-output, non-finite, dead, exploding, vanishing, saturated, healthy). */
   readonly verdict?: string;
   /** Initializations the verdict was decided over. */
   readonly initializations?: number;

@@ -30,6 +30,14 @@ const WORDS: Record<string, string> = {
   dead: 'Dead units: zero gradients',
   saturated: 'Saturated activations',
   'non-finite': 'Non-finite values (NaN or Inf)',
+  'constant-output': 'Constant output: no gradient reaches any layer',
+};
+
+/** For a constant output, the words name its cause (the finding that explains the zeros). */
+const CONSTANT_BECAUSE: Record<string, string> = {
+  'softmax-one-unit': 'Constant output: softmax over one unit',
+  'loss-mismatch': 'Constant loss: cross-entropy over classes on one unit',
+  'output-activation-mismatch': 'Constant output: the ReLU output is dead',
 };
 
 /** A verdict in words; an unknown one (a rule added later) as itself. */
@@ -52,6 +60,7 @@ export function leadingFinding(findings: readonly Finding[], verdict: string): F
     dead: ['dead-relu'],
     saturated: ['saturating-activation'],
     'non-finite': ['non-finite-gradient', 'exploding-gradient'],
+    'constant-output': ['softmax-one-unit', 'loss-mismatch', 'output-activation-mismatch'],
   };
   const codes = codeOf[verdict] ?? [];
   const ranked = [...findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || rank(a) - rank(b));
@@ -74,7 +83,12 @@ export function headline(analysis: MeasuredAnalysis, summary: RunSummary): Headl
       : analysis.ratio !== undefined
         ? `first/last gradient ${formatNumber(analysis.ratio)}`
         : undefined;
-  const words = temporal && !ratioFinding && verdict === 'vanishing' ? 'Vanishing gradients through time' : verdictWords(verdict);
+  const words =
+    temporal && !ratioFinding && verdict === 'vanishing'
+      ? 'Vanishing gradients through time'
+      : verdict === 'constant-output' && finding && CONSTANT_BECAUSE[finding.code]
+        ? CONSTANT_BECAUSE[finding.code]!
+        : verdictWords(verdict);
   const worst = finding ? worstLayer(finding, verdict, summary) : undefined;
   return {
     verdict,

@@ -9,6 +9,7 @@ import { CLIPPED_OPTIMIZER_CALL, isCallValue, type ConfigValue, type LayerNode, 
 import { buildModel, ModelBuildError, toTfjsValue, type Tfjs } from './buildModel';
 import { DataError, permutation, syntheticData, userData, type Dataset } from './data';
 import { trainingBlocker } from '../core/graph';
+import { judgeInitialization } from '../core/analysis/measuredRules';
 import { formatBudget } from './budget';
 import { registerGradientFixes } from './gradientFixes';
 import { deriveSeed, withSeededRandom } from './seeding';
@@ -443,8 +444,9 @@ export function initializationSeed(runSeed: number, index: number): number {
  * A measurement on `options.seeds` initializations (default 3): the first, the run's own, streams
  * its statistics through `events`; the others run the same way, quietly, and come back in
  * `initializations` so the rules can tell a verdict that holds from one that depends on the
- * draw. All of them share the time budget: another initialization starts only when one more
- * run as long as the first still fits, and one cut short anyway is left out.
+ * draw. When they disagree, more are measured until the majority over `options.maxSeeds` is
+ * settled (see RunOptions.maxSeeds). All of them share the time budget: another initialization
+ * starts only when one more run as long as the first still fits, and one cut short anyway is left out.
  * Deterministic: the same graph, options and backend give the same numbers.
  */
 async function measureInitializations(tf: Tfjs, graph: ModelGraph, options: RunOptions, events: MeasureEvents, control: MeasureControl): Promise<RunSummary> {
@@ -453,12 +455,29 @@ async function measureInitializations(tf: Tfjs, graph: ModelGraph, options: RunO
   const count = Math.max(1, Math.floor(options.seeds ?? 1));
   if (count === 1 || primary.stoppedBy === 'cancelled' || primary.stoppedBy === 'budget') return primary;
   const others: RunSummary[] = [];
+  // Another initialization costs about what the first did: start one only if it fits the budget.
+  const another = async (): Promise<RunSummary | undefined> => {
+    if (control.cancelled() || Date.now() - started + primary.elapsedMs > options.timeBudgetMs) return undefined;
+    const other = await measureOnce(tf, graph, options, initializationSeed(options.seed, 1 + others.length), {}, control, started);
+    return other.stoppedBy === 'cancelled' || other.stoppedBy === 'budget' ? undefined : other;
+  };
   for (let k = 1; k < count; k++) {
-    // Another initialization costs about what the first did: start one only if it fits the budget.
-    if (control.cancelled() || Date.now() - started + primary.elapsedMs > options.timeBudgetMs) break;
-    const other = await measureOnce(tf, graph, options, initializationSeed(options.seed, k), {}, control, started);
-    if (other.stoppedBy === 'cancelled' || other.stoppedBy === 'budget') break;
+    const other = await another();
+    if (!other) break;
     others.push(other);
+  }
+  // Initializations that disagree: draw more until the majority over `maxSeeds` is settled.
+  const most = Math.max(count, Math.floor(options.maxSeeds ?? count));
+  if (most > count && others.length === count - 1) {
+    const judged = [primary, ...others].map((run) => verdictKeys(graph, run));
+    if (disagree(judged)) {
+      while (1 + others.length < most && !settled(judged, most)) {
+        const other = await another();
+        if (!other) break;
+        others.push(other);
+        judged.push(verdictKeys(graph, other));
+      }
+    }
   }
   const probeSeeds = [primary, ...others].map((s) => ({ seed: s.initSeed ?? options.seed, kernelNorms: kernelNormsOf(s.probe?.layers ?? {}) }));
   return {
@@ -467,6 +486,39 @@ async function measureInitializations(tf: Tfjs, graph: ModelGraph, options: RunO
     ...(primary.probe ? { probe: { ...primary.probe, seeds: probeSeeds } } : {}),
     initializations: others,
   };
+}
+
+/**
+ * What one initialization's run is judged to show, as keys to count across initializations: the
+ * code of each warning or error the measured rules give (default thresholds) and the model verdict.
+ */
+function verdictKeys(graph: ModelGraph, run: RunSummary): ReadonlySet<string> {
+  const judged = judgeInitialization(graph, { ...run, initializations: [] });
+  return new Set([`verdict ${judged.modelVerdict}`, ...judged.findings.filter((f) => f.severity !== 'info').map((f) => f.code)]);
+}
+
+function heldIn(judged: readonly ReadonlySet<string>[], key: string): number {
+  return judged.filter((keys) => keys.has(key)).length;
+}
+
+/** Whether some verdict or finding holds in some of the initializations but not all. */
+function disagree(judged: readonly ReadonlySet<string>[]): boolean {
+  const keys = new Set(judged.flatMap((k) => [...k]));
+  return [...keys].some((key) => heldIn(judged, key) < judged.length);
+}
+
+/**
+ * Whether more initializations, up to `most`, can no longer change which keys most of them hold
+ * (`combineInitializations` keeps a key held in more than half): each key is held in a majority of
+ * `most` already, or missing from enough that it cannot reach one.
+ */
+function settled(judged: readonly ReadonlySet<string>[], most: number): boolean {
+  const majority = Math.floor(most / 2) + 1;
+  const keys = new Set(judged.flatMap((k) => [...k]));
+  return [...keys].every((key) => {
+    const held = heldIn(judged, key);
+    return held >= majority || judged.length - held > most - majority;
+  });
 }
 
 /** One initialization: build with `initSeed`, probe, train. The budget counts from `budgetStart` (the whole measurement's). */
@@ -835,6 +887,9 @@ async function measureOnce(
       const records: StepRecord[] = [];
       let sample = 0;
       pending.forEach((p, k) => {
+        // Steps after the first non-finite one ran only because reads follow the clock (a flush
+        // every `flushInterval` ms): left out, so the numbers do not depend on the machine's speed.
+        if (nonFinite && p.step > nonFinite.step) return;
         if (p.weights && weightValues) {
           const at = sample++ * kernels.length;
           lastWeightNorms = new Map(kernels.map((layer, i) => [layer.id, Math.sqrt(weightValues[at + i]!)]));
@@ -961,7 +1016,7 @@ async function measureOnce(
     return {
       backend,
       stoppedBy,
-      steps: stepsDone,
+      steps: nonFinite ? nonFinite.step + 1 : stepsDone,
       epochs: epochsDone,
       elapsedMs: elapsed(),
       trainingMs: Date.now() - trainingStarted,

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { parseSource } from '../../src/core/source';
@@ -100,4 +101,18 @@ test('--seeds sets how many initializations a verdict is decided over; the JSON 
   const three = run();
   assert.deepEqual([three.measurement.verdict, three.measurement.initializations], ['vanishing', 3]);
   assert.match(three.findings.find((f) => f.code === 'vanishing-gradient')!.message, /Same in 3 of 3 initializations\.$/);
+});
+
+test('a run that overflows gives the same numbers whether its statistics are read every step or once: steps after the first non-finite one are left out', async () => {
+  await tf.setBackend('cpu');
+  const text = readFileSync(join(root, 'test', 'fixtures', 'cases', 'dl_layer_variables.py'), 'utf8');
+  const graph = parseSource(text, 'dl_layer_variables.py').models[0]!;
+  const options = { ...DEFAULT_RUN_OPTIONS, seeds: 1 };
+  const strip = (s: RunSummary): unknown => JSON.parse(JSON.stringify(s, (key, value) => (key === 'elapsedMs' || key === 'trainingMs' ? undefined : value)));
+  const everyStep = await measure(tf, graph, options, {}, { cancelled: () => false, flushIntervalMs: 0 });
+  const once = await measure(tf, graph, options, {}, { cancelled: () => false, flushIntervalMs: 1e9 });
+  assert.ok(everyStep.nonFinite, 'SGD at lr 3 on N(0,1) weights overflows');
+  assert.equal(everyStep.steps, everyStep.nonFinite.step + 1);
+  assert.equal(everyStep.losses.length, everyStep.steps);
+  assert.deepEqual(strip(once), strip(everyStep));
 });

@@ -5,36 +5,52 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { mergeFindings, type Finding } from '../../src/core/analysis/findings';
-import { measuredFindings } from '../../src/core/analysis/measuredRules';
+import { measuredFindings, type MeasuredAnalysis } from '../../src/core/analysis/measuredRules';
 import { staticFindings } from '../../src/core/analysis/staticRules';
 import { applicableFixes, applyFixes, planFix } from '../../src/core/fixes/index';
 import type { ModelGraph } from '../../src/core/ir';
 import { fileReport } from '../../src/core/report';
 import { parseSource } from '../../src/core/source';
 import { measure } from '../../src/training/measure';
-import { DEFAULT_RUN_OPTIONS } from '../../src/training/protocol';
+import { DEFAULT_RUN_OPTIONS, type RunSummary } from '../../src/training/protocol';
+import { headline } from '../../src/shared/headline';
 
 const cases = join(__dirname, '..', 'test', 'fixtures', 'cases');
 const read = (file: string): string => readFileSync(join(cases, file), 'utf8');
 
-async function analyse(text: string, file: string): Promise<{ graph: ModelGraph; merged: Finding[]; measured: Finding[]; lines: ReturnType<typeof fileReport>['models'][number]['findings'] }> {
+async function analyse(text: string, file: string): Promise<{ graph: ModelGraph; merged: Finding[]; measured: Finding[]; analysis: MeasuredAnalysis; summary: RunSummary; lines: ReturnType<typeof fileReport>['models'][number]['findings'] }> {
   await tf.setBackend('cpu');
   const graph = parseSource(text, file).models[0]!;
   const summary = await measure(tf, graph, DEFAULT_RUN_OPTIONS, {}, { cancelled: () => false });
-  const measured = measuredFindings(graph, summary).findings;
+  const analysis = measuredFindings(graph, summary);
+  const measured = analysis.findings;
   const merged = mergeFindings(staticFindings(graph), measured, new Set([graph.name]));
   const lines = fileReport(file, text, { models: [graph], problems: [] }, () => ({ findings: merged })).models[0]!.findings;
-  return { graph, merged, measured, lines };
+  return { graph, merged, measured, analysis, summary, lines };
+}
+
+const cli = join(__dirname, '..', 'dist', 'cli.js');
+function runCli(...args: string[]): { code: number | null; stdout: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout };
 }
 
 test('softmax over one unit (r21): named on the output line with output-sigmoid first, measured as its cause, not as dead ReLUs', async () => {
   const file = 'r21_softmax_one_unit.py';
-  const { measured, lines } = await analyse(read(file), file);
+  const { measured, lines, analysis, summary } = await analyse(read(file), file);
   assert.ok(!measured.some((f) => f.code === 'dead-relu'), 'no dead-relu blame on hidden layers');
+  // The verdict names the cause too: a constant output, not dead units, in every layer.
+  assert.equal(analysis.modelVerdict, 'constant-output');
+  assert.deepEqual(analysis.verdicts, { dense_1: 'constant-output', dense_2: 'constant-output' });
+  const words = headline(analysis, summary);
+  assert.equal(words.words, 'Constant output: softmax over one unit');
+  assert.equal(words.finding!.code, 'softmax-one-unit');
+  assert.ok(!measured.some((f) => f.fixes.some((c) => ['activation-leaky-relu', 'activation-elu', 'init-he'].includes(c))), 'no dead-ReLU fixes');
   const finding = lines.find((f) => f.code === 'softmax-one-unit')!;
   assert.equal(finding.severity, 'error');
   assert.equal(finding.source, 'measured');
@@ -49,9 +65,49 @@ test('softmax over one unit (r21): named on the output line with output-sigmoid 
   assert.ok(!after.merged.some((f) => f.severity !== 'info'), after.merged.map((f) => f.code).join(', '));
 });
 
+test('softmax over one unit through the CLI: JSON verdict, text and SARIF name the constant output, never dead ReLUs', () => {
+  const file = join(cases, 'r21_softmax_one_unit.py');
+  const json = runCli('analyze', file, '--json', '--seed', '7');
+  assert.equal(json.code, 1);
+  const model = (JSON.parse(json.stdout) as { files: { models: { findings: { code: string; fixes: string[] }[]; measurement: { verdict: string; message: string } }[] }[] }).files[0]!.models[0]!;
+  assert.equal(model.measurement.verdict, 'constant-output');
+  assert.match(model.measurement.message, /verdict: constant-output$/);
+  assert.deepEqual(model.findings.map((f) => f.code), ['softmax-one-unit']);
+  assert.deepEqual(model.findings[0]!.fixes, ['output-sigmoid']);
+  const text = runCli('analyze', file, '--seed', '7');
+  assert.match(text.stdout, /verdict: constant-output/);
+  assert.doesNotMatch(text.stdout, /dead-relu|dead units/);
+  const sarif = JSON.parse(runCli('analyze', file, '--format', 'sarif', '--seed', '7').stdout) as { runs: { results: { ruleId: string; level: string }[] }[] };
+  assert.deepEqual(sarif.runs[0]!.results.map((r) => [r.ruleId, r.level]), [['softmax-one-unit', 'error']]);
+});
+
+test('softmax over one unit after saturated tanh layers: the saturation is secondary (an info without fixes), the verdict is the constant output', async () => {
+  const text = `from keras.models import Sequential
+from keras.layers import Dense, Activation
+from keras import initializers
+
+net = Sequential()
+net.add(Dense(16, input_dim=6, kernel_initializer=initializers.RandomNormal(stddev=5.0)))
+net.add(Activation("tanh"))
+net.add(Dense(16, kernel_initializer=initializers.RandomNormal(stddev=5.0)))
+net.add(Activation("tanh"))
+net.add(Dense(1, activation="softmax"))
+net.compile(loss="binary_crossentropy", optimizer="adam")
+`;
+  const { analysis } = await analyse(text, 'saturated_softmax.py');
+  assert.equal(analysis.modelVerdict, 'constant-output');
+  assert.deepEqual(analysis.findings.filter((f) => f.severity !== 'info').map((f) => f.code), ['softmax-one-unit']);
+  const saturated = analysis.findings.find((f) => f.code === 'saturating-activation');
+  assert.ok(saturated, 'the tanh layers (stddev 5) saturate');
+  assert.deepEqual([saturated.severity, saturated.fixes], ['info', []]);
+  assert.match(saturated.message, /^Secondary to the constant output/);
+  assert.ok(Object.values(analysis.verdicts).every((v) => v === 'constant-output'), JSON.stringify(analysis.verdicts));
+});
+
 test('categorical cross-entropy on one unit (r04): measurable, softmax named on the output line and the loss on the compile line', async () => {
   const file = 'r04_cce_one_unit.py';
-  const { lines } = await analyse(read(file), file);
+  const { lines, analysis } = await analyse(read(file), file);
+  assert.equal(analysis.modelVerdict, 'constant-output');
   assert.ok(!lines.some((f) => f.code === 'dead-relu'));
   const softmax = lines.find((f) => f.code === 'softmax-one-unit')!;
   assert.equal(softmax.line, 7);

@@ -62,3 +62,52 @@ test('a functional simpleRNN over 200 steps gets the time-step measurement like 
     assert.match(finding.message, /first of 200 time steps of `simple_rnn_1`/);
   }
 });
+
+test('sigmoid_500x4.ts: four 500-unit sigmoid layers near a 2e-3 ratio are borderline, with the numbers, not healthy without a word', async () => {
+  const { analysis } = await analyse('sigmoid_500x4.ts', { epochs: 1, samples: 32, batchSize: 32 });
+  // Not vanishing: the ratio is above AutoTrainer's 1e-3 (and the first norm above 1e-4).
+  assert.equal(analysis.modelVerdict, 'healthy');
+  const borderline = analysis.findings.filter((f) => f.code === 'vanishing-gradient');
+  assert.equal(borderline.length, 1, JSON.stringify(analysis.findings));
+  const [finding] = borderline;
+  assert.deepEqual([finding!.severity, finding!.rule, finding!.layers], ['info', 'measured: near the vanishing thresholds', ['dense_1']]);
+  const ratio = finding!.evidence!.ratio!;
+  assert.ok(ratio >= 1e-3 && ratio < 1e-2, `ratio ${ratio}`);
+  assert.match(finding!.message, /^Borderline: `dense_1` gets a kernel gradient norm of [0-9.e-]+, [0-9.e-]+ of the output layer `dense_5`'s/);
+  assert.match(finding!.message, /the ratio is within 10x of it/);
+  assert.deepEqual(finding!.fixes, ['activation-relu', 'insert-batch-norm', 'add-residual']);
+});
+
+test('narrow_he_relu_16.py: initializations that disagree are followed by more until the majority of 15 is settled; ones that agree stop at 3', async () => {
+  const { judgeInitialization } = await import('../../src/core/analysis/measuredRules');
+  const keys = (graph: Parameters<typeof judgeInitialization>[0], run: Parameters<typeof judgeInitialization>[1]): string[] => {
+    const judged = judgeInitialization(graph, { ...run, initializations: [] });
+    return [`verdict ${judged.modelVerdict}`, ...judged.findings.filter((f) => f.severity !== 'info').map((f) => f.code)];
+  };
+  let extended = 0;
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const { graph, summary, analysis } = await analyse('narrow_he_relu_16.py', { seed });
+    const runs = [summary, ...(summary.initializations ?? [])];
+    const judged = runs.map((run) => new Set(keys(graph, run)));
+    const all = [...new Set(judged.flatMap((k) => [...k]))];
+    const held = (key: string, upTo = judged.length) => judged.slice(0, upTo).filter((k) => k.has(key)).length;
+    const firstThreeAgree = all.every((key) => held(key, 3) === 0 || held(key, 3) === 3);
+    if (firstThreeAgree) {
+      assert.equal(runs.length, 3, `seed ${seed}`);
+      continue;
+    }
+    extended++;
+    assert.ok(runs.length > 3 && runs.length <= 15, `seed ${seed}: ${runs.length}`);
+    // Settled: every key is held by a majority of 15 already, or can no longer reach one.
+    for (const key of all) assert.ok(runs.length === 15 || held(key) >= 8 || runs.length - held(key) >= 8, `seed ${seed}: ${key} in ${held(key)} of ${runs.length}`);
+    // The last one drawn was needed: one fewer would not have settled every key.
+    const before = runs.length - 1;
+    assert.ok(all.some((key) => held(key, before) < 8 && before - held(key, before) < 8), `seed ${seed}: drew one too many`);
+    // The finding says over how many the verdict was decided, and the verdict is their majority.
+    const dead = analysis.findings.find((f) => f.code === 'dead-relu');
+    assert.ok(dead, `seed ${seed}`);
+    assert.match(dead.message, new RegExp(`dead in ${held('dead-relu')} of ${runs.length} initializations: depends on the initialization`, 'i'));
+    assert.equal(analysis.modelVerdict === 'dead', held('verdict dead') * 2 > runs.length, `seed ${seed}`);
+  }
+  assert.ok(extended >= 1, 'some seed of five splits its first three initializations (dead in about 60% of them)');
+});

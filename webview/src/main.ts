@@ -36,6 +36,8 @@ const colors = () => ({
   vanishing: css('--vscode-charts-red', '#f14c4c'),
   exploding: css('--vscode-charts-orange', '#d18616'),
   dead: css('--vscode-disabledForeground', '#888888'),
+  // Also zero gradients, caused at the output: the same grey as dead units, its own key.
+  'constant-output': css('--vscode-disabledForeground', '#888888'),
   saturated: css('--vscode-charts-purple', '#b180d7'),
   'non-finite': css('--vscode-charts-yellow', '#cca700'),
   unknown: css('--vscode-charts-blue', '#3794ff'),
@@ -45,12 +47,13 @@ const colors = () => ({
   background: css('--vscode-editor-background', '#1e1e1e'),
 });
 type Colors = ReturnType<typeof colors>;
-const VERDICTS = ['healthy', 'vanishing', 'exploding', 'dead', 'saturated', 'non-finite'] as const;
+const VERDICTS = ['healthy', 'vanishing', 'exploding', 'dead', 'constant-output', 'saturated', 'non-finite'] as const;
 const VERDICT_KEY: Record<string, string> = {
   healthy: 'healthy',
   vanishing: 'vanishing',
   exploding: 'exploding',
   dead: 'dead (zero gradient)',
+  'constant-output': 'constant output (zero gradient)',
   saturated: 'saturated',
   'non-finite': 'NaN / Inf',
   unknown: 'not judged yet',

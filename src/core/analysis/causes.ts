@@ -45,15 +45,29 @@ const DIED_AT_INIT = 0.35;
 
 const ZERO_RULES = new Set(['measured: all-zero gradients', 'measured: gradients collapsed to zero during training']);
 
+/** What attribution made of a run's findings. */
+export interface Attribution {
+  /** The findings, rewritten: cause findings first, then the symptoms that remain. */
+  readonly findings: Finding[];
+  /**
+   * Set when the exactly-zero gradients were explained by the output (softmax over one unit,
+   * cross-entropy over classes on one unit, a dead ReLU output): the output, or the loss, is
+   * constant, so no layer gets a gradient. Those layers are not dead units: the model verdict is
+   * `constant-output`, not `dead`. Lists the layers that got exactly zero gradients.
+   */
+  readonly constantOutput?: readonly string[];
+}
+
 /**
  * Rewrites the measured findings of `graph` so they name the cause. `findings` are the measured
  * rules' findings; the result replaces them (same order, cause findings first).
  */
-export function attributeCauses(graph: ModelGraph, summary: RunFacts, findings: readonly Finding[]): Finding[] {
+export function attributeCauses(graph: ModelGraph, summary: RunFacts, findings: readonly Finding[]): Attribution {
   const base = { source: 'measured' as const, model: graph.name };
   const predicted = outputFindings(graph);
   const causes: Finding[] = [];
   let result = [...findings];
+  let constantOutput: readonly string[] | undefined;
 
   // 1. Exactly-zero gradients explained by the output.
   const zero = result.find((f) => f.code === 'dead-relu' && ZERO_RULES.has(f.rule));
@@ -67,6 +81,7 @@ export function attributeCauses(graph: ModelGraph, summary: RunFacts, findings: 
     if (explained) {
       causes.push({ ...explained, ...base, message: `${explained.message} (${numbers}.)`, rule: `${explained.rule}; ${numbers}`, evidence: { ...explained.evidence, zeroGradientLayers: zero.layers.length } });
       result = result.filter((f) => f !== zero);
+      constantOutput = zero.layers;
     } else if (deadOutput) {
       causes.push({
         ...base,
@@ -79,6 +94,7 @@ export function attributeCauses(graph: ModelGraph, summary: RunFacts, findings: 
         evidence: { zeroGradientLayers: zero.layers.length },
       });
       result = result.filter((f) => f !== zero);
+      constantOutput = zero.layers;
     }
   }
 
@@ -117,5 +133,5 @@ export function attributeCauses(graph: ModelGraph, summary: RunFacts, findings: 
       result = result.map((f) => (f.code === 'non-finite-gradient' || f.code === 'exploding-gradient' || f === died ? { ...f, fixes: first(f.fixes) } : f));
     }
   }
-  return [...causes, ...result];
+  return { findings: [...causes, ...result], ...(constantOutput ? { constantOutput } : {}) };
 }

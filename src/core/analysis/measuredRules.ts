@@ -59,7 +59,13 @@ export const DEFAULT_MEASURED_THRESHOLDS: MeasuredThresholds = {
   borderlineFactor: 10,
 };
 
-export type Verdict = 'non-finite' | 'dead' | 'exploding' | 'vanishing' | 'saturated' | 'healthy';
+/**
+ * A model's or a layer's measured verdict. `constant-output`: every gradient is exactly zero
+ * because the output (or the loss) cannot change, which the code shows (softmax over one unit,
+ * cross-entropy over classes on one unit, a ReLU output dead for every sample): the cause is at the
+ * output, not in dead hidden units, so it is not called `dead`.
+ */
+export type Verdict = 'constant-output' | 'non-finite' | 'dead' | 'exploding' | 'vanishing' | 'saturated' | 'healthy';
 
 export interface MeasuredAnalysis {
   readonly verdicts: Readonly<Record<string, Verdict>>;
@@ -118,7 +124,8 @@ const VERDICT_OF: Partial<Record<Finding['code'], Verdict>> = {
   'long-sequence-rnn': 'vanishing',
   'saturating-activation': 'saturated',
 };
-const VERDICT_ORDER: readonly Verdict[] = ['non-finite', 'dead', 'exploding', 'vanishing', 'saturated', 'healthy'];
+// A constant output comes first: with no gradient at all, nothing else can be judged.
+const VERDICT_ORDER: readonly Verdict[] = ['constant-output', 'non-finite', 'dead', 'exploding', 'vanishing', 'saturated', 'healthy'];
 
 function label(code: Finding['code']): string {
   return code === 'long-sequence-rnn' ? 'vanishing through time' : (VERDICT_OF[code] ?? code);
@@ -504,9 +511,26 @@ export function judgeInitialization(graph: ModelGraph, summary: RunSummary, thre
   }
 
   for (const id of trainable) setVerdict(id, 'healthy');
-  const modelVerdict = VERDICT_ORDER.find((v) => Object.values(verdicts).includes(v)) ?? 'healthy';
   // Symptoms explained by a cause in the code (the output, the learning rate) are named by it.
-  return { verdicts, verdictLists, modelVerdict, findings: attributeCauses(graph, summary, findings), ...(ratio !== undefined ? { ratio } : {}) };
+  const attribution = attributeCauses(graph, summary, findings);
+  let result = attribution.findings;
+  if (attribution.constantOutput) {
+    // Zero gradients from a constant output are not dead units: those layers' verdict says so, and
+    // what else was seen in them (saturated units) cannot be what stops learning: an info, no fix.
+    const zero = new Set(attribution.constantOutput);
+    const everywhere = trainable.every((id) => zero.has(id));
+    for (const id of everywhere ? Object.keys(verdictLists) : zero) {
+      verdictLists[id] = ['constant-output'];
+      verdicts[id] = 'constant-output';
+    }
+    result = result.map((f) =>
+      VERDICT_OF[f.code] && f.severity !== 'info' && (everywhere || (f.layers.length && f.layers.every((id) => zero.has(id))))
+        ? { ...f, severity: 'info', fixes: [], message: `Secondary to the constant output (no gradient reaches these layers): ${f.message}` }
+        : f,
+    );
+  }
+  const modelVerdict = VERDICT_ORDER.find((v) => Object.values(verdicts).includes(v)) ?? 'healthy';
+  return { verdicts, verdictLists, modelVerdict, findings: result, ...(ratio !== undefined ? { ratio } : {}) };
 }
 
 /** Fixes for vanishing, ranked by cause: saturating activations first, then depth. */
