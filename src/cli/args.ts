@@ -62,7 +62,8 @@ export const USAGE = `Usage:
 Reads the TensorFlow.js models each file defines (without running the file), and measures
 their per-layer gradients by training them briefly on synthetic data (unless --static).
 --seed drives the weights, data, shuffling and dropout: the same command gives the same numbers.
---seeds N measures N initializations (default 3) and decides each verdict over them.
+--seeds N measures N initializations (default 3) and decides each verdict over them; when
+they disagree, more are measured, one at a time, up to 15, until the majority is settled.
 Thresholds: ${Object.entries(DEFAULT_MEASURED_THRESHOLDS).map(([name, value]) => `${name} (${value})`).join(', ')}.
 Fix codes: activation-relu, activation-leaky-relu, activation-elu, init-he, init-glorot,
 insert-batch-norm, add-residual, rnn-lstm, rnn-gru, clip-gradients.
