@@ -12,6 +12,8 @@ import { modelCallIn } from '../../src/core/pipeline/buildsModel';
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
 const R = 'test/fixtures/robustness';
+/** The team's Keras case files (one copy, test/fixtures/cases/keras). */
+const K = 'test/fixtures/cases/keras';
 
 function run(...args: string[]) {
   const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 240_000 });
@@ -71,7 +73,7 @@ test('--static: 0/1 from static findings, 3 for unresolved, untrainable and unre
 });
 
 test('models that crashed a run are measured: a GRU over one time step, a one-unit categorical loss, an embedding on wasm', () => {
-  const { code, stdout } = run('analyze', `${R}/r05_gru_one_step.py`, `${R}/r04_cce_one_unit.py`, `${R}/r12_embedding_wasm.py`, '--json', '--epochs', '1');
+  const { code, stdout } = run('analyze', `${K}/r05_gru_one_step.py`, `${K}/r04_cce_one_unit.py`, `${K}/r12_embedding_wasm.py`, '--json', '--epochs', '1');
   const [gru, cce, embedding] = json(stdout).files.map((f) => f.models[0]!.measurement);
   assert.notEqual(code, 3, stdout);
   assert.equal(gru!.status, 'measured');
@@ -81,14 +83,14 @@ test('models that crashed a run are measured: a GRU over one time step, a one-un
 });
 
 test('--time-budget: a run over it reports what it measured so far, marked partial, in JSON and text', () => {
-  const { code, stdout } = run('analyze', `${R}/r18b_budget.py`, '--json', '--time-budget', '4');
+  const { code, stdout } = run('analyze', `${K}/r18b_budget.py`, '--json', '--time-budget', '4');
   const measurement = json(stdout).files[0]!.models[0]!.measurement;
   assert.equal(measurement.status, 'measured', JSON.stringify(measurement));
   assert.equal(measurement.partial, true);
   assert.match(measurement.reason!, /the 4 s time budget (ran out|left room for the probe on one sample only)/);
   assert.match(measurement.notes!.join(' '), /Batch size \d+ instead of 32/);
   assert.notEqual(code, 3);
-  const text = run('analyze', `${R}/r18b_budget.py`, '--time-budget', '4').stdout;
+  const text = run('analyze', `${K}/r18b_budget.py`, '--time-budget', '4').stdout;
   assert.match(text, /measured \(partial\): .*\n\s+partial: the 4 s time budget/);
 });
 

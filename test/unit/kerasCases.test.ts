@@ -1,5 +1,5 @@
 /**
- * The team's Keras case files (test/fixtures/keras-cases, copied from shared/cases/keras): each
+ * The team's Keras case files (test/fixtures/cases/keras, copied from shared/cases/keras): each
  * header says what is right; each test asserts that value (layer types, parameter counts as tfjs'
  * countParams gives them, the optimizer used, holes and problems). The ones that need training
  * (stateful batch, batch norm on axis 1, Flatten on a flat input, 3-D pooling) build the model
@@ -16,7 +16,7 @@ import { buildModel } from '../../src/training/buildModel';
 import { makeOptimizer, measure } from '../../src/training/measure';
 import { DEFAULT_RUN_OPTIONS } from '../../src/training/protocol';
 
-const CASES = join(__dirname, '..', 'test', 'fixtures', 'keras-cases');
+const CASES = join(__dirname, '..', 'test', 'fixtures', 'cases', 'keras');
 const read = (name: string): string => readFileSync(join(CASES, name), 'utf8');
 
 function parse(name: string, options: PythonParseOptions = {}): ParseResult {

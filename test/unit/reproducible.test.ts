@@ -105,7 +105,7 @@ test('--seeds sets how many initializations a verdict is decided over; the JSON 
 
 test('a run that overflows gives the same numbers whether its statistics are read every step or once: steps after the first non-finite one are left out', async () => {
   await tf.setBackend('cpu');
-  const text = readFileSync(join(root, 'test', 'fixtures', 'cases', 'dl_layer_variables.py'), 'utf8');
+  const text = readFileSync(join(root, 'test', 'fixtures', 'cases', 'keras', 'dl_layer_variables.py'), 'utf8');
   const graph = parseSource(text, 'dl_layer_variables.py').models[0]!;
   const options = { ...DEFAULT_RUN_OPTIONS, seeds: 1 };
   const strip = (s: RunSummary): unknown => JSON.parse(JSON.stringify(s, (key, value) => (key === 'elapsedMs' || key === 'trainingMs' ? undefined : value)));

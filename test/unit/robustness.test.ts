@@ -2,8 +2,8 @@
  * Models that used to crash a run (issue 14 item 6) are measured or refused with the product's
  * own message on the right layer, every failing run releases what it built, a run over its
  * budget keeps what it probed, and a kernel missing on wasm falls back to cpu. In-process, with
- * the same `measure` the worker runs. Inputs: test/fixtures/robustness (copies of
- * ../shared/cases and our own).
+ * the same `measure` the worker runs. Inputs: the team's cases (test/fixtures/cases, copies of
+ * ../shared/cases) and our own (test/fixtures/robustness).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,7 +24,9 @@ const graphOf = (path: string): ModelGraph => {
   assert.equal(models.length, 1, `${path}: one model`);
   return models[0]!;
 };
-const fixture = (name: string): ModelGraph => graphOf(join(FIXTURES, name));
+/** The team's case files live once, in test/fixtures/cases/{keras,tfjs}; the rest here. */
+const CASES = join(__dirname, '..', 'test', 'fixtures', 'cases');
+const fixture = (name: string): ModelGraph => graphOf(/^(r\d|dd_|dl_)/.test(name) ? join(CASES, 'keras', name) : /^\d\d_/.test(name) ? join(CASES, 'tfjs', name) : join(FIXTURES, name));
 const QUICK: RunOptions = { ...DEFAULT_RUN_OPTIONS, epochs: 1, samples: 64, seeds: 1 };
 const run = (graph: ModelGraph, options: RunOptions = QUICK): Promise<RunSummary> => measure(tf, graph, options, {}, { cancelled: () => false });
 

@@ -1,6 +1,6 @@
 /**
  * Root causes named on the faulty line, with fixes that fit: the team's verdict case files
- * (test/fixtures/cases, copied from shared/cases/keras), label facts in both languages, and the
+ * (test/fixtures/cases/keras, copied from shared/cases/keras), label facts in both languages, and the
  * applicability of the dead-ReLU and He-init fixes.
  */
 import { test } from 'node:test';
@@ -20,7 +20,7 @@ import { measure } from '../../src/training/measure';
 import { DEFAULT_RUN_OPTIONS, type RunSummary } from '../../src/training/protocol';
 import { headline } from '../../src/shared/headline';
 
-const cases = join(__dirname, '..', 'test', 'fixtures', 'cases');
+const cases = join(__dirname, '..', 'test', 'fixtures', 'cases', 'keras');
 const read = (file: string): string => readFileSync(join(cases, file), 'utf8');
 
 async function analyse(text: string, file: string): Promise<{ graph: ModelGraph; merged: Finding[]; measured: Finding[]; analysis: MeasuredAnalysis; summary: RunSummary; lines: ReturnType<typeof fileReport>['models'][number]['findings'] }> {

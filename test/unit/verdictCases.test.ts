@@ -1,4 +1,4 @@
-/** The team's verdict cases (shared/cases/keras, copied to test/fixtures/repro) measured end to end. */
+/** The team's verdict cases (shared/cases/keras, copied to test/fixtures/cases/keras) measured end to end. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,10 +10,12 @@ import { measure } from '../../src/training/measure';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../../src/training/protocol';
 
 const fixtures = join(__dirname, '..', 'test', 'fixtures', 'repro');
+/** The team's case files (one copy, test/fixtures/cases/keras); the rest in repro/. */
+const cases = join(__dirname, '..', 'test', 'fixtures', 'cases', 'keras');
 
 async function analyse(file: string, options: Partial<RunOptions> = {}) {
   await tf.setBackend('cpu');
-  const graph = parseSource(readFileSync(join(fixtures, file), 'utf8'), file).models[0]!;
+  const graph = parseSource(readFileSync(join(/^(r\d|dd_|dl_)/.test(file) ? cases : fixtures, file), 'utf8'), file).models[0]!;
   const summary = await measure(tf, graph, { ...DEFAULT_RUN_OPTIONS, ...options }, {}, { cancelled: () => false });
   return { graph, summary, analysis: measuredFindings(graph, summary) };
 }

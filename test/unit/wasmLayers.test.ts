@@ -225,7 +225,7 @@ test('the embedding cases (shared/cases tfjs 07, keras r12) are measured on wasm
   await tf.setBackend('wasm');
   registerMissingWasmKernels(tf);
   for (const [file, params] of [['07_embedding_wasm_kernel.ts', 6433], ['r12_embedding_wasm.py', 409]] as const) {
-    const path = join(__dirname, '..', 'test', 'fixtures', 'wasm', file);
+    const path = join(__dirname, '..', 'test', 'fixtures', 'cases', file.endsWith('.py') ? 'keras' : 'tfjs', file);
     const graph = parseSource(readFileSync(path, 'utf8'), path).models[0]!;
     assert.equal(graph.params, params, file);
     assert.deepEqual(graph.layers.map((l) => l.type), ['embedding', 'globalAveragePooling1d', 'dense'], file);
