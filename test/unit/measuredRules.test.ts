@@ -206,3 +206,21 @@ test('gradients that collapse to exactly zero during training are reported, not 
   assert.deepEqual(result.findings.map((f) => [f.code, f.rule]), [['dead-relu', 'measured: gradients collapsed to zero during training']]);
   assert.equal(result.modelVerdict, 'dead');
 });
+
+test('divergence message: ReLU units die, other activations collapse; the words fit the layers', () => {
+  const stack = (activation: string) => graphOf(`import * as tf from '@tensorflow/tfjs';
+const m = tf.sequential();
+m.add(tf.layers.dense({units: 8, inputShape: [4], activation: '${activation}'}));
+m.add(tf.layers.dense({units: 8, activation: '${activation}'}));
+m.add(tf.layers.dense({units: 1}));
+m.compile({optimizer: tf.train.sgd(0.5), loss: 'meanSquaredError'});`);
+  for (const [activation, words] of [['relu', /ReLU units that were alive at initialization died/], ['sigmoid', /gradients that were non-zero at initialization collapsed to exactly zero/]] as const) {
+    const graph = stack(activation);
+    const ids = graph.layers.map((l) => l.id);
+    // Alive at initialization (probe), exactly zero by the end of training.
+    const summary = summaryOf(ids, [0.1, 0.2, 0.3], { layers: Object.fromEntries(ids.map((id) => [id, { gradNorm: 0, biasGradNorm: 0, meanAbs: 0, maxAbs: 0, updateRatio: null }])) });
+    const cause = measuredFindings(graph, summary).findings.find((f) => f.code === 'high-learning-rate');
+    assert.ok(cause, `${activation}: ${JSON.stringify(measuredFindings(graph, summary).findings.map((f) => [f.code, f.rule]))}`);
+    assert.match(cause.message, words);
+  }
+});

@@ -115,7 +115,7 @@ export function attributeCauses(graph: ModelGraph, summary: RunFacts, findings: 
     const site = graph.optimizerSite ?? graph.compile?.configRanges.optimizer?.value ?? graph.compile?.range;
     const what = summary.nonFinite ? `values became Infinity/NaN at step ${summary.nonFinite.step} while the initialization was finite`
       : lossGrew ? `the loss grew from ${fmt(startLoss!)} at initialization to ${fmt(endLoss!)} over the last steps`
-      : died ? `ReLU units that were alive at initialization died during training (${died.layers.map((id) => `\`${id}\``).join(', ')})` : 'gradients grew during training';
+      : died ? `${diedWhat(graph, died.layers)} (${died.layers.map((id) => `\`${id}\``).join(', ')})` : 'gradients grew during training';
     if (site) {
       causes.push({
         ...base,
@@ -134,4 +134,15 @@ export function attributeCauses(graph: ModelGraph, summary: RunFacts, findings: 
     }
   }
   return { findings: [...causes, ...result], ...(constantOutput ? { constantOutput } : {}) };
+}
+
+/**
+ * What died, in words that fit the layers: "ReLU units" only when every layer is of the ReLU
+ * family; a sigmoid or softmax stack whose gradients collapsed to zero saturated instead.
+ */
+function diedWhat(graph: ModelGraph, ids: readonly string[]): string {
+  // Linear layers (an output, a projection) die with whatever feeds them: the nonlinear ones decide.
+  const activations = ids.map((id) => graph.layers.find((l) => l.id === id)?.activation ?? 'linear').filter((a) => a !== 'linear');
+  const relu = activations.length > 0 && activations.every((a) => a === 'relu' || a === 'relu6');
+  return relu ? 'ReLU units that were alive at initialization died during training' : 'gradients that were non-zero at initialization collapsed to exactly zero during training';
 }
