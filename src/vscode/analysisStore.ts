@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../core/analysis/findings';
 import type { MeasuredAnalysis } from '../core/analysis/measuredRules';
-import type { ModelGraph } from '../core/ir';
+import type { DefaultUsed, ModelGraph } from '../core/ir';
 import type { RunSummary } from '../training/protocol';
 import type { FindingSource } from './diagnostics';
 import { Disposable } from './lifecycle';
@@ -14,6 +14,7 @@ export interface ModelMeasurement {
   /** What the graph looked like when measured; an edit that changes it makes the result stale. */
   readonly signature: string;
   readonly finishedAt: number;
+  readonly defaultsUsed?: readonly DefaultUsed[];
 }
 
 /** What a measurement depends on: layer types, configs, edges and compile options, not positions. */
