@@ -28,8 +28,7 @@ const rounds = Number(process.env.ROUNDS ?? 1);
 const wait = Number(process.env.WAIT ?? 0);
 const vsixes = (process.env.VSIX ?? join(root, `gradient-lens-${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}.vsix`)).split(',');
 
-/** The timeline of each Analyze in a session's log: { picture, marks: { 'probe at host': ms, ... } }. */
-function timelines(state) {
+function logLines(state) {
   const logs = join(state, 'user', 'logs');
   const lines = [];
   const walk = (dir) => {
@@ -40,7 +39,12 @@ function timelines(state) {
     }
   };
   if (existsSync(logs)) walk(logs);
-  return lines.flatMap((line) => {
+  return lines;
+}
+
+/** The timeline of each Analyze in a session's log: { picture, marks: { 'probe at host': ms, ... } }. */
+function timelines(state) {
+  return logLines(state).flatMap((line) => {
     const m = /First picture (\d+) ms after Analyze \(([^)]*)\)(?:; ms after Analyze: (.*)\.)?/.exec(line);
     if (!m) return [];
     const marks = Object.fromEntries((m[3] ?? '').split(', ').flatMap((part) => {
@@ -78,7 +82,12 @@ async function session(vsix) {
       await page.locator('.statusbar-item', { hasText: /·/ }).waitFor({ timeout: 120_000 });
       await page.waitForTimeout(1000);
     }
-    return timelines(state);
+    // How long each run took in the worker (the panel drawing live steps must not slow it).
+    const runSeconds = logLines(state).flatMap((line) => {
+      const m = /: (\d+) steps on \w+ in ([\d.]+) s; verdict/.exec(line);
+      return m ? [Number(m[2])] : [];
+    });
+    return timelines(state).map((t, i) => ({ ...t, runSeconds: runSeconds[i] }));
   } finally {
     await browser.close();
     try {
@@ -136,5 +145,6 @@ for (const [vsix, sessions] of results) {
   console.log(say('first Analyze (new page)', first));
   console.log(`    page ready ${row(first, 'page ready').join(', ')} (median ${median(row(first, 'page ready'))})`);
   console.log(say('later Analyzes (page open)', warm));
+  console.log(`    whole run in the worker (s): first ${first.map((t) => t.runSeconds).join(', ')}; later ${warm.map((t) => t.runSeconds).join(', ')} (median ${median(warm.map((t) => t.runSeconds * 1000)) / 1000})`);
 }
 console.log(`CLI, spawn -> first statistics (ms): ${cli.join(', ')}; median ${median(cli)}`);

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 // playwright-core lives with code-server in .cache/ (scripts/e2e/install-code-server.sh), outside
 // the extension's own dependencies.
 const { chromium } = createRequire(fileURLToPath(new URL('../../.cache/code-server/package.json', import.meta.url)))('playwright-core');
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const port = process.env.PORT ?? '8765';
 const workspace = process.env.WS ?? '/tmp/ws';
@@ -326,6 +327,29 @@ try {
     await shot('7-panel-healthy');
     const findings = await panel.locator('li.finding.warning, li.finding.error').count();
     expect(findings === 0, `${findings} warnings on the healthy model`);
+  });
+  await check('a run stopped by its time budget says so under the verdict: "Partial: the 2 s time budget ran out ..."', async () => {
+    // Workspace settings for this check only: many epochs, a 2 s budget.
+    const settings = join(workspace, '.vscode', 'settings.json');
+    mkdirSync(dirname(settings), { recursive: true });
+    writeFileSync(settings, JSON.stringify({ 'gradientLens.epochs': 2000, 'gradientLens.timeBudgetSeconds': 2 }));
+    try {
+      await page.waitForTimeout(2500); // the settings file is watched
+      await page.locator('.view-line').first().click();
+      await palette('Gradient Lens: Analyze Gradients');
+      const panel = panelFrame();
+      const partial = panel.locator('.card li.caveat-partial');
+      await partial.waitFor({ timeout: 90_000 });
+      await page.waitForTimeout(500);
+      await shot('7b-partial');
+      const text = (await partial.innerText()).replace(/\u00a0/g, ' ');
+      expect(/^Partial: the 2 s time budget ran out\b/.test(text) && /The verdict rests on what was measured before that\.$/.test(text), `caveat: ${text}`);
+      const card = await panel.locator('.card').innerText();
+      expect(notInt(card), `card: ${card}`);
+    } finally {
+      rmSync(settings, { force: true });
+      await page.waitForTimeout(2500);
+    }
   });
   await check('a model that overflows: NaN/Inf named in a banner, the card and the tooltip; no "Infinity"; the card\'s fix edits the file and shows it', async () => {
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'exploding-relu.ts' }).click();

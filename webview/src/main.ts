@@ -28,6 +28,10 @@ let state: PanelState | undefined = decodeNonFinite(vscode.getState());
 const charts: Chart[] = [];
 let frame = 0;
 let lastDrawn: Measurement | undefined;
+/** Live training steps redraw the page at most this often (ms); see scheduleRender. */
+const STEP_RENDER_MS = 250;
+let lastRender = 0;
+let stepTimer = 0;
 /** When the last state message arrived (Date.now()), for the first-picture benchmark. */
 let receivedAt = 0;
 
@@ -581,6 +585,9 @@ function findingItem(finding: PanelFinding, dim = false): HTMLElement {
 
 function render(): void {
   frame = 0;
+  lastRender = performance.now();
+  clearTimeout(stepTimer);
+  stepTimer = 0;
   // Which theme the page was last drawn in (the e2e checks a theme switch re-renders).
   app.dataset['theme'] = document.body.className;
   for (const chart of charts.splice(0)) chart.destroy();
@@ -720,8 +727,22 @@ function render(): void {
   }
 }
 
-function scheduleRender(): void {
-  if (!frame) frame = requestAnimationFrame(render);
+/**
+ * Draws at the next frame; `minGapMs` after the last drawing at the earliest. Live training steps
+ * redraw every chart, so they come at most every STEP_RENDER_MS: the Chromium renderer shares the
+ * machine's cores with the training worker (2 here), and drawing at every step slowed it.
+ */
+function scheduleRender(minGapMs = 0): void {
+  if (frame) return;
+  const wait = minGapMs - (performance.now() - lastRender);
+  if (wait > 0) {
+    if (!stepTimer) stepTimer = window.setTimeout(() => {
+      stepTimer = 0;
+      scheduleRender();
+    }, wait);
+    return;
+  }
+  frame = requestAnimationFrame(render);
 }
 
 window.addEventListener('message', (event: MessageEvent<HostToPanel>) => {
@@ -730,7 +751,7 @@ window.addEventListener('message', (event: MessageEvent<HostToPanel>) => {
   if (message.type === 'state') state = message.state;
   else if (message.type === 'steps' && state) state = { ...state, status: message.status, steps: [...state.steps, ...(message.steps as PanelStep[])] };
   vscode.setState(encodeNonFinite(state));
-  scheduleRender();
+  scheduleRender(message.type === 'steps' ? STEP_RENDER_MS : 0);
 });
 
 // A theme switch changes the body's class and the CSS variables: draw again with the new colours.

@@ -1,7 +1,8 @@
 /**
  * The Gradient panel: one webview beside the editor showing the per-layer gradients of the model
  * being (or last) analysed. Singleton with createOrShow / reveal, a serializer, CSP with a nonce,
- * resources limited to media/ and dist/, and step updates batched to at most ~20 posts a second.
+ * the page's script and style inline (panelHtml.ts), and step updates batched to at most 4 posts a
+ * second (the page redraws its charts on each, on the cores the training worker uses).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ import { evidenceText } from '../diagnostics';
 import { toRange } from '../ranges';
 
 export const PANEL_VIEW_TYPE = 'gradientLens.panel';
-const FLUSH_MS = 50;
+const FLUSH_MS = 250;
 
 interface Target {
   readonly uri: vscode.Uri;
@@ -366,7 +367,7 @@ export class GradientPanel extends Disposable {
     }
   }
 
-  /** Batches step updates: at most one post per 50 ms, however fast the worker reports. */
+  /** Batches step updates: at most one post per FLUSH_MS, however fast the worker reports. */
   private flushSoon(): void {
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => this.flushNow(), FLUSH_MS);
