@@ -3,29 +3,23 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { mergeFindings } from '../core/analysis/findings';
-import { DEFAULT_MEASURED_THRESHOLDS, measuredFindings, type MeasuredThresholds } from '../core/analysis/measuredRules';
+import { DEFAULT_MEASURED_THRESHOLDS, type MeasuredThresholds } from '../core/analysis/measuredRules';
 import { parseDataFile } from '../core/dataFile';
 import type { FixCode } from '../core/fixes/index';
-import { verifyFixes, type Verification } from '../training/verify';
 import { MeasureError, preflight } from '../training/measure';
-import { staticFindings } from '../core/analysis/staticRules';
 import type { ModelGraph } from '../core/ir';
-import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../training/protocol';
-import { blockedRun, TrainingSession, type RunResult } from '../training/session';
-import { applicableFixes, applyFixes, isFixCode } from '../core/fixes/index';
+import { DEFAULT_RUN_OPTIONS, type RunOptions, type WorkerToHost } from '../training/protocol';
+import { blockedRun, TrainingSession } from '../training/session';
+import { applyFixes, isFixCode } from '../core/fixes/index';
 import { boundedReader, readDataFile, readFileFromDisk } from '../core/nodeFiles';
-import { holeAdvice } from '../core/holes';
-import { measurableModel, type MeasurableModel } from '../core/defaults';
 import { isPythonFile } from '../core/languages';
 import { callSitesByTarget, callSitesFromImporters, type CallSites } from '../core/parse/callSites';
 import type { ReadFile } from '../core/parse/modules';
 import { decodeSource } from '../core/decode';
 import { parseSource } from '../core/source';
-import { fileReport, formatReport, type FileReport, type Report } from '../core/report';
-import { LineIndex } from '../core/text';
+import { measureEntry, readSource, sourceReport, verifyEntry, type ModelEntry, type ModelOutcome, type Refusal } from '../core/pipeline/index';
+import { formatReport, type FileReport, type Report } from '../core/report';
 import { parseArgs, USAGE, UsageError, type AnalyzeOptions, type FixOptions } from './args';
-import { modelCallIn } from './buildsModel';
 import { toSarif } from './sarif';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exitStatus } from './status';
 
@@ -44,7 +38,7 @@ function toolVersion(): string {
 }
 
 /** Why a model cannot be trained at all, read from its graph alone (what the session refuses before a run). */
-function untrainable(model: ModelGraph): { message: string; layerId?: string } | undefined {
+function untrainable(model: ModelGraph): Refusal | undefined {
   const blocked = blockedRun(model);
   if (blocked) return blocked;
   try {
@@ -57,7 +51,7 @@ function untrainable(model: ModelGraph): { message: string; layerId?: string } |
 }
 
 /** Progress on stderr when it is a terminal: `model: epoch 1/3, step 12/24`. */
-function progress(model: ModelGraph): (message: import('../training/protocol').WorkerToHost) => void {
+function progress(model: ModelGraph): (message: WorkerToHost) => void {
   if (!process.stderr.isTTY) return () => undefined;
   let total = 0;
   return (message) => {
@@ -69,10 +63,6 @@ function progress(model: ModelGraph): (message: import('../training/protocol').W
     }
     if (message.type === 'done' || message.type === 'error' || message.type === 'cancelled') process.stderr.write('\r\x1b[K');
   };
-}
-
-async function measureModel(session: TrainingSession, model: ModelGraph, options: RunOptions): Promise<RunResult> {
-  return session.run(model, options, progress(model));
 }
 
 async function analyze(options: AnalyzeOptions): Promise<number> {
@@ -106,110 +96,29 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
   const readFile = boundedReader([...new Set(options.files.map((f) => dirname(resolve(f))))]);
   const callSiteIndex = new CallSiteIndex(options.files, readFile);
   try {
-  for (const file of options.files) {
-    const text = readSourceFile(file);
-    if (text === undefined) {
-      unreadable = true;
-      continue;
-    }
-    const callSites = callSiteIndex.for(file);
-    const parseOptions = { readFile, set: options.set, ...(callSites ? { callSites } : {}) };
-    const parsed = parseSource(text, file, parseOptions);
-    const results = new Map<ModelGraph, RunResult>();
-    const verifications = new Map<ModelGraph, Verification>();
-    // Holes that decide no layer or shape (a learning rate...) do not block: defaults stand in.
-    const measurable = new Map<ModelGraph, MeasurableModel>();
-    for (const model of parsed.models) {
-      const ready = measurableModel(text, file, parseOptions, model);
-      if (ready) measurable.set(model, ready);
-    }
-    if (session) {
-      for (const model of parsed.models) {
-        const ready = measurable.get(model);
-        if (!ready) continue;
-        const result = await measureModel(session, ready.graph, runOptions);
-        results.set(model, result);
-        if (options.verify && result.status === 'done') {
-          const analysis = measuredFindings(ready.graph, result.summary, thresholds);
-          // Only fixes that apply to this file are measured (and offered).
-          const codes = [...new Set(analysis.findings.filter((f) => f.severity !== 'info').flatMap((f) => applicableFixes(text, file, model, f)))] as FixCode[];
-          if (codes.length) {
-            verifications.set(model, await verifyFixes(session, text, file, model.name, codes, runOptions, {
-              parseOptions: { readFile, set: { ...ready.fills, ...options.set } },
-              thresholds,
-              before: { summary: result.summary, analysis },
-            }));
-          }
-        }
+    for (const file of options.files) {
+      const text = readSourceFile(file);
+      if (text === undefined) {
+        unreadable = true;
+        continue;
       }
-    }
-    const lines = new LineIndex(text);
-    const shownName = relative(process.cwd(), file) || file;
-    const built = parsed.models.length === 0 ? modelCallIn(text, isPythonFile(file)) : undefined;
-    const report = fileReport(shownName, text, parsed, (model) => {
-        const predicted = staticFindings(model);
-        const result = results.get(model);
-        const ready = measurable.get(model);
-        const advice = holeAdvice(model, isPythonFile(file) ? 'py' : 'ts');
-        if (!ready) return { findings: predicted, measurement: { status: 'unresolved', message: advice ?? 'values the parser cannot know block this model' } };
-        const defaultsUsed = ready.defaultsUsed;
-        if (!result) {
+      const callSites = callSiteIndex.for(file);
+      const source = readSource(text, file, { readFile, set: options.set, ...(callSites ? { callSites } : {}) });
+      const outcomes = new Map<ModelEntry, ModelOutcome>();
+      for (const entry of source.entries) {
+        if (!session) {
           // --static trains nothing, but a model that could not train is still said (and exits 3).
-          const refusal = untrainable(ready.graph);
-          if (refusal) {
-            const layer = refusal.layerId ? model.layers.find((l) => l.id === refusal.layerId) : undefined;
-            return { findings: predicted, defaultsUsed, measurement: { status: 'failed', message: refusal.message, line: lines.lineNumber((layer ?? model).range.start), ...(layer ? { layer: layer.id } : {}) } };
-          }
-          return { findings: predicted, defaultsUsed, measurement: { status: 'static', ...(advice ? { message: advice } : {}) } };
+          const ready = entry.measurable();
+          const refusal = ready && untrainable(ready.graph);
+          outcomes.set(entry, refusal ? { refusal } : {});
+          continue;
         }
-        if (result.status !== 'done') {
-          const message = result.status === 'error' ? result.message : 'cancelled';
-          const layer = result.status === 'error' && result.layerId ? model.layers.find((l) => l.id === result.layerId) : undefined;
-          const at = layer?.range ?? (result.status === 'error' && result.inCompile && model.compile ? model.compile.range : model.range);
-          return {
-            findings: predicted,
-            defaultsUsed,
-            measurement: { status: 'failed', message, line: lines.lineNumber(at.start), ...(layer ? { layer: layer.id } : {}) },
-          };
-        }
-        const analysis = measuredFindings(ready.graph, result.summary, thresholds);
-        const verification = verifications.get(model)?.variants.map((v) => ({
-          fix: v.code,
-          verdict: v.verdict,
-          explanation: v.explanation,
-          ...(v.after?.analysis.ratio !== undefined ? { ratioAfter: v.after.analysis.ratio } : {}),
-          ...(v.after ? { verdictAfter: v.after.analysis.modelVerdict } : {}),
-          ...(v.perSeed ? { perSeed: v.perSeed } : {}),
-        }));
-        const gradNorms = new Map(Object.entries(result.summary.layers).flatMap(([id, s]) => (s.gradNorm === null ? [] : [[id, s.gradNorm] as const])));
-        return {
-          defaultsUsed,
-          findings: mergeFindings(predicted, analysis.findings, new Set([model.name])),
-          gradNorms,
-          measurement: {
-            status: 'measured',
-            backend: result.backend,
-            message: `${result.summary.steps} steps on ${result.backend} in ${(result.summary.elapsedMs / 1000).toFixed(1)} s (${result.summary.stoppedBy}); verdict: ${analysis.modelVerdict}`,
-            ...(result.summary.partial ? { partial: true as const, reason: result.summary.partial.reason } : {}),
-            ...(result.summary.notes?.length ? { notes: result.summary.notes } : {}),
-            verdict: analysis.modelVerdict,
-            initializations: 1 + (result.summary.initializations?.length ?? 0),
-          },
-          ...(verification ? { verification } : {}),
-        };
-      });
-    files.push(
-      built
-        ? {
-            ...report,
-            noModel: {
-              line: built.line,
-              message: `This file builds a model (it imports ${isPythonFile(file) ? 'Keras' : 'TensorFlow.js'} and calls \`${built.call}...)\` on line ${built.line}), but no model could be read from it, so nothing was measured.`,
-            },
-          }
-        : report,
-    );
-  }
+        const measured = await measureEntry(session, entry, runOptions, thresholds, progress(entry.model));
+        const verification = options.verify && measured?.analysis ? await verifyEntry(session, source, entry, measured, runOptions, thresholds) : undefined;
+        outcomes.set(entry, { ...(measured ? { measured } : {}), ...(verification ? { verification } : {}) });
+      }
+      files.push(sourceReport(relative(process.cwd(), file) || file, source, (entry) => outcomes.get(entry) ?? {}));
+    }
   } finally {
     await session?.dispose();
   }

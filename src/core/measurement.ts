@@ -155,3 +155,13 @@ export interface RunSummary {
   /** The same measurement on the other initializations (`RunOptions.seeds`), in order; each without its own. */
   readonly initializations?: readonly RunSummary[];
 }
+
+/**
+ * How one measurement ended: `done` with its summary (possibly `partial`), `cancelled` (with what
+ * was measured before), or `error` naming the layer at fault when one is known (`layerId`) or the
+ * `compile` call (`inCompile`).
+ */
+export type RunResult =
+  | { readonly status: 'done'; readonly summary: RunSummary; readonly backend: string }
+  | { readonly status: 'cancelled'; readonly summary?: RunSummary; readonly backend: string }
+  | { readonly status: 'error'; readonly message: string; readonly layerId?: string; readonly inCompile?: boolean; readonly backend?: string };

@@ -96,6 +96,8 @@ export interface VerificationReport {
   readonly explanation: string;
   readonly ratioAfter?: number;
   readonly verdictAfter?: string;
+  /** Before and after on each initialization (same seed on the original and the patched model). */
+  readonly perSeed?: readonly { readonly seed: number; readonly verdict: string; readonly explanation: string; readonly before: string; readonly after: string }[];
 }
 
 export interface FileReport {

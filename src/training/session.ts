@@ -8,12 +8,9 @@ import { trainingBlocker } from '../core/graph';
 import { Worker } from 'node:worker_threads';
 import type { ModelGraph } from '../core/ir';
 import { formatBudget } from './budget';
-import type { HostToWorker, LayerSummary, ProbeResult, RunOptions, RunSummary, WorkerToHost } from './protocol';
+import type { HostToWorker, LayerSummary, ProbeResult, RunOptions, RunResult, RunSummary, WorkerToHost } from './protocol';
 
-export type RunResult =
-  | { readonly status: 'done'; readonly summary: RunSummary; readonly backend: string }
-  | { readonly status: 'cancelled'; readonly summary?: RunSummary; readonly backend: string }
-  | { readonly status: 'error'; readonly message: string; readonly layerId?: string; readonly inCompile?: boolean; readonly backend?: string };
+export type { RunResult } from '../core/measurement';
 
 export interface SessionOptions {
   /** The worker bundle; `worker.js` next to this bundle by default (dist/, dist-test/). */

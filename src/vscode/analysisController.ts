@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
-import { measuredFindings } from '../core/analysis/measuredRules';
 import { parseDataFile } from '../core/dataFile';
+import { measureEntry, type MeasuredModel, type ModelEntry } from '../core/pipeline/index';
 import { parseSource } from '../core/source';
 import { readDataFile } from '../core/nodeFiles';
-import type { ModelGraph } from '../core/ir';
 import type { RunOptions, WorkerToHost } from '../training/protocol';
-import { TrainingSession, type RunResult } from '../training/session';
+import { TrainingSession } from '../training/session';
 import { graphSignature, type AnalysisStore } from './analysisStore';
 import { readSettings, runOptions } from './config';
 import { Disposable } from './lifecycle';
@@ -118,8 +117,12 @@ export class AnalysisController extends Disposable {
     }
   }
 
-  /** Trains and measures the given models of a document, one after another. */
-  async analyze(document: vscode.TextDocument, models: readonly ModelGraph[]): Promise<void> {
+  /**
+   * Trains and measures the given models of a document, one after another (each through the
+   * pipeline's `measureEntry`: holes that decide no layer get their documented defaults).
+   */
+  async analyze(document: vscode.TextDocument, entries: readonly ModelEntry[]): Promise<void> {
+    const models = entries.map((e) => e.model);
     const key = `${document.uri.toString()}#${models.map((m) => m.name).join(',')}`;
     const notStarted = (): void => models.forEach((m) => this.runEnded.fire({ uri: document.uri, model: m.name, outcome: 'not started' }));
     if (this.runs.has(key)) {
@@ -146,11 +149,11 @@ export class AnalysisController extends Disposable {
         { location: vscode.ProgressLocation.Notification, title: 'Gradient Lens', cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => abort.abort());
-          for (const graph of models) {
+          for (const entry of entries) {
             if (abort.signal.aborted) break;
-            const result = await this.runOne(session, document, graph, options, abort.signal, (text) => progress.report({ message: text }));
+            const measured = await this.runOne(session, document, entry, options, abort.signal, (text) => progress.report({ message: text }));
             this.progress.delete(document.uri.toString());
-            this.runEnded.fire({ uri: document.uri, model: graph.name, outcome: await this.report(document, graph, result) });
+            this.runEnded.fire({ uri: document.uri, model: entry.model.name, outcome: measured ? await this.report(document, entry, measured) : 'not measurable' });
           }
         },
       );
@@ -164,7 +167,8 @@ export class AnalysisController extends Disposable {
     }
   }
 
-  private runOne(session: TrainingSession, document: vscode.TextDocument, graph: ModelGraph, options: RunOptions, signal: AbortSignal, say: (text: string) => void): Promise<RunResult> {
+  private runOne(session: TrainingSession, document: vscode.TextDocument, entry: ModelEntry, options: RunOptions, signal: AbortSignal, say: (text: string) => void): Promise<MeasuredModel | undefined> {
+    const graph = entry.model;
     let totalSteps = 0;
     const show = (text: string): void => {
       say(text);
@@ -172,9 +176,11 @@ export class AnalysisController extends Disposable {
     };
     show('starting the worker...');
     this.log.info(`Analyzing \`${graph.name}\` in ${vscode.workspace.asRelativePath(document.uri)} (${graph.layers.length} layers)`);
-    return session.run(
-      graph,
+    return measureEntry(
+      session,
+      entry,
       options,
+      readSettings(document.uri).thresholds,
       (message) => {
         if (message.type === 'started') {
           totalSteps = message.totalSteps;
@@ -190,7 +196,9 @@ export class AnalysisController extends Disposable {
   }
 
   /** Stores a result; returns what happened in a few words. */
-  private async report(document: vscode.TextDocument, graph: ModelGraph, result: RunResult): Promise<string> {
+  private async report(document: vscode.TextDocument, entry: ModelEntry, measured: MeasuredModel): Promise<string> {
+    const { model: graph } = entry;
+    const { result } = measured;
     if (result.status === 'error') {
       this.log.error(`\`${graph.name}\`: ${result.message}`);
       void vscode.window.showErrorMessage(`Gradient Lens could not analyze \`${graph.name}\`: ${result.message}`, 'Show Log').then((choice) => {
@@ -211,8 +219,10 @@ export class AnalysisController extends Disposable {
       void vscode.window.showWarningMessage(`Gradient Lens: \`${graph.name}\` changed while it was being measured, so the result was discarded. Run Analyze Gradients again.`);
       return 'changed during the run';
     }
-    const analysis = measuredFindings(graph, result.summary, readSettings(document.uri).thresholds);
-    this.store.set(document.uri, graph, result.summary, analysis);
+    const analysis = measured.analysis;
+    if (!analysis) return 'failed';
+    // Keyed by the code's graph (not the one with defaults filled), so the result stays current until the code changes.
+    this.store.set(document.uri, graph, result.summary, analysis, entry.measurable()?.defaultsUsed);
     this.log.info(
       `\`${graph.name}\`: ${result.summary.steps} steps on ${result.backend} in ${(result.summary.elapsedMs / 1000).toFixed(1)} s; verdict ${analysis.modelVerdict}; ` +
         `${analysis.findings.length} finding(s)`,

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import type { Finding } from '../core/analysis/findings';
 import type { MeasuredAnalysis } from '../core/analysis/measuredRules';
 import type { DefaultUsed, ModelGraph } from '../core/ir';
 import type { RunSummary } from '../training/protocol';
@@ -57,10 +56,15 @@ export class AnalysisStore extends Disposable implements FindingSource {
     }));
   }
 
-  set(uri: vscode.Uri, graph: ModelGraph, summary: RunSummary, analysis: MeasuredAnalysis): void {
+  /**
+   * Keeps a measurement of `model` (the graph as the code says it: its signature decides
+   * staleness, also when the run used defaults for holes, listed in `defaultsUsed`).
+   */
+  set(uri: vscode.Uri, model: ModelGraph, summary: RunSummary, analysis: MeasuredAnalysis, defaultsUsed: readonly DefaultUsed[] = []): void {
     const key = uri.toString();
+    const graph = model;
     const results = this.byDocument.get(key) ?? new Map<string, ModelMeasurement>();
-    results.set(graph.name, { model: graph.name, summary, analysis, signature: graphSignature(graph), finishedAt: Date.now() });
+    results.set(graph.name, { model: graph.name, summary, analysis, signature: graphSignature(graph), finishedAt: Date.now(), ...(defaultsUsed.length ? { defaultsUsed } : {}) });
     this.byDocument.set(key, results);
     this.staleModels.get(key)?.delete(graph.name);
     this.changed.fire(uri);
@@ -86,11 +90,7 @@ export class AnalysisStore extends Disposable implements FindingSource {
     return [...(this.byDocument.get(uri.toString())?.values() ?? [])].filter((m) => !this.isStale(uri, m.model));
   }
 
-  findings(uri: vscode.Uri): readonly Finding[] {
-    return this.all(uri).flatMap((m) => m.analysis.findings);
-  }
-
-  measuredModels(uri: vscode.Uri): ReadonlySet<string> {
-    return new Set(this.all(uri).map((m) => m.model));
+  analyses(uri: vscode.Uri): ReadonlyMap<string, MeasuredAnalysis> {
+    return new Map(this.all(uri).map((m) => [m.model, m.analysis] as const));
   }
 }

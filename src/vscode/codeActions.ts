@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../core/analysis/findings';
 import { applicableFixes, applyFixes, planFix, type FixCode } from '../core/fixes/index';
+import { documentFindings } from '../core/pipeline/index';
 import { DIAGNOSTIC_SOURCE, findingCalls, UNRESOLVED_VALUE, type FindingSource } from './diagnostics';
 import { modelKey, unfilledHoles, type HoleValues } from './holeValues';
 import type { ModelIndex } from './modelIndex';
@@ -27,7 +28,7 @@ export class FixProvider implements vscode.CodeActionProvider {
 
   private findings(document: vscode.TextDocument): Finding[] {
     const entry = this.index.get(document);
-    return entry ? [...entry.staticFindings, ...(this.measured?.findings(document.uri) ?? [])] : [];
+    return entry ? documentFindings(entry.source, this.measured?.analyses(document.uri) ?? new Map()) : [];
   }
 
   provideCodeActions(document: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {

@@ -1,17 +1,15 @@
 /** Every command of the extension: ids in one place, each registered with its handler. */
 import * as vscode from 'vscode';
-import { staticFindings } from '../core/analysis/staticRules';
-import { mergeFindings } from '../core/analysis/findings';
-import { applicableFixes, type FixCode } from '../core/fixes/index';
-import { holeAdvice } from '../core/holes';
+import type { FixCode } from '../core/fixes/index';
+import { blocksTraining, holeAdvice } from '../core/holes';
 import type { ModelGraph } from '../core/ir';
 import { isPythonFile } from '../core/languages';
-import { fileReport, formatReport, type Report } from '../core/report';
+import { measuredOutcome, sourceReport, verifyEntry, type ModelEntry } from '../core/pipeline/index';
+import { formatReport, type Report } from '../core/report';
 import type { PanelState } from '../shared/panelProtocol';
+import type { Verification } from '../core/pipeline/index';
 import type { RunSummary } from '../training/protocol';
-import { readWorkspaceFile } from './workspaceFiles';
 import { escapeMarkdown, inlineCode, tableCell } from '../core/markdown';
-import { verifyFixes } from '../training/verify';
 import type { AnalysisController } from './analysisController';
 import type { AnalysisStore } from './analysisStore';
 import { readSettings, runOptions } from './config';
@@ -70,20 +68,15 @@ async function chooseModel(index: ModelIndex, document: vscode.TextDocument, nam
   return picked?.model;
 }
 
+/** The same report as the CLI's `--format json`, from the index and the current measurements. */
 function report(services: Services, document: vscode.TextDocument): Report {
   const entry = services.index.get(document);
   if (!entry) return { files: [] };
   return {
     files: [
-      fileReport(vscode.workspace.asRelativePath(document.uri), document.getText(), entry.parsed, (model) => {
-        const measured = services.store.get(document.uri, model.name);
-        const predicted = staticFindings(model);
-        if (!measured) return { findings: predicted, measurement: { status: 'static' } };
-        return {
-          findings: mergeFindings(predicted, measured.analysis.findings, new Set([model.name])),
-          gradNorms: new Map(Object.entries(measured.summary.layers).flatMap(([id, s]) => (s.gradNorm === null ? [] : [[id, s.gradNorm] as const]))),
-          measurement: { status: 'measured', backend: measured.summary.backend, message: `verdict: ${measured.analysis.modelVerdict}` },
-        };
+      sourceReport(vscode.workspace.asRelativePath(document.uri), entry.source, (modelEntry) => {
+        const measured = services.store.get(document.uri, modelEntry.model.name);
+        return measured ? measuredOutcome(modelEntry, measured.summary, measured.analysis) : {};
       }),
     ],
   };
@@ -125,23 +118,28 @@ function markdown(reportValue: Report): string {
  * hole; answers are remembered for the file and the file is re-read with them. A model that
  * still has holes is left out, with advice on how to fill them.
  */
-async function fillHoles(services: Services, document: vscode.TextDocument, models: readonly ModelGraph[]): Promise<ModelGraph[]> {
-  if (!models.some((m) => m.holes?.length)) return [...models];
+async function fillHoles(services: Services, document: vscode.TextDocument, models: readonly ModelGraph[]): Promise<ModelEntry[]> {
+  const entryOf = (name: string): ModelEntry | undefined => services.index.get(document)?.source.entries.find((e) => e.model.name === name);
+  // Holes that decide no layer or shape do not stop a run: their documented defaults stand in.
+  const blocked = models.filter((m) => !entryOf(m.name)?.measurable());
   const entered: string[] = [];
-  for (const model of models) {
-    if (!model.holes?.length) continue;
-    const values = await promptForHoles(model, services.holeValues.get(document.uri, modelKey(model)));
+  for (const model of blocked) {
+    const holes = (model.holes ?? []).filter(blocksTraining);
+    if (!holes.length) continue;
+    const values = await promptForHoles({ ...model, holes }, services.holeValues.get(document.uri, modelKey(model)));
     if (!values) continue;
     await services.holeValues.set(document.uri, modelKey(model), values);
     entered.push(model.name);
   }
-  const fresh = services.index.refresh(document)?.parsed.models ?? [];
-  const ready: ModelGraph[] = [];
+  if (blocked.length) services.index.refresh(document);
+  const ready: ModelEntry[] = [];
   for (const model of models) {
-    const now = fresh.find((m) => m.name === model.name);
-    const advice = now && holeAdvice(now, isPythonFile(document.fileName) ? 'py' : 'ts');
-    if (advice) void vscode.window.showWarningMessage(`Gradient Lens: ${advice}`);
-    else if (now) ready.push(now);
+    const entry = entryOf(model.name);
+    if (entry?.measurable()) ready.push(entry);
+    else if (entry) {
+      const advice = holeAdvice(entry.model, isPythonFile(document.fileName) ? 'py' : 'ts');
+      void vscode.window.showWarningMessage(`Gradient Lens: ${advice ?? `\`${model.name}\` cannot be measured.`}`);
+    }
   }
   if (entered.length) {
     void vscode.window
@@ -163,11 +161,11 @@ export function registerCommands(services: Services): vscode.Disposable[] {
       if (!document) return;
       const chosen = await chooseModel(index, document, modelName);
       if (!chosen) return;
-      const [model] = await fillHoles(services, document, [chosen]);
-      if (!model) return;
+      const [entry] = await fillHoles(services, document, [chosen]);
+      if (!entry) return;
       // The run starts first: the panel's page loads while the worker starts, never before it.
-      const running = controller.analyze(document, [model]);
-      services.showPanel(document.uri, model.name, true);
+      const running = controller.analyze(document, [entry]);
+      services.showPanel(document.uri, entry.model.name, true);
       await running;
     }),
     vscode.commands.registerCommand(COMMANDS.saveHoleValues, async (uri?: vscode.Uri, modelName?: string) => {
@@ -217,21 +215,18 @@ export function registerCommands(services: Services): vscode.Disposable[] {
       if (!document) return;
       const model = await chooseModel(index, document, modelName);
       if (!model) return;
-      const measured = store.get(document.uri, model.name);
-      const fixes = codes ?? [...new Set((measured?.analysis.findings ?? staticFindings(model)).filter((f) => f.severity !== 'info').flatMap((f) => applicableFixes(document.getText(), document.fileName, model, f)))];
-      if (fixes.length === 0) {
-        void vscode.window.showInformationMessage(`Gradient Lens: \`${model.name}\` has no finding with a fix to verify. Run Analyze Gradients first.`);
+      const source = index.get(document)?.source;
+      const entry = source?.entries.find((e) => e.model.name === model.name);
+      const stored = store.get(document.uri, model.name);
+      const measured = entry && stored ? measuredOutcome(entry, stored.summary, stored.analysis).measured : undefined;
+      const settings = readSettings(document.uri);
+      const run = (): Promise<Verification | undefined> =>
+        source && entry ? verifyEntry(controller.trainingSession, source, entry, measured, runOptions(settings), settings.thresholds, codes) : Promise.resolve(undefined);
+      const verification = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Gradient Lens: verifying the fixes of ${model.name}` }, run);
+      if (!verification) {
+        void vscode.window.showInformationMessage(`Gradient Lens: \`${model.name}\` has no finding with a fix to verify${entry?.measurable() ? '' : ' (values the parser cannot know block it)'}. Run Analyze Gradients first.`);
         return;
       }
-      const settings = readSettings(document.uri);
-      const verification = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Gradient Lens: verifying ${fixes.length} fixes of ${model.name}` },
-        () =>
-          verifyFixes(controller.trainingSession, document.getText(), document.fileName, model.name, fixes, runOptions(settings), {
-            thresholds: settings.thresholds,
-            parseOptions: { readFile: readWorkspaceFile, ...services.holeValues.parseOptions(document.uri) },
-          }),
-      );
       const lines = [
         `# Verified fixes for \`${model.name}\``,
         '',

@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
-import { mergeFindings, type Finding, type Severity } from '../core/analysis/findings';
+import type { Finding, Severity } from '../core/analysis/findings';
+import type { MeasuredAnalysis } from '../core/analysis/measuredRules';
+import { documentFindings } from '../core/pipeline/index';
 import type { Hole, LayerNode, ModelGraph } from '../core/ir';
+import { blocksTraining, defaultMessage } from '../core/holes';
 import { commentPrefix } from '../core/languages';
 import { Disposable } from './lifecycle';
 import type { DocumentModels, ModelIndex } from './modelIndex';
@@ -35,9 +38,8 @@ export function findingCalls(model: ModelGraph, finding: Finding): (Pick<LayerNo
 
 /** Where measured findings for a document come from (the analysis runs); static ones come from the index. */
 export interface FindingSource {
-  findings(uri: vscode.Uri): readonly Finding[];
-  /** Models of the document that have a measurement (their predictions give way to it). */
-  measuredModels(uri: vscode.Uri): ReadonlySet<string>;
+  /** The current measured analysis of each measured model of the document, by model name (their predictions give way to it). */
+  analyses(uri: vscode.Uri): ReadonlyMap<string, MeasuredAnalysis>;
   readonly onDidChange: vscode.Event<vscode.Uri>;
 }
 
@@ -91,8 +93,7 @@ export class DiagnosticsFeature extends Disposable {
         diagnostics.push(diagnostic);
       }
     }
-    const measured = this.measured?.findings(entry.uri) ?? [];
-    const findings = mergeFindings(entry.staticFindings, measured, this.measured?.measuredModels(entry.uri) ?? new Set());
+    const findings = documentFindings(entry.source, this.measured?.analyses(entry.uri) ?? new Map());
     // One diagnostic per finding, on its first layer call; the other layers are related
     // locations (a finding about 7 layers is one problem, not 7).
     for (const finding of findings) {
@@ -123,10 +124,11 @@ export class DiagnosticsFeature extends Disposable {
 export const UNRESOLVED_VALUE = 'unresolved-value';
 
 function holeMessage(model: ModelGraph, hole: Hole, fileName: string): string {
-  return (
-    `\`${hole.name}\` is not known from the code (${hole.role} of \`${model.name}\`, used by ${hole.usedBy.join(', ')}). ` +
-    `Analyze asks for it, or annotate the model: \`${commentPrefix(fileName)} gradient-lens: ${hole.name}=${hole.suggestion}\`.`
-  );
+  const known = `\`${hole.name}\` is not known from the code (${hole.role} of \`${model.name}\`, used by ${hole.usedBy.join(', ')}).`;
+  const annotation = `\`${commentPrefix(fileName)} gradient-lens: ${hole.name}=${hole.suggestion}\``;
+  // A hole that decides no layer or shape does not stop a run: its default stands in.
+  if (!blocksTraining(hole)) return `${known} Analyze measures with the default (${defaultMessage(hole)}); to measure another value, annotate the model: ${annotation}.`;
+  return `${known} Analyze asks for it, or annotate the model: ${annotation}.`;
 }
 
 const num = formatNumber;

@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
-import type { Finding } from '../core/analysis/findings';
-import { staticFindings } from '../core/analysis/staticRules';
 import type { ParseResult } from '../core/ir';
+import { readSource, type SourceAnalysis } from '../core/pipeline/index';
 import type { RefusedFile } from '../core/nodeFiles';
 import { readWorkspaceFile } from './workspaceFiles';
 import type { CallSites } from '../core/parse/callSites';
-import { parseSource, type ParseOptions } from '../core/source';
+import type { ParseOptions } from '../core/source';
 
 /**
  * The parser runs on the extension host's thread, bounded: at most this long evaluating one file
@@ -20,8 +19,10 @@ import { Disposable } from './lifecycle';
 export interface DocumentModels {
   readonly uri: vscode.Uri;
   readonly version: number;
+  /** The pipeline's reading of the document: models, predictions, the graphs to measure. */
+  readonly source: SourceAnalysis;
+  /** `source.parsed`: models with ranges, and parse problems. */
   readonly parsed: ParseResult;
-  readonly staticFindings: readonly Finding[];
 }
 
 const LANGUAGES = new Set(['typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'python']);
@@ -98,11 +99,11 @@ export class ModelIndex extends Disposable {
     try {
       const callSites = this.callSites(document.uri);
       // A huge file (a bundle, generated code) is not parsed on this thread at all: said once.
-      const parsed = text.length > EDITOR_MAX_CHARS
-        ? { models: [], problems: [{ message: `Gradient Lens does not read files over ${EDITOR_MAX_CHARS / 1e6} MB in the editor (this one is ${(text.length / 1e6).toFixed(1)} MB); the CLI reads them.`, range: { start: 0, end: 0 }, severity: 'info' as const }] }
-        : parseSource(text, document.fileName, { readFile: (path) => this.readFile(path), ...this.holeValues(document.uri), ...(callSites ? { callSites } : {}), timeMs: EDITOR_PARSE_MS });
-      const findings = parsed.models.flatMap((model) => staticFindings(model));
-      const entry: DocumentModels = { uri: document.uri, version: document.version, parsed, staticFindings: findings };
+      const options: ParseOptions = { readFile: (path) => this.readFile(path), ...this.holeValues(document.uri), ...(callSites ? { callSites } : {}), timeMs: EDITOR_PARSE_MS };
+      const source: SourceAnalysis = text.length > EDITOR_MAX_CHARS
+        ? { file: document.fileName, text, options, entries: [], parsed: { models: [], problems: [{ message: `Gradient Lens does not read files over ${EDITOR_MAX_CHARS / 1e6} MB in the editor (this one is ${(text.length / 1e6).toFixed(1)} MB); the CLI reads them.`, range: { start: 0, end: 0 }, severity: 'info' as const }] } }
+        : readSource(text, document.fileName, options);
+      const entry: DocumentModels = { uri: document.uri, version: document.version, source, parsed: source.parsed };
       this.entries.set(key, entry);
       this.changed.fire(entry);
       return entry;

@@ -25,6 +25,7 @@ async function check(name, body) {
     console.log(`  ok   ${name}`);
   } catch (error) {
     results.push({ name, ok: false });
+    await shot(`FAIL-${results.length}`).catch(() => {});
     console.log(`  FAIL ${name}\n       ${String(error?.message ?? error).split('\n')[0]}`);
     await restoreWorkbench().catch((restoreError) => console.log(`       (restoring the workbench failed too: ${String(restoreError?.message ?? restoreError).split('\n')[0]})`));
   }
@@ -84,6 +85,16 @@ async function openPalette() {
   throw new Error('the command palette did not open (F1 and Ctrl+Shift+P after four ways of refocusing the workbench)');
 }
 /**
+ * Layout toggles in effect (set by the width check): undone by `restoreWorkbench`. Tracked rather
+ * than read from the page, since a maximized editor group leaves no mark in the DOM to test.
+ */
+const toggled = new Set();
+async function toggle(label) {
+  await paletteExact(label);
+  if (toggled.has(label)) toggled.delete(label);
+  else toggled.add(label);
+}
+/**
  * Puts the workbench back as the checks expect it (window 1500x950, no group maximized, side bar
  * and panel shown), so that one failed check does not make every later one fail.
  */
@@ -91,10 +102,7 @@ async function restoreWorkbench() {
   await page.keyboard.press('Escape').catch(() => {});
   await page.setViewportSize({ width: 1500, height: 950 });
   await page.waitForTimeout(500);
-  const hiddenGroups = await page.evaluate(() => [...document.querySelectorAll('.part.editor .editor-group-container')].filter((g) => g.getBoundingClientRect().width < 2).length);
-  if (hiddenGroups > 0) await paletteExact('View: Toggle Maximize Editor Group');
-  if (!(await page.locator('.part.sidebar').isVisible())) await paletteExact('View: Toggle Primary Side Bar Visibility');
-  if (!(await page.locator('.part.panel').isVisible())) await paletteExact('View: Toggle Panel Visibility');
+  for (const label of [...toggled].reverse()) await toggle(label);
   await page.waitForTimeout(500);
 }
 async function paletteExact(label) {
@@ -184,9 +192,16 @@ try {
   await check('clicking a layer in the table moves the cursor to its line', async () => {
     const panel = panelFrame();
     await panel.locator('a.layer-link', { hasText: 'dense_12' }).last().click();
-    await page.waitForTimeout(800);
-    const position = await page.locator('.statusbar-item', { hasText: 'Ln ' }).first().innerText();
-    expect(/Ln 15,/.test(position), `cursor: ${position}`);
+    // The cursor's line: the status bar's "Ln 15, Col n" while the code editor is the active one,
+    // else the code editor's active line number (the webview can take the focus back after a click).
+    let where = '';
+    for (let i = 0; i < 20 && !/^(Ln 15,|15$)/.test(where); i++) {
+      await page.waitForTimeout(500);
+      const status = await page.locator('.statusbar-item', { hasText: 'Ln ' }).allInnerTexts();
+      const active = await page.locator('.monaco-editor .line-numbers.active-line-number').allInnerTexts();
+      where = status[0] ?? active.map((t) => t.trim()).find((t) => t === '15') ?? active.join(',');
+    }
+    expect(/^(Ln 15,|15$)/.test(where), `cursor: ${where}`);
   });
 
   await check('closing the editor and opening the file again keeps the measured results', async () => {
@@ -265,10 +280,10 @@ try {
     // The panel's group (the last, right of the code) is the one to maximize; a click in a webview does not always move focus there.
     await paletteExact('View: Focus Last Editor Group');
     await page.waitForTimeout(500);
-    await paletteExact('View: Toggle Maximize Editor Group');
-    await paletteExact('View: Toggle Primary Side Bar Visibility');
-    await paletteExact('View: Toggle Panel Visibility');
     try {
+      await toggle('View: Toggle Maximize Editor Group');
+      await toggle('View: Toggle Primary Side Bar Visibility');
+      await toggle('View: Toggle Panel Visibility');
       for (const width of [360, 630, 1000]) {
         await page.setViewportSize({ width: width + 48, height: 950 });
         await page.mouse.move(width / 2 + 48, 700);
@@ -349,6 +364,35 @@ try {
     } finally {
       rmSync(settings, { force: true });
       await page.waitForTimeout(2500);
+    }
+  });
+  await check('a learning rate the code does not give is measured with Adam\'s default, and the card says so with its line', async () => {
+    const file = join(workspace, 'unknown-lr.ts');
+    writeFileSync(file, [
+      "import * as tf from '@tensorflow/tfjs';",
+      'export function build(lr: number) {',
+      '  const model = tf.sequential();',
+      "  model.add(tf.layers.dense({ units: 16, activation: 'relu', inputShape: [8] }));",
+      "  model.add(tf.layers.dense({ units: 1 }));",
+      "  model.compile({ optimizer: tf.train.adam(lr), loss: 'meanSquaredError' });",
+      '  return model;',
+      '}',
+      '',
+    ].join('\n'));
+    try {
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'unknown-lr.ts' }).click({ timeout: 30_000 });
+      await page.locator('.view-line', { hasText: 'tf.train.adam(lr)' }).first().click({ timeout: 30_000 });
+      await palette('Gradient Lens: Analyze Gradients');
+      const caveat = panelFrame().locator('.card li.caveat-default');
+      await caveat.waitFor({ timeout: 90_000 });
+      await page.waitForTimeout(500);
+      await shot('7c-default-used');
+      const text = (await caveat.innerText()).replace(/\u00a0/g, ' ');
+      expect(/^Default used: Learning rate .*lr.* unknown: used 0\.001, Adam's default\. \(line 2\)$/.test(text), `caveat: ${text}`);
+    } finally {
+      // Its tab is a preview: the next file opened replaces it.
+      rmSync(file, { force: true });
+      await page.waitForTimeout(1000);
     }
   });
   await check('a model that overflows: NaN/Inf named in a banner, the card and the tooltip; no "Infinity"; the card\'s fix edits the file and shows it', async () => {

@@ -116,6 +116,18 @@ describe('Gradient Lens in the extension host', () => {
     assert.deepEqual(models, ['stack(7)']);
   });
 
+  it('a learning rate the code does not say is measured with its default, without a prompt, and the result is kept', async () => {
+    const text = "import * as tf from '@tensorflow/tfjs';\n\nconst learningRate = Number(process.env.LEARNING_RATE);\nconst model = tf.sequential();\nmodel.add(tf.layers.dense({ units: 32, activation: 'sigmoid', inputShape: [16] }));\nfor (let i = 0; i < 8; i++) model.add(tf.layers.dense({ units: 32, activation: 'sigmoid' }));\nmodel.add(tf.layers.dense({ units: 1 }));\nmodel.compile({ optimizer: tf.train.sgd(learningRate), loss: 'meanSquaredError' });\n";
+    await vscode.workspace.fs.writeFile(file('unknown-rate.ts'), new TextEncoder().encode(text));
+    await open('unknown-rate.ts');
+    const before = await diagnostics(file('unknown-rate.ts'), (d) => d.some((x) => codeOf(x) === 'unresolved-value'));
+    assert.match(before.find((x) => codeOf(x) === 'unresolved-value')!.message, /Analyze measures with the default \(learning rate `learningRate` unknown: used 0\.01/);
+    // A prompt would wait for input forever here: the run must start without one.
+    await vscode.commands.executeCommand('gradientLens.analyze', file('unknown-rate.ts'), 'model');
+    const measured = await diagnostics(file('unknown-rate.ts'), (d) => d.some((x) => x.message.startsWith('Vanishing gradients')));
+    assert.deepEqual(lines(measured, 'vanishing-gradient').slice(0, 1), [5]);
+  });
+
   it('a file with syntax errors does not stop the extension', async () => {
     const broken = await vscode.workspace.openTextDocument({
       language: 'typescript',

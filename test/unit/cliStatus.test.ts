@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { modelCallIn } from '../../src/cli/buildsModel';
+import { modelCallIn } from '../../src/core/pipeline/buildsModel';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_RUN_OPTIONS } from '../../src/training/protocol';
 import { TrainingSession } from '../../src/training/session';
-import { verifyFixes } from '../../src/training/verify';
+import { verifyFixes } from '../../src/core/pipeline/verify';
 
 const examples = join(__dirname, '..', 'examples');
 

@@ -1,15 +1,15 @@
 /**
- * Fix verification: apply each fix to the source in memory, measure the patched model on the
+ * Fix verification (orchestration over the measurement port): apply each fix to the source in memory, measure the patched model on the
  * same data and seed as the original, and compare. Nothing is written to the user's file.
  * Honest by construction: a fix that does not move the measured gradients is reported as such.
  */
-import { measuredFindings, type MeasuredAnalysis, type MeasuredThresholds, DEFAULT_MEASURED_THRESHOLDS } from '../core/analysis/measuredRules';
-import { applyFixes, type FixCode } from '../core/fixes/index';
-import type { ModelGraph } from '../core/ir';
-import { parseSource, type ParseOptions } from '../core/source';
-import type { RunOptions, RunSummary } from './protocol';
-import type { TrainingSession } from './session';
-import { formatNumber } from '../shared/format';
+import { measuredFindings, type MeasuredAnalysis, type MeasuredThresholds, DEFAULT_MEASURED_THRESHOLDS } from '../analysis/measuredRules';
+import { applyFixes, type FixCode } from '../fixes/index';
+import type { ModelGraph } from '../ir';
+import type { RunOptions, RunSummary } from '../measurement';
+import { parseSource, type ParseOptions } from '../source';
+import { formatNumber } from '../../shared/format';
+import type { MeasurementPort } from './port';
 
 export type VariantVerdict = 'fixed' | 'improved' | 'no measurable change' | 'worse' | 'not applicable' | 'failed';
 
@@ -127,8 +127,8 @@ function compareOnSeeds(code: FixCode, original: ModelGraph, patched: ModelGraph
   return { verdict, explanation: `${verdict} on ${k} of ${n} initializations (${seeds}); e.g. ${first.explanation}`, perSeed };
 }
 
-async function measureGraph(session: TrainingSession, graph: ModelGraph, options: RunOptions, thresholds: MeasuredThresholds): Promise<MeasuredVariant | string> {
-  const result = await session.run(graph, options);
+async function measureGraph(port: MeasurementPort, graph: ModelGraph, options: RunOptions, thresholds: MeasuredThresholds): Promise<MeasuredVariant | string> {
+  const result = await port.run(graph, options);
   if (result.status !== 'done') return result.status === 'error' ? result.message : 'the run was cancelled';
   return { summary: result.summary, analysis: measuredFindings(graph, result.summary, thresholds) };
 }
@@ -139,7 +139,7 @@ async function measureGraph(session: TrainingSession, graph: ModelGraph, options
  * `onVariant` reports each result as it arrives (for live views).
  */
 export async function verifyFixes(
-  session: TrainingSession,
+  port: MeasurementPort,
   text: string,
   fileName: string,
   modelName: string,
@@ -156,7 +156,7 @@ export async function verifyFixes(
   const { parseOptions = {}, thresholds = DEFAULT_MEASURED_THRESHOLDS, onVariant } = extra;
   const original = parseSource(text, fileName, parseOptions).models.find((m) => m.name === modelName);
   if (!original) return { model: modelName, variants: codes.map((code) => ({ code, verdict: 'failed', explanation: `model \`${modelName}\` not found` })) };
-  const before = extra.before ?? (await measureGraph(session, original, options, thresholds));
+  const before = extra.before ?? (await measureGraph(port, original, options, thresholds));
   if (typeof before === 'string') {
     return { model: modelName, variants: codes.map((code) => ({ code, verdict: 'failed', explanation: `the original model could not be measured: ${before}` })) };
   }
@@ -168,7 +168,7 @@ export async function verifyFixes(
       result = { code, verdict: 'not applicable', explanation: applied.skipped[0]?.reason ?? 'the fix changes nothing' };
     } else {
       const graph = parseSource(applied.text, fileName, parseOptions).models.find((m) => m.name === modelName);
-      const after = graph ? await measureGraph(session, graph, options, thresholds) : 'the patched file no longer defines the model';
+      const after = graph ? await measureGraph(port, graph, options, thresholds) : 'the patched file no longer defines the model';
       result = typeof after === 'string'
         ? { code, verdict: 'failed', explanation: after, text: applied.text }
         : { code, ...compareOnSeeds(code, original, graph!, before, after, thresholds), after, text: applied.text };

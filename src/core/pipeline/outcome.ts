@@ -1,0 +1,110 @@
+/**
+ * From a model's analysis to its report: the CLI's JSON/SARIF/text and the editor's export are
+ * built here from the same pieces, so they cannot drift apart.
+ */
+import type { MeasuredAnalysis } from '../analysis/measuredRules';
+import { holeAdvice } from '../holes';
+import { isPythonFile } from '../languages';
+import type { RunSummary } from '../measurement';
+import { fileReport, type FileReport, type ModelExtras, type VerificationReport } from '../report';
+import { LineIndex } from '../text';
+import { modelFindings, type MeasuredModel, type ModelEntry, type SourceAnalysis } from './analysis';
+import type { Verification } from './verify';
+
+/** Why a model cannot be trained, found before any run (the session's own refusal or tfjs' preflight). */
+export interface Refusal {
+  readonly message: string;
+  readonly layerId?: string;
+}
+
+/** What happened to one model: measured, or not (and then whether it could have been). */
+export interface ModelOutcome {
+  readonly measured?: MeasuredModel;
+  readonly verification?: Verification;
+  /** For a model not measured (static run): why it could not be, if it could not. */
+  readonly refusal?: Refusal;
+}
+
+function verificationReport(verification: Verification): VerificationReport[] {
+  return verification.variants.map((v) => ({
+    fix: v.code,
+    verdict: v.verdict,
+    explanation: v.explanation,
+    ...(v.after?.analysis.ratio !== undefined ? { ratioAfter: v.after.analysis.ratio } : {}),
+    ...(v.after ? { verdictAfter: v.after.analysis.modelVerdict } : {}),
+    ...(v.perSeed ? { perSeed: v.perSeed } : {}),
+  }));
+}
+
+/**
+ * A model's report pieces: findings (merged), gradient norms, and the measurement's status:
+ * `unresolved` (a hole blocks), `static` (not run), `failed` (refused or errored, on the line at
+ * fault), or `measured` (verdict, backend, partial/notes).
+ */
+export function modelExtras(source: SourceAnalysis, entry: ModelEntry, outcome: ModelOutcome): ModelExtras {
+  const { model, predicted } = entry;
+  const lines = new LineIndex(source.text);
+  const advice = holeAdvice(model, isPythonFile(source.file) ? 'py' : 'ts');
+  const ready = entry.measurable();
+  if (!ready) return { findings: predicted, measurement: { status: 'unresolved', message: advice ?? 'values the parser cannot know block this model' } };
+  const defaultsUsed = ready.defaultsUsed;
+  const measured = outcome.measured;
+  const failedAt = (message: string, layerId: string | undefined, inCompile?: boolean): ModelExtras => {
+    const layer = layerId ? model.layers.find((l) => l.id === layerId) : undefined;
+    const at = layer?.range ?? (inCompile && model.compile ? model.compile.range : model.range);
+    return { findings: predicted, defaultsUsed, measurement: { status: 'failed', message, line: lines.lineNumber(at.start), ...(layer ? { layer: layer.id } : {}) } };
+  };
+  if (!measured) {
+    // A static run trains nothing, but a model that could not train is still said.
+    if (outcome.refusal) return failedAt(outcome.refusal.message, outcome.refusal.layerId);
+    return { findings: predicted, defaultsUsed, measurement: { status: 'static', ...(advice ? { message: advice } : {}) } };
+  }
+  const result = measured.result;
+  if (result.status === 'error') return failedAt(result.message, result.layerId, result.inCompile);
+  if (result.status === 'cancelled' || !measured.analysis) return failedAt('cancelled', undefined);
+  const { summary } = result;
+  const analysis = measured.analysis;
+  const gradNorms = new Map(Object.entries(summary.layers).flatMap(([id, s]) => (s.gradNorm === null ? [] : [[id, s.gradNorm] as const])));
+  return {
+    defaultsUsed,
+    findings: modelFindings(entry, analysis),
+    gradNorms,
+    measurement: {
+      status: 'measured',
+      backend: result.backend,
+      message: `${summary.steps} steps on ${result.backend} in ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.stoppedBy}); verdict: ${analysis.modelVerdict}`,
+      ...(summary.partial ? { partial: true as const, reason: summary.partial.reason } : {}),
+      ...(summary.notes?.length ? { notes: summary.notes } : {}),
+      verdict: analysis.modelVerdict,
+      initializations: 1 + (summary.initializations?.length ?? 0),
+    },
+    ...(outcome.verification ? { verification: verificationReport(outcome.verification) } : {}),
+  };
+}
+
+/**
+ * The report of one file under `shownName` (a path relative to where the user is): every model
+ * with `outcomeOf(entry)`, and, when the file builds a model the parser could not read, says so.
+ */
+export function sourceReport(shownName: string, source: SourceAnalysis, outcomeOf: (entry: ModelEntry) => ModelOutcome): FileReport {
+  const byModel = new Map(source.entries.map((entry) => [entry.model, entry] as const));
+  const report = fileReport(shownName, source.text, source.parsed, (model) => {
+    const entry = byModel.get(model);
+    return entry ? modelExtras(source, entry, outcomeOf(entry)) : {};
+  });
+  const call = source.unreadModel;
+  if (!call) return report;
+  const framework = isPythonFile(source.file) ? 'Keras' : 'TensorFlow.js';
+  return {
+    ...report,
+    noModel: {
+      line: call.line,
+      message: `This file builds a model (it imports ${framework} and calls \`${call.call}...)\` on line ${call.line}), but no model could be read from it, so nothing was measured.`,
+    },
+  };
+}
+
+/** The outcome of a model measured earlier (a stored summary and its analysis, e.g. the editor's store). */
+export function measuredOutcome(entry: ModelEntry, summary: RunSummary, analysis: MeasuredAnalysis): ModelOutcome {
+  return { measured: { graph: entry.measurable()?.graph ?? entry.model, result: { status: 'done', summary, backend: summary.backend }, analysis } };
+}
