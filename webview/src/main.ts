@@ -502,7 +502,8 @@ function caveatList(caveats: readonly PanelCaveat[]): HTMLElement {
           e.preventDefault();
           vscode.postMessage({ type: 'revealLine', line });
         });
-        item.append(' (', link, ')');
+        // "(line 12)" never breaks inside.
+        item.append(' ', el('span', { class: 'nowrap' }, '(', link, ')'));
       }
       return item;
     }));
