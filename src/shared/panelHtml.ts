@@ -3,7 +3,7 @@
  *
  * The page's script and style sheet are written into the HTML, not linked: in VS Code for the
  * web and code-server every linked resource is fetched through the webview's service worker and
- * the remote file system, which took 0.2-0.45 s for the 220 kB script under load (bench/README.md,
+ * the remote file system, which took 0.1-1 s for the 220 kB script under load (bench/README.md,
  * "Analyze -> first picture"), while the HTML itself travels with the panel's creation. The
  * Content Security Policy still allows only this page's nonce for scripts and styles.
  */
