@@ -116,14 +116,16 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   const signatures = new Set<string>();
   for (const run of runs) {
     const flowHoles = flowHolesByModel(run.interpreter.flowHoles);
-    const perTemplate = new Map<string, number>();
+    const perTitle = new Map<string, number>();
     for (const model of run.models) {
-      if (model.template) perTemplate.set(model.template, (perTemplate.get(model.template) ?? 0) + 1);
+      const title = templateTitle(model);
+      if (title) perTitle.set(title, (perTitle.get(title) ?? 0) + 1);
     }
     for (const model of run.models) {
       let name = model.name ?? 'model';
-      if (model.template && model.nameDepth > 0) {
-        name = (perTemplate.get(model.template) ?? 0) > 1 ? `${model.template}.${name}` : model.template;
+      const title = templateTitle(model);
+      if (title && model.nameDepth > 0) {
+        name = (perTitle.get(title) ?? 0) > 1 ? `${title}.${name}` : title;
       }
       if (run.branch !== undefined && !model.template) name = `${name}[${run.branch}]`;
       try {
@@ -159,6 +161,18 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   }
   problems.sort((a, b) => a.range.start - b.range.start);
   return { models, problems };
+}
+
+/**
+ * The title of a model found by running an uncalled function: that run's label (`createModel`,
+ * `buildModel[cnn]`), or the builder it called when that builder, not the run's function, returned
+ * the model (`train` calling `buildModel(xs)` gives `buildModel`; a branch label is kept).
+ */
+function templateTitle(model: ModelValue): string | undefined {
+  const { template, builder, returnedBy } = model;
+  if (!template || !builder || !returnedBy || returnedBy === builder || returnedBy === 'anonymous' || !template.startsWith(builder)) return template;
+  const suffix = template.slice(builder.length);
+  return suffix.startsWith('[') ? `${returnedBy}${suffix}` : returnedBy;
 }
 
 const FLOW_USE: Record<FlowHole['role'], string> = {

@@ -123,6 +123,8 @@ interface ModelCommon {
   annotationHolder?: SourceRange;
   /** The uncalled function whose run built this model. */
   builder?: string;
+  /** In a template run, the outermost function that returned this model (`buildModel` called by `train`). */
+  returnedBy?: string;
   /** `model.trainable = false` was set: where it is used as a layer, its layers are frozen. */
   trainable?: boolean;
 }
@@ -135,6 +137,7 @@ export class SequentialModel implements ModelCommon {
   template?: string;
   annotationHolder?: SourceRange;
   builder?: string;
+  returnedBy?: string;
   trainable?: boolean;
   constructor(readonly range: SourceRange) {}
 }
@@ -146,6 +149,7 @@ export class FunctionalModel implements ModelCommon {
   template?: string;
   annotationHolder?: SourceRange;
   builder?: string;
+  returnedBy?: string;
   trainable?: boolean;
   constructor(
     readonly range: SourceRange,

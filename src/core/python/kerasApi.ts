@@ -206,30 +206,13 @@ export const OPTIMIZERS: Readonly<Record<string, OptimizerSpec>> = {
   adamax: { factory: 'adamax', params: [['learning_rate', 0.001], ['beta_1', 0.9], ['beta_2', 0.999], ['epsilon', 1e-7]] },
 };
 
-/**
- * Keras optimizers tfjs lacks -> the nearest tfjs one, with why. The update rule differs, so the
- * run says which optimizer it used; the rate and the shared parameters carry over.
- * Nadam is Adam with Nesterov momentum; AdamW is Adam with decoupled weight decay (dropped);
- * Lion, Adafactor and LAMB are adaptive per-weight methods whose closest tfjs twin is Adam;
- * FTRL keeps per-coordinate accumulated squared gradients, like Adagrad.
- */
-export const NEAREST_OPTIMIZER: Readonly<Record<string, string>> = {
-  nadam: 'adam', adamw: 'adam', lion: 'adam', adafactor: 'adam', lamb: 'adam', lazyadam: 'adam',
-  ftrl: 'adagrad', proximaladagrad: 'adagrad', adagradda: 'adagrad',
-};
+// The nearest-optimizer table is shared with the TS/JS front end.
+export { NEAREST_OPTIMIZER, OPTIMIZER_TITLES, TFJS_OPTIMIZER_NAMES as OPTIMIZER_NAMES } from '../optimizers';
 
 /** TF1 `tf.train.*Optimizer` parameter names -> Keras ones (`beta1` -> `beta_1`). */
 export const TF1_PARAM_NAMES: Readonly<Record<string, string>> = {
   beta1: 'beta_1', beta2: 'beta_2', use_nesterov: 'nesterov', initial_accumulator_value: 'initial_accumulator_value',
 };
-
-/** Human names of the optimizers, for messages ("Adam's default"). */
-export const OPTIMIZER_TITLES: Readonly<Record<string, string>> = {
-  sgd: 'SGD', adam: 'Adam', rmsprop: 'RMSprop', adagrad: 'Adagrad', adadelta: 'Adadelta', adamax: 'Adamax',
-};
-
-/** `optimizer='adam'` strings tfjs understands (lower case, as tfjs' compile reads them). */
-export const OPTIMIZER_NAMES: ReadonlySet<string> = new Set(['sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'adamax']);
 
 /** Keras loss names (strings, functions and classes, normalized) -> tfjs loss names. */
 const LOSSES: Readonly<Record<string, string>> = {

@@ -1,0 +1,361 @@
+/**
+ * The interpreter's expressions: literals, names (an unknown read through a name is a hole),
+ * operators, object and array literals, member access. Calls are the next layer's (`calls.ts`).
+ */
+import type * as TS from 'typescript';
+import { PARSE_LIMITS } from '../../limits';
+import { isCutPlaceholder } from '../boundedSyntax';
+import {
+  ArgParserValue,
+  ClassValue,
+  CustomLayerClass,
+  FunctionalModel,
+  FunctionValue,
+  functionalNodes,
+  LayerValue,
+  Namespace,
+  NativeFunction,
+  ObjectValue,
+  RegExpValue,
+  Scope,
+  SequentialModel,
+  TensorValue,
+  Unknown,
+  type Value,
+} from '../values';
+import { accessChain, binaryOp, COMPOUND_ASSIGNMENT, copyProps, inferredFunctionName, isPrimitive, NOT_CONSTANT, toNumber, toPropertyKey, truthy, unknownReason } from './jsSemantics';
+import { Statements } from './statements';
+
+/** Node kinds that only read a value (no copy): reading a big list costs no extra steps. */
+let reads: Set<number> | undefined;
+function readKinds(ts: typeof TS): Set<number> {
+  const K = ts.SyntaxKind;
+  reads ??= new Set([K.Identifier, K.PropertyAccessExpression, K.ElementAccessExpression, K.ParenthesizedExpression, K.ThisKeyword, K.AsExpression, K.NonNullExpression]);
+  return reads;
+}
+
+export abstract class Expressions extends Statements {
+  /**
+   * Evaluates `node`. An unknown read through a name or access chain (`features`,
+   * `xTrain.shape[1]`) is a hole named after that chain: a value given for the name (annotation,
+   * `--set`, a remembered value) fills it, otherwise the Unknown carries the name.
+   */
+  eval(node: TS.Expression, scope: Scope): Value {
+    if (this.evalDepth >= PARSE_LIMITS.maxEvalDepth) {
+      // Once per statement: every branch of a deep tree hits the limit.
+      this.problem('This expression nests too deeply for Gradient Lens to read (with the calls around it); its value is unknown.', this.at ?? node, 'warning');
+      return new Unknown('...', 'it nests too deeply to read');
+    }
+    this.evalDepth++;
+    let value: Value;
+    try {
+      value = this.evalNode(node, scope);
+    } finally {
+      this.evalDepth--;
+    }
+    if ((typeof value === 'string' || Array.isArray(value)) && value.length > 64) {
+      // Work proportional to what was built (a copy, a concatenation) counts against the budget.
+      if (!readKinds(this.ts).has(node.kind)) this.tick(value.length >> 6);
+      const big = this.tooBig(value, node);
+      if (big) return big;
+    }
+    if (!(value instanceof Unknown)) return value;
+    const ts = this.ts;
+    if (!ts.isIdentifier(node) && !ts.isPropertyAccessExpression(node) && !ts.isElementAccessExpression(node)) return value;
+    // Identifiers are chains already; only member accesses need their text checked.
+    // (A zero-width identifier is the parser's stand-in for missing code: no name, no hole.)
+    const chain = ts.isIdentifier(node) ? (isCutPlaceholder(node.text) ? undefined : node.text || undefined) : accessChain(node.getText(this.file));
+    if (chain === undefined) return value;
+    const filled = this.fillFor(chain);
+    if (filled.found) return filled.value;
+    const extendsHole = value.hole && (chain.startsWith(`${value.hole.name}.`) || chain.startsWith(`${value.hole.name}[`));
+    if (value.hole && !extendsHole) return value;
+    return new Unknown(value.text, value.reason, { name: chain, range: this.rangeOf(node) }, value.foreign);
+  }
+
+  protected evalNode(node: TS.Expression, scope: Scope): Value {
+    const ts = this.ts;
+    this.tick();
+    switch (node.kind) {
+      case ts.SyntaxKind.NumericLiteral:
+        return Number((node as TS.NumericLiteral).text);
+      case ts.SyntaxKind.BigIntLiteral:
+        return new Unknown(this.text(node), 'bigint values are not supported');
+      case ts.SyntaxKind.StringLiteral:
+      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+        return (node as TS.StringLiteral).text;
+      case ts.SyntaxKind.TrueKeyword:
+        return true;
+      case ts.SyntaxKind.FalseKeyword:
+        return false;
+      case ts.SyntaxKind.NullKeyword:
+        return null;
+      case ts.SyntaxKind.RegularExpressionLiteral: {
+        const text = (node as TS.RegularExpressionLiteral).text;
+        const at = text.lastIndexOf('/');
+        try {
+          return new RegExpValue(new RegExp(text.slice(1, at), text.slice(at + 1).replace(/[gy]/g, '')));
+        } catch {
+          return new Unknown(text, 'regular expression not understood');
+        }
+      }
+      case ts.SyntaxKind.ThisKeyword: {
+        const binding = scope.lookup('this');
+        return binding ? binding.value : new Unknown('this', '`this` is not known here');
+      }
+    }
+    if (ts.isIdentifier(node)) {
+      const binding = scope.lookup(node.text);
+      if (binding) return binding.value;
+      if (isCutPlaceholder(node.text)) return new Unknown('...', 'it nests too deeply to read');
+      return new Unknown(node.text, `\`${node.text}\` is not defined in this file`);
+    }
+    if (
+      ts.isParenthesizedExpression(node) ||
+      ts.isAsExpression(node) ||
+      ts.isTypeAssertionExpression(node) ||
+      ts.isNonNullExpression(node) ||
+      ts.isSatisfiesExpression(node) ||
+      ts.isAwaitExpression(node)
+    ) {
+      return this.eval(node.expression, scope);
+    }
+    if (ts.isTemplateExpression(node)) {
+      let result = node.head.text;
+      for (const span of node.templateSpans) {
+        const value = this.eval(span.expression, scope);
+        if (!isPrimitive(value)) return new Unknown(this.text(node), `\`${this.text(span.expression)}\` is not a constant`);
+        result += String(value) + span.literal.text;
+      }
+      return result;
+    }
+    if (ts.isArrayLiteralExpression(node)) {
+      const result: Value[] = [];
+      for (const element of node.elements) {
+        if (ts.isSpreadElement(element)) {
+          const spread = this.eval(element.expression, scope);
+          if (Array.isArray(spread)) result.push(...spread);
+          else if (typeof spread === 'string') result.push(...spread);
+          else result.push(new Unknown(this.text(element), `\`${this.text(element.expression)}\` is not a constant list`));
+        } else if (ts.isOmittedExpression(element)) {
+          result.push(undefined);
+        } else {
+          result.push(this.eval(element, scope));
+        }
+      }
+      return result;
+    }
+    if (ts.isObjectLiteralExpression(node)) return this.evalObject(node, scope);
+    if (ts.isPropertyAccessExpression(node)) {
+      const object = this.eval(node.expression, scope);
+      if (node.questionDotToken && (object === undefined || object === null)) return undefined;
+      return this.member(object, node.name.text, node);
+    }
+    if (ts.isElementAccessExpression(node)) {
+      const object = this.eval(node.expression, scope);
+      const key = toPropertyKey(this.eval(node.argumentExpression, scope));
+      if (key === undefined) {
+        return new Unknown(this.text(node), object instanceof Unknown ? object.reason : `index \`${this.text(node.argumentExpression)}\` is not a constant`, object instanceof Unknown ? object.hole : undefined);
+      }
+      return this.member(object, key, node);
+    }
+    if (ts.isCallExpression(node)) return this.evalCall(node, scope);
+    if (ts.isNewExpression(node)) {
+      const callee = this.eval(node.expression, scope);
+      const args = this.evalArgs(node.arguments ?? ts.factory.createNodeArray(), scope);
+      if (callee instanceof ObjectValue && ts.isIdentifier(node.expression) && node.expression.text === 'Array') {
+        return this.callValue(this.globals.lookup('%ArrayConstructor')?.value, args, node, undefined);
+      }
+      if (callee instanceof FunctionValue || callee instanceof NativeFunction) return this.callValue(callee, args, node, undefined);
+      // `new tf.Sequential({...})` / `new tf.LayersModel({...})` are the classes behind the factories.
+      if (callee instanceof Namespace && callee.path.length === 1 && (callee.path[0] === 'Sequential' || callee.path[0] === 'LayersModel')) {
+        return this.callTf(new Namespace([callee.path[0] === 'Sequential' ? 'sequential' : 'model']), args, node);
+      }
+      if (callee instanceof Unknown && /(^|\.)ArgumentParser$/.test(node.expression.getText(this.file))) return new ArgParserValue();
+      if (callee instanceof ClassValue) return this.construct(callee, args, node);
+      if (callee instanceof CustomLayerClass) {
+        const [config] = args;
+        const iteration = this.iterations.length ? [...this.iterations] : undefined;
+        this.countLayer(node);
+        return new LayerValue(callee.info.className, false, config instanceof ObjectValue ? config : undefined, this.rangeOf(node), iteration, callee.info);
+      }
+      return new Unknown(this.text(node), `\`new ${this.text(node.expression)}\` is not evaluated`);
+    }
+    if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
+      const thisValue = ts.isArrowFunction(node) ? scope.lookup('this')?.value : undefined;
+      const name = node.name?.text ?? inferredFunctionName(ts, node);
+      return new FunctionValue(node, scope, name, thisValue);
+    }
+    if (ts.isConditionalExpression(node)) {
+      const condition = truthy(this.eval(node.condition, scope));
+      if (condition === undefined) {
+        return new Unknown(this.text(node), `condition \`${this.text(node.condition)}\` is not a constant`);
+      }
+      return this.eval(condition ? node.whenTrue : node.whenFalse, scope);
+    }
+    if (ts.isPrefixUnaryExpression(node)) return this.evalPrefix(node, scope);
+    if (ts.isPostfixUnaryExpression(node)) {
+      const old = this.eval(node.operand, scope);
+      if (typeof old !== 'number') {
+        this.assignTo(node.operand, new Unknown(this.text(node.operand), 'not a number'), scope);
+        return new Unknown(this.text(node), 'not a number');
+      }
+      this.assignTo(node.operand, node.operator === ts.SyntaxKind.PlusPlusToken ? old + 1 : old - 1, scope);
+      return old;
+    }
+    if (ts.isBinaryExpression(node)) return this.evalBinary(node, scope);
+    if (ts.isTypeOfExpression(node)) {
+      const value = this.eval(node.expression, scope);
+      if (value instanceof Unknown) return new Unknown(this.text(node), value.reason, value.hole);
+      if (Array.isArray(value) || value === null || value instanceof ObjectValue) return 'object';
+      if (value instanceof FunctionValue || value instanceof NativeFunction) return 'function';
+      return isPrimitive(value) ? typeof value : 'object';
+    }
+    if (ts.isVoidExpression(node)) {
+      this.eval(node.expression, scope);
+      return undefined;
+    }
+    if (ts.isDeleteExpression(node)) return true;
+    if (ts.isClassExpression(node)) return this.customLayerClass(node as unknown as TS.ClassDeclaration, scope) ?? this.classValue(node, node.name?.text ?? inferredFunctionName(ts, node), scope);
+    if (ts.isTaggedTemplateExpression(node)) return new Unknown(this.text(node), 'tagged templates are not evaluated');
+    return new Unknown(this.text(node), 'this kind of expression is not evaluated');
+  }
+
+  protected evalObject(node: TS.ObjectLiteralExpression, scope: Scope): ObjectValue {
+    const ts = this.ts;
+    const result = new ObjectValue(this.rangeOf(node));
+    for (const property of node.properties) {
+      if (ts.isSpreadAssignment(property)) {
+        const spread = this.eval(property.expression, scope);
+        if (spread instanceof ObjectValue) copyProps(spread, result);
+        else if (!(spread === undefined || spread === null)) {
+          this.problem(`Spread \`${this.text(property.expression)}\` is not a constant object; its properties are unknown.`, property, 'info');
+        }
+        continue;
+      }
+      if (ts.isShorthandPropertyAssignment(property)) {
+        result.props.set(property.name.text, this.eval(property.name, scope));
+        result.ranges.set(property.name.text, { property: this.rangeOf(property), value: this.rangeOf(property.name) });
+        continue;
+      }
+      const key = property.name ? this.propertyName(property.name, scope) : undefined;
+      if (key === undefined) continue;
+      if (ts.isPropertyAssignment(property)) {
+        result.props.set(key, this.eval(property.initializer, scope));
+        result.ranges.set(key, { property: this.rangeOf(property), value: this.rangeOf(property.initializer) });
+      } else if (ts.isMethodDeclaration(property) && property.body) {
+        result.props.set(key, new FunctionValue(property, scope, key, result));
+      }
+    }
+    return result;
+  }
+
+  protected propertyName(name: TS.PropertyName, scope: Scope): string | undefined {
+    const ts = this.ts;
+    if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+    if (ts.isComputedPropertyName(name)) return toPropertyKey(this.eval(name.expression, scope));
+    return undefined;
+  }
+
+  protected evalPrefix(node: TS.PrefixUnaryExpression, scope: Scope): Value {
+    const ts = this.ts;
+    const operand = this.eval(node.operand, scope);
+    switch (node.operator) {
+      case ts.SyntaxKind.PlusPlusToken:
+      case ts.SyntaxKind.MinusMinusToken: {
+        const next = typeof operand === 'number' ? operand + (node.operator === ts.SyntaxKind.PlusPlusToken ? 1 : -1) : new Unknown(this.text(node), 'not a number');
+        this.assignTo(node.operand, next, scope);
+        return next;
+      }
+      case ts.SyntaxKind.ExclamationToken: {
+        const t = truthy(operand);
+        return t === undefined ? new Unknown(this.text(node), 'operand is not a constant') : !t;
+      }
+      case ts.SyntaxKind.MinusToken:
+        return typeof operand === 'number' ? -operand : new Unknown(this.text(node), unknownReason(operand, this.text(node.operand)));
+      case ts.SyntaxKind.PlusToken:
+        return toNumber(operand);
+      case ts.SyntaxKind.TildeToken:
+        return typeof operand === 'number' ? ~operand : new Unknown(this.text(node), 'operand is not a constant');
+    }
+    return new Unknown(this.text(node), 'operator not supported');
+  }
+
+  protected evalBinary(node: TS.BinaryExpression, scope: Scope): Value {
+    const ts = this.ts;
+    const op = node.operatorToken.kind;
+    if (op === ts.SyntaxKind.EqualsToken) {
+      const value = this.eval(node.right, scope);
+      this.assignTo(node.left, value, scope);
+      return value;
+    }
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) {
+      const left = this.eval(node.left, scope);
+      if (op === ts.SyntaxKind.QuestionQuestionToken) {
+        if (left instanceof Unknown) return new Unknown(this.text(node), left.reason, left.hole);
+        return left === undefined || left === null ? this.eval(node.right, scope) : left;
+      }
+      const t = truthy(left);
+      if (t === undefined) return new Unknown(this.text(node), unknownReason(left, this.text(node.left)));
+      if (op === ts.SyntaxKind.AmpersandAmpersandToken) return t ? this.eval(node.right, scope) : left;
+      return t ? left : this.eval(node.right, scope);
+    }
+    if (op === ts.SyntaxKind.CommaToken) {
+      this.eval(node.left, scope);
+      return this.eval(node.right, scope);
+    }
+    const compound = COMPOUND_ASSIGNMENT(ts).get(op);
+    if (compound !== undefined) {
+      const value = binaryOp(ts, compound, this.eval(node.left, scope), this.eval(node.right, scope));
+      const result = value === NOT_CONSTANT ? new Unknown(this.text(node), 'operands are not constants') : value;
+      this.assignTo(node.left, result, scope);
+      return result;
+    }
+    const left = this.eval(node.left, scope);
+    const right = this.eval(node.right, scope);
+    const value = binaryOp(ts, op, left, right);
+    if (value !== NOT_CONSTANT) return value;
+    const culprit = left instanceof Unknown ? left : right instanceof Unknown ? right : undefined;
+    return new Unknown(this.text(node), culprit ? culprit.reason : 'operands are not constants', culprit?.hole);
+  }
+
+  protected evalArgs(args: TS.NodeArray<TS.Expression>, scope: Scope): Value[] {
+    const result: Value[] = [];
+    for (const arg of args) {
+      if (this.ts.isSpreadElement(arg)) {
+        const spread = this.eval(arg.expression, scope);
+        if (Array.isArray(spread)) result.push(...spread);
+        else result.push(new Unknown(this.text(arg), 'spread of a value that is not a constant list'));
+      } else {
+        result.push(this.eval(arg, scope));
+      }
+    }
+    return result;
+  }
+
+  member(object: Value, key: string, site: TS.Node): Value {
+    if (object instanceof Namespace) return object.child(key);
+    if (object instanceof ObjectValue) {
+      if (object.props.has(key)) return object.props.get(key);
+      return undefined;
+    }
+    if (Array.isArray(object)) {
+      if (key === 'length') return object.length;
+      if (/^\d+$/.test(key)) return object[Number(key)];
+      return undefined;
+    }
+    if (typeof object === 'string') {
+      if (key === 'length') return object.length;
+      if (/^\d+$/.test(key)) return object[Number(key)];
+      return undefined;
+    }
+    // A member of a call's result (`loadCsv(f).columnCount`) is named by its own access chain.
+    if (object instanceof Unknown) return new Unknown(this.text(site), object.reason, object.hole?.name.endsWith(')') ? undefined : object.hole);
+    if (object instanceof SequentialModel && key === 'layers') return [...object.layers];
+    if (object instanceof FunctionalModel && key === 'layers') return functionalNodes(object).map((n) => n.layer);
+    // `encoder.inputs` / `.outputs`: the model's symbolic tensors, as tfjs gives them (lists).
+    if (object instanceof FunctionalModel && (key === 'inputs' || key === 'outputs')) return [...object[key]];
+    if (object instanceof TensorValue && key === 'shape') return new Unknown(this.text(site), 'symbolic tensor shapes are inferred later, not during parsing');
+    return new Unknown(this.text(site), `property \`${key}\` is not known`);
+  }
+}
