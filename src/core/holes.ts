@@ -183,11 +183,11 @@ export function shellSetArgument(name: string, value: string): string {
 }
 
 /**
- * What a hole's name looks like: a name, an access chain (`xTrain.shape[1]`), or a call with at
- * most one constant argument (`settings.units()`, `shape.slice(1)`). One source for the CLI's
- * `--set`, annotations and both front ends.
+ * What a hole's name looks like: a name, an access chain (`xTrain.shape[1]`, `cfg["arch"]`), or
+ * a call with at most one constant argument (`settings.units()`, `shape.slice(1)`). One source
+ * for the CLI's `--set`, annotations and both front ends.
  */
-export const HOLE_NAME = String.raw`[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\]|\([^()=,\s]*\))*`;
+export const HOLE_NAME = String.raw`[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[-?\d+\]|\["[^"\\\n]*"\]|\['[^'\\\n]*'\]|\([^()=,\s]*\))*`;
 
 /** Merges holes met at several uses into one per name, keeping every use. */
 export function mergeHoles(holes: readonly Hole[]): Hole[] {

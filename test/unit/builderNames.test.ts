@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { parseModels } from '../../src/core/parse/index';
+import { parseSource } from '../../src/core/source';
 import { makeOptimizer } from '../../src/training/measure';
 
 const DIR = join(__dirname, '..', 'test', 'fixtures', 'naming');
@@ -62,4 +63,13 @@ test('optimizers tfjs lacks train as the nearest tfjs optimizer and say so, neve
   const plain = parseModels("import * as tf from '@tensorflow/tfjs';\nconst m = tf.sequential(); m.add(tf.layers.dense({units: 1, inputShape: [2]}));\nm.compile({optimizer: 'RMSProp', loss: 'meanSquaredError'});", 'plain.ts');
   assert.equal(plain.models[0]!.compile?.optimizer, 'RMSProp');
   assert.equal(plain.problems.filter((p) => p.message.includes('optimizer')).length, 0);
+});
+
+test('Keras: a builder called by an uncalled function titles its model, as in TS; a run returning its own model keeps its title', () => {
+  const read = (text: string) => parseSource(text, 'm.py').models.map((m) => m.name);
+  const file = readFileSync(join(DIR, 'builder_called_by_train.py'), 'utf8');
+  assert.deepEqual(read(file), ['build_model', 'build_head']);
+  assert.deepEqual(read(file), ['build_model', 'build_head'], 'stable');
+  const head = 'from tensorflow import keras\nfrom tensorflow.keras import layers\ndef base(n):\n    m = keras.Sequential([layers.Dense(n, input_shape=(3,))])\n    return m\n';
+  assert.deepEqual(read(`${head}def create_model():\n    model = base(4)\n    model.add(layers.Dense(1))\n    return model\n`), ['create_model']);
 });

@@ -16,7 +16,10 @@ import {
 } from '../ir';
 import { chooseFreeLengths, declaredInputShape, finishGraph, layerIds, nodesReaching } from '../graph';
 import { holeRole, holeSuggestion, mergeHoles } from '../holes';
-import { Evaluator, FunctionalModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './evaluator';
+import { PARSE_LIMITS } from '../limits';
+import { Evaluator } from './evaluator';
+import { FunctionalModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './values';
+import { withVariants, type Reading, type VariantValues } from './variants';
 
 export interface PythonParseOptions {
   /** Reads another file, for imports of the user's own modules (`from helpers import build`). */
@@ -29,12 +32,27 @@ export interface PythonParseOptions {
   readonly timeMs?: number;
 }
 
-/** Parses `text` (a Python file) and returns its Keras models and problems. */
+/**
+ * Parses `text` (a Python file) and returns its Keras models and problems. A string from outside
+ * the file that picks the architecture (an argparse option, a hole compared with strings) gives
+ * one model per value (variants.ts).
+ */
 export function parsePythonModels(text: string, fileName = 'model.py', options: PythonParseOptions = {}): ParseResult {
+  const timeMs = options.timeMs ?? PARSE_LIMITS.timeMs;
+  const started = performance.now();
+  const base = readPython(text, fileName, options);
+  const read = (values: VariantValues, left: number): Reading =>
+    readPython(text, fileName, { ...options, ...values, set: { ...options.set, ...values.set }, timeMs: left });
+  return withVariants(base, read, timeMs - (performance.now() - started));
+}
+
+/** One reading of the file with the evaluator (`chosen`: argparse values instead of defaults). */
+function readPython(text: string, fileName: string, options: PythonParseOptions & { readonly chosen?: Readonly<Record<string, string>> }): Reading {
   const problems: ParseProblem[] = [];
   const report = (message: string, range: SourceRange, severity: ParseProblem['severity'] = 'warning'): void => {
     if (!problems.some((p) => p.message === message && p.range.start === range.start)) problems.push({ message, range, severity });
   };
+  const templateOf = new Map<ModelGraph, { start: number; end: number }>();
   let evaluator: Evaluator | undefined;
   try {
     evaluator = new Evaluator(text, { ...options, fileName });
@@ -43,18 +61,20 @@ export function parsePythonModels(text: string, fileName = 'model.py', options: 
     // A bug in the evaluator must not take the editor down: report it and keep what was found.
     report(`Gradient Lens could not read this file (internal error: ${error instanceof Error ? error.message : String(error)}).`, { start: 0, end: 0 }, 'error');
   }
-  if (!evaluator) return { models: [], problems };
+  if (!evaluator) return { models: [], problems, selectors: [], called: new Set(), templateOf, stopped: true };
   for (const p of evaluator.problems) report(p.message, p.range, p.severity);
 
   const models: ModelGraph[] = [];
   const usedNames = new Map<string, number>();
   const perRun = new Map<string, number>();
-  const runKey = (m: ModelValue): string => (m.template ? `${m.template.fn}[${m.template.branch ?? ''}]` : '');
+  const runKey = (m: ModelValue): string => (m.template ? `${m.returnedBy ?? m.template.fn}[${m.template.branch ?? ''}]` : '');
   for (const model of evaluator.models) if (model.template) perRun.set(runKey(model), (perRun.get(runKey(model)) ?? 0) + 1);
   for (const model of evaluator.models) {
     let name = model.name ?? 'model';
     if (model.template && !model.named) {
-      const base = model.template.branch !== undefined ? `${model.template.fn}[${model.template.branch}]` : model.template.fn;
+      // Titled after the builder that returned it to the run (TS does the same), with the run's branch.
+      const title = model.returnedBy ?? model.template.fn;
+      const base = model.template.branch !== undefined ? `${title}[${model.template.branch}]` : title;
       name = (perRun.get(runKey(model)) ?? 0) > 1 ? `${base}.${name}` : base;
     }
     const seen = usedNames.get(name) ?? 0;
@@ -62,15 +82,17 @@ export function parsePythonModels(text: string, fileName = 'model.py', options: 
     if (seen) name = `${name} (${seen + 1})`;
     try {
       const graph = toGraph(model, name, evaluator, report);
-      if (finishGraph(graph, report)) models.push(graph);
+      if (finishGraph(graph, report)) {
+        models.push(graph);
+        if (model.template) templateOf.set(graph, { start: model.template.start, end: model.template.def.to });
+      }
     } catch (error) {
       report(`Could not read model \`${name}\` (internal error: ${error instanceof Error ? error.message : String(error)}).`, model.range, 'error');
     }
   }
   problems.sort((a, b) => a.range.start - b.range.start);
-  return { models, problems };
+  return { models, problems, selectors: [...evaluator.selectors.values()], called: evaluator.calledOutsideTemplates, templateOf, stopped: evaluator.stopped };
 }
-
 
 type Report = (message: string, range: SourceRange, severity?: ParseProblem['severity']) => void;
 

@@ -237,3 +237,66 @@ export function tfjsMetric(name: string): string {
   if (['acc', 'accuracy'].includes(name.toLowerCase())) return 'accuracy';
   return tfjsLoss(name) ?? name;
 }
+
+/** The path of a Keras API member relative to the `keras` package, or undefined if not Keras. */
+export function kerasPath(path: readonly string[]): readonly string[] | undefined {
+  let p = path;
+  if (p[0] === 'tensorflow') {
+    if (p[1] === 'keras') p = p.slice(2);
+    // TF 1.x and compat spellings: tf.contrib.keras, tf.python.keras, tf.compat.v1.keras.
+    else if ((p[1] === 'python' || p[1] === 'contrib') && p[2] === 'keras') p = p.slice(3);
+    else if (p[1] === 'compat' && /^v[12]$/.test(p[2] ?? '') && p[3] === 'keras') p = p.slice(4);
+    else return undefined;
+  } else if (p[0] === 'keras' || p[0] === 'tf_keras') p = p.slice(1);
+  else return undefined;
+  if (p[0] === 'src' || p[0] === 'api') p = p.slice(1);
+  if (p[0] === '_impl' && p[1] === 'keras') p = p.slice(2);
+  // Version modules are spellings of the same package: keras.initializers.initializers_v1.X.
+  return p.filter((part, i) => i === p.length - 1 || !/^(initializers|optimizers)_v[12]$|^legacy$/.test(part));
+}
+
+/**
+ * The Keras optimizer a TF1 optimizer class stands for (`tf.compat.v1.train.AdamOptimizer`,
+ * `tensorflow.python.training.gradient_descent.GradientDescentOptimizer`), lower case.
+ */
+export function tf1Optimizer(path: readonly string[]): string | undefined {
+  const last = path[path.length - 1] ?? '';
+  if (path[0] !== 'tensorflow' || !/Optimizer$/.test(last) || !path.some((p) => p === 'train' || p === 'training')) return undefined;
+  const base = last.slice(0, -'Optimizer'.length).toLowerCase();
+  return ({ gradientdescent: 'sgd', momentum: 'sgd_momentum', adam: 'adam', adagrad: 'adagrad', adadelta: 'adadelta', rmsprop: 'rmsprop', ftrl: 'ftrl', proximalgradientdescent: 'sgd', proximaladagrad: 'adagrad', adagradda: 'adagrad' } as Record<string, string>)[base] ?? base;
+}
+
+/** The activation a function reference names: `keras.activations.relu`, `tf.nn.relu`, `tf.tanh`. */
+export function activationOfPath(path: readonly string[]): string | undefined {
+  const k = kerasPath(path);
+  if (k && k[0] === 'activations' && k.length === 2) return k[1];
+  if (path[0] === 'tensorflow' && (path[1] === 'nn' || path[1] === 'math' || path.length === 2)) return path[path.length - 1];
+  return undefined;
+}
+
+export const KERAS_BASES = new Set(['Model', 'Layer', 'Sequential']);
+
+/** Layers over sequences: Keras turns their `input_dim` / `input_length` into an input shape. */
+export const SEQUENCE_LAYERS = new Set(['lstm', 'gru', 'simpleRNN', 'conv1d', 'maxPooling1d', 'averagePooling1d']);
+
+/** Names a star import of a Keras package can bring in, besides layer classes. */
+export const KERAS_MEMBERS = new Set([
+  'Input', 'Sequential', 'Model', 'layers', 'models', 'optimizers', 'initializers', 'regularizers',
+  'constraints', 'losses', 'metrics', 'activations',
+]);
+
+/** Feature channels (include_top=False) and default input size of keras.applications backbones. */
+export const BACKBONES: Readonly<Record<string, { readonly channels: number; readonly size: number }>> = {
+  MobileNet: { channels: 1024, size: 224 }, MobileNetV2: { channels: 1280, size: 224 },
+  MobileNetV3Small: { channels: 576, size: 224 }, MobileNetV3Large: { channels: 960, size: 224 },
+  ResNet50: { channels: 2048, size: 224 }, ResNet101: { channels: 2048, size: 224 }, ResNet152: { channels: 2048, size: 224 },
+  ResNet50V2: { channels: 2048, size: 224 }, ResNet101V2: { channels: 2048, size: 224 }, ResNet152V2: { channels: 2048, size: 224 },
+  VGG16: { channels: 512, size: 224 }, VGG19: { channels: 512, size: 224 },
+  InceptionV3: { channels: 2048, size: 299 }, InceptionResNetV2: { channels: 1536, size: 299 }, Xception: { channels: 2048, size: 299 },
+  DenseNet121: { channels: 1024, size: 224 }, DenseNet169: { channels: 1664, size: 224 }, DenseNet201: { channels: 1920, size: 224 },
+  NASNetMobile: { channels: 1056, size: 224 }, NASNetLarge: { channels: 4032, size: 331 },
+  EfficientNetB0: { channels: 1280, size: 224 }, EfficientNetB1: { channels: 1280, size: 240 }, EfficientNetB2: { channels: 1408, size: 260 },
+  EfficientNetB3: { channels: 1536, size: 300 }, EfficientNetB4: { channels: 1792, size: 380 }, EfficientNetB5: { channels: 2048, size: 456 },
+  EfficientNetB6: { channels: 2304, size: 528 }, EfficientNetB7: { channels: 2560, size: 600 },
+  ConvNeXtTiny: { channels: 768, size: 224 }, ConvNeXtSmall: { channels: 768, size: 224 }, ConvNeXtBase: { channels: 1024, size: 224 },
+};

@@ -1,0 +1,100 @@
+/**
+ * Python built-in functions on constant values: `range`, `len`, `int`, `min`, `zip`... A call
+ * whose arguments are not constants gives an `Unknown` that keeps the argument's hole.
+ */
+import type { SyntaxNode } from '@lezer/common';
+import type { SourceRange } from '../ir';
+import { Builtin, MAX_LOOP, Namespace, NdArray, PyDict, SequentialModel, Unknown, isPrimitive, truthy, type BuiltinFn, type Value } from './values';
+
+/** What the built-ins read of the evaluator: node text, and where holes are named and filled. */
+export interface BuiltinHost {
+  readonly text: (node: SyntaxNode) => string;
+  readonly holeRanges: Map<string, SourceRange>;
+  readonly fillFor: (chain: string) => { value: Value } | undefined;
+}
+
+/** The built-in functions by name. */
+export function pythonBuiltins(host: BuiltinHost): Map<string, Value> {
+  const builtins = new Map<string, Value>();
+  const b = (name: string, fn: BuiltinFn): void => void builtins.set(name, new Builtin(name, fn));
+  const unknown = (site: SyntaxNode, reason: string): Unknown => new Unknown(host.text(site), reason);
+  b('range', (args, _kw, site) => {
+    if (!args.every((a) => typeof a === 'number') || args.length === 0 || args.length > 3) {
+      const culprit = args.find((a): a is Unknown => a instanceof Unknown);
+      return new Unknown(host.text(site), culprit ? culprit.reason : 'arguments are not constants', culprit?.hole);
+    }
+    const [start, stop, step] = args.length === 1 ? [0, args[0] as number, 1] : [args[0] as number, args[1] as number, (args[2] as number | undefined) ?? 1];
+    if (step === 0) return unknown(site, 'range step is zero');
+    const out: number[] = [];
+    for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
+      out.push(i);
+      if (out.length > MAX_LOOP) return unknown(site, 'range is too long');
+    }
+    return out;
+  });
+  b('len', (args, _kw, site) => {
+    const a = args[0];
+    if (Array.isArray(a) || typeof a === 'string') return a.length;
+    if (a instanceof PyDict) return a.items.size;
+    if (a instanceof SequentialModel) return a.layers.length;
+    if (a instanceof NdArray && a.shape.length) return a.shape[0]!;
+    if (a instanceof Unknown) {
+      // The length is its own value (a count the data decides): `len(words)` names it.
+      const name = host.text(site).replace(/\s+/g, '');
+      if (!host.holeRanges.has(name)) host.holeRanges.set(name, { start: site.from, end: site.to });
+      return host.fillFor(name)?.value ?? new Unknown(host.text(site), a.reason, name);
+    }
+    return unknown(site, 'length of a value that is not a list');
+  });
+  const numeric = (convert: (n: number) => number) => (args: Value[], _kw: Map<string, Value>, site: SyntaxNode): Value => {
+    const a = args[0];
+    if (typeof a === 'number' || typeof a === 'boolean') return convert(Number(a));
+    if (typeof a === 'string' && a.trim() !== '' && !Number.isNaN(Number(a))) return convert(Number(a));
+    return a instanceof Unknown ? new Unknown(host.text(site), a.reason, a.hole) : unknown(site, 'argument is not a number');
+  };
+  b('int', numeric(Math.trunc));
+  b('float', numeric((n) => n));
+  b('abs', numeric(Math.abs));
+  b('round', (args, kw, site) => (typeof args[0] === 'number' && args.length === 1 ? Math.round(args[0]) : numeric((n) => n)(args, kw, site)));
+  b('str', (args, _kw, site) => (isPrimitive(args[0] ?? '') ? String(args[0] ?? '') : unknown(site, 'argument is not a constant')));
+  b('bool', (args, _kw, site) => truthy(args[0] ?? false) ?? unknown(site, 'argument is not a constant'));
+  const listOf = (args: Value[], _kw: Map<string, Value>, site: SyntaxNode): Value => {
+    const a = args[0];
+    if (a === undefined) return [];
+    if (Array.isArray(a)) return [...a];
+    if (typeof a === 'string') return [...a];
+    if (a instanceof PyDict) return [...a.items.keys()];
+    return a instanceof Unknown ? new Unknown(host.text(site), a.reason, a.hole) : unknown(site, 'argument is not a list');
+  };
+  b('list', listOf);
+  b('tuple', listOf);
+  const extreme = (pick: (...n: number[]) => number) => (args: Value[], _kw: Map<string, Value>, site: SyntaxNode): Value => {
+    const items = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+    return items.every((a) => typeof a === 'number') && items.length ? pick(...(items as number[])) : unknown(site, 'arguments are not constant numbers');
+  };
+  b('min', extreme(Math.min));
+  b('max', extreme(Math.max));
+  b('sum', (args, _kw, site) => (Array.isArray(args[0]) && args[0].every((a) => typeof a === 'number') ? (args[0] as number[]).reduce((s, n) => s + n, (args[1] as number | undefined) ?? 0) : unknown(site, 'argument is not a list of numbers')));
+  b('enumerate', (args, kw, site) => {
+    const start = typeof (args[1] ?? kw.get('start')) === 'number' ? ((args[1] ?? kw.get('start')) as number) : 0;
+    return Array.isArray(args[0]) ? args[0].map((v, i) => [i + start, v]) : unknown(site, 'argument is not a list');
+  });
+  b('zip', (args, _kw, site) => {
+    if (!args.length || !args.every(Array.isArray)) return unknown(site, 'arguments are not lists');
+    const lists = args as Value[][];
+    const n = Math.min(...lists.map((l) => l.length));
+    return Array.from({ length: n }, (_, i) => lists.map((l) => l[i]!));
+  });
+  b('reversed', (args, _kw, site) => (Array.isArray(args[0]) ? [...args[0]].reverse() : unknown(site, 'argument is not a list')));
+  // `vars(args)`: the argparse namespace as a dict (`options['model']`).
+  b('vars', (args, _kw, site) => {
+    const a = args[0];
+    if (!(a instanceof Namespace)) return a instanceof Unknown ? new Unknown(host.text(site), a.reason, a.hole) : unknown(site, 'argument is not a namespace');
+    const dict = new PyDict();
+    for (const [k, v] of a.items) dict.items.set(k, v);
+    return dict;
+  });
+  b('print', () => null);
+  b('isinstance', (_args, _kw, site) => unknown(site, 'types are not evaluated'));
+  return builtins;
+}

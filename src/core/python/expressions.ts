@@ -1,0 +1,446 @@
+/**
+ * Expressions: literals, names (fills, built-ins, bare Keras names), attribute and subscript
+ * access (NumPy shapes, argparse namespaces, backbones), sequences, comprehensions, dicts,
+ * f-strings, and unary / binary operators on constants. A value that cannot be known is an
+ * `Unknown` that keeps the name of its hole (`x.shape[1]`), so it can be asked for and filled.
+ */
+import type { SyntaxNode } from '@lezer/common';
+import { PARSE_LIMITS } from '../limits';
+import { EvaluatorBase } from './base';
+import { KERAS_LAYERS, KERAS_MEMBERS, MERGE_FUNCTIONS, kerasPath } from './kerasApi';
+import { MATH_CONSTANTS } from './pyLibraries';
+import { CHAIN, comparisons, kids, pyNumber, pyString, rangeOf } from './syntax';
+import {
+  Backbone, BoundMethod, MAX_LOOP, Namespace, NdArray, PyDict, PyModule, PyModuleFile, Scope, TensorValue, Unknown,
+  describe, equal, isPrimitive, truthy, type Value,
+} from './values';
+
+/** Node names that only read a value (no copy): reading a big list costs no extra steps. */
+const READS = new Set(['VariableName', 'MemberExpression', 'ParenthesizedExpression', 'Number', 'String']);
+
+export abstract class ExpressionEvaluator extends EvaluatorBase {
+  /** Conditions already scanned for selectors, by start offset (a loop scans once). */
+  protected readonly scannedChains = new Set<number>();
+  /** A call expression (calls.ts). */
+  protected abstract call(node: SyntaxNode, scope: Scope): Value;
+  /** Binding names (statements.ts): comprehension variables are bound as assignments are. */
+  protected abstract assign(target: SyntaxNode, value: Value, scope: Scope): void;
+  protected abstract assignTuple(targets: readonly SyntaxNode[], value: Value, scope: Scope): void;
+  protected abstract iterate(value: Value, at: SyntaxNode): Value[];
+
+  eval(node: SyntaxNode, scope: Scope): Value {
+    if (this.evalDepth >= PARSE_LIMITS.maxEvalDepth / 3) {
+      // Once per statement: every branch of a deep tree hits the limit.
+      this.problem('This expression nests too deeply for Gradient Lens to read; its value is unknown, the rest of the file is still read.', this.at ?? rangeOf(node), 'warning');
+      return new Unknown('...', 'it nests too deeply to read');
+    }
+    this.evalDepth++;
+    let value: Value;
+    try {
+      value = this.evalNode(node, scope);
+    } finally {
+      this.evalDepth--;
+    }
+    if ((typeof value === 'string' || Array.isArray(value)) && value.length > 64) {
+      // Work proportional to what was built (a copy, a concatenation) counts against the budget.
+      if (!READS.has(node.name)) this.step(value.length >> 6);
+      const refused = this.tooLong(typeof value === 'string' ? 'string' : 'list', value.length, rangeOf(node));
+      if (refused) return refused;
+    }
+    return value;
+  }
+
+  protected evalNode(node: SyntaxNode, scope: Scope): Value {
+    this.step();
+    switch (node.name) {
+      case 'Number':
+        return pyNumber(this.t(node)) ?? new Unknown(this.t(node), 'complex numbers are not supported');
+      case 'String':
+        return pyString(this.t(node));
+      case 'ContinuedString':
+        return kids(node).map((s) => (s.name === 'String' ? pyString(this.t(s)) : '')).join('');
+      case 'FormatString':
+        return this.formatString(node, scope);
+      case 'None':
+        return null;
+      case 'Boolean':
+        return this.t(node) === 'True';
+      case 'VariableName':
+        return this.lookup(this.t(node), scope);
+      case 'MemberExpression':
+        return this.member(node, scope);
+      case 'ParenthesizedExpression': {
+        const inner = kids(node).find((n) => n.name !== '(' && n.name !== ')');
+        return inner ? this.eval(inner, scope) : [];
+      }
+      case 'TupleExpression':
+      case 'ArrayExpression':
+      case 'SetExpression':
+        return this.sequence(kids(node).slice(1, -1), scope);
+      case 'ArrayComprehensionExpression':
+      case 'SetComprehensionExpression':
+      case 'ComprehensionExpression':
+        return this.comprehension(kids(node).slice(1, -1), scope);
+      case 'DictionaryExpression':
+        return this.dict(node, scope);
+      case 'UnaryExpression':
+        return this.unary(node, scope);
+      case 'BinaryExpression':
+        return this.binaryExpression(node, scope);
+      case 'ConditionalExpression': {
+        const [a, , c, , b] = kids(node);
+        if (!a || !c || !b) return new Unknown(this.t(node), 'incomplete expression');
+        const condition = this.eval(c, scope);
+        if (this.argStrings.size || condition instanceof Unknown) this.noteComparisons(c, scope);
+        const cond = truthy(condition);
+        if (cond === undefined) return new Unknown(this.t(node), `condition \`${this.t(c)}\` is not a constant`);
+        return this.eval(cond ? a : b, scope);
+      }
+      case 'CallExpression':
+        return this.call(node, scope);
+      case 'LambdaExpression':
+        return new Unknown(this.t(node), 'lambdas are not evaluated');
+      default:
+        return new Unknown(this.t(node), node.type.isError ? 'syntax error' : 'this kind of expression is not evaluated');
+    }
+  }
+
+  /**
+   * The strings `cond` compares values with (`x == "cnn"`, `x in ("a", B)`): values to try for an
+   * argparse option or a named hole among them. Once per condition.
+   */
+  protected noteComparisons(cond: SyntaxNode, scope: Scope): void {
+    if (this.scannedChains.has(cond.from)) return;
+    this.scannedChains.add(cond.from);
+    for (const { subject, against } of comparisons(cond, (n) => this.t(n))) {
+      const values = against.map((n) => this.eval(n, scope));
+      if (values.every((v): v is string => typeof v === 'string')) this.noteSelector(this.eval(subject, scope), values);
+    }
+  }
+
+  protected lookup(name: string, scope: Scope): Value {
+    const found = scope.lookup(name);
+    if (found) {
+      const v = found.value;
+      // A parameter without a value that a fill names.
+      if (v instanceof Unknown && v.hole === name) return this.fillFor(name)?.value ?? v;
+      return v;
+    }
+    const fill = this.fillFor(name);
+    if (fill) return fill.value;
+    const builtin = this.builtins.get(name);
+    if (builtin !== undefined) return builtin;
+    for (const from of this.starImports) {
+      const path = kerasPath([...from, name]);
+      if (path && (KERAS_LAYERS[name] || MERGE_FUNCTIONS[name] || KERAS_MEMBERS.has(name) || (path[0] === 'layers' && /^[A-Z]/.test(name)))) return new PyModule([...from, name]);
+    }
+    // Snippets often leave the imports out: a bare Keras class name still means Keras.
+    if (KERAS_LAYERS[name] || name === 'Sequential' || name === 'Input') return new PyModule(['keras', name === 'Sequential' ? 'models' : 'layers', name]);
+    return new Unknown(name, `\`${name}\` is not defined in this file`);
+  }
+
+  /** `a.b.c` / `a[1]` as text when it is a plain access chain (a fillable hole name). */
+  protected chainText(node: SyntaxNode): string | undefined {
+    const text = this.t(node).replace(/\s+/g, '');
+    return CHAIN.test(text) ? text : undefined;
+  }
+
+  protected member(node: SyntaxNode, scope: Scope): Value {
+    const parts = kids(node);
+    const objectNode = parts[0];
+    if (!objectNode) return new Unknown(this.t(node), 'incomplete expression');
+    const chain = this.chainText(node);
+    const fill = chain ? this.fillFor(chain) : undefined;
+    if (fill) return fill.value;
+    // lezer reads the float `0.` as `0` `.` and a missing name: it is a number.
+    const trailingDotFloat = objectNode.name === 'Number' && parts[1]?.name === '.' && (!parts[2] || parts[2].type.isError || /^[eE]\d+$/.test(this.t(parts[2])));
+    if (trailingDotFloat) {
+      const exponent = parts[2] && !parts[2].type.isError ? this.t(parts[2]) : '';
+      return pyNumber(this.t(objectNode) + exponent) ?? new Unknown(this.t(node), 'malformed number');
+    }
+    const object = this.eval(objectNode, scope);
+    const unknown = (reason: string, hole?: string): Unknown => {
+      if (chain && !this.holeRanges.has(chain)) this.holeRanges.set(chain, rangeOf(node));
+      return new Unknown(this.t(node), reason, chain ?? hole);
+    };
+    if (parts[1]?.name === '.') {
+      const prop = parts[2] ? this.t(parts[2]) : '';
+      if (object instanceof PyModule) {
+        if ((object.path[0] === 'numpy' || object.path[0] === 'math') && object.path.length === 1 && prop in MATH_CONSTANTS) return MATH_CONSTANTS[prop]!;
+        // absl / tf.app flags: `FLAGS.model` is the flag's default (or a variant run's value).
+        if (object.path[object.path.length - 1] === 'FLAGS' && this.flagValues.has(prop)) return this.flagValues.get(prop)!;
+        return new PyModule([...object.path, prop]);
+      }
+      if (object instanceof PyModuleFile) {
+        const found = object.scope.vars.get(prop);
+        return found ?? unknown(`\`${object.name}\` has no \`${prop}\``);
+      }
+      if (object instanceof Backbone) {
+        if (prop === 'output' || prop === 'input' || prop === 'outputs' || prop === 'inputs') return prop.endsWith('s') ? [object.output] : object.output;
+        return unknown(`\`${prop}\` of the backbone \`${object.name}\` is not read`);
+      }
+      if (object instanceof NdArray) {
+        if (prop === 'shape') return [...object.shape];
+        if (prop === 'ndim') return object.shape.length;
+        if (prop === 'size') return object.shape.reduce((a, b) => a * b, 1);
+        if (prop === 'T') return new NdArray([...object.shape].reverse());
+      }
+      if (object instanceof Namespace) {
+        if (object.items.has(prop)) {
+          const value = object.items.get(prop)!;
+          if (value === null) return unknown(`\`${prop}\` has no default in ${object.what}`);
+          return value;
+        }
+        return unknown(`${object.what} has no \`${prop}\``);
+      }
+      if (object instanceof Unknown) return unknown(object.reason, object.hole);
+      if (object instanceof TensorValue && prop === 'shape') return unknown('shapes of symbolic tensors are not evaluated');
+      if (object === null || typeof object === 'number' || typeof object === 'boolean') return unknown(`\`${prop}\` of a constant is not evaluated`);
+      return new BoundMethod(object, prop);
+    }
+    // Subscript: `a[i]`, `a[i:j]`.
+    const inner = parts.slice(2, -1);
+    if (object instanceof Unknown) return unknown(object.reason, object.hole);
+    if (inner.some((n) => n.name === ':')) {
+      const bounds: (number | undefined)[] = [];
+      let current: number | undefined;
+      for (const n of inner) {
+        if (n.name === ':') {
+          bounds.push(current);
+          current = undefined;
+        } else {
+          const v = this.eval(n, scope);
+          if (typeof v !== 'number') return new Unknown(this.t(node), 'slice bounds are not constants');
+          current = v;
+        }
+      }
+      bounds.push(current);
+      if (!Array.isArray(object) && typeof object !== 'string') return new Unknown(this.t(node), `slicing ${describe(object)} is not evaluated`);
+      if (bounds[2] !== undefined && bounds[2] !== 1) {
+        if (bounds[2] === -1 && bounds[0] === undefined && bounds[1] === undefined) return Array.isArray(object) ? [...object].reverse() : [...object].reverse().join('');
+        return new Unknown(this.t(node), 'slices with a step are not evaluated');
+      }
+      return object.slice(bounds[0], bounds[1]);
+    }
+    const indexNode = inner[0];
+    if (!indexNode) return new Unknown(this.t(node), 'incomplete expression');
+    const index = this.eval(indexNode, scope);
+    if ((Array.isArray(object) || typeof object === 'string') && typeof index === 'number') {
+      const item = object[index < 0 ? object.length + index : index];
+      return item ?? new Unknown(this.t(node), 'index out of range');
+    }
+    // A table picked by a string from outside (`BUILDERS[args.model]`): its keys are the choices.
+    if (object instanceof PyDict && (typeof index === 'string' || index instanceof Unknown)) this.noteSelector(index, [...object.items.keys()]);
+    if (object instanceof PyDict && isPrimitive(index)) return object.items.get(String(index)) ?? new Unknown(this.t(node), `no key \`${String(index)}\``);
+    return unknown(index instanceof Unknown ? index.reason : `indexing ${describe(object)} is not evaluated`);
+  }
+
+  protected sequence(items: readonly SyntaxNode[], scope: Scope): Value[] {
+    const out: Value[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const n = items[i]!;
+      if (n.name === ',') continue;
+      if (n.name === '*' && items[i + 1]) {
+        const spread = this.eval(items[++i]!, scope);
+        if (Array.isArray(spread)) out.push(...spread);
+        else out.push(new Unknown(this.t(items[i]!), spread instanceof Unknown ? spread.reason : 'unpacking a value that is not a list'));
+        continue;
+      }
+      out.push(this.eval(n, scope));
+    }
+    return out;
+  }
+
+  /** `[element for a in xs if c for b in ys]`: each clause nests; layers record the iterations. */
+  protected comprehension(parts: readonly SyntaxNode[], scope: Scope): Value[] {
+    const firstFor = parts.findIndex((n) => n.name === 'for');
+    const element = parts[0];
+    if (firstFor < 1 || !element) return [];
+    const clauses = parts.slice(firstFor);
+    const inner = new Scope(scope); // comprehension variables do not leak (Python 3)
+    const out: Value[] = [];
+    const loop = (at: number): void => {
+      if (at >= clauses.length) {
+        out.push(this.eval(element, inner));
+        return;
+      }
+      const clause = clauses[at]!;
+      if (clause.name === 'if') {
+        const cond = truthy(this.eval(clauses[at + 1]!, inner));
+        if (cond !== false) loop(at + 2);
+        return;
+      }
+      if (clause.name !== 'for') return loop(at + 1);
+      const inIndex = clauses.findIndex((n, i) => i > at && n.name === 'in');
+      const targets = clauses.slice(at + 1, inIndex).filter((n) => n.name !== ',');
+      const iterNode = clauses[inIndex + 1];
+      if (inIndex < 0 || !iterNode) return;
+      const items = this.iterate(this.eval(iterNode, inner), iterNode);
+      items.forEach((item, i) => {
+        if (targets.length === 1) this.assign(targets[0]!, item, inner);
+        else this.assignTuple(targets, item, inner);
+        this.iterations.push(i);
+        try {
+          loop(inIndex + 2);
+        } finally {
+          this.iterations.pop();
+        }
+      });
+    };
+    loop(0);
+    return out;
+  }
+
+  protected dict(node: SyntaxNode, scope: Scope): Value {
+    const dict = new PyDict();
+    const parts = kids(node).slice(1, -1);
+    for (let i = 0; i < parts.length; i++) {
+      const n = parts[i]!;
+      if (n.name === ',') continue;
+      if (n.name === '**') {
+        const spread = this.eval(parts[++i]!, scope);
+        if (spread instanceof PyDict) for (const [k, v] of spread.items) dict.items.set(k, v);
+        continue;
+      }
+      if (parts[i + 1]?.name === ':' && parts[i + 2]) {
+        const key = this.eval(n, scope);
+        const value = this.eval(parts[i + 2]!, scope);
+        if (isPrimitive(key)) dict.items.set(String(key), value);
+        i += 2;
+      }
+    }
+    return dict;
+  }
+
+  protected formatString(node: SyntaxNode, scope: Scope): Value {
+    const raw = this.t(node);
+    const m = /^([a-zA-Z]{0,2})('''|"""|'|")/.exec(raw);
+    if (!m) return new Unknown(raw, 'malformed string');
+    const quote = m[2]!;
+    let pos = node.from + m[0].length;
+    const end = raw.endsWith(quote) ? node.to - quote.length : node.to;
+    let out = '';
+    const literal = (from: number, to: number): string => this.src.slice(from, to).replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+    for (const rep of kids(node)) {
+      if (rep.name !== 'FormatReplacement') continue;
+      out += literal(pos, rep.from);
+      const inner = kids(rep).filter((n) => n.name !== '{' && n.name !== '}');
+      if (inner.length !== 1) return new Unknown(raw, 'f-string formats are not evaluated');
+      const value = this.eval(inner[0]!, scope);
+      if (!isPrimitive(value)) return new Unknown(raw, value instanceof Unknown ? value.reason : 'f-string of a value that is not a constant', value instanceof Unknown ? value.hole : undefined);
+      out += value === null ? 'None' : typeof value === 'boolean' ? (value ? 'True' : 'False') : String(value);
+      pos = rep.to;
+    }
+    return out + literal(pos, end);
+  }
+
+  protected unary(node: SyntaxNode, scope: Scope): Value {
+    const [op, operandNode] = kids(node);
+    if (!op || !operandNode) return new Unknown(this.t(node), 'incomplete expression');
+    const operand = this.eval(operandNode, scope);
+    const opText = this.t(op);
+    if (opText === 'not') {
+      const t = truthy(operand);
+      return t === undefined ? new Unknown(this.t(node), 'operand is not a constant') : !t;
+    }
+    if (typeof operand === 'number' || typeof operand === 'boolean') {
+      const n = Number(operand);
+      return opText === '-' ? -n : opText === '~' ? ~n : n;
+    }
+    return new Unknown(this.t(node), operand instanceof Unknown ? operand.reason : 'operand is not a number', operand instanceof Unknown ? operand.hole : undefined);
+  }
+
+  protected binaryExpression(node: SyntaxNode, scope: Scope): Value {
+    const parts = kids(node);
+    const left = parts[0];
+    const right = parts[parts.length - 1];
+    if (!left || !right || parts.length < 3) return new Unknown(this.t(node), 'incomplete expression');
+    const op = parts.slice(1, -1).map((n) => this.t(n)).join(' ');
+    const a = this.eval(left, scope);
+    if (op === 'and' || op === 'or') {
+      const t = truthy(a);
+      if (t === undefined) return new Unknown(this.t(node), a instanceof Unknown ? a.reason : 'operand is not a constant', a instanceof Unknown ? a.hole : undefined);
+      if (op === 'and' ? !t : t) return a;
+      return this.eval(right, scope);
+    }
+    return this.binary(op, a, this.eval(right, scope), node);
+  }
+
+  protected binary(op: string, a: Value, b: Value, node: SyntaxNode): Value {
+    const unknownOf = (reason: string): Unknown => {
+      const culprit = a instanceof Unknown ? a : b instanceof Unknown ? b : undefined;
+      return new Unknown(this.t(node), culprit ? culprit.reason : reason, culprit?.hole);
+    };
+    if (a instanceof Unknown || b instanceof Unknown) {
+      // `x is None` on an unknown parameter stays unknown; so does everything else.
+      return unknownOf('operands are not constants');
+    }
+    switch (op) {
+      case '==': return equal(a, b) ?? unknownOf('operands are not constants');
+      case '!=': { const e = equal(a, b); return e === undefined ? unknownOf('operands are not constants') : !e; }
+      case 'is': return a === b || (isPrimitive(a) && a === b);
+      case 'is not': return !(a === b);
+      case 'in':
+      case 'not in': {
+        let found: boolean | undefined;
+        if (typeof b === 'string' && typeof a === 'string') found = b.includes(a);
+        else if (Array.isArray(b)) found = b.some((x) => equal(x, a) === true) ? true : b.some((x) => equal(x, a) === undefined) ? undefined : false;
+        else if (b instanceof PyDict && isPrimitive(a)) found = b.items.has(String(a));
+        if (found === undefined) return unknownOf('membership is not evaluated here');
+        return op === 'in' ? found : !found;
+      }
+    }
+    // Element-wise arithmetic keeps an array's shape (`x / 255`, `x - mean`), broadcast on scalars.
+    if ((a instanceof NdArray || b instanceof NdArray) && ['+', '-', '*', '/', '//', '**', '%'].includes(op)) {
+      const other = a instanceof NdArray ? b : a;
+      const array = (a instanceof NdArray ? a : b) as NdArray;
+      if (typeof other === 'number' || typeof other === 'boolean' || (other instanceof NdArray && other.shape.join() === array.shape.join())) return array;
+    }
+    if (typeof a === 'boolean') a = Number(a);
+    if (typeof b === 'boolean') b = Number(b);
+    if (typeof a === 'number' && typeof b === 'number') {
+      switch (op) {
+        case '+': return a + b;
+        case '-': return a - b;
+        case '*': return a * b;
+        case '/': return a / b;
+        case '//': return Math.floor(a / b);
+        case '%': return ((a % b) + b) % b;
+        case '**': return a ** b;
+        case '<': return a < b;
+        case '>': return a > b;
+        case '<=': return a <= b;
+        case '>=': return a >= b;
+        case '&': return a & b;
+        case '|': return a | b;
+        case '^': return a ^ b;
+        case '<<': return a << b;
+        case '>>': return a >> b;
+      }
+    }
+    if (typeof a === 'string' && typeof b === 'string') {
+      if (op === '+') return a + b;
+      if (op === '<') return a < b;
+      if (op === '>') return a > b;
+    }
+    if (op === '%' && typeof a === 'string') {
+      // `'dense_%d' % i`: printf-style formatting of simple values.
+      const values = Array.isArray(b) ? b : [b];
+      let k = 0;
+      return a.replace(/%[-+ 0#]*\d*(?:\.\d+)?[sdifr%]/g, (spec) => (spec.endsWith('%') ? '%' : String(values[k++] ?? '')));
+    }
+    if (op === '+' && Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+    // Repetition is sized before it is built: `[0] * 10**9` must not allocate.
+    const times = typeof a === 'number' ? a : typeof b === 'number' ? b : 0;
+    const repeated = Array.isArray(a) ? a : Array.isArray(b) ? b : typeof a === 'string' ? a : undefined;
+    if (op === '*' && repeated !== undefined) {
+      const refused = this.tooLong(Array.isArray(repeated) ? 'list' : 'string', repeated.length * Math.min(Math.max(times, 0), MAX_LOOP), rangeOf(node));
+      if (refused) return refused;
+    }
+    if (op === '*' && Array.isArray(a) && typeof b === 'number') return Array.from({ length: Math.min(Math.max(b, 0), MAX_LOOP) }, () => a).flat();
+    if (op === '*' && typeof a === 'number' && Array.isArray(b)) return Array.from({ length: Math.min(Math.max(a, 0), MAX_LOOP) }, () => b).flat();
+    if (op === '*' && typeof a === 'string' && typeof b === 'number') return a.repeat(Math.max(0, Math.min(b, MAX_LOOP)));
+    return unknownOf(`\`${op}\` of these values is not evaluated`);
+  }
+
+}
