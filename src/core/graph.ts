@@ -148,3 +148,21 @@ export function chooseFreeLengths(layer: LayerNode | undefined, report: Report):
     report(`\`${layer.id}\`: \`input_length\` is free (None or not given); the run uses ${FREE_TIME_STEPS} steps.`, layer.range, 'info');
   }
 }
+
+/**
+ * The layers as tfjs lists them (`model.layers`): a model used as a layer is ONE entry, named
+ * after it (`partOf`), where the graph lists its layers one by one to measure each. Own layers
+ * keep their ids; order is first appearance. `graph.layers.length` when nothing is nested.
+ */
+export function tfjsLayerNames(graph: { readonly layers: readonly { readonly id: string; readonly partOf?: string }[] }): string[] {
+  const names: string[] = [];
+  const nested = new Set<string>();
+  for (const layer of graph.layers) {
+    if (layer.partOf === undefined) names.push(layer.id);
+    else if (!nested.has(layer.partOf)) {
+      nested.add(layer.partOf);
+      names.push(layer.partOf);
+    }
+  }
+  return names;
+}

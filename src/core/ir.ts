@@ -115,8 +115,13 @@ export interface LayerNode {
    * of an RNN with `returnState: true` are outputs 1 and 2). Absent when all are output 0.
    */
   readonly inboundOutputs?: readonly number[];
-  /** The model this layer comes from when a whole model is used as a layer (its layers are inlined). */
+  /**
+   * The model this layer comes from when a whole model is used as a layer (its layers are
+   * inlined): the nested model this model contains, named as the model list names it.
+   */
   readonly partOf?: string;
+  /** When models nest deeper: every model the layer came through, outermost first (`['generator', 'cnn (2)']`). */
+  readonly partOfPath?: readonly string[];
   /**
    * A `tf.layers.Layer` subclass written in the user's code: opaque to the parser, trained as a
    * stand-in without weights (`same`: identity) or a fixed linear projection (`last`).

@@ -3,6 +3,7 @@
  * Pure: built from parse results (and, when a run happened, measured gradient norms).
  */
 import type { Finding } from './analysis/findings';
+import { tfjsLayerNames } from './graph';
 import { blocksTraining } from './holes';
 import type { DefaultUsed, ModelGraph, ParseResult } from './ir';
 import { applicableFixes } from './fixes/index';
@@ -20,6 +21,8 @@ export interface LayerReport {
   readonly gradNorm: number | null;
   /** The model this layer comes from, when a model is used as a layer. */
   readonly partOf?: string;
+  /** Models nested deeper: every model the layer came through, outermost first. */
+  readonly partOfPath?: readonly string[];
   /** A custom layer: what trained in its place. */
   readonly standIn?: string;
   /** `trainable: false` (the code froze it): not updated by training. */
@@ -44,6 +47,11 @@ export interface ModelReport {
   readonly line: number;
   readonly params: number | null;
   readonly layers: readonly LayerReport[];
+  /**
+   * How many layers tfjs lists (`model.layers.length`): a model used as a layer counts once,
+   * where `layers` lists its layers one by one (marked `partOf`) to measure each.
+   */
+  readonly tfjsLayers: number;
   readonly findings: readonly FindingReport[];
   /** Why the model was not measured, when it was not (static run, build error...). */
   readonly measurement?: MeasurementReport;
@@ -148,6 +156,7 @@ export function fileReport(file: string, text: string, parsed: ParseResult, extr
         kind: model.kind,
         line: lines.lineNumber(model.range.start),
         params: model.params ?? null,
+        tfjsLayers: tfjsLayerNames(model).length,
         layers: model.layers.map((layer) => ({
           name: layer.id,
           type: layer.type,
@@ -157,6 +166,7 @@ export function fileReport(file: string, text: string, parsed: ParseResult, extr
           outputShape: layer.outputShape ?? null,
           gradNorm: extra.gradNorms?.get(layer.id) ?? null,
           ...(layer.partOf ? { partOf: layer.partOf } : {}),
+          ...(layer.partOfPath ? { partOfPath: layer.partOfPath } : {}),
           ...(layer.config.trainable === false ? { frozen: true as const } : {}),
           ...(layer.custom ? { standIn: layer.custom.output === 'same' ? (layer.inbound.length > 1 ? 'sum of inputs' : 'identity') : layer.custom.output === 'last' ? `linear projection to ${layer.custom.lastDim}` : 'none' } : {}),
         })),
@@ -190,7 +200,9 @@ export function formatReport(report: Report): string {
     else if (file.models.length === 0) out.push('  no tfjs model found');
     for (const model of file.models) {
       const params = model.params === null ? 'params unknown' : `${model.params.toLocaleString('en-US')} params`;
-      out.push(`  model ${model.name} (${model.kind}, line ${model.line}): ${model.layers.length} layers, ${params}`);
+      // A model used as a layer is one layer to tfjs: say both counts when they differ.
+      const listed = model.tfjsLayers === model.layers.length ? '' : ` (${model.tfjsLayers} as tfjs lists them: ${tfjsLayerNames({ layers: model.layers.map((l) => ({ id: l.name, partOf: l.partOf })) }).join(', ')})`;
+      out.push(`  model ${model.name} (${model.kind}, line ${model.line}): ${model.layers.length} layers${listed}, ${params}`);
       if (model.measurement?.message) {
         const where = model.measurement.status === 'failed' && model.measurement.line !== undefined ? ` (line ${model.measurement.line})` : '';
         out.push(`    ${model.measurement.partial ? 'measured (partial)' : model.measurement.status}${where}: ${model.measurement.message}`);

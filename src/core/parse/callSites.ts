@@ -3,12 +3,14 @@
  * gives `createModel` of `model.ts` the arguments `[13]`. Found by running the calling file
  * symbolically (never for real) and keeping calls whose arguments are all constants.
  */
+import type * as TS from 'typescript';
 import { basename, extname, resolve } from 'node:path';
 import { isUnknownValue, type ConfigValue } from '../ir';
 import { loadTypeScript, scriptKind } from './index';
 import { Interpreter } from './interpreter';
 import { ModuleLoader, type ReadFile } from './modules';
 import { toConfigValue } from './toGraph';
+import { BUILDER_CALL, ObjectValue, Unknown, type Value } from './values';
 import { createBoundedSourceFile } from './boundedSyntax';
 
 /** Argument lists by function name, distinct, in source order. */
@@ -20,6 +22,29 @@ function isConstant(value: ConfigValue): boolean {
   if (value !== null && typeof value === 'object') return Object.values(value).every((v) => isConstant(v as ConfigValue));
   return true;
 }
+
+/**
+ * A call-site argument as a config value. The result of calling another builder of the same
+ * target file (`vae(encoder(opts), decoder(opts))`) is `{$builder: 'encoder', args: [...]}`:
+ * the target runs that builder to get the model (builders.ts), so a builder whose parameters
+ * are models is read with those models.
+ */
+function argumentValue(value: Value, target: string): ConfigValue {
+  if (value instanceof Unknown && value.call && resolve(value.call.file) === target) {
+    return { [BUILDER_CALL]: value.call.name, args: value.call.args.map((arg) => argumentValue(arg, target)) };
+  }
+  if (Array.isArray(value)) return value.map((item) => argumentValue(item, target));
+  if (value instanceof ObjectValue) {
+    const object: Record<string, ConfigValue> = {};
+    for (const [key, item] of value.props) if (item !== undefined) object[key] = argumentValue(item, target);
+    return object;
+  }
+  return toConfigValue(value, 'argument', undefined, () => undefined);
+}
+
+/** Command-line options with `choices` read once per choice, and the most readings of a calling file for them. */
+const MAX_CHOICE_OPTIONS = 2;
+const MAX_CHOICE_RUNS = 8;
 
 /** Calls in `text` (the file `fileName`) of functions exported by `target`, with constant arguments. */
 export function callSitesIn(text: string, fileName: string, target: string, readFile: ReadFile): CallSites {
@@ -34,25 +59,47 @@ export function callSitesIn(text: string, fileName: string, target: string, read
 export function callSitesByTarget(text: string, fileName: string, readFile: ReadFile, only?: string): Map<string, CallSites> {
   const ts = loadTypeScript();
   const byTarget = new Map<string, CallSites>();
+  let file: TS.SourceFile;
   try {
-    const file = createBoundedSourceFile(ts, fileName, text, scriptKind(ts, fileName)).file;
-    const loader = new ModuleLoader(ts, readFile, (imported, nested) => new Interpreter(ts, imported, nested).runModule(), fileName);
+    file = createBoundedSourceFile(ts, fileName, text, scriptKind(ts, fileName)).file;
+  } catch {
+    return byTarget;
+  }
+  const loader = new ModuleLoader(ts, readFile, (imported, nested) => new Interpreter(ts, imported, nested).runModule(), fileName);
+  const run = (overrides?: ReadonlyMap<string, Value>): Interpreter | undefined => {
     const interpreter = new Interpreter(ts, file, loader);
+    if (overrides) interpreter.argumentOverrides = overrides;
     // Call sites are a bonus read from many files: each gets a short time limit.
     interpreter.limitTime(1_000);
     interpreter.onForeignCall = (callee, args) => {
       const target = resolve(callee.file);
       if (only !== undefined && target !== only) return;
-      const values = args.map((arg) => toConfigValue(arg, 'argument', undefined, () => undefined));
+      const values = args.map((arg) => argumentValue(arg, target));
       if (!values.every(isConstant)) return;
       let sites = byTarget.get(target);
       if (!sites) byTarget.set(target, (sites = {}));
       const list = (sites[callee.name] ??= []);
       if (!list.some((seen) => JSON.stringify(seen) === JSON.stringify(values))) list.push(values);
     };
-    interpreter.run();
-  } catch {
-    // A file the interpreter cannot read gives no call sites; its own analysis reports why.
+    try {
+      interpreter.run();
+      return interpreter;
+    } catch {
+      // A file the interpreter cannot read gives no call sites; its own analysis reports why.
+      return undefined;
+    }
+  };
+  const first = run();
+  // `addArgument('--modelType', {choices: [...], defaultValue: ...})`: `node train.js` runs the
+  // default, but each choice is a model the script builds; read the file once per other choice
+  // (the first MAX_CHOICE_OPTIONS options, MAX_CHOICE_RUNS readings at most).
+  let runs = 0;
+  for (const option of first?.argumentChoices.slice(0, MAX_CHOICE_OPTIONS) ?? []) {
+    for (const choice of option.choices) {
+      if (choice === option.defaultValue || runs >= MAX_CHOICE_RUNS) continue;
+      runs++;
+      run(new Map([[option.dest, choice]]));
+    }
   }
   return byTarget;
 }

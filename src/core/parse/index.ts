@@ -7,10 +7,11 @@ import { type ConfigValue, type Hole, type ModelGraph, type ParseProblem, type P
 import { finishGraph } from '../graph';
 import { annotationSite, holeSuggestion, mergeHoles } from '../holes';
 import { Interpreter, type FlowHole } from './interpreter';
-import type { ModelValue } from './values';
+import { FunctionalModel, type ModelValue, type Value } from './values';
 import { ModuleLoader, type ReadFile } from './modules';
 import { toModelGraph } from './toGraph';
 import { createBoundedSourceFile } from './boundedSyntax';
+import { otherLabel } from './interpret/stringCases';
 
 let typescript: typeof TS | undefined;
 /** The compiler is big; load it on first use, not when the extension activates. */
@@ -64,8 +65,9 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   const loader = options.readFile
     ? new ModuleLoader(ts, options.readFile, (file, nested) => new Interpreter(ts, file, nested).runModule(), fileName)
     : undefined;
-  const interpret = (set: Readonly<Record<string, string>> | undefined): { interpreter: Interpreter; models: ModelValue[] } => {
+  const interpret = (set: Readonly<Record<string, string>> | undefined, overrides?: ReadonlyMap<string, Value>): { interpreter: Interpreter; models: ModelValue[] } => {
     const interpreter = new Interpreter(ts, sourceFile, loader, set);
+    if (overrides) interpreter.argumentOverrides = overrides;
     if (options.callSites) interpreter.callSites = options.callSites;
     if (options.setFor) interpreter.presetsFor = options.setFor;
     if (options.timeMs !== undefined) interpreter.limitTime(options.timeMs);
@@ -91,6 +93,45 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   const runs: { interpreter: Interpreter; models: ModelValue[]; branch?: string }[] = split
     ? split.values.map((value) => ({ ...interpret({ ...options.set, [split.name]: JSON.stringify(value) }), branch: value }))
     : [base];
+  if (split?.other !== undefined) {
+    // A string none of the literals is reaches the `else` / `default:` side; its models that a
+    // literal's reading also gave are dropped below, and a reading that built nothing new (a
+    // `default: throw`) leaves no problems.
+    const before = problems.length;
+    const read = interpret({ ...options.set, [split.name]: JSON.stringify(split.other) });
+    // A sequential left empty is the start of a model the other side threw out of.
+    // A reading that threw more than the first is a string the code rejects: no model.
+    const rejected = read.interpreter.thrown > base.interpreter.thrown;
+    const other = { ...read, models: rejected ? [] : read.models.filter((m) => m instanceof FunctionalModel || m.layers.length > 0), branch: otherLabel(split.values) };
+    if (!other.models.length) problems.splice(before);
+    runs.push(other);
+  }
+  const defaultBranch = new Map<ModelValue, string>();
+  if (!split) {
+    // A command-line option with `choices` (`addArgument('--arch', {choices: ['cnn', 'rnn'],
+    // defaultValue: 'cnn'})`): `node script.js` builds the default, but every choice is a model
+    // the script builds. One more reading per other choice; its models the default's reading also
+    // gave are dropped below (branch signatures), so only the choices that change a model add one.
+    let readings = 0;
+    for (const option of base.interpreter.argumentChoices.slice(0, 2)) {
+      for (const choice of option.choices) {
+        if (choice === option.defaultValue || readings >= 8) continue;
+        readings++;
+        const before = problems.length;
+        const reading = { ...interpret(options.set, new Map([[option.dest, choice]])), branch: choice };
+        // The default's model that this choice changes is the default's branch: `model[mlp]`.
+        for (const model of base.models) {
+          const twin = reading.models.find((m) => m.name === model.name && m.range.start === model.range.start && !m.template);
+          if (twin && reading.interpreter.modelSignature(twin) !== base.interpreter.modelSignature(model) && typeof option.defaultValue === 'string') defaultBranch.set(model, option.defaultValue);
+        }
+        // A reading that adds no model adds no problem (the default's reading said the rest;
+        // repeated ones are dropped below).
+        const seen = new Set(base.models.map((m) => base.interpreter.modelSignature(m)));
+        if (reading.models.every((m) => seen.has(reading.interpreter.modelSignature(m)))) problems.splice(before);
+        runs.push(reading);
+      }
+    }
+  }
   if (split) {
     // The base reading's problems are those of the first branch read blind: the branches' replace them.
     const baseProblems = new Set(base.interpreter.problemsOf());
@@ -114,6 +155,18 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   const models: ModelGraph[] = [];
   const usedNames = new Map<string, number>();
   const signatures = new Set<string>();
+  // The name each model value got in the list (a dropped copy: the kept one's), so a layer's
+  // `partOf` names its model exactly as the model list does (`cnn (2)`, not `cnn`).
+  const listedName = new Map<ModelValue, string>();
+  const nameBySignature = new Map<string, string>();
+  // Graphs are built in list order, but a nested model may be listed after the model that uses
+  // it: layers first get a stand-in per model value, replaced once every name is known.
+  const standIns = new Map<ModelValue, string>();
+  const nameOf = (model: ModelValue): string => {
+    let token = standIns.get(model);
+    if (token === undefined) standIns.set(model, (token = `\u0000${standIns.size}`));
+    return token;
+  };
   for (const run of runs) {
     const flowHoles = flowHolesByModel(run.interpreter.flowHoles);
     const perTitle = new Map<string, number>();
@@ -128,19 +181,27 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
         name = (perTitle.get(title) ?? 0) > 1 ? `${title}.${name}` : title;
       }
       if (run.branch !== undefined && !model.template) name = `${name}[${run.branch}]`;
+      else if (defaultBranch.has(model)) name = `${name}[${defaultBranch.get(model)}]`;
       try {
         const holderStart = model.annotationHolder?.start ?? topLevelStatementStart(sourceFile, model.range.start);
-        const built = toModelGraph(model, name, report);
+        const built = toModelGraph(model, name, report, nameOf);
         // Branches share the models they do not decide, and a builder reached twice the same way
         // (two listeners of one callback) gives the same model: keep one of each.
         const signature = JSON.stringify([name, model.range.start, built.layers.map((l) => [l.type, l.range.start, l.config, l.inbound])]);
         const branchSignature = JSON.stringify(built.layers.map((l) => [l.type, l.range.start, l.config, l.inbound]));
-        if (signatures.has(signature) || (run.branch !== undefined && signatures.has(branchSignature))) continue;
+        if (signatures.has(signature) || (run.branch !== undefined && signatures.has(branchSignature))) {
+          const kept = nameBySignature.get(signature) ?? nameBySignature.get(branchSignature);
+          if (kept !== undefined) listedName.set(model, kept);
+          continue;
+        }
         signatures.add(branchSignature);
         signatures.add(signature);
         const seen = usedNames.get(name) ?? 0;
         usedNames.set(name, seen + 1);
         const unique = seen ? `${name} (${seen + 1})` : name;
+        listedName.set(model, unique);
+        if (!nameBySignature.has(signature)) nameBySignature.set(signature, unique);
+        if (!nameBySignature.has(branchSignature)) nameBySignature.set(branchSignature, unique);
         const holes = mergeHoles([...(built.holes ?? []), ...(flowHoles.get(model) ?? [])]);
         const defaultsUsed = run.interpreter.assumptions
           .filter((a) => a.models.includes(model))
@@ -158,6 +219,21 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
         report(`Could not read model \`${name}\` (internal error: ${error instanceof Error ? error.message : String(error)}).`, model.range, 'error');
       }
     }
+  }
+  if (standIns.size) {
+    const listed = [...listedName.keys()];
+    const finalName = new Map<string, string>();
+    for (const [model, token] of standIns) {
+      // A model built only as another builder's argument is that builder's listed model.
+      const owner = runs.find((r) => r.models.includes(model) || r.interpreter.argumentModels.includes(model))?.interpreter ?? base.interpreter;
+      const same = listedName.has(model) ? undefined : listed.find((k) => owner.modelSignature(k) === owner.modelSignature(model));
+      finalName.set(token, listedName.get(model) ?? (same && listedName.get(same)) ?? model.name ?? 'model');
+    }
+    const rename = (name: string): string => finalName.get(name) ?? name;
+    models.forEach((graph, i) => {
+      if (!graph.layers.some((l) => l.partOf !== undefined)) return;
+      models[i] = { ...graph, layers: graph.layers.map((l) => (l.partOf === undefined ? l : { ...l, partOf: rename(l.partOf), ...(l.partOfPath ? { partOfPath: l.partOfPath.map(rename) } : {}) })) };
+    });
   }
   problems.sort((a, b) => a.range.start - b.range.start);
   return { models, problems };
@@ -187,7 +263,9 @@ function flowHolesByModel(all: readonly FlowHole[]): Map<ModelValue, Hole[]> {
   for (const hole of all) {
     for (const model of hole.models) {
       const list = byModel.get(model) ?? [];
-      list.push({ name: hole.name, role: hole.role, range: hole.range, usedBy: [FLOW_USE[hole.role]], suggestion: holeSuggestion(hole.role, '') });
+      // A string compared with literals is filled with one of them, not `true`.
+      const literal = hole.strings?.length && hole.subject === hole.name ? `'${hole.strings[0]!.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : undefined;
+      list.push({ name: hole.name, role: hole.role, range: hole.range, usedBy: [FLOW_USE[hole.role]], suggestion: literal ?? holeSuggestion(hole.role, '') });
       byModel.set(model, list);
     }
   }

@@ -74,7 +74,7 @@ function rangesOf(object: ObjectValue | undefined): Record<string, PropertyRange
 
 
 /** Builds the IR for one model. Layer ids are Keras-style names, unique within the model. */
-export function toModelGraph(model: ModelValue, name: string, report: Report): ModelGraph {
+export function toModelGraph(model: ModelValue, name: string, report: Report, nameOf: (model: ModelValue) => string = (m) => m.name ?? 'model'): ModelGraph {
   const nodes = model instanceof FunctionalModel ? functionalNodes(model) : sequentialNodes(model.layers);
   const nextId = layerIds();
   const ids = new Map<GraphNode, string>();
@@ -110,7 +110,8 @@ export function toModelGraph(model: ModelValue, name: string, report: Report): M
       ...(layer.iteration ? { iteration: layer.iteration } : {}),
       inbound: node.inbound.map((inbound) => ids.get(inbound)!),
       ...(node.inboundIndex ? { inboundOutputs: node.inboundIndex } : {}),
-      ...(layer.partOf ? { partOf: layer.partOf } : {}),
+      ...(layer.partOf?.length ? { partOf: nameOf(layer.partOf[0]!) } : {}),
+      ...(layer.partOf && layer.partOf.length > 1 ? { partOfPath: layer.partOf.map(nameOf) } : {}),
       ...(layer.custom ? { custom: layer.custom } : {}),
       ...(activation !== undefined ? { activation } : {}),
     });
@@ -170,6 +171,10 @@ function collectHoles(config: ObjectValue, layerType: string, owner: string, int
       });
     } else if (value instanceof ObjectValue) {
       for (const [inner, item] of value.props) visit(item, key, inner);
+    } else if (value instanceof LayerValue && value.config) {
+      // A wrapper's inner layer (`timeDistributed({layer: dense({units: n})})`): its holes have
+      // the inner layer's roles (`n` is a dense's units), used by `wrapper.layer.units`.
+      collectHoles(value.config, value.type, `${owner}.${key}`, into);
     }
   };
   for (const [key, value] of config.props) visit(value, key, key);

@@ -20,6 +20,12 @@ export class Unknown {
     readonly hole?: HoleOrigin,
     /** A function exported by another file (`file` is its path): calls of it are call sites of that file's builders. */
     readonly foreign?: { readonly file: string; readonly name: string },
+    /**
+     * The result of calling a function of another file (`encoder(opts)` in `train.js`): which
+     * function, with which arguments, so a call site passing it on can say "the model that
+     * builder builds" (callSites.ts).
+     */
+    readonly call?: { readonly file: string; readonly name: string; readonly args: readonly Value[] },
   ) {}
 }
 
@@ -56,8 +62,11 @@ export class LayerValue {
     readonly iteration: readonly number[] | undefined,
     /** A `tf.layers.Layer` subclass of the file: how its output shape relates to its input. */
     readonly custom?: CustomLayerInfo,
-    /** The model this layer belongs to when that model is used as a layer of another one. */
-    readonly partOf?: string,
+    /**
+     * The models this layer came through when a model is used as a layer of another one,
+     * outermost first: `[generator, cnn]` for a layer of `cnn` inside `generator` inside `combined`.
+     */
+    readonly partOf?: readonly ModelValue[],
   ) {}
 
   /**
@@ -65,7 +74,7 @@ export class LayerValue {
    * model was set `trainable = false` before it was used, so this copy is not trained (tfjs
    * reads `trainable` from a layer's config).
    */
-  inlined(model: string, frozen = false): LayerValue {
+  inlined(model: ModelValue, frozen = false): LayerValue {
     let config = this.config;
     if (frozen) {
       config = new ObjectValue(this.config?.literal);
@@ -73,7 +82,7 @@ export class LayerValue {
       if (this.config) for (const [k, r] of this.config.ranges) config.ranges.set(k, r);
       config.props.set('trainable', false);
     }
-    return new LayerValue(this.type, this.known, config, this.range, this.iteration, this.custom, this.partOf ?? model);
+    return new LayerValue(this.type, this.known, config, this.range, this.iteration, this.custom, [model, ...(this.partOf ?? [])]);
   }
 }
 
@@ -264,6 +273,9 @@ export function functionalNodes(model: FunctionalModel): GraphNode[] {
 }
 
 /** A constant from the IR (an argument found in another file) as an interpreter value. */
+/** The key of a call-site argument that is another builder's model: `{$builder: 'encoder', args: [...]}` (callSites.ts). */
+export const BUILDER_CALL = '$builder';
+
 export function fromConfigValue(value: ConfigValue): Value {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(fromConfigValue);

@@ -5,14 +5,22 @@
  */
 import type * as TS from 'typescript';
 import type { ConfigValue, ParseProblem } from '../../ir';
-import { fromConfigValue, FunctionValue, type ModelValue, ObjectValue, type Scope, type Value } from '../values';
+import { BUILDER_CALL, fromConfigValue, FunctionalModel, functionalNodes, FunctionValue, type ModelValue, ObjectValue, type Scope, Unknown, type Value } from '../values';
+import { toConfigValue } from '../toGraph';
 import { skipOuterExpressions } from './jsSemantics';
 import { Fills } from './fills';
 import type { FlowHole } from './state';
-import { stringComparisons } from './stringCases';
+import { chainsWithOtherSide, otherLabel, otherString, stringComparisons } from './stringCases';
 
 /** An argument as the model's name shows it: `createModel(13, 'relu')`. */
 function formatArgument(value: ConfigValue): string {
+  // Another builder's model (callSites.ts): shown as the call, `encoder({...})`.
+  const call = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Readonly<Record<string, ConfigValue>>) : undefined;
+  if (call && typeof call[BUILDER_CALL] === 'string') {
+    const args = Array.isArray(call.args) ? call.args : [];
+    const full = `${call[BUILDER_CALL]}(${args.map(formatArgument).join(', ')})`;
+    return full.length > 24 ? `${call[BUILDER_CALL]}(...)` : full;
+  }
   const text = JSON.stringify(value) ?? 'undefined';
   return text.length > 24 ? `${text.slice(0, 21)}...` : text.replace(/"/g, "'");
 }
@@ -66,20 +74,22 @@ export abstract class Builders extends Fills {
       const branch = this.branchParameter(fn.declaration, given);
       const sites = this.callSites[name] ?? [];
       // Calls in other files with constant arguments: one model per distinct argument list.
-      const variants: { label: string; fill?: readonly [string, string]; args?: Value[] }[] = sites.length
+      const variants: { label: string; fill?: readonly [string, string]; args?: Value[]; other?: true }[] = sites.length
         ? sites.map((args) => ({ label: `${name}(${args.map(formatArgument).join(', ')})`, args: args.map(fromConfigValue) }))
-        : branch ? branch.values.map((value) => ({ label: `${name}[${value}]`, fill: [branch.parameter, value] as const })) : [{ label: name }];
+        : branch ? this.splitVariants(name, branch.parameter, branch) : [{ label: name }];
       const runVariant = (variant: (typeof variants)[number]): { models: ModelValue[]; problems: ParseProblem[]; called: Set<TS.Node> } => {
         const called = new Set<TS.Node>();
         this.callsOfRun = called;
-        const { models, problems } = this.speculate(() => {
+        const made: ModelValue[] = [];
+        const speculated = this.speculate(() => {
           this.templateName = variant.label;
           this.builderName = name;
           this.templateHolder = this.rangeOf(this.annotationHolder(fn.declaration));
           try {
             this.templateValues = new Map(given);
             if (variant.fill) this.templateValues.set(variant.fill[0], variant.fill[1]);
-            this.callFunction(fn, variant.args ?? [], fn.declaration, undefined, true);
+            const args = (variant.args ?? []).map((arg) => this.builderArgument(arg, scope, fn.declaration, made));
+            this.callFunction(fn, args, fn.declaration, undefined, true);
           } finally {
             this.templateName = undefined;
             this.builderName = undefined;
@@ -88,6 +98,12 @@ export abstract class Builders extends Fills {
             this.templateValues = undefined;
           }
         });
+        // Models built as arguments (`encoder()` of `vae(encoder(), decoder())`) are their own
+        // builders' models, listed by those builders' runs: not models of this run.
+        const { problems } = speculated;
+        const models = speculated.models.filter((m) => !made.includes(m));
+        if (made.length) this.models.splice(0, this.models.length, ...this.models.filter((m) => !made.includes(m)));
+        this.argumentModels.push(...made);
         for (const model of models) {
           model.template ??= variant.label;
           // A constructor's object holds the model it gets from a builder (`this.model = build()`):
@@ -97,9 +113,13 @@ export abstract class Builders extends Fills {
         called.delete(fn.declaration);
         return { models, problems, called };
       };
+      const siblings: ModelValue[] = [];
       for (const variant of variants) {
         const flowBefore = this.flowHoles.length;
-        const run = runVariant(variant);
+        const thrown = this.thrown;
+        let run = runVariant(variant);
+        if (variant.other) run = this.pruneOtherRun(run, siblings, this.thrown > thrown);
+        siblings.push(...run.models);
         // An unknown string that picks the architecture, found while running (`switch (kind)` on
         // a destructured option, `args.model`, `process.argv[2]`): one model per string compared,
         // as for a string parameter, instead of the first branch with a hole.
@@ -112,7 +132,14 @@ export abstract class Builders extends Fills {
         this.models.splice(0, this.models.length, ...this.models.filter((m) => !dropped.has(m)));
         this.dropProblems(run.problems);
         this.flowHoles.splice(flowBefore);
-        for (const value of split.values) runs.push({ fn, ...runVariant({ label: `${name}[${value}]`, fill: [split.name, value] }) });
+        const branches: ModelValue[] = [];
+        for (const branchVariant of this.splitVariants(name, split.name, split)) {
+          const thrown = this.thrown;
+          let branchRun = runVariant(branchVariant);
+          if (branchVariant.other) branchRun = this.pruneOtherRun(branchRun, branches, this.thrown > thrown);
+          branches.push(...branchRun.models);
+          runs.push({ fn, ...branchRun });
+        }
       }
     }
     // A template that another template calls (`createModel` called by a class constructor) is
@@ -126,11 +153,46 @@ export abstract class Builders extends Fills {
     }
   }
 
+  /** Models built only to be passed to another builder (see `builderArgument`): named as their builder's own model. */
+  readonly argumentModels: ModelValue[] = [];
+
+  /**
+   * A call-site argument `{$builder: 'encoder', args}` (callSites.ts) is the model this file's
+   * `encoder` builds with those arguments: it is built here, for the builder taking it. The
+   * call does not count as the file calling `encoder`, so `encoder`'s own run still happens.
+   */
+  private builderArgument(value: Value, scope: Scope, site: TS.Node, made: ModelValue[]): Value {
+    if (Array.isArray(value)) return value.map((item) => this.builderArgument(item, scope, site, made));
+    if (!(value instanceof ObjectValue)) return value;
+    const name = value.props.get(BUILDER_CALL);
+    if (typeof name !== 'string') {
+      if (![...value.props.values()].some((v) => v instanceof ObjectValue || Array.isArray(v))) return value;
+      const copy = new ObjectValue(value.literal);
+      for (const [key, item] of value.props) copy.props.set(key, this.builderArgument(item, scope, site, made));
+      return copy;
+    }
+    const fn = scope.lookup(name)?.value;
+    if (!(fn instanceof FunctionValue)) return new Unknown(`${name}(...)`, `\`${name}\` is not a function of this file`);
+    const given = value.props.get('args');
+    const args = (Array.isArray(given) ? given : []).map((arg) => this.builderArgument(arg, scope, site, made));
+    const calledBefore = new Set(this.calledFunctions);
+    const callsOfRun = this.callsOfRun;
+    const before = this.models.length;
+    this.callsOfRun = undefined;
+    try {
+      return this.callFunction(fn, args, site, undefined, true);
+    } finally {
+      this.callsOfRun = callsOfRun;
+      for (const declaration of [...this.calledFunctions]) if (!calledBefore.has(declaration)) this.calledFunctions.delete(declaration);
+      made.push(...this.models.slice(before));
+    }
+  }
+
   /**
    * The parameter a function compares with string literals (`kind === 'cnn'`, `case 'rnn':`)
    * most often, when it has no given value and two or more names; those names in source order.
    */
-  protected branchParameter(declaration: FunctionValue["declaration"], given: ReadonlyMap<string, Value>): { parameter: string; values: string[] } | undefined {
+  protected branchParameter(declaration: FunctionValue["declaration"], given: ReadonlyMap<string, Value>): { parameter: string; values: string[]; other?: string } | undefined {
     const ts = this.ts;
     const parameters = new Set<string>();
     for (const parameter of declaration.parameters) {
@@ -158,26 +220,78 @@ export abstract class Builders extends Fills {
     };
     if (declaration.body) visit(declaration.body);
     const best = [...found].sort((a, b) => b[1].length - a[1].length)[0];
-    return best && best[1].length >= 2 ? { parameter: best[0], values: best[1] } : undefined;
+    if (!best || best[1].length < 2) return undefined;
+    const other = declaration.body && chainsWithOtherSide(ts, this.file, declaration.body).has(best[0]) ? otherString(best[1]) : undefined;
+    return { parameter: best[0], values: best[1], ...(other !== undefined ? { other } : {}) };
+  }
+
+  /**
+   * One run per string compared, then one with a string none of them is (`other`), which reaches
+   * the `else` / `default:` side: `build[a]`, `build[other than 'a']`.
+   */
+  private splitVariants(name: string, subject: string, split: { values: readonly string[]; other?: string }): { label: string; fill: readonly [string, string]; other?: true }[] {
+    const variants: { label: string; fill: readonly [string, string]; other?: true }[] = split.values.map((value) => ({ label: `${name}[${value}]`, fill: [subject, value] as const }));
+    if (split.other !== undefined) variants.push({ label: `${name}[${otherLabel(split.values)}]`, fill: [subject, split.other], other: true });
+    return variants;
+  }
+
+  /**
+   * The run with a string none of the literals is keeps only the models no literal's run built
+   * (a `default: throw` or an `else` that builds what a case built adds nothing); a run left with
+   * no model drops its problems too. A run that threw (`else throw new Error('unknown type')`)
+   * is a string the code rejects: the model it began is no model.
+   */
+  private pruneOtherRun<R extends { models: ModelValue[]; problems: ParseProblem[] }>(run: R, siblings: readonly ModelValue[], threw: boolean): R {
+    const seen = new Set(siblings.map((m) => this.modelSignature(m)));
+    // A sequential left empty is the start of a model the other side threw out of.
+    const fresh = threw ? [] : run.models.filter((m) => !seen.has(this.modelSignature(m)) && (m instanceof FunctionalModel || m.layers.length > 0));
+    if (fresh.length !== run.models.length) {
+      const dropped = new Set(run.models.filter((m) => !fresh.includes(m)));
+      this.models.splice(0, this.models.length, ...this.models.filter((m) => !dropped.has(m)));
+    }
+    if (!fresh.length) this.dropProblems(run.problems);
+    return { ...run, models: fresh };
+  }
+
+  /** What decides a model's architecture: each layer's type, place in the code, config and inputs. */
+  modelSignature(model: ModelValue): string {
+    const nodes = model instanceof FunctionalModel ? functionalNodes(model) : model.layers.map((layer, order) => ({ layer, inbound: [], order }));
+    const order = new Map(nodes.map((n, i) => [n, i]));
+    return JSON.stringify(nodes.map((n) => [n.layer.type, n.layer.range.start, n.layer.config ? toConfigValue(n.layer.config, '', undefined, () => undefined) : null, n.inbound.map((i) => order.get(i as never))]));
   }
 
   /**
    * The first condition hole of a run that the file compares with two or more string literals,
    * with those literals in source order; undefined when there is none.
    */
-  protected stringSplit(holes: readonly FlowHole[], given: ReadonlyMap<string, Value>): { name: string; values: string[] } | undefined {
+  protected stringSplit(holes: readonly FlowHole[], given: ReadonlyMap<string, Value>): { name: string; values: string[]; other?: string } | undefined {
     const cases = this.fileStringCases();
     for (const hole of holes) {
       if (hole.role !== 'condition' || given.has(hole.name)) continue;
       // The compared name is filled (`rnnType` of `switch (rnnType)`): it is what the branches
       // read, wherever its unknown value came from.
-      const bySubject = hole.subject !== undefined ? cases.get(hole.subject) : undefined;
-      if (bySubject && bySubject.length >= 2 && !given.has(hole.subject!)) return { name: hole.subject!, values: bySubject };
-      const values = cases.get(hole.name);
-      if (values && values.length >= 2) return { name: hole.name, values };
+      // One literal is enough when the test has an `else`: a string none of them is reaches it.
+      const otherFor = (chain: string, values: readonly string[]): string | undefined => (this.fileOtherSides().has(chain) ? otherString(values) : undefined);
+      const split = (chain: string | undefined): { name: string; values: string[]; other?: string } | undefined => {
+        const values = chain !== undefined ? cases.get(chain) : undefined;
+        if (chain === undefined || !values?.length) return undefined;
+        const other = otherFor(chain, values);
+        return values.length >= 2 || other !== undefined ? { name: chain, values, ...(other !== undefined ? { other } : {}) } : undefined;
+      };
+      const bySubject = hole.subject !== undefined && !given.has(hole.subject) ? split(hole.subject) : undefined;
+      if (bySubject) return bySubject;
+      const byName = split(hole.name);
+      if (byName) return byName;
     }
     return undefined;
   }
+
+  /** Access chains whose string test has an `else` / `default:` side that does something. */
+  protected fileOtherSides(): Set<string> {
+    this.otherSides ??= chainsWithOtherSide(this.ts, this.file, this.file);
+    return this.otherSides;
+  }
+  private otherSides?: Set<string>;
 
   /** Access chains compared with string literals in the file: `===`, `case`, `.includes('x')`, `.startsWith('x')`... */
   protected fileStringCases(): Map<string, string[]> {
@@ -189,7 +303,7 @@ export abstract class Builders extends Fills {
    * The string split of the file's top-level run (not of templates): a condition hole met
    * while the file's own statements ran, compared with two or more string literals.
    */
-  topLevelSplit(): { name: string; values: string[] } | undefined {
+  topLevelSplit(): { name: string; values: string[]; other?: string } | undefined {
     return this.stringSplit(this.flowHoles.slice(0, this.topLevelFlowHoles), new Map());
   }
 
@@ -210,11 +324,16 @@ export abstract class Builders extends Fills {
       this.models.splice(0, this.models.length, ...this.models.filter((m) => !dropped.has(m)));
       this.dropProblems(first.problems);
       this.flowHoles.splice(flowBefore);
-      for (const value of split.values) {
+      const branches: ModelValue[] = [];
+      const values = [...split.values.map((value) => ({ value, label: value, other: false })), ...(split.other !== undefined ? [{ value: split.other, label: otherLabel(split.values), other: true }] : [])];
+      for (const { value, label, other } of values) {
         this.templateValues = new Map([...(saved ?? []), [split.name, value]]);
         try {
-          const run = this.speculate(() => void this.callFunction(arg, [], arg.declaration, undefined, true));
-          for (const model of run.models) model.template = `${model.template ?? model.name ?? 'model'}[${value}]`;
+          const thrown = this.thrown;
+          let run = this.speculate(() => void this.callFunction(arg, [], arg.declaration, undefined, true));
+          if (other) run = this.pruneOtherRun(run, branches, this.thrown > thrown);
+          branches.push(...run.models);
+          for (const model of run.models) model.template = `${model.template ?? model.name ?? 'model'}[${label}]`;
         } finally {
           this.templateValues = saved;
         }

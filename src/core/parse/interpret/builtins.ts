@@ -238,6 +238,11 @@ export abstract class Builtins extends Expressions {
       if (value === undefined && (action === 'storeFalse' || action === 'store_false')) value = true;
       const type = options?.props.get('type');
       if (typeof value === 'string' && (type === 'int' || type === 'float')) value = Number(value);
+      const choices = options?.props.get('choices');
+      if (Array.isArray(choices) && choices.length >= 2 && choices.every((c) => typeof c === 'string') && !this.argumentChoices.some((c) => c.dest === dest)) {
+        this.argumentChoices.push({ dest, choices: choices as string[], defaultValue: value });
+      }
+      if (this.argumentOverrides?.has(dest)) value = this.argumentOverrides.get(dest);
       parser.defaults.set(dest, value === undefined ? new Unknown(`args.${dest}`, `command-line argument \`${long}\` has no default`) : value);
       return { value: undefined };
     }

@@ -87,7 +87,11 @@ export abstract class Calls extends Builtins {
     if (callee instanceof Unknown) {
       if (callee.foreign) this.onForeignCall?.(callee.foreign, args, node);
       this.runCallbacks(args);
-      return this.unknownCallResult(node, calleeNode, callee);
+      const result = this.unknownCallResult(node, calleeNode, callee);
+      // Remember which function of which file made it: passed to another builder of that file,
+      // it is the model that builder builds.
+      if (callee.foreign && result instanceof Unknown) return new Unknown(result.text, result.reason, result.hole, result.foreign, { ...callee.foreign, args });
+      return result;
     }
     return this.callValue(callee, args, node, thisValue);
   }

@@ -70,7 +70,7 @@ export abstract class Expressions extends Statements {
     if (filled.found) return filled.value;
     const extendsHole = value.hole && (chain.startsWith(`${value.hole.name}.`) || chain.startsWith(`${value.hole.name}[`));
     if (value.hole && !extendsHole) return value;
-    return new Unknown(value.text, value.reason, { name: chain, range: this.rangeOf(node) }, value.foreign);
+    return new Unknown(value.text, value.reason, { name: chain, range: this.rangeOf(node) }, value.foreign, value.call);
   }
 
   protected evalNode(node: TS.Expression, scope: Scope): Value {

@@ -23,7 +23,7 @@ import {
   Unknown,
   type Value,
 } from '../values';
-import { comparedChains } from './stringCases';
+import { comparedChains, stringComparisons } from './stringCases';
 
 /** A loop stops after this many iterations, with a problem (no model has that many layers). */
 export const MAX_LOOP_ITERATIONS = 10_000;
@@ -50,6 +50,8 @@ export interface FlowHole {
   readonly models: readonly ModelValue[];
   /** The name a condition compares with string literals (`modelType` in `modelType === 'cnn'`), when it does. */
   readonly subject?: string;
+  /** The string literals that subject is compared with there, in source order. */
+  readonly strings?: readonly string[];
 }
 
 /** A value the parser did not know and did not need to block on: what it used instead, and why. */
@@ -107,6 +109,15 @@ export abstract class InterpreterState {
   /** Values for template parameters, by name, while a template runs (annotations, `--set`). */
   protected templateValues: Map<string, Value> | undefined;
   /** Told of every call of a function another file exports (call sites of its builders). */
+  /**
+   * Command-line options declared with string `choices` (`addArgument('--modelType', {choices:
+   * [...], defaultValue})`), in declaration order: a run per choice reads the other architectures.
+   */
+  readonly argumentChoices: { readonly dest: string; readonly choices: readonly string[]; readonly defaultValue: Value }[] = [];
+  /** `throw` statements executed so far: a run with a string no literal is that throws was rejected by the code. */
+  thrown = 0;
+  /** Values that replace declared argparse defaults, by destination (one run per choice). */
+  argumentOverrides?: ReadonlyMap<string, Value>;
   onForeignCall?: (callee: { readonly file: string; readonly name: string }, args: readonly Value[], site: TS.Node) => void;
   /** Calls of this file's builder functions found in other files: argument lists by function name. */
   callSites: Readonly<Record<string, readonly (readonly ConfigValue[])[]>> = {};
@@ -167,7 +178,8 @@ export abstract class InterpreterState {
     if (!(value instanceof Unknown) || !value.hole || !role) return;
     const models = this.templateName ? this.models.filter((m) => m.template === this.templateName) : this.models.slice(-1);
     const subject = role === 'condition' ? comparedChains(this.ts, this.file, at)[0] : undefined;
-    this.flowHoles.push({ ...value.hole, role, models, ...(subject ? { subject } : {}) });
+    const strings = subject ? stringComparisons(this.ts, this.file, at).get(subject) : undefined;
+    this.flowHoles.push({ ...value.hole, role, models, ...(subject ? { subject } : {}), ...(strings?.length ? { strings } : {}) });
   }
 
   /** One evaluation step (`cost` for work proportional to a value's size). */

@@ -91,7 +91,10 @@ export abstract class Statements extends InterpreterState {
       if (completion) return completion;
       return node.finallyBlock ? this.exec(node.finallyBlock, scope) : undefined;
     }
-    if (ts.isThrowStatement(node)) return { kind: 'return', value: undefined };
+    if (ts.isThrowStatement(node)) {
+      this.thrown++;
+      return { kind: 'return', value: undefined };
+    }
     if (ts.isExportAssignment(node)) {
       const value = this.eval(node.expression, scope);
       this.nameModel(value, 'default');
@@ -337,7 +340,7 @@ export abstract class Statements extends InterpreterState {
         // An unknown options object: its defaults are what a caller gets by leaving keys out.
         if ((item === undefined || value instanceof Unknown) && element.initializer) item = this.eval(element.initializer, scope);
         else if (item instanceof Unknown && ts.isIdentifier(element.name)) {
-          item = new Unknown(element.name.text, item.reason, { name: element.name.text, range: this.rangeOf(element.name) }, item.foreign);
+          item = new Unknown(element.name.text, item.reason, { name: element.name.text, range: this.rangeOf(element.name) }, item.foreign, item.call);
         }
         this.bindPattern(element.name, item, scope);
       }

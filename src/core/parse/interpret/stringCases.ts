@@ -42,3 +42,53 @@ export function stringComparisons(ts: typeof TS, file: TS.SourceFile, root: TS.N
   visit(root);
   return found;
 }
+
+/**
+ * A string that reaches the side of a string test none of `literals` takes (the `else` of
+ * `kind === 'a'`, `default:` of a switch, `!kind.match('lstm')`): equal to, containing, starting
+ * or ending with, and matched by none of them. Undefined when no candidate is clear of them all.
+ */
+export function otherString(literals: readonly string[]): string | undefined {
+  const clear = (candidate: string): boolean =>
+    literals.every((literal) => {
+      if (literal === '' || candidate.includes(literal)) return false;
+      try {
+        return !new RegExp(literal).test(candidate);
+      } catch {
+        return true;
+      }
+    });
+  return ['other', 'none', 'unknown', 'z9'].find(clear);
+}
+
+/** The label of the run with `otherString`: `other than 'a'`, `other than 'a', 'b'`, `other than the 5 strings`. */
+export function otherLabel(literals: readonly string[]): string {
+  return literals.length <= 2 ? `other than ${literals.map((l) => `'${l}'`).join(', ')}` : `other than the ${literals.length} strings`;
+}
+
+/**
+ * Access chains whose string test has a side no literal names that does something: an `else`
+ * (not `else if`), the false side of `?:`, a switch's `default:` clause. A side that only throws
+ * or breaks builds nothing, and a switch without `default:` only skips its cases, so neither
+ * counts: only these chains get the run with `otherString`.
+ */
+export function chainsWithOtherSide(ts: typeof TS, file: TS.SourceFile, root: TS.Node): Set<string> {
+  const found = new Set<string>();
+  const does = (statements: readonly TS.Statement[]): boolean =>
+    statements.some((s) => !ts.isThrowStatement(s) && !ts.isBreakStatement(s) && !ts.isEmptyStatement(s) && !(ts.isBlock(s) && !does(s.statements)));
+  const addTested = (condition: TS.Node): void => {
+    for (const chain of stringComparisons(ts, file, condition).keys()) found.add(chain);
+  };
+  const visit = (node: TS.Node): void => {
+    if (ts.isIfStatement(node) && node.elseStatement && !ts.isIfStatement(node.elseStatement) && does([node.elseStatement])) addTested(node.expression);
+    else if (ts.isConditionalExpression(node)) addTested(node.condition);
+    else if (ts.isSwitchStatement(node)) {
+      const fallback = node.caseBlock.clauses.find((c) => ts.isDefaultClause(c));
+      const chain = accessChain(skipOuterExpressions(ts, node.expression).getText(file));
+      if (fallback && chain !== undefined && does(fallback.statements)) found.add(chain);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(root);
+  return found;
+}

@@ -153,7 +153,7 @@ export abstract class TfjsModels extends Calls {
       for (const layer of [...inner.layers]) {
         this.tick(); // inlining costs steps, so models nested in loops stay bounded
         if (outer.layers.length >= PARSE_LIMITS.maxLayersPerModel) throw new ParseLimitError(layerLimitMessage(), this.rangeOf(site), 'statement');
-        if (layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(layer.inlined(name, inner.trainable === false));
+        if (layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(layer.inlined(inner, inner.trainable === false));
       }
       return;
     }
@@ -167,7 +167,7 @@ export abstract class TfjsModels extends Calls {
     for (const node of nodes) {
       this.tick();
       if (outer.layers.length >= PARSE_LIMITS.maxLayersPerModel) throw new ParseLimitError(layerLimitMessage(), this.rangeOf(site), 'statement');
-      if (node.layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(node.layer.inlined(name, inner.trainable === false));
+      if (node.layer.type !== 'inputLayer' || outer.layers.length === 0) outer.layers.push(node.layer.inlined(inner, inner.trainable === false));
     }
   }
 
@@ -185,7 +185,7 @@ export abstract class TfjsModels extends Calls {
       for (const layer of [...model.layers]) {
         this.tick();
         if (layer.type === 'inputLayer') continue;
-        current = new TensorValue(this.node(layer.inlined(name, model.trainable === false), [current.node], [current.index]));
+        current = new TensorValue(this.node(layer.inlined(model, model.trainable === false), [current.node], [current.index]));
       }
       return current;
     }
@@ -204,7 +204,7 @@ export abstract class TfjsModels extends Calls {
       this.tick();
       if (mapped.has(node)) continue;
       const inputs = node.inbound.map((n, i) => tensorFor(n, node.inboundIndex?.[i] ?? 0));
-      copies.set(node, this.node(node.layer.inlined(name, model.trainable === false), inputs.map((t) => t.node), inputs.map((t) => t.index)));
+      copies.set(node, this.node(node.layer.inlined(model, model.trainable === false), inputs.map((t) => t.node), inputs.map((t) => t.index)));
     }
     const outputs = model.outputs.map((t) => tensorFor(t.node, t.index));
     return outputs.length === 1 ? outputs[0] : outputs;
