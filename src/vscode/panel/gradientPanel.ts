@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { mergeFindings, type Finding } from '../../core/analysis/findings';
-import { staticFindings } from '../../core/analysis/staticRules';
+import type { Finding } from '../../core/analysis/findings';
+import { modelFindings, type ModelEntry } from '../../core/pipeline/index';
 import { applyEdits } from '../../core/fixes/edits';
 import { planFix, type FixCode } from '../../core/fixes/index';
 import type { LayerNode, ModelGraph } from '../../core/ir';
@@ -73,11 +73,12 @@ function cachedFixes(document: vscode.TextDocument, graph: ModelGraph, codes: re
  */
 export function panelState(
   document: vscode.TextDocument,
-  graph: ModelGraph,
+  entry: ModelEntry,
   latest: { readonly measurement: ModelMeasurement; readonly stale: boolean } | undefined,
   live: LiveRun | undefined,
   steps: readonly PanelStep[],
 ): PanelState {
+  const graph = entry.model;
   const line = (offset: number) => document.positionAt(offset).line + 1;
   const lineOf = (id: string | undefined) => line(graph.layers.find((l) => l.id === id)?.range.start ?? graph.range.start);
   const settings = readSettings(document.uri);
@@ -101,7 +102,7 @@ export function panelState(
     line: f.range ? line(f.range.start) : lineOf(f.layers[0]),
     ...(evidenceText(f) ? { evidence: evidenceText(f)! } : {}),
   });
-  const findings = mergeFindings(staticFindings(graph), fresh?.analysis.findings ?? [], fresh ? new Set([graph.name]) : new Set());
+  const findings = modelFindings(entry, fresh?.analysis);
   let headline: PanelHeadline | undefined;
   if (finished) {
     const h = measuredHeadline(finished.measurement.analysis, finished.measurement.summary);
@@ -293,25 +294,29 @@ export class GradientPanel extends Disposable {
     }
   }
 
-  private graphOf(document: vscode.TextDocument | undefined): ModelGraph | undefined {
+  private entryOf(document: vscode.TextDocument | undefined): ModelEntry | undefined {
     const target = this.target;
-    return document && target ? this.services.index.get(document)?.parsed.models.find((m) => m.name === target.model) : undefined;
+    return document && target ? this.services.index.get(document)?.source.entries.find((e) => e.model.name === target.model) : undefined;
+  }
+
+  private graphOf(document: vscode.TextDocument | undefined): ModelGraph | undefined {
+    return this.entryOf(document)?.model;
   }
 
   private async refresh(): Promise<void> {
     const document = await this.document();
-    const graph = this.graphOf(document);
-    if (!document || !graph || !this.target) {
+    const entry = this.entryOf(document);
+    if (!document || !entry || !this.target) {
       this.state = undefined;
     } else {
       const latest = this.services.store.latest(this.target.uri, this.target.model);
-      const state = panelState(document, graph, latest, this.live, this.steps);
+      const state = panelState(document, entry, latest, this.live, this.steps);
       const key = keyOf(this.target);
       const verification = this.verification?.key === key ? this.verification.value : undefined;
       const applied = this.applied?.key === key ? this.applied.value : undefined;
       this.state = {
         ...state,
-        ...(verification ? { verification: this.titled(document, graph, verification) } : {}),
+        ...(verification ? { verification: this.titled(document, entry.model, verification) } : {}),
         ...(applied ? { applied } : {}),
       };
     }
