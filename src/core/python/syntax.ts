@@ -8,6 +8,9 @@ import type { SourceRange } from '../ir';
 /** `# gradient-lens: name=value, ...`. */
 export const ANNOTATION = /^\s*#+\s*gradient-lens:\s*(.*?)\s*$/;
 
+/** A name in a Python annotation (no `$`; a call's parentheses may hold spaces and commas, removed from the name). */
+export const FILL_NAME = String.raw`[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[-?\d+\]|\["[^"\\\n]*"\]|\['[^'\\\n]*'\]|\([^()=]*\))*`;
+
 export const rangeOf = (node: SyntaxNode): SourceRange => ({ start: node.from, end: node.to });
 
 /** Children that carry meaning (comments are skipped nodes in the tree and may appear anywhere). */

@@ -1,0 +1,37 @@
+/**
+ * The `gradient-lens:` annotation's body and the `--set` pairs, as text, for both front ends:
+ * `a=1, xTrain.shape[1]=13, shape=[28, 28, 1]` -> one (name, expression text) per entry.
+ * Each front end parses and evaluates the expression text in its own language; the comment
+ * prefix (`//`, `#`) stays with the front end too. A leaf: imports nothing.
+ */
+
+/**
+ * What a hole's name looks like: a name, an access chain (`xTrain.shape[1]`, `cfg["arch"]`), or
+ * a call with at most one constant argument (`settings.units()`, `shape.slice(1)`). One source
+ * for the CLI's `--set`, annotations and the TS/JS front end (Python's names: python/syntax.ts).
+ */
+export const HOLE_NAME = String.raw`[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[-?\d+\]|\["[^"\\\n]*"\]|\['[^'\\\n]*'\]|\([^()=,\s]*\))*`;
+
+/** One `name=expression` entry of an annotation body, both as source text. */
+export interface FillText {
+  readonly name: string;
+  readonly expression: string;
+}
+
+/**
+ * `a=1, shape=[28, 28, 1], kind='cnn'` -> entries; commas inside brackets and quotes are kept
+ * (an entry ends where the next `name=` starts). `namePattern` is a regex source for a name
+ * (default HOLE_NAME); `==` is never taken for an assignment.
+ */
+export function splitFills(body: string, namePattern: string = HOLE_NAME): FillText[] {
+  const starts = [...body.matchAll(new RegExp(`(${namePattern})\\s*=(?!=)`, 'g'))];
+  return starts.map((match, i) => {
+    const end = i + 1 < starts.length ? starts[i + 1]!.index : body.length;
+    return { name: match[1]!, expression: body.slice(match.index + match[0].length, end).trim().replace(/,\s*$/, '') };
+  });
+}
+
+/** Values given from outside (`--set`, remembered values) as an annotation body: `a=1, b=[2, 3]`. */
+export function presetText(values: Readonly<Record<string, string>>): string {
+  return Object.entries(values).map(([k, v]) => `${k}=${v}`).join(', ');
+}
