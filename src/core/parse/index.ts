@@ -5,7 +5,8 @@
 import type * as TS from 'typescript';
 import { type ConfigValue, type Hole, type ModelGraph, type ParseProblem, type ParseResult } from '../ir';
 import { finishGraph } from '../graph';
-import { annotationSite, holeSuggestion, mergeHoles } from '../holes';
+import { flowHole } from '../frontend/flowHoles';
+import { annotationSite, mergeHoles } from '../holes';
 import { Interpreter, type FlowHole } from './interpreter';
 import { FunctionalModel, type ModelValue, type Value } from './values';
 import { ModuleLoader, type ReadFile } from './modules';
@@ -251,12 +252,6 @@ function templateTitle(model: ModelValue): string | undefined {
   return suffix.startsWith('[') ? `${returnedBy}${suffix}` : returnedBy;
 }
 
-const FLOW_USE: Record<FlowHole['role'], string> = {
-  'repeat count': 'how many layers a loop adds',
-  condition: 'which layers are built',
-  'layer sizes': 'the layers a loop adds',
-};
-
 /** Unknowns that steered the building of each model (a loop bound, a branch), as holes by model. */
 function flowHolesByModel(all: readonly FlowHole[]): Map<ModelValue, Hole[]> {
   const byModel = new Map<ModelValue, Hole[]>();
@@ -265,7 +260,7 @@ function flowHolesByModel(all: readonly FlowHole[]): Map<ModelValue, Hole[]> {
       const list = byModel.get(model) ?? [];
       // A string compared with literals is filled with one of them, not `true`.
       const literal = hole.strings?.length && hole.subject === hole.name ? `'${hole.strings[0]!.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : undefined;
-      list.push({ name: hole.name, role: hole.role, range: hole.range, usedBy: [FLOW_USE[hole.role]], suggestion: literal ?? holeSuggestion(hole.role, '') });
+      list.push(flowHole(hole.name, hole.role, hole.range, 'ts', literal));
       byModel.set(model, list);
     }
   }

@@ -9,6 +9,7 @@
  * declares, so the files import each other in one direction.
  */
 import type { SyntaxNode } from '@lezer/common';
+import type { FlowRole } from '../frontend/flowHoles';
 import type { ParseProblem, SourceRange } from '../ir';
 import { Deadline, EvaluationBudget, lengthProblem, ParseLimitError } from '../limits';
 import { pythonBuiltins } from './builtins';
@@ -20,7 +21,7 @@ export abstract class EvaluatorBase {
   /** Where each named hole comes from (a parameter's declaration, a data access). */
   readonly holeRanges = new Map<string, SourceRange>();
   /** Unknown loop counts and lists that decided how many layers a model got. */
-  readonly flowHoles: { readonly name: string; readonly role: 'repeat count' | 'layer sizes' | 'condition'; readonly model: ModelValue; readonly suggestion?: string }[] = [];
+  readonly flowHoles: { readonly name: string; readonly role: FlowRole; readonly model: ModelValue; readonly suggestion?: string }[] = [];
   /** Layers made so far in the file (a loop that made none decided no layer). */
   protected layersMade = 0;
   /** Arrays of two or more dimensions the script makes, by variable: where an input shape may come from. */

@@ -15,6 +15,7 @@ import {
   type SourceRange,
 } from '../ir';
 import { chooseFreeLengths, declaredInputShape, finishGraph, layerIds, nodesReaching } from '../graph';
+import { flowHole } from '../frontend/flowHoles';
 import { holeRole, holeSuggestion, mergeHoles } from '../holes';
 import { PARSE_LIMITS } from '../limits';
 import { Evaluator } from './evaluator';
@@ -140,13 +141,7 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator, report: 
   const compile = model.compile ? toCompileInfo(model.compile) : undefined;
   const flow: Hole[] = evaluator.flowHoles
     .filter((h) => h.model === model)
-    .map((h) => ({
-      name: h.name,
-      role: h.role,
-      range: evaluator.holeRanges.get(h.name) ?? model.range,
-      usedBy: [h.role === 'repeat count' ? 'how many layers a loop adds' : h.role === 'condition' ? 'which layers are built' : 'the layers a loop adds'],
-      suggestion: h.suggestion ?? holeSuggestion(h.role, '', 'py'),
-    }));
+    .map((h) => flowHole(h.name, h.role, evaluator.holeRanges.get(h.name) ?? model.range, 'py', h.suggestion));
   const holes = mergeHoles([...(inputHole ? [inputHole] : []), ...collectHoles(layers, compile, evaluator, model.range), ...flow]);
   const annotation = holes.length || model.template ? evaluator.annotationSite(model.range, model.template?.def) : undefined;
   const batchSize = statefulBatch(layers);

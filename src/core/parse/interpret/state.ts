@@ -8,6 +8,7 @@
  * class (each says where it is defined), so files import only the layer below: no cycles.
  */
 import type * as TS from 'typescript';
+import type { FlowRole } from '../../frontend/flowHoles';
 import type { ConfigValue, ParseProblem, SourceRange } from '../../ir';
 import { EvaluationBudget, layerLimitMessage, lengthProblem, PARSE_LIMITS, ParseLimitError, sizeProblem } from '../../limits';
 import type { ModuleLoader } from '../modules';
@@ -45,7 +46,7 @@ export type Completion =
 export interface FlowHole {
   readonly name: string;
   readonly range: SourceRange;
-  readonly role: 'repeat count' | 'condition' | 'layer sizes';
+  readonly role: FlowRole;
   /** The models being built when it was met: those of the template run, else the latest. */
   readonly models: readonly ModelValue[];
   /** The name a condition compares with string literals (`modelType` in `modelType === 'cnn'`), when it does. */
