@@ -16,6 +16,7 @@ import {
 } from '../ir';
 import { chooseFreeLengths, declaredInputShape, finishGraph, layerIds, nodesReaching } from '../graph';
 import { flowHole } from '../frontend/flowHoles';
+import { runTitles, UniqueNames } from '../frontend/modelNames';
 import { holeRole, holeSuggestion, mergeHoles } from '../holes';
 import { PARSE_LIMITS } from '../limits';
 import { Evaluator } from './evaluator';
@@ -66,21 +67,17 @@ function readPython(text: string, fileName: string, options: PythonParseOptions 
   for (const p of evaluator.problems) report(p.message, p.range, p.severity);
 
   const models: ModelGraph[] = [];
-  const usedNames = new Map<string, number>();
-  const perRun = new Map<string, number>();
-  const runKey = (m: ModelValue): string => (m.template ? `${m.returnedBy ?? m.template.fn}[${m.template.branch ?? ''}]` : '');
-  for (const model of evaluator.models) if (model.template) perRun.set(runKey(model), (perRun.get(runKey(model)) ?? 0) + 1);
+  const usedNames = new UniqueNames();
+  // Titled after the builder that returned it to the run (TS does the same), with the run's branch.
+  const titled = runTitles(
+    evaluator.models,
+    (m) => (m.template ? `${m.returnedBy ?? m.template.fn}${m.template.branch !== undefined ? `[${m.template.branch}]` : ''}` : undefined),
+    (m) => (m.template ? `${m.returnedBy ?? m.template.fn}[${m.template.branch ?? ''}]` : undefined),
+  );
   for (const model of evaluator.models) {
     let name = model.name ?? 'model';
-    if (model.template && !model.named) {
-      // Titled after the builder that returned it to the run (TS does the same), with the run's branch.
-      const title = model.returnedBy ?? model.template.fn;
-      const base = model.template.branch !== undefined ? `${title}[${model.template.branch}]` : title;
-      name = (perRun.get(runKey(model)) ?? 0) > 1 ? `${base}.${name}` : base;
-    }
-    const seen = usedNames.get(name) ?? 0;
-    usedNames.set(name, seen + 1);
-    if (seen) name = `${name} (${seen + 1})`;
+    if (!model.named) name = titled(model, name);
+    name = usedNames.take(name);
     try {
       const graph = toGraph(model, name, evaluator, report);
       if (finishGraph(graph, report)) {
