@@ -3,7 +3,8 @@
  * that still has holes gives, and the `gradient-lens:` annotation that fills them.
  * Shared by the TS/JS and Python front ends (only the comment prefix differs).
  */
-import { HOLE_NAME, splitFills } from './frontend/annotations';
+import { splitFills } from './frontend/annotations';
+import { HOLE_NAME } from './frontend/holeNames';
 import type { AnnotationSite, DefaultUsed, Hole, HoleRole, ModelGraph, SourceRange } from './ir';
 
 const RECURRENT = new Set(['simpleRNN', 'lstm', 'gru', 'rnn', 'conv1d', 'convLstm2d', 'bidirectional', 'timeDistributed']);

@@ -2,15 +2,10 @@
  * The `gradient-lens:` annotation's body and the `--set` pairs, as text, for both front ends:
  * `a=1, xTrain.shape[1]=13, shape=[28, 28, 1]` -> one (name, expression text) per entry.
  * Each front end parses and evaluates the expression text in its own language; the comment
- * prefix (`//`, `#`) stays with the front end too. A leaf: imports nothing.
+ * prefix (`//`, `#`) stays with the front end too.
  */
 
-/**
- * What a hole's name looks like: a name, an access chain (`xTrain.shape[1]`, `cfg["arch"]`), or
- * a call with at most one constant argument (`settings.units()`, `shape.slice(1)`). One source
- * for the CLI's `--set`, annotations and the TS/JS front end (Python's names: python/syntax.ts).
- */
-export const HOLE_NAME = String.raw`[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[-?\d+\]|\["[^"\\\n]*"\]|\['[^'\\\n]*'\]|\([^()=,\s]*\))*`;
+import { HOLE_NAME } from './holeNames';
 
 /** One `name=expression` entry of an annotation body, both as source text. */
 export interface FillText {
