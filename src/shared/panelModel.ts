@@ -4,11 +4,11 @@
  */
 import type { Finding } from '../core/analysis/findings';
 import { planFix, type FixCode } from '../core/fixes/index';
-import type { ModelGraph } from '../core/ir';
+import type { DefaultUsed, ModelGraph } from '../core/ir';
 import type { RunSummary } from '../core/measurement';
 import { formatNumber } from './format';
 import { kernelNorm } from './headline';
-import type { PanelFix, PanelThresholds } from './panelProtocol';
+import type { PanelCaveat, PanelFix, PanelThresholds } from './panelProtocol';
 
 /**
  * A layer is called vanishing when its kernel gradient norm is below 1/100 of the output layer's,
@@ -68,3 +68,26 @@ export function runText(summary: RunSummary): string {
   return `${summary.steps} training step${summary.steps === 1 ? '' : 's'} on ${summary.backend} in ${formatNumber(summary.elapsedMs / 1000)} s${why[summary.stoppedBy]}`;
 }
 
+
+/**
+ * What limits a measurement, in the order a reader needs it: whether the run was cut short (the
+ * worker's `partial.reason`, "the 60 s time budget ran out after 12 of 96 training steps"), what
+ * the run changed to measure at all (`notes`: a smaller batch for memory or time, the cpu
+ * backend), then each value used for an unknown that decides no layer (`defaultsUsed`, with its
+ * line from `lineOf`, a 0-based offset to a 1-based line). The CLI prints the same facts
+ * (src/core/report.ts); empty when the run measured everything it was asked to with the code's values.
+ */
+export function runCaveats(summary: RunSummary | undefined, defaultsUsed: readonly DefaultUsed[] | undefined, lineOf: (offset: number) => number): PanelCaveat[] {
+  const caveats: PanelCaveat[] = [];
+  if (summary?.partial) caveats.push({ kind: 'partial', text: `Partial measurement: ${summary.partial.reason}. The verdict rests on what was measured before that.` });
+  for (const note of summary?.notes ?? []) caveats.push({ kind: 'note', text: note });
+  for (const used of defaultsUsed ?? []) caveats.push({ kind: 'default', text: sentence(used.message), line: lineOf(used.range.start) });
+  return caveats;
+}
+
+/** A capital first letter and a full stop, as the panel's other sentences. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}

@@ -85,6 +85,18 @@ export interface PanelVerification {
   readonly variants: readonly PanelVariant[];
 }
 
+/**
+ * What limits the numbers shown, said beside the verdict: a run cut short (`partial`), what the
+ * run changed to be able to measure (`note`: a smaller batch, the cpu backend), and the values
+ * used for unknowns that decide no layer (`default`: "learning rate unknown: used 0.001").
+ */
+export interface PanelCaveat {
+  readonly kind: 'partial' | 'note' | 'default';
+  readonly text: string;
+  /** 1-based source line the caveat is about (a default's unknown), when it has one. */
+  readonly line?: number;
+}
+
 /** The card at the top: what is wrong, where, what to do. */
 export interface PanelHeadline {
   readonly verdict: string;
@@ -124,6 +136,8 @@ export interface PanelState {
   readonly headline?: PanelHeadline;
   /** What a run did: "96 training steps on wasm in 3.1 s". */
   readonly runText?: string;
+  /** What limits the measurement shown (partial run, notes, defaults used); beside the verdict. */
+  readonly caveats?: readonly PanelCaveat[];
   /** The first non-finite value of the run. */
   readonly nonFinite?: { readonly step: number; readonly what: string; readonly layerId?: string };
   readonly layers: readonly PanelLayer[];
@@ -143,15 +157,24 @@ export type HostToPanel =
   | { readonly type: 'steps'; readonly steps: readonly PanelStep[]; readonly status: RunStatus };
 
 export type PanelToHost =
-  | { readonly type: 'ready' }
+  /**
+   * The page's script ran. For the first-picture benchmark, wall-clock times (Date.now(), the
+   * host's clock on this machine): the page's navigation start, when its script was fetched.
+   */
+  | { readonly type: 'ready'; readonly startedAt?: number; readonly fetchedAt?: number }
   | { readonly type: 'revealLayer'; readonly layerId: string }
+  /** Shows a 1-based line of the model's file (a default's unknown value). */
+  | { readonly type: 'revealLine'; readonly line: number }
   /** Applies a fix to the file; to the given layers, else to every layer it applies to (as Verify measured it). */
   | { readonly type: 'applyFix'; readonly code: string; readonly layers?: readonly string[] }
   | { readonly type: 'verifyFixes'; readonly codes: readonly string[] }
   | { readonly type: 'stop' }
   | { readonly type: 'rerun' }
-  /** The page drew its first chart of a run (for the Analyze -> first picture benchmark). */
-  | { readonly type: 'drawn'; readonly measurement: Measurement }
+  /**
+   * The page drew its first chart of a run (for the Analyze -> first picture benchmark): when the
+   * state message arrived and when the drawing ended (Date.now(), wall clock).
+   */
+  | { readonly type: 'drawn'; readonly measurement: Measurement; readonly receivedAt?: number; readonly drawnAt?: number }
   /** Writes the run's statistics (per-step norms and loss, per-layer summary) to a file. */
   | { readonly type: 'export'; readonly format: 'json' | 'csv' }
   /** Saves one chart as a PNG (a data URL of the canvas). */

@@ -9,12 +9,18 @@ import { fileURLToPath } from 'node:url';
 // playwright-core lives with code-server in .cache/ (scripts/e2e/install-code-server.sh), outside
 // the extension's own dependencies.
 const { chromium } = createRequire(fileURLToPath(new URL('../../.cache/code-server/package.json', import.meta.url)))('playwright-core');
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const port = process.env.PORT ?? '8765';
 const workspace = process.env.WS ?? '/tmp/ws';
 const out = process.env.OUT ?? 'test-results/e2e';
 mkdirSync(out, { recursive: true });
+// The workspace settings file exists from the start (empty): a check that changes a setting then
+// edits a file VS Code already watches (a file created later, in a new folder, was once missed).
+const workspaceSettings = join(workspace, '.vscode', 'settings.json');
+mkdirSync(dirname(workspaceSettings), { recursive: true });
+writeFileSync(workspaceSettings, '{}\n');
 
 const results = [];
 async function check(name, body) {
@@ -341,6 +347,60 @@ try {
     await shot('7-panel-healthy');
     const findings = await panel.locator('li.finding.warning, li.finding.error').count();
     expect(findings === 0, `${findings} warnings on the healthy model`);
+  });
+  await check('a run stopped by its time budget says so under the verdict: "Partial: the 2 s time budget ran out ..."', async () => {
+    // Workspace settings for this check only: many epochs, a 2 s budget.
+    writeFileSync(workspaceSettings, JSON.stringify({ 'gradientLens.epochs': 2000, 'gradientLens.timeBudgetSeconds': 2 }));
+    try {
+      const panel = panelFrame();
+      const partial = panel.locator('.card li.caveat-partial');
+      // The settings file is watched; a run started before VS Code read it is a plain one: again.
+      for (let attempt = 0; attempt < 3 && !(await partial.count()); attempt++) {
+        await page.waitForTimeout(3000);
+        await page.locator('.view-line').first().click();
+        await palette('Gradient Lens: Analyze Gradients');
+        await partial.waitFor({ timeout: 45_000 }).catch(() => {});
+      }
+      await partial.waitFor({ timeout: 1_000 });
+      await page.waitForTimeout(500);
+      await shot('7b-partial');
+      const text = (await partial.innerText()).replace(/\u00a0/g, ' ');
+      expect(/^Partial: the 2 s time budget ran out\b/.test(text) && /The verdict rests on what was measured before that\.$/.test(text), `caveat: ${text}`);
+      const card = await panel.locator('.card').innerText();
+      expect(notInt(card), `card: ${card}`);
+    } finally {
+      writeFileSync(workspaceSettings, '{}\n');
+      await page.waitForTimeout(2500);
+    }
+  });
+  await check('a learning rate the code does not give is measured with Adam\'s default, and the card says so with its line', async () => {
+    const file = join(workspace, 'unknown-lr.ts');
+    writeFileSync(file, [
+      "import * as tf from '@tensorflow/tfjs';",
+      'export function build(lr: number) {',
+      '  const model = tf.sequential();',
+      "  model.add(tf.layers.dense({ units: 16, activation: 'relu', inputShape: [8] }));",
+      "  model.add(tf.layers.dense({ units: 1 }));",
+      "  model.compile({ optimizer: tf.train.adam(lr), loss: 'meanSquaredError' });",
+      '  return model;',
+      '}',
+      '',
+    ].join('\n'));
+    try {
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'unknown-lr.ts' }).click({ timeout: 30_000 });
+      await page.locator('.view-line', { hasText: 'tf.train.adam(lr)' }).first().click({ timeout: 30_000 });
+      await palette('Gradient Lens: Analyze Gradients');
+      const caveat = panelFrame().locator('.card li.caveat-default');
+      await caveat.waitFor({ timeout: 90_000 });
+      await page.waitForTimeout(500);
+      await shot('7c-default-used');
+      const text = (await caveat.innerText()).replace(/\u00a0/g, ' ');
+      expect(/^Default used: Learning rate .*lr.* unknown: used 0\.001, Adam's default\. \(line 2\)$/.test(text), `caveat: ${text}`);
+    } finally {
+      // Its tab is a preview: the next file opened replaces it.
+      rmSync(file, { force: true });
+      await page.waitForTimeout(1000);
+    }
   });
   await check('a model that overflows: NaN/Inf named in a banner, the card and the tooltip; no "Infinity"; the card\'s fix edits the file and shows it', async () => {
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'exploding-relu.ts' }).click();

@@ -1,13 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { measuredFindings } from '../../src/core/analysis/measuredRules';
 import { parseModels } from '../../src/core/parse/index';
 import { formatNumber } from '../../src/shared/format';
 import { headline, kernelNorm } from '../../src/shared/headline';
-import { panelFixes, panelThresholds } from '../../src/shared/panelModel';
+import { measurableModel } from '../../src/core/defaults';
+import { LineIndex } from '../../src/core/text';
+import { escapeInline, panelHtml } from '../../src/shared/panelHtml';
+import { panelFixes, panelThresholds, runCaveats } from '../../src/shared/panelModel';
 import { measure } from '../../src/training/measure';
 import { DEFAULT_RUN_OPTIONS, type RunSummary } from '../../src/training/protocol';
 import { heatColor, labelledDecade, logRange, special, specialLabel, wantsLog } from '../../webview/src/view';
@@ -141,4 +144,60 @@ test('NaN and Inf survive the webview message (JSON) as themselves, not as null'
   assert.equal(back.steps[0]!.norms.dense_1, Infinity);
   assert.equal(back.name, 'NaN', 'strings stay strings');
   assert.equal(JSON.parse(JSON.stringify(state)).layers[0].kernelNorm, null, 'plain JSON would have lost it');
+});
+
+test('the caveats beside the verdict: partial run first, then the run\'s notes, then each default used with its line', async () => {
+  // A learning rate the code does not say (a builder's parameter nobody calls): measured with Adam's default.
+  const text = [
+    "import * as tf from '@tensorflow/tfjs';",
+    'export function build(lr: number) {',
+    '  const model = tf.sequential();',
+    "  model.add(tf.layers.dense({ units: 4, activation: 'relu', inputShape: [3] }));",
+    '  model.add(tf.layers.dense({ units: 1 }));',
+    "  model.compile({ optimizer: tf.train.adam(lr), loss: 'meanSquaredError' });",
+    '  return model;',
+    '}',
+  ].join('\n');
+  const parsed = parseModels(text, 'lr.ts').models[0]!;
+  const ready = measurableModel(text, 'lr.ts', {}, parsed);
+  assert.ok(ready && ready.defaultsUsed.length === 1, JSON.stringify(ready?.defaultsUsed));
+  const lines = new LineIndex(text);
+  const { summary } = await measured('deep-sigmoid-mlp.ts');
+  const partial: RunSummary = {
+    ...summary,
+    stoppedBy: 'budget',
+    partial: { reason: 'the 60 s time budget ran out after 12 of 96 training steps' },
+    notes: ['Batch size 8 instead of 32: a step of 32 samples would need about 900 MB, more than the 512 MB a step may use.'],
+  };
+  const caveats = runCaveats(partial, ready.defaultsUsed, (offset) => lines.lineNumber(offset));
+  assert.deepEqual(caveats.map((c) => c.kind), ['partial', 'note', 'default']);
+  assert.equal(caveats[0]!.text, 'Partial measurement: the 60 s time budget ran out after 12 of 96 training steps. The verdict rests on what was measured before that.');
+  assert.match(caveats[1]!.text, /^Batch size 8 instead of 32/);
+  assert.match(caveats[2]!.text, /^Learning rate .*lr.* unknown: used 0\.001, Adam's default\.$/, caveats[2]!.text);
+  assert.equal(caveats[2]!.line, 2, 'the line of the unknown: the builder parameter `lr`');
+  // A complete run with the code's own values has nothing to qualify its verdict.
+  assert.deepEqual(runCaveats(summary, [], (offset) => lines.lineNumber(offset)), []);
+  assert.deepEqual(runCaveats(undefined, undefined, () => 1), []);
+});
+
+test('the panel page carries its script and style inline, escaped, under a nonce-only policy', async () => {
+  const script = 'const a = "</script><!-- x"; export {};';
+  const html = panelHtml({ nonce: 'abc123', cspSource: 'https://file+.vscode-resource.vscode-cdn.net', script, style: 'body { color: red; }' });
+  assert.ok(html.includes(`script-src 'nonce-abc123'`) && !/script-src[^;]*(unsafe-inline|https?:)/.test(html), 'scripts only with the nonce');
+  assert.ok(html.includes('<script type="module" nonce="abc123">') && !html.includes(' src='), 'no script fetched');
+  assert.ok(html.includes('<style nonce="abc123">body { color: red; }</style>'));
+  // Exactly one end tag of a script: the one closing the page's script.
+  assert.equal(html.split('</script>').length - 1, 1);
+  assert.ok(!html.slice(html.indexOf('<script type="module"')).includes('<!--'));
+  // The escaped text means the same in JavaScript.
+  assert.equal(new Function(`${escapeInline('return "</script><!-- x";', 'script')}`)(), '</script><!-- x');
+  // Linked when the files could not be read.
+  const linked = panelHtml({ nonce: 'n', cspSource: 'csp', scriptUri: 'https://x/webview.js', styleUri: 'https://x/panel.css' });
+  assert.ok(linked.includes('src="https://x/webview.js"') && linked.includes('href="https://x/panel.css"'));
+  // The real bundle needs no escaping (so inlining cannot change it), when it is built.
+  const bundle = join(__dirname, '../dist/webview.js');
+  if (existsSync(bundle)) {
+    const code = readFileSync(bundle, 'utf8');
+    assert.equal(escapeInline(code, 'script'), code);
+  }
 });

@@ -10,7 +10,7 @@
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { formatNumber } from '../../src/shared/format';
-import { decodeNonFinite, encodeNonFinite, type HostToPanel, type Measurement, type PanelFinding, type PanelFix, type PanelLayer, type PanelState, type PanelStep, type PanelToHost, type RunStatus } from '../../src/shared/panelProtocol';
+import { decodeNonFinite, encodeNonFinite, type HostToPanel, type Measurement, type PanelCaveat, type PanelFinding, type PanelFix, type PanelLayer, type PanelState, type PanelStep, type PanelToHost, type RunStatus } from '../../src/shared/panelProtocol';
 import { HEAT_LOG_MAX, HEAT_LOG_MIN, heatColor, labelledDecade, logRange, special, specialLabel, wantsLog, type Special } from './view';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, Tooltip);
@@ -28,6 +28,12 @@ let state: PanelState | undefined = decodeNonFinite(vscode.getState());
 const charts: Chart[] = [];
 let frame = 0;
 let lastDrawn: Measurement | undefined;
+/** Live training steps redraw the page at most this often (ms); see scheduleRender. */
+const STEP_RENDER_MS = 250;
+let lastRender = 0;
+let stepTimer = 0;
+/** When the last state message arrived (Date.now()), for the first-picture benchmark. */
+let receivedAt = 0;
 
 const css = (name: string, fallback: string): string => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 /** The verdict colours (one meaning each, everywhere on the page) and the chart ink. */
@@ -482,6 +488,30 @@ function barKey(s: PanelState, layers: readonly PanelLayer[]): HTMLElement {
   return el('div', { class: 'key', role: 'list', 'aria-label': 'Colour key' }, ...items);
 }
 
+/**
+ * What limits the verdict, right under it: a partial run first (a warning), then what the run
+ * changed to measure and the defaults used for unknowns (each with a link to its line).
+ */
+function caveatList(caveats: readonly PanelCaveat[]): HTMLElement {
+  const label: Record<PanelCaveat['kind'], string> = { partial: 'Partial', note: 'Note', default: 'Default used' };
+  return el('ul', { class: 'caveats', 'aria-label': 'What limits this measurement' },
+    ...caveats.map((caveat) => {
+      const text = caveat.kind === 'partial' ? caveat.text.replace(/^Partial measurement: /, '') : caveat.text;
+      const item = el('li', { class: `caveat caveat-${caveat.kind}` }, el('strong', {}, `${label[caveat.kind]}: `), text);
+      if (caveat.line !== undefined) {
+        const line = caveat.line;
+        const link = el('a', { href: '#', class: 'line-link', title: `Go to line ${line} in the code` }, `line ${line}`);
+        link.addEventListener('click', (e) => {
+          e.preventDefault();
+          vscode.postMessage({ type: 'revealLine', line });
+        });
+        // "(line 12)" never breaks inside.
+        item.append(' ', el('span', { class: 'nowrap' }, '(', link, ')'));
+      }
+      return item;
+    }));
+}
+
 function verdictCard(s: PanelState): HTMLElement {
   const card = el('div', { class: 'card', role: 'region', 'aria-label': 'Verdict' });
   const h = s.headline;
@@ -525,6 +555,7 @@ function verdictCard(s: PanelState): HTMLElement {
   card.append(
     el('h2', { class: 'verdict-words' }, badge, stale ? `Last measured: ${h.words}` : h.words, ...(h.metric ? [el('span', { class: 'metric' }, ` \u00b7 ${h.metric}`)] : [])),
   );
+  if (s.caveats?.length) card.append(caveatList(s.caveats));
   if (h.worst) card.append(el('p', { class: 'worst' }, 'Worst layer: ', layerLink(h.worst.layer, h.worst.layer), ` (line ${h.worst.line})`, h.worst.text.startsWith(h.worst.layer) ? h.worst.text.slice(h.worst.layer.length) : `: ${h.worst.text}`));
   if (h.message && h.verdict !== 'healthy') card.append(el('p', { class: 'muted finding-message' }, h.message));
   if (h.verdict === 'healthy') card.append(el('p', { class: 'muted' }, 'No fix needed.'));
@@ -558,6 +589,9 @@ function findingItem(finding: PanelFinding, dim = false): HTMLElement {
 
 function render(): void {
   frame = 0;
+  lastRender = performance.now();
+  clearTimeout(stepTimer);
+  stepTimer = 0;
   // Which theme the page was last drawn in (the e2e checks a theme switch re-renders).
   app.dataset['theme'] = document.body.className;
   for (const chart of charts.splice(0)) chart.destroy();
@@ -689,7 +723,7 @@ function render(): void {
   }
   if (s.measurement !== lastDrawn) {
     lastDrawn = s.measurement;
-    if (measured) vscode.postMessage({ type: 'drawn', measurement: s.measurement });
+    if (measured) vscode.postMessage({ type: 'drawn', measurement: s.measurement, receivedAt, drawnAt: Date.now() });
     // What this run's pictures were, in order ("initialization measured"): a fast run shows its
     // first picture for a moment only, and tests read it here.
     if (s.measurement === 'none' && live) app.dataset['drawn'] = '';
@@ -697,16 +731,31 @@ function render(): void {
   }
 }
 
-function scheduleRender(): void {
-  if (!frame) frame = requestAnimationFrame(render);
+/**
+ * Draws at the next frame; `minGapMs` after the last drawing at the earliest. Live training steps
+ * redraw every chart, so they come at most every STEP_RENDER_MS: the Chromium renderer shares the
+ * machine's cores with the training worker (2 here), and drawing at every step slowed it.
+ */
+function scheduleRender(minGapMs = 0): void {
+  if (frame) return;
+  const wait = minGapMs - (performance.now() - lastRender);
+  if (wait > 0) {
+    if (!stepTimer) stepTimer = window.setTimeout(() => {
+      stepTimer = 0;
+      scheduleRender();
+    }, wait);
+    return;
+  }
+  frame = requestAnimationFrame(render);
 }
 
 window.addEventListener('message', (event: MessageEvent<HostToPanel>) => {
   const message = decodeNonFinite(event.data);
+  receivedAt = Date.now();
   if (message.type === 'state') state = message.state;
   else if (message.type === 'steps' && state) state = { ...state, status: message.status, steps: [...state.steps, ...(message.steps as PanelStep[])] };
   vscode.setState(encodeNonFinite(state));
-  scheduleRender();
+  scheduleRender(message.type === 'steps' ? STEP_RENDER_MS : 0);
 });
 
 // A theme switch changes the body's class and the CSS variables: draw again with the new colours.
@@ -723,4 +772,5 @@ window.addEventListener('resize', () => {
 });
 
 render();
-vscode.postMessage({ type: 'ready' });
+const script = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((entry) => entry.name.includes('webview.js'));
+vscode.postMessage({ type: 'ready', startedAt: Math.round(performance.timeOrigin), ...(script ? { fetchedAt: Math.round(performance.timeOrigin + script.responseEnd) } : {}) });

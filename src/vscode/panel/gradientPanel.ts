@@ -1,16 +1,19 @@
 /**
  * The Gradient panel: one webview beside the editor showing the per-layer gradients of the model
  * being (or last) analysed. Singleton with createOrShow / reveal, a serializer, CSP with a nonce,
- * resources limited to media/ and dist/, and step updates batched to at most ~20 posts a second.
+ * the page's script and style inline (panelHtml.ts), and step updates batched to at most 4 posts a
+ * second (the page redraws its charts on each, on the cores the training worker uses).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { mergeFindings, type Finding } from '../../core/analysis/findings';
-import { staticFindings } from '../../core/analysis/staticRules';
+import type { Finding } from '../../core/analysis/findings';
+import { modelFindings, type ModelEntry } from '../../core/pipeline/index';
 import { applyEdits } from '../../core/fixes/edits';
 import { planFix, type FixCode } from '../../core/fixes/index';
 import type { LayerNode, ModelGraph } from '../../core/ir';
-import { panelFixes, panelThresholds, runText } from '../../shared/panelModel';
+import { panelHtml } from '../../shared/panelHtml';
+import { panelFixes, panelThresholds, runCaveats, runText } from '../../shared/panelModel';
 import { headline as measuredHeadline, kernelNorm } from '../../shared/headline';
 import { encodeNonFinite, type HostToPanel, type Measurement, type PanelFinding, type PanelFix, type PanelHeadline, type PanelState, type PanelStep, type PanelToHost, type PanelVerification, type RunStatus } from '../../shared/panelProtocol';
 import type { ProbeResult, WorkerToHost } from '../../training/protocol';
@@ -23,7 +26,7 @@ import { evidenceText } from '../diagnostics';
 import { toRange } from '../ranges';
 
 export const PANEL_VIEW_TYPE = 'gradientLens.panel';
-const FLUSH_MS = 50;
+const FLUSH_MS = 250;
 
 interface Target {
   readonly uri: vscode.Uri;
@@ -70,11 +73,12 @@ function cachedFixes(document: vscode.TextDocument, graph: ModelGraph, codes: re
  */
 export function panelState(
   document: vscode.TextDocument,
-  graph: ModelGraph,
+  entry: ModelEntry,
   latest: { readonly measurement: ModelMeasurement; readonly stale: boolean } | undefined,
   live: LiveRun | undefined,
   steps: readonly PanelStep[],
 ): PanelState {
+  const graph = entry.model;
   const line = (offset: number) => document.positionAt(offset).line + 1;
   const lineOf = (id: string | undefined) => line(graph.layers.find((l) => l.id === id)?.range.start ?? graph.range.start);
   const settings = readSettings(document.uri);
@@ -98,7 +102,7 @@ export function panelState(
     line: f.range ? line(f.range.start) : lineOf(f.layers[0]),
     ...(evidenceText(f) ? { evidence: evidenceText(f)! } : {}),
   });
-  const findings = mergeFindings(staticFindings(graph), fresh?.analysis.findings ?? [], fresh ? new Set([graph.name]) : new Set());
+  const findings = modelFindings(entry, fresh?.analysis);
   let headline: PanelHeadline | undefined;
   if (finished) {
     const h = measuredHeadline(finished.measurement.analysis, finished.measurement.summary);
@@ -113,6 +117,7 @@ export function panelState(
     };
   }
   const probe = running ? live.probe : undefined;
+  const caveats = finished ? runCaveats(summary, finished.measurement.defaultsUsed, line) : [];
   return {
     model: graph.name,
     file: vscode.workspace.asRelativePath(document.uri),
@@ -122,6 +127,7 @@ export function panelState(
     measurement,
     ...(headline ? { headline } : {}),
     ...(summary ? { runText: runText(summary) } : {}),
+    ...(caveats.length ? { caveats } : {}),
     ...(summary?.nonFinite ? { nonFinite: summary.nonFinite } : {}),
     layers: graph.layers.map((layer) => {
       const kernel = summary ? (kernelNorm(summary, layer.id) ?? null) : probe ? (probe.layers[layer.id]?.kernel?.norm ?? null) : undefined;
@@ -157,13 +163,20 @@ export class GradientPanel extends Disposable {
   private totalSteps = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private ready = false;
+  /** The last state posted, as sent: an identical one is not posted again. */
+  private lastPosted: string | undefined;
   /** Keyed by document and model (`keyOf`): two files may both call their model `model`. */
   private verification: { key: string; value: PanelVerification } | undefined;
   private applied: { key: string; value: NonNullable<PanelState['applied']> } | undefined;
-  /** When Analyze was asked for, until the page draws the run's first chart. */
-  private analyzeAt: number | undefined;
+  /**
+   * When Analyze was asked for, until the page draws the run's first chart, and when each step
+   * on the way happened (ms after Analyze): the first-picture benchmark reads them from the log.
+   */
+  private firstPicture: { readonly at: number; readonly marks: string[] } | undefined;
 
   static createOrShow(services: PanelServices, target?: Target, analyzing = false): GradientPanel {
+    const at = Date.now();
+    const opened = !GradientPanel.current;
     if (GradientPanel.current) {
       GradientPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
     } else {
@@ -171,7 +184,8 @@ export class GradientPanel extends Disposable {
       GradientPanel.current = new GradientPanel(panel, services);
     }
     if (analyzing) {
-      GradientPanel.current.analyzeAt = Date.now();
+      GradientPanel.current.firstPicture = { at, marks: [opened ? 'new page' : 'page open'] };
+      GradientPanel.current.mark('panel created');
       GradientPanel.current.live = { status: { kind: 'starting' } };
       GradientPanel.current.steps = [];
     }
@@ -210,7 +224,7 @@ export class GradientPanel extends Disposable {
     this._register(services.controller.onRunEnded((event) => {
       if (event.outcome === 'not started' && this.live?.status.kind === 'starting' && this.target?.model === event.model) {
         this.live = undefined;
-        this.analyzeAt = undefined;
+        this.firstPicture = undefined;
         void this.refresh();
       }
     }));
@@ -251,7 +265,24 @@ export class GradientPanel extends Disposable {
   }
 
   private post(message: HostToPanel): void {
-    if (this.ready) void this.panel.webview.postMessage(encodeNonFinite(message));
+    if (!this.ready) return;
+    const encoded = encodeNonFinite(message);
+    if (message.type === 'state') {
+      // A refresh that changes nothing (an edit elsewhere in the file) costs the page no redraw.
+      const text = JSON.stringify(encoded);
+      if (text === this.lastPosted) return;
+      this.lastPosted = text;
+    } else {
+      this.lastPosted = undefined;
+    }
+    void this.panel.webview.postMessage(encoded);
+    if (message.type === 'state' && message.state?.measurement === 'initialization') this.mark('probe state posted');
+  }
+
+  /** Notes a step of Analyze -> first picture (once each), at `when` (Date.now()) or now. */
+  private mark(what: string, when = Date.now()): void {
+    const timeline = this.firstPicture;
+    if (timeline && !timeline.marks.some((m) => m.startsWith(`${what} `))) timeline.marks.push(`${what} ${when - timeline.at}`);
   }
 
   private async document(): Promise<vscode.TextDocument | undefined> {
@@ -263,25 +294,29 @@ export class GradientPanel extends Disposable {
     }
   }
 
-  private graphOf(document: vscode.TextDocument | undefined): ModelGraph | undefined {
+  private entryOf(document: vscode.TextDocument | undefined): ModelEntry | undefined {
     const target = this.target;
-    return document && target ? this.services.index.get(document)?.parsed.models.find((m) => m.name === target.model) : undefined;
+    return document && target ? this.services.index.get(document)?.source.entries.find((e) => e.model.name === target.model) : undefined;
+  }
+
+  private graphOf(document: vscode.TextDocument | undefined): ModelGraph | undefined {
+    return this.entryOf(document)?.model;
   }
 
   private async refresh(): Promise<void> {
     const document = await this.document();
-    const graph = this.graphOf(document);
-    if (!document || !graph || !this.target) {
+    const entry = this.entryOf(document);
+    if (!document || !entry || !this.target) {
       this.state = undefined;
     } else {
       const latest = this.services.store.latest(this.target.uri, this.target.model);
-      const state = panelState(document, graph, latest, this.live, this.steps);
+      const state = panelState(document, entry, latest, this.live, this.steps);
       const key = keyOf(this.target);
       const verification = this.verification?.key === key ? this.verification.value : undefined;
       const applied = this.applied?.key === key ? this.applied.value : undefined;
       this.state = {
         ...state,
-        ...(verification ? { verification: this.titled(document, graph, verification) } : {}),
+        ...(verification ? { verification: this.titled(document, entry.model, verification) } : {}),
         ...(applied ? { applied } : {}),
       };
     }
@@ -296,6 +331,7 @@ export class GradientPanel extends Disposable {
 
   private onRunEvent(uri: vscode.Uri, model: string, message: WorkerToHost): void {
     if (message.type === 'started') {
+      this.mark('worker started');
       this.totalSteps = message.totalSteps;
       this.target = { uri, model };
       this.steps = [];
@@ -307,7 +343,8 @@ export class GradientPanel extends Disposable {
     }
     if (!this.target || this.target.uri.toString() !== uri.toString() || this.target.model !== model) return;
     if (message.type === 'probe') {
-      if (this.analyzeAt !== undefined) this.services.log?.info(`Probe statistics arrived ${Date.now() - this.analyzeAt} ms after Analyze.`);
+      if (this.firstPicture) this.services.log?.info(`Probe statistics arrived ${Date.now() - this.firstPicture.at} ms after Analyze.`);
+      this.mark('probe at host');
       // The first picture: the probe's per-layer statistics, at initialization, drawn at once.
       this.live = { ...this.live, status: this.live?.status ?? { kind: 'probe' }, probe: message.probe };
       void this.refresh();
@@ -335,7 +372,7 @@ export class GradientPanel extends Disposable {
     }
   }
 
-  /** Batches step updates: at most one post per 50 ms, however fast the worker reports. */
+  /** Batches step updates: at most one post per FLUSH_MS, however fast the worker reports. */
   private flushSoon(): void {
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => this.flushNow(), FLUSH_MS);
@@ -354,13 +391,26 @@ export class GradientPanel extends Disposable {
     const target = this.target;
     switch (message.type) {
       case 'ready':
+        if (message.startedAt) this.mark('page started', message.startedAt);
+        if (message.fetchedAt) this.mark('script fetched', message.fetchedAt);
+        this.mark('page ready');
         this.ready = true;
+        // A new page (first load, or one VS Code reloaded): it has nothing yet.
+        this.lastPosted = undefined;
+        // What the page should show now is known (every event refreshed it): post it at once,
+        // then bring it up to date (the document's latest version).
+        if (this.state) this.post({ type: 'state', state: this.state });
         await this.refresh();
         return;
       case 'drawn':
-        if (this.analyzeAt !== undefined && message.measurement !== 'none') {
-          this.services.log?.info(`First picture ${Date.now() - this.analyzeAt} ms after Analyze (${message.measurement === 'initialization' ? 'probe, at initialization' : message.measurement}).`);
-          this.analyzeAt = undefined;
+        if (this.firstPicture && message.measurement !== 'none') {
+          if (message.receivedAt) this.mark('state in page', message.receivedAt);
+          if (message.drawnAt) this.mark('drawn in page', message.drawnAt);
+          this.mark('drawn message at host');
+          // The page's clock is this machine's: the picture was on screen at `drawnAt`.
+          const drawn = (message.drawnAt ?? Date.now()) - this.firstPicture.at;
+          this.services.log?.info(`First picture ${drawn} ms after Analyze (${message.measurement === 'initialization' ? 'probe, at initialization' : message.measurement}); ms after Analyze: ${this.firstPicture.marks.join(', ')}.`);
+          this.firstPicture = undefined;
         }
         return;
       case 'stop':
@@ -385,6 +435,13 @@ export class GradientPanel extends Disposable {
     const document = await this.document();
     const graph = this.graphOf(document);
     if (!document || !graph || !target) return;
+    if (message.type === 'revealLine') {
+      const at = new vscode.Position(Math.max(0, Math.min(document.lineCount - 1, message.line - 1)), 0);
+      const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+      editor.selection = new vscode.Selection(at, document.lineAt(at.line).range.end);
+      editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      return;
+    }
     if (message.type === 'revealLayer') {
       const layer = graph.layers.find((l) => l.id === message.layerId);
       if (!layer) return;
@@ -450,22 +507,17 @@ export class GradientPanel extends Disposable {
   private html(): string {
     const webview = this.panel.webview;
     const nonce = randomUUID().replace(/-/g, '');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.services.extensionUri, 'dist', 'webview.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.services.extensionUri, 'media', 'panel.css'));
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${webview.cspSource} data:; style-src ${webview.cspSource} 'nonce-${nonce}'; script-src 'nonce-${nonce}'; font-src ${webview.cspSource};">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}" nonce="${nonce}">
-<title>Gradient Lens</title>
-</head>
-<body>
-<main id="app" aria-live="polite"><p class="empty">Run <strong>Gradient Lens: Analyze Gradients</strong> on a model to see its gradients here.</p></main>
-<script type="module" nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    const script = vscode.Uri.joinPath(this.services.extensionUri, 'dist', 'webview.js');
+    const style = vscode.Uri.joinPath(this.services.extensionUri, 'media', 'panel.css');
+    // Inlined (see panelHtml.ts); linked when the files cannot be read here (a virtual file system).
+    const scriptText = readPageFile(script);
+    const styleText = readPageFile(style);
+    return panelHtml({
+      nonce,
+      cspSource: webview.cspSource,
+      ...(scriptText !== undefined ? { script: scriptText } : { scriptUri: webview.asWebviewUri(script).toString() }),
+      ...(styleText !== undefined ? { style: styleText } : { styleUri: webview.asWebviewUri(style).toString() }),
+    });
   }
 }
 
@@ -473,6 +525,21 @@ export function registerPanelSerializer(services: PanelServices): vscode.Disposa
   return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
     deserializeWebviewPanel: async (panel) => GradientPanel.revive(panel, services),
   });
+}
+
+/** The page's script and style sheet, read once per session (they ship with the extension). */
+const pageFiles = new Map<string, string | undefined>();
+function readPageFile(uri: vscode.Uri): string | undefined {
+  if (!pageFiles.has(uri.fsPath)) {
+    let text: string | undefined;
+    try {
+      text = uri.scheme === 'file' ? readFileSync(uri.fsPath, 'utf8') : undefined;
+    } catch {
+      text = undefined;
+    }
+    pageFiles.set(uri.fsPath, text);
+  }
+  return pageFiles.get(uri.fsPath);
 }
 
 /** A custom layer trains as a stand-in, and an inlined model's layers say where they come from. */
