@@ -3,6 +3,8 @@
  * that still has holes gives, and the `gradient-lens:` annotation that fills them.
  * Shared by the TS/JS and Python front ends (only the comment prefix differs).
  */
+import { splitFills } from './frontend/annotations';
+import { HOLE_NAME } from './frontend/holeNames';
 import type { AnnotationSite, DefaultUsed, Hole, HoleRole, ModelGraph, SourceRange } from './ir';
 
 const RECURRENT = new Set(['simpleRNN', 'lstm', 'gru', 'rnn', 'conv1d', 'convLstm2d', 'bidirectional', 'timeDistributed']);
@@ -182,12 +184,8 @@ export function shellSetArgument(name: string, value: string): string {
   return `--set '${text.replace(/'/g, `'"'"'`)}'`;
 }
 
-/**
- * What a hole's name looks like: a name, an access chain (`xTrain.shape[1]`, `cfg["arch"]`), or
- * a call with at most one constant argument (`settings.units()`, `shape.slice(1)`). One source
- * for the CLI's `--set`, annotations and both front ends.
- */
-export const HOLE_NAME = String.raw`[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[-?\d+\]|\["[^"\\\n]*"\]|\['[^'\\\n]*'\]|\([^()=,\s]*\))*`;
+/** What a hole's name looks like (kept here for the CLI's `--set` check; defined with the annotations). */
+export { HOLE_NAME };
 
 /** Merges holes met at several uses into one per name, keeping every use. */
 export function mergeHoles(holes: readonly Hole[]): Hole[] {
@@ -259,9 +257,5 @@ export function annotationEdit(text: string, site: AnnotationSite, values: Reado
 
 /** `a=1, shape=[28, 28, 1], kind='cnn'` -> pairs; commas inside brackets and quotes are kept. */
 export function splitAnnotation(body: string): [string, string][] {
-  const starts = [...body.matchAll(new RegExp(`(${HOLE_NAME})\\s*=(?!=)`, 'g'))];
-  return starts.map((match, i) => {
-    const end = i + 1 < starts.length ? starts[i + 1]!.index! : body.length;
-    return [match[1]!, body.slice(match.index! + match[0].length, end).trim().replace(/,\s*$/, '')];
-  });
+  return splitFills(body).map(({ name, expression }) => [name, expression]);
 }

@@ -5,7 +5,9 @@
 import type * as TS from 'typescript';
 import { type ConfigValue, type Hole, type ModelGraph, type ParseProblem, type ParseResult } from '../ir';
 import { finishGraph } from '../graph';
-import { annotationSite, holeSuggestion, mergeHoles } from '../holes';
+import { flowHole } from '../frontend/flowHoles';
+import { runTitles, UniqueNames } from '../frontend/modelNames';
+import { annotationSite, mergeHoles } from '../holes';
 import { Interpreter, type FlowHole } from './interpreter';
 import { FunctionalModel, type ModelValue, type Value } from './values';
 import { ModuleLoader, type ReadFile } from './modules';
@@ -153,7 +155,7 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
     problems.push({ message, range, severity });
   };
   const models: ModelGraph[] = [];
-  const usedNames = new Map<string, number>();
+  const usedNames = new UniqueNames();
   const signatures = new Set<string>();
   // The name each model value got in the list (a dropped copy: the kept one's), so a layer's
   // `partOf` names its model exactly as the model list does (`cnn (2)`, not `cnn`).
@@ -169,17 +171,10 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   };
   for (const run of runs) {
     const flowHoles = flowHolesByModel(run.interpreter.flowHoles);
-    const perTitle = new Map<string, number>();
-    for (const model of run.models) {
-      const title = templateTitle(model);
-      if (title) perTitle.set(title, (perTitle.get(title) ?? 0) + 1);
-    }
+    const titled = runTitles(run.models, templateTitle);
     for (const model of run.models) {
       let name = model.name ?? 'model';
-      const title = templateTitle(model);
-      if (title && model.nameDepth > 0) {
-        name = (perTitle.get(title) ?? 0) > 1 ? `${title}.${name}` : title;
-      }
+      if (model.nameDepth > 0) name = titled(model, name);
       if (run.branch !== undefined && !model.template) name = `${name}[${run.branch}]`;
       else if (defaultBranch.has(model)) name = `${name}[${defaultBranch.get(model)}]`;
       try {
@@ -196,9 +191,7 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
         }
         signatures.add(branchSignature);
         signatures.add(signature);
-        const seen = usedNames.get(name) ?? 0;
-        usedNames.set(name, seen + 1);
-        const unique = seen ? `${name} (${seen + 1})` : name;
+        const unique = usedNames.take(name);
         listedName.set(model, unique);
         if (!nameBySignature.has(signature)) nameBySignature.set(signature, unique);
         if (!nameBySignature.has(branchSignature)) nameBySignature.set(branchSignature, unique);
@@ -251,12 +244,6 @@ function templateTitle(model: ModelValue): string | undefined {
   return suffix.startsWith('[') ? `${returnedBy}${suffix}` : returnedBy;
 }
 
-const FLOW_USE: Record<FlowHole['role'], string> = {
-  'repeat count': 'how many layers a loop adds',
-  condition: 'which layers are built',
-  'layer sizes': 'the layers a loop adds',
-};
-
 /** Unknowns that steered the building of each model (a loop bound, a branch), as holes by model. */
 function flowHolesByModel(all: readonly FlowHole[]): Map<ModelValue, Hole[]> {
   const byModel = new Map<ModelValue, Hole[]>();
@@ -265,7 +252,7 @@ function flowHolesByModel(all: readonly FlowHole[]): Map<ModelValue, Hole[]> {
       const list = byModel.get(model) ?? [];
       // A string compared with literals is filled with one of them, not `true`.
       const literal = hole.strings?.length && hole.subject === hole.name ? `'${hole.strings[0]!.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : undefined;
-      list.push({ name: hole.name, role: hole.role, range: hole.range, usedBy: [FLOW_USE[hole.role]], suggestion: literal ?? holeSuggestion(hole.role, '') });
+      list.push(flowHole(hole.name, hole.role, hole.range, 'ts', literal));
       byModel.set(model, list);
     }
   }

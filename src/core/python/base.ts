@@ -9,24 +9,26 @@
  * declares, so the files import each other in one direction.
  */
 import type { SyntaxNode } from '@lezer/common';
+import type { FlowRole } from '../frontend/flowHoles';
+import { ProblemLog } from '../frontend/problems';
 import type { ParseProblem, SourceRange } from '../ir';
 import { Deadline, EvaluationBudget, lengthProblem, ParseLimitError } from '../limits';
 import { pythonBuiltins } from './builtins';
 import { MAX_STEPS, Scope, Unknown, type EvaluatorOptions, type ModelValue, type Selector, type TemplateRun, type Value } from './values';
 
 export abstract class EvaluatorBase {
-  readonly problems: ParseProblem[] = [];
+  private readonly problemLog = new ProblemLog((message, range) => `${range.start}:${message}`);
+  readonly problems: ParseProblem[] = this.problemLog.items;
   readonly models: ModelValue[] = [];
   /** Where each named hole comes from (a parameter's declaration, a data access). */
   readonly holeRanges = new Map<string, SourceRange>();
   /** Unknown loop counts and lists that decided how many layers a model got. */
-  readonly flowHoles: { readonly name: string; readonly role: 'repeat count' | 'layer sizes' | 'condition'; readonly model: ModelValue; readonly suggestion?: string }[] = [];
+  readonly flowHoles: { readonly name: string; readonly role: FlowRole; readonly model: ModelValue; readonly suggestion?: string }[] = [];
   /** Layers made so far in the file (a loop that made none decided no layer). */
   protected layersMade = 0;
   /** Arrays of two or more dimensions the script makes, by variable: where an input shape may come from. */
   readonly dataArrays: { readonly name: string; readonly shape: readonly number[] }[] = [];
   readonly templateRuns: TemplateRun[] = [];
-  private readonly problemKeys = new Set<string>();
   /** The text node offsets point into (an annotation's while it is evaluated). */
   protected src: string;
   protected readonly budget: EvaluationBudget;
@@ -70,14 +72,11 @@ export abstract class EvaluatorBase {
   // ----- problems
 
   problem(message: string, range: SourceRange, severity: ParseProblem['severity'] = 'warning'): void {
-    const key = `${range.start}:${message}`;
-    if (this.problemKeys.has(key)) return;
-    this.problemKeys.add(key);
-    this.problems.push({ message, range, severity });
+    this.problemLog.add(message, range, severity);
   }
 
   protected dropProblemsFrom(index: number): void {
-    for (const p of this.problems.splice(index)) this.problemKeys.delete(`${p.range.start}:${p.message}`);
+    this.problemLog.dropFrom(index);
   }
 
   /** The source text of `node`. */

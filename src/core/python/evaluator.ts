@@ -10,12 +10,13 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@lezer/python';
+import { presetText, splitFills } from '../frontend/annotations';
 import { nodesReaching } from '../graph';
 import type { AnnotationSite, SourceRange } from '../ir';
 import { BudgetExceeded, timeLimitMessage } from '../limits';
 import { KerasModelEvaluator } from './kerasModels';
 import { PURE_MODULES } from './pyLibraries';
-import { ANNOTATION, hasError, isTrailingDotFloat, kids, pyString, rangeOf } from './syntax';
+import { ANNOTATION, FILL_NAME, hasError, isTrailingDotFloat, kids, pyString, rangeOf } from './syntax';
 import {
   LayerValue, MAX_STEPS, PyFunction, PyModule, PyModuleFile, Scope, SequentialModel, TensorValue, Unknown,
   type Args, type GraphNode, type ModelValue, type Value,
@@ -80,17 +81,14 @@ export class Evaluator extends KerasModelEvaluator {
   /** `input_dim=13, model_type="cnn"` -> values, evaluated in the module scope. */
   protected override parseFills(entriesText: string, at: SourceRange): Map<string, Value> {
     const out = new Map<string, Value>();
-    const starts = [...entriesText.matchAll(/([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[-?\d+\]|\["[^"\\\n]*"\]|\['[^'\\\n]*'\]|\([^()=]*\))*)\s*=(?!=)/g)];
-    starts.forEach((match, i) => {
-      const end = i + 1 < starts.length ? starts[i + 1]!.index : entriesText.length;
-      const expression = entriesText.slice(match.index + match[0].length, end).trim().replace(/,\s*$/, '');
+    for (const { name, expression } of splitFills(entriesText, FILL_NAME)) {
       const value = this.evalForeign(expression);
       if (value === undefined) {
-        this.problem(`Annotation value of \`${match[1]}\` is not an expression: ${expression}`, at, 'warning');
-        return;
+        this.problem(`Annotation value of \`${name}\` is not an expression: ${expression}`, at, 'warning');
+        continue;
       }
-      out.set(match[1]!.replace(/\s+/g, ''), value);
-    });
+      out.set(name.replace(/\s+/g, ''), value);
+    }
     return out;
   }
 
@@ -122,7 +120,7 @@ export class Evaluator extends KerasModelEvaluator {
   }
 
   protected collectFileFills(top: SyntaxNode): void {
-    const set = Object.entries(this.options.set ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+    const set = presetText(this.options.set ?? {});
     for (const statement of kids(top)) {
       if (statement.name === 'FunctionDefinition' || statement.name === 'DecoratedStatement' || statement.name === 'ClassDefinition') continue;
       // Evaluated when the module reaches the statement, so constants above it are defined.
@@ -304,7 +302,7 @@ export class Evaluator extends KerasModelEvaluator {
     for (const { fn, statement } of candidates) {
       if (this.calledFunctions.has(fn.node.from)) continue;
       const given = new Map<string, Value>(this.fileFills);
-      const own = Object.entries(this.options.setFor?.[fn.name] ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+      const own = presetText(this.options.setFor?.[fn.name] ?? {});
       if (own) for (const [k, v] of this.parseFills(own, { start: 0, end: 0 })) given.set(k, v);
       const annotation = this.annotationAbove(statement);
       if (annotation) for (const [k, v] of this.parseFills(annotation.entries, annotation.range)) given.set(k, v);

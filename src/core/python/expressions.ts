@@ -5,6 +5,7 @@
  * `Unknown` that keeps the name of its hole (`x.shape[1]`), so it can be asked for and filled.
  */
 import type { SyntaxNode } from '@lezer/common';
+import { compactChain } from '../frontend/holeNames';
 import { PARSE_LIMITS } from '../limits';
 import { EvaluatorBase } from './base';
 import { KERAS_LAYERS, KERAS_MEMBERS, MERGE_FUNCTIONS, kerasPath } from './kerasApi';
@@ -141,8 +142,7 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
 
   /** `a.b.c` / `a[1]` as text when it is a plain access chain (a fillable hole name). */
   protected chainText(node: SyntaxNode): string | undefined {
-    const text = this.t(node).replace(/\s+/g, '');
-    return CHAIN.test(text) ? text : undefined;
+    return compactChain(this.t(node), CHAIN);
   }
 
   protected member(node: SyntaxNode, scope: Scope): Value {

@@ -15,6 +15,8 @@ import {
   type SourceRange,
 } from '../ir';
 import { chooseFreeLengths, declaredInputShape, finishGraph, layerIds, nodesReaching } from '../graph';
+import { flowHole } from '../frontend/flowHoles';
+import { runTitles, UniqueNames } from '../frontend/modelNames';
 import { holeRole, holeSuggestion, mergeHoles } from '../holes';
 import { PARSE_LIMITS } from '../limits';
 import { Evaluator } from './evaluator';
@@ -65,21 +67,17 @@ function readPython(text: string, fileName: string, options: PythonParseOptions 
   for (const p of evaluator.problems) report(p.message, p.range, p.severity);
 
   const models: ModelGraph[] = [];
-  const usedNames = new Map<string, number>();
-  const perRun = new Map<string, number>();
-  const runKey = (m: ModelValue): string => (m.template ? `${m.returnedBy ?? m.template.fn}[${m.template.branch ?? ''}]` : '');
-  for (const model of evaluator.models) if (model.template) perRun.set(runKey(model), (perRun.get(runKey(model)) ?? 0) + 1);
+  const usedNames = new UniqueNames();
+  // Titled after the builder that returned it to the run (TS does the same), with the run's branch.
+  const titled = runTitles(
+    evaluator.models,
+    (m) => (m.template ? `${m.returnedBy ?? m.template.fn}${m.template.branch !== undefined ? `[${m.template.branch}]` : ''}` : undefined),
+    (m) => (m.template ? `${m.returnedBy ?? m.template.fn}[${m.template.branch ?? ''}]` : undefined),
+  );
   for (const model of evaluator.models) {
     let name = model.name ?? 'model';
-    if (model.template && !model.named) {
-      // Titled after the builder that returned it to the run (TS does the same), with the run's branch.
-      const title = model.returnedBy ?? model.template.fn;
-      const base = model.template.branch !== undefined ? `${title}[${model.template.branch}]` : title;
-      name = (perRun.get(runKey(model)) ?? 0) > 1 ? `${base}.${name}` : base;
-    }
-    const seen = usedNames.get(name) ?? 0;
-    usedNames.set(name, seen + 1);
-    if (seen) name = `${name} (${seen + 1})`;
+    if (!model.named) name = titled(model, name);
+    name = usedNames.take(name);
     try {
       const graph = toGraph(model, name, evaluator, report);
       if (finishGraph(graph, report)) {
@@ -140,13 +138,7 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator, report: 
   const compile = model.compile ? toCompileInfo(model.compile) : undefined;
   const flow: Hole[] = evaluator.flowHoles
     .filter((h) => h.model === model)
-    .map((h) => ({
-      name: h.name,
-      role: h.role,
-      range: evaluator.holeRanges.get(h.name) ?? model.range,
-      usedBy: [h.role === 'repeat count' ? 'how many layers a loop adds' : h.role === 'condition' ? 'which layers are built' : 'the layers a loop adds'],
-      suggestion: h.suggestion ?? holeSuggestion(h.role, '', 'py'),
-    }));
+    .map((h) => flowHole(h.name, h.role, evaluator.holeRanges.get(h.name) ?? model.range, 'py', h.suggestion));
   const holes = mergeHoles([...(inputHole ? [inputHole] : []), ...collectHoles(layers, compile, evaluator, model.range), ...flow]);
   const annotation = holes.length || model.template ? evaluator.annotationSite(model.range, model.template?.def) : undefined;
   const batchSize = statefulBatch(layers);

@@ -4,6 +4,7 @@
  * unknown, `with` / `try`, `return`, and function and class definitions.
  */
 import type { SyntaxNode } from '@lezer/common';
+import type { FlowRole } from '../frontend/flowHoles';
 import type { SourceRange } from '../ir';
 import { ExpressionEvaluator } from './expressions';
 import { KERAS_BASES, kerasPath } from './kerasApi';
@@ -333,7 +334,7 @@ export abstract class StatementEvaluator extends ExpressionEvaluator {
     return undefined;
   }
 
-  protected noteFlowHole(name: string | undefined, role: 'repeat count' | 'layer sizes' | 'condition', layersBefore: number, suggestion?: string): void {
+  protected noteFlowHole(name: string | undefined, role: FlowRole, layersBefore: number, suggestion?: string): void {
     const model = this.models[this.models.length - 1];
     if (!name || this.layersMade === layersBefore || !model) return;
     this.flowHoles.push({ name, role, model, ...(suggestion !== undefined ? { suggestion } : {}) });

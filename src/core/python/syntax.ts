@@ -3,10 +3,17 @@
  * (numbers, strings) as Python spells them. No evaluation state.
  */
 import type { SyntaxNode } from '@lezer/common';
+import { chainPattern, STEP, wholeChain } from '../frontend/holeNames';
 import type { SourceRange } from '../ir';
+
+/** A Python identifier (ASCII). */
+const PY_IDENTIFIER = String.raw`[A-Za-z_]\w*`;
 
 /** `# gradient-lens: name=value, ...`. */
 export const ANNOTATION = /^\s*#+\s*gradient-lens:\s*(.*?)\s*$/;
+
+/** A name in a Python annotation (no `$`; a call's parentheses may hold spaces and commas, removed from the name). */
+export const FILL_NAME = chainPattern(PY_IDENTIFIER, [STEP.member(PY_IDENTIFIER), STEP.signedIndex, STEP.stringKey, String.raw`\([^()=]*\)`]);
 
 export const rangeOf = (node: SyntaxNode): SourceRange => ({ start: node.from, end: node.to });
 
@@ -54,7 +61,7 @@ export function hasError(top: SyntaxNode): boolean {
 }
 
 /** An access chain a fill can name: `args.model`, `sys.argv[1]`, `cfg["arch"]` (spaces removed). */
-export const CHAIN = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[-?\d+\]|\["[^"\\\n]*"\]|\['[^'\\\n]*'\])*$/;
+export const CHAIN = wholeChain(chainPattern(PY_IDENTIFIER, [STEP.member(PY_IDENTIFIER), STEP.signedIndex, STEP.stringKey]));
 
 /**
  * The comparisons in a condition that could test a string, as (subject, what it is compared

@@ -3,7 +3,7 @@
  * `--set` pairs, JSDoc defaults. A name's fill replaces the hole an unknown would leave.
  */
 import type * as TS from 'typescript';
-import { HOLE_NAME } from '../../holes';
+import { presetText, splitFills } from '../../frontend/annotations';
 import { Unknown, type Scope, type Value } from '../values';
 import type { AnnotationEntry } from './state';
 import { TfjsModels } from './tfjsModels';
@@ -20,7 +20,7 @@ export abstract class Fills extends TfjsModels {
   protected valuesFor(declaration: TS.Node, scope: Scope, builder: string): Map<string, Value> {
     const values = new Map<string, Value>();
     const given = { ...this.presets, ...(this.presetsFor[builder] ?? {}) };
-    for (const entry of this.annotationEntries(Object.entries(given).map(([k, v]) => `${k}=${v}`).join(', '), declaration)) {
+    for (const entry of this.annotationEntries(presetText(given), declaration)) {
       values.set(entry.name, this.evalForeign(entry.expression, entry.file, scope));
     }
     for (const entry of this.annotationAbove(this.annotationHolder(declaration))) {
@@ -66,18 +66,15 @@ export abstract class Fills extends TfjsModels {
   protected annotationEntries(text: string, at: TS.Node): AnnotationEntry[] {
     const ts = this.ts;
     const entries: AnnotationEntry[] = [];
-    const starts = [...text.matchAll(new RegExp(`(${HOLE_NAME})\\s*=(?!=)`, 'g'))];
-    starts.forEach((match, i) => {
-      const end = i + 1 < starts.length ? starts[i + 1]!.index! : text.length;
-      const expression = text.slice(match.index! + match[0].length, end).trim().replace(/,\s*$/, '');
+    for (const { name, expression } of splitFills(text)) {
       const file = ts.createSourceFile('annotation.ts', `(${expression})`, ts.ScriptTarget.Latest, true);
       const statement = file.statements[0];
       if (!statement || !ts.isExpressionStatement(statement) || (file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length) {
-        this.problem(`Annotation value of \`${match[1]}\` is not an expression: ${expression}`, at, 'warning');
-        return;
+        this.problem(`Annotation value of \`${name}\` is not an expression: ${expression}`, at, 'warning');
+        continue;
       }
-      entries.push({ name: match[1]!, expression: statement.expression, file });
-    });
+      entries.push({ name, expression: statement.expression, file });
+    }
     return entries;
   }
 
@@ -95,7 +92,7 @@ export abstract class Fills extends TfjsModels {
         (ts.isVariableStatement(statement) && statement.declarationList.declarations.some((d) => d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))));
       if (!isFunction) entries.push(...this.annotationAbove(statement));
     }
-    entries.push(...this.annotationEntries(Object.entries(this.presets).map(([k, v]) => `${k}=${v}`).join(', '), this.file));
+    entries.push(...this.annotationEntries(presetText(this.presets), this.file));
     for (const entry of entries) if (!this.fileFills.has(entry.name)) this.fileFills.set(entry.name, { entry });
   }
 

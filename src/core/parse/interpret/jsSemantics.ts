@@ -3,6 +3,7 @@
  * operators, equality, string methods. No interpreter state; every layer of the interpreter uses them.
  */
 import type * as TS from 'typescript';
+import { chainPattern, compactChain, JS_IDENTIFIER, STEP, wholeChain } from '../../frontend/holeNames';
 import { PARSE_LIMITS } from '../../limits';
 import { ObjectValue, RegExpValue, Unknown, type Value } from '../values';
 
@@ -59,9 +60,11 @@ export function toPropertyKey(value: Value): string | undefined {
 
 /** `text` without spaces when it is a name or an access chain (`a.b[1].c`), else undefined. */
 export function accessChain(text: string): string | undefined {
-  const compact = text.replace(/\s+/g, '');
-  return /^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(compact) ? compact.replace(/\?\./g, '.') : undefined;
+  return compactChain(text, ACCESS_CHAIN)?.replace(/\?\./g, '.');
 }
+
+/** Member access (optional chaining too) and numeric indexes: what the TS front end can fill. */
+const ACCESS_CHAIN = wholeChain(chainPattern(JS_IDENTIFIER, [String.raw`\??\.${JS_IDENTIFIER}`, STEP.index]));
 
 export function unknownReason(value: Value, text: string): string {
   return value instanceof Unknown ? value.reason : `\`${text}\` is not a constant`;

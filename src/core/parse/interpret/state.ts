@@ -8,6 +8,8 @@
  * class (each says where it is defined), so files import only the layer below: no cycles.
  */
 import type * as TS from 'typescript';
+import type { FlowRole } from '../../frontend/flowHoles';
+import { ProblemLog } from '../../frontend/problems';
 import type { ConfigValue, ParseProblem, SourceRange } from '../../ir';
 import { EvaluationBudget, layerLimitMessage, lengthProblem, PARSE_LIMITS, ParseLimitError, sizeProblem } from '../../limits';
 import type { ModuleLoader } from '../modules';
@@ -45,7 +47,7 @@ export type Completion =
 export interface FlowHole {
   readonly name: string;
   readonly range: SourceRange;
-  readonly role: 'repeat count' | 'condition' | 'layer sizes';
+  readonly role: FlowRole;
   /** The models being built when it was met: those of the template run, else the latest. */
   readonly models: readonly ModelValue[];
   /** The name a condition compares with string literals (`modelType` in `modelType === 'cnn'`), when it does. */
@@ -77,8 +79,8 @@ export interface InterpreterResult {
 }
 
 export abstract class InterpreterState {
-  protected readonly problems: ParseProblem[] = [];
-  protected readonly problemKeys = new Set<string>();
+  private readonly problemLog = new ProblemLog((message, range) => `${range.start}:${range.end}:${message}`);
+  protected readonly problems: ParseProblem[] = this.problemLog.items;
   readonly models: ModelValue[] = [];
   protected readonly budget = new EvaluationBudget(MAX_STEPS);
   protected callDepth = 0;
@@ -164,10 +166,7 @@ export abstract class InterpreterState {
 
   problem(message: string, at: TS.Node | SourceRange, severity: ParseProblem['severity'] = 'warning'): void {
     const range = 'kind' in at ? this.rangeOf(at) : at;
-    const key = `${range.start}:${range.end}:${message}`;
-    if (this.problemKeys.has(key)) return;
-    this.problemKeys.add(key);
-    this.problems.push({ message, range, severity });
+    this.problemLog.add(message, range, severity);
   }
 
   /** A problem about control flow, reported only if the construct built model parts (else it is noise). */
@@ -240,11 +239,7 @@ export abstract class InterpreterState {
   }
 
   protected dropProblems(problems: readonly ParseProblem[]): void {
-    if (!problems.length) return;
-    const dropped = new Set(problems);
-    const kept = this.problems.filter((p) => !dropped.has(p));
-    this.problems.splice(0, this.problems.length, ...kept);
-    for (const p of problems) this.problemKeys.delete(`${p.range.start}:${p.range.end}:${p.message}`);
+    this.problemLog.drop(problems);
   }
 
   // Defined by later layers (the file named), called from earlier ones.
