@@ -329,3 +329,19 @@ test('inline snippets: keyword-only layers, f-string names, dict kwargs, conditi
   assert.equal(net.layers[5]!.activation, 'hardSigmoid');
   assert.deepEqual(net.layers[6]!.config, { alpha: 0.2 });
 });
+
+test('an annotation above a top-level statement wins over --set, as in TS; an earlier annotation keeps its value', () => {
+  const text = [
+    'import sys',
+    'from tensorflow import keras',
+    '# gradient-lens: sys.argv[1]=4',
+    'n = int(sys.argv[1])',
+    '# gradient-lens: sys.argv[1]=9',
+    'm = int(sys.argv[1])',
+    'model = keras.Sequential([keras.layers.Dense(n, input_shape=(3,)), keras.layers.Dense(m)])',
+  ].join('\n');
+  const units = (set: Record<string, string>) => parsePythonModels(text, 'm.py', { set }).models[0]!.layers.map((l) => l.config.units);
+  assert.deepEqual(units({}), [4, 4], 'the first annotation of a name holds');
+  assert.deepEqual(units({ 'sys.argv[1]': '7' }), [4, 4], 'the file\'s annotation beats --set');
+  assert.deepEqual(parsePythonModels(text.replace(/# gradient-lens.*\n/g, ''), 'm.py', { set: { 'sys.argv[1]': '7' } }).models[0]!.layers.map((l) => l.config.units), [7, 7], 'without an annotation, --set fills it');
+});

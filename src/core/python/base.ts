@@ -52,6 +52,8 @@ export abstract class EvaluatorBase {
   protected moduleScope = new Scope();
   /** Module-level annotations by statement offset: read when the module reaches the statement. */
   protected readonly pendingFills = new Map<number, { entries: string; range: SourceRange }>();
+  /** File fills that came from `--set`: an annotation in the file wins over them (README: annotation first). */
+  protected readonly presetFillNames = new Set<string>();
   protected top: SyntaxNode | undefined;
   /** Strings from outside the file that code compares with literals, by `option:dest` / `hole:name`. */
   readonly selectors = new Map<string, Selector>();

@@ -127,7 +127,12 @@ export class Evaluator extends KerasModelEvaluator {
       const annotation = this.annotationAbove(statement);
       if (annotation) this.pendingFills.set(statement.from, annotation);
     }
-    if (set) for (const [k, v] of this.parseFills(set, { start: 0, end: 0 })) this.fileFills.set(k, v);
+    if (set) {
+      for (const [k, v] of this.parseFills(set, { start: 0, end: 0 })) {
+        this.fileFills.set(k, v);
+        this.presetFillNames.add(k);
+      }
+    }
   }
 
   protected override execImport(node: SyntaxNode, scope: Scope): void {

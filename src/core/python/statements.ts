@@ -24,7 +24,12 @@ export abstract class StatementEvaluator extends ExpressionEvaluator {
     for (const statement of statements) {
       const pending = scope === this.moduleScope ? this.pendingFills.get(statement.from) : undefined;
       if (pending) {
-        for (const [k, v] of this.parseFills(pending.entries, pending.range)) if (!this.fileFills.has(k)) this.fileFills.set(k, v);
+        for (const [k, v] of this.parseFills(pending.entries, pending.range)) {
+          // An earlier annotation keeps its value; one from `--set` gives way to the file's own.
+          if (this.fileFills.has(k) && !this.presetFillNames.has(k)) continue;
+          this.fileFills.set(k, v);
+          this.presetFillNames.delete(k);
+        }
       }
       const completion = this.exec(statement, scope);
       if (completion) return completion;
