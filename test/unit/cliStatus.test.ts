@@ -152,4 +152,8 @@ test('a file "builds a model" when it imports tfjs/Keras and calls a layer const
   assert.equal(modelCallIn('import numpy as np\nx = Dense(3)', true), undefined, 'no Keras import');
   assert.deepEqual(modelCallIn('from tensorflow.keras.layers import (\n    Dense,\n    LSTM as L,\n)\nx = L(3)', true), { line: 5, call: 'L(' });
   assert.equal(modelCallIn('from keras.callbacks import EarlyStopping\ncb = EarlyStopping()', true), undefined);
+  // A call written inside a string or a comment is not one (DeepDiagnosis FinalConversion.py writes code to a file).
+  assert.equal(modelCallIn('import keras\nf.write("model = tf.keras.Sequential()")\n# keras.layers.Dense(3)\ns = \'\'\'\nkeras.Model(x)\n\'\'\'', true), undefined);
+  assert.equal(modelCallIn(`${tfjs}// tf.layers.dense({units: 2})\nconst s = 'tf.sequential()';\nconst t = \`tf.layers.dense(\`;`, false), undefined);
+  assert.deepEqual(modelCallIn('import keras\nname = "it\'s # not a comment"\nm = keras.Sequential()', true), { line: 3, call: 'keras.Sequential(' });
 });

@@ -51,15 +51,27 @@ function kerasImportedNames(text: string): string[] {
   return names;
 }
 
+const PY_NOT_CODE = /("""|''')[\s\S]*?\1|(["'])(?:\\.|(?!\2)[^\\\n])*\2|#[^\n]*/g;
+const TS_NOT_CODE = /`(?:\\.|[^\\`])*`|(["'])(?:\\.|(?!\1)[^\\\n])*\1|\/\/[^\n]*|\/\*[\s\S]*?\*\//g;
+
+/**
+ * `text` with string literals and comments blanked (same length, newlines kept), so a call
+ * written inside a string (`f.write("model = tf.keras.Sequential()")`) is not taken for one.
+ */
+function codeOnly(text: string, python: boolean): string {
+  return text.replace(python ? PY_NOT_CODE : TS_NOT_CODE, (match) => match.replace(/[^\n]/g, ' '));
+}
+
 /** The first layer/model constructor call of a file that imports tfjs or Keras; undefined otherwise. */
 export function modelCallIn(text: string, python: boolean): ModelCall | undefined {
   if (python) {
     if (!PY_IMPORT.test(text)) return undefined;
     const candidates: RegExpExecArray[] = [];
-    const qualified = PY_QUALIFIED.exec(text);
+    const code = codeOnly(text, true);
+    const qualified = PY_QUALIFIED.exec(code);
     if (qualified) candidates.push(qualified);
     for (const name of kerasImportedNames(text)) {
-      const call = new RegExp(`(?<![\\w.])${name}\\s*\\(`).exec(text);
+      const call = new RegExp(`(?<![\\w.])${name}\\s*\\(`).exec(code);
       if (call) candidates.push(call);
     }
     const first = candidates.sort((a, b) => a.index - b.index)[0];
@@ -67,10 +79,11 @@ export function modelCallIn(text: string, python: boolean): ModelCall | undefine
   }
   if (!TS_IMPORT.test(text) && !/\btf\s*\.\s*layers\s*\./.test(text)) return undefined;
   const candidates: RegExpExecArray[] = [];
-  const call = TS_CALL.exec(text);
+  const code = codeOnly(text, false);
+  const call = TS_CALL.exec(code);
   if (call) candidates.push(call);
   if (TS_LAYERS_IMPORTED.test(text)) {
-    for (const bare of text.matchAll(TS_BARE_LAYERS)) {
+    for (const bare of code.matchAll(TS_BARE_LAYERS)) {
       if (!ARRAY_METHODS.has(bare[1]!)) {
         candidates.push(bare as RegExpExecArray);
         break;
