@@ -345,3 +345,13 @@ test('an annotation above a top-level statement wins over --set, as in TS; an ea
   assert.deepEqual(units({ 'sys.argv[1]': '7' }), [4, 4], 'the file\'s annotation beats --set');
   assert.deepEqual(parsePythonModels(text.replace(/# gradient-lens.*\n/g, ''), 'm.py', { set: { 'sys.argv[1]': '7' } }).models[0]!.layers.map((l) => l.config.units), [7, 7], 'without an annotation, --set fills it');
 });
+
+test('a float with a trailing dot before a keyword (`0. and`) is valid Python: no syntax error, the condition is read', () => {
+  const text = "from tensorflow import keras\ndrop = 0.\nmodel = keras.Sequential()\nmodel.add(keras.layers.Dense(8, input_shape=(4,)))\nif drop > 0. and drop < 1.:\n    model.add(keras.layers.Dropout(drop))\nx = 1 if 0. else 2\nmodel.add(keras.layers.Dense(1))\n";
+  const result = parsePythonModels(text, 'm.py');
+  assert.deepEqual(result.problems.filter((p) => p.severity === 'error'), []);
+  assert.deepEqual(result.models[0]!.layers.map((l) => l.type), ['dense', 'dense'], 'drop is 0, so no Dropout');
+  // Ranges stay true: the layer's call is where the text says.
+  const second = result.models[0]!.layers[1]!;
+  assert.equal(text.slice(second.range.start, second.range.start + 'keras.layers.Dense(1)'.length), 'keras.layers.Dense(1)');
+});

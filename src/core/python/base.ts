@@ -62,11 +62,14 @@ export abstract class EvaluatorBase {
   /** absl / `tf.app.flags` flags defined so far (`flags.DEFINE_string('model', 'cnn', ...)`). */
   protected readonly flagValues = new Map<string, Value>();
 
+  protected readonly text: string;
+
   constructor(
-    protected readonly text: string,
+    text: string,
     protected readonly options: EvaluatorOptions = {},
   ) {
-    this.src = text;
+    this.text = withoutTrailingDotFloats(text);
+    this.src = this.text;
     this.budget = new EvaluationBudget(MAX_STEPS, new Deadline(options.timeMs));
     this.builtins = pythonBuiltins({ text: (node) => this.t(node), holeRanges: this.holeRanges, fillFor: (chain) => this.fillFor(chain) });
   }
@@ -151,4 +154,13 @@ export abstract class EvaluatorBase {
     if (this.fileFills.has(chain)) return { value: this.fileFills.get(chain)! };
     return undefined;
   }
+}
+
+/**
+ * `0. and x` is valid Python, but @lezer/python 1.1 reads a float with a trailing dot before a
+ * keyword as a syntax error. The dot is replaced by a space (same length, so every offset and
+ * range stays true): `0. and` reads as `0  and`, the same number to the evaluator.
+ */
+export function withoutTrailingDotFloats(text: string): string {
+  return text.replace(/(?<![\w.])(\d+)\.(?=[ \t]+(?:and|or|else|if|in|is|not|for)\b)/g, '$1 ');
 }
