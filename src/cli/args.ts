@@ -60,8 +60,8 @@ export const USAGE = `Usage:
 \`// gradient-lens: inputShape=[13], units=64\` above the function does.
 
 Reads the TensorFlow.js (.ts/.js) and Keras (.py) models each file defines (without running
-the file), and measures
-their per-layer gradients by training them briefly on synthetic data (unless --static).
+the file), and measures their per-layer gradients by training them briefly on synthetic data
+(unless --static).
 --seed drives the weights, data, shuffling and dropout: the same command gives the same numbers.
 --seeds N measures N initializations (default 3) and decides each verdict over them; when
 they disagree, more are measured, one at a time, up to 15, until the majority is settled.
