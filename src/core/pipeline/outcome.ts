@@ -41,9 +41,8 @@ function verificationReport(verification: Verification): VerificationReport[] {
  * `unresolved` (a hole blocks), `static` (not run), `failed` (refused or errored, on the line at
  * fault), or `measured` (verdict, backend, partial/notes).
  */
-export function modelExtras(source: SourceAnalysis, entry: ModelEntry, outcome: ModelOutcome): ModelExtras {
+function modelExtras(source: SourceAnalysis, lines: LineIndex, entry: ModelEntry, outcome: ModelOutcome): ModelExtras {
   const { model, predicted } = entry;
-  const lines = new LineIndex(source.text);
   const advice = holeAdvice(model, isPythonFile(source.file) ? 'py' : 'ts');
   const ready = entry.measurable();
   if (!ready) return { findings: predicted, measurement: { status: 'unresolved', message: advice ?? 'values the parser cannot know block this model' } };
@@ -88,9 +87,10 @@ export function modelExtras(source: SourceAnalysis, entry: ModelEntry, outcome: 
  */
 export function sourceReport(shownName: string, source: SourceAnalysis, outcomeOf: (entry: ModelEntry) => ModelOutcome): FileReport {
   const byModel = new Map(source.entries.map((entry) => [entry.model, entry] as const));
+  const lines = new LineIndex(source.text);
   const report = fileReport(shownName, source.text, source.parsed, (model) => {
     const entry = byModel.get(model);
-    return entry ? modelExtras(source, entry, outcomeOf(entry)) : {};
+    return entry ? modelExtras(source, lines, entry, outcomeOf(entry)) : {};
   });
   const call = source.unreadModel;
   if (!call) return report;
