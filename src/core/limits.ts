@@ -28,6 +28,14 @@ export const PARSE_LIMITS = {
   timeMs: 10_000,
   /** Bytes of a file read for its imported constants (the file being analysed has no limit of its own). */
   maxImportBytes: 2_000_000,
+  /**
+   * Values one string that picks the architecture is read with (argparse `choices`, the strings
+   * the code compares it with, a builder's call sites): one model per value, so also what one
+   * such string may multiply a model into.
+   */
+  maxBranchValues: 8,
+  /** Models one file may list (a loop that builds a model per iteration); more is a problem at the next. */
+  maxModelsPerFile: 100,
 } as const;
 
 export type ParseLimits = typeof PARSE_LIMITS;
@@ -57,6 +65,10 @@ export function layerLimitMessage(limits: ParseLimits = PARSE_LIMITS): string {
   return `This model would get more than ${limits.maxLayersPerModel.toLocaleString('en-US')} layers (Gradient Lens' limit per model); the layers from here on are not read.`;
 }
 
+export function modelLimitMessage(found: number, limits: ParseLimits = PARSE_LIMITS): string {
+  return `This file defines ${found.toLocaleString('en-US')} models, more than Gradient Lens' limit of ${limits.maxModelsPerFile} per file; the models from here on are not listed.`;
+}
+
 export function depthLimitMessage(limits: ParseLimits = PARSE_LIMITS): string {
   return `This expression nests too deeply to read (over ${limits.maxSyntaxDepth} levels); its value is unknown, the rest of the file is still read.`;
 }
@@ -79,7 +91,11 @@ export class Deadline {
 
 /** Thrown when one file's evaluation runs out of steps or time: the reader stops the file there. */
 export class BudgetExceeded extends Error {
-  constructor(readonly kind: 'steps' | 'time' = 'steps') {
+  constructor(
+    readonly kind: 'steps' | 'time' = 'steps',
+    /** The budget whose limit was reached (a reading's own, a statement's, the file's). */
+    readonly budget?: EvaluationBudget,
+  ) {
     super(kind);
   }
 }
@@ -88,15 +104,62 @@ export class BudgetExceeded extends Error {
  * Evaluation steps and wall-clock time of one file, shared by both front ends: `tick` in every
  * evaluation step (`cost` for work proportional to a value's size) throws BudgetExceeded past
  * `maxSteps` or the deadline, which keeps pathological input linear and bounded.
+ *
+ * Budgets nest (`child`): a step counts in the budget and every one it is inside, so one file's
+ * readings (variants, imports, a statement after the limit was hit once) share the file's
+ * steps and its deadline (checked at the outermost budget), and the whole stays bounded.
  */
 export class EvaluationBudget {
   private steps = 0;
-  constructor(readonly maxSteps: number, public deadline: Deadline = new Deadline()) {}
+  /** True once this budget (or one it is inside) has thrown. */
+  exceeded = false;
+  constructor(public maxSteps: number, public deadline: Deadline = new Deadline(), private readonly parent?: EvaluationBudget) {}
   tick(cost = 1): void {
     this.steps += cost;
-    if (this.steps > this.maxSteps) throw new BudgetExceeded();
-    if (this.deadline.expired()) throw new BudgetExceeded('time');
+    if (this.steps > this.maxSteps) {
+      this.exceeded = true;
+      throw new BudgetExceeded('steps', this);
+    }
+    if (this.parent) {
+      try {
+        this.parent.tick(cost);
+      } catch (error) {
+        this.exceeded = true;
+        throw error;
+      }
+    } else if (this.deadline.expired()) {
+      this.exceeded = true;
+      throw new BudgetExceeded('time', this);
+    }
   }
+  /** A budget inside this one, of at most `maxSteps` of its own (and what is left here). */
+  child(maxSteps: number): EvaluationBudget {
+    return new EvaluationBudget(maxSteps, this.deadline, this);
+  }
+  get used(): number {
+    return this.steps;
+  }
+  /** Steps left here and in every budget this one is inside. */
+  get left(): number {
+    const own = this.maxSteps - this.steps;
+    return this.parent ? Math.min(own, this.parent.left) : own;
+  }
+}
+
+/** The message of a statement stopped at its step budget, the file read on (see `stepReserve`). */
+export function statementStepsMessage(steps: number): string {
+  return `Stopped reading this statement after ${steps.toLocaleString('en-US')} evaluation steps (Gradient Lens' limit; a very long loop or deep recursion?); its values are unknown, the rest of the file is still read.`;
+}
+
+/**
+ * After a top-level statement uses up a reading's steps, the rest of the file gets this many
+ * more (a quarter of the budget), at most an eighth of them per statement: a slow helper or
+ * loop above the model costs that statement, not the models after it, and the total stays
+ * 1.25 budgets.
+ */
+export function stepReserve(maxSteps: number): { total: number; perStatement: number } {
+  const total = Math.floor(maxSteps / 4);
+  return { total, perStatement: Math.floor(total / 8) };
 }
 
 /** A limit hit while reading, thrown up to the statement (or file) that gives up; carries where. */

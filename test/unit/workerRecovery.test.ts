@@ -80,7 +80,7 @@ test('after a crash mid-run the next run works', async () => {
   }
 });
 
-test('20 failing runs (an unknown optimizer, a layer tfjs rejects) keep the worker and leave RSS flat', async () => {
+test('20 failing runs (an unknown optimizer, a layer tfjs rejects) keep the worker and leave RSS flat', async (t) => {
   const session = new TrainingSession({ workerPath });
   // 2 x 2000 x 2000 weights: 32 MB a model, so a run that leaked its model would add 32 MB.
   const big = `const m = tf.sequential();\nm.add(tf.layers.dense({units: 2000, inputShape: [2000]}));\nm.add(tf.layers.dense({units: 2000}));\n`;
@@ -101,6 +101,7 @@ test('20 failing runs (an unknown optimizer, a layer tfjs rejects) keep the work
     // (218 -> 236 -> 233 MB); a leaked model per run would add 15 x 32 = 480 MB. 64 MB is two
     // leaked models' worth, well above the noise.
     const growth = (rss[19]! - rss[4]!) / 1024 ** 2;
+    t.diagnostic(`RSS MB over 20 failing runs: ${rss.map((r) => Math.round(r / 1024 ** 2)).join(' ')}`);
     assert.ok(growth < 64, `RSS grew ${growth.toFixed(0)} MB over 15 failing runs (${rss.map((r) => Math.round(r / 1024 ** 2)).join(' ')})`);
     const next = await session.run(healthy, QUICK);
     assert.equal(next.status, 'done');

@@ -12,6 +12,7 @@ import type { ParseProblem, SourceRange } from '../ir';
 import { PARSE_LIMITS } from '../limits';
 
 const DEPTH_MESSAGE = 'This expression nests too deeply for Gradient Lens to read; its value is unknown, the rest of the file is still read.';
+const STATEMENT_MESSAGE = `This statement nests too deeply for Gradient Lens to read (over ${PARSE_LIMITS.maxSyntaxDepth} levels); it is not read, the rest of the file is.`;
 
 /** The identifier standing for a cut expression (never a name in real code). */
 export const CUT_PLACEHOLDER = '$$deep$$';
@@ -32,58 +33,145 @@ export function isCutPlaceholder(name: string): boolean {
 const MAX_BRACKETS = 120;
 /** Prefix operators / arrows in a row (each one tree level, no brackets) before a cut. */
 const MAX_CHAIN = 400;
+/**
+ * Unclosed `<` in one bracket level (to a `,` or `;`) before a cut: `Array<` nests types, and
+ * the parser's look-ahead for type arguments makes `x < x < x ...` quadratic (1,600: 2.2 s,
+ * measured, TS 6). `>` closes one, so balanced generics never count.
+ */
+const MAX_ANGLES = 200;
 
 /**
  * Parses `text` like `ts.createSourceFile(fileName, text, Latest, true, kind)`, cutting what
- * nests too deep first. Linear in the text (one scan, at most two parses).
+ * nests too deep first. Linear in the text (one scan, at most two parses) unless the parser
+ * still runs out of stack (nesting the scan cannot see: generic types, JSX, long `else if`
+ * chains); then the lines that overflow it are found by bisection and blanked (see `overflowCuts`).
  */
 export function createBoundedSourceFile(ts: typeof TS, fileName: string, text: string, kind?: TS.ScriptKind): BoundedSource {
-  let cuts = lexicalCuts(ts, text);
-  let cutText = applyCuts(text, cuts);
-  let file: TS.SourceFile;
-  try {
-    file = ts.createSourceFile(fileName, cutText, ts.ScriptTarget.Latest, true, kind);
+  // The parser and then each fix planner parse the same text: the last tree is kept (read-only
+  // for every caller), so planning ten fixes does not parse ten times.
+  if (last && last.text === text && last.fileName === fileName && last.kind === kind) return last.source;
+  const source = boundedSource(ts, fileName, text, kind);
+  last = { text, fileName, kind, source };
+  return source;
+}
+let last: { readonly text: string; readonly fileName: string; readonly kind: TS.ScriptKind | undefined; readonly source: BoundedSource } | undefined;
+
+function boundedSource(ts: typeof TS, fileName: string, text: string, kind?: TS.ScriptKind): BoundedSource {
+  let cuts: Cut[] = lexicalCuts(ts, text);
+  const parse = (source: string): TS.SourceFile => ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, kind);
+  let file = tryParse(parse, applyCuts(text, cuts));
+  const lineCuts: Cut[] = [];
+  if (!file) {
+    lineCuts.push(...overflowCuts(parse, text, cuts));
+    cuts = mergeCuts([...cuts, ...lineCuts]);
+    file = tryParse(parse, applyCuts(text, cuts));
+  }
+  if (file) {
     const deep = deepNodes(ts, file);
     if (deep.length) {
       cuts = mergeCuts([...cuts, ...deep]);
-      cutText = applyCuts(text, cuts);
-      file = ts.createSourceFile(fileName, cutText, ts.ScriptTarget.Latest, true, kind);
+      file = tryParse(parse, applyCuts(text, cuts));
     }
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    // Nesting the scan did not foresee: keep the lines, read nothing of the file, and say why.
-    cuts = [{ start: 0, end: text.length }];
-    file = ts.createSourceFile(fileName, text.replace(/[^\r\n]/g, ' '), ts.ScriptTarget.Latest, true, kind);
+  }
+  if (!file) {
+    // Nesting even the bisection did not find: keep the lines, read nothing of the file, and say why.
     return {
-      file,
-      cuts,
+      file: parse(text.replace(/[^\r\n]/g, ' ')),
+      cuts: [{ start: 0, end: text.length }],
       problems: [{ message: 'This file nests too deeply for Gradient Lens to read (the parser ran out of stack); it was not read.', range: { start: 0, end: 0 }, severity: 'error' }],
     };
   }
-  const problems = cuts.map((range): ParseProblem => ({ message: DEPTH_MESSAGE, range: { start: range.start, end: Math.min(range.end, range.start + 1) }, severity: 'warning' }));
+  const problems = cuts.map((range): ParseProblem => ({
+    message: lineCuts.some((c) => c.start === range.start) ? LINES_MESSAGE : range.statement ? STATEMENT_MESSAGE : DEPTH_MESSAGE,
+    range: { start: range.start, end: Math.min(range.end, range.start + 1) },
+    severity: 'warning',
+  }));
   return { file, cuts, problems };
 }
 
-/** Replaces each cut by the placeholder, spaces and the cut's own line breaks (same length). */
-function applyCuts(text: string, cuts: readonly SourceRange[]): string {
+const LINES_MESSAGE = 'This line nests too deeply for Gradient Lens to read (the parser ran out of stack); it is not read, the rest of the file is.';
+
+function tryParse(parse: (source: string) => TS.SourceFile, source: string): TS.SourceFile | undefined {
+  try {
+    return parse(source);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
+/** At most this many lines are blanked before the whole file is given up. */
+const MAX_OVERFLOW_CUTS = 4;
+/** Bisection costs ~log2(lines) parses per cut: beyond this size the file is given up at once. */
+const MAX_BISECT_CHARS = 1_000_000;
+
+/**
+ * Lines whose nesting overflows the parser: the shortest prefix of lines that overflows ends
+ * in the construct, and its last line is blanked as a statement (`$$deep$$;`), which also ends
+ * a chain that runs over many lines (`else` / `if`, `Array<` per line). Repeated at most
+ * MAX_OVERFLOW_CUTS times; empty when the file is too big to bisect or the cuts do not help.
+ */
+function overflowCuts(parse: (source: string) => TS.SourceFile, text: string, lexical: readonly Cut[]): Cut[] {
+  if (text.length > MAX_BISECT_CHARS) return [];
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const lineEnd = (line: number): number => (line + 1 < starts.length ? starts[line + 1]! : text.length);
+  let found: Cut[] = [];
+  for (let round = 0; round <= MAX_OVERFLOW_CUTS; round++) {
+    const current = applyCuts(text, mergeCuts([...lexical, ...found]));
+    const overflows = (lines: number): boolean => tryParse(parse, current.slice(0, lineEnd(lines - 1))) === undefined;
+    if (!overflows(starts.length)) break;
+    if (round === MAX_OVERFLOW_CUTS) {
+      found = [];
+      break;
+    }
+    // The fewest lines from the top that overflow: the last of them holds the construct's depth.
+    let low = 1;
+    let high = starts.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (overflows(mid)) high = mid;
+      else low = mid + 1;
+    }
+    found.push({ start: starts[low - 1]!, end: lineEnd(low - 1), statement: true });
+  }
+  return found;
+}
+
+/** A range cut out of the text; a statement's cut reads as the placeholder and a `;`. */
+interface Cut extends SourceRange {
+  readonly statement?: boolean;
+}
+
+/**
+ * Replaces each cut by the placeholder (a statement's with `;`), spaces and the cut's own line
+ * breaks (same length, so every offset and line stays). A cut whose first line is too short for
+ * the placeholder is blanked.
+ */
+function applyCuts(text: string, cuts: readonly Cut[]): string {
   if (!cuts.length) return text;
   let out = '';
   let at = 0;
   for (const cut of cuts) {
     out += text.slice(at, cut.start);
     const inner = text.slice(cut.start, cut.end).replace(/[^\r\n]/g, ' ');
-    out += CUT_PLACEHOLDER + inner.slice(CUT_PLACEHOLDER.length);
+    const firstLine = inner.search(/[\r\n]/);
+    const room = firstLine < 0 ? inner.length : firstLine;
+    // A statement's cut too short for the placeholder is at least a `;` (it still ends a chain).
+    const stand = cut.statement ? (room > CUT_PLACEHOLDER.length ? `${CUT_PLACEHOLDER};` : ';') : CUT_PLACEHOLDER;
+    out += room >= stand.length ? stand + inner.slice(stand.length) : inner;
     at = cut.end;
   }
   return out + text.slice(at);
 }
 
-function mergeCuts(cuts: SourceRange[]): SourceRange[] {
-  cuts.sort((a, b) => a.start - b.start);
-  const out: SourceRange[] = [];
+function mergeCuts(cuts: Cut[]): Cut[] {
+  cuts.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Cut[] = [];
   for (const cut of cuts) {
     const last = out[out.length - 1];
-    if (last && cut.start < last.end) out[out.length - 1] = { start: last.start, end: Math.max(last.end, cut.end) };
+    // The outer (first) cut's kind stays: what it replaces is what the tree sees.
+    if (last && cut.start < last.end) out[out.length - 1] = { ...last, end: Math.max(last.end, cut.end) };
     else out.push(cut);
   }
   return out;
@@ -94,13 +182,14 @@ function mergeCuts(cuts: SourceRange[]): SourceRange[] {
  * brackets inside it go deeper than MAX_BRACKETS, and the rest of a run of MAX_CHAIN prefix
  * operators or arrows (to the next `,` `;` or closing bracket of its level).
  */
-function lexicalCuts(ts: typeof TS, text: string): SourceRange[] {
+function lexicalCuts(ts: typeof TS, text: string): Cut[] {
   const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text);
   const K = ts.SyntaxKind;
   const opens: number[] = []; // end offset of each open bracket token
   const templates: boolean[] = []; // whether that open is a template substitution `${`
   const chains: number[] = [0];
-  const cuts: SourceRange[] = [];
+  const angles: number[] = [0];
+  const cuts: Cut[] = [];
   let cutFrom = -1; // the open bracket whose contents are being cut
   let cutDepth = -1;
   let chainCut = -1;
@@ -116,6 +205,7 @@ function lexicalCuts(ts: typeof TS, text: string): SourceRange[] {
       opens.push(scanner.getTokenEnd());
       templates.push(kind === K.TemplateHead);
       chains.push(0);
+      angles.push(0);
       if (opens.length > MAX_BRACKETS && cutFrom < 0) {
         cutDepth = MAX_BRACKETS - 8;
         cutFrom = opens[cutDepth - 1]!;
@@ -129,6 +219,7 @@ function lexicalCuts(ts: typeof TS, text: string): SourceRange[] {
       if (opens.length) {
         opens.pop();
         chains.pop();
+        angles.pop();
       }
       if (cutFrom >= 0 && opens.length < cutDepth) {
         cuts.push({ start: cutFrom, end: scanner.getTokenStart() });
@@ -139,6 +230,7 @@ function lexicalCuts(ts: typeof TS, text: string): SourceRange[] {
         opens.push(scanner.getTokenEnd());
         templates.push(true);
         chains.push(0);
+        angles.push(0);
       }
     } else if (kind === K.CommaToken || kind === K.SemicolonToken) {
       if (chainCut >= 0) {
@@ -146,9 +238,16 @@ function lexicalCuts(ts: typeof TS, text: string): SourceRange[] {
         chainCut = -1;
       }
       chains[chains.length - 1] = 0;
+      angles[angles.length - 1] = 0;
+    } else if (kind === K.LessThanToken) {
+      // Cut after the `<`, so the placeholder is its operand (`x < $$deep$$`, `Array<$$deep$$`).
+      const count = ++angles[angles.length - 1]!;
+      if (count > MAX_ANGLES && chainCut < 0 && cutFrom < 0) chainCut = scanner.getTokenEnd();
+    } else if (kind === K.GreaterThanToken) {
+      angles[angles.length - 1] = Math.max(0, angles[angles.length - 1]! - 1);
     } else if (
       kind === K.ExclamationToken || kind === K.TildeToken || kind === K.EqualsGreaterThanToken || kind === K.TypeOfKeyword ||
-      kind === K.VoidKeyword || kind === K.AwaitKeyword || kind === K.NewKeyword ||
+      kind === K.VoidKeyword || kind === K.AwaitKeyword || kind === K.NewKeyword || kind === K.DeleteKeyword || kind === K.YieldKeyword ||
       ((kind === K.MinusToken || kind === K.PlusToken) && !operand)
     ) {
       const count = ++chains[chains.length - 1]!;
@@ -165,12 +264,12 @@ function lexicalCuts(ts: typeof TS, text: string): SourceRange[] {
  * 2,000-term `1 + 1 + ...` parse without brackets but are 2,000 levels deep): the ones at
  * depth limit - 8, cut whole. Walked with an explicit stack.
  */
-function deepNodes(ts: typeof TS, file: TS.SourceFile): SourceRange[] {
+function deepNodes(ts: typeof TS, file: TS.SourceFile): Cut[] {
   const limit = PARSE_LIMITS.maxSyntaxDepth;
   // Depth-first with an explicit stack (any child order is still depth-first), few allocations.
   const nodes: TS.Node[] = [file];
   const depths: number[] = [0];
-  const found: SourceRange[] = [];
+  const found: Cut[] = [];
   const seen = new Set<TS.Node>();
   const atCutDepth: TS.Node[] = [];
   const ancestors: TS.Node[] = [];
@@ -196,12 +295,17 @@ function deepNodes(ts: typeof TS, file: TS.SourceFile): SourceRange[] {
     ts.forEachChild(node, push);
   }
   for (const node of atCutDepth) {
-    // Cut the nearest expression at or above the holder (a statement cannot become an identifier).
+    // Cut the nearest expression or statement at or above the holder (a statement becomes the
+    // placeholder and a `;`; `else if` chains and nested `if`s nest statements, not expressions).
     let target: TS.Node | undefined = node;
-    while (target && !isExpressionNode(ts, target)) target = target.parent;
-    if (target && target.kind !== ts.SyntaxKind.SourceFile) found.push({ start: target.getStart(file), end: target.getEnd() });
+    while (target && !isExpressionNode(ts, target) && !isStatementNode(ts, target)) target = target.parent;
+    if (target && target.kind !== ts.SyntaxKind.SourceFile) found.push({ start: target.getStart(file), end: target.getEnd(), ...(isExpressionNode(ts, target) ? {} : { statement: true }) });
   }
   return found;
+}
+
+function isStatementNode(ts: typeof TS, node: TS.Node): boolean {
+  return ts.isStatement(node) && node.getWidth() > CUT_PLACEHOLDER.length;
 }
 
 function isExpressionNode(ts: typeof TS, node: TS.Node): boolean {

@@ -7,7 +7,8 @@ import type * as TS from 'typescript';
 import { basename, extname, resolve } from 'node:path';
 import { isUnknownValue, type ConfigValue } from '../ir';
 import { loadTypeScript, scriptKind } from './index';
-import { Interpreter } from './interpreter';
+import { Interpreter, MAX_STEPS } from './interpreter';
+import { Deadline, EvaluationBudget } from '../limits';
 import { ModuleLoader, type ReadFile } from './modules';
 import { toConfigValue } from './toGraph';
 import { BUILDER_CALL, ObjectValue, Unknown, type Value } from './values';
@@ -65,12 +66,13 @@ export function callSitesByTarget(text: string, fileName: string, readFile: Read
   } catch {
     return byTarget;
   }
-  const loader = new ModuleLoader(ts, readFile, (imported, nested) => new Interpreter(ts, imported, nested).runModule(), fileName);
+  // Call sites are a bonus read from many files: each file gets a short time limit, shared (with
+  // its steps) by its readings and the files it imports, as in `parseModels`.
+  const fileBudget = new EvaluationBudget(2 * MAX_STEPS, new Deadline(1_000));
+  const loader = new ModuleLoader(ts, readFile, (imported, nested, budget) => { const i = new Interpreter(ts, imported, nested); if (budget) i.useBudget(budget); return i.runModule(); }, fileName, [], fileBudget.child(MAX_STEPS / 2));
   const run = (overrides?: ReadonlyMap<string, Value>): Interpreter | undefined => {
-    const interpreter = new Interpreter(ts, file, loader);
+    const interpreter = new Interpreter(ts, file, loader).useBudget(fileBudget.child(MAX_STEPS));
     if (overrides) interpreter.argumentOverrides = overrides;
-    // Call sites are a bonus read from many files: each gets a short time limit.
-    interpreter.limitTime(1_000);
     interpreter.onForeignCall = (callee, args) => {
       const target = resolve(callee.file);
       if (only !== undefined && target !== only) return;

@@ -8,7 +8,8 @@ import { finishGraph } from '../graph';
 import { flowHole } from '../frontend/flowHoles';
 import { runTitles, UniqueNames } from '../frontend/modelNames';
 import { annotationSite, mergeHoles } from '../holes';
-import { Interpreter, type FlowHole } from './interpreter';
+import { Interpreter, MAX_STEPS, type FlowHole } from './interpreter';
+import { Deadline, EvaluationBudget, PARSE_LIMITS } from '../limits';
 import { FunctionalModel, type ModelValue, type Value } from './values';
 import { ModuleLoader, type ReadFile } from './modules';
 import { toModelGraph } from './toGraph';
@@ -64,15 +65,17 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
       severity: 'error',
     });
   }
+  // One budget for the file: every reading (branches, choices) and every imported file share
+  // its steps (two readings' worth) and its deadline, so no number of them can multiply the cost.
+  const fileBudget = new EvaluationBudget(2 * MAX_STEPS, new Deadline(options.timeMs ?? PARSE_LIMITS.timeMs));
   const loader = options.readFile
-    ? new ModuleLoader(ts, options.readFile, (file, nested) => new Interpreter(ts, file, nested).runModule(), fileName)
+    ? new ModuleLoader(ts, options.readFile, (file, nested, budget) => { const i = new Interpreter(ts, file, nested); if (budget) i.useBudget(budget); return i.runModule(); }, fileName, [], fileBudget.child(MAX_STEPS / 2))
     : undefined;
   const interpret = (set: Readonly<Record<string, string>> | undefined, overrides?: ReadonlyMap<string, Value>): { interpreter: Interpreter; models: ModelValue[] } => {
-    const interpreter = new Interpreter(ts, sourceFile, loader, set);
+    const interpreter = new Interpreter(ts, sourceFile, loader, set).useBudget(fileBudget.child(MAX_STEPS));
     if (overrides) interpreter.argumentOverrides = overrides;
     if (options.callSites) interpreter.callSites = options.callSites;
     if (options.setFor) interpreter.presetsFor = options.setFor;
-    if (options.timeMs !== undefined) interpreter.limitTime(options.timeMs);
     let result;
     try {
       result = interpreter.run();
@@ -91,25 +94,45 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   const base = interpret(options.set);
   // A string the file's own statements compare to pick the architecture (`args.modelType`,
   // `process.argv[2]`, a UI getter): one reading of the file per string, one model per branch.
-  const split = base.interpreter.topLevelSplit();
-  const runs: { interpreter: Interpreter; models: ModelValue[]; branch?: string }[] = split
-    ? split.values.map((value) => ({ ...interpret({ ...options.set, [split.name]: JSON.stringify(value) }), branch: value }))
-    : [base];
-  if (split?.other !== undefined) {
+  const noted = base.interpreter.problemsOf().length;
+  // A reading that ran out of steps would run out again in every extra reading: none then.
+  const heavy = base.interpreter.stopped || base.interpreter.stepLimited;
+  const split = heavy ? undefined : base.interpreter.topLevelSplit();
+  // What the split itself says (strings past the limit): kept when the base reading's problems go.
+  const splitNotes = base.interpreter.problemsOf().slice(noted);
+  const runs: { interpreter: Interpreter; models: ModelValue[]; branch?: string }[] = split ? [] : [base];
+  // A reading the file's budget stopped is partial: dropped, with one note of what was not read.
+  const unread: string[] = [];
+  const partial = (reading: { interpreter: Interpreter }, before: number, value: string): boolean => {
+    if (!reading.interpreter.stopped || reading.interpreter === base.interpreter || (split && !runs.length)) return false;
+    problems.splice(before);
+    unread.push(`'${value}'`);
+    return true;
+  };
+  for (const value of split?.values ?? []) {
+    const before = problems.length;
+    const reading = interpret({ ...options.set, [split!.name]: JSON.stringify(value) });
+    if (!partial(reading, before, value)) runs.push({ ...reading, branch: value });
+  }
+  if (split?.other !== undefined && !unread.length) {
     // A string none of the literals is reaches the `else` / `default:` side; its models that a
     // literal's reading also gave are dropped below, and a reading that built nothing new (a
     // `default: throw`) leaves no problems.
     const before = problems.length;
     const read = interpret({ ...options.set, [split.name]: JSON.stringify(split.other) });
+    if (read.interpreter.stopped) {
+      problems.splice(before);
+      unread.push(otherLabel(split.values));
+    }
     // A sequential left empty is the start of a model the other side threw out of.
     // A reading that threw more than the first is a string the code rejects: no model.
     const rejected = read.interpreter.thrown > base.interpreter.thrown;
-    const other = { ...read, models: rejected ? [] : read.models.filter((m) => m instanceof FunctionalModel || m.layers.length > 0), branch: otherLabel(split.values) };
+    const other = { ...read, models: rejected || read.interpreter.stopped ? [] : read.models.filter((m) => m instanceof FunctionalModel || m.layers.length > 0), branch: otherLabel(split.values) };
     if (!other.models.length) problems.splice(before);
     runs.push(other);
   }
   const defaultBranch = new Map<ModelValue, string>();
-  if (!split) {
+  if (!split && !heavy) {
     // A command-line option with `choices` (`addArgument('--arch', {choices: ['cnn', 'rnn'],
     // defaultValue: 'cnn'})`): `node script.js` builds the default, but every choice is a model
     // the script builds. One more reading per other choice; its models the default's reading also
@@ -121,6 +144,7 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
         readings++;
         const before = problems.length;
         const reading = { ...interpret(options.set, new Map([[option.dest, choice]])), branch: choice };
+        if (partial(reading, before, choice)) continue;
         // The default's model that this choice changes is the default's branch: `model[mlp]`.
         for (const model of base.models) {
           const twin = reading.models.find((m) => m.name === model.name && m.range.start === model.range.start && !m.template);
@@ -137,7 +161,14 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   if (split) {
     // The base reading's problems are those of the first branch read blind: the branches' replace them.
     const baseProblems = new Set(base.interpreter.problemsOf());
-    problems.splice(0, problems.length, ...problems.filter((p) => !baseProblems.has(p)));
+    problems.splice(0, problems.length, ...problems.filter((p) => !baseProblems.has(p)), ...splitNotes);
+  }
+  if (unread.length) {
+    problems.push({
+      message: `Gradient Lens' step limit for this file ran out before every value that picks the architecture was read: no model for ${unread.join(', ')}.`,
+      range: (split && base.interpreter.flowHoles.find((h) => h.name === split.name || h.subject === split.name)?.range) ?? { start: 0, end: 0 },
+      severity: 'warning',
+    });
   }
 
   const reported = new Set<string>();

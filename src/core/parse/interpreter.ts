@@ -8,7 +8,7 @@
  * builders); `interpret/state.ts` says how they fit together.
  */
 import type * as TS from 'typescript';
-import { BudgetExceeded, Deadline, timeLimitMessage } from '../limits';
+import { BudgetExceeded, Deadline, statementStepsMessage, stepReserve, timeLimitMessage, type EvaluationBudget } from '../limits';
 import { RefusedImport, type ModuleLoader } from './modules';
 import { Builders } from './interpret/builders';
 import { type InterpreterResult, MAX_STEPS } from './interpret/state';
@@ -48,6 +48,7 @@ export class Interpreter extends Builders {
       this.execBlock(this.file.statements, scope);
     } catch (error) {
       if (!(error instanceof BudgetExceeded)) throw error;
+      this.stopped = true;
     }
     const result = new ObjectValue();
     const cjs = module.props.get('exports');
@@ -88,6 +89,12 @@ export class Interpreter extends Builders {
     this.budget.deadline = new Deadline(ms);
   }
 
+  /** Reads with `budget` (a child of the file's budget: readings and imports share its steps and deadline). */
+  useBudget(budget: EvaluationBudget): this {
+    this.budget = budget;
+    return this;
+  }
+
   run(): InterpreterResult {
     const scope = new Scope(this.globals);
     this.moduleScope = scope;
@@ -96,13 +103,31 @@ export class Interpreter extends Builders {
       this.bindImports(this.file.statements, scope);
       this.hoistFunctions(this.file.statements, scope);
       // One statement that hits a limit is reported at its line; the next ones are still read.
+      // One that uses up the steps is too, once: the rest of the file gets a reserve.
+      const own = this.budget;
+      let reserve: { total: number; perStatement: number } | undefined;
       for (const statement of this.file.statements) {
-        if (this.guarded(() => this.exec(statement, scope))?.kind === 'return') break;
+        if (reserve) this.budget = own.child(reserve.perStatement);
+        try {
+          if (this.guarded(() => this.exec(statement, scope))?.kind === 'return') break;
+        } catch (error) {
+          const ownLimit = error instanceof BudgetExceeded && error.kind === 'steps' && (error.budget === this.budget || (!reserve && error.budget === own));
+          if (!ownLimit) throw error;
+          this.problem(statementStepsMessage(this.budget.maxSteps), this.at ?? statement, 'warning');
+          if (!reserve) {
+            reserve = stepReserve(own.maxSteps);
+            own.maxSteps += reserve.total;
+            this.stepLimited = true;
+          }
+        } finally {
+          this.budget = own;
+        }
       }
       this.topLevelFlowHoles = this.flowHoles.length;
       this.runTemplates(scope);
     } catch (error) {
       if (!(error instanceof BudgetExceeded)) throw error;
+      this.stopped = true;
       const at = this.at ?? this.file;
       this.problem(
         error.kind === 'time'

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import type * as TS from 'typescript';
 import { ObjectValue, Unknown } from './values';
 import { createBoundedSourceFile } from './boundedSyntax';
+import type { EvaluationBudget } from '../limits';
 
 /** A file that exists but is not read (a device, a link out of the workspace, too big), and why. */
 export class RefusedFile {
@@ -35,7 +36,8 @@ const MAX_CACHED_MODULES = 200;
 
 const EXTENSIONS = ['', '.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.js'];
 
-export type RunModule = (file: TS.SourceFile, loader: ModuleLoader) => ObjectValue;
+/** Runs an imported file's top level within `budget` (when given) and returns its exports. */
+export type RunModule = (file: TS.SourceFile, loader: ModuleLoader, budget?: EvaluationBudget) => ObjectValue;
 
 export class ModuleLoader {
   /** Files being read right now, outermost first: an import of one of them is a cycle. */
@@ -47,6 +49,12 @@ export class ModuleLoader {
     private readonly runModule: RunModule,
     importer: string,
     stack: readonly string[] = [],
+    /**
+     * The steps every file this loader reads may use together (a child of the importing file's
+     * budget): each file gets at most half of what the pool holds, so a chain or a fan of
+     * imports stays within the pool. A file stopped by it is refused, and not cached.
+     */
+    private readonly pool?: EvaluationBudget,
   ) {
     this.stack = [...stack, resolve(importer)];
   }
@@ -80,7 +88,9 @@ export class ModuleLoader {
       if (cached && cached.text === text) return cached.exports;
       const kind = /\.(js|jsx|mjs|cjs)$/.test(path) ? this.ts.ScriptKind.JS : /\.tsx$/.test(path) ? this.ts.ScriptKind.TSX : this.ts.ScriptKind.TS;
       const file = createBoundedSourceFile(this.ts, path, text, kind).file;
-      const exports = this.runModule(file, new ModuleLoader(this.ts, this.readFile, this.runModule, path, this.stack.slice(0, -1).concat(importer)));
+      const budget = this.pool?.child(Math.floor(this.pool.maxSteps / 2));
+      const exports = this.runModule(file, new ModuleLoader(this.ts, this.readFile, this.runModule, path, this.stack.slice(0, -1).concat(importer), this.pool), budget);
+      if (budget?.exceeded) return new RefusedImport(specifier, `'${specifier}' takes more evaluation steps to read than Gradient Lens allows an imported file; it is not read`);
       if (cache.size >= MAX_CACHED_MODULES) cache.delete(cache.keys().next().value!);
       cache.set(path, { text, exports });
       return exports;

@@ -31,7 +31,7 @@ export abstract class EvaluatorBase {
   readonly templateRuns: TemplateRun[] = [];
   /** The text node offsets point into (an annotation's while it is evaluated). */
   protected src: string;
-  protected readonly budget: EvaluationBudget;
+  protected budget: EvaluationBudget;
   /** Nested calls right now. */
   protected depth = 0;
   /** Nested `eval`s right now (expression depth across calls); bounded so the stack is. */
@@ -70,7 +70,7 @@ export abstract class EvaluatorBase {
   ) {
     this.text = withoutTrailingDotFloats(text);
     this.src = this.text;
-    this.budget = new EvaluationBudget(MAX_STEPS, new Deadline(options.timeMs));
+    this.budget = options.budget ?? new EvaluationBudget(MAX_STEPS, new Deadline(options.timeMs));
     this.builtins = pythonBuiltins({ text: (node) => this.t(node), holeRanges: this.holeRanges, fillFor: (chain) => this.fillFor(chain) });
   }
 

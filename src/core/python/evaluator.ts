@@ -13,7 +13,7 @@ import { parser } from '@lezer/python';
 import { presetText, splitFills } from '../frontend/annotations';
 import { nodesReaching } from '../graph';
 import type { AnnotationSite, SourceRange } from '../ir';
-import { BudgetExceeded, timeLimitMessage } from '../limits';
+import { BudgetExceeded, statementStepsMessage, stepReserve, timeLimitMessage } from '../limits';
 import { KerasModelEvaluator } from './kerasModels';
 import { PURE_MODULES } from './pyLibraries';
 import { ANNOTATION, FILL_NAME, hasError, isTrailingDotFloat, kids, pyString, rangeOf } from './syntax';
@@ -28,6 +28,8 @@ export class Evaluator extends KerasModelEvaluator {
   calledOutsideTemplates: ReadonlySet<number> = new Set();
   /** True when a step or time budget ended the reading. */
   stopped = false;
+  /** True when a top-level statement used up the reading's steps (the rest was read on a reserve): no extra readings. */
+  stepLimited = false;
 
   // ----- entry
 
@@ -41,8 +43,25 @@ export class Evaluator extends KerasModelEvaluator {
     this.collectFileFills(top);
     try {
       // One statement that hits a limit is reported at its line; the next ones are still read.
+      // One that uses up the steps is too, once: the rest of the file gets a reserve.
+      const own = this.budget;
+      let reserve: { total: number; perStatement: number } | undefined;
       for (const statement of kids(top)) {
-        if (this.guarded(() => this.execBlock([statement], this.moduleScope))) break;
+        if (reserve) this.budget = own.child(reserve.perStatement);
+        try {
+          if (this.guarded(() => this.execBlock([statement], this.moduleScope))) break;
+        } catch (error) {
+          const ownLimit = error instanceof BudgetExceeded && error.kind === 'steps' && (error.budget === this.budget || (!reserve && error.budget === own));
+          if (!ownLimit) throw error;
+          this.problem(statementStepsMessage(this.budget.maxSteps), this.at ?? rangeOf(statement), 'warning');
+          if (!reserve) {
+            reserve = stepReserve(own.maxSteps);
+            own.maxSteps += reserve.total;
+            this.stepLimited = true;
+          }
+        } finally {
+          this.budget = own;
+        }
       }
       this.calledOutsideTemplates = new Set(this.calledFunctions);
       this.runTemplates(top);
@@ -216,8 +235,22 @@ export class Evaluator extends KerasModelEvaluator {
       if ((this.options.importing ?? []).includes(path) || path === fileName) continue;
       const text = readFile(path);
       if (text === undefined) continue;
-      const nested = new Evaluator(text, { fileName: path, readFile, importing: [...(this.options.importing ?? []), fileName], ...(this.options.timeMs !== undefined ? { timeMs: this.options.timeMs } : {}) });
+      if (typeof text !== 'string') {
+        this.problem(`Values imported from \`${from.join('.')}\` are unknown: ${text.reason}.`, this.at ?? { start: 0, end: 0 }, 'warning');
+        return undefined;
+      }
+      const pool = this.options.importPool;
+      const budget = pool?.child(Math.floor(pool.maxSteps / 2));
+      const nested = new Evaluator(text, {
+        fileName: path, readFile, importing: [...(this.options.importing ?? []), fileName],
+        ...(this.options.timeMs !== undefined ? { timeMs: this.options.timeMs } : {}),
+        ...(budget && pool ? { budget, importPool: pool } : {}),
+      });
       nested.runModule();
+      if (budget?.exceeded) {
+        this.problem(`Values imported from \`${from.join('.')}\` are unknown: it takes more evaluation steps to read than Gradient Lens allows an imported file.`, this.at ?? { start: 0, end: 0 }, 'warning');
+        return undefined;
+      }
       const module = new PyModuleFile(from.join('.'), nested.moduleScope);
       this.userModules.set(key, module);
       return module;

@@ -18,14 +18,14 @@ import { chooseFreeLengths, declaredInputShape, finishGraph, layerIds, nodesReac
 import { flowHole } from '../frontend/flowHoles';
 import { runTitles, UniqueNames } from '../frontend/modelNames';
 import { holeRole, holeSuggestion, mergeHoles } from '../holes';
-import { PARSE_LIMITS } from '../limits';
+import { Deadline, EvaluationBudget, PARSE_LIMITS } from '../limits';
 import { Evaluator } from './evaluator';
-import { FunctionalModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './values';
+import { FunctionalModel, MAX_STEPS, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './values';
 import { withVariants, type Reading, type VariantValues } from './variants';
 
 export interface PythonParseOptions {
-  /** Reads another file, for imports of the user's own modules (`from helpers import build`). */
-  readonly readFile?: (path: string) => string | undefined;
+  /** Reads another file, for imports of the user's own modules (`from helpers import build`); `{reason}` when refused. */
+  readonly readFile?: (path: string) => string | undefined | { readonly reason: string };
   /** Values for template parameters (or access chains) by name, as Python expression text. */
   readonly set?: Readonly<Record<string, string>>;
   /** The same, for one builder function's models only, by function name. */
@@ -42,14 +42,18 @@ export interface PythonParseOptions {
 export function parsePythonModels(text: string, fileName = 'model.py', options: PythonParseOptions = {}): ParseResult {
   const timeMs = options.timeMs ?? PARSE_LIMITS.timeMs;
   const started = performance.now();
-  const base = readPython(text, fileName, options);
+  // One budget for the file: every reading (one per value that picks the architecture) and
+  // every imported module share its steps (two readings' worth) and its deadline.
+  const fileBudget = new EvaluationBudget(2 * MAX_STEPS, new Deadline(timeMs));
+  const importPool = fileBudget.child(MAX_STEPS / 2);
+  const base = readPython(text, fileName, { ...options, budget: fileBudget.child(MAX_STEPS), importPool });
   const read = (values: VariantValues, left: number): Reading =>
-    readPython(text, fileName, { ...options, ...values, set: { ...options.set, ...values.set }, timeMs: left });
+    readPython(text, fileName, { ...options, ...values, set: { ...options.set, ...values.set }, timeMs: left, budget: fileBudget.child(MAX_STEPS), importPool });
   return withVariants(base, read, timeMs - (performance.now() - started));
 }
 
 /** One reading of the file with the evaluator (`chosen`: argparse values instead of defaults). */
-function readPython(text: string, fileName: string, options: PythonParseOptions & { readonly chosen?: Readonly<Record<string, string>> }): Reading {
+function readPython(text: string, fileName: string, options: PythonParseOptions & { readonly chosen?: Readonly<Record<string, string>>; readonly budget?: EvaluationBudget; readonly importPool?: EvaluationBudget }): Reading {
   const problems: ParseProblem[] = [];
   const report = (message: string, range: SourceRange, severity: ParseProblem['severity'] = 'warning'): void => {
     if (!problems.some((p) => p.message === message && p.range.start === range.start)) problems.push({ message, range, severity });
@@ -89,7 +93,7 @@ function readPython(text: string, fileName: string, options: PythonParseOptions 
     }
   }
   problems.sort((a, b) => a.range.start - b.range.start);
-  return { models, problems, selectors: [...evaluator.selectors.values()], called: evaluator.calledOutsideTemplates, templateOf, stopped: evaluator.stopped };
+  return { models, problems, selectors: [...evaluator.selectors.values()], called: evaluator.calledOutsideTemplates, templateOf, stopped: evaluator.stopped || evaluator.stepLimited };
 }
 
 type Report = (message: string, range: SourceRange, severity?: ParseProblem['severity']) => void;

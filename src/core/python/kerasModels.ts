@@ -242,8 +242,15 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     const layersArg = args.positional[0] ?? args.keywords.get('layers');
     if (layersArg && layersArg.value !== null) {
       const list = layersArg.value;
-      if (Array.isArray(list)) for (const item of list) this.addToSequential(model, item, layersArg.valueRange ?? rangeOf(site));
-      else this.addToSequential(model, list, layersArg.valueRange ?? rangeOf(site));
+      const at = layersArg.valueRange ?? rangeOf(site);
+      try {
+        if (Array.isArray(list)) for (const item of list) this.addToSequential(model, item, at);
+        else this.addToSequential(model, list, at);
+      } catch (error) {
+        // A list longer than the layer limit: the model keeps the layers up to it.
+        if (!(error instanceof ParseLimitError)) throw error;
+        this.problem(error.message, error.range ?? at, 'warning');
+      }
     }
     this.models.push(model);
     return model;

@@ -4,6 +4,7 @@
  * Also the scope chain, call arguments, and Python's truth and equality on these values.
  * A leaf module: every other file of the evaluator imports it, it imports none of them.
  */
+import type { EvaluationBudget } from '../limits';
 import type { SyntaxNode } from '@lezer/common';
 import type { ConfigValue, PropertyRange, SourceRange } from '../ir';
 
@@ -287,8 +288,15 @@ export interface EvaluatorOptions {
   readonly set?: Readonly<Record<string, string>>;
   /** This file's path: imported modules of the user's are looked up beside it. */
   readonly fileName?: string;
-  /** Reads another file (absolute or as given); undefined when there is none. */
-  readonly readFile?: (path: string) => string | undefined;
+  /** Reads another file (absolute or as given); undefined when there is none, `{reason}` when it is refused. */
+  readonly readFile?: (path: string) => string | undefined | { readonly reason: string };
+  /**
+   * This reading's steps, inside the file's budget (variants.ts: readings share the file's
+   * steps and deadline); by default a budget of its own of MAX_STEPS and `timeMs`.
+   */
+  readonly budget?: EvaluationBudget;
+  /** The steps imported files of this reading may use together (each file at most half). */
+  readonly importPool?: EvaluationBudget;
   /** Files being read up the import chain (cycles stop). */
   readonly importing?: readonly string[];
   /** Values for one builder function's runs only, by function name (remembered per model). */

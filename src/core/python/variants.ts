@@ -20,7 +20,7 @@ export interface Reading {
   readonly called: ReadonlySet<number>;
   /** The function (its definition's start and end) of each model a template run built. */
   readonly templateOf: ReadonlyMap<ModelGraph, { readonly start: number; readonly end: number }>;
-  /** True when a budget ended the reading (its models may be partial). */
+  /** True when a budget ended the reading (its models may be partial) or a statement used up its steps. */
   readonly stopped: boolean;
 }
 
@@ -60,15 +60,25 @@ export function withVariants(
   const seen = new Set(problems.map((p) => `${p.range.start}:${p.message}`));
   let readings = 0;
   for (const selector of selectors) {
-    const values = selector.values.filter((v) => v !== selector.current).slice(0, MAX_VALUES);
+    const others = selector.values.filter((v) => v !== selector.current);
+    const values = others.slice(0, MAX_VALUES);
+    if (others.length > values.length) {
+      problems.push({ message: `\`${selector.label}\` has ${selector.values.length.toLocaleString('en-US')} values; Gradient Lens reads the first ${MAX_VALUES + (selector.current !== undefined ? 1 : 0)} (its limit), one model each.`, range: selector.range, severity: 'info' });
+    }
     const runs: [string, Reading][] = [];
+    const unread: string[] = [];
     for (const value of values) {
       const left = timeMs - (performance.now() - started);
       if (readings >= MAX_READINGS || left <= 0) break;
       readings++;
       const variant = selector.kind === 'option' ? { chosen: { [selector.name]: value } } : { set: { [selector.name]: JSON.stringify(value) } };
       const reading = read(variant, left);
+      // A reading the file's budget stopped is partial: no model of it, and said once.
       if (!reading.stopped) runs.push([value, reading]);
+      else unread.push(`'${value}'`);
+    }
+    if (unread.length) {
+      problems.push({ message: `Gradient Lens' step limit for this file ran out before every value of \`${selector.label}\` was read: no model for ${unread.join(', ')}.`, range: selector.range, severity: 'warning' });
     }
     if (!runs.length) continue;
     // With a default the base reading is the default's; without one it only stood in.

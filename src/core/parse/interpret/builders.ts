@@ -4,7 +4,8 @@
  * per string that picks the architecture; callbacks handed to unknown code are run too.
  */
 import type * as TS from 'typescript';
-import type { ConfigValue, ParseProblem } from '../../ir';
+import type { ConfigValue, ParseProblem, SourceRange } from '../../ir';
+import { PARSE_LIMITS } from '../../limits';
 import { BUILDER_CALL, fromConfigValue, FunctionalModel, functionalNodes, FunctionValue, type ModelValue, ObjectValue, type Scope, Unknown, type Value } from '../values';
 import { toConfigValue } from '../toGraph';
 import { skipOuterExpressions } from './jsSemantics';
@@ -72,7 +73,12 @@ export abstract class Builders extends Fills {
       // `if (modelType === 'cnn') ... else if (modelType === 'rnn')` with no value given:
       // one run per name compared, so each architecture is a model of its own.
       const branch = this.branchParameter(fn.declaration, given);
-      const sites = this.callSites[name] ?? [];
+      const allSites = this.callSites[name] ?? [];
+      // Each argument list is a run and a model: as many as a string's values, no more.
+      const sites = allSites.slice(0, PARSE_LIMITS.maxBranchValues);
+      if (allSites.length > sites.length) {
+        this.problem(`\`${name}\` is called with ${allSites.length.toLocaleString('en-US')} different arguments in other files; Gradient Lens reads the first ${sites.length} (its limit), one model each.`, fn.declaration, 'info');
+      }
       // Calls in other files with constant arguments: one model per distinct argument list.
       const variants: { label: string; fill?: readonly [string, string]; args?: Value[]; other?: true }[] = sites.length
         ? sites.map((args) => ({ label: `${name}(${args.map(formatArgument).join(', ')})`, args: args.map(fromConfigValue) }))
@@ -221,8 +227,9 @@ export abstract class Builders extends Fills {
     if (declaration.body) visit(declaration.body);
     const best = [...found].sort((a, b) => b[1].length - a[1].length)[0];
     if (!best || best[1].length < 2) return undefined;
-    const other = declaration.body && chainsWithOtherSide(ts, this.file, declaration.body).has(best[0]) ? otherString(best[1]) : undefined;
-    return { parameter: best[0], values: best[1], ...(other !== undefined ? { other } : {}) };
+    const values = this.capBranchValues(best[0], best[1], declaration);
+    const other = values.length === best[1].length && declaration.body && chainsWithOtherSide(ts, this.file, declaration.body).has(best[0]) ? otherString(best[1]) : undefined;
+    return { parameter: best[0], values, ...(other !== undefined ? { other } : {}) };
   }
 
   /**
@@ -273,9 +280,11 @@ export abstract class Builders extends Fills {
       // One literal is enough when the test has an `else`: a string none of them is reaches it.
       const otherFor = (chain: string, values: readonly string[]): string | undefined => (this.fileOtherSides().has(chain) ? otherString(values) : undefined);
       const split = (chain: string | undefined): { name: string; values: string[]; other?: string } | undefined => {
-        const values = chain !== undefined ? cases.get(chain) : undefined;
-        if (chain === undefined || !values?.length) return undefined;
-        const other = otherFor(chain, values);
+        const all = chain !== undefined ? cases.get(chain) : undefined;
+        if (chain === undefined || !all?.length) return undefined;
+        const values = this.capBranchValues(chain, all, hole.range);
+        // Past the limit the strings not read are the other side: no run of its own.
+        const other = values.length === all.length ? otherFor(chain, values) : undefined;
         return values.length >= 2 || other !== undefined ? { name: chain, values, ...(other !== undefined ? { other } : {}) } : undefined;
       };
       const bySubject = hole.subject !== undefined && !given.has(hole.subject) ? split(hole.subject) : undefined;
@@ -284,6 +293,17 @@ export abstract class Builders extends Fills {
       if (byName) return byName;
     }
     return undefined;
+  }
+
+  /**
+   * The strings a split reads: the first `maxBranchValues` (one run and one model each), with an
+   * information problem at `site` when there are more.
+   */
+  protected capBranchValues(chain: string, values: readonly string[], site: TS.Node | SourceRange): string[] {
+    const max = PARSE_LIMITS.maxBranchValues;
+    if (values.length <= max) return [...values];
+    this.problem(`\`${chain}\` is compared with ${values.length.toLocaleString('en-US')} strings; Gradient Lens reads the first ${max} (its limit), one model each.`, site, 'info');
+    return values.slice(0, max);
   }
 
   /** Access chains whose string test has an `else` / `default:` side that does something. */

@@ -82,7 +82,12 @@ export abstract class InterpreterState {
   private readonly problemLog = new ProblemLog((message, range) => `${range.start}:${range.end}:${message}`);
   protected readonly problems: ParseProblem[] = this.problemLog.items;
   readonly models: ModelValue[] = [];
-  protected readonly budget = new EvaluationBudget(MAX_STEPS);
+  /** This reading's steps; inside the file's budget when the parser shares one (`useBudget`). */
+  protected budget = new EvaluationBudget(MAX_STEPS);
+  /** True when a step or time budget ended the reading (its models may be partial). */
+  stopped = false;
+  /** True when a top-level statement used up the reading's steps (the rest was read on a reserve): no extra readings. */
+  stepLimited = false;
   protected callDepth = 0;
   /** Nested `eval`s right now (expression depth across calls); bounded so the stack is. */
   protected evalDepth = 0;

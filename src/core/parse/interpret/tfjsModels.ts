@@ -47,8 +47,9 @@ export abstract class TfjsModels extends Calls {
       if (config instanceof ObjectValue) {
         const layers = config.props.get('layers');
         if (Array.isArray(layers)) {
-          if (layers.length > PARSE_LIMITS.maxLayersPerModel) throw new ParseLimitError(layerLimitMessage(), range, 'statement');
-          for (const layer of layers) {
+          // A list longer than the layer limit: the model keeps the layers up to it.
+          if (layers.length > PARSE_LIMITS.maxLayersPerModel) this.problem(layerLimitMessage(), range, 'warning');
+          for (const layer of layers.slice(0, PARSE_LIMITS.maxLayersPerModel)) {
             if (layer instanceof LayerValue) model.layers.push(layer);
             else this.problem('An element of `layers` is not a layer the parser could resolve; the model may be missing a layer.', site);
           }
