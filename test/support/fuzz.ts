@@ -44,6 +44,14 @@ const TS_ATTACKS = [
   () => `const m2 = tf.sequential();\nfor (let i = 0; i < 100; i++) for (let j = 0; j < 100; j++) for (let k = 0; k < 100; k++) m2.add(tf.layers.dense({units: 2, inputShape: [2]}));\n`,
   () => `import zero from '../../../../../../../../dev/zero';\n`,
   () => `const x = 'q'.repeat(9999).repeat(9999);\n`,
+  // Added when re-attacked: statement and type nesting, quadratic parses, slow helpers, many strings.
+  () => `let u = 0;\n${Array.from({ length: 3000 }, (_, i) => `if (u === ${i}) { u = 1; }`).join(' else ')}\n`,
+  () => `${'if (u) '.repeat(3000)}u = 1;\n`,
+  () => `const lt = ${'u < '.repeat(3000)}1;\n`,
+  () => `type Deep = ${'Array<'.repeat(2000)}number${'>'.repeat(2000)};\n`,
+  () => `const tern = ${'u ? 1 : '.repeat(10000)}0;\n`,
+  () => `function fib(n) { return n < 2 ? 1 : fib(n - 1) + fib(n - 2); }\nconst big = fib(60);\n`,
+  () => `const pick = process.argv[2];\n${Array.from({ length: 300 }, (_, i) => `if (pick === 'k${i}') model.add(tf.layers.dense({units: ${i + 1}}));`).join('\n')}\n`,
 ];
 
 const PY_ATTACKS = [
@@ -56,6 +64,9 @@ const PY_ATTACKS = [
   () => `s = 'ab'\nfor i in range(64):\n    s = s + s\n`,
   () => `m2 = keras.Sequential()\nfor a in range(100):\n    for b in range(100):\n        for c in range(100):\n            m2.add(keras.layers.Dense(2))\n`,
   () => `w = []\nfor i in range(64):\n    w.extend(w + [i])\n`,
+  () => `def fib(n):\n    return 1 if n < 2 else fib(n - 1) + fib(n - 2)\nbig = fib(60)\n`,
+  () => `import sys\n${Array.from({ length: 300 }, (_, i) => `${i ? 'elif' : 'if'} sys.argv[1] == "k${i}":\n    model.add(Dense(${i + 1}))`).join('\n')}\n`,
+  () => `for i in range(1000):\n    extra = keras.Sequential([keras.layers.Dense(2, input_shape=(4,))])\n`,
 ];
 
 const TS_TOKENS = ['{', '}', '(', ')', '[', ']', ',', ';', '=>', '=', '+', '-1', '0', '1e9', 'NaN', 'for (;;)', 'while (true)', 'if (x)', 'return', 'tf.layers.dense(', 'model.add(', '.apply(', 'undefined', 'null', '...', '?', ':'];
