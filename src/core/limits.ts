@@ -36,6 +36,11 @@ export const PARSE_LIMITS = {
   maxBranchValues: 8,
   /** Models one file may list (a loop that builds a model per iteration); more is a problem at the next. */
   maxModelsPerFile: 100,
+  /**
+   * Models one reading may build (a builder called in a loop or a recursion builds one per
+   * call, each kept and scanned to the end of the reading); more stop the statement.
+   */
+  maxModelValues: 1_000,
 } as const;
 
 export type ParseLimits = typeof PARSE_LIMITS;
@@ -67,6 +72,10 @@ export function layerLimitMessage(limits: ParseLimits = PARSE_LIMITS): string {
 
 export function modelLimitMessage(found: number, limits: ParseLimits = PARSE_LIMITS): string {
   return `This file defines ${found.toLocaleString('en-US')} models, more than Gradient Lens' limit of ${limits.maxModelsPerFile} per file; the models from here on are not listed.`;
+}
+
+export function modelValuesMessage(limits: ParseLimits = PARSE_LIMITS): string {
+  return `This file builds more than ${limits.maxModelValues.toLocaleString('en-US')} models while it is read (a model built in a loop or a recursion?), Gradient Lens' limit; the statement is not read further and keeps its first ${limits.maxBranchValues} models.`;
 }
 
 export function depthLimitMessage(limits: ParseLimits = PARSE_LIMITS): string {

@@ -148,3 +148,15 @@ test('a model given more layers than the limit in one list keeps the layers up t
   assert.equal(tsResult.models.length, 1);
   assert.equal(tsResult.models[0]!.layers.length, 5000);
 });
+
+test('a helper that builds a model at every call of a recursion stops at 1,000 models, quickly', () => {
+  // Found by the fuzz benchmark: a stray `{` moved the file into a recursive function, which then
+  // built a model per call; every call scanned every model so far (4 GB, then out of memory).
+  const ts = `${TS_HEAD}function grow(n) {\n  const m = tf.sequential();\n  m.add(tf.layers.dense({units: 2, inputShape: [4]}));\n  return n < 2 ? m : grow(n - 1) && grow(n - 2);\n}\nconst big = grow(60);\n${TS_MODEL}`;
+  const tsResult = read('grow.ts', ts, /builds more than 1,000 models while it is read/, 3);
+  assert.ok(tsResult.models.some((m) => m.name === 'model'), tsResult.models.map((m) => m.name).join(', '));
+  const py = `${PY_HEAD}for i in range(100):\n    for j in range(100):\n        extra = keras.Sequential([keras.layers.Dense(2, input_shape=(4,))])\n${PY_MODEL}`;
+  const pyResult = read('grow.py', py, /builds more than 1,000 models while it is read/, 4);
+  assert.ok(pyResult.models.some((m) => m.name === 'm'), pyResult.models.map((m) => m.name).join(', '));
+  assert.equal(pyResult.models.length, 9);
+});

@@ -108,6 +108,7 @@ export class Interpreter extends Builders {
       let reserve: { total: number; perStatement: number } | undefined;
       for (const statement of this.file.statements) {
         if (reserve) this.budget = own.child(reserve.perStatement);
+        this.statementModels = this.models.length;
         try {
           if (this.guarded(() => this.exec(statement, scope))?.kind === 'return') break;
         } catch (error) {

@@ -12,7 +12,7 @@ import type { SyntaxNode } from '@lezer/common';
 import type { FlowRole } from '../frontend/flowHoles';
 import { ProblemLog } from '../frontend/problems';
 import type { ParseProblem, SourceRange } from '../ir';
-import { Deadline, EvaluationBudget, lengthProblem, ParseLimitError } from '../limits';
+import { Deadline, EvaluationBudget, lengthProblem, modelValuesMessage, PARSE_LIMITS, ParseLimitError } from '../limits';
 import { pythonBuiltins } from './builtins';
 import { MAX_STEPS, Scope, Unknown, type EvaluatorOptions, type ModelValue, type Selector, type TemplateRun, type Value } from './values';
 
@@ -20,6 +20,19 @@ export abstract class EvaluatorBase {
   private readonly problemLog = new ProblemLog((message, range) => `${range.start}:${message}`);
   readonly problems: ParseProblem[] = this.problemLog.items;
   readonly models: ModelValue[] = [];
+
+  /** Adds a model the reading built; past `maxModelValues` the statement stops (a model per loop or recursion step). */
+  protected keepModel(model: ModelValue): void {
+    if (this.models.length - this.statementModels >= PARSE_LIMITS.maxModelValues) {
+      // The statement stops; it keeps its first few models (a runaway loop's are alike), so the
+      // models of the statements after it still fit in the file's list.
+      this.models.splice(this.statementModels + PARSE_LIMITS.maxBranchValues);
+      throw new ParseLimitError(modelValuesMessage(), this.at, 'statement');
+    }
+    this.models.push(model);
+  }
+  /** Models there were when the top-level statement being read began (`maxModelValues` counts from it). */
+  protected statementModels = 0;
   /** Where each named hole comes from (a parameter's declaration, a data access). */
   readonly holeRanges = new Map<string, SourceRange>();
   /** Unknown loop counts and lists that decided how many layers a model got. */

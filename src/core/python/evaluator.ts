@@ -48,6 +48,7 @@ export class Evaluator extends KerasModelEvaluator {
       let reserve: { total: number; perStatement: number } | undefined;
       for (const statement of kids(top)) {
         if (reserve) this.budget = own.child(reserve.perStatement);
+        this.statementModels = this.models.length;
         try {
           if (this.guarded(() => this.execBlock([statement], this.moduleScope))) break;
         } catch (error) {
@@ -303,7 +304,7 @@ export class Evaluator extends KerasModelEvaluator {
         model.compile = { ...rest, range: at, configRanges: {} };
       }
       model.nameDepth = Infinity;
-      this.models.push(model);
+      this.keepModel(model);
     }
     const file = owner.options.fileName?.split(/[\\/]/).pop() ?? 'the imported file';
     for (const p of owner.problems.slice(problemsBefore)) if (p.severity !== 'info') this.problem(`${p.message} (in \`${file}\`)`, at, p.severity);

@@ -252,7 +252,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
         this.problem(error.message, error.range ?? at, 'warning');
       }
     }
-    this.models.push(model);
+    this.keepModel(model);
     return model;
   }
 
@@ -276,7 +276,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     if (!inputs || !outputs) return new Unknown(this.t(site), 'a model the parser could not follow');
     const model = new FunctionalModel(rangeOf(site), inputs, outputs);
     this.nameModel(model, args);
-    this.models.push(model);
+    this.keepModel(model);
     return model;
   }
 

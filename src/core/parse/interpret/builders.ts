@@ -137,7 +137,7 @@ export abstract class Builders extends Fills {
         const dropped = new Set(run.models);
         this.models.splice(0, this.models.length, ...this.models.filter((m) => !dropped.has(m)));
         this.dropProblems(run.problems);
-        this.flowHoles.splice(flowBefore);
+        this.dropFlowHoles(flowBefore);
         const branches: ModelValue[] = [];
         for (const branchVariant of this.splitVariants(name, split.name, split)) {
           const thrown = this.thrown;
@@ -343,7 +343,7 @@ export abstract class Builders extends Fills {
       const dropped = new Set(first.models);
       this.models.splice(0, this.models.length, ...this.models.filter((m) => !dropped.has(m)));
       this.dropProblems(first.problems);
-      this.flowHoles.splice(flowBefore);
+      this.dropFlowHoles(flowBefore);
       const branches: ModelValue[] = [];
       const values = [...split.values.map((value) => ({ value, label: value, other: false })), ...(split.other !== undefined ? [{ value: split.other, label: otherLabel(split.values), other: true }] : [])];
       for (const { value, label, other } of values) {

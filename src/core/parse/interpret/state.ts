@@ -130,6 +130,15 @@ export abstract class InterpreterState {
   callSites: Readonly<Record<string, readonly (readonly ConfigValue[])[]>> = {};
   /** Control-flow holes met so far; toGraph attaches them to the models they shaped. */
   readonly flowHoles: FlowHole[] = [];
+  private readonly flowHoleKeys = new Set<string>();
+  /** Models there were when the top-level statement being read began (`maxModelValues` counts from it). */
+  protected statementModels = 0;
+
+  /** Takes back the flow holes from `from` on (a run redone per branch notes them again). */
+  protected dropFlowHoles(from: number): void {
+    this.flowHoles.splice(from);
+    this.flowHoleKeys.clear();
+  }
   /** Unknowns that decide no layer, read with a documented value (a run guard as true). */
   readonly assumptions: Assumption[] = [];
   /** Names compared with string literals anywhere in the file (`kind === 'lstm'`, `case 'gru':`), by access chain. */
@@ -181,6 +190,12 @@ export abstract class InterpreterState {
     // The unknown decides how the model is built: a hole of the models being built now.
     if (!(value instanceof Unknown) || !value.hole || !role) return;
     const models = this.templateName ? this.models.filter((m) => m.template === this.templateName) : this.models.slice(-1);
+    // The same hole at the same construct for the same models is noted once: a recursive helper
+    // meets it at every call, and each note walks the construct (the fuzz benchmark found one
+    // such file growing to 4 GB).
+    const key = `${value.hole.name}:${at.pos}:${role}:${models.map((m) => this.models.indexOf(m)).join(',')}`;
+    if (this.flowHoleKeys.has(key)) return;
+    this.flowHoleKeys.add(key);
     const subject = role === 'condition' ? comparedChains(this.ts, this.file, at)[0] : undefined;
     const strings = subject ? stringComparisons(this.ts, this.file, at).get(subject) : undefined;
     this.flowHoles.push({ ...value.hole, role, models, ...(subject ? { subject } : {}), ...(strings?.length ? { strings } : {}) });

@@ -4,7 +4,7 @@
  * a model used as a layer is inlined. Everything else under `tf.` is a FactoryCall.
  */
 import type * as TS from 'typescript';
-import { layerLimitMessage, PARSE_LIMITS, ParseLimitError } from '../../limits';
+import { layerLimitMessage, modelValuesMessage, PARSE_LIMITS, ParseLimitError } from '../../limits';
 import { nearestTfjsOptimizer, TFJS_OPTIMIZER_NAMES } from '../../optimizers';
 import { LAYER_FACTORIES, MERGE_LAYERS } from '../tfjsApi';
 import {
@@ -126,6 +126,12 @@ export abstract class TfjsModels extends Calls {
   }
 
   protected registerModel(model: ModelValue): ModelValue {
+    if (this.models.length - this.statementModels >= PARSE_LIMITS.maxModelValues) {
+      // The statement stops; it keeps its first few models (a runaway loop's are alike), so the
+      // models of the statements after it still fit in the file's list.
+      this.models.splice(this.statementModels + PARSE_LIMITS.maxBranchValues);
+      throw new ParseLimitError(modelValuesMessage(), undefined, 'statement');
+    }
     this.modelWork++;
     if (this.templateName) model.template = this.templateName;
     if (this.builderName) model.builder = this.builderName;
