@@ -160,3 +160,10 @@ test('a helper that builds a model at every call of a recursion stops at 1,000 m
   assert.ok(pyResult.models.some((m) => m.name === 'm'), pyResult.models.map((m) => m.name).join(', '));
   assert.equal(pyResult.models.length, 9);
 });
+
+test('a Python variant read after the file\'s steps ran out is said as not read, never an internal error', () => {
+  // Found by the fuzz benchmark: the variant's value was evaluated before the reading's guard.
+  const branches = ['a', 'b', 'c'].map((v, i) => `${i ? 'elif' : 'if'} sys.argv[1] == "${v}":\n    m = keras.Sequential([keras.layers.Dense(${i + 1}, input_shape=(4,))])`).join('\n');
+  const py = `${PY_HEAD}import sys\nn = 0\nfor a in range(250):\n    for b in range(250):\n        n = n + 1\n${branches}\nelse:\n    m = keras.Sequential([keras.layers.Dense(4, input_shape=(4,))])\n`;
+  assert.ok(read('late.py', py, /step limit for this file ran out before every value of `sys.argv\[1\]` was read: no model for .*'c'/, 7).models.length >= 1);
+});

@@ -40,8 +40,9 @@ export class Evaluator extends KerasModelEvaluator {
     this.reportSyntaxErrors(top);
     this.moduleScope = new Scope();
     this.moduleScope.vars.set('__name__', '__main__');
-    this.collectFileFills(top);
     try {
+      // Fills from outside (`set`: a variant's value) are evaluated: they cost steps too.
+      this.collectFileFills(top);
       // One statement that hits a limit is reported at its line; the next ones are still read.
       // One that uses up the steps is too, once: the rest of the file gets a reserve.
       const own = this.budget;
