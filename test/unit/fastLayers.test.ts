@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { fastBatchNormalization } from '../../src/training/fastBatchNorm';
+import { fastRecurrent } from '../../src/training/fastRecurrent';
 import { registerMissingWasmKernels } from '../../src/training/wasmKernels';
 
 setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
@@ -48,16 +49,10 @@ async function gradientStep(backend: 'cpu' | 'wasm', make: () => tf.layers.Layer
   await tf.setBackend(backend);
   if (backend === 'wasm') registerMissingWasmKernels(tf);
   const layer = make();
-  layer.build(inputShape);
-  layer.setWeights(layer.weights.map((w, k) => {
-    const data = values(sizeOf(w.shape as number[]), k + 1, 0.5);
-    return tf.tensor(w.trainable ? data : data.map((v) => Math.abs(v) + 0.1), w.shape as number[]);
-  }));
   const x = tf.tensor(values(sizeOf(inputShape), 40, 2), inputShape);
   const results = new Map<string, Float32Array>();
-  const outputShape = (layer.apply(x, { training: true }) as tf.Tensor).shape;
-  tf.dispose(layer.apply(x, { training: true }) as tf.Tensor);
-  // The first apply above ran the moving-average update once; reset so every run starts alike.
+  // The first call builds the layer (and runs one moving-average update); then the same weights everywhere.
+  const outputShape = tf.tidy(() => (layer.apply(x, { training: true }) as tf.Tensor).shape);
   layer.setWeights(layer.weights.map((w, k) => {
     const data = values(sizeOf(w.shape as number[]), k + 1, 0.5);
     return tf.tensor(w.trainable ? data : data.map((v) => Math.abs(v) + 0.1), w.shape as number[]);
@@ -73,8 +68,8 @@ async function gradientStep(backend: 'cpu' | 'wasm', make: () => tf.layers.Layer
   results.set('dx', dx!.dataSync() as Float32Array);
   const weights = layer.trainableWeights.map((w) => w.read() as tf.Variable);
   const { value, grads } = tf.variableGrads(() => loss(x), weights);
-  for (const w of layer.trainableWeights) results.set(`d ${w.originalName}`, grads[(w.read() as tf.Variable).name]!.dataSync() as Float32Array);
-  for (const w of layer.weights) results.set(`after ${w.originalName}`, w.read().dataSync() as Float32Array);
+  for (const w of layer.trainableWeights) results.set(`d ${w.originalName.split('/').pop()}`, grads[(w.read() as tf.Variable).name]!.dataSync() as Float32Array);
+  for (const w of layer.weights) results.set(`after ${w.originalName.split('/').pop()}`, w.read().dataSync() as Float32Array);
   tf.dispose([x, r, out, dx!, value, ...Object.values(grads), ...layer.weights.map((w) => w.read())]);
   return { results };
 }
@@ -83,7 +78,7 @@ async function assertSameAsTfjs(label: string, fast: () => tf.layers.Layer, refe
   const expected = await gradientStep('cpu', reference, inputShape);
   for (const backend of ['cpu', 'wasm'] as const) {
     const actual = await gradientStep(backend, fast, inputShape);
-    assert.deepEqual([...actual.results.keys()].map((k) => k.replace(/_\d+\//, '/')), [...expected.results.keys()].map((k) => k.replace(/_\d+\//, '/')), `${label}: same results`);
+    assert.deepEqual([...actual.results.keys()], [...expected.results.keys()], `${label}: same results`);
     const keys = [...expected.results.keys()];
     [...actual.results.values()].forEach((a, i) => {
       const error = relativeError(a, expected.results.get(keys[i]!)!);
@@ -109,7 +104,7 @@ test('batch norm: inference, other axes and rank 5 are tfjs\' own call', async (
   for (const config of [{ axis: 1 }, {}]) {
     const fast = fastBatchNormalization(tf, config);
     const reference = tf.layers.batchNormalization(config);
-    for (const layer of [fast, reference]) layer.build(x.shape);
+    for (const layer of [fast, reference]) tf.dispose(layer.apply(x) as tf.Tensor);
     reference.setWeights(fast.getWeights());
     for (const training of [false, ...('axis' in config ? [true] : [])]) {
       const a = fast.apply(x, { training }) as tf.Tensor;
@@ -129,7 +124,7 @@ test('batch norm: a training step leaves no tensor behind', async () => {
     if (backend === 'wasm') registerMissingWasmKernels(tf);
     const layer = fastBatchNormalization(tf, {});
     const x = tf.tensor(values(2 * 3 * 3 * 4, 5), [2, 3, 3, 4]);
-    layer.build(x.shape);
+    tf.dispose(layer.apply(x) as tf.Tensor);
     const weights = layer.trainableWeights.map((w) => w.read() as tf.Variable);
     const step = (): void => {
       const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)), weights);
@@ -143,5 +138,78 @@ test('batch norm: a training step leaves no tensor behind', async () => {
     predicted.dispose();
     assert.equal(tf.memory().numTensors, before, `${backend}: a forward pass without a gradient tape`);
     tf.dispose([x, ...layer.weights.map((w) => w.read())]);
+  }
+});
+
+/** Recurrent configs: tfjs' defaults (hardSigmoid gates) and Keras' (sigmoid), every option the fused path computes. */
+const RECURRENT_CASES: [string, 'lstm' | 'gru' | 'simpleRNN', Record<string, unknown>][] = [
+  ['lstm, last output', 'lstm', { units: 4 }],
+  ['lstm, sequences, backwards, sigmoid gates', 'lstm', { units: 3, returnSequences: true, goBackwards: true, recurrentActivation: 'sigmoid' }],
+  ['lstm, no bias, relu', 'lstm', { units: 3, useBias: false, activation: 'relu', recurrentActivation: 'sigmoid', returnSequences: true }],
+  ['gru, last output', 'gru', { units: 4 }],
+  ['gru, sequences, backwards, sigmoid gates', 'gru', { units: 3, returnSequences: true, goBackwards: true, recurrentActivation: 'sigmoid' }],
+  ['gru, no bias, linear', 'gru', { units: 2, useBias: false, activation: 'linear' }],
+  ['simpleRNN, last output', 'simpleRNN', { units: 4 }],
+  ['simpleRNN, sequences, backwards, relu', 'simpleRNN', { units: 3, returnSequences: true, goBackwards: true, activation: 'relu' }],
+];
+
+test('recurrent layers: the fused sequence equals tfjs\' own layer on cpu (outputs, input and weight gradients)', async () => {
+  for (const [label, kind, config] of RECURRENT_CASES) {
+    const make = (): tf.layers.Layer => (tf.layers[kind] as (c: object) => tf.layers.Layer)({ ...config });
+    await assertSameAsTfjs(label, () => fastRecurrent(tf, kind, { ...config }), make, [3, 5, 2]);
+  }
+});
+
+test('recurrent layers: dropout, returnState, stateful and masks are tfjs\' own call', async () => {
+  await tf.setBackend('cpu');
+  const x = tf.tensor(values(3 * 5 * 2, 9), [3, 5, 2]);
+  const same = (label: string, a: tf.Tensor | tf.Tensor[], b: tf.Tensor | tf.Tensor[]): void => {
+    const [as, bs] = [a, b].map((t) => (Array.isArray(t) ? t : [t]));
+    assert.equal(as!.length, bs!.length, label);
+    as!.forEach((t, i) => assert.deepEqual(Array.from(t.dataSync()), Array.from(bs![i]!.dataSync()), label));
+    tf.dispose([...as!, ...bs!]);
+  };
+  for (const config of [{ units: 3, returnState: true }, { units: 3, dropout: 0.5 }, { units: 3, recurrentDropout: 0.5 }, { units: 3, activation: 'selu' }, { units: 3, stateful: true, batchInputShape: [3, 5, 2] }]) {
+    for (const kind of ['lstm', 'gru', 'simpleRNN'] as const) {
+      const fast = fastRecurrent(tf, kind, { ...config });
+      const reference = (tf.layers[kind] as (c: object) => tf.layers.Layer)({ ...config });
+      for (const layer of [fast, reference]) tf.dispose(layer.apply(x) as tf.Tensor);
+      reference.setWeights(fast.getWeights());
+      if ('stateful' in config) for (const layer of [fast, reference]) (layer as tf.RNN).resetStates();
+      // Inference: dropout masks are ones, so both must agree exactly when both run tfjs' call.
+      same(`${kind} ${JSON.stringify(config)}`, fast.apply(x, { training: false }) as tf.Tensor, reference.apply(x, { training: false }) as tf.Tensor);
+      assert.equal(fast.getClassName(), reference.getClassName());
+    }
+  }
+  // A mask (from a masking layer or an embedding with maskZero) goes to tfjs' call too.
+  const mask = tf.tensor2d([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]], [3, 5], 'bool');
+  const fast = fastRecurrent(tf, 'lstm', { units: 2 });
+  const reference = tf.layers.lstm({ units: 2 });
+  for (const layer of [fast, reference]) tf.dispose(layer.apply(x) as tf.Tensor);
+  reference.setWeights(fast.getWeights());
+  same('lstm with a mask', fast.call(x, { mask }) as tf.Tensor, reference.call(x, { mask }) as tf.Tensor);
+  tf.dispose([x, mask]);
+});
+
+test('recurrent layers: a training step of the fused sequence leaves no tensor behind', async () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await tf.setBackend(backend);
+    if (backend === 'wasm') registerMissingWasmKernels(tf);
+    for (const kind of ['lstm', 'gru', 'simpleRNN'] as const) {
+      const layer = fastRecurrent(tf, kind, { units: 3, returnSequences: true });
+      const x = tf.tensor(values(2 * 4 * 2, 5), [2, 4, 2]);
+      tf.dispose(layer.apply(x) as tf.Tensor);
+      const weights = [...layer.trainableWeights.map((w) => w.read() as tf.Variable)];
+      const step = (): void => {
+        const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)), weights);
+        tf.dispose([value, ...Object.values(grads)]);
+      };
+      step();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) step();
+      tf.dispose(tf.tidy(() => layer.apply(x) as tf.Tensor));
+      assert.equal(tf.memory().numTensors, before, `${backend} ${kind}: tensors after 3 more steps and a forward pass`);
+      tf.dispose([x, ...layer.weights.map((w) => w.read())]);
+    }
   }
 });
