@@ -5,7 +5,7 @@
  * tfjs' layers and ours alternating round by round (interleaved: both see the same load).
  * A step is what the worker's step does: gradients of every trainable weight (tf.variableGrads),
  * an sgd update and the loss read back. Also counts the kernels one step runs (tf.profile).
- * Run: node scripts/build.mjs --bench && node dist-bench/fastLayers.bench.js [--rounds N] [--only resnet20,lstm-300] [--batch 32] [--profile]
+ * Run: node scripts/build.mjs --bench && node dist-bench/fastLayers.bench.js [--rounds N] [--only resnet20,lstm-300] [--batch 32] [--profile] [--ours-only]
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -69,8 +69,13 @@ async function main(): Promise<void> {
   const lines = [`Batch-norm and recurrent layers, tfjs' vs Gradient Lens', wasm, batch ${batch}, ${rounds} interleaved rounds (median of 2 steps per round), node ${process.version}.`, '', '| model | tfjs layers ms | ours ms | per-round ratio ours/tfjs (median; all rounds) | kernels per step tfjs / ours | load |', '| --- | --- | --- | --- | --- | --- |'];
   for (const name of only) {
     const file = join(__dirname, '..', 'bench', 'scale', `${name}.ts`);
-    const theirs = variant(file, false);
     const ours = variant(file, true);
+    if (args.includes('--ours-only')) {
+      // For a CPU profile of our layers alone (node --cpu-prof).
+      for (let i = 0; i < rounds; i++) process.stderr.write(`${name} ours: ${timeIt(ours.step, 1).toFixed(0)} ms\n`);
+      continue;
+    }
+    const theirs = variant(file, false);
     // Warm-up: first steps compile kernels and grow the heap.
     theirs.step();
     ours.step();

@@ -7,6 +7,7 @@ import { ACTIVATION_STAND_INS } from '../core/activations';
 import { declaredInputShape } from '../core/graph';
 import { isCallValue, isConfigObject, isUnknownValue, type ConfigValue, type LayerNode, type ModelGraph } from '../core/ir';
 import { fastBatchNormalization } from './fastBatchNorm';
+import { fastRecurrent } from './fastRecurrent';
 import { deriveSeed, seedInitializers, withSeededRandom } from './seeding';
 
 export type Tfjs = typeof tfjs;
@@ -24,6 +25,9 @@ export interface BuildOptions {
 /** tfjs layer types built by Gradient Lens' own equivalents when `fastLayers` is on. */
 const FAST_LAYERS: Record<string, (tf: Tfjs, config: object) => tfjs.layers.Layer> = {
   batchNormalization: fastBatchNormalization,
+  lstm: (tf, config) => fastRecurrent(tf, 'lstm', config),
+  gru: (tf, config) => fastRecurrent(tf, 'gru', config),
+  simpleRNN: (tf, config) => fastRecurrent(tf, 'simpleRNN', config),
 };
 
 export class ModelBuildError extends Error {
