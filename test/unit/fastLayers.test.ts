@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { parseSource } from '../../src/core/source';
+import { buildModel } from '../../src/training/buildModel';
 import { fastBatchNormalization } from '../../src/training/fastBatchNorm';
 import { fastRecurrent } from '../../src/training/fastRecurrent';
 import { registerMissingWasmKernels } from '../../src/training/wasmKernels';
@@ -210,6 +212,56 @@ test('recurrent layers: a training step of the fused sequence leaves no tensor b
       tf.dispose(tf.tidy(() => layer.apply(x) as tf.Tensor));
       assert.equal(tf.memory().numTensors, before, `${backend} ${kind}: tensors after 3 more steps and a forward pass`);
       tf.dispose([x, ...layer.weights.map((w) => w.read())]);
+    }
+  }
+});
+
+/** A model with every layer the worker builds as ours, as a user would write it. */
+const MODEL_SOURCE = `import * as tf from '@tensorflow/tfjs';
+const model = tf.sequential();
+model.add(tf.layers.conv1d({ filters: 4, kernelSize: 3, inputShape: [9, 3] }));
+model.add(tf.layers.batchNormalization());
+model.add(tf.layers.lstm({ units: 5, returnSequences: true }));
+model.add(tf.layers.gru({ units: 4, returnSequences: true, goBackwards: true }));
+model.add(tf.layers.simpleRNN({ units: 3 }));
+model.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
+`;
+
+/** Gradients of every trainable weight, by weight name, of the model built with or without our layers. */
+async function modelGradients(backend: 'cpu' | 'wasm', fastLayers: boolean): Promise<{ grads: Map<string, Float32Array>; ours: number }> {
+  await tf.setBackend(backend);
+  if (backend === 'wasm') registerMissingWasmKernels(tf);
+  const graph = parseSource(MODEL_SOURCE, 'model.ts').models[0]!;
+  const model = buildModel(tf, graph, 7, { fastLayers });
+  const tfjsCall = (type: string): unknown => Object.getPrototypeOf((tf.layers as unknown as Record<string, (c: object) => tf.layers.Layer>)[type]!({ units: 1 })).call;
+  const ours = model.layers.filter((l) => ['batchNormalization', 'lstm', 'gru', 'simpleRNN'].some((type) => l.getClassName().toLowerCase() === type.toLowerCase() && (l as unknown as { call: unknown }).call !== tfjsCall(type))).length;
+  const x = tf.tensor(values(4 * 9 * 3, 11), [4, 9, 3]);
+  const y = tf.tensor([[1], [0], [1], [0]]);
+  const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const { value, grads } = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, weights);
+  const result = new Map(model.trainableWeights.map((w) => [w.originalName, grads[(w.read() as tf.Variable).name]!.dataSync() as Float32Array]));
+  tf.dispose([x, y, value, ...Object.values(grads)]);
+  model.dispose();
+  return { grads: result, ours };
+}
+
+test('the worker builds batch norm and recurrent layers as ours, with tfjs\' per-weight gradients', async () => {
+  const reference = await modelGradients('cpu', false);
+  assert.equal(reference.ours, 0, 'fastLayers false builds tfjs\' own layers');
+  assert.equal(reference.grads.size, 15, 'conv 2 + batch norm 2 + lstm 3 + gru 3 + simpleRNN 3 + dense 2 trainable weights');
+  for (const backend of ['cpu', 'wasm'] as const) {
+    const fast = await modelGradients(backend, true);
+    assert.equal(fast.ours, 4, `${backend}: batch norm, lstm, gru and simpleRNN are ours`);
+    assert.deepEqual([...fast.grads.keys()], [...reference.grads.keys()], 'same weight names');
+    for (const [name, expected] of reference.grads) {
+      // Relative to the largest gradient of the same layer: the bias of the conv before the batch
+      // norm has a gradient of exactly zero in exact arithmetic (the norm removes any per-channel
+      // shift), so both computations give float noise there, ~1e-8 of the kernel's gradient.
+      const layer = name.split('/')[0]!;
+      const scale = Math.max(...[...reference.grads].filter(([n]) => n.split('/')[0] === layer).flatMap(([, g]) => Array.from(g, Math.abs)));
+      const actual = fast.grads.get(name)!;
+      const error = Math.max(...Array.from(actual, (v, i) => Math.abs(v - expected[i]!))) / scale;
+      assert.ok(error < TOLERANCE, `${backend} ${name}: error ${error.toExponential(2)} of the layer's largest gradient, against tfjs' layers on cpu`);
     }
   }
 });
