@@ -7,7 +7,7 @@ import { ACTIVATION_STAND_INS } from '../core/activations';
 import { declaredInputShape } from '../core/graph';
 import { isCallValue, isConfigObject, isUnknownValue, type ConfigValue, type LayerNode, type ModelGraph } from '../core/ir';
 import { fastBatchNormalization } from './fastBatchNorm';
-import { fastRecurrent } from './fastRecurrent';
+import { fastBidirectional, fastRecurrent } from './fastRecurrent';
 import { deriveSeed, seedInitializers, withSeededRandom } from './seeding';
 
 export type Tfjs = typeof tfjs;
@@ -28,6 +28,7 @@ const FAST_LAYERS: Record<string, (tf: Tfjs, config: object) => tfjs.layers.Laye
   lstm: (tf, config) => fastRecurrent(tf, 'lstm', config),
   gru: (tf, config) => fastRecurrent(tf, 'gru', config),
   simpleRNN: (tf, config) => fastRecurrent(tf, 'simpleRNN', config),
+  bidirectional: fastBidirectional,
 };
 
 export class ModelBuildError extends Error {

@@ -360,3 +360,26 @@ export function fastRecurrent(tf: Tfjs, kind: RecurrentKind, config: object): tf
   }
   return new Fast(config);
 }
+
+/** tfjs' class names of the recurrent layers this module computes. */
+const KIND_OF_CLASS: Record<string, RecurrentKind> = { LSTM: 'lstm', GRU: 'gru', SimpleRNN: 'simpleRNN' };
+
+/**
+ * `tf.layers.bidirectional(config)` whose forward and backward layers, when they are LSTM, GRU or
+ * SimpleRNN, are ours: tfjs' wrapper rebuilds both from the given layer's config through its
+ * class registry (so as tfjs' own classes); they are replaced here, before the wrapper is built,
+ * by ours from the same configs and with the same names, so weights and their names are unchanged.
+ */
+export function fastBidirectional(tf: Tfjs, config: object): tfjs.layers.Layer {
+  const wrapper = tf.layers.bidirectional(config as Parameters<Tfjs['layers']['bidirectional']>[0]);
+  const sides = wrapper as unknown as Record<'forwardLayer' | 'backwardLayer', tfjs.layers.Layer>;
+  for (const side of ['forwardLayer', 'backwardLayer'] as const) {
+    const inner = sides[side];
+    const kind = KIND_OF_CLASS[inner.getClassName()];
+    if (!kind) continue;
+    const fast = fastRecurrent(tf, kind, inner.getConfig());
+    fast.name = inner.name;
+    sides[side] = fast;
+  }
+  return wrapper;
+}

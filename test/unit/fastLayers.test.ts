@@ -223,6 +223,7 @@ model.add(tf.layers.conv1d({ filters: 4, kernelSize: 3, inputShape: [9, 3] }));
 model.add(tf.layers.batchNormalization());
 model.add(tf.layers.lstm({ units: 5, returnSequences: true }));
 model.add(tf.layers.gru({ units: 4, returnSequences: true, goBackwards: true }));
+model.add(tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, returnSequences: true }), mergeMode: 'concat' }));
 model.add(tf.layers.simpleRNN({ units: 3 }));
 model.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
 `;
@@ -234,24 +235,28 @@ async function modelGradients(backend: 'cpu' | 'wasm', fastLayers: boolean): Pro
   const graph = parseSource(MODEL_SOURCE, 'model.ts').models[0]!;
   const model = buildModel(tf, graph, 7, { fastLayers });
   const tfjsCall = (type: string): unknown => Object.getPrototypeOf((tf.layers as unknown as Record<string, (c: object) => tf.layers.Layer>)[type]!({ units: 1 })).call;
-  const ours = model.layers.filter((l) => ['batchNormalization', 'lstm', 'gru', 'simpleRNN'].some((type) => l.getClassName().toLowerCase() === type.toLowerCase() && (l as unknown as { call: unknown }).call !== tfjsCall(type))).length;
+  const isOurs = (l: tf.layers.Layer): boolean => ['batchNormalization', 'lstm', 'gru', 'simpleRNN'].some((type) => l.getClassName().toLowerCase() === type.toLowerCase() && (l as unknown as { call: unknown }).call !== tfjsCall(type));
+  // A bidirectional wrapper counts its two inner layers.
+  const inner = (l: tf.layers.Layer): tf.layers.Layer[] => (l.getClassName() === 'Bidirectional' ? [(l as unknown as { forwardLayer: tf.layers.Layer }).forwardLayer, (l as unknown as { backwardLayer: tf.layers.Layer }).backwardLayer] : [l]);
+  const ours = model.layers.flatMap(inner).filter(isOurs).length;
   const x = tf.tensor(values(4 * 9 * 3, 11), [4, 9, 3]);
   const y = tf.tensor([[1], [0], [1], [0]]);
   const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const { value, grads } = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, weights);
-  const result = new Map(model.trainableWeights.map((w) => [w.originalName, grads[(w.read() as tf.Variable).name]!.dataSync() as Float32Array]));
+  // Unnamed inner layers (a bidirectional's) get names from tfjs' process-wide counter: without its number.
+  const result = new Map(model.trainableWeights.map((w) => [w.originalName.replace(/(_[A-Z][A-Za-z]*)\d+\//g, '$1/'), grads[(w.read() as tf.Variable).name]!.dataSync() as Float32Array]));
   tf.dispose([x, y, value, ...Object.values(grads)]);
   model.dispose();
   return { grads: result, ours };
 }
 
-test('the worker builds batch norm and recurrent layers as ours, with tfjs\' per-weight gradients', async () => {
+test('the worker builds batch norm and recurrent layers (bidirectional\'s too) as ours, with tfjs\' per-weight gradients', async () => {
   const reference = await modelGradients('cpu', false);
   assert.equal(reference.ours, 0, 'fastLayers false builds tfjs\' own layers');
-  assert.equal(reference.grads.size, 15, 'conv 2 + batch norm 2 + lstm 3 + gru 3 + simpleRNN 3 + dense 2 trainable weights');
+  assert.equal(reference.grads.size, 21, 'conv 2 + batch norm 2 + lstm 3 + gru 3 + bidirectional lstm 2 x 3 + simpleRNN 3 + dense 2 trainable weights');
   for (const backend of ['cpu', 'wasm'] as const) {
     const fast = await modelGradients(backend, true);
-    assert.equal(fast.ours, 4, `${backend}: batch norm, lstm, gru and simpleRNN are ours`);
+    assert.equal(fast.ours, 6, `${backend}: batch norm, lstm, gru, the bidirectional's two lstms and simpleRNN are ours`);
     assert.deepEqual([...fast.grads.keys()], [...reference.grads.keys()], 'same weight names');
     for (const [name, expected] of reference.grads) {
       // Relative to the largest gradient of the same layer: the bias of the conv before the batch
