@@ -1,6 +1,8 @@
 /** Command-line arguments of `gradient-lens`, parsed without a dependency. */
 import { DEFAULT_MEASURED_THRESHOLDS } from '../core/analysis/measuredRules';
+import { fillValueProblem } from '../core/frontend/fillValues';
 import { HOLE_NAME } from '../core/holes';
+import { isPythonFile } from '../core/languages';
 
 export interface AnalyzeOptions {
   readonly command: 'analyze';
@@ -163,6 +165,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (files.length === 0) throw new UsageError('analyze needs at least one file');
   if (verify && staticOnly) throw new UsageError('--verify measures fixes, so it cannot be combined with --static');
   if (json && format && format !== 'json') throw new UsageError(`--json and --format ${format} contradict each other`);
+  checkSetValues(set, files);
   const chosen = format ?? (json ? 'json' : 'text');
   return {
     command: 'analyze',
@@ -190,12 +193,34 @@ function parseFixArgs(rest: readonly string[]): FixOptions {
   }
   if (files.length !== 1) throw new UsageError('fix needs exactly one file');
   if (!fixes?.length) throw new UsageError('fix needs --apply <fix-code>[,<fix-code>...]');
+  checkSetValues(set, files);
   return { command: 'fix', file: files[0]!, fixes, write, set, ...(model !== undefined ? { model } : {}) };
 }
 
 function readSet(text: string, into: Record<string, string>): void {
   const at = text.indexOf('=');
   const name = at > 0 ? text.slice(0, at).trim() : '';
-  if (!new RegExp(`^${HOLE_NAME}$`).test(name) || !text.slice(at + 1).trim()) throw new UsageError(`--set takes name=value, not '${text}'`);
+  if (!new RegExp(`^${HOLE_NAME}$`).test(name) || !text.slice(at + 1).trim()) {
+    throw new UsageError(`--set takes name=value (a name such as units or xTrain.shape[1], then a value), not '${text}'`);
+  }
   into[name] = text.slice(at + 1).trim();
+}
+
+/**
+ * Each `--set` value must be one complete expression in the language of every file it may fill
+ * (TS/JS or Python), checked before anything is read: a malformed value is a usage error (exit
+ * 2) naming the flag and the value, not a problem on line 1 of a file that never contained it.
+ */
+function checkSetValues(set: Readonly<Record<string, string>>, files: readonly string[]): void {
+  const languages = new Map<'ts' | 'py', string>();
+  for (const file of files) {
+    const language = isPythonFile(file) ? 'py' : 'ts';
+    if (!languages.has(language)) languages.set(language, file);
+  }
+  for (const [name, value] of Object.entries(set)) {
+    for (const [language, file] of languages) {
+      const problem = fillValueProblem(name, value, language);
+      if (problem) throw new UsageError(`--set '${name}=${value}': ${problem}${files.length > 1 ? ` (for ${file})` : ''}`);
+    }
+  }
 }

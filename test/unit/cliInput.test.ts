@@ -1,0 +1,64 @@
+/**
+ * Bad input to the CLI gets a clear message in the right place: a malformed `--set` is a usage
+ * error (exit 2, nothing analyzed), paths print as given or absolute, `--help` lists every fix
+ * code. Run as users run it: a subprocess of dist/cli.js, plus the pure pieces.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, UsageError } from '../../src/cli/args';
+import { fillValueProblem } from '../../src/core/frontend/fillValues';
+
+const root = join(__dirname, '..');
+const cli = join(root, 'dist', 'cli.js');
+
+function run(cwd: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const TEMPLATE = `import * as tf from '@tensorflow/tfjs';
+export function build(inputShape: number[]) {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({units: 4, inputShape, activation: 'relu'}));
+  model.add(tf.layers.dense({units: 1}));
+  return model;
+}
+`;
+
+test('a malformed --set value is a usage error naming the flag and value: exit 2, nothing analyzed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gl-set-'));
+  writeFileSync(join(dir, 'm.ts'), TEMPLATE);
+  writeFileSync(join(dir, 'm.py'), 'from tensorflow import keras\nmodel = keras.Sequential([keras.layers.Dense(4, input_shape=(3,))])\n');
+  for (const bad of ['inputShape=[4', '=3', 'units', 'inputShape=', 'x=4); foo(', 'cfg=dict(units=3)']) {
+    const result = run(dir, 'analyze', 'm.ts', '--static', '--set', bad);
+    assert.equal(result.code, 2, bad);
+    assert.equal(result.stdout, '', `${bad}: nothing is analyzed`);
+    assert.ok(result.stderr.includes('--set') && result.stderr.includes(`'${bad}'`), `${bad}: ${result.stderr.split('\n')[0]}`);
+  }
+  // Python is checked as Python: a tuple is a value there, an unclosed one is not.
+  assert.equal(run(dir, 'analyze', 'm.py', '--static', '--set', 'shape=(4,)').code, 0);
+  const py = run(dir, 'analyze', 'm.py', '--static', '--set', 'shape=(4');
+  assert.equal(py.code, 2);
+  assert.match(py.stderr, /--set 'shape=\(4': `\(4` is not a complete Python expression/);
+  // A good value still fills the hole.
+  const good = run(dir, 'analyze', 'm.ts', '--static', '--set', 'inputShape=[4]');
+  assert.equal(good.code, 0);
+  assert.match(good.stdout, /25 params/);
+  assert.doesNotMatch(good.stdout, /Annotation value/);
+});
+
+test('--set values are checked in the language of each file given, in parseArgs (fix too)', () => {
+  assert.throws(() => parseArgs(['analyze', 'a.ts', '--set', 'n=[4']), UsageError);
+  assert.throws(() => parseArgs(['fix', 'a.py', '--apply', 'init-he', '--set', 'n=(4']), UsageError);
+  assert.doesNotThrow(() => parseArgs(['analyze', 'a.ts', '--set', "kind='cnn'", '--set', 'xTrain.shape[1]=13']));
+  // `(4,)` is a Python tuple but not a JS expression: with a .ts file given it is refused for it.
+  assert.throws(() => parseArgs(['analyze', 'a.py', 'b.ts', '--set', 'shape=(4,)']), /for b\.ts/);
+  assert.equal(fillValueProblem('shape', '(4,)', 'py'), undefined);
+  assert.equal(fillValueProblem('units', '64', 'ts'), undefined);
+  assert.match(fillValueProblem('units', '64; 3', 'py')!, /not one Python expression/);
+  assert.match(fillValueProblem('units', ' ', 'ts')!, /empty/);
+});
