@@ -6,10 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs, UsageError } from '../../src/cli/args';
+import { displayPath } from '../../src/cli/paths';
 import { fillValueProblem } from '../../src/core/frontend/fillValues';
 
 const root = join(__dirname, '..');
@@ -61,4 +63,38 @@ test('--set values are checked in the language of each file given, in parseArgs 
   assert.equal(fillValueProblem('units', '64', 'ts'), undefined);
   assert.match(fillValueProblem('units', '64; 3', 'py')!, /not one Python expression/);
   assert.match(fillValueProblem('units', ' ', 'ts')!, /empty/);
+});
+
+test('paths in text, JSON and SARIF: relative under the working directory, else absolute (a file:// URI in SARIF)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'gl-cwd-'));
+  const elsewhere = mkdtempSync(join(tmpdir(), 'gl-other-'));
+  // A template with a hole: unresolved, so SARIF has a result in each file.
+  const model = `import * as tf from '@tensorflow/tfjs';\nexport function build(n: number) {\n  const model = tf.sequential();\n  model.add(tf.layers.dense({units: n, inputShape: [3]}));\n  return model;\n}\n`;
+  mkdirSync(join(work, 'sub'));
+  writeFileSync(join(work, 'sub', 'in.ts'), model);
+  writeFileSync(join(elsewhere, 'out.ts'), model);
+  const outside = join(elsewhere, 'out.ts');
+  const climb = relative(work, outside);
+  assert.ok(climb.startsWith('..'), 'the test needs a file outside the working directory');
+
+  const text = run(work, 'analyze', 'sub/../sub/in.ts', climb, '--static');
+  assert.equal(text.code, 3, text.stderr);
+  assert.match(text.stdout, /^sub\/in\.ts$/m);
+  assert.ok(text.stdout.split('\n').includes(outside), text.stdout);
+  assert.doesNotMatch(text.stdout, /\.\.\//);
+
+  const json = JSON.parse(run(work, 'analyze', 'sub/in.ts', climb, '--static', '--json').stdout) as { files: { file: string }[] };
+  assert.deepEqual(json.files.map((f) => f.file), ['sub/in.ts', outside]);
+
+  const sarif = JSON.parse(run(work, 'analyze', 'sub/in.ts', climb, '--static', '--format', 'sarif').stdout);
+  const sarifRun = sarif.runs[0] as { originalUriBaseIds: Record<string, { uri: string }>; results: { locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }[] }[] };
+  assert.equal(sarifRun.originalUriBaseIds['%SRCROOT%']!.uri, pathToFileURL(`${work}/`).href);
+  assert.match(sarifRun.originalUriBaseIds['%SRCROOT%']!.uri, /^file:\/\/.*\/$/);
+  assert.deepEqual(
+    sarifRun.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation),
+    [{ uri: 'sub/in.ts', uriBaseId: '%SRCROOT%' }, { uri: pathToFileURL(outside).href }],
+  );
+  assert.equal(displayPath(climb, work), outside);
+  assert.equal(displayPath(join(work, 'sub', 'in.ts'), work), join('sub', 'in.ts'));
+  assert.equal(displayPath('..', work), dirname(work));
 });
