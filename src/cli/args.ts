@@ -1,5 +1,6 @@
 /** Command-line arguments of `gradient-lens`, parsed without a dependency. */
 import { DEFAULT_MEASURED_THRESHOLDS } from '../core/analysis/measuredRules';
+import { FIX_CODES } from '../core/fixes/codes';
 import { fillValueProblem } from '../core/frontend/fillValues';
 import { HOLE_NAME } from '../core/holes';
 import { isPythonFile } from '../core/languages';
@@ -48,14 +49,35 @@ export type CliOptions = AnalyzeOptions | FixOptions | HelpOptions;
 
 export class UsageError extends Error {}
 
+/** Columns of `--help` (its widest prose line); generated lists are wrapped to it. */
+export const HELP_WIDTH = 96;
+
+/**
+ * `head` then `items` joined with ", " and ended with ".", wrapped at spaces to `width` columns;
+ * an item is never split (one longer than the width stands on its own line).
+ */
+export function wrapList(head: string, items: readonly string[], width = HELP_WIDTH): string {
+  const words = `${head} ${items.join(', ')}.`.split(' ');
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}
+
 export const USAGE = `Usage:
   gradient-lens analyze <file>... [--json | --format text|json|sarif] [--static]
                                   [--time-budget SECONDS] [--epochs N] [--batch-size N]
                                   [--samples N] [--seed N] [--seeds N] [--backend wasm|cpu]
                                   [--data inputs.csv|.json] [--verify]
                                   [--threshold name=value]... [--set name=value]...
-  gradient-lens fix <file> --apply <fix-code>[,<fix-code>...] [--model NAME] [--write | --stdout]
-                            [--set name=value]...
+  gradient-lens fix <file> --apply <fix-code>[,<fix-code>...] [--model NAME]
+                          [--write | --stdout] [--set name=value]...
 
 --set fills a value the parser cannot know (a parameter, or a data read such as
 \`xTrain.shape[1]\`), as the annotation comment
@@ -67,9 +89,8 @@ the file), and measures their per-layer gradients by training them briefly on sy
 --seed drives the weights, data, shuffling and dropout: the same command gives the same numbers.
 --seeds N measures N initializations (default 3) and decides each verdict over them; when
 they disagree, more are measured, one at a time, up to 15, until the majority is settled.
-Thresholds: ${Object.entries(DEFAULT_MEASURED_THRESHOLDS).map(([name, value]) => `${name} (${value})`).join(', ')}.
-Fix codes: activation-relu, activation-leaky-relu, activation-elu, init-he, init-glorot,
-insert-batch-norm, add-residual, rnn-lstm, rnn-gru, clip-gradients.
+${wrapList('Thresholds:', Object.entries(DEFAULT_MEASURED_THRESHOLDS).map(([name, value]) => `${name} (${value})`))}
+${wrapList(`Fix codes (${FIX_CODES.length}; README "Fixes" says what each writes):`, FIX_CODES)}
 --time-budget caps each model's run (default 60 s); a run that reaches it reports what it
 measured so far, marked partial. --format sarif writes SARIF 2.1.0 for code scanning.
 

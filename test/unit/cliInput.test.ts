@@ -6,13 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs, UsageError } from '../../src/cli/args';
+import { HELP_WIDTH, parseArgs, UsageError, wrapList } from '../../src/cli/args';
 import { displayPath } from '../../src/cli/paths';
 import { fillValueProblem } from '../../src/core/frontend/fillValues';
+import { FIX_CODES } from '../../src/core/fixes/codes';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -97,4 +98,18 @@ test('paths in text, JSON and SARIF: relative under the working directory, else 
   assert.equal(displayPath(climb, work), outside);
   assert.equal(displayPath(join(work, 'sub', 'in.ts'), work), join('sub', 'in.ts'));
   assert.equal(displayPath('..', work), dirname(work));
+});
+
+test('--help lists every fix code of the registry, wrapped to the help width; README "Fixes" documents each', () => {
+  const help = run(root, '--help');
+  assert.equal(help.code, 0);
+  for (const line of help.stdout.split('\n')) assert.ok(line.length <= HELP_WIDTH, `${line.length} columns: ${line}`);
+  const listed = /Fix codes[^:]*:([^]*?)\.\n/.exec(help.stdout)![1]!.split(',').map((c) => c.trim());
+  assert.deepEqual(listed, [...FIX_CODES]);
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const fixes = readme.slice(readme.indexOf('## Fixes'), readme.indexOf('\n## ', readme.indexOf('## Fixes') + 3));
+  const documented = new Set([...fixes.matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([a-z-]+)`/g)].map((c) => c[1]!)));
+  assert.deepEqual(FIX_CODES.filter((code) => !documented.has(code)), [], 'every fix code has a row in README "Fixes"');
+  assert.deepEqual([...documented].filter((code) => !(FIX_CODES as readonly string[]).includes(code)), [], 'README lists no code the registry lacks');
+  assert.equal(wrapList('Codes:', ['a'.repeat(10), 'b'.repeat(10)], 16), `Codes:\n${'a'.repeat(10)},\n${'b'.repeat(10)}.`);
 });
