@@ -129,6 +129,13 @@ const UNMEASURED_RULES: readonly Rule[] = [
     anchor: 'what-the-parser-understands',
   },
   {
+    id: 'parse-error',
+    summary: 'Part of the file could not be read (a syntax error).',
+    help: 'The parser met code it could not read (a syntax error, a file nested too deeply, an internal error); the rest of the file was read, but a model in it may be missing or incomplete, so the exit status is 3 until it is fixed.',
+    level: 'error',
+    anchor: 'command-line',
+  },
+  {
     id: 'measurement-partial',
     summary: 'A model was measured only in part: its time budget ran out.',
     help: 'The statistics cover the probe and the training steps done before the budget (--time-budget, gradientLens.timeBudgetSeconds) ran out; the message says what is missing.',
@@ -218,6 +225,7 @@ export function toSarif(report: Report, version: string, srcRoot: string): Sarif
   const results: SarifResult[] = [];
   for (const file of report.files) {
     if (file.noModel) results.push(result('no-model-found', 'error', file.noModel.message, file.file, file.noModel.line));
+    for (const problem of file.problems) if (problem.severity === 'error') results.push(result('parse-error', 'error', problem.message, file.file, problem.line));
     for (const model of file.models) results.push(...modelResults(file, model));
   }
   return {

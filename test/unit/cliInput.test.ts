@@ -12,6 +12,7 @@ import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HELP_WIDTH, parseArgs, UsageError, wrapList } from '../../src/cli/args';
 import { displayPath } from '../../src/cli/paths';
+import { EXIT_OK, EXIT_UNMEASURED, exitStatus } from '../../src/cli/status';
 import { fillValueProblem } from '../../src/core/frontend/fillValues';
 import { FIX_CODES } from '../../src/core/fixes/codes';
 
@@ -112,4 +113,24 @@ test('--help lists every fix code of the registry, wrapped to the help width; RE
   assert.deepEqual(FIX_CODES.filter((code) => !documented.has(code)), [], 'every fix code has a row in README "Fixes"');
   assert.deepEqual([...documented].filter((code) => !(FIX_CODES as readonly string[]).includes(code)), [], 'README lists no code the registry lacks');
   assert.equal(wrapList('Codes:', ['a'.repeat(10), 'b'.repeat(10)], 16), `Codes:\n${'a'.repeat(10)},\n${'b'.repeat(10)}.`);
+});
+
+test('a parse error (part of the file not read) is never success: exit 3 with --static, and a SARIF parse-error result on its line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gl-syntax-'));
+  const healthy = `import * as tf from '@tensorflow/tfjs';\nconst model = tf.sequential();\nmodel.add(tf.layers.dense({units: 4, inputShape: [3], activation: 'relu'}));\nmodel.add(tf.layers.dense({units: 1}));\n`;
+  writeFileSync(join(dir, 'ok.ts'), healthy);
+  writeFileSync(join(dir, 'broken.ts'), `${healthy}const later = (1 + ;\n`);
+  writeFileSync(join(dir, 'broken.py'), 'from tensorflow import keras\nmodel = keras.Sequential([keras.layers.Dense(4, input_shape=(3,))])\nif True\n    pass\n');
+  assert.equal(run(dir, 'analyze', 'ok.ts', '--static').code, 0);
+  const broken = run(dir, 'analyze', 'broken.ts', '--static');
+  assert.match(broken.stdout, /line 5: error: Syntax error/);
+  assert.equal(broken.code, 3);
+  assert.equal(run(dir, 'analyze', 'broken.py', '--static').code, 3);
+  const sarif = JSON.parse(run(dir, 'analyze', 'ok.ts', 'broken.ts', '--static', '--format', 'sarif').stdout);
+  const results = sarif.runs[0].results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
+  assert.deepEqual(results.map((r) => `${r.ruleId} ${r.locations[0]!.physicalLocation.artifactLocation.uri}:${r.locations[0]!.physicalLocation.region.startLine}`), ['parse-error broken.ts:5']);
+  // Warnings and infos of the parser do not change the status by themselves.
+  const report = { files: [{ file: 'a.ts', problems: [{ line: 1, message: 'x is not a constant', severity: 'warning' }], models: [] }] };
+  assert.equal(exitStatus(report, false), EXIT_OK);
+  assert.equal(exitStatus({ files: [{ ...report.files[0]!, problems: [{ line: 1, message: 'Syntax error', severity: 'error' }] }] }, false), EXIT_UNMEASURED);
 });
