@@ -57,9 +57,10 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
     return { models: [], problems: [{ message: `Could not parse the file: ${String(error)}`, range: { start: 0, end: 0 }, severity: 'error' }] };
   }
   const syntaxErrors = (sourceFile as unknown as { parseDiagnostics?: readonly TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  const end = text.trimEnd().length;
   for (const diagnostic of syntaxErrors.slice(0, 20)) {
     problems.push({
-      message: `Syntax error: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`,
+      message: `Syntax error: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}${diagnostic.start >= end ? ' The file ends before this code is complete.' : ''}`,
       range: { start: diagnostic.start, end: diagnostic.start + diagnostic.length },
       severity: 'error',
     });
@@ -229,7 +230,20 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
     });
   }
   problems.sort((a, b) => a.range.start - b.range.start);
-  return { models, problems };
+  return { models, problems: withoutNoiseOfSyntaxErrors(problems, sourceFile, syntaxErrors) };
+}
+
+/**
+ * The parser's recovery from a syntax error reads the rest of the line as something it is not
+ * (the next `model.add(...)` as a property of an unclosed object): a warning or note on a line
+ * with a syntax error describes that misreading, not the code. The error says what is wrong;
+ * a name cut short by it (`activ` where the file stops) is still said.
+ */
+function withoutNoiseOfSyntaxErrors(problems: ParseProblem[], file: TS.SourceFile, syntaxErrors: readonly TS.DiagnosticWithLocation[]): ParseProblem[] {
+  if (!syntaxErrors.length) return problems;
+  const lineOf = (offset: number): number => file.getLineAndCharacterOfPosition(Math.min(offset, file.text.length)).line;
+  const broken = new Set(syntaxErrors.map((d) => lineOf(d.start)));
+  return problems.filter((p) => p.severity === 'error' || /^`[^`]*` is cut short:/.test(p.message) || !broken.has(lineOf(p.range.start)));
 }
 
 /**
