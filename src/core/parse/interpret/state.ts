@@ -273,6 +273,8 @@ export abstract class InterpreterState {
   protected abstract addModelAsLayers(outer: SequentialModel, inner: ModelValue, site: TS.Node): void;
   /** Defined in `fills.ts`. */
   protected abstract fillFor(chain: string): { found: true; value: Value } | { found: false };
+
+  protected abstract firstSequentialLayer(layer: LayerValue): LayerValue;
   /** Defined in `fills.ts`. */
   protected abstract jsDocDefault(declaration: TS.Node, name: string): { expression: TS.Expression; file: TS.SourceFile } | undefined;
   /** Defined in `fills.ts`. */
