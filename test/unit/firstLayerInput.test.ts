@@ -52,3 +52,22 @@ test('no hole where tfjs has an input shape or the config is not known', () => {
   const functional = `${HEAD}const input = tf.input({shape: [3]});\nconst out = tf.layers.dense({units: 1}).apply(input);\nconst model = tf.model({inputs: input, outputs: out});\n`;
   assert.equal(parseSource(functional, 'm.js').models[0]!.holes, undefined);
 });
+
+test('data the code fits (or predicts) on suggests the shape, but does not fill it: tfjs throws as written', () => {
+  const body = `${HEAD}const model = tf.sequential();\nmodel.add(tf.layers.dense({units: 8}));\nmodel.add(tf.layers.dense({units: 1}));\n`;
+  for (const [data, shape] of [
+    ['const xs = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);\nmodel.fit(xs, tf.zeros([2, 1]));\n', '[3]'],
+    ['const xs = tf.tensor2d(values, [64, 5]);\nmodel.fit(xs, ys, {epochs: 2});\n', '[5]'],
+    ['const xs = tf.randomNormal([100, 7]);\nmodel.predict(xs);\n', '[7]'],
+  ] as const) {
+    const result = parseSource(body + data, 'm.js');
+    const hole = result.models[0]!.holes!.find((h) => h.name === 'inputShape')!;
+    assert.equal(hole.suggestion, shape, data);
+    assert.ok(blocksTraining(hole), 'still a hole');
+    assert.ok(result.problems.some((p) => p.severity === 'info' && p.message.includes(`suggested from \`xs\` (one sample: ${shape})`)), data);
+  }
+  // Data the code does not write (loaded from a file) leaves the role's example.
+  const loaded = parseSource(`${body}const xs = await loadData();\nmodel.fit(xs, ys);\n`, 'm.js').models[0]!.holes![0]!;
+  assert.notEqual(loaded.suggestion, undefined);
+  assert.ok(!/suggested from/.test(JSON.stringify(parseSource(`${body}const xs = await loadData();\nmodel.fit(xs, ys);\n`, 'm.js').problems)));
+});
