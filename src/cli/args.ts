@@ -98,8 +98,8 @@ Exit status (the first that applies):
   2  usage error or unreadable file
   3  a model could not be measured: values the parser cannot know (unresolved), a failed or
      empty run, a file that builds a model (imports tfjs/Keras and calls a layer) in which no
-     model was found, or a parse error (a syntax error: part of a file was not read). With
-     --static: unresolved and untrainable models, files without a model, and parse errors.
+     model was found or that has a parse error (a syntax error: part of it was not read).
+     With --static: unresolved and untrainable models, files without a model, parse errors.
   1  findings of warning or worse
   0  every model was measured (or read, with --static) and is healthy`;
 

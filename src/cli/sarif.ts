@@ -8,6 +8,7 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FINDING_CODES } from '../core/analysis/findings';
 import type { FileReport, ModelReport, Report } from '../core/report';
+import { hasParseError } from './status';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const HELP_BASE = 'https://github.com/gradient-lens/gradient-lens#';
@@ -225,7 +226,7 @@ export function toSarif(report: Report, version: string, srcRoot: string): Sarif
   const results: SarifResult[] = [];
   for (const file of report.files) {
     if (file.noModel) results.push(result('no-model-found', 'error', file.noModel.message, file.file, file.noModel.line));
-    for (const problem of file.problems) if (problem.severity === 'error') results.push(result('parse-error', 'error', problem.message, file.file, problem.line));
+    if (hasParseError(file)) for (const problem of file.problems) if (problem.severity === 'error') results.push(result('parse-error', 'error', problem.message, file.file, problem.line));
     for (const model of file.models) results.push(...modelResults(file, model));
   }
   return {

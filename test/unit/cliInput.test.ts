@@ -129,8 +129,13 @@ test('a parse error (part of the file not read) is never success: exit 3 with --
   const sarif = JSON.parse(run(dir, 'analyze', 'ok.ts', 'broken.ts', '--static', '--format', 'sarif').stdout);
   const results = sarif.runs[0].results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
   assert.deepEqual(results.map((r) => `${r.ruleId} ${r.locations[0]!.physicalLocation.artifactLocation.uri}:${r.locations[0]!.physicalLocation.region.startLine}`), ['parse-error broken.ts:5']);
+  // A file that builds no model (a JSON file given by a glob) concerns no model, whatever its syntax.
+  writeFileSync(join(dir, 'package.json'), '{"name": "x", "version": "1.0.0"}\n');
+  assert.equal(run(dir, 'analyze', 'package.json', '--static').code, 0);
   // Warnings and infos of the parser do not change the status by themselves.
-  const report = { files: [{ file: 'a.ts', problems: [{ line: 1, message: 'x is not a constant', severity: 'warning' }], models: [] }] };
-  assert.equal(exitStatus(report, false), EXIT_OK);
-  assert.equal(exitStatus({ files: [{ ...report.files[0]!, problems: [{ line: 1, message: 'Syntax error', severity: 'error' }] }] }, false), EXIT_UNMEASURED);
+  const model = JSON.parse(run(dir, 'analyze', 'ok.ts', '--static', '--json').stdout).files[0].models[0];
+  const file = { file: 'a.ts', problems: [{ line: 1, message: 'x is not a constant', severity: 'warning' }], models: [model] };
+  assert.equal(exitStatus({ files: [file] }, false), EXIT_OK);
+  assert.equal(exitStatus({ files: [{ ...file, problems: [{ line: 1, message: 'Syntax error', severity: 'error' }] }] }, false), EXIT_UNMEASURED);
+  assert.equal(exitStatus({ files: [{ ...file, models: [], problems: [{ line: 1, message: 'Syntax error', severity: 'error' }] }] }, false), EXIT_OK);
 });
