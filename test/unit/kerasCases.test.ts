@@ -150,6 +150,19 @@ test('r01: a first layer without an input shape is a hole, filled, or taken from
   assert.equal(only(parsePythonModels(builder.replace('# gradient-lens: model.input_shape=(5,)\n', ''))).holes?.[0]?.name, 'model.input_shape');
 });
 
+test('a shape-keeping first layer without an input shape: the hole suggests the shape the next layer declares', () => {
+  // DeepLocalize Stack Overflow 34673164 (our version): BatchNormalization first, input_dim on the Dense after it.
+  const src = 'from keras.models import Sequential\nfrom keras.layers import Dense, BatchNormalization, Dropout\nmodel = Sequential()\nmodel.add(BatchNormalization())\nmodel.add(Dropout(0.1))\nmodel.add(Dense(64, input_dim=16, activation="tanh"))\nmodel.add(Dense(1, activation="sigmoid"))\n';
+  const r = parsePythonModels(src);
+  const hole = only(r).holes?.[0];
+  assert.equal(hole?.name, 'model.input_shape');
+  assert.equal(hole?.suggestion, '(16,)');
+  assert.match(messages(r), /the input shape `dense_1` declares/);
+  // A layer that changes the shape in between (Dense) makes the later declaration no guide.
+  const changed = src.replace('model.add(Dropout(0.1))', 'model.add(Dense(8))');
+  assert.notEqual(only(parsePythonModels(changed)).holes?.[0]?.suggestion, '(16,)');
+});
+
 test('r02: an initializer from keras.initializers.initializers_v1', () => {
   const r = parse('r02_initializers_v1.py');
   assert.deepEqual(r.problems, []);
