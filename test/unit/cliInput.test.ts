@@ -15,6 +15,7 @@ import { displayPath } from '../../src/cli/paths';
 import { EXIT_OK, EXIT_UNMEASURED, exitStatus } from '../../src/cli/status';
 import { fillValueProblem } from '../../src/core/frontend/fillValues';
 import { FIX_CODES } from '../../src/core/fixes/codes';
+import { parseSource } from '../../src/core/source';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -138,4 +139,14 @@ test('a parse error (part of the file not read) is never success: exit 3 with --
   assert.equal(exitStatus({ files: [file] }, false), EXIT_OK);
   assert.equal(exitStatus({ files: [{ ...file, problems: [{ line: 1, message: 'Syntax error', severity: 'error' }] }] }, false), EXIT_UNMEASURED);
   assert.equal(exitStatus({ files: [{ ...file, models: [], problems: [{ line: 1, message: 'Syntax error', severity: 'error' }] }] }, false), EXIT_OK);
+});
+
+test('a malformed annotation in the file stays a warning on the comment\'s own line (TS and Python alike)', () => {
+  const ts = `import * as tf from '@tensorflow/tfjs';\n\n// gradient-lens: inputShape=[4\n${TEMPLATE.split('\n').slice(1).join('\n')}`;
+  const py = 'from tensorflow import keras\n\n# gradient-lens: n=(4\ndef build(n):\n    return keras.Sequential([keras.layers.Dense(n, input_shape=(3,))])\n';
+  for (const [text, file] of [[ts, 'm.ts'], [py, 'm.py']] as const) {
+    const problem = parseSource(text, file).problems.find((p) => /Annotation value/.test(p.message))!;
+    assert.equal(problem.severity, 'warning', file);
+    assert.equal(text.slice(0, problem.range.start).split('\n').length, 3, `${file}: on the comment's line`);
+  }
 });
