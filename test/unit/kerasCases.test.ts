@@ -163,6 +163,16 @@ test('a shape-keeping first layer without an input shape: the hole suggests the 
   assert.notEqual(only(parsePythonModels(changed)).holes?.[0]?.suggestion, '(16,)');
 });
 
+test('an unknown input shape on a shape-keeping first layer is suggested for the layer after it (an image for Conv2D)', () => {
+  // DeepLocalize GitHub Traffic-Sign-Classifier (our version): Lambda(normalize, input_shape=x.shape[1:]) then Conv2D.
+  const src = 'import pickle\nfrom keras.models import Sequential\nfrom keras.layers import Lambda, Conv2D, Flatten, Dense\nx = pickle.load(open("train.p", "rb"))["features"]\nshape = x.shape[1:]\nmodel = Sequential()\nmodel.add(Lambda(lambda p: p / 255.0 - 0.5, input_shape=shape))\nmodel.add(Conv2D(8, (3, 3), activation="relu"))\nmodel.add(Flatten())\nmodel.add(Dense(10, activation="softmax"))\n';
+  const hole = only(parsePythonModels(src)).holes?.[0];
+  assert.equal(hole?.role, 'input shape');
+  assert.equal(hole?.suggestion, '(28, 28, 1)');
+  // The same with a Dense after the Lambda: a flat shape.
+  assert.equal(only(parsePythonModels(src.replace('model.add(Conv2D(8, (3, 3), activation="relu"))\nmodel.add(Flatten())\n', ''))).holes?.[0]?.suggestion, '(10,)');
+});
+
 test('r02: an initializer from keras.initializers.initializers_v1', () => {
   const r = parse('r02_initializers_v1.py');
   assert.deepEqual(r.problems, []);

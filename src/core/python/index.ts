@@ -17,7 +17,7 @@ import {
 import { chooseFreeLengths, declaredInputShape, finishGraph, layerIds, nodesReaching } from '../graph';
 import { flowHole } from '../frontend/flowHoles';
 import { runTitles, UniqueNames } from '../frontend/modelNames';
-import { holeRole, holeSuggestion, mergeHoles } from '../holes';
+import { holeRole, holeSuggestion, inputShapeDecider, mergeHoles } from '../holes';
 import { PARSE_LIMITS } from '../limits';
 import { Evaluator } from './evaluator';
 import { FunctionalModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './values';
@@ -212,7 +212,7 @@ function askInputShape(first: LayerNode | undefined, model: ModelValue, name: st
   const data = arrays.find((a) => /^x|^inputs?$|^features?|^data|_x$|train$/i.test(a.name) && !/^y/i.test(a.name)) ?? arrays.find((a) => !/^y|label|target/i.test(a.name));
   const role = 'input shape' as const;
   const declared = data ? undefined : declaredLater(first, layers);
-  const suggestion = data ? `(${data.shape.slice(1).join(', ')},)` : declared ? `(${declared.shape.join(', ')},)` : holeSuggestion(role, first.type, 'py');
+  const suggestion = data ? `(${data.shape.slice(1).join(', ')},)` : declared ? `(${declared.shape.join(', ')},)` : holeSuggestion(role, inputShapeDecider(layers) ?? first.type, 'py');
   config.inputShape = { $unknown: holeName, reason: 'the first layer declares no input shape (Keras takes it from the data at fit)', hole: holeName };
   report(
     `\`${first.id}\` declares no input shape (Keras takes it from the data at \`fit\`): give \`${holeName}\` a value, e.g. \`# gradient-lens: ${holeName}=${suggestion}\`${data ? ` (the shape of \`${data.name}\` without its batch)` : declared ? ` (the input shape \`${declared.layer}\` declares; Keras ignores it on a layer that is not first)` : ''}.`,
@@ -264,7 +264,8 @@ function collectHoles(layers: readonly LayerNode[], compile: CompileInfo | undef
     if (isUnknownValue(value)) {
       if (!value.hole) return;
       const role = holeRole(layerType, roleKey, index, length);
-      holes.push({ name: value.hole, role, range: evaluator.holeRanges.get(value.hole) ?? fallback, usedBy: [where], suggestion: holeSuggestion(role, layerType, 'py') });
+      const judgedBy = role === 'input shape' && where.startsWith(`${layers[0]?.id}.`) ? inputShapeDecider(layers) ?? layerType : layerType;
+      holes.push({ name: value.hole, role, range: evaluator.holeRanges.get(value.hole) ?? fallback, usedBy: [where], suggestion: holeSuggestion(role, judgedBy, 'py') });
       return;
     }
     if ('$call' in value) {
