@@ -10,7 +10,8 @@
  *   examples/deep-sigmoid-mlp.ts, as the product measures them (`measure`: probe, then steps
  *   with gradient statistics; batch 32, one initialization, a 10-minute budget so nothing is
  *   cut): the step time is the run's training time / steps, the probe time is reported apart.
- * Then the same numbers check: examples/deep-sigmoid-mlp.ts through the real worker
+ * Then the same numbers check: examples/deep-sigmoid-mlp.ts (and the convolutional
+ * examples/mnist-cnn.ts) through the real worker
  * (TrainingSession, default run options: 3 initializations) with 1 and N threads; the largest
  * relative difference of any gradient norm (probe and per-layer summaries, every initialization).
  *
@@ -169,8 +170,8 @@ function norms(summary: RunSummary, prefix = ''): Map<string, number> {
   return out;
 }
 
-async function sameNumbers(threads: number): Promise<string> {
-  const graph = graphOf('examples/deep-sigmoid-mlp.ts');
+async function sameNumbers(threads: number, file: string): Promise<string> {
+  const graph = graphOf(file);
   const summaries: RunSummary[] = [];
   for (const t of [1, threads]) {
     const session = new TrainingSession({ workerPath: join(__dirname, 'worker.js'), threads: t });
@@ -192,7 +193,7 @@ async function sameNumbers(threads: number): Promise<string> {
     if (rel === 0) identical++;
     if (rel > worst) [worst, worstAt] = [rel, key];
   }
-  return `Same numbers (examples/deep-sigmoid-mlp.ts, default run options, 1 vs ${threads} threads): ${a!.size} gradient norms and losses compared, ${identical} bit-identical; largest relative difference ${worst.toExponential(2)}${worstAt ? ` (${worstAt})` : ''}.`;
+  return `Same numbers (${file}, default run options, 1 vs ${threads} threads): ${a!.size} gradient norms and losses compared, ${identical} bit-identical; largest relative difference ${worst.toExponential(2)}${worstAt ? ` (${worstAt})` : ''}.`;
 }
 
 async function main(): Promise<void> {
@@ -249,7 +250,8 @@ async function main(): Promise<void> {
     row(label, (r) => r.timings.find((x) => x.task === task)?.ms);
     if (task !== 'matmul') row(`${task}: probe`, (r) => r.timings.find((x) => x.task === task)?.probeMs);
   }
-  console.log(`\n${await sameNumbers(threads)}`);
+  console.log('');
+  for (const file of ['examples/deep-sigmoid-mlp.ts', 'examples/mnist-cnn.ts']) console.log(await sameNumbers(threads, file));
 }
 
 if (isMainThread) {

@@ -20,11 +20,16 @@ export const MAX_WASM_THREADS = 8;
  *   so a pool larger than the physical cores adds contention, not speed;
  * - the editor runs beside the worker (extension host, TypeScript server, renderer) and stays
  *   responsive with the other half;
- * - only the matrix products and convolutions run on the pool; the rest of a training step
- *   (element-wise ops, our JS kernels, reading statistics) stays on the worker's one thread, so
- *   the gain flattens well before all cores are busy (bench/README.md, "Threads").
- * On 2 cores a second thread competes with the editor and the host for the only other core, so
- * auto stays single-threaded there; `--threads 2` / the setting still turn it on.
+ * - only the matrix products and convolutions gain from the pool, and they are 27-30% of a run
+ *   of MLP 50x512 or ResNet-20 here (the rest: element-wise ops, transposes, our JS kernels,
+ *   reading statistics, on the worker's one thread), so by Amdahl's law more threads give
+ *   little: about 1.2-1.3x at 4 threads, at most 1.4x (bench/README.md, "Threads");
+ * - each pool thread waits for work between products and every product waits for its slowest
+ *   thread, so a thread the OS does not schedule at once stalls the product: on a busy machine
+ *   a pool larger than the free cores is slower than one thread.
+ * On 2 cores a second thread competes with the editor and the host for the only other core
+ * (measured here at load 5-10: nothing dependable on big models, 3-7x slower on small ones), so auto stays
+ * single-threaded there; `--threads 2` / the setting still turn it on.
  *
  * @param cores logical CPUs available to the process (`os.availableParallelism()`)
  * @param workers training workers that may run at once (`gradientLens.maxConcurrentRuns`), >= 1
