@@ -32,6 +32,20 @@ export function missingThreadedFiles(dir: string): string[] {
   return [THREADED_WASM, PTHREAD_WORKER_SCRIPT, PTHREAD_MAIN_SCRIPT].filter((file) => !existsSync(join(dir, file)));
 }
 
+/**
+ * Ends the pthread workers the pool did not take. emscripten pre-creates 8 (tfjs' build setting),
+ * whatever the pool size; the pool's N - 1 (the worker's own thread is the N-th) were taken when
+ * the backend started, so the others only hold memory (a V8 isolate and a wasm instance each,
+ * ~9 MB). A pthread created later would get a fresh one (`getNewWorker`). No-op when the
+ * emscripten module is not where tfjs 4.22 keeps it (`backend.wasm.PThread`).
+ */
+function releaseIdlePthreads(tf: typeof tfjs): void {
+  const backend = tf.backend() as unknown as { wasm?: { PThread?: { unusedWorkers?: { terminate(): unknown }[] } } };
+  const idle = backend.wasm?.PThread?.unusedWorkers;
+  if (!Array.isArray(idle)) return;
+  for (const worker of idle.splice(0)) void worker.terminate();
+}
+
 /** What tfjs-backend-wasm exports for its thread pool. */
 export interface WasmThreadControls {
   setThreadsCount(threads: number): void;
@@ -69,6 +83,7 @@ export async function startThreadedWasm(tf: typeof tfjs, controls: WasmThreadCon
     const started = await Promise.race([tf.setBackend('wasm'), timeout]);
     if (!started) throw new Error('tfjs could not initialize it');
     await Promise.race([tf.ready(), timeout]);
+    releaseIdlePthreads(tf);
     return controls.getThreadsCount();
   } finally {
     os.cpus = cpus;
