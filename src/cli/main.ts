@@ -142,7 +142,7 @@ function fix(options: FixOptions): number {
   const model = options.model === undefined ? models[0] : models.find((m) => m.name === options.model);
   if (!model) {
     const names = models.map((m) => m.name).join(', ') || 'none';
-    process.stderr.write(`gradient-lens: ${options.model === undefined ? 'no tfjs model' : `no model named '${options.model}'`} in ${options.file} (models: ${names})\n`);
+    process.stderr.write(`gradient-lens: ${options.model === undefined ? `no ${/\.pyi?$/i.test(options.file) ? 'Keras' : 'tfjs'} model` : `no model named '${options.model}'`} in ${options.file} (models: ${names})\n`);
     return EXIT_USAGE;
   }
   if (options.model === undefined && models.length > 1) {

@@ -23,6 +23,21 @@ export function consumerType(graph: Pick<ModelGraph, 'layers'>, inputId: string)
   return graph.layers.find((layer) => layer.inbound.includes(inputId))?.type;
 }
 
+/** Layers that keep their input's shape, so they say nothing of the rank the model's input needs. */
+const SHAPE_KEEPING = new Set([
+  'lambda', 'dropout', 'spatialDropout1d', 'spatialDropout2d', 'gaussianNoise', 'gaussianDropout', 'alphaDropout', 'activation', 'batchNormalization',
+  'layerNormalization', 'leakyReLU', 'prelu', 'elu', 'reLU', 'thresholdedReLU', 'softmax', 'rescaling', 'normalization', 'masking', 'activityRegularization',
+]);
+
+/**
+ * The type a Sequential's input-shape hole is judged by: the first layer when it decides the
+ * input's rank, else the first one after the shape-keeping layers before it
+ * (`Lambda(lambda p: p / 255.0 - 0.5, input_shape=shape)` then `Conv2D`: an image shape).
+ */
+export function inputShapeDecider(layers: readonly { readonly type: string }[]): string | undefined {
+  return (layers.find((layer) => !SHAPE_KEEPING.has(layer.type)) ?? layers[0])?.type;
+}
+
 /**
  * The role of an unknown at `key` of a `layerType` config; `index` is its position inside an
  * array value (`inputShape: [timeSteps, features]`), `length` that array's length.

@@ -140,6 +140,28 @@ const SATURATING = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign']);
 const DEAD_CAPABLE = new Set(['relu', 'relu6', 'reLU']);
 const RECURRENT = new Set(['simpleRNN', 'lstm', 'gru']);
 const EPSILON = 1e-7;
+/**
+ * Share of a ReLU-family layer's units that output zero (or less) for every sample of `output`
+ * ([batch, ..., units], or [batch, channels, ...] when `channelsFirst`), in [0, 1].
+ *
+ * A unit is what owns weights: a dense layer's unit, or a convolution's filter (channel), which
+ * shares its kernel over every position (and a dense or recurrent layer applied over time steps
+ * shares its units over them). A filter is dead only when it is zero at every position for every
+ * sample: while any position is active, its kernel gets a gradient. Counting positions instead
+ * (a 14 x 14 x 64 output as 12,544 units) called 98% of a healthy conv layer "dead" on a
+ * DeepLocalize Stack Overflow program (47352366, the correct version) whose filters were alive.
+ * The dying-ReLU definition is Lu et al. 2019 ("Dying ReLU and Initialization"): a unit whose
+ * output is zero for all inputs.
+ */
+export function deadUnitFraction(tf: Tfjs, output: tfjs.Tensor, channelsFirst = false): tfjs.Scalar {
+  return tf.tidy(() => {
+    const channelsLast = channelsFirst && output.rank > 2 ? tf.transpose(output, [0, ...Array.from({ length: output.rank - 2 }, (_, k) => k + 2), 1]) : output;
+    const units = channelsLast.shape[channelsLast.rank - 1] ?? 1;
+    const perUnit = tf.max(tf.reshape(channelsLast, [-1, units]), 0);
+    return tf.mean(tf.cast(tf.lessEqual(perUnit, 0), 'float32')) as tfjs.Scalar;
+  });
+}
+
 /** Steps between two samples of the kernel weight norms during training. */
 const WEIGHT_NORM_EVERY = 8;
 
@@ -703,9 +725,10 @@ async function measureOnce(
         const outs = sideModel!.predict(x.length === 1 ? x[0]! : x, { batchSize: x[0]!.shape[0] ?? batchSize });
         const list = Array.isArray(outs) ? outs : [outs];
         return tf.stack(list.map((out, i) => {
-          const activation = activationOf(nodes.get(judged[i]!.name))!;
+          const node = nodes.get(judged[i]!.name);
+          const activation = activationOf(node)!;
           const flat = tf.reshape(out, [out.shape[0]!, -1]);
-          if (DEAD_CAPABLE.has(activation)) return tf.mean(tf.cast(tf.lessEqual(tf.max(flat, 0), 0), 'float32'));
+          if (DEAD_CAPABLE.has(activation)) return deadUnitFraction(tf, out, node?.config.dataFormat === 'channelsFirst');
           const limit = activation === 'sigmoid' || activation === 'hardSigmoid' ? tf.abs(tf.sub(tf.mul(flat, 2), 1)) : tf.abs(flat);
           return tf.mean(tf.cast(tf.greater(limit, 0.98), 'float32'));
         }));

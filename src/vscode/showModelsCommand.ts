@@ -9,7 +9,7 @@ export function registerShowModelsCommand(log: vscode.LogOutputChannel): vscode.
   return vscode.commands.registerCommand(SHOW_MODELS_COMMAND, async (uri?: vscode.Uri) => {
     const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
     if (!document) {
-      void vscode.window.showInformationMessage('Gradient Lens: open a TypeScript or JavaScript file that builds a tfjs model first.');
+      void vscode.window.showInformationMessage('Gradient Lens: open a TypeScript, JavaScript or Python file that builds a tfjs or Keras model first.');
       return;
     }
     const text = document.getText();
@@ -18,7 +18,7 @@ export function registerShowModelsCommand(log: vscode.LogOutputChannel): vscode.
     log.info(`\n${formatReport({ files: [report] })}`);
     log.show(true);
     if (parsed.models.length === 0) {
-      void vscode.window.showInformationMessage('Gradient Lens: no tfjs model found in this file.');
+      void vscode.window.showInformationMessage(`Gradient Lens: no ${document.languageId === 'python' ? 'Keras' : 'tfjs'} model found in this file.`);
     }
   });
 }

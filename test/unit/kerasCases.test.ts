@@ -150,6 +150,29 @@ test('r01: a first layer without an input shape is a hole, filled, or taken from
   assert.equal(only(parsePythonModels(builder.replace('# gradient-lens: model.input_shape=(5,)\n', ''))).holes?.[0]?.name, 'model.input_shape');
 });
 
+test('a shape-keeping first layer without an input shape: the hole suggests the shape the next layer declares', () => {
+  // DeepLocalize Stack Overflow 34673164 (our version): BatchNormalization first, input_dim on the Dense after it.
+  const src = 'from keras.models import Sequential\nfrom keras.layers import Dense, BatchNormalization, Dropout\nmodel = Sequential()\nmodel.add(BatchNormalization())\nmodel.add(Dropout(0.1))\nmodel.add(Dense(64, input_dim=16, activation="tanh"))\nmodel.add(Dense(1, activation="sigmoid"))\n';
+  const r = parsePythonModels(src);
+  const hole = only(r).holes?.[0];
+  assert.equal(hole?.name, 'model.input_shape');
+  assert.equal(hole?.suggestion, '(16,)');
+  assert.match(messages(r), /the input shape `dense_1` declares/);
+  // A layer that changes the shape in between (Dense) makes the later declaration no guide.
+  const changed = src.replace('model.add(Dropout(0.1))', 'model.add(Dense(8))');
+  assert.notEqual(only(parsePythonModels(changed)).holes?.[0]?.suggestion, '(16,)');
+});
+
+test('an unknown input shape on a shape-keeping first layer is suggested for the layer after it (an image for Conv2D)', () => {
+  // DeepLocalize GitHub Traffic-Sign-Classifier (our version): Lambda(normalize, input_shape=x.shape[1:]) then Conv2D.
+  const src = 'import pickle\nfrom keras.models import Sequential\nfrom keras.layers import Lambda, Conv2D, Flatten, Dense\nx = pickle.load(open("train.p", "rb"))["features"]\nshape = x.shape[1:]\nmodel = Sequential()\nmodel.add(Lambda(lambda p: p / 255.0 - 0.5, input_shape=shape))\nmodel.add(Conv2D(8, (3, 3), activation="relu"))\nmodel.add(Flatten())\nmodel.add(Dense(10, activation="softmax"))\n';
+  const hole = only(parsePythonModels(src)).holes?.[0];
+  assert.equal(hole?.role, 'input shape');
+  assert.equal(hole?.suggestion, '(28, 28, 1)');
+  // The same with a Dense after the Lambda: a flat shape.
+  assert.equal(only(parsePythonModels(src.replace('model.add(Conv2D(8, (3, 3), activation="relu"))\nmodel.add(Flatten())\n', ''))).holes?.[0]?.suggestion, '(10,)');
+});
+
 test('r02: an initializer from keras.initializers.initializers_v1', () => {
   const r = parse('r02_initializers_v1.py');
   assert.deepEqual(r.problems, []);

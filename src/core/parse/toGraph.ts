@@ -1,6 +1,6 @@
 /** Turns the interpreter's model values into the plain ModelGraph IR. */
 import { chooseFreeLengths, declaredInputShape, layerIds } from '../graph';
-import { consumerType, holeRole, holeSuggestion, optimizerArgument } from '../holes';
+import { consumerType, holeRole, holeSuggestion, inputShapeDecider, optimizerArgument } from '../holes';
 import type {
   CompileInfo,
   Hole,
@@ -130,7 +130,9 @@ export function toModelGraph(model: ModelValue, name: string, report: Report, na
     const id = ids.get(node)!;
     // An input layer's shape is judged by the layer that reads it (an image shape for a conv2d).
     const type = node.layer.type === 'inputLayer' ? consumerType({ layers }, id) ?? 'inputLayer' : node.layer.type;
-    if (node.layer.config) collectHoles(node.layer.config, type, id, holes);
+    // A Sequential's first layer that keeps shapes (a dropout) leaves the input's rank to the next.
+    const shapeType = model instanceof FunctionalModel || node !== nodes[0] ? type : inputShapeDecider(layers) ?? type;
+    if (node.layer.config) collectHoles(node.layer.config, type, id, holes, shapeType);
   }
   if (model.compile?.args) collectHoles(model.compile.args, 'compile', 'compile', holes);
   for (const id of inputs) chooseFreeLengths(layers.find((l) => l.id === id), report);
@@ -150,13 +152,13 @@ export function toModelGraph(model: ModelValue, name: string, report: Report, na
 }
 
 /** Every named unknown in a config, with the role its place gives it. */
-function collectHoles(config: ObjectValue, layerType: string, owner: string, into: Hole[]): void {
+function collectHoles(config: ObjectValue, layerType: string, owner: string, into: Hole[], shapeType = layerType): void {
   // `roleKey` is the innermost key: `stddev` inside `kernelInitializer: randomNormal({stddev})`.
   const visit = (value: Value, key: string, roleKey: string, index?: number, length?: number): void => {
     if (value instanceof Unknown) {
       if (!value.hole) return;
       const role = holeRole(layerType, roleKey, index, length);
-      into.push({ name: value.hole.name, role, range: value.hole.range, usedBy: [`${owner}.${key}`], suggestion: holeSuggestion(role, layerType) });
+      into.push({ name: value.hole.name, role, range: value.hole.range, usedBy: [`${owner}.${key}`], suggestion: holeSuggestion(role, role === 'input shape' || role === 'input dim' ? shapeType : layerType) });
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => visit(item, key, roleKey, i, value.length));
     } else if (value instanceof FactoryCall) {

@@ -17,7 +17,7 @@ import {
 import { chooseFreeLengths, declaredInputShape, finishGraph, layerIds, nodesReaching } from '../graph';
 import { flowHole } from '../frontend/flowHoles';
 import { runTitles, UniqueNames } from '../frontend/modelNames';
-import { holeRole, holeSuggestion, mergeHoles } from '../holes';
+import { holeRole, holeSuggestion, inputShapeDecider, mergeHoles } from '../holes';
 import { PARSE_LIMITS } from '../limits';
 import { Evaluator } from './evaluator';
 import { FunctionalModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './values';
@@ -131,7 +131,7 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator, report: 
   const outputs = functional
     ? model.outputs.map((t) => (t.index === 0 ? ids.get(t.node) : undefined)).filter((id): id is string => !!id)
     : layers.length ? [layers[layers.length - 1]!.id] : [];
-  const inputHole = functional ? undefined : askInputShape(layers[0], model, name, evaluator, report);
+  const inputHole = functional ? undefined : askInputShape(layers[0], model, name, evaluator, report, layers);
   for (const id of inputs) chooseFreeLengths(layers.find((l) => l.id === id), report);
   const firstInput = layers.find((layer) => layer.id === inputs[0]);
   const inputShape = firstInput ? declaredInputShape(firstInput) : undefined;
@@ -166,12 +166,31 @@ function toShapeValue(value: unknown): number[] | undefined {
   return Array.isArray(list) && list.length && list.every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0) ? (list as number[]) : undefined;
 }
 
+/** Layers that keep their input's shape: the model's input shape is the next layer's input shape. */
+const SHAPE_KEEPING = new Set(['batchNormalization', 'dropout', 'activation', 'gaussianNoise', 'gaussianDropout', 'alphaDropout', 'layerNormalization', 'activityRegularization', 'leakyReLU', 'prelu', 'elu', 'reLU', 'thresholdedReLU', 'softmax']);
+
+/**
+ * The input shape (without batch) a later layer of a Sequential declares when every layer before
+ * it keeps its input's shape (`BatchNormalization()` then `Dense(64, input_dim=16)`): Keras ignores
+ * the declaration there, but it is the author's stated input, so the best suggestion for the hole.
+ */
+function declaredLater(first: LayerNode, layers: readonly LayerNode[]): { layer: string; shape: number[] } | undefined {
+  if (!SHAPE_KEEPING.has(first.type)) return undefined;
+  for (const layer of layers.slice(1)) {
+    const c = layer.config;
+    const shape = typeof c.inputDim === 'number' ? [c.inputDim] : Array.isArray(c.inputShape) ? c.inputShape : Array.isArray(c.batchInputShape) ? c.batchInputShape.slice(1) : undefined;
+    if (shape) return shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0) ? { layer: layer.id, shape: shape as number[] } : undefined;
+    if (!SHAPE_KEEPING.has(layer.type)) return undefined;
+  }
+  return undefined;
+}
+
 /**
  * A Sequential model whose first layer declares no input shape (Keras infers it at `fit`): the
  * shape `fit` is given when the script states it, else a hole `<model>.input_shape` (it decides
  * every shape, so it blocks), suggested from an array the script makes, if any.
  */
-function askInputShape(first: LayerNode | undefined, model: ModelValue, name: string, evaluator: Evaluator, report: Report): Hole | undefined {
+function askInputShape(first: LayerNode | undefined, model: ModelValue, name: string, evaluator: Evaluator, report: Report, layers: readonly LayerNode[]): Hole | undefined {
   if (!first) return undefined;
   // toGraph made this config (a copy): completing it here is safe.
   const config = first.config as Record<string, ConfigValue>;
@@ -192,10 +211,11 @@ function askInputShape(first: LayerNode | undefined, model: ModelValue, name: st
   const arrays = evaluator.dataArrays;
   const data = arrays.find((a) => /^x|^inputs?$|^features?|^data|_x$|train$/i.test(a.name) && !/^y/i.test(a.name)) ?? arrays.find((a) => !/^y|label|target/i.test(a.name));
   const role = 'input shape' as const;
-  const suggestion = data ? `(${data.shape.slice(1).join(', ')},)` : holeSuggestion(role, first.type, 'py');
+  const declared = data ? undefined : declaredLater(first, layers);
+  const suggestion = data ? `(${data.shape.slice(1).join(', ')},)` : declared ? `(${declared.shape.join(', ')},)` : holeSuggestion(role, inputShapeDecider(layers) ?? first.type, 'py');
   config.inputShape = { $unknown: holeName, reason: 'the first layer declares no input shape (Keras takes it from the data at fit)', hole: holeName };
   report(
-    `\`${first.id}\` declares no input shape (Keras takes it from the data at \`fit\`): give \`${holeName}\` a value, e.g. \`# gradient-lens: ${holeName}=${suggestion}\`${data ? ` (the shape of \`${data.name}\` without its batch)` : ''}.`,
+    `\`${first.id}\` declares no input shape (Keras takes it from the data at \`fit\`): give \`${holeName}\` a value, e.g. \`# gradient-lens: ${holeName}=${suggestion}\`${data ? ` (the shape of \`${data.name}\` without its batch)` : declared ? ` (the input shape \`${declared.layer}\` declares; Keras ignores it on a layer that is not first)` : ''}.`,
     first.range, 'warning',
   );
   return { name: holeName, role, range: first.range, usedBy: [`${first.id}.inputShape`], suggestion };
@@ -244,7 +264,8 @@ function collectHoles(layers: readonly LayerNode[], compile: CompileInfo | undef
     if (isUnknownValue(value)) {
       if (!value.hole) return;
       const role = holeRole(layerType, roleKey, index, length);
-      holes.push({ name: value.hole, role, range: evaluator.holeRanges.get(value.hole) ?? fallback, usedBy: [where], suggestion: holeSuggestion(role, layerType, 'py') });
+      const judgedBy = role === 'input shape' && where.startsWith(`${layers[0]?.id}.`) ? inputShapeDecider(layers) ?? layerType : layerType;
+      holes.push({ name: value.hole, role, range: evaluator.holeRanges.get(value.hole) ?? fallback, usedBy: [where], suggestion: holeSuggestion(role, judgedBy, 'py') });
       return;
     }
     if ('$call' in value) {

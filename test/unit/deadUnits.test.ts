@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { deadUnitFraction } from '../../src/training/measure';
+
+const fractionOf = (t: tf.Tensor, channelsFirst = false): number => {
+  const f = deadUnitFraction(tf, t, channelsFirst);
+  const value = f.dataSync()[0]!;
+  tf.dispose([t, f]);
+  return value;
+};
+
+test('a dense layer: a unit is dead when it is zero for every sample', async () => {
+  await tf.setBackend('cpu');
+  // units 0 and 2 are zero for both samples; unit 1 fires for the second sample only.
+  assert.equal(fractionOf(tf.tensor2d([[0, 0, -1, 0], [0, 3, 0, 2]])), 0.5);
+});
+
+test('a conv filter active at one position of one sample is alive (a unit is a channel, not a position)', async () => {
+  await tf.setBackend('cpu');
+  // [batch 2, 3 x 3, 4 channels]: channel 1 fires at a single position; channels 0, 2, 3 never.
+  const values = new Float32Array(2 * 3 * 3 * 4);
+  values[(1 * 9 + 4) * 4 + 1] = 0.5;
+  assert.equal(fractionOf(tf.tensor4d(values, [2, 3, 3, 4])), 0.75);
+  // Counted per position it would be 71 of 72 (0.986): the reading this replaces.
+});
+
+test('channels-first outputs count their second axis as the channels', async () => {
+  await tf.setBackend('cpu');
+  // [batch 1, 4 channels, 1 x 2]: channel 0 fires at both positions, channels 1-3 never.
+  const values = [1, 1, 0, 0, 0, 0, 0, 0];
+  assert.equal(fractionOf(tf.tensor4d(values, [1, 4, 1, 2]), true), 0.75);
+  // Read as channels last, the same values are 2 channels, both alive.
+  assert.equal(fractionOf(tf.tensor4d(values, [1, 4, 1, 2]), false), 0);
+});
