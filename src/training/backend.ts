@@ -55,7 +55,8 @@ export async function startBackend(tf: Tfjs, options: WorkerOptions): Promise<Ba
     const missing = missingThreadedFiles(dir);
     if (missing.length === 0) {
       try {
-        const threads = await startThreadedWasm(tf, { setThreadsCount, getThreadsCount }, dir, options.threads, THREADED_START_TIMEOUT_MS);
+        const timeoutMs = options.threadsStartTimeoutMs ?? THREADED_START_TIMEOUT_MS;
+        const threads = await startThreadedWasm(tf, { setThreadsCount, getThreadsCount }, dir, options.threads, timeoutMs);
         registerMissingWasmKernels(tf);
         return { backend: 'wasm', threads };
       } catch (error) {

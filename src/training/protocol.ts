@@ -23,6 +23,8 @@ export interface WorkerOptions {
   readonly threads: number;
   /** Set when an earlier worker's threaded start failed: why, said in each run's `notes`. */
   readonly threadsFallback?: string;
+  /** How long the threaded build may take to start (ms; default 20 s, backend.ts). */
+  readonly threadsStartTimeoutMs?: number;
 }
 
 export type HostToWorker =

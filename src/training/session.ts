@@ -26,6 +26,8 @@ export interface SessionOptions {
   readonly threads?: number;
   /** Workers that may train at once (`gradientLens.maxConcurrentRuns`): auto shares the cores among them. */
   readonly concurrentWorkers?: number;
+  /** How long a threaded start may take before the worker is replaced by a single-threaded one (ms; default 20 s). */
+  readonly threadsStartTimeoutMs?: number;
   /** Where the worker's own console output and backend notes go. */
   readonly log?: (line: string) => void;
   /** Extra time after the budget before a stuck worker is terminated (ms). */
@@ -102,6 +104,7 @@ export class TrainingSession {
       threads,
       ...(this.options.wasmDir ? { wasmDir: this.options.wasmDir } : {}),
       ...(this.threadsFallback ? { threadsFallback: this.threadsFallback } : {}),
+      ...(this.options.threadsStartTimeoutMs !== undefined ? { threadsStartTimeoutMs: this.options.threadsStartTimeoutMs } : {}),
     };
     this.spawnedThreads = threads;
     const worker = new Worker(this.options.workerPath ?? join(__dirname, 'worker.js'), {
@@ -115,7 +118,7 @@ export class TrainingSession {
     };
     worker.stdout.on('data', forward);
     worker.stderr.on('data', forward);
-    worker.on('message', (message: WorkerToHost) => this.onMessage(message));
+    worker.on('message', (message: WorkerToHost) => this.onMessage(message, worker));
     worker.on('error', (error) => this.onDeath(worker, `The training worker crashed: ${error.message}`));
     worker.on('exit', (code) => this.onDeath(worker, `The training worker stopped (exit code ${code}).`));
     this.backend = undefined;
@@ -124,7 +127,9 @@ export class TrainingSession {
     return worker;
   }
 
-  private onMessage(message: WorkerToHost): void {
+  private onMessage(message: WorkerToHost, from: Worker): void {
+    // A worker already replaced (a threaded start that failed) may still say something: not ours.
+    if ((message.type === 'ready' || message.type === 'threads-failed') && from !== this.worker) return;
     if (message.type === 'ready') {
       this.backend = message.backend;
       this.threads = message.threads;

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 // `import =`: the module object itself, whose `cpus` the wasm glue calls (a namespace import is a copy).
 import os = require('node:os');
 import type * as tfjs from '@tensorflow/tfjs';
+import { formatBudget } from './budget';
 
 export const THREADED_WASM = 'tfjs-backend-wasm-threaded-simd.wasm';
 /** The pthread workers' entry (emscripten's worker script + our loader of the glue below). */
@@ -78,7 +79,7 @@ export async function startThreadedWasm(tf: typeof tfjs, controls: WasmThreadCon
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`it did not start within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+      timer = setTimeout(() => reject(new Error(`it did not start within ${formatBudget(timeoutMs)}`)), timeoutMs);
     });
     const started = await Promise.race([tf.setBackend('wasm'), timeout]);
     if (!started) throw new Error('tfjs could not initialize it');

@@ -114,6 +114,20 @@ test('a threaded start that fails (a pthread script that throws) falls back to o
   }
 });
 
+test('a threaded start that hangs (a pthread worker that never loads) is given up after its timeout, the run posted again single-threaded', { skip: noThreads }, async () => {
+  // Alive, listening, never answering `load` with `loaded`: tfjs' start never ends.
+  const dir = wasmFolder('require("node:worker_threads").parentPort.on("message", () => undefined);\n');
+  try {
+    const started = performance.now();
+    const { summary, threads } = await runWith({ threads: 2, wasmDir: dir, threadsStartTimeoutMs: 1500 });
+    assert.equal(threads, 1);
+    assert.ok(summary.notes?.some((n) => n.includes('did not start (it did not start within 1.5 s)')), JSON.stringify(summary.notes));
+    assert.ok(performance.now() - started >= 1500, 'the fallback came after the timeout');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('without the pthread scripts beside the .wasm files, the worker runs single-threaded and says why', async () => {
   const dir = wasmFolder();
   try {
