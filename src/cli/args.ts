@@ -21,6 +21,8 @@ export interface AnalyzeOptions {
   /** Initializations each model is measured on; verdicts are decided over them (default 3). */
   readonly seeds?: number;
   readonly backend?: 'wasm' | 'cpu';
+  /** Threads of the wasm backend (`--threads`): 0 = auto, 1 = single-threaded, up to 8. */
+  readonly threads?: number;
   /** A CSV/JSON file of inputs and labels to train on instead of synthetic data. */
   readonly data?: string;
   /** Measure each finding's fixes on a patched copy and report before/after. */
@@ -74,7 +76,7 @@ export const USAGE = `Usage:
   gradient-lens analyze <file>... [--json | --format text|json|sarif] [--static]
                                   [--time-budget SECONDS] [--epochs N] [--batch-size N]
                                   [--samples N] [--seed N] [--seeds N] [--backend wasm|cpu]
-                                  [--data inputs.csv|.json] [--verify]
+                                  [--threads N] [--data inputs.csv|.json] [--verify]
                                   [--threshold name=value]... [--set name=value]...
   gradient-lens fix <file> --apply <fix-code>[,<fix-code>...] [--model NAME]
                           [--write | --stdout] [--set name=value]...
@@ -93,6 +95,8 @@ ${wrapList('Thresholds:', Object.entries(DEFAULT_MEASURED_THRESHOLDS).map(([name
 ${wrapList(`Fix codes (${FIX_CODES.length}; README "Fixes" says what each writes):`, FIX_CODES)}
 --time-budget caps each model's run (default 60 s); a run that reaches it reports what it
 measured so far, marked partial. --format sarif writes SARIF 2.1.0 for code scanning.
+--threads N: threads of the wasm backend's matrix products and convolutions (1-8; default 0 =
+auto: half the cores, single-threaded on 2 cores or fewer). Same seed, same numbers at any N.
 
 Exit status (the first that applies):
   2  usage error or unreadable file
@@ -111,6 +115,7 @@ const NUMERIC = new Map([
   ['--samples', 'samples'],
   ['--seed', 'seed'],
   ['--seeds', 'seeds'],
+  ['--threads', 'threads'],
 ] as const);
 
 /** Walks the arguments: each with its flag and a reader for the flag's value (`--x v` or `--x=v`). */
@@ -138,7 +143,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (command === 'fix') return parseFixArgs(rest);
   if (command !== 'analyze') throw new UsageError(`unknown command '${command}'`);
   const files: string[] = [];
-  const numbers: { epochs?: number; batchSize?: number; samples?: number; seed?: number; seeds?: number } = {};
+  const numbers: { epochs?: number; batchSize?: number; samples?: number; seed?: number; seeds?: number; threads?: number } = {};
   let json = false;
   let format: AnalyzeOptions['format'] | undefined;
   let timeBudgetSeconds: number | undefined;
@@ -179,7 +184,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     } else if (NUMERIC.has(flag as never)) {
       const v = value();
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || (flag !== '--seed' && n === 0)) throw new UsageError(`${flag} needs a positive whole number, not '${v}'`);
+      // --seed and --threads (0 = auto) may be 0.
+      const zero = flag === '--seed' || flag === '--threads';
+      if (!Number.isInteger(n) || n < 0 || (!zero && n === 0) || (flag === '--threads' && n > 8)) throw new UsageError(flag === '--threads' ? `--threads needs a whole number from 0 (auto) to 8, not '${v}'` : `${flag} needs a positive whole number, not '${v}'`);
       numbers[NUMERIC.get(flag as never)!] = n;
     } else if (flag.startsWith('-')) throw new UsageError(`unknown option '${flag}'`);
     else files.push(arg);

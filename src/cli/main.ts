@@ -71,7 +71,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
   let unreadable = false;
   const session = options.staticOnly
     ? undefined
-    : new TrainingSession({ workerPath: join(__dirname, 'worker.js'), backend: options.backend ?? 'wasm' });
+    : new TrainingSession({ workerPath: join(__dirname, 'worker.js'), backend: options.backend ?? 'wasm', ...(options.threads !== undefined ? { threads: options.threads } : {}) });
   let data: RunOptions['data'];
   if (options.data) {
     try {
