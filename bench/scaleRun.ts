@@ -42,6 +42,10 @@ async function main(): Promise<void> {
       probeMs: extra?.probe?.elapsedMs,
       steps: summary?.steps ?? 0,
       trainingMs: summary?.trainingMs,
+      // The product lowers the batch for expensive models and, with budget left, measures more
+      // initializations: per-sample training time and the count make runs comparable.
+      batchSize: summary ? (summary.batchSize ?? DEFAULT_RUN_OPTIONS.batchSize) : undefined,
+      initializations: summary ? 1 + (summary.initializations?.length ?? 0) : 0,
       stoppedBy: summary?.stoppedBy,
       verdict,
       maxRssMiB: process.resourceUsage().maxRSS / 1024,

@@ -5,7 +5,8 @@
 //   node scripts/build.mjs --bench    benchmarks into dist-bench/
 //   node scripts/build.mjs --integration   the in-host test suite into dist-integration/
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, copyFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, copyFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,13 +38,26 @@ function walk(dir, match) {
   });
 }
 
-/** The .wasm binaries of the tfjs wasm backend go next to the worker bundle (found with setWasmPaths). */
+/**
+ * The .wasm binaries of the tfjs wasm backend go next to the worker bundle (found with
+ * setWasmPaths), with the threaded build's two pthread scripts (src/training/wasmThreads.ts):
+ * - tfjs-backend-wasm-threaded-simd.js: the threaded build's emscripten glue, as tfjs ships it;
+ * - tfjs-backend-wasm-threaded-simd.worker.js: emscripten's pthread worker script (tfjs ships it
+ *   as a string, which it turns into a Blob URL that Node's Worker cannot load), with its
+ *   `importScripts` of the glue pointed at the file beside it instead of the Blob tfjs posts.
+ */
 function copyWasm(outdir) {
-  const from = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  const pkg = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm');
+  const from = join(pkg, 'dist');
   mkdirSync(outdir, { recursive: true });
   for (const file of readdirSync(from).filter((f) => f.endsWith('.wasm'))) {
     copyFileSync(join(from, file), join(outdir, file));
   }
+  copyFileSync(join(pkg, 'wasm-out/tfjs-backend-wasm-threaded-simd.js'), join(outdir, 'tfjs-backend-wasm-threaded-simd.js'));
+  const { wasmWorkerContents } = createRequire(import.meta.url)(join(pkg, 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js'));
+  // The string holds escaped newlines as real ones (tfjs escapes them the same way before use).
+  const loadGlue = 'importScripts=function(){(0,eval)(fs.readFileSync(require("path").join(__dirname,"tfjs-backend-wasm-threaded-simd.js"),"utf8"))};';
+  writeFileSync(join(outdir, 'tfjs-backend-wasm-threaded-simd.worker.js'), `${wasmWorkerContents.replace(/\n/g, '\\n')}\n${loadGlue}\n`);
 }
 
 const node = {
@@ -122,7 +136,9 @@ function fileEntries(srcDir, suffix, outdir, extra = []) {
   const contexts = [
     esbuild.context({ ...node, entryPoints, outdir: join(root, outdir), packages: 'external' }),
   ];
-  // The worker is spawned from a file, so tests and benchmarks get their own copy of it.
+  // The worker is spawned from a file, so tests and benchmarks get their own copy of it, with
+  // the wasm files beside it as in dist/.
+  if (extra.length) copyWasm(join(root, outdir));
   for (const e of extra.filter((x) => existsSync(join(root, x.in)))) {
     contexts.push(
       esbuild.context({ ...node, entryPoints: { [e.out]: join(root, e.in) }, outdir: join(root, outdir), packages: 'external' }),

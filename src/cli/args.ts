@@ -1,6 +1,9 @@
 /** Command-line arguments of `gradient-lens`, parsed without a dependency. */
 import { DEFAULT_MEASURED_THRESHOLDS } from '../core/analysis/measuredRules';
+import { FIX_CODES } from '../core/fixes/codes';
+import { fillValueProblem } from '../core/frontend/fillValues';
 import { HOLE_NAME } from '../core/holes';
+import { isPythonFile } from '../core/languages';
 
 export interface AnalyzeOptions {
   readonly command: 'analyze';
@@ -18,6 +21,8 @@ export interface AnalyzeOptions {
   /** Initializations each model is measured on; verdicts are decided over them (default 3). */
   readonly seeds?: number;
   readonly backend?: 'wasm' | 'cpu';
+  /** Threads of the wasm backend (`--threads`): 0 = auto, 1 = single-threaded, up to 8. */
+  readonly threads?: number;
   /** A CSV/JSON file of inputs and labels to train on instead of synthetic data. */
   readonly data?: string;
   /** Measure each finding's fixes on a patched copy and report before/after. */
@@ -46,14 +51,35 @@ export type CliOptions = AnalyzeOptions | FixOptions | HelpOptions;
 
 export class UsageError extends Error {}
 
+/** Columns of `--help` (its widest prose line); generated lists are wrapped to it. */
+export const HELP_WIDTH = 96;
+
+/**
+ * `head` then `items` joined with ", " and ended with ".", wrapped at spaces to `width` columns;
+ * an item is never split (one longer than the width stands on its own line).
+ */
+export function wrapList(head: string, items: readonly string[], width = HELP_WIDTH): string {
+  const words = `${head} ${items.join(', ')}.`.split(' ');
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}
+
 export const USAGE = `Usage:
   gradient-lens analyze <file>... [--json | --format text|json|sarif] [--static]
                                   [--time-budget SECONDS] [--epochs N] [--batch-size N]
                                   [--samples N] [--seed N] [--seeds N] [--backend wasm|cpu]
-                                  [--data inputs.csv|.json] [--verify]
+                                  [--threads N] [--data inputs.csv|.json] [--verify]
                                   [--threshold name=value]... [--set name=value]...
-  gradient-lens fix <file> --apply <fix-code>[,<fix-code>...] [--model NAME] [--write | --stdout]
-                            [--set name=value]...
+  gradient-lens fix <file> --apply <fix-code>[,<fix-code>...] [--model NAME]
+                          [--write | --stdout] [--set name=value]...
 
 --set fills a value the parser cannot know (a parameter, or a data read such as
 \`xTrain.shape[1]\`), as the annotation comment
@@ -65,17 +91,19 @@ the file), and measures their per-layer gradients by training them briefly on sy
 --seed drives the weights, data, shuffling and dropout: the same command gives the same numbers.
 --seeds N measures N initializations (default 3) and decides each verdict over them; when
 they disagree, more are measured, one at a time, up to 15, until the majority is settled.
-Thresholds: ${Object.entries(DEFAULT_MEASURED_THRESHOLDS).map(([name, value]) => `${name} (${value})`).join(', ')}.
-Fix codes: activation-relu, activation-leaky-relu, activation-elu, init-he, init-glorot,
-insert-batch-norm, add-residual, rnn-lstm, rnn-gru, clip-gradients.
+${wrapList('Thresholds:', Object.entries(DEFAULT_MEASURED_THRESHOLDS).map(([name, value]) => `${name} (${value})`))}
+${wrapList(`Fix codes (${FIX_CODES.length}; README "Fixes" says what each writes):`, FIX_CODES)}
 --time-budget caps each model's run (default 60 s); a run that reaches it reports what it
 measured so far, marked partial. --format sarif writes SARIF 2.1.0 for code scanning.
+--threads N: threads of the wasm backend's matrix products and convolutions (1-8; default 0 =
+auto: half the cores, single-threaded on 2 cores or fewer). Same seed, same numbers at any N.
 
 Exit status (the first that applies):
   2  usage error or unreadable file
   3  a model could not be measured: values the parser cannot know (unresolved), a failed or
-     empty run, or a file that builds a model (imports tfjs/Keras and calls a layer) in which
-     no model was found. With --static only unresolved models and files without a model count.
+     empty run, a file that builds a model (imports tfjs/Keras and calls a layer) in which no
+     model was found or that has a parse error (a syntax error: part of it was not read).
+     With --static: unresolved and untrainable models, files without a model, parse errors.
   1  findings of warning or worse
   0  every model was measured (or read, with --static) and is healthy`;
 
@@ -87,6 +115,7 @@ const NUMERIC = new Map([
   ['--samples', 'samples'],
   ['--seed', 'seed'],
   ['--seeds', 'seeds'],
+  ['--threads', 'threads'],
 ] as const);
 
 /** Walks the arguments: each with its flag and a reader for the flag's value (`--x v` or `--x=v`). */
@@ -114,7 +143,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (command === 'fix') return parseFixArgs(rest);
   if (command !== 'analyze') throw new UsageError(`unknown command '${command}'`);
   const files: string[] = [];
-  const numbers: { epochs?: number; batchSize?: number; samples?: number; seed?: number; seeds?: number } = {};
+  const numbers: { epochs?: number; batchSize?: number; samples?: number; seed?: number; seeds?: number; threads?: number } = {};
   let json = false;
   let format: AnalyzeOptions['format'] | undefined;
   let timeBudgetSeconds: number | undefined;
@@ -155,7 +184,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     } else if (NUMERIC.has(flag as never)) {
       const v = value();
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || (flag !== '--seed' && n === 0)) throw new UsageError(`${flag} needs a positive whole number, not '${v}'`);
+      // --seed and --threads (0 = auto) may be 0.
+      const zero = flag === '--seed' || flag === '--threads';
+      if (!Number.isInteger(n) || n < 0 || (!zero && n === 0) || (flag === '--threads' && n > 8)) throw new UsageError(flag === '--threads' ? `--threads needs a whole number from 0 (auto) to 8, not '${v}'` : `${flag} needs a positive whole number, not '${v}'`);
       numbers[NUMERIC.get(flag as never)!] = n;
     } else if (flag.startsWith('-')) throw new UsageError(`unknown option '${flag}'`);
     else files.push(arg);
@@ -163,6 +194,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (files.length === 0) throw new UsageError('analyze needs at least one file');
   if (verify && staticOnly) throw new UsageError('--verify measures fixes, so it cannot be combined with --static');
   if (json && format && format !== 'json') throw new UsageError(`--json and --format ${format} contradict each other`);
+  checkSetValues(set, files);
   const chosen = format ?? (json ? 'json' : 'text');
   return {
     command: 'analyze',
@@ -190,12 +222,34 @@ function parseFixArgs(rest: readonly string[]): FixOptions {
   }
   if (files.length !== 1) throw new UsageError('fix needs exactly one file');
   if (!fixes?.length) throw new UsageError('fix needs --apply <fix-code>[,<fix-code>...]');
+  checkSetValues(set, files);
   return { command: 'fix', file: files[0]!, fixes, write, set, ...(model !== undefined ? { model } : {}) };
 }
 
 function readSet(text: string, into: Record<string, string>): void {
   const at = text.indexOf('=');
   const name = at > 0 ? text.slice(0, at).trim() : '';
-  if (!new RegExp(`^${HOLE_NAME}$`).test(name) || !text.slice(at + 1).trim()) throw new UsageError(`--set takes name=value, not '${text}'`);
+  if (!new RegExp(`^${HOLE_NAME}$`).test(name) || !text.slice(at + 1).trim()) {
+    throw new UsageError(`--set takes name=value (a name such as units or xTrain.shape[1], then a value), not '${text}'`);
+  }
   into[name] = text.slice(at + 1).trim();
+}
+
+/**
+ * Each `--set` value must be one complete expression in the language of every file it may fill
+ * (TS/JS or Python), checked before anything is read: a malformed value is a usage error (exit
+ * 2) naming the flag and the value, not a problem on line 1 of a file that never contained it.
+ */
+function checkSetValues(set: Readonly<Record<string, string>>, files: readonly string[]): void {
+  const languages = new Map<'ts' | 'py', string>();
+  for (const file of files) {
+    const language = isPythonFile(file) ? 'py' : 'ts';
+    if (!languages.has(language)) languages.set(language, file);
+  }
+  for (const [name, value] of Object.entries(set)) {
+    for (const [language, file] of languages) {
+      const problem = fillValueProblem(name, value, language);
+      if (problem) throw new UsageError(`--set '${name}=${value}': ${problem}${files.length > 1 ? ` (for ${file})` : ''}`);
+    }
+  }
 }

@@ -2,7 +2,7 @@
  * `gradient-lens`: the terminal and CI front end over the same core as the extension.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_MEASURED_THRESHOLDS, type MeasuredThresholds } from '../core/analysis/measuredRules';
 import { parseDataFile } from '../core/dataFile';
 import type { FixCode } from '../core/fixes/index';
@@ -20,6 +20,7 @@ import { parseSource } from '../core/source';
 import { measureEntry, readSource, sourceReport, verifyEntry, type ModelEntry, type ModelOutcome, type Refusal } from '../core/pipeline/index';
 import { formatReport, type FileReport, type Report } from '../core/report';
 import { parseArgs, USAGE, UsageError, type AnalyzeOptions, type FixOptions } from './args';
+import { displayPath } from './paths';
 import { toSarif } from './sarif';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exitStatus } from './status';
 
@@ -70,7 +71,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
   let unreadable = false;
   const session = options.staticOnly
     ? undefined
-    : new TrainingSession({ workerPath: join(__dirname, 'worker.js'), backend: options.backend ?? 'wasm' });
+    : new TrainingSession({ workerPath: join(__dirname, 'worker.js'), backend: options.backend ?? 'wasm', ...(options.threads !== undefined ? { threads: options.threads } : {}) });
   let data: RunOptions['data'];
   if (options.data) {
     try {
@@ -117,14 +118,14 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
         const verification = options.verify && measured?.analysis ? await verifyEntry(session, source, entry, measured, runOptions, thresholds) : undefined;
         outcomes.set(entry, { ...(measured ? { measured } : {}), ...(verification ? { verification } : {}) });
       }
-      files.push(sourceReport(relative(process.cwd(), file) || file, source, (entry) => outcomes.get(entry) ?? {}));
+      files.push(sourceReport(displayPath(file, process.cwd()), source, (entry) => outcomes.get(entry) ?? {}));
     }
   } finally {
     await session?.dispose();
   }
   const report: Report = { files };
   const out =
-    options.format === 'sarif' ? JSON.stringify(toSarif(report, toolVersion()), null, 2) : options.format === 'json' ? JSON.stringify(report, null, 2) : formatReport(report);
+    options.format === 'sarif' ? JSON.stringify(toSarif(report, toolVersion(), process.cwd()), null, 2) : options.format === 'json' ? JSON.stringify(report, null, 2) : formatReport(report);
   process.stdout.write(`${out}\n`);
   return exitStatus(report, unreadable);
 }

@@ -4,8 +4,11 @@
  * can go unmeasured; one result per finding, per unmeasured model and per file that builds a
  * model none was read from, each on its line. Pure: built from the CLI's Report.
  */
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { FINDING_CODES } from '../core/analysis/findings';
 import type { FileReport, ModelReport, Report } from '../core/report';
+import { hasParseError } from './status';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const HELP_BASE = 'https://github.com/gradient-lens/gradient-lens#';
@@ -127,6 +130,13 @@ const UNMEASURED_RULES: readonly Rule[] = [
     anchor: 'what-the-parser-understands',
   },
   {
+    id: 'parse-error',
+    summary: 'Part of the file could not be read (a syntax error).',
+    help: 'The parser met code it could not read (a syntax error, a file nested too deeply, an internal error); the rest of the file was read, but a model in it may be missing or incomplete, so the exit status is 3 until it is fixed.',
+    level: 'error',
+    anchor: 'command-line',
+  },
+  {
     id: 'measurement-partial',
     summary: 'A model was measured only in part: its time budget ran out.',
     help: 'The statistics cover the probe and the training steps done before the budget (--time-budget, gradientLens.timeBudgetSeconds) ran out; the message says what is missing.',
@@ -149,6 +159,7 @@ export interface SarifLog {
     readonly tool: { readonly driver: Record<string, unknown> & { readonly name: string; readonly rules: readonly Record<string, unknown>[] } };
     readonly results: readonly SarifResult[];
     readonly columnKind: 'utf16CodeUnits';
+    readonly originalUriBaseIds?: Readonly<Record<string, { readonly uri: string }>>;
   }[];
 }
 
@@ -157,13 +168,28 @@ export interface SarifResult {
   readonly ruleIndex: number;
   readonly level: Level;
   readonly message: { readonly text: string };
-  readonly locations: readonly { readonly physicalLocation: { readonly artifactLocation: { readonly uri: string }; readonly region: { readonly startLine: number } } }[];
+  readonly locations: readonly { readonly physicalLocation: { readonly artifactLocation: ArtifactLocation; readonly region: { readonly startLine: number } } }[];
   readonly properties?: Record<string, unknown>;
 }
 
-/** A relative path as a URI reference (forward slashes, each segment percent-encoded). */
-function uriOf(file: string): string {
-  return file.split(/[\\/]/).map(encodeURIComponent).join('/');
+/**
+ * The base the relative `uri`s resolve against: the directory the CLI ran in, given once in
+ * `run.originalUriBaseIds` (as CodeQL does). SARIF 2.1.0 §3.4.4: a `uri` with a `uriBaseId`
+ * SHALL be a relative reference; without one it should be absolute.
+ */
+export const SRCROOT = '%SRCROOT%';
+
+/** Where a result is: `{uri, uriBaseId}` for a file under the base, an absolute `file://` URI otherwise. */
+export type ArtifactLocation = { readonly uri: string; readonly uriBaseId?: string };
+
+/**
+ * The CLI names files under its directory relatively and others by absolute path (paths.ts):
+ * the first become a URI reference (forward slashes, each segment percent-encoded) on
+ * %SRCROOT%, the second a `file://` URI.
+ */
+function locationOf(file: string): ArtifactLocation {
+  if (isAbsolute(file)) return { uri: pathToFileURL(file).href };
+  return { uri: file.split(/[\\/]/).map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
 }
 
 function result(ruleId: string, level: Level, text: string, file: string, line: number, properties?: Record<string, unknown>): SarifResult {
@@ -172,7 +198,7 @@ function result(ruleId: string, level: Level, text: string, file: string, line: 
     ruleIndex: RULE_INDEX.get(ruleId)!,
     level,
     message: { text },
-    locations: [{ physicalLocation: { artifactLocation: { uri: uriOf(file) }, region: { startLine: Math.max(1, line) } } }],
+    locations: [{ physicalLocation: { artifactLocation: locationOf(file), region: { startLine: Math.max(1, line) } } }],
     ...(properties ? { properties } : {}),
   };
 }
@@ -192,11 +218,15 @@ function modelResults(file: FileReport, model: ModelReport): SarifResult[] {
   return results;
 }
 
-/** The report as one SARIF 2.1.0 log. `version` is the tool's (package.json). */
-export function toSarif(report: Report, version: string): SarifLog {
+/**
+ * The report as one SARIF 2.1.0 log. `version` is the tool's (package.json); `srcRoot` the
+ * absolute directory relative file names start from (the CLI's working directory).
+ */
+export function toSarif(report: Report, version: string, srcRoot: string): SarifLog {
   const results: SarifResult[] = [];
   for (const file of report.files) {
     if (file.noModel) results.push(result('no-model-found', 'error', file.noModel.message, file.file, file.noModel.line));
+    if (hasParseError(file)) for (const problem of file.problems) if (problem.severity === 'error') results.push(result('parse-error', 'error', problem.message, file.file, problem.line));
     for (const model of file.models) results.push(...modelResults(file, model));
   }
   return {
@@ -222,6 +252,8 @@ export function toSarif(report: Report, version: string): SarifLog {
         },
         results,
         columnKind: 'utf16CodeUnits',
+        // §3.14.14: the base's uri is absolute and ends with a slash.
+        originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(srcRoot.endsWith('/') ? srcRoot : `${srcRoot}/`).href } },
       },
     ],
   };

@@ -304,12 +304,96 @@ function optimizerAssignment(text: string, model: ModelGraph): SourceRange | und
   return { start: assigned.value.start, end: assigned.value.start + assigned.value.text.length };
 }
 
+/** Dimensions of a nested array literal (`[[1, 2, 3], [4, 5, 6]]` -> [2, 3]), or undefined. */
+function literalShape(expr: string): number[] | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(expr);
+  } catch {
+    return undefined;
+  }
+  const shape: number[] = [];
+  while (Array.isArray(value)) {
+    shape.push(value.length);
+    value = value[0];
+  }
+  return shape.length && typeof value === 'number' ? shape : undefined;
+}
+
+/**
+ * The shape of one sample of the data a TS/JS model is fitted on, when the code writes it: the
+ * `fit` (else `predict`) input followed back through its assignments to `tf.tensor2d([[...]])`
+ * (a literal), `tf.tensor2d(values, [n, m])`, or `tf.zeros` / `ones` / `randomNormal` /
+ * `randomUniform` / `truncatedNormal([n, m])`. The batch axis is dropped: `[m]`.
+ */
+export function fitSampleShape(text: string, model: ModelGraph, onlyModel: boolean): { shape: number[]; name: string; start: number } | undefined {
+  let input = fitArguments(text, model.name, onlyModel)?.input;
+  if (!input) {
+    const call = /^[A-Za-z_$][\w$]*$/.test(model.name) ? new RegExp(`(?<![\\w$.])${escape(model.name)}\\.predict\\s*\\(`).exec(text) : undefined;
+    if (call) {
+      const open = call.index + call[0].length - 1;
+      const end = closing(text, open);
+      const first = end === undefined ? undefined : splitArgs(text, open + 1, end - 1)[0];
+      if (first) input = first;
+    }
+  }
+  if (!input) return undefined;
+  const name = input.text;
+  let expr: Expr = input;
+  for (let depth = 0; depth < 8 && IDENT.test(expr.text); depth++) {
+    const assigned = assignment(text, expr.text, expr.start);
+    if (!assigned || assigned.index !== undefined) return undefined;
+    expr = assigned.value;
+  }
+  const call = /^(?:tf\.)?(tensor[1-4]?d?|zeros|ones|randomNormal|randomUniform|truncatedNormal)\s*\(/.exec(expr.text);
+  if (!call) return undefined;
+  const open = call[0].length - 1;
+  const end = closing(expr.text, open);
+  if (end === undefined) return undefined;
+  const args = splitArgs(expr.text, open + 1, end - 1).map((a) => a.text.trim());
+  const listed = (arg: string | undefined): number[] | undefined => {
+    const shape = arg ? literalShape(arg) : undefined;
+    return shape?.length === 1 ? (JSON.parse(arg!) as number[]) : undefined;
+  };
+  const shape = call[1]!.startsWith('tensor') ? listed(args[1]) ?? literalShape(args[0] ?? '') : listed(args[0]);
+  if (!shape || shape.length < 2 || !shape.every((d) => Number.isInteger(d) && d > 0)) return undefined;
+  return { shape: shape.slice(1), name, start: input.start };
+}
+
+/**
+ * The `inputShape` hole of a TS/JS model whose first sequential layer has no input shape is
+ * suggested from the data the code fits it on (tfjs does not take the shape from `fit`, so it
+ * stays a hole: the code throws as written), with a note on the fit line.
+ */
+function withInputShapeFromData(text: string, model: ModelGraph, onlyModel: boolean, problems: ParseResult['problems'][number][]): ModelGraph {
+  const hole = model.holes?.find((h) => h.name === 'inputShape' && h.role === 'input shape');
+  if (!hole) return model;
+  const data = fitSampleShape(text, model, onlyModel);
+  if (!data) return model;
+  const suggestion = `[${data.shape.join(', ')}]`;
+  problems.push({
+    message: `\`inputShape\` of \`${model.name}\` suggested from \`${data.name}\` (one sample: ${suggestion}); tfjs does not take the input shape from the data, so the first layer needs it in the code.`,
+    range: { start: data.start, end: data.start + data.name.length },
+    severity: 'info',
+  });
+  return { ...model, holes: model.holes!.map((h) => (h === hole ? { ...h, suggestion } : h)) };
+}
+
 /** Adds label facts and the loss's logits flag to every model of a parse result. */
 export function withTrainingFacts(text: string, result: ParseResult): ParseResult {
   const onlyModel = result.models.length === 1;
+  const problems = [...result.problems];
+  const models = result.models.map((model) => {
+    try {
+      return withInputShapeFromData(text, model, onlyModel, problems);
+    } catch {
+      return model;
+    }
+  });
   return {
     ...result,
-    models: result.models.map((model) => {
+    problems: problems.length === result.problems.length ? result.problems : problems.sort((a, b) => a.range.start - b.range.start),
+    models: models.map((model) => {
       // Heuristics over user text: a surprise here must never cost the parse.
       let labels: LabelFacts | undefined;
       let logits = false;

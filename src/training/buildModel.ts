@@ -6,9 +6,30 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { ACTIVATION_STAND_INS } from '../core/activations';
 import { declaredInputShape } from '../core/graph';
 import { isCallValue, isConfigObject, isUnknownValue, type ConfigValue, type LayerNode, type ModelGraph } from '../core/ir';
+import { fastBatchNormalization } from './fastBatchNorm';
+import { fastBidirectional, fastRecurrent } from './fastRecurrent';
 import { deriveSeed, seedInitializers, withSeededRandom } from './seeding';
 
 export type Tfjs = typeof tfjs;
+
+/** How layers are built. */
+export interface BuildOptions {
+  /**
+   * Batch norm and recurrent layers as Gradient Lens' cheaper equivalents (fastBatchNorm.ts,
+   * fastRecurrent.ts: same weights, names and gradients, fewer ops); false builds tfjs' own, for
+   * the benchmarks and tests that compare the two. Default true.
+   */
+  readonly fastLayers?: boolean;
+}
+
+/** tfjs layer types built by Gradient Lens' own equivalents when `fastLayers` is on. */
+const FAST_LAYERS: Record<string, (tf: Tfjs, config: object) => tfjs.layers.Layer> = {
+  batchNormalization: fastBatchNormalization,
+  lstm: (tf, config) => fastRecurrent(tf, 'lstm', config),
+  gru: (tf, config) => fastRecurrent(tf, 'gru', config),
+  simpleRNN: (tf, config) => fastRecurrent(tf, 'simpleRNN', config),
+  bidirectional: fastBidirectional,
+};
 
 export class ModelBuildError extends Error {
   constructor(
@@ -110,7 +131,7 @@ function readsFlatInput(graph: ModelGraph, layer: LayerNode): boolean {
  * last, higher ranks are folded into rank 4, then both are undone: same weights, same statistics
  * (the mean and variance are over every axis but the normalized one either way).
  */
-function batchNormLayers(tf: Tfjs, layer: LayerNode): tfjs.layers.Layer[] | undefined {
+function batchNormLayers(tf: Tfjs, layer: LayerNode, options: BuildOptions): tfjs.layers.Layer[] | undefined {
   const shape = layer.outputShape;
   const rank = shape?.length;
   if (layer.type !== 'batchNormalization' || !shape || !rank || rank <= 2) return undefined;
@@ -129,7 +150,7 @@ function batchNormLayers(tf: Tfjs, layer: LayerNode): tfjs.layers.Layer[] | unde
   if (move) layers.push(tf.layers.permute({ ...first(), dims: toLast, name: `${layer.id}_axis_last` }));
   const dims = moved as number[];
   if (fold) layers.push(tf.layers.reshape({ ...first(), targetShape: [dims.slice(0, -2).reduce((a, b) => a * b, 1), dims[dims.length - 2]!, dims[dims.length - 1]!], name: `${layer.id}_fold` }));
-  layers.push(makeLayer(tf, { ...layer, config: { ...layer.config, axis: -1, inputShape: null, batchInputShape: null } }));
+  layers.push(makeLayer(tf, { ...layer, config: { ...layer.config, axis: -1, inputShape: null, batchInputShape: null } }, options));
   if (fold) layers.push(tf.layers.reshape({ targetShape: dims, name: `${layer.id}_unfold` }));
   if (move) layers.push(tf.layers.permute({ dims: back, name: `${layer.id}_axis_back` }));
   return layers;
@@ -140,8 +161,8 @@ function batchNormLayers(tf: Tfjs, layer: LayerNode): tfjs.layers.Layer[] | unde
  * layers that stand for a batch norm / Flatten tfjs cannot train as written). With a seed, the
  * layer's random initializers get seeds derived from it and the layer's index.
  */
-function makeLayers(tf: Tfjs, layer: LayerNode, graph: ModelGraph, index: number, seed: number | undefined): tfjs.layers.Layer[] {
-  const norm = batchNormLayers(tf, layer);
+function makeLayers(tf: Tfjs, layer: LayerNode, graph: ModelGraph, index: number, seed: number | undefined, options: BuildOptions): tfjs.layers.Layer[] {
+  const norm = batchNormLayers(tf, layer, options);
   if (norm) return norm;
   if (layer.type === 'flatten' && readsFlatInput(graph, layer)) {
     // Keras' Flatten on a flat input is a no-op; tfjs' rejects inputs under 3-D: an identity stands in.
@@ -152,15 +173,16 @@ function makeLayers(tf: Tfjs, layer: LayerNode, graph: ModelGraph, index: number
   const activation = layer.activation;
   const made: tfjs.layers.Layer[] =
     activation && ACTIVATION_STAND_INS.has(activation) && !layer.custom
-      ? [makeLayer(tf, { ...layer, config: { ...layer.config, activation: 'linear' } }), activationStandIn(tf, activation, `${layer.id}_${activation}`)]
-      : [makeLayer(tf, layer)];
+      ? [makeLayer(tf, { ...layer, config: { ...layer.config, activation: 'linear' } }, options), activationStandIn(tf, activation, `${layer.id}_${activation}`)]
+      : [makeLayer(tf, layer, options)];
   if (seed !== undefined) seedInitializers(made[0]!, deriveSeed(seed, index));
   return made;
 }
 
-function makeLayer(tf: Tfjs, layer: LayerNode): tfjs.layers.Layer {
+function makeLayer(tf: Tfjs, layer: LayerNode, options: BuildOptions): tfjs.layers.Layer {
   if (layer.custom) return standIn(tf, layer);
-  const make = layer.known ? factory(tf, `layers.${layer.type}`) : undefined;
+  const fast = options.fastLayers !== false && layer.known ? FAST_LAYERS[layer.type] : undefined;
+  const make = fast ? (config: unknown) => fast(tf, config as object) : layer.known ? factory(tf, `layers.${layer.type}`) : undefined;
   if (!make) throw new ModelBuildError(`\`${layer.id}\`: \`tf.layers.${layer.type}\` is not a tfjs layer, so the model cannot be trained here.`, layer.id);
   try {
     return make(layerConfig(tf, layer)) as tfjs.layers.Layer;
@@ -176,15 +198,15 @@ function makeLayer(tf: Tfjs, layer: LayerNode): tfjs.layers.Layer {
  * random initializers are seeded from (seed, layer index), and any draw tfjs makes without a
  * seed while building comes from a generator seeded the same way (see seeding.ts).
  */
-export function buildModel(tf: Tfjs, graph: ModelGraph, seed?: number): tfjs.LayersModel {
-  return seed === undefined ? buildUnseeded(tf, graph, undefined) : withSeededRandom(deriveSeed(seed, 0x5eed), () => buildUnseeded(tf, graph, seed));
+export function buildModel(tf: Tfjs, graph: ModelGraph, seed?: number, options: BuildOptions = {}): tfjs.LayersModel {
+  return seed === undefined ? buildUnseeded(tf, graph, undefined, options) : withSeededRandom(deriveSeed(seed, 0x5eed), () => buildUnseeded(tf, graph, seed, options));
 }
 
-function buildUnseeded(tf: Tfjs, graph: ModelGraph, seed: number | undefined): tfjs.LayersModel {
+function buildUnseeded(tf: Tfjs, graph: ModelGraph, seed: number | undefined, options: BuildOptions): tfjs.LayersModel {
   if (graph.kind === 'sequential') {
     const model = tf.sequential({ name: 'model' });
     for (const [index, layer] of graph.layers.entries()) {
-      const built = makeLayers(tf, layer, graph, index, seed);
+      const built = makeLayers(tf, layer, graph, index, seed, options);
       try {
         for (const part of built) model.add(part);
       } catch (error) {
@@ -208,7 +230,7 @@ function buildUnseeded(tf: Tfjs, graph: ModelGraph, seed: number | undefined): t
     }
     const inbound = layer.inbound.map((id, i) => output(id, layer.inboundOutputs?.[i] ?? 0));
     if (inbound.some((t) => !t)) throw new ModelBuildError(`\`${layer.id}\`: an input of this layer could not be built.`, layer.id);
-    const [built, ...after] = makeLayers(tf, layer, graph, index, seed);
+    const [built, ...after] = makeLayers(tf, layer, graph, index, seed, options);
     try {
       const input = inbound.length === 1 && !['add', 'concatenate', 'multiply', 'average', 'maximum', 'minimum', 'dot'].includes(layer.type) ? inbound[0]! : (inbound as tfjs.SymbolicTensor[]);
       let applied = built!.apply(input) as tfjs.SymbolicTensor | tfjs.SymbolicTensor[];

@@ -3,12 +3,14 @@
  * CLI and tests share. Starts the worker, runs one model at a time, cancels, enforces the time
  * budget, and turns a worker that dies into an error result; the next run gets a fresh worker.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { trainingBlocker } from '../core/graph';
 import { Worker } from 'node:worker_threads';
 import type { ModelGraph } from '../core/ir';
 import { formatBudget } from './budget';
-import type { HostToWorker, LayerSummary, ProbeResult, RunOptions, RunResult, RunSummary, WorkerToHost } from './protocol';
+import type { HostToWorker, LayerSummary, ProbeResult, RunOptions, RunResult, RunSummary, WorkerOptions, WorkerToHost } from './protocol';
+import { resolveWasmThreads } from './threads';
 
 export type { RunResult } from '../core/measurement';
 
@@ -17,6 +19,15 @@ export interface SessionOptions {
   readonly workerPath?: string;
   readonly backend?: 'wasm' | 'cpu';
   readonly wasmDir?: string;
+  /**
+   * Threads of the wasm backend (`gradientLens.wasmThreads`, `--threads`): 0 or unset = auto
+   * (`autoWasmThreads` in threads.ts: on with more than 2 cores), 1 = single-threaded, 2-8.
+   */
+  readonly threads?: number;
+  /** Workers that may train at once (`gradientLens.maxConcurrentRuns`): auto shares the cores among them. */
+  readonly concurrentWorkers?: number;
+  /** How long a threaded start may take before the worker is replaced by a single-threaded one (ms; default 20 s). */
+  readonly threadsStartTimeoutMs?: number;
   /** Where the worker's own console output and backend notes go. */
   readonly log?: (line: string) => void;
   /** Extra time after the budget before a stuck worker is terminated (ms). */
@@ -27,6 +38,9 @@ type Listener = (message: WorkerToHost) => void;
 
 interface ActiveRun {
   readonly runId: number;
+  /** Kept to post the run again to a replacement worker (a threaded start that failed). */
+  readonly graph: ModelGraph;
+  readonly options: RunOptions;
   readonly listener: Listener;
   readonly resolve: (result: RunResult) => void;
   readonly timer: NodeJS.Timeout;
@@ -42,6 +56,11 @@ interface ActiveRun {
 export class TrainingSession {
   private worker: Worker | undefined;
   private backend: string | undefined;
+  private threads: number | undefined;
+  /** Why the threaded build did not start in an earlier worker: later workers are single-threaded. */
+  private threadsFallback: string | undefined;
+  /** The current worker's threads, as asked; it has not yet said `ready`. */
+  private spawnedThreads = 1;
   private nextRunId = 1;
   private active: ActiveRun | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -52,6 +71,11 @@ export class TrainingSession {
   /** The backend the current worker runs on, once it said so. */
   get currentBackend(): string | undefined {
     return this.backend;
+  }
+
+  /** The wasm pool size of the current worker (1: single-threaded or cpu), once it said so. */
+  get currentThreads(): number | undefined {
+    return this.threads;
   }
 
   get busy(): boolean {
@@ -73,8 +97,18 @@ export class TrainingSession {
 
   private spawn(): Worker {
     if (this.worker) return this.worker;
+    const backend = this.options.backend ?? 'wasm';
+    const threads = backend === 'wasm' && !this.threadsFallback ? resolveWasmThreads(this.options.threads, availableParallelism(), this.options.concurrentWorkers) : 1;
+    const workerData: WorkerOptions = {
+      backend,
+      threads,
+      ...(this.options.wasmDir ? { wasmDir: this.options.wasmDir } : {}),
+      ...(this.threadsFallback ? { threadsFallback: this.threadsFallback } : {}),
+      ...(this.options.threadsStartTimeoutMs !== undefined ? { threadsStartTimeoutMs: this.options.threadsStartTimeoutMs } : {}),
+    };
+    this.spawnedThreads = threads;
     const worker = new Worker(this.options.workerPath ?? join(__dirname, 'worker.js'), {
-      workerData: { backend: this.options.backend ?? 'wasm', ...(this.options.wasmDir ? { wasmDir: this.options.wasmDir } : {}) },
+      workerData,
       // tfjs prints to the console; keep that out of the CLI's JSON and the host's stdout.
       stdout: true,
       stderr: true,
@@ -84,17 +118,26 @@ export class TrainingSession {
     };
     worker.stdout.on('data', forward);
     worker.stderr.on('data', forward);
-    worker.on('message', (message: WorkerToHost) => this.onMessage(message));
+    worker.on('message', (message: WorkerToHost) => this.onMessage(message, worker));
     worker.on('error', (error) => this.onDeath(worker, `The training worker crashed: ${error.message}`));
     worker.on('exit', (code) => this.onDeath(worker, `The training worker stopped (exit code ${code}).`));
+    this.backend = undefined;
+    this.threads = undefined;
     this.worker = worker;
     return worker;
   }
 
-  private onMessage(message: WorkerToHost): void {
+  private onMessage(message: WorkerToHost, from: Worker): void {
+    // A worker already replaced (a threaded start that failed) may still say something: not ours.
+    if ((message.type === 'ready' || message.type === 'threads-failed') && from !== this.worker) return;
     if (message.type === 'ready') {
       this.backend = message.backend;
+      this.threads = message.threads;
       if (message.note) this.options.log?.(message.note);
+      return;
+    }
+    if (message.type === 'threads-failed') {
+      this.fallBackFromThreads(message.reason);
       return;
     }
     const run = this.active;
@@ -117,9 +160,33 @@ export class TrainingSession {
     }
   }
 
+  /**
+   * The threaded build did not start (the worker said why, or died before saying `ready`): this
+   * worker is replaced by a single-threaded one, which says why in each run's notes, and the run
+   * in progress is posted to it again (its budget keeps counting from the first post).
+   */
+  private fallBackFromThreads(reason: string): void {
+    this.threadsFallback = `The threaded wasm build (${this.spawnedThreads} threads) did not start (${reason}); using the single-threaded build.`;
+    this.options.log?.(this.threadsFallback);
+    this.replaceWorker();
+    const run = this.active;
+    if (!run) return;
+    try {
+      this.spawn();
+    } catch (error) {
+      this.finish({ status: 'error', message: `The training worker could not start: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
+    this.post({ type: 'start', runId: run.runId, graph: run.graph, options: run.options });
+  }
+
   /** A worker that dies mid-run ends that run with an error; the next run starts a new worker. */
   private onDeath(worker: Worker, reason: string): void {
     if (this.worker !== worker) return; // an old worker we replaced or terminated ourselves
+    if (this.spawnedThreads > 1 && this.backend === undefined && !this.disposed) {
+      this.fallBackFromThreads(reason.replace(/^The training worker /, 'the worker ').replace(/\.$/, ''));
+      return;
+    }
     this.worker = undefined;
     this.backend = undefined;
     if (this.active) this.finish({ status: 'error', message: reason });
@@ -130,6 +197,7 @@ export class TrainingSession {
     const worker = this.worker;
     this.worker = undefined;
     this.backend = undefined;
+    this.threads = undefined;
     void worker?.terminate();
   }
 
@@ -177,7 +245,7 @@ export class TrainingSession {
         this.replaceWorker();
         this.finish(stoppedResult(run, options));
       }, options.timeBudgetMs + (this.options.graceMs ?? 10_000));
-      this.active = { runId, listener, resolve, timer, started: Date.now(), steps: 0, losses: [] };
+      this.active = { runId, graph, options, listener, resolve, timer, started: Date.now(), steps: 0, losses: [] };
       signal?.addEventListener('abort', () => this.cancel(runId), { once: true });
       this.post({ type: 'start', runId, graph, options });
     });

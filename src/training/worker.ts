@@ -2,65 +2,29 @@
  * The training worker (worker_threads). The only entry point that loads tfjs: it builds the
  * model a graph describes, measures it, and streams plain-number statistics to its host.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { startBackend } from './backend';
 import { measureWithFallback, MeasureError } from './measure';
-import type { HostToWorker, WorkerToHost } from './protocol';
-import { registerMissingWasmKernels } from './wasmKernels';
+import type { HostToWorker, WorkerOptions, WorkerToHost } from './protocol';
 
-export interface WorkerOptions {
-  readonly backend: 'wasm' | 'cpu';
-  /** Folder holding the tfjs-backend-wasm .wasm files; found next to this bundle or in node_modules by default. */
-  readonly wasmDir?: string;
-}
+export type { WorkerOptions } from './protocol';
 
 function post(message: WorkerToHost): void {
   parentPort?.postMessage(message);
 }
 
-function findWasmDir(explicit: string | undefined): string | undefined {
-  const candidates = [explicit, __dirname];
-  try {
-    candidates.push(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')));
-  } catch {
-    // not installed as a package (the bundled extension): the bundle's folder is the place
-  }
-  return candidates.find((dir): dir is string => !!dir && existsSync(join(dir, 'tfjs-backend-wasm.wasm')));
-}
-
-/** wasm when it starts (about 3x faster than cpu here), else cpu, saying why. */
-async function startBackend(options: WorkerOptions): Promise<{ backend: string; note?: string }> {
-  if (options.backend === 'wasm') {
-    const dir = findWasmDir(options.wasmDir);
-    if (dir) {
-      setWasmPaths(`${dir}/`);
-      try {
-        if (await tf.setBackend('wasm')) {
-          await tf.ready();
-          registerMissingWasmKernels(tf);
-          return { backend: 'wasm' };
-        }
-      } catch (error) {
-        await tf.setBackend('cpu');
-        return { backend: 'cpu', note: `The wasm backend did not start (${error instanceof Error ? error.message : String(error)}); using the slower cpu backend.` };
-      }
-    }
-    await tf.setBackend('cpu');
-    return { backend: 'cpu', note: 'The wasm backend files were not found; using the slower cpu backend.' };
-  }
-  await tf.setBackend('cpu');
-  return { backend: 'cpu' };
-}
-
-const options = (workerData ?? { backend: 'wasm' }) as WorkerOptions;
+const options: WorkerOptions = (workerData as WorkerOptions | undefined) ?? { backend: 'wasm', threads: 1 };
 const cancelled = new Set<number>();
 let queue: Promise<void> = Promise.resolve();
-const ready = startBackend(options).then((info) => {
-  post({ type: 'ready', ...info });
-  return info;
+// Never settles when the threaded start failed: the host terminates this worker and reposts the run.
+const ready = startBackend(tf, options).then((started) => {
+  if ('threadsFailed' in started) {
+    post({ type: 'threads-failed', reason: started.threadsFailed });
+    return new Promise<never>(() => undefined);
+  }
+  post({ type: 'ready', ...started });
+  return started;
 });
 
 async function run(runId: number, message: Extract<HostToWorker, { type: 'start' }>): Promise<void> {
@@ -81,7 +45,9 @@ async function run(runId: number, message: Extract<HostToWorker, { type: 'start'
         yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
       },
     );
-    post(summary.stoppedBy === 'cancelled' ? { type: 'cancelled', runId, summary } : { type: 'done', runId, summary });
+    // A start note (threads or wasm unavailable) is true of every run on this worker.
+    const noted = info.note ? { ...summary, notes: [...(summary.notes ?? []), info.note] } : summary;
+    post(summary.stoppedBy === 'cancelled' ? { type: 'cancelled', runId, summary: noted } : { type: 'done', runId, summary: noted });
   } catch (error) {
     const layerId = error instanceof MeasureError ? error.layerId : undefined;
     // Only a MeasureError leaves the engine in a known state; anything else (a wasm abort, an

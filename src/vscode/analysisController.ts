@@ -72,7 +72,13 @@ export class AnalysisController extends Disposable {
   }
 
   private newSession(): TrainingSession {
-    const session = new TrainingSession({ backend: readSettings().backend, log: (line) => this.log.debug(`[worker] ${line}`) });
+    const settings = readSettings();
+    const session = new TrainingSession({
+      backend: settings.backend,
+      threads: settings.wasmThreads,
+      concurrentWorkers: settings.maxConcurrentRuns,
+      log: (line) => this.log.debug(`[worker] ${line}`),
+    });
     this.sessions.push(session);
     return session;
   }

@@ -126,7 +126,7 @@ async function fillHoles(services: Services, document: vscode.TextDocument, mode
   for (const model of blocked) {
     const holes = (model.holes ?? []).filter(blocksTraining);
     if (!holes.length) continue;
-    const values = await promptForHoles({ ...model, holes }, services.holeValues.get(document.uri, modelKey(model)));
+    const values = await promptForHoles({ ...model, holes }, services.holeValues.get(document.uri, modelKey(model)), document.fileName);
     if (!values) continue;
     await services.holeValues.set(document.uri, modelKey(model), values);
     entered.push(model.name);

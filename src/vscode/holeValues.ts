@@ -7,7 +7,8 @@
 import * as vscode from 'vscode';
 import { annotationEdit } from '../core/holes';
 import type { Hole, ModelGraph } from '../core/ir';
-import { commentPrefix } from '../core/languages';
+import { commentPrefix, isPythonFile } from '../core/languages';
+import { fillValueProblem } from '../core/frontend/fillValues';
 import { parseSource } from '../core/source';
 import { Disposable } from './lifecycle';
 import { toRange } from './ranges';
@@ -74,7 +75,8 @@ export class HoleValues extends Disposable {
  * Asks for each hole of `model` in turn, prefilled with the remembered value or the role's
  * example. Undefined when the user cancels.
  */
-export async function promptForHoles(model: ModelGraph, remembered: Readonly<Record<string, string>>): Promise<Record<string, string> | undefined> {
+export async function promptForHoles(model: ModelGraph, remembered: Readonly<Record<string, string>>, fileName: string): Promise<Record<string, string> | undefined> {
+  const language = isPythonFile(fileName) ? 'py' : 'ts';
   const holes = model.holes ?? [];
   const values: Record<string, string> = {};
   for (const [i, hole] of holes.entries()) {
@@ -83,7 +85,8 @@ export async function promptForHoles(model: ModelGraph, remembered: Readonly<Rec
       prompt: `\`${hole.name}\`: ${hole.role}, used by ${hole.usedBy.join(', ')}. The code does not say; the value shown is an example. It is remembered for this file.`,
       value: remembered[hole.name] ?? hole.suggestion,
       ignoreFocusOut: true,
-      validateInput: (text) => (text.trim() ? undefined : 'Enter a value, e.g. 13, [28, 28, 1] or "cnn".'),
+      // The CLI's --set check: a value that is not one expression is refused here, not reported on line 1.
+      validateInput: (text) => (text.trim() ? fillValueProblem(hole.name, text, language) : 'Enter a value, e.g. 13, [28, 28, 1] or "cnn".'),
     });
     if (value === undefined) return undefined;
     values[hole.name] = value.trim();

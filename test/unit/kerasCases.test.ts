@@ -168,9 +168,13 @@ test('an unknown input shape on a shape-keeping first layer is suggested for the
   const src = 'import pickle\nfrom keras.models import Sequential\nfrom keras.layers import Lambda, Conv2D, Flatten, Dense\nx = pickle.load(open("train.p", "rb"))["features"]\nshape = x.shape[1:]\nmodel = Sequential()\nmodel.add(Lambda(lambda p: p / 255.0 - 0.5, input_shape=shape))\nmodel.add(Conv2D(8, (3, 3), activation="relu"))\nmodel.add(Flatten())\nmodel.add(Dense(10, activation="softmax"))\n';
   const hole = only(parsePythonModels(src)).holes?.[0];
   assert.equal(hole?.role, 'input shape');
-  assert.equal(hole?.suggestion, '(28, 28, 1)');
+  // `x.shape` includes the batch (the code takes [1:]): an image shape with a batch.
+  assert.equal(hole?.suggestion, '(32, 28, 28, 1)');
+  const filled = only(parsePythonModels(src, 'm.py', { set: { 'x.shape': hole!.suggestion } }));
+  assert.equal(filled.holes, undefined);
+  assert.deepEqual(filled.layers[1]!.outputShape, [null, 26, 26, 8]);
   // The same with a Dense after the Lambda: a flat shape.
-  assert.equal(only(parsePythonModels(src.replace('model.add(Conv2D(8, (3, 3), activation="relu"))\nmodel.add(Flatten())\n', ''))).holes?.[0]?.suggestion, '(10,)');
+  assert.equal(only(parsePythonModels(src.replace('model.add(Conv2D(8, (3, 3), activation="relu"))\nmodel.add(Flatten())\n', ''))).holes?.[0]?.suggestion, '(32, 10)');
 });
 
 test('r02: an initializer from keras.initializers.initializers_v1', () => {

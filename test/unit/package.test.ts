@@ -1,4 +1,4 @@
-/** The .vsix holds the bundles, the wasm files, media and the docs, and nothing else. */
+/** The .vsix holds the bundles, the wasm files (with the threaded build's pthread scripts), media and the docs, and nothing else. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,7 +16,9 @@ test('the packaged file list: bundles, wasm, media, README, CHANGELOG, LICENSE o
     'README.md',
     'dist/extension.js',
     'dist/tfjs-backend-wasm-simd.wasm',
+    'dist/tfjs-backend-wasm-threaded-simd.js',
     'dist/tfjs-backend-wasm-threaded-simd.wasm',
+    'dist/tfjs-backend-wasm-threaded-simd.worker.js',
     'dist/tfjs-backend-wasm.wasm',
     'dist/typescript.js',
     'dist/webview.js',

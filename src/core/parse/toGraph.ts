@@ -21,6 +21,7 @@ import {
   LayerValue,
   type ModelValue,
   Namespace,
+  NO_INPUT_SHAPE,
   NativeFunction,
   ObjectValue,
   TensorValue,
@@ -45,7 +46,7 @@ export function toConfigValue(value: Value, key: string, range: SourceRange | un
   }
   if (value instanceof Unknown) {
     // A named hole is shown where it comes from (and filled there); its uses are only noted.
-    if (range) report(`${key}: \`${value.text}\` is not a constant (${value.reason}).`, range, value.hole ? 'info' : 'warning');
+    if (range && value.reason !== NO_INPUT_SHAPE) report(`${key}: \`${value.text}\` is not a constant (${value.reason}).`, range, value.hole ? 'info' : 'warning');
     return { $unknown: value.text, reason: value.reason, ...(value.hole ? { hole: value.hole.name } : {}) };
   }
   const what =

@@ -13,6 +13,12 @@ export interface HoleOrigin {
   readonly range: SourceRange;
 }
 
+/**
+ * The reason of the hole a first sequential layer without an input shape leaves: its layer's line
+ * says so in full (TfjsModels.firstSequentialLayer), so the config's "not a constant" note is not repeated.
+ */
+export const NO_INPUT_SHAPE = 'the first layer of a sequential model declares no input shape';
+
 export class Unknown {
   constructor(
     readonly text: string,

@@ -68,6 +68,8 @@ export abstract class EvaluatorBase {
   /** File fills that came from `--set`: an annotation in the file wins over them (README: annotation first). */
   protected readonly presetFillNames = new Set<string>();
   protected top: SyntaxNode | undefined;
+  /** Where the syntax errors reported for the file start (a trailing-dot float, blank indented end: none). */
+  protected readonly syntaxErrorStarts: number[] = [];
   /** Strings from outside the file that code compares with literals, by `option:dest` / `hole:name`. */
   readonly selectors = new Map<string, Selector>();
   /** The string value of each argparse option (or absl flag) in this run, by dest. */

@@ -52,13 +52,31 @@ export abstract class CallEvaluator extends StatementEvaluator {
       }
       if (n.name === 'VariableName' && parts[i + 1]?.name === 'AssignOp') {
         const valueNode = parts[i + 2];
-        if (!valueNode || valueNode.name === ',') {
+        if (!valueNode || valueNode.name === ',' || valueNode.type.isError) {
           i += 1;
           continue;
         }
         keywords.set(this.t(n), { value: this.eval(valueNode, scope), property: { start: n.from, end: valueNode.to }, valueRange: rangeOf(valueNode) });
         i += 2;
         continue;
+      }
+      // lezer's recovery leaves error nodes in an unclosed call (`Dense(4, activ` at the end):
+      // they are no argument, and a name cut short by one is half-typed, not a positional value.
+      if (n.type.isError) continue;
+      if ((n.name === 'VariableName' || n.name === 'MemberExpression') && this.cutShort(n)) {
+        this.cutShortName(n);
+        continue;
+      }
+      if (this.holdsSyntaxError(n)) {
+        // `Dense(4, activ` then `model.add(...)` on the next line: recovery reads both as one
+        // argument, `activ⚠.add(...)`. When its first name is where the code stops, it is no
+        // argument and not evaluated (that would run the next line's call); the name is said.
+        let first: SyntaxNode | null = n;
+        while (first && (first.name === 'CallExpression' || first.name === 'MemberExpression')) first = first.firstChild;
+        if (first?.name === 'VariableName' && this.cutShort(first)) {
+          this.cutShortName(first);
+          continue;
+        }
       }
       positional.push({ value: this.eval(n, scope), property: rangeOf(n), valueRange: rangeOf(n) });
     }

@@ -89,10 +89,13 @@ export class Evaluator extends KerasModelEvaluator {
     const cursor = top.cursor();
     do {
       // A file ending in indented blank space leaves an empty error at its end: not an error.
-      if (cursor.type.isError && count < 20 && !isTrailingDotFloat(cursor.node) && !this.isIndentedEnd(cursor.from, cursor.to)) {
+      if (cursor.type.isError && !isTrailingDotFloat(cursor.node) && !this.isIndentedEnd(cursor.from, cursor.to)) {
+        this.syntaxErrorStarts.push(cursor.from);
+        if (count >= 20) continue;
         count++;
         const end = Math.max(cursor.to, Math.min(cursor.from + 1, this.text.length));
-        this.problem('Syntax error: the Python here could not be parsed; the rest of the file is still read.', { start: cursor.from, end }, 'error');
+        const atEnd = cursor.from >= this.text.trimEnd().length;
+        this.problem(atEnd ? 'Syntax error: the file ends before this code is complete.' : 'Syntax error: the Python here could not be parsed; the rest of the file is still read.', { start: cursor.from, end }, 'error');
       }
     } while (cursor.next());
   }

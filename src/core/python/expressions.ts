@@ -19,6 +19,9 @@ import {
 /** Node names that only read a value (no copy): reading a big list costs no extra steps. */
 const READS = new Set(['VariableName', 'MemberExpression', 'ParenthesizedExpression', 'Number', 'String']);
 
+/** The reason of a name the code stops after (a syntax error follows it): not a hole. */
+export const CUT_SHORT = 'the code stops here with a syntax error';
+
 export abstract class ExpressionEvaluator extends EvaluatorBase {
   /** Conditions already scanned for selectors, by start offset (a loop scans once). */
   protected readonly scannedChains = new Set<number>();
@@ -29,7 +32,35 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
   protected abstract assignTuple(targets: readonly SyntaxNode[], value: Value, scope: Scope): void;
   protected abstract iterate(value: Value, at: SyntaxNode): Value[];
 
+  /**
+   * Whether the code stops right after `node`: a syntax error starts where it ends, with only
+   * white space between (`Dense(4, activ` at the end of the file). Such a name is being typed,
+   * not a value the code reads. Only for the file's own text (not an annotation's).
+   */
+  protected cutShort(node: SyntaxNode): boolean {
+    if (this.src !== this.text) return false;
+    const starts = this.syntaxErrorStarts;
+    if (!starts.length) return false;
+    let at = node.to;
+    while (at < this.text.length && /\s/.test(this.text[at]!)) at++;
+    return starts.includes(at);
+  }
+
+  /** Whether a syntax error lies inside `node` (`activ⚠.add(...)`: lezer's recovery, not an access chain). */
+  protected holdsSyntaxError(node: SyntaxNode): boolean {
+    return this.src === this.text && this.syntaxErrorStarts.some((at) => at > node.from && at < node.to);
+  }
+
+  /** The value of a half-typed name: unknown, never a hole to fill, said once on its line. */
+  protected cutShortName(node: SyntaxNode): Unknown {
+    const name = this.t(node);
+    this.problem(`\`${name}\` is cut short: the code stops here with a syntax error, so it is not read (not a value to fill). Finish this line to analyze it.`, rangeOf(node), 'warning');
+    return new Unknown(name, CUT_SHORT);
+  }
+
   eval(node: SyntaxNode, scope: Scope): Value {
+    // A name or access chain where the code stops (`Dense(4, activ`) is not read.
+    if ((node.name === 'VariableName' || node.name === 'MemberExpression') && this.cutShort(node)) return this.cutShortName(node);
     if (this.evalDepth >= PARSE_LIMITS.maxEvalDepth / 3) {
       // Once per statement: every branch of a deep tree hits the limit.
       this.problem('This expression nests too deeply for Gradient Lens to read; its value is unknown, the rest of the file is still read.', this.at ?? rangeOf(node), 'warning');
@@ -142,6 +173,7 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
 
   /** `a.b.c` / `a[1]` as text when it is a plain access chain (a fillable hole name). */
   protected chainText(node: SyntaxNode): string | undefined {
+    if (this.holdsSyntaxError(node)) return undefined;
     return compactChain(this.t(node), CHAIN);
   }
 

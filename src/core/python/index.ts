@@ -269,7 +269,10 @@ function collectHoles(layers: readonly LayerNode[], compile: CompileInfo | undef
       if (!value.hole) return;
       const role = holeRole(layerType, roleKey, index, length);
       const judgedBy = role === 'input shape' && where.startsWith(`${layers[0]?.id}.`) ? inputShapeDecider(layers) ?? layerType : layerType;
-      holes.push({ name: value.hole, role, range: evaluator.holeRanges.get(value.hole) ?? fallback, usedBy: [where], suggestion: holeSuggestion(role, judgedBy, 'py') });
+      let suggestion = holeSuggestion(role, judgedBy, 'py');
+      // `input_shape=x.shape[1:]` fills the hole `x.shape`, batch included: suggest one with a batch.
+      if (role === 'input shape' && value.hole.endsWith('.shape') && /\.shape\s*\[\s*1\s*:\s*\]$/.test(value.$unknown) && suggestion.startsWith('(')) suggestion = `(32, ${suggestion.slice(1).replace(/,\)$/, ')')}`;
+      holes.push({ name: value.hole, role, range: evaluator.holeRanges.get(value.hole) ?? fallback, usedBy: [where], suggestion });
       return;
     }
     if ('$call' in value) {

@@ -14,6 +14,7 @@ import {
   kerasPath, tf1Optimizer, tfjsKey, tfjsLoss, tfjsMetric,
 } from './kerasApi';
 import { KerasConfigEvaluator } from './kerasConfig';
+import { lambdaAffine } from './lambdaAffine';
 import { callPure, kerasDataset, PURE_MODULES } from './pyLibraries';
 import { rangeOf } from './syntax';
 import {
@@ -140,6 +141,17 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
         const [inputs, ...rest] = args.positional;
         const layer = this.makeLayer(merge, true, [], { ...args, positional: rest }, site);
         return this.applyLayer(layer, { positional: inputs ? [inputs] : [], keywords: new Map() }, site);
+      }
+      if (first === 'layers' && last === 'Lambda') {
+        const fn = args.positional[0] ?? args.keywords.get('function');
+        const affine = fn?.valueRange ? lambdaAffine(this.text.slice(fn.valueRange.start, fn.valueRange.end)) : undefined;
+        if (affine) {
+          const keywords = new Map([...args.keywords].filter(([k]) => !['function', 'output_shape', 'arguments', 'mask'].includes(k)));
+          keywords.set('scale', { value: affine.scale });
+          keywords.set('offset', { value: affine.offset });
+          this.problem(`This \`Lambda\` is an elementwise affine map: read as \`Rescaling(scale=${affine.scale.toPrecision(4).replace(/\.?0+$/, '')}, offset=${affine.offset.toPrecision(4).replace(/\.?0+$/, '')})\`, which computes the same.`, rangeOf(site), 'info');
+          return this.makeLayer('rescaling', true, [], { positional: [], keywords }, site);
+        }
       }
       if (first === 'layers' && /^[A-Z]/.test(last)) {
         const why = last === 'Lambda'

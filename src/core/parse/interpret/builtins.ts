@@ -242,6 +242,9 @@ export abstract class Builtins extends Expressions {
       if (Array.isArray(choices) && choices.length >= 2 && choices.every((c) => typeof c === 'string') && !this.argumentChoices.some((c) => c.dest === dest)) {
         this.argumentChoices.push({ dest, choices: choices as string[], defaultValue: value });
       }
+      if ((typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') && !this.argumentDefaults.some((d) => d.dest === dest)) {
+        this.argumentDefaults.push({ dest, flag: long ?? dest, value, range: this.rangeOf(site) });
+      }
       if (this.argumentOverrides?.has(dest)) value = this.argumentOverrides.get(dest);
       parser.defaults.set(dest, value === undefined ? new Unknown(`args.${dest}`, `command-line argument \`${long}\` has no default`) : value);
       return { value: undefined };

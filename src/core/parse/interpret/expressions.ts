@@ -34,6 +34,11 @@ function readKinds(ts: typeof TS): Set<number> {
   return reads;
 }
 
+/** The reason of a name the code stops after (a syntax error follows it): not a hole. */
+const CUT_SHORT = 'the code stops here with a syntax error';
+/** Start offsets of each file's syntax errors. */
+const cutPoints = new WeakMap<TS.SourceFile, Set<number>>();
+
 export abstract class Expressions extends Statements {
   /**
    * Evaluates `node`. An unknown read through a name or access chain (`features`,
@@ -66,11 +71,39 @@ export abstract class Expressions extends Statements {
     // (A zero-width identifier is the parser's stand-in for missing code: no name, no hole.)
     const chain = ts.isIdentifier(node) ? (isCutPlaceholder(node.text) ? undefined : node.text || undefined) : accessChain(node.getText(this.file));
     if (chain === undefined) return value;
+    if (value.reason === CUT_SHORT) return value;
+    const extendsHole = value.hole && (chain.startsWith(`${value.hole.name}.`) || chain.startsWith(`${value.hole.name}[`));
+    const newHole = !value.hole || extendsHole;
+    // A parameter's hole stays one even when the code stops after it (`dense({units: n` at the end).
+    if (newHole && this.cutShort(node)) return this.cutShortName(chain, node);
     const filled = this.fillFor(chain);
     if (filled.found) return filled.value;
-    const extendsHole = value.hole && (chain.startsWith(`${value.hole.name}.`) || chain.startsWith(`${value.hole.name}[`));
-    if (value.hole && !extendsHole) return value;
+    if (!newHole) return value;
     return new Unknown(value.text, value.reason, { name: chain, range: this.rangeOf(node) }, value.foreign, value.call);
+  }
+
+  /**
+   * Whether the code stops right after `node`: a syntax error starts where it ends, with only
+   * white space between (`dense({units: 4, activ` at the end of the file, or before the next
+   * line it was not finished on). Such a name is being typed, not a value the code reads.
+   */
+  protected cutShort(node: TS.Node): boolean {
+    const file = node.getSourceFile();
+    let starts = cutPoints.get(file);
+    if (!starts) {
+      const diagnostics = (file as unknown as { parseDiagnostics?: readonly { start?: number }[] }).parseDiagnostics ?? [];
+      cutPoints.set(file, (starts = new Set(diagnostics.map((d) => d.start ?? -1))));
+    }
+    if (!starts.size) return false;
+    let at = node.end;
+    while (at < file.text.length && /\s/.test(file.text[at]!)) at++;
+    return starts.has(at);
+  }
+
+  /** The value of a half-typed name: unknown, never a hole to fill, said once on its line. */
+  protected cutShortName(name: string, node: TS.Node): Unknown {
+    this.problem(`\`${name}\` is cut short: the code stops here with a syntax error, so it is not read (not a value to fill). Finish this line to analyze it.`, node, 'warning');
+    return new Unknown(name, CUT_SHORT);
   }
 
   protected evalNode(node: TS.Expression, scope: Scope): Value {
@@ -234,6 +267,11 @@ export abstract class Expressions extends Statements {
         continue;
       }
       if (ts.isShorthandPropertyAssignment(property)) {
+        // A half-typed property name (`{units: 4, activ` where the file stops) is no property.
+        if (!scope.lookup(property.name.text) && this.cutShort(property.name)) {
+          this.cutShortName(property.name.text, property.name);
+          continue;
+        }
         result.props.set(property.name.text, this.eval(property.name, scope));
         result.ranges.set(property.name.text, { property: this.rangeOf(property), value: this.rangeOf(property.name) });
         continue;

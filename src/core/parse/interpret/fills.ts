@@ -3,6 +3,7 @@
  * `--set` pairs, JSDoc defaults. A name's fill replaces the hole an unknown would leave.
  */
 import type * as TS from 'typescript';
+import type { SourceRange } from '../../ir';
 import { presetText, splitFills } from '../../frontend/annotations';
 import { Unknown, type Scope, type Value } from '../values';
 import type { AnnotationEntry } from './state';
@@ -57,13 +58,14 @@ export abstract class Fills extends TfjsModels {
     const entries: AnnotationEntry[] = [];
     for (const comment of this.ts.getLeadingCommentRanges(this.file.text, holder.getFullStart()) ?? []) {
       const match = ANNOTATION.exec(this.file.text.slice(comment.pos, comment.end));
-      if (match) entries.push(...this.annotationEntries(match[1]!, holder));
+      // A malformed value is said on the comment's own line, as in Python files.
+      if (match) entries.push(...this.annotationEntries(match[1]!, { start: comment.pos, end: comment.end }));
     }
     return entries;
   }
 
   /** `a=1, xTrain.shape[1]=13, shape=[28, 28, 1]` -> one parsed expression per name. */
-  protected annotationEntries(text: string, at: TS.Node): AnnotationEntry[] {
+  protected annotationEntries(text: string, at: TS.Node | SourceRange): AnnotationEntry[] {
     const ts = this.ts;
     const entries: AnnotationEntry[] = [];
     for (const { name, expression } of splitFills(text)) {

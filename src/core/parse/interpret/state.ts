@@ -125,6 +125,11 @@ export abstract class InterpreterState {
   thrown = 0;
   /** Values that replace declared argparse defaults, by destination (one run per choice). */
   argumentOverrides?: ReadonlyMap<string, Value>;
+  /**
+   * argparse options with a constant default (`addArgument('--units', {defaultValue: 64})`), in
+   * declaration order: `node script.js` builds with these, so a model they decide says so.
+   */
+  readonly argumentDefaults: { readonly dest: string; readonly flag: string; readonly value: string | number | boolean; readonly range: SourceRange }[] = [];
   onForeignCall?: (callee: { readonly file: string; readonly name: string }, args: readonly Value[], site: TS.Node) => void;
   /** Calls of this file's builder functions found in other files: argument lists by function name. */
   callSites: Readonly<Record<string, readonly (readonly ConfigValue[])[]>> = {};
@@ -293,6 +298,8 @@ export abstract class InterpreterState {
   protected abstract addModelAsLayers(outer: SequentialModel, inner: ModelValue, site: TS.Node): void;
   /** Defined in `fills.ts`. */
   protected abstract fillFor(chain: string): { found: true; value: Value } | { found: false };
+
+  protected abstract firstSequentialLayer(layer: LayerValue): LayerValue;
   /** Defined in `fills.ts`. */
   protected abstract jsDocDefault(declaration: TS.Node, name: string): { expression: TS.Expression; file: TS.SourceFile } | undefined;
   /** Defined in `fills.ts`. */

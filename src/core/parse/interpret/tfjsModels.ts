@@ -15,6 +15,7 @@ import {
   LayerValue,
   type ModelValue,
   Namespace,
+  NO_INPUT_SHAPE,
   ObjectValue,
   SequentialModel,
   TensorValue,
@@ -24,7 +25,45 @@ import {
 import { Calls } from './calls';
 import { copyProps } from './jsSemantics';
 
+/** Config keys that give a layer its input shape in tfjs (LayerArgs; `inputDim` for dense and RNNs). */
+const INPUT_KEYS = ['inputShape', 'batchInputShape', 'batchShape', 'inputDim'];
+/** The hole a first sequential layer without an input shape leaves, as `--set` names it (README). */
+export const INPUT_SHAPE_HOLE = 'inputShape';
+
 export abstract class TfjsModels extends Calls {
+  /** Layers made from a config that is not a constant object. */
+  private readonly unreadConfig = new WeakSet<LayerValue>();
+
+  /**
+   * The first layer of a `tf.sequential` (`model.add` or `layers: [...]`). tfjs throws when it
+   * has no input shape: "The first layer in a Sequential model must get an `inputShape` or
+   * `batchInputShape` argument" (tfjs-layers Sequential.add), unlike Keras, which takes it from
+   * the data at `fit`. A value given for `inputShape` (`--set`, an annotation) completes a copy
+   * of the layer; otherwise its `inputShape` is a hole (it decides every shape, so the model is
+   * not measured until it is given) and the layer's line says why. An input layer, an
+   * embedding (tfjs gives it `[null, inputLength]`), a layer of the file's own class and one
+   * whose config is not known are left as they are.
+   */
+  protected firstSequentialLayer(layer: LayerValue): LayerValue {
+    if (layer.type === 'inputLayer' || layer.type === 'embedding' || layer.custom || layer.partOf || this.unreadConfig.has(layer)) return layer;
+    const props = layer.config?.props;
+    if (props && INPUT_KEYS.some((key) => props.get(key) !== undefined && props.get(key) !== null)) return layer;
+    const config = new ObjectValue(layer.config?.literal);
+    if (layer.config) copyProps(layer.config, config);
+    const filled = this.fillFor(INPUT_SHAPE_HOLE);
+    if (filled.found) {
+      config.props.set('inputShape', filled.value);
+    } else {
+      config.props.set('inputShape', new Unknown(INPUT_SHAPE_HOLE, NO_INPUT_SHAPE, { name: INPUT_SHAPE_HOLE, range: layer.range }));
+      this.problem(
+        `\`${layer.type}\` is the first layer of a sequential model and declares no input shape: tfjs throws here ("The first layer in a Sequential model must get an \`inputShape\` or \`batchInputShape\` argument."). Add \`inputShape: [...]\` to its config, or give \`inputShape\` a value (an annotation or --set) to measure the model with it.`,
+        layer.range,
+        'warning',
+      );
+    }
+    return new LayerValue(layer.type, layer.known, config, layer.range, layer.iteration, layer.custom, layer.partOf);
+  }
+
   protected callTf(callee: Namespace, args: readonly Value[], site: TS.Node): Value {
     const path = callee.path;
     const range = this.rangeOf(site);
@@ -39,7 +78,10 @@ export abstract class TfjsModels extends Calls {
       const known = LAYER_FACTORIES.has(type);
       this.modelWork++;
       this.countLayer(site);
-      return new LayerValue(type, known, config instanceof ObjectValue ? config : undefined, range, this.iterations.length ? [...this.iterations] : undefined);
+      const layer = new LayerValue(type, known, config instanceof ObjectValue ? config : undefined, range, this.iterations.length ? [...this.iterations] : undefined);
+      // Its config is not known: whether it declares an input shape is not known either.
+      if (config !== undefined && !(config instanceof ObjectValue)) this.unreadConfig.add(layer);
+      return layer;
     }
     if (path.length === 1 && path[0] === 'sequential') {
       const model = new SequentialModel(range);
@@ -50,7 +92,7 @@ export abstract class TfjsModels extends Calls {
           // A list longer than the layer limit: the model keeps the layers up to it.
           if (layers.length > PARSE_LIMITS.maxLayersPerModel) this.problem(layerLimitMessage(), range, 'warning');
           for (const layer of layers.slice(0, PARSE_LIMITS.maxLayersPerModel)) {
-            if (layer instanceof LayerValue) model.layers.push(layer);
+            if (layer instanceof LayerValue) model.layers.push(model.layers.length ? layer : this.firstSequentialLayer(layer));
             else this.problem('An element of `layers` is not a layer the parser could resolve; the model may be missing a layer.', site);
           }
         } else if (layers !== undefined) {
