@@ -45,6 +45,9 @@ export const PARSE_LIMITS = {
 
 export type ParseLimits = typeof PARSE_LIMITS;
 
+/** Problems that say a limit was hit (the messages below): never recovery noise to drop. */
+export const LIMIT_PROBLEM = /nests too deeply|Gradient Lens' (?:limit|step limit|time limit)|\(its limit\)/;
+
 /** Why a size limit refuses a value, or undefined when it fits. */
 export function sizeProblem(value: unknown, limits: ParseLimits = PARSE_LIMITS): string | undefined {
   if (typeof value === 'string') return lengthProblem('string', value.length, limits);

@@ -9,7 +9,7 @@ import { flowHole } from '../frontend/flowHoles';
 import { runTitles, UniqueNames } from '../frontend/modelNames';
 import { annotationSite, mergeHoles } from '../holes';
 import { Interpreter, MAX_STEPS, type FlowHole } from './interpreter';
-import { Deadline, EvaluationBudget, PARSE_LIMITS } from '../limits';
+import { Deadline, EvaluationBudget, LIMIT_PROBLEM, PARSE_LIMITS } from '../limits';
 import { FunctionalModel, type ModelValue, type Value } from './values';
 import { ModuleLoader, type ReadFile } from './modules';
 import { toConfigValue, toModelGraph } from './toGraph';
@@ -315,7 +315,8 @@ function withoutNoiseOfSyntaxErrors(problems: ParseProblem[], file: TS.SourceFil
   if (!syntaxErrors.length) return problems;
   const lineOf = (offset: number): number => file.getLineAndCharacterOfPosition(Math.min(offset, file.text.length)).line;
   const broken = new Set(syntaxErrors.map((d) => lineOf(d.start)));
-  return problems.filter((p) => p.severity === 'error' || /^`[^`]*` is cut short:/.test(p.message) || !broken.has(lineOf(p.range.start)));
+  // A limit's problem is said where it was hit, syntax error or not (a cut can leave one behind).
+  return problems.filter((p) => p.severity === 'error' || /^`[^`]*` is cut short:/.test(p.message) || LIMIT_PROBLEM.test(p.message) || !broken.has(lineOf(p.range.start)));
 }
 
 /**
