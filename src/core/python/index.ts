@@ -43,8 +43,8 @@ export function parsePythonModels(text: string, fileName = 'model.py', options: 
   const timeMs = options.timeMs ?? PARSE_LIMITS.timeMs;
   const started = performance.now();
   // One budget for the file: every reading (one per value that picks the architecture) and
-  // every imported module share its steps (two readings' worth) and its deadline.
-  const fileBudget = new EvaluationBudget(2 * MAX_STEPS, new Deadline(timeMs));
+  // every imported module share its steps (one and a half readings' worth) and its deadline.
+  const fileBudget = new EvaluationBudget(1.5 * MAX_STEPS, new Deadline(timeMs));
   const importPool = fileBudget.child(MAX_STEPS / 2);
   const base = readPython(text, fileName, { ...options, budget: fileBudget.child(MAX_STEPS), importPool });
   const read = (values: VariantValues, left: number): Reading =>
