@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSource } from '../../src/core/source';
+import { parsePythonModels } from '../../src/core/python/index';
 import type { ParseResult } from '../../src/core/ir';
 import { boundedReader } from '../../src/core/nodeFiles';
 import { planFix } from '../../src/core/fixes/index';
@@ -166,4 +167,16 @@ test('a Python variant read after the file\'s steps ran out is said as not read,
   const branches = ['a', 'b', 'c'].map((v, i) => `${i ? 'elif' : 'if'} sys.argv[1] == "${v}":\n    m = keras.Sequential([keras.layers.Dense(${i + 1}, input_shape=(4,))])`).join('\n');
   const py = `${PY_HEAD}import sys\nn = 0\nfor a in range(250):\n    for b in range(250):\n        n = n + 1\n${branches}\nelse:\n    m = keras.Sequential([keras.layers.Dense(4, input_shape=(4,))])\n`;
   assert.ok(read('late.py', py, /step limit for this file ran out before every value of `sys.argv\[1\]` was read: no model for .*'c'/, 7).models.length >= 1);
+});
+
+test('Python nesting that overflows the parser library on a deep caller stack: that line is skipped, the model after it kept', () => {
+  const src = `import keras\ndef ident(x):\n    return x\ncalls = ${'ident('.repeat(2000)}1${')'.repeat(2000)}\nmodel = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])\n`;
+  // The editor and the fuzz harness call in with frames already on the stack.
+  const atDepth = (n: number): ReturnType<typeof parsePythonModels> => (n > 0 ? atDepth(n - 1) : parsePythonModels(src));
+  const result = atDepth(1000);
+  assert.equal(result.models.length, 1);
+  assert.ok(!result.problems.some((p) => /internal error/.test(p.message)), result.problems.map((p) => p.message).join(' | '));
+  const deep = result.problems.find((p) => /nests brackets too deeply/.test(p.message));
+  assert.ok(deep);
+  assert.equal(src.slice(0, deep.range.start).split('\n').length, 4);
 });

@@ -16,7 +16,7 @@ import type { AnnotationSite, SourceRange } from '../ir';
 import { BudgetExceeded, statementStepsMessage, stepReserve, timeLimitMessage } from '../limits';
 import { KerasModelEvaluator } from './kerasModels';
 import { PURE_MODULES } from './pyLibraries';
-import { ANNOTATION, FILL_NAME, hasError, isTrailingDotFloat, kids, pyString, rangeOf } from './syntax';
+import { ANNOTATION, FILL_NAME, hasError, isTrailingDotFloat, kids, parsePython, pyString, rangeOf } from './syntax';
 import {
   LayerValue, MAX_STEPS, PyFunction, PyModule, PyModuleFile, Scope, SequentialModel, TensorValue, Unknown,
   type Args, type GraphNode, type ModelValue, type Value,
@@ -34,9 +34,10 @@ export class Evaluator extends KerasModelEvaluator {
   // ----- entry
 
   run(): void {
-    const tree = parser.parse(this.text);
+    const { tree, cut } = parsePython(this.text);
     const top = tree.topNode;
     this.top = top;
+    for (const range of cut) this.problem('This line nests brackets too deeply for Gradient Lens to read; it was skipped, the rest of the file is still read.', range, 'warning');
     this.reportSyntaxErrors(top);
     this.moduleScope = new Scope();
     this.moduleScope.vars.set('__name__', '__main__');
@@ -81,7 +82,7 @@ export class Evaluator extends KerasModelEvaluator {
   /** An empty error at the end of a file that ends in indented blank space (valid Python). */
   protected isIndentedEnd(from: number, to: number): boolean {
     if (from !== to || !/\n[ \t]+$/.test(this.text) || this.text.slice(from).trim() !== '') return false;
-    return !hasError(parser.parse(`${this.text.trimEnd()}\n`).topNode);
+    return !hasError(parsePython(`${this.text.trimEnd()}\n`).tree.topNode);
   }
 
   protected reportSyntaxErrors(top: SyntaxNode): void {
@@ -265,7 +266,7 @@ export class Evaluator extends KerasModelEvaluator {
 
   /** Runs the file as an imported module: its top level only (`__name__` is not `__main__`). */
   runModule(): void {
-    const top = parser.parse(this.text).topNode;
+    const top = parsePython(this.text).tree.topNode;
     this.top = top;
     this.moduleScope = new Scope();
     this.moduleScope.vars.set('__name__', 'module');

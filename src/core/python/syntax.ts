@@ -2,7 +2,8 @@
  * Reading the lezer Python tree: node ranges, meaningful children, and literal values
  * (numbers, strings) as Python spells them. No evaluation state.
  */
-import type { SyntaxNode } from '@lezer/common';
+import type { SyntaxNode, Tree } from '@lezer/common';
+import { parser } from '@lezer/python';
 import { chainPattern, STEP, wholeChain } from '../frontend/holeNames';
 import type { SourceRange } from '../ir';
 
@@ -108,4 +109,53 @@ export function comparisons(cond: SyntaxNode, text: (node: SyntaxNode) => string
     }
   } while (cursor.next() && cursor.from < cond.to);
   return out;
+}
+
+/** Bracket depth above which a line is blanked when the parser library overflows the stack. */
+const MAX_LINE_BRACKET_DEPTH = 200;
+
+/**
+ * The lezer tree of `text`. @lezer/common builds trees recursively, so very deep nesting (2,000
+ * nested calls) overflows the JS stack, sooner when the caller's stack is already deep (the
+ * editor, the fuzz harness). Then each line whose running bracket depth exceeds
+ * MAX_LINE_BRACKET_DEPTH is blanked (same length, so every offset stays right) and the text is
+ * parsed again; `cut` lists those lines, for a problem on each.
+ */
+export function parsePython(text: string): { tree: Tree; cut: SourceRange[] } {
+  try {
+    return { tree: parser.parse(text), cut: [] };
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+  }
+  const cut: SourceRange[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  let blanked = '';
+  let lineStart = 0;
+  let deepLine = false;
+  const endLine = (end: number): void => {
+    const line = text.slice(lineStart, end);
+    if (deepLine) {
+      cut.push({ start: lineStart, end });
+      blanked += line.replace(/[^\n]/g, ' ');
+    } else blanked += line;
+    lineStart = end;
+    deepLine = false;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote || c === '\n') quote = undefined;
+    } else if (c === '#') {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') {
+      depth++;
+      if (depth > MAX_LINE_BRACKET_DEPTH) deepLine = true;
+    } else if (c === ')' || c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    if (text[i] === '\n' || i === text.length - 1) endLine(i + 1);
+  }
+  if (lineStart < text.length) endLine(text.length);
+  return { tree: parser.parse(blanked), cut };
 }
