@@ -12,7 +12,7 @@ import { DEFAULT_RUN_OPTIONS, type RunOptions, type WorkerToHost } from '../trai
 import { blockedRun, TrainingSession } from '../training/session';
 import { applyFixes, isFixCode } from '../core/fixes/index';
 import { boundedReader, readDataFile, readFileFromDisk } from '../core/nodeFiles';
-import { isPythonFile } from '../core/languages';
+import { isPythonFile, modelLibrary } from '../core/languages';
 import { callSitesByTarget, callSitesFromImporters, type CallSites } from '../core/parse/callSites';
 import type { ReadFile } from '../core/parse/modules';
 import { decodeSource } from '../core/decode';
@@ -143,7 +143,7 @@ function fix(options: FixOptions): number {
   const model = options.model === undefined ? models[0] : models.find((m) => m.name === options.model);
   if (!model) {
     const names = models.map((m) => m.name).join(', ') || 'none';
-    process.stderr.write(`gradient-lens: ${options.model === undefined ? `no ${/\.pyi?$/i.test(options.file) ? 'Keras' : 'tfjs'} model` : `no model named '${options.model}'`} in ${options.file} (models: ${names})\n`);
+    process.stderr.write(`gradient-lens: ${options.model === undefined ? `no ${modelLibrary(options.file)} model` : `no model named '${options.model}'`} in ${options.file} (models: ${names})\n`);
     return EXIT_USAGE;
   }
   if (options.model === undefined && models.length > 1) {

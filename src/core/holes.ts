@@ -35,7 +35,12 @@ const SHAPE_KEEPING = new Set([
  * (`Lambda(lambda p: p / 255.0 - 0.5, input_shape=shape)` then `Conv2D`: an image shape).
  */
 export function inputShapeDecider(layers: readonly { readonly type: string }[]): string | undefined {
-  return (layers.find((layer) => !SHAPE_KEEPING.has(layer.type)) ?? layers[0])?.type;
+  return (layers.find((layer) => !keepsShape(layer.type)) ?? layers[0])?.type;
+}
+
+/** Whether a layer of `type` is taken to output its input's shape (for input-shape suggestions). */
+export function keepsShape(type: string): boolean {
+  return SHAPE_KEEPING.has(type);
 }
 
 /**

@@ -7,3 +7,8 @@ export function isPythonFile(fileName: string): boolean {
 export function commentPrefix(fileName: string): '//' | '#' {
   return isPythonFile(fileName) ? '#' : '//';
 }
+
+/** The library a model in `fileName` is built with, for messages ("no Keras model found"). */
+export function modelLibrary(fileName: string): 'Keras' | 'tfjs' {
+  return isPythonFile(fileName) ? 'Keras' : 'tfjs';
+}

@@ -174,6 +174,42 @@ export function stepReserve(maxSteps: number): { total: number; perStatement: nu
   return { total, perStatement: Math.floor(total / 8) };
 }
 
+/** The budget a reader evaluates with, swapped per statement by `readStatements`. */
+export interface BudgetHolder {
+  budget: EvaluationBudget;
+  /** Set once a statement used up the reading's steps. */
+  markStepLimited(): void;
+}
+
+/**
+ * A file's top-level statements, each read on its own (both front ends): one that uses up the
+ * reading's steps is stopped and reported (`report`, with `statementStepsMessage`), and from then
+ * on the rest of the file reads on a reserve (`stepReserve`), each statement in a budget of its
+ * own. `read` returns true to stop reading (a `return` at module level). Errors other than the
+ * reading's own step limit go up unchanged; the holder's budget is restored after each statement.
+ */
+export function readStatements<S>(statements: Iterable<S>, holder: BudgetHolder, read: (statement: S) => boolean, report: (statement: S, message: string) => void): void {
+  const own = holder.budget;
+  let reserve: { total: number; perStatement: number } | undefined;
+  for (const statement of statements) {
+    if (reserve) holder.budget = own.child(reserve.perStatement);
+    try {
+      if (read(statement)) break;
+    } catch (error) {
+      const ownLimit = error instanceof BudgetExceeded && error.kind === 'steps' && (error.budget === holder.budget || (!reserve && error.budget === own));
+      if (!ownLimit) throw error;
+      report(statement, statementStepsMessage(holder.budget.maxSteps));
+      if (!reserve) {
+        reserve = stepReserve(own.maxSteps);
+        own.maxSteps += reserve.total;
+        holder.markStepLimited();
+      }
+    } finally {
+      holder.budget = own;
+    }
+  }
+}
+
 /** A limit hit while reading, thrown up to the statement (or file) that gives up; carries where. */
 export class ParseLimitError extends Error {
   constructor(message: string, readonly range: SourceRange | undefined, readonly scope: 'statement' | 'file') {

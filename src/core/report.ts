@@ -7,6 +7,7 @@ import { tfjsLayerNames } from './graph';
 import { blocksTraining } from './holes';
 import type { DefaultUsed, ModelGraph, ParseResult } from './ir';
 import { applicableFixes } from './fixes/index';
+import { modelLibrary } from './languages';
 import { LineIndex } from './text';
 import { formatNumber } from '../shared/format';
 
@@ -197,7 +198,7 @@ export function formatReport(report: Report): string {
     out.push(file.file);
     for (const problem of file.problems) out.push(`  line ${problem.line}: ${problem.severity}: ${problem.message}`);
     if (file.noModel) out.push(`  line ${file.noModel.line}: error: ${file.noModel.message}`);
-    else if (file.models.length === 0) out.push(`  no ${/\.pyi?$/i.test(file.file) ? 'Keras' : 'tfjs'} model found`);
+    else if (file.models.length === 0) out.push(`  no ${modelLibrary(file.file)} model found`);
     for (const model of file.models) {
       const params = model.params === null ? 'params unknown' : `${model.params.toLocaleString('en-US')} params`;
       // A model used as a layer is one layer to tfjs: say both counts when they differ.

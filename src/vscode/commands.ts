@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { FixCode } from '../core/fixes/index';
 import { blocksTraining, holeAdvice } from '../core/holes';
 import type { ModelGraph } from '../core/ir';
-import { isPythonFile } from '../core/languages';
+import { isPythonFile, modelLibrary } from '../core/languages';
 import { measuredOutcome, sourceReport, verifyEntry, type ModelEntry } from '../core/pipeline/index';
 import { formatReport, type Report } from '../core/report';
 import type { PanelState } from '../shared/panelProtocol';
@@ -50,7 +50,7 @@ async function documentOf(uri: vscode.Uri | undefined): Promise<vscode.TextDocum
 async function chooseModel(index: ModelIndex, document: vscode.TextDocument, name?: string): Promise<ModelGraph | undefined> {
   const models = index.get(document)?.parsed.models ?? [];
   if (models.length === 0) {
-    void vscode.window.showInformationMessage(`Gradient Lens: no ${document.languageId === 'python' ? 'Keras' : 'tfjs'} model found in this file.`);
+    void vscode.window.showInformationMessage(`Gradient Lens: no ${modelLibrary(document.fileName)} model found in this file.`);
     return undefined;
   }
   if (name !== undefined) return models.find((m) => m.name === name);
@@ -185,7 +185,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
       const document = await documentOf(uri);
       const models = document ? index.get(document)?.parsed.models ?? [] : [];
       if (!document || models.length === 0) {
-        void vscode.window.showInformationMessage(`Gradient Lens: no ${document?.languageId === 'python' ? 'Keras' : 'tfjs'} model found in this file.`);
+        void vscode.window.showInformationMessage(`Gradient Lens: no ${document ? modelLibrary(document.fileName) : 'tfjs'} model found in this file.`);
         return;
       }
       const ready = await fillHoles(services, document, models);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { parseSource } from '../core/source';
+import { modelLibrary } from '../core/languages';
 import { fileReport, formatReport } from '../core/report';
 
 export const SHOW_MODELS_COMMAND = 'gradientLens.showModels';
@@ -18,7 +19,7 @@ export function registerShowModelsCommand(log: vscode.LogOutputChannel): vscode.
     log.info(`\n${formatReport({ files: [report] })}`);
     log.show(true);
     if (parsed.models.length === 0) {
-      void vscode.window.showInformationMessage(`Gradient Lens: no ${document.languageId === 'python' ? 'Keras' : 'tfjs'} model found in this file.`);
+      void vscode.window.showInformationMessage(`Gradient Lens: no ${modelLibrary(document.fileName)} model found in this file.`);
     }
   });
 }

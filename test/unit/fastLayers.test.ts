@@ -11,6 +11,7 @@ import { buildModel } from '../../src/training/buildModel';
 import { fastBatchNormalization } from '../../src/training/fastBatchNorm';
 import { fastRecurrent } from '../../src/training/fastRecurrent';
 import { registerMissingWasmKernels } from '../../src/training/wasmKernels';
+import { relativeError } from '../support/numeric';
 
 setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
 
@@ -21,18 +22,6 @@ function values(size: number, seed: number, scale = 1): Float32Array {
   return Float32Array.from({ length: size }, (_, i) => scale * Math.sin(i * 1.618 + seed * 7.3) + 0.05 * scale * Math.cos(i * 0.37 + seed));
 }
 
-/** max |a - b| / max |b|. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'result sizes differ');
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  assert.ok(scale > 0, 'the reference is all zeros, which would prove nothing');
-  return diff / scale;
-}
 
 const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 

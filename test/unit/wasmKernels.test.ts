@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { matMulCost } from '../../src/training/wasmDenseKernels';
 import { registerMissingWasmKernels } from '../../src/training/wasmKernels';
+import { relativeError } from '../support/numeric';
 
 setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
 
@@ -12,18 +13,6 @@ const TOLERANCE = 1e-4;
 type Shape4 = [number, number, number, number];
 type Padding = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
-/** max |a - b| / max |b|: the brief's relative error. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'result sizes differ');
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  assert.ok(scale > 0, 'the reference is all zeros, which would prove nothing');
-  return diff / scale;
-}
 
 /** Deterministic values without ties (so max pooling has one maximum per window). */
 function values(size: number, seed: number): Float32Array {

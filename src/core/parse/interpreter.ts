@@ -8,7 +8,7 @@
  * builders); `interpret/state.ts` says how they fit together.
  */
 import type * as TS from 'typescript';
-import { BudgetExceeded, Deadline, statementStepsMessage, stepReserve, timeLimitMessage, type EvaluationBudget } from '../limits';
+import { BudgetExceeded, Deadline, readStatements, timeLimitMessage, type EvaluationBudget } from '../limits';
 import { RefusedImport, type ModuleLoader } from './modules';
 import { Builders } from './interpret/builders';
 import { type InterpreterResult, MAX_STEPS } from './interpret/state';
@@ -104,26 +104,15 @@ export class Interpreter extends Builders {
       this.hoistFunctions(this.file.statements, scope);
       // One statement that hits a limit is reported at its line; the next ones are still read.
       // One that uses up the steps is too, once: the rest of the file gets a reserve.
-      const own = this.budget;
-      let reserve: { total: number; perStatement: number } | undefined;
-      for (const statement of this.file.statements) {
-        if (reserve) this.budget = own.child(reserve.perStatement);
-        this.statementModels = this.models.length;
-        try {
-          if (this.guarded(() => this.exec(statement, scope))?.kind === 'return') break;
-        } catch (error) {
-          const ownLimit = error instanceof BudgetExceeded && error.kind === 'steps' && (error.budget === this.budget || (!reserve && error.budget === own));
-          if (!ownLimit) throw error;
-          this.problem(statementStepsMessage(this.budget.maxSteps), this.at ?? statement, 'warning');
-          if (!reserve) {
-            reserve = stepReserve(own.maxSteps);
-            own.maxSteps += reserve.total;
-            this.stepLimited = true;
-          }
-        } finally {
-          this.budget = own;
-        }
-      }
+      readStatements(
+        this.file.statements,
+        this.budgetHolder(),
+        (statement) => {
+          this.statementModels = this.models.length;
+          return this.guarded(() => this.exec(statement, scope))?.kind === 'return';
+        },
+        (statement, message) => this.problem(message, this.at ?? statement, 'warning'),
+      );
       this.topLevelFlowHoles = this.flowHoles.length;
       this.runTemplates(scope);
     } catch (error) {

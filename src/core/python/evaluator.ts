@@ -13,7 +13,7 @@ import { parser } from '@lezer/python';
 import { presetText, splitFills } from '../frontend/annotations';
 import { nodesReaching } from '../graph';
 import type { AnnotationSite, SourceRange } from '../ir';
-import { BudgetExceeded, statementStepsMessage, stepReserve, timeLimitMessage } from '../limits';
+import { BudgetExceeded, readStatements, timeLimitMessage, type BudgetHolder, type EvaluationBudget } from '../limits';
 import { KerasModelEvaluator } from './kerasModels';
 import { PURE_MODULES } from './pyLibraries';
 import { ANNOTATION, FILL_NAME, hasError, isTrailingDotFloat, kids, parsePython, pyString, rangeOf } from './syntax';
@@ -31,6 +31,22 @@ export class Evaluator extends KerasModelEvaluator {
   /** True when a top-level statement used up the reading's steps (the rest was read on a reserve): no extra readings. */
   stepLimited = false;
 
+  /** This reader's budget and step-limit flag, as `readStatements` swaps and sets them. */
+  protected budgetHolder(): BudgetHolder {
+    const reader = this;
+    return {
+      get budget() {
+        return reader.budget;
+      },
+      set budget(budget: EvaluationBudget) {
+        reader.budget = budget;
+      },
+      markStepLimited: () => {
+        reader.stepLimited = true;
+      },
+    };
+  }
+
   // ----- entry
 
   run(): void {
@@ -46,26 +62,15 @@ export class Evaluator extends KerasModelEvaluator {
       this.collectFileFills(top);
       // One statement that hits a limit is reported at its line; the next ones are still read.
       // One that uses up the steps is too, once: the rest of the file gets a reserve.
-      const own = this.budget;
-      let reserve: { total: number; perStatement: number } | undefined;
-      for (const statement of kids(top)) {
-        if (reserve) this.budget = own.child(reserve.perStatement);
-        this.statementModels = this.models.length;
-        try {
-          if (this.guarded(() => this.execBlock([statement], this.moduleScope))) break;
-        } catch (error) {
-          const ownLimit = error instanceof BudgetExceeded && error.kind === 'steps' && (error.budget === this.budget || (!reserve && error.budget === own));
-          if (!ownLimit) throw error;
-          this.problem(statementStepsMessage(this.budget.maxSteps), this.at ?? rangeOf(statement), 'warning');
-          if (!reserve) {
-            reserve = stepReserve(own.maxSteps);
-            own.maxSteps += reserve.total;
-            this.stepLimited = true;
-          }
-        } finally {
-          this.budget = own;
-        }
-      }
+      readStatements(
+        kids(top),
+        this.budgetHolder(),
+        (statement) => {
+          this.statementModels = this.models.length;
+          return !!this.guarded(() => this.execBlock([statement], this.moduleScope));
+        },
+        (statement, message) => this.problem(message, this.at ?? rangeOf(statement), 'warning'),
+      );
       this.calledOutsideTemplates = new Set(this.calledFunctions);
       this.runTemplates(top);
     } catch (error) {

@@ -17,7 +17,7 @@ import {
 import { chooseFreeLengths, declaredInputShape, finishGraph, layerIds, nodesReaching } from '../graph';
 import { flowHole } from '../frontend/flowHoles';
 import { runTitles, UniqueNames } from '../frontend/modelNames';
-import { holeRole, holeSuggestion, inputShapeDecider, mergeHoles } from '../holes';
+import { holeRole, holeSuggestion, inputShapeDecider, keepsShape, mergeHoles } from '../holes';
 import { Deadline, EvaluationBudget, PARSE_LIMITS } from '../limits';
 import { Evaluator } from './evaluator';
 import { FunctionalModel, MAX_STEPS, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './values';
@@ -170,8 +170,6 @@ function toShapeValue(value: unknown): number[] | undefined {
   return Array.isArray(list) && list.length && list.every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0) ? (list as number[]) : undefined;
 }
 
-/** Layers that keep their input's shape: the model's input shape is the next layer's input shape. */
-const SHAPE_KEEPING = new Set(['batchNormalization', 'dropout', 'activation', 'gaussianNoise', 'gaussianDropout', 'alphaDropout', 'layerNormalization', 'activityRegularization', 'leakyReLU', 'prelu', 'elu', 'reLU', 'thresholdedReLU', 'softmax']);
 
 /**
  * The input shape (without batch) a later layer of a Sequential declares when every layer before
@@ -179,12 +177,12 @@ const SHAPE_KEEPING = new Set(['batchNormalization', 'dropout', 'activation', 'g
  * the declaration there, but it is the author's stated input, so the best suggestion for the hole.
  */
 function declaredLater(first: LayerNode, layers: readonly LayerNode[]): { layer: string; shape: number[] } | undefined {
-  if (!SHAPE_KEEPING.has(first.type)) return undefined;
+  if (!keepsShape(first.type)) return undefined;
   for (const layer of layers.slice(1)) {
     const c = layer.config;
     const shape = typeof c.inputDim === 'number' ? [c.inputDim] : Array.isArray(c.inputShape) ? c.inputShape : Array.isArray(c.batchInputShape) ? c.batchInputShape.slice(1) : undefined;
     if (shape) return shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0) ? { layer: layer.id, shape: shape as number[] } : undefined;
-    if (!SHAPE_KEEPING.has(layer.type)) return undefined;
+    if (!keepsShape(layer.type)) return undefined;
   }
   return undefined;
 }
