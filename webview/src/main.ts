@@ -10,7 +10,7 @@
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { formatNumber } from '../../src/shared/format';
-import { decodeNonFinite, encodeNonFinite, type HostToPanel, type Measurement, type PanelCaveat, type PanelFinding, type PanelFix, type PanelLayer, type PanelState, type PanelStep, type PanelToHost, type RunStatus } from '../../src/shared/panelProtocol';
+import { decodeNonFinite, encodeNonFinite, isRunning, type HostToPanel, type Measurement, type PanelCaveat, type PanelFinding, type PanelFix, type PanelLayer, type PanelState, type PanelStep, type PanelToHost, type RunStatus } from '../../src/shared/panelProtocol';
 import { HEAT_LOG_MAX, HEAT_LOG_MIN, heatColor, labelledDecade, logRange, special, specialLabel, wantsLog, type Special } from './view';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, Tooltip);
@@ -129,13 +129,14 @@ function statusText(status: RunStatus): string {
     case 'starting': return 'starting the training worker...';
     case 'probe': return 'probing gradients at initialization...';
     case 'training': return `training: epoch ${status.epoch} of ${status.epochs}, step ${status.step} of ${status.totalSteps}`;
+    case 'confirming': return `first initialization: ${status.firstVerdict}; measuring ${status.planned - 1} more initialization${status.planned > 2 ? 's' : ''} to confirm it...`;
     case 'done': return 'done';
     case 'cancelled': return 'cancelled';
     case 'error': return `error: ${status.message}`;
   }
 }
 
-const running = (s: PanelState): boolean => s.status.kind === 'starting' || s.status.kind === 'probe' || s.status.kind === 'training';
+const running = (s: PanelState): boolean => isRunning(s.status);
 
 /** A log axis: ticks labelled at powers of ten in the shared number format, a title. */
 function logAxis(c: Colors, title: string, range: { min: number; max: number }) {
