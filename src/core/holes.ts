@@ -38,6 +38,38 @@ export function inputShapeDecider(layers: readonly { readonly type: string }[]):
   return (layers.find((layer) => !keepsShape(layer.type)) ?? layers[0])?.type;
 }
 
+/** Image sides tried for an image-size hole, smallest first: MNIST's 28, then common sizes. */
+const IMAGE_SIDES = [28, 32, 64, 96, 128, 224] as const;
+
+/**
+ * The smallest image side (of 28, 32, 64, 96, 128, 224) that a stack of 2-D convolutions and
+ * poolings, in order, keeps at least 1 pixel wide; 28 when none downsamples past it, 224 when
+ * even that does not fit. Output sides follow tfjs' rule: 'same' padding gives ceil(n / stride),
+ * 'valid' gives floor((n - kernel) / stride) + 1. A kernel or stride the code does not give as
+ * a number is taken as tfjs' default (conv stride 1, pool size 2, pool stride = pool size) or 3
+ * for an unknown conv kernel. A VGG-16 on a `[size, size, 3]` input needs 32, not MNIST's 28.
+ */
+export function imageSideFor(layers: readonly { readonly type: string; readonly config: Readonly<Record<string, unknown>> }[]): number {
+  const first = (value: unknown, fallback: number): number => {
+    const item = Array.isArray(value) ? value[0] : value;
+    return typeof item === 'number' && Number.isFinite(item) && item > 0 ? item : fallback;
+  };
+  const fits = (side: number): boolean => {
+    let n = side;
+    for (const layer of layers) {
+      const pool = /^(max|average|avg)Pool(ing)?2d$/.test(layer.type);
+      const conv = /^(conv2d|separableConv2d|depthwiseConv2d)$/.test(layer.type);
+      if (!pool && !conv) continue;
+      const kernel = pool ? first(layer.config.poolSize, 2) : first(layer.config.kernelSize, 3);
+      const stride = first(layer.config.strides, pool ? kernel : 1);
+      n = layer.config.padding === 'same' ? Math.ceil(n / stride) : Math.floor((n - kernel) / stride) + 1;
+      if (n < 1) return false;
+    }
+    return true;
+  };
+  return IMAGE_SIDES.find(fits) ?? IMAGE_SIDES[IMAGE_SIDES.length - 1];
+}
+
 /** Whether a layer of `type` is taken to output its input's shape (for input-shape suggestions). */
 export function keepsShape(type: string): boolean {
   return SHAPE_KEEPING.has(type);

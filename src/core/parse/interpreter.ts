@@ -162,7 +162,8 @@ export class Interpreter extends Builders {
         for (const element of bindings.elements) {
           if (element.isTypeOnly) continue;
           const name = (element.propertyName ?? element.name).text;
-          scope.declare(element.name.text, fromTfjs ? new Namespace([name]) : member(name, element.name.text));
+          // `import { default as tf } from '@tensorflow/tfjs-node'` is the whole namespace.
+          scope.declare(element.name.text, fromTfjs ? new Namespace(name === 'default' ? [] : [name]) : member(name, element.name.text));
           tfBound ||= fromTfjs;
         }
       }

@@ -1,6 +1,7 @@
 /** Turns the interpreter's model values into the plain ModelGraph IR. */
 import { chooseFreeLengths, declaredInputShape, layerIds } from '../graph';
-import { consumerType, holeRole, holeSuggestion, inputShapeDecider, optimizerArgument } from '../holes';
+import { consumerType, holeRole, holeSuggestion, imageSideFor, inputShapeDecider, optimizerArgument } from '../holes';
+import { LAYER_FACTORIES } from './tfjsApi';
 import type {
   CompileInfo,
   Hole,
@@ -96,7 +97,8 @@ export function toModelGraph(model: ModelValue, name: string, report: Report, na
         standIn ? 'info' : 'warning',
       );
     } else if (!layer.known) {
-      report(`\`layers.${layer.type}\` is not a tfjs layer the parser knows; it is kept as an opaque layer.`, layer.range, 'warning');
+      const near = nearestLayerName(layer.type);
+      report(`\`layers.${layer.type}\` is not a tfjs layer the parser knows${near ? ` (a typo for \`layers.${near}\`?)` : ''}; it is kept as an opaque layer.`, layer.range, 'warning');
     }
     const config = layer.config ? toConfigObject(layer.config, report, layer.range) : {};
     const activation = typeof config.activation === 'string' ? config.activation : undefined;
@@ -136,6 +138,14 @@ export function toModelGraph(model: ModelValue, name: string, report: Report, na
     if (node.layer.config) collectHoles(node.layer.config, type, id, holes, shapeType);
   }
   if (model.compile?.args) collectHoles(model.compile.args, 'compile', 'compile', holes);
+  // MNIST's 28 for an image size is too small for a deep conv stack (five 2x2 poolings need 32).
+  const side = holes.some((h) => h.suggestion === '28' || h.suggestion === '[28, 28, 1]') ? imageSideFor(layers) : 28;
+  if (side !== 28) {
+    for (const [i, hole] of holes.entries()) {
+      if (hole.suggestion === '28') holes[i] = { ...hole, suggestion: String(side) };
+      else if (hole.suggestion === '[28, 28, 1]') holes[i] = { ...hole, suggestion: `[${side}, ${side}, 1]` };
+    }
+  }
   for (const id of inputs) chooseFreeLengths(layers.find((l) => l.id === id), report);
   const firstInput = layers.find((layer) => layer.id === inputs[0]);
   const inputShape = firstInput ? declaredInputShape(firstInput) : undefined;
@@ -205,4 +215,39 @@ function sequentialNodes(layers: readonly LayerValue[]): GraphNode[] {
     nodes.push({ layer, inbound: nodes.length ? [nodes[nodes.length - 1]!] : [], order });
   });
   return nodes;
+}
+
+/**
+ * The tfjs layer factory `type` is most likely a typo of (`fatten` -> `flatten`, `Dense` ->
+ * `dense`): case aside, at most 1 edit (2 for names of 6 letters or more; Levenshtein) away and closer than any other; undefined
+ * when there is none or a tie.
+ */
+export function nearestLayerName(type: string): string | undefined {
+  const wanted = type.toLowerCase();
+  // Short names are a few edits from many others: one edit for them, two from 6 letters.
+  const allowed = wanted.length >= 6 ? 2 : 1;
+  let best: string | undefined;
+  let bestDistance = 3;
+  let tie = false;
+  for (const name of LAYER_FACTORIES) {
+    // Capped one past the best so far: a tie is told from "no closer".
+    const distance = editDistance(wanted, name.toLowerCase(), bestDistance + 1);
+    if (distance > allowed) continue;
+    if (distance < bestDistance) [best, bestDistance, tie] = [name, distance, false];
+    else if (distance === bestDistance && best !== undefined) tie = true;
+  }
+  return tie ? undefined : best;
+}
+
+/** Levenshtein distance of `a` and `b`, or `limit` when it is `limit` or more. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) >= limit) return limit;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    if (Math.min(...current) >= limit) return limit;
+    previous = current;
+  }
+  return Math.min(previous[b.length]!, limit);
 }

@@ -66,8 +66,19 @@ export abstract class Builders extends Fills {
         }
       }
     }
+    // Functions stored where outside code calls them (`window.onload = ...`, an `onClick`),
+    // including those a template run stores: each runs once, after the file's own templates.
+    const listed = new Set(candidates.map((c) => c.fn.declaration));
+    const takeEscaped = (): void => {
+      for (const escaped of this.escapedFunctions) {
+        if (listed.has(escaped.fn.declaration)) continue;
+        listed.add(escaped.fn.declaration);
+        candidates.push(escaped);
+      }
+    };
     const runs: { fn: FunctionValue; models: ModelValue[]; problems: ParseProblem[]; called: Set<TS.Node> }[] = [];
-    for (const { fn, name } of candidates) {
+    for (let index = 0; takeEscaped(), index < candidates.length; index++) {
+      const { fn, name } = candidates[index];
       if (this.calledFunctions.has(fn.declaration)) continue;
       const given = this.valuesFor(fn.declaration, scope, name);
       // `if (modelType === 'cnn') ... else if (modelType === 'rnn')` with no value given:

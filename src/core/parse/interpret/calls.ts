@@ -28,6 +28,9 @@ import { accessChain, ARRAY_METHODS, skipOuterExpressions, stringMethod, toPrope
 import { Builtins } from './builtins';
 import { MAX_CALL_DEPTH } from './state';
 
+/** tfjs' Sequential factory, called bare after `import { sequential } from '@tensorflow/tfjs'`. */
+const MODEL_FACTORIES: ReadonlySet<string> = new Set(['sequential']);
+
 export abstract class Calls extends Builtins {
   protected isTfjsModule(node: TS.Expression | undefined): boolean {
     return !!node && this.ts.isStringLiteralLike(node) && TFJS_MODULES.has(node.text);
@@ -66,6 +69,14 @@ export abstract class Calls extends Builtins {
       const self = scope.lookup('this')?.value;
       const args = this.evalArgs(node.arguments, scope);
       if (base && self instanceof ObjectValue) this.construct(base, args, node, self, false);
+      // `class Net extends tf.Sequential { constructor() { super({...}); this.add(...) } }`:
+      // `this` is the model tfjs' constructor makes from those arguments.
+      const heritage = ctor?.parent.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+      const tfBase = !base && heritage ? this.eval(heritage, scope) : undefined;
+      if (tfBase instanceof Namespace && tfBase.path.length === 1 && (tfBase.path[0] === 'Sequential' || tfBase.path[0] === 'LayersModel')) {
+        const made = this.callTf(new Namespace([tfBase.path[0] === 'Sequential' ? 'sequential' : 'model']), args, node);
+        if (isModel(made)) scope.assign('this', made);
+      }
       return undefined;
     }
     let thisValue: Value;
@@ -79,9 +90,14 @@ export abstract class Calls extends Builtins {
       }
       const method = this.method(thisValue, key, node, scope);
       if (method) return method.value;
-      callee = this.member(thisValue, key, calleeNode);
+      callee = this.storedMember(thisValue, calleeNode) ?? this.member(thisValue, key, calleeNode);
     } else {
       callee = this.eval(calleeNode, scope);
+      // `sequential()` with no such import: tfjs' factory under a name the
+      // file never binds (the import lists other names, or is missing), so no model is built.
+      if (callee instanceof Unknown && ts.isIdentifier(calleeNode) && MODEL_FACTORIES.has(calleeNode.text) && !scope.lookup(calleeNode.text)) {
+        this.problem(`\`${calleeNode.text}\` is not defined in this file, so no model is built here: import it (\`import { ${calleeNode.text} } from '@tensorflow/tfjs'\`) or call \`tf.${calleeNode.text}(...)\`.`, calleeNode, 'warning');
+      }
     }
     const args = this.evalArgs(node.arguments, scope);
     if (callee instanceof Unknown) {

@@ -23,7 +23,7 @@ import {
   Unknown,
   type Value,
 } from '../values';
-import { accessChain, binaryOp, COMPOUND_ASSIGNMENT, copyProps, inferredFunctionName, isPrimitive, NOT_CONSTANT, toNumber, toPropertyKey, truthy, unknownReason } from './jsSemantics';
+import { accessChain, binaryOp, COMPOUND_ASSIGNMENT, copyProps, inferredFunctionName, isPrimitive, NOT_CONSTANT, skipOuterExpressions, toNumber, toPropertyKey, truthy, unknownReason } from './jsSemantics';
 import { Statements } from './statements';
 
 /** Node kinds that only read a value (no copy): reading a big list costs no extra steps. */
@@ -80,6 +80,27 @@ export abstract class Expressions extends Statements {
     if (filled.found) return filled.value;
     if (!newHole) return value;
     return new Unknown(value.text, value.reason, { name: chain, range: this.rangeOf(node) }, value.foreign, value.call);
+  }
+
+  /**
+   * Handlers a JSX tree hands to React (`<button onClick={train}>`, `onClick={() => build()}`):
+   * the user calls them, so they run as templates (see `escapedFunctions`). Only names, member
+   * accesses and function literals are read: other attribute values may have effects.
+   */
+  private jsxHandlers(node: TS.Node, scope: Scope): void {
+    const ts = this.ts;
+    const visit = (child: TS.Node): void => {
+      if (ts.isJsxAttribute(child) && child.initializer && ts.isJsxExpression(child.initializer) && child.initializer.expression) {
+        const expression = skipOuterExpressions(ts, child.initializer.expression);
+        if (ts.isIdentifier(expression) || ts.isPropertyAccessExpression(expression) || ts.isArrowFunction(expression) || ts.isFunctionExpression(expression)) {
+          const value = this.eval(expression, scope);
+          if (value instanceof FunctionValue) this.escape(value, value.name !== 'anonymous' ? value.name : child.name.getText(this.file));
+        }
+        return;
+      }
+      ts.forEachChild(child, visit);
+    };
+    visit(node);
   }
 
   /**
@@ -182,7 +203,7 @@ export abstract class Expressions extends Statements {
     if (ts.isPropertyAccessExpression(node)) {
       const object = this.eval(node.expression, scope);
       if (node.questionDotToken && (object === undefined || object === null)) return undefined;
-      return this.member(object, node.name.text, node);
+      return this.storedMember(object, node) ?? this.member(object, node.name.text, node);
     }
     if (ts.isElementAccessExpression(node)) {
       const object = this.eval(node.expression, scope);
@@ -251,6 +272,10 @@ export abstract class Expressions extends Statements {
     if (ts.isDeleteExpression(node)) return true;
     if (ts.isClassExpression(node)) return this.customLayerClass(node as unknown as TS.ClassDeclaration, scope) ?? this.classValue(node, node.name?.text ?? inferredFunctionName(ts, node), scope);
     if (ts.isTaggedTemplateExpression(node)) return new Unknown(this.text(node), 'tagged templates are not evaluated');
+    if (ts.isJsxElement(node) || ts.isJsxSelfClosingElement(node) || ts.isJsxFragment(node)) {
+      this.jsxHandlers(node, scope);
+      return new Unknown(this.text(node), 'JSX is not evaluated');
+    }
     return new Unknown(this.text(node), 'this kind of expression is not evaluated');
   }
 

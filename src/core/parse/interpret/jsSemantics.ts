@@ -25,6 +25,8 @@ export function inferredFunctionName(ts: typeof TS, node: TS.Node): string {
   const parent = node.parent;
   if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
   if (parent && ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  // `self.createModel = (params) => {...}`
+  if (parent && ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === node && ts.isPropertyAccessExpression(parent.left)) return parent.left.name.text;
   return 'anonymous';
 }
 

@@ -16,6 +16,7 @@ import type { ModuleLoader } from '../modules';
 import {
   type ClassValue,
   type CustomLayerClass,
+  type FunctionValue,
   type LayerValue,
   type ModelValue,
   type Namespace,
@@ -116,6 +117,19 @@ export abstract class InterpreterState {
   /** Loop counters of the loops (and `.map` callbacks) currently running, outermost first. */
   protected readonly iterations: number[] = [];
   protected readonly calledFunctions = new Set<TS.Node>();
+  /**
+   * Functions handed to code outside the file by storing them (`window.onload = async () => {...}`,
+   * `self.createModel = (...) => {...}` in a worker, `<button onClick={train}>`): the browser or
+   * the importer calls them, so they run as templates once the file's statements have run.
+   */
+  protected readonly escapedFunctions: { fn: FunctionValue; name: string }[] = [];
+  /**
+   * What the file stores on objects it does not define (`self.model = tf.sequential()` in a
+   * worker, `window.net = ...`), by access chain, so `self.model.add(...)` reads it back.
+   * Only models, layers, functions and objects: a stored flag would decide branches run in
+   * an order the browser may not follow.
+   */
+  protected readonly storedOnUnknown = new Map<string, Value>();
   protected templateName: string | undefined;
   /** The function a template run started from (`buildModel` for the run labelled `buildModel[cnn]`). */
   protected builderName: string | undefined;

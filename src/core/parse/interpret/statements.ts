@@ -5,7 +5,7 @@
 import type * as TS from 'typescript';
 import { PARSE_LIMITS } from '../../limits';
 import { FunctionValue, isModel, LayerValue, ObjectValue, Scope, Unknown, type Value } from '../values';
-import { isRunGuard, skipOuterExpressions, strictEquals, toPropertyKey, truthy } from './jsSemantics';
+import { accessChain, isRunGuard, skipOuterExpressions, strictEquals, toPropertyKey, truthy } from './jsSemantics';
 import { type Completion, InterpreterState, MAX_IDLE_LOOP_ITERATIONS, MAX_LOOP_ITERATIONS } from './state';
 
 export abstract class Statements extends InterpreterState {
@@ -390,6 +390,12 @@ export abstract class Statements extends InterpreterState {
       } else if (Array.isArray(object) && /^\d+$/.test(key)) {
         if (Number(key) >= PARSE_LIMITS.maxListLength) this.tooLong('list', Number(key) + 1, inner);
         else object[Number(key)] = value;
+      } else if (object instanceof Unknown) {
+        const chain = accessChain(inner.getText(this.file));
+        if (chain !== undefined && value !== null && typeof value === 'object' && !(value instanceof Unknown)) this.storedOnUnknown.set(chain, value);
+        // `window.onload = ...`, `self.createModel = ...`, `module.exports.build = ...`: stored
+        // where outside code calls it.
+        if (value instanceof FunctionValue) this.escape(value, chain ?? key);
       }
       this.nameModel(value, key);
       return;
@@ -397,6 +403,19 @@ export abstract class Statements extends InterpreterState {
     if (ts.isArrayLiteralExpression(inner)) {
       inner.elements.forEach((element, index) => this.assignTo(element, Array.isArray(value) ? value[index] : undefined, scope));
     }
+  }
+
+  /** What the file stored at `node`'s access chain on an object it does not define, if anything. */
+  protected storedMember(object: Value, node: TS.Expression): Value | undefined {
+    if (!(object instanceof Unknown) || !this.storedOnUnknown.size) return undefined;
+    const chain = accessChain(node.getText(this.file));
+    return chain !== undefined ? this.storedOnUnknown.get(chain) : undefined;
+  }
+
+  /** Remembers `fn` as called by code outside the file (see `escapedFunctions`), once. */
+  protected escape(fn: FunctionValue, name: string): void {
+    if (this.escapedFunctions.some((e) => e.fn.declaration === fn.declaration)) return;
+    this.escapedFunctions.push({ fn, name });
   }
 
   protected boundNames(name: TS.BindingName): string[] {
