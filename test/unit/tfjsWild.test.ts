@@ -151,3 +151,22 @@ model.add(tf.layers.dense({ units: 100, inputShape: [82] }));`;
   const imported = parseModels(`import { sequential, layers } from '@tensorflow/tfjs';\nconst m = sequential();\nm.add(layers.dense({ units: 1, inputShape: [2] }));`, 'ok.js');
   assert.ok(!imported.problems.some((p) => p.message.includes('is not defined in this file, so no model')));
 });
+
+test('an ES5 constructor function fills `this`: its parameters name the holes, `new` binds them', () => {
+  const template = `const tf = require('@tensorflow/tfjs-node');
+const RlModel = function (numStates, numActions) {
+  this.numStates = numStates;
+  this.numActions = numActions;
+  this.model = tf.sequential({ layers: [
+    tf.layers.dense({ units: 64, inputShape: [this.numStates], activation: 'relu' }),
+    tf.layers.dense({ units: this.numActions, activation: 'softmax' }),
+  ] });
+};
+module.exports = RlModel;`;
+  const model = only(parseModels(template, 'rl-bot.js'));
+  assert.deepEqual(model.holes?.map((h) => h.name).sort(), ['numActions', 'numStates']);
+  const called = `${template}\nconst bot = new RlModel(6, 5);`;
+  const bound = only(parseModels(called, 'rl-bot.js'));
+  assert.equal(bound.holes, undefined);
+  assert.deepEqual(bound.layers.map((l) => l.outputShape), [[null, 64], [null, 5]]);
+});

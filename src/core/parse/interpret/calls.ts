@@ -157,7 +157,10 @@ export abstract class Calls extends Builtins {
       return new Unknown(this.text(site), 'recursion too deep');
     }
     const scope = new Scope(fn.scope);
-    const boundThis = fn.thisValue ?? thisValue;
+    // A `function` run as a template is most often an ES5 constructor (`const Agent = function
+    // (n) { this.n = n; this.model = tf.sequential(...) }`): `this` is the object it fills.
+    const constructorLike = asTemplate && (ts.isFunctionDeclaration(fn.declaration) || ts.isFunctionExpression(fn.declaration));
+    const boundThis = fn.thisValue ?? thisValue ?? (constructorLike ? new ObjectValue() : undefined);
     if (boundThis !== undefined) scope.declare('this', boundThis);
     const given = asTemplate ? this.templateValues : undefined;
     fn.declaration.parameters.forEach((parameter, index) => {

@@ -12,6 +12,7 @@ import {
   FunctionalModel,
   FunctionValue,
   functionalNodes,
+  isModel,
   LayerValue,
   Namespace,
   NativeFunction,
@@ -219,6 +220,12 @@ export abstract class Expressions extends Statements {
       const args = this.evalArgs(node.arguments ?? ts.factory.createNodeArray(), scope);
       if (callee instanceof ObjectValue && ts.isIdentifier(node.expression) && node.expression.text === 'Array') {
         return this.callValue(this.globals.lookup('%ArrayConstructor')?.value, args, node, undefined);
+      }
+      // `new Agent(4, 2)` of a `function Agent(n, m) { this.model = ... }`: `this` is the new object.
+      if (callee instanceof FunctionValue && !ts.isArrowFunction(callee.declaration) && callee.thisValue === undefined) {
+        const instance = new ObjectValue();
+        const result = this.callValue(callee, args, node, instance);
+        return result instanceof ObjectValue || isModel(result) ? result : instance;
       }
       if (callee instanceof FunctionValue || callee instanceof NativeFunction) return this.callValue(callee, args, node, undefined);
       // `new tf.Sequential({...})` / `new tf.LayersModel({...})` are the classes behind the factories.
