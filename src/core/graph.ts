@@ -166,3 +166,20 @@ export function tfjsLayerNames(graph: { readonly layers: readonly { readonly id:
   }
   return names;
 }
+
+/**
+ * The batch a stateful RNN fixes (tfjs and Keras require it: `batchInputShape: [512, 60, 256]`
+ * / `batch_input_shape=(50, 12, 1)` on the first layer, or `batchSize` / `batch_size=` /
+ * `batch_shape=` on the input), which the run must use; undefined when no layer is stateful.
+ */
+export function statefulBatch(layers: readonly LayerNode[]): number | undefined {
+  if (!layers.some((l) => l.config.stateful === true)) return undefined;
+  for (const layer of layers) {
+    if (layer.inbound.length) continue;
+    const c = layer.config;
+    const shape = Array.isArray(c.batchInputShape) ? c.batchInputShape : Array.isArray(c.batchShape) ? c.batchShape : undefined;
+    const batch = shape?.[0] ?? c.batchSize;
+    if (typeof batch === 'number' && batch > 0) return batch;
+  }
+  return undefined;
+}

@@ -170,3 +170,15 @@ module.exports = RlModel;`;
   assert.equal(bound.holes, undefined);
   assert.deepEqual(bound.layers.map((l) => l.outputShape), [[null, 64], [null, 5]]);
 });
+
+test('a stateful RNN with `batchInputShape` fixes the batch the run uses', () => {
+  const src = `import * as tf from '@tensorflow/tfjs';
+const model = tf.sequential();
+model.add(tf.layers.gru({ batchInputShape: [8, 12, 4], units: 16, stateful: true }));
+model.add(tf.layers.dense({ units: 4, activation: 'softmax' }));`;
+  const result = parseModels(src, 'rnn.js');
+  assert.equal(only(result).batchSize, 8);
+  assert.ok(result.problems.some((p) => p.message.includes('batches of 8')));
+  // Not stateful: any batch works, none is fixed.
+  assert.equal(only(parseModels(src.replace(', stateful: true', ''), 'rnn.js')).batchSize, undefined);
+});

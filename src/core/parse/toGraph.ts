@@ -1,5 +1,5 @@
 /** Turns the interpreter's model values into the plain ModelGraph IR. */
-import { chooseFreeLengths, declaredInputShape, layerIds } from '../graph';
+import { chooseFreeLengths, declaredInputShape, layerIds, statefulBatch } from '../graph';
 import { consumerType, holeRole, holeSuggestion, imageSideFor, inputShapeDecider, optimizerArgument } from '../holes';
 import { LAYER_FACTORIES } from './tfjsApi';
 import type {
@@ -149,6 +149,8 @@ export function toModelGraph(model: ModelValue, name: string, report: Report, na
   for (const id of inputs) chooseFreeLengths(layers.find((l) => l.id === id), report);
   const firstInput = layers.find((layer) => layer.id === inputs[0]);
   const inputShape = firstInput ? declaredInputShape(firstInput) : undefined;
+  const batchSize = statefulBatch(layers);
+  if (batchSize) report(`A stateful recurrent layer fixes the batch: the run uses batches of ${batchSize}, as the model declares.`, model.range, 'info');
   return {
     name,
     kind: model instanceof FunctionalModel ? 'functional' : 'sequential',
@@ -159,6 +161,7 @@ export function toModelGraph(model: ModelValue, name: string, report: Report, na
     ...(inputShape ? { inputShape } : {}),
     ...(model.compile ? { compile: toCompileInfo(model.compile.args, model.compile.range, report) } : {}),
     ...(holes.length ? { holes } : {}),
+    ...(batchSize !== undefined ? { batchSize } : {}),
   };
 }
 

@@ -14,7 +14,7 @@ import {
   type ParseResult,
   type SourceRange,
 } from '../ir';
-import { chooseFreeLengths, declaredInputShape, finishGraph, layerIds, nodesReaching } from '../graph';
+import { chooseFreeLengths, declaredInputShape, finishGraph, layerIds, nodesReaching, statefulBatch } from '../graph';
 import { flowHole } from '../frontend/flowHoles';
 import { runTitles, UniqueNames } from '../frontend/modelNames';
 import { holeRole, holeSuggestion, inputShapeDecider, keepsShape, mergeHoles } from '../holes';
@@ -221,22 +221,6 @@ function askInputShape(first: LayerNode | undefined, model: ModelValue, name: st
     first.range, 'warning',
   );
   return { name: holeName, role, range: first.range, usedBy: [`${first.id}.inputShape`], suggestion };
-}
-
-/**
- * The batch a stateful RNN fixes (Keras requires it: `batch_input_shape=(50, 12, 1)` on the first
- * layer, or `batch_size=` / `batch_shape=` on the input); undefined when no layer is stateful.
- */
-function statefulBatch(layers: readonly LayerNode[]): number | undefined {
-  if (!layers.some((l) => l.config.stateful === true)) return undefined;
-  for (const layer of layers) {
-    if (layer.inbound.length) continue;
-    const c = layer.config;
-    const shape = Array.isArray(c.batchInputShape) ? c.batchInputShape : Array.isArray(c.batchShape) ? c.batchShape : undefined;
-    const batch = shape?.[0] ?? c.batchSize;
-    if (typeof batch === 'number' && batch > 0) return batch;
-  }
-  return undefined;
 }
 
 function toCompileInfo(record: CompileRecord): CompileInfo {
