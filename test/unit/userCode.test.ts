@@ -1,7 +1,8 @@
 /**
  * Model code written the way people write it (tutorials, Stack Overflow), found by a newcomer's
  * pass over the CLI: loss functions passed by reference, custom losses, layer names tfjs refuses
- * but Keras accepts, causal and dilated Conv1D (which tfjs cannot run or train), and `analyze --help`.
+ * but Keras accepts, causal and dilated Conv1D (which tfjs cannot run or train), fixes on CRLF
+ * files, and `analyze --help`.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from '../../src/cli/args';
+import { applyFixes } from '../../src/core/fixes/index';
 import type { ModelGraph } from '../../src/core/ir';
 import { parseSource } from '../../src/core/source';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -172,4 +174,18 @@ test('dilated convolutions have a gradient (tfjs refuses dilation > 1), equal to
     }
   }
   await tf.setBackend('cpu');
+});
+
+test('fixes keep a CRLF file CRLF: the lines they add end in CRLF too', () => {
+  const python = 'from tensorflow import keras\n\nmodel = keras.Sequential()\nmodel.add(keras.layers.Dense(8, activation="sigmoid", input_shape=(4,)))\nmodel.add(keras.layers.Dense(8, activation="sigmoid"))\nmodel.add(keras.layers.Dense(1))\nmodel.compile(optimizer="adam", loss="mse")\n';
+  const ts = tfjsModel("'binaryCrossentropy'").replace("{units: 8, inputShape: [4], activation: 'relu'}", "{units: 8, inputShape: [4], activation: 'sigmoid'}");
+  for (const [text, fileName, codes] of [[python, 'model.py', ['insert-batch-norm', 'activation-leaky-relu']], [ts, 'model.ts', ['insert-batch-norm', 'clip-gradients']]] as const) {
+    const crlf = text.replace(/\n/g, '\r\n');
+    const result = applyFixes(crlf, fileName, 'model', codes);
+    assert.deepEqual(result.skipped, [], fileName);
+    assert.ok(result.text.length > crlf.length, fileName);
+    assert.equal(result.text.match(/(?<!\r)\n/g), null, `${fileName}: a bare LF in\n${result.text}`);
+    // An LF file stays LF.
+    assert.ok(!applyFixes(text, fileName, 'model', codes).text.includes('\r'), fileName);
+  }
 });
