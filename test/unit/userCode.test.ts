@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from '../../src/cli/args';
 import { applyFixes } from '../../src/core/fixes/index';
+import { holeAdvice } from '../../src/core/holes';
 import type { ModelGraph } from '../../src/core/ir';
 import { parseSource } from '../../src/core/source';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -188,4 +189,21 @@ test('fixes keep a CRLF file CRLF: the lines they add end in CRLF too', () => {
     // An LF file stays LF.
     assert.ok(!applyFixes(text, fileName, 'model', codes).text.includes('\r'), fileName);
   }
+});
+
+test('the unresolved advice says where a suggested input shape was read from, not that it is an example', () => {
+  const text = `import * as tf from '@tensorflow/tfjs';
+const model = tf.sequential();
+model.add(tf.layers.dense({ units: 8, activation: 'relu' }));
+model.add(tf.layers.dense({ units: 1 }));
+model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+const xs = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+model.fit(xs, tf.tensor2d([[1], [2]]), { epochs: 10 });
+`;
+  const advice = holeAdvice(only(text, 'model.ts').model)!;
+  assert.match(advice, /--set 'inputShape=\[3\]' \(`inputShape` from the data `xs`: check it is what the model should take\)/);
+  assert.doesNotMatch(advice, /examples/);
+  // A value with nothing to read it from is still called an example.
+  const unknownWidth = only(text.replace(/const xs = .*\n/, '').replace('model.fit(xs', 'model.fit(loadX()'), 'model.ts').model;
+  assert.match(holeAdvice(unknownWidth)!, /the values shown are examples, not read from your code/);
 });
