@@ -207,3 +207,14 @@ model.fit(xs, tf.tensor2d([[1], [2]]), { epochs: 10 });
   const unknownWidth = only(text.replace(/const xs = .*\n/, '').replace('model.fit(xs', 'model.fit(loadX()'), 'model.ts').model;
   assert.match(holeAdvice(unknownWidth)!, /the values shown are examples, not read from your code/);
 });
+
+test('a half-typed TS file names the missing value as missing, not as an empty name', () => {
+  const text = `import * as tf from '@tensorflow/tfjs';
+const model = tf.sequential();
+model.add(tf.layers.dense({units: 10, inputShape: [3], activation: 'relu'}));
+model.add(tf.layers.dense({units: `;
+  const result = parseSource(text, 'half.ts');
+  const units = result.models[0]!.layers[1]!.config.units as { $unknown: string; reason: string };
+  assert.deepEqual(units, { $unknown: '(missing)', reason: 'the code is incomplete here: a value is missing' });
+  assert.ok(!JSON.stringify(result).includes('``'));
+});
