@@ -218,3 +218,23 @@ model.add(tf.layers.dense({units: `;
   assert.deepEqual(units, { $unknown: '(missing)', reason: 'the code is incomplete here: a value is missing' });
   assert.ok(!JSON.stringify(result).includes('``'));
 });
+
+test('Python: the walrus operator binds its name (`if (d := dropout) is not None:`)', () => {
+  const text = `import tensorflow as tf
+def build(widths=(32, 32), *, act: str = "relu", dropout: float | None = None) -> tf.keras.Model:
+    inputs = tf.keras.Input(shape=(8,))
+    x = inputs
+    for w in widths:
+        x = tf.keras.layers.Dense(w, activation=act)(x)
+        if (d := dropout) is not None:
+            x = tf.keras.layers.Dropout(d)(x)
+    model = tf.keras.Model(inputs, tf.keras.layers.Dense(1)(x), name="mlp")
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+m = build([64, 64], act="tanh", dropout=0.1)
+`;
+  const { model, problems } = only(text, 'walrus.py');
+  assert.deepEqual(problems, []);
+  assert.deepEqual(model.layers.filter((l) => l.type === 'dropout').map((l) => l.config.rate), [0.1, 0.1]);
+});
