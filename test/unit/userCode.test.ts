@@ -20,6 +20,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { buildModel } from '../../src/training/buildModel';
 import { registerDilatedConvGradient } from '../../src/training/dilatedConvGradient';
 import { registerMissingWasmKernels } from '../../src/training/wasmKernels';
+import { lossFunction } from '../../src/training/measure';
 import { isTfjsName, tfjsNamedGraph } from '../../src/training/tensorNames';
 
 const root = join(__dirname, '..');
@@ -237,4 +238,29 @@ m = build([64, 64], act="tanh", dropout=0.1)
   const { model, problems } = only(text, 'walrus.py');
   assert.deepEqual(problems, []);
   assert.deepEqual(model.layers.filter((l) => l.type === 'dropout').map((l) => l.config.rate), [0.1, 0.1]);
+});
+
+test('every tfjs loss string trains as tfjs computes it (Poisson, KL, MSLE, MAPE, hinge variants, cosine were mean squared error)', async () => {
+  await tf.setBackend('cpu');
+  const p = tf.tensor2d([[0.2, 0.5, 0.3], [0.7, 0.1, 0.2], [0.05, 0.05, 0.9], [1.5, 0.4, 0.3]]);
+  const oneHot = tf.tensor2d([[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 1, 0]]);
+  const real = tf.tensor2d([[0.3, 2, -1], [4, 0.5, 0.2], [1, 1, 1], [-2, 0.1, 3]]);
+  const cases: [string, tf.Tensor][] = [
+    ['poisson', oneHot], ['kullbackLeiblerDivergence', oneHot], ['meanSquaredLogarithmicError', real],
+    ['meanAbsolutePercentageError', real], ['categoricalHinge', oneHot], ['cosineProximity', real],
+  ];
+  const identity = tf.sequential({ layers: [tf.layers.activation({ activation: 'linear', inputShape: [3] })] });
+  const tfjsLoss = (name: string, y: tf.Tensor): number => {
+    identity.compile({ optimizer: 'sgd', loss: name });
+    return (identity.evaluate(p, y) as tf.Scalar).dataSync()[0]!;
+  };
+  for (const [name, y] of cases) {
+    const ours = lossFunction(tf, name)(y, p).dataSync()[0]!;
+    assert.ok(Math.abs(ours - tfjsLoss(name, y)) < 1e-5 * Math.max(1, Math.abs(ours)), `${name}: ${ours} vs ${tfjsLoss(name, y)}`);
+    assert.ok(Math.abs(ours - lossFunction(tf, 'meanSquaredError')(y, p).dataSync()[0]!) > 1e-3, `${name} is not MSE`);
+  }
+  // Hinge losses take 0/1 labels as Keras does, as -1/1.
+  const binary = tf.tensor2d([[1, 0, 1], [0, 0, 1], [1, 1, 0], [0, 1, 0]]);
+  const ours = lossFunction(tf, 'squaredHinge')(binary, p).dataSync()[0]!;
+  assert.ok(Math.abs(ours - tfjsLoss('squaredHinge', tf.sub(tf.mul(binary, 2), 1))) < 1e-5);
 });
