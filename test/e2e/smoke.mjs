@@ -151,13 +151,16 @@ try {
     await panelFrame().locator('#app[data-drawn~="initialization"], #app[data-drawn~="measured"]').first().waitFor({ timeout: 60_000 });
     const card = await panelFrame().locator('.card').innerText();
     // While measuring, a verdict is only ever the first initialization's, said as such.
-    if (/Measuring/.test(card)) expect(!/Vanishing gradients/.test(card) || /first initialization: Vanishing gradients/.test(card), `no unmarked verdict before the run ends: ${card}`);
+    if (/Measuring|First initialization/.test(card)) expect(!/Vanishing gradients/.test(card) || /First initialization: Vanishing gradients/.test(card), `no unmarked verdict before the run ends: ${card}`);
     await shot('2-analyzing');
     await page.waitForFunction(() => [...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) => r.textContent?.includes('Vanishing gradients: `dense_1`')), null, { timeout: 90_000 });
     await page.waitForTimeout(500);
     await shot('3-measured-diagnostics');
     const rows = await problems();
     expect(!rows.some((r) => r.includes('Predicted vanishing')), 'the prediction gave way to the measurement');
+    // The first initialization's verdict comes first ("vanishing on the first initialization;
+    // confirming..."); the status bar's numbers follow when the run ends.
+    await page.locator('.statusbar-item', { hasText: /model: first\/last gradient/ }).first().waitFor({ timeout: 60_000 }).catch(() => {});
     const status = await page.locator('.statusbar-item', { hasText: 'vanishing' }).allInnerTexts();
     expect(status.some((s) => /model: first\/last gradient \d+(\.\d+)?e-\d+ · vanishing/.test(s)), `status bar: ${JSON.stringify(status)}`);
   });
@@ -370,6 +373,30 @@ try {
       expect(/^Partial: the 2 s time budget ran out\b/.test(text) && /The verdict rests on what was measured before that\.$/.test(text), `caveat: ${text}`);
       const card = await panel.locator('.card').innerText();
       expect(notInt(card), `card: ${card}`);
+    } finally {
+      writeFileSync(workspaceSettings, '{}\n');
+      await page.waitForTimeout(2500);
+    }
+  });
+  await check('with 3 initializations the first one\'s verdict shows on the card while the other 2 are measured, then the final one', async () => {
+    // 20 epochs: a few seconds per initialization on this small model, so the window is wide.
+    writeFileSync(workspaceSettings, JSON.stringify({ 'gradientLens.epochs': 20 }));
+    try {
+      const panel = panelFrame();
+      const confirming = panel.locator('.card.card-running', { hasText: 'First initialization: Healthy gradients' });
+      for (let attempt = 0; attempt < 3 && !(await confirming.count()); attempt++) {
+        await page.waitForTimeout(3000);
+        await page.locator('.view-line').first().click();
+        await palette('Gradient Lens: Analyze Gradients');
+        await confirming.waitFor({ timeout: 60_000 }).catch(() => {});
+      }
+      await confirming.waitFor({ timeout: 1_000 });
+      await shot('7c-first-verdict');
+      const card = (await confirming.innerText()).replace(/\u00a0/g, ' ');
+      expect(/Measuring 2 more initializations to confirm it/.test(card), `card: ${card}`);
+      await panel.locator('.card:not(.card-running)', { hasText: 'Healthy gradients' }).waitFor({ timeout: 90_000 });
+      const final = await panel.locator('.card').innerText();
+      expect(!/first initialization/.test(final), `the final card replaces the first verdict: ${final}`);
     } finally {
       writeFileSync(workspaceSettings, '{}\n');
       await page.waitForTimeout(2500);

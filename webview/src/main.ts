@@ -526,6 +526,15 @@ function verdictCard(s: PanelState): HTMLElement {
     const last = kernels[kernels.length - 1];
     const ratio = first && last && typeof first.kernelNorm === 'number' && typeof last.kernelNorm === 'number' && last.kernelNorm > 0 ? first.kernelNorm / last.kernelNorm : undefined;
     card.classList.add('card-running');
+    if (s.status.kind === 'confirming') {
+      // The first initialization is measured: its verdict, said as such, while the others run.
+      const more = s.status.planned - 1;
+      card.append(
+        el('h2', { class: 'verdict-words' }, `First initialization: ${s.status.firstVerdict}`),
+        el('p', {}, `Measuring ${more} more initialization${more === 1 ? '' : 's'} to confirm it\u2026 The verdict over all of them replaces this one.`),
+      );
+      return card;
+    }
     card.append(
       el('h2', { class: 'verdict-words' }, 'Measuring\u2026'),
       el('p', {}, statusText(s.status)),
