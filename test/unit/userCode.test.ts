@@ -264,3 +264,14 @@ test('every tfjs loss string trains as tfjs computes it (Poisson, KL, MSLE, MAPE
   const ours = lossFunction(tf, 'squaredHinge')(binary, p).dataSync()[0]!;
   assert.ok(Math.abs(ours - tfjsLoss('squaredHinge', tf.sub(tf.mul(binary, 2), 1))) < 1e-5);
 });
+
+test('TS/JS: a layer name tfjs refuses is a warning on the name (the code throws there); Keras accepts it, so Python has none', () => {
+  const ts = only(`import * as tf from '@tensorflow/tfjs';
+const m = tf.sequential();
+m.add(tf.layers.dense({units: 4, inputShape: [3], name: 'schicht_ä'}));
+m.add(tf.layers.dense({units: 1, name: 'out.final-1'}));
+`, 'model.ts');
+  assert.equal(ts.problems.length, 1);
+  assert.match(ts.problems[0]!, /^warning: tfjs refuses the layer name `schicht_ä` .*"Not a valid tensor name"/);
+  assert.deepEqual(only(UNICODE_KERAS, 'model.py').problems, []);
+});

@@ -74,6 +74,9 @@ function rangesOf(object: ObjectValue | undefined): Record<string, PropertyRange
 
 
 
+/** Layer names tfjs-layers accepts (`tensorNameRegex`, tfjs-layers src/common.ts). */
+const TFJS_LAYER_NAME = /^[A-Za-z0-9][-A-Za-z0-9._/]*$/;
+
 /** Builds the IR for one model. Layer ids are Keras-style names, unique within the model. */
 export function toModelGraph(model: ModelValue, name: string, report: Report, nameOf: (model: ModelValue) => string = (m) => m.name ?? 'model'): ModelGraph {
   const nodes = model instanceof FunctionalModel ? functionalNodes(model) : sequentialNodes(model.layers);
@@ -84,6 +87,10 @@ export function toModelGraph(model: ModelValue, name: string, report: Report, na
     const layer = node.layer;
     const id = nextId(layer.type, layer.config?.props.get('name'));
     ids.set(node, id);
+    if (id === layer.config?.props.get('name') && !TFJS_LAYER_NAME.test(id)) {
+      // tfjs-layers' `isValidTensorName`; the worker measures such a layer under an alias (tensorNames.ts).
+      report(`tfjs refuses the layer name \`${id}\` (it allows ${TFJS_LAYER_NAME.source}): your code throws "Not a valid tensor name" when it builds this model; Gradient Lens measures it under another name.`, layer.config.ranges.get('name')?.value ?? layer.range, 'warning');
+    }
     if (layer.custom) {
       const standIn =
         layer.custom.output === 'same' ? 'an identity stand-in (no weights; the sum of its inputs when it takes several)' :
