@@ -99,7 +99,10 @@ export function sourceReport(shownName: string, source: SourceAnalysis, outcomeO
     ...report,
     noModel: {
       line: call.line,
-      message: `This file builds a model (it imports ${framework} and calls \`${call.call}...)\` on line ${call.line}), but no model could be read from it, so nothing was measured.`,
+      message: call.loaded
+        ? `This file trains a model it loads from a saved file (\`${call.call}...)\` on line ${call.line}): its layers are in that file, not in the source, so nothing was measured. ` +
+          'Analyse the code that builds the model (or write its layers here).'
+        : `This file builds a model (it imports ${framework} and calls \`${call.call}...)\` on line ${call.line}), but no model could be read from it, so nothing was measured.`,
     },
   };
 }
