@@ -89,3 +89,11 @@ test('load_model of a missing file or a non-constant path is a warning on its li
   const problem = dynamic.problems.find((p) => /the path is not a constant/.test(p.message));
   assert.equal(problem && text.slice(problem.range.start, problem.range.end), 'load_model(sys.argv[1])');
 });
+
+test('a model the script saves and loads back (AUTOTRAINER demo_activation.py) is the model it built: no file is read', () => {
+  const text = "from keras.models import Sequential, load_model\nfrom keras.layers import Dense\nmodel = Sequential()\nmodel.add(Dense(3, activation='relu', input_dim=2))\nmodel.save('./m.h5')\nmodel = load_model('./m.h5')\nmodel.compile(loss='mse', optimizer='adam')\n";
+  const result = parsePythonModels(text, '/p/t.py', { readFile: () => assert.fail('no file should be read') });
+  assert.equal(result.models.length, 1);
+  assert.equal(result.models[0]!.compile?.loss, 'meanSquaredError');
+  assert.deepEqual(result.problems.filter((p) => p.severity !== 'info'), []);
+});

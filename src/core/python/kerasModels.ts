@@ -28,8 +28,6 @@ const LAYER_STEPS = 30;
 
 export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
   private saidChannelsLast = false;
-  /** Models read by `load_model`, by the path as written: one model per saved file. */
-  private readonly savedModels = new Map<string, SequentialModel | FunctionalModel>();
   private saidKeras1 = false;
   private readonly overLimit = new WeakSet<SequentialModel>();
 
@@ -241,7 +239,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     const absolute = /^(?:[A-Za-z]:)?[\\/]/.test(given);
     const cut = Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\'));
     const beside = (name: string): string => fileName.slice(0, cut + 1) + name.replace(/^\.[\\/]/, '');
-    // Loaded again (a loop that retrains it, a reload before training): the same model, read once.
+    // Saved by this file, or loaded again (a loop that retrains it): the same model, read once.
     const cached = this.savedModels.get(given);
     if (cached) return cached;
     let text = readFile(absolute ? given : beside(given));
