@@ -176,3 +176,12 @@ test('a file "builds a model" when it imports tfjs/Keras and calls a layer const
   // A constructor call wins over a load (the file builds a model of its own).
   assert.deepEqual(modelCallIn('import keras\nm = load_model("m.h5")\nn = keras.Sequential()\nn.fit(x, y)', true), { line: 3, call: 'keras.Sequential(' });
 });
+
+test('a model measured without a compile of its own says which loss and optimizer were used', () => {
+  const out = run('analyze', `${R}/uncompiled.py`, '--json', '--seeds', '1');
+  const measurement = json(out.stdout).files[0]!.models[0]!.measurement;
+  assert.equal(measurement.status, 'measured');
+  assert.match(measurement.notes?.join(' ') ?? '', /No `compile` of `model` was read: measured with mean squared error and SGD \(learning rate 0\.01\)/);
+  const compiled = json(run('analyze', `${K}/r21_softmax_one_unit.py`, '--json', '--seeds', '1').stdout).files[0]!.models[0]!.measurement;
+  assert.ok(!(compiled.notes ?? []).some((n) => n.startsWith('No `compile`')), JSON.stringify(compiled.notes));
+});
