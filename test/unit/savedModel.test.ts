@@ -97,3 +97,10 @@ test('a model the script saves and loads back (AUTOTRAINER demo_activation.py) i
   assert.equal(result.models[0]!.compile?.loss, 'meanSquaredError');
   assert.deepEqual(result.problems.filter((p) => p.severity !== 'info'), []);
 });
+
+test('getattr: a Keras class by a constant name is that class; a name read from data says so, not "getattr is not defined"', () => {
+  const text = "from tensorflow import keras\nimport tensorflow.keras.optimizers as O\nmodel = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])\nopt = getattr(O, 'SGD')(learning_rate=0.5)\nmodel.compile(optimizer=opt, loss='mse')\nname = load()\nother = getattr(O, name)\n";
+  const result = parsePythonModels(text, '/p/t.py');
+  assert.deepEqual(result.models[0]!.compile?.optimizer, { $call: 'train.sgd', args: [0.5] });
+  assert.ok(!result.problems.some((p) => /`getattr` is not defined/.test(p.message)), JSON.stringify(result.problems));
+});
