@@ -8,6 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePythonModels } from '../../src/core/python/index';
 import { savedModelConfig } from '../../src/core/python/savedModel';
+import { boundedReader } from '../../src/core/nodeFiles';
+import { RefusedFile } from '../../src/core/parse/modules';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const HDF5 = '\u0089HDF\r\n\u001a\n\u0000\u0000\u0001\u0008';
 const saved = (config: object): string => `${HDF5}${'\u0000\u00ff'.repeat(40)}${JSON.stringify(config)}\u0000\u0000\u0000${'\u00e9\u0001'.repeat(40)}{"class_name": "Adam"`;
@@ -103,4 +108,19 @@ test('getattr: a Keras class by a constant name is that class; a name read from 
   const result = parsePythonModels(text, '/p/t.py');
   assert.deepEqual(result.models[0]!.compile?.optimizer, { $call: 'train.sgd', args: [0.5] });
   assert.ok(!result.problems.some((p) => /`getattr` is not defined/.test(p.message)), JSON.stringify(result.problems));
+});
+
+test('a saved model over the import size limit is read from its first bytes, where Keras writes the config (AUTOTRAINER Motivation/DyingReLU: 2.8 MB)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gl-saved-'));
+  try {
+    // The config near the start, then 3 MB of weights.
+    writeFileSync(join(dir, 'model.h5'), Buffer.concat([Buffer.from(saved(SEQUENTIAL), 'latin1'), Buffer.alloc(3_000_000, 7)]));
+    const result = parsePythonModels(SCRIPT('model.h5'), join(dir, 'train.py'), { readFile: boundedReader([dir]) });
+    assert.equal(result.models.length, 1);
+    assert.equal(result.models[0]!.layers.length, 2);
+    // Imports keep their limit: a 3 MB module is still refused.
+    assert.ok(boundedReader([dir])(join(dir, 'model.h5')) instanceof RefusedFile);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -242,11 +242,11 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     // Saved by this file, or loaded again (a loop that retrains it): the same model, read once.
     const cached = this.savedModels.get(given);
     if (cached) return cached;
-    let text = readFile(absolute ? given : beside(given));
+    let text = readFile(absolute ? given : beside(given), { prefix: true });
     // An absolute path from the author's machine: the file of that name beside this one.
     const base = given.slice(Math.max(given.lastIndexOf('/'), given.lastIndexOf('\\')) + 1);
     const fallback = absolute && text === undefined && base !== '';
-    if (fallback) text = readFile(beside(base));
+    if (fallback) text = readFile(beside(base), { prefix: true });
     if (text === undefined) return unknown(`\`${given}\` was not found${absolute ? ` (nor \`${base}\` beside this file)` : ' beside this file'}`);
     if (typeof text !== 'string') return unknown(text.reason);
     const saved = savedModelConfig(text);
