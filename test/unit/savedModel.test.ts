@@ -124,3 +124,11 @@ test('a saved model over the import size limit is read from its first bytes, whe
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('os.path on constant strings gives the path a saved model is loaded from (AUTOTRAINER reproduce.py); other os calls stay unknown', () => {
+  const text = "import os\nfrom keras.models import load_model\nos.environ['CUDA_VISIBLE_DEVICES'] = '1'\nmodel = load_model(os.path.abspath(os.path.join('./case', 'model.h5')))\nmodel.fit(x, y)\nif os.path.exists('a'):\n    pass\n";
+  const result = parsePythonModels(text, '/p/t.py', { readFile: read({ '/p/case/model.h5': saved(SEQUENTIAL) }) });
+  assert.equal(result.models.length, 1);
+  assert.ok(result.problems.some((p) => /Read the architecture saved in `\.\/case\/model\.h5`/.test(p.message)), JSON.stringify(result.problems));
+  assert.ok(result.problems.some((p) => /Condition `os\.path\.exists\('a'\)` is not a constant/.test(p.message)));
+});
