@@ -31,6 +31,14 @@ export interface BoundedReadOptions {
   readonly roots?: readonly string[];
   /** Largest size read, in bytes. */
   readonly maxBytes?: number;
+  /** Read the first `maxBytes` of a longer file instead of refusing it (a saved model's config is near its start). */
+  readonly prefix?: boolean;
+}
+
+/** What a reader is asked besides the path. */
+export interface ReadRequest {
+  /** The first bytes of a file over the size limit are enough (a saved model's header). */
+  readonly prefix?: boolean;
 }
 
 /**
@@ -57,13 +65,13 @@ export function readBoundedFile(path: string, options: BoundedReadOptions = {}):
       return new RefusedFile(`'${path}' is outside the workspace${real !== path ? ` (it leads to ${real})` : ''}; it is not read`);
     }
   }
-  if (stat.size > maxBytes) return new RefusedFile(`'${path}' is ${(stat.size / 1e6).toFixed(1)} MB, over the ${(maxBytes / 1e6).toFixed(1)} MB Gradient Lens reads for an import; it is not read`);
+  if (stat.size > maxBytes && !options.prefix) return new RefusedFile(`'${path}' is ${(stat.size / 1e6).toFixed(1)} MB, over the ${(maxBytes / 1e6).toFixed(1)} MB Gradient Lens reads for an import; it is not read`);
   let fd: number | undefined;
   try {
     fd = openSync(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     const opened = fstatSync(fd);
     if (!opened.isFile()) return new RefusedFile(`'${path}' is not a regular file; it is not read`);
-    const size = Math.min(opened.size, maxBytes + 1);
+    const size = Math.min(opened.size, options.prefix ? maxBytes : maxBytes + 1);
     const buffer = Buffer.alloc(size);
     let read = 0;
     while (read < size) {
@@ -81,8 +89,8 @@ export function readBoundedFile(path: string, options: BoundedReadOptions = {}):
 }
 
 /** A parser `ReadFile` bounded to `roots` (the workspace folders; the CLI: the directories given). */
-export function boundedReader(roots: readonly string[] | undefined, maxBytes?: number): (path: string) => string | undefined | RefusedFile {
-  return (path) => readBoundedFile(path, { ...(roots ? { roots } : {}), ...(maxBytes !== undefined ? { maxBytes } : {}) });
+export function boundedReader(roots: readonly string[] | undefined, maxBytes?: number): (path: string, request?: ReadRequest) => string | undefined | RefusedFile {
+  return (path, request) => readBoundedFile(path, { ...(roots ? { roots } : {}), ...(maxBytes !== undefined ? { maxBytes } : {}), ...(request?.prefix ? { prefix: true } : {}) });
 }
 
 /** Reads a file for the parser's cross-file constants: regular files up to the size limit; undefined when unreadable. */

@@ -99,7 +99,7 @@ export class ModelIndex extends Disposable {
     try {
       const callSites = this.callSites(document.uri);
       // A huge file (a bundle, generated code) is not parsed on this thread at all: said once.
-      const options: ParseOptions = { readFile: (path) => this.readFile(path), ...this.holeValues(document.uri), ...(callSites ? { callSites } : {}), timeMs: EDITOR_PARSE_MS };
+      const options: ParseOptions = { readFile: (path, request) => this.readFile(path, request), ...this.holeValues(document.uri), ...(callSites ? { callSites } : {}), timeMs: EDITOR_PARSE_MS };
       const source: SourceAnalysis = text.length > EDITOR_MAX_CHARS
         ? { file: document.fileName, text, options, entries: [], parsed: { models: [], problems: [{ message: `Gradient Lens does not read files over ${EDITOR_MAX_CHARS / 1e6} MB in the editor (this one is ${(text.length / 1e6).toFixed(1)} MB); the CLI reads them.`, range: { start: 0, end: 0 }, severity: 'info' as const }] } }
         : readSource(text, document.fileName, options);
@@ -114,8 +114,8 @@ export class ModelIndex extends Disposable {
   }
 
   /** Imported files: the editor's text when open (unsaved edits count), else the disk's. */
-  private readFile(path: string): string | undefined | RefusedFile {
-    return readWorkspaceFile(path);
+  private readFile(path: string, request?: { readonly prefix?: boolean }): string | undefined | RefusedFile {
+    return readWorkspaceFile(path, request);
   }
 
   private forget(uri: vscode.Uri): void {

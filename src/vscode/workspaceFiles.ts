@@ -12,7 +12,7 @@ export function workspaceRoots(): string[] {
  * else the disk's, in both cases only inside the workspace folders (real paths, so links cannot
  * lead out), regular files only, up to the import size limit (see nodeFiles.ts).
  */
-export function readWorkspaceFile(path: string): string | undefined | RefusedFile {
+export function readWorkspaceFile(path: string, request?: { readonly prefix?: boolean }): string | undefined | RefusedFile {
   const roots = workspaceRoots();
   const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === path);
   if (open) {
@@ -31,5 +31,5 @@ export function readWorkspaceFile(path: string): string | undefined | RefusedFil
     });
     return realRoots.some((root) => isInside(real, root)) ? open.getText() : new RefusedFile(`'${path}' is outside the workspace; it is not read`);
   }
-  return readBoundedFile(path, { roots });
+  return readBoundedFile(path, { roots, ...(request?.prefix ? { prefix: true } : {}) });
 }

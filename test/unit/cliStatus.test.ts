@@ -58,6 +58,14 @@ test('exit 3 when a model is not measured (failed on a layer, unresolved, none r
   const text = run('analyze', `${R}/no_model_read.py`);
   assert.match(text.stdout, /line 5: error: This file builds a model/);
 
+  // A script that trains a model loaded from a saved file: exit 3 with its own message (was exit 0, nothing said).
+  const loaded = run('analyze', `${R}/loads_and_trains.py`, '--json');
+  assert.equal(loaded.code, 3);
+  const loadedFile = json(loaded.stdout).files[0]!;
+  assert.equal(loadedFile.models.length, 0);
+  assert.equal(loadedFile.noModel!.line, 6);
+  assert.match(loadedFile.noModel!.message, /trains a model it loads from a saved file \(`load_model\(\.\.\.\)` on line 6\): its layers are in that file/);
+
   // 3 wins over findings: a clean verdict elsewhere does not hide an unmeasured model.
   assert.equal(run('analyze', 'examples/deep-sigmoid-mlp.ts', `${R}/neg.ts`, '--epochs', '1').code, 3);
   // A file that builds nothing is not a missing model.
@@ -156,4 +164,24 @@ test('a file "builds a model" when it imports tfjs/Keras and calls a layer const
   assert.equal(modelCallIn('import keras\nf.write("model = tf.keras.Sequential()")\n# keras.layers.Dense(3)\ns = \'\'\'\nkeras.Model(x)\n\'\'\'', true), undefined);
   assert.equal(modelCallIn(`${tfjs}// tf.layers.dense({units: 2})\nconst s = 'tf.sequential()';\nconst t = \`tf.layers.dense(\`;`, false), undefined);
   assert.deepEqual(modelCallIn('import keras\nname = "it\'s # not a comment"\nm = keras.Sequential()', true), { line: 3, call: 'keras.Sequential(' });
+  // A saved model that is trained counts (its layers are elsewhere); one only used for predictions does not.
+  assert.deepEqual(modelCallIn('from keras.models import load_model\nm = load_model("m.h5")\nm.fit(x, y)', true), { line: 2, call: 'load_model(', loaded: true });
+  assert.deepEqual(modelCallIn('import tensorflow as tf\nm = tf.keras.models.model_from_json(s)\nm.compile(loss="mse")', true), { line: 2, call: 'model_from_json(', loaded: true });
+  assert.equal(modelCallIn('from keras.models import load_model\nm = load_model("m.h5")\nprint(m.predict(x))', true), undefined);
+  assert.equal(modelCallIn('import keras\n# load_model("m.h5")\nm.fit(x, y)', true), undefined);
+  assert.deepEqual(modelCallIn(`${tfjs}const m = await tf.loadLayersModel('file://m/model.json');\nawait m.fit(xs, ys);`, false), { line: 2, call: 'loadLayersModel(', loaded: true });
+  assert.equal(modelCallIn(`${tfjs}const m = await tf.loadLayersModel(url);\nm.predict(x);`, false), undefined);
+  // tfjs-examples abalone-node: the trained model is built elsewhere; the loaded one is only compared.
+  assert.equal(modelCallIn(`${tfjs}const model = createModel([8]);\nawait model.fitDataset(ds);\nconst loadedModel = await tf.loadLayersModel(p);`, false), undefined);
+  // A constructor call wins over a load (the file builds a model of its own).
+  assert.deepEqual(modelCallIn('import keras\nm = load_model("m.h5")\nn = keras.Sequential()\nn.fit(x, y)', true), { line: 3, call: 'keras.Sequential(' });
+});
+
+test('a model measured without a compile of its own says which loss and optimizer were used', () => {
+  const out = run('analyze', `${R}/uncompiled.py`, '--json', '--seeds', '1');
+  const measurement = json(out.stdout).files[0]!.models[0]!.measurement;
+  assert.equal(measurement.status, 'measured');
+  assert.match(measurement.notes?.join(' ') ?? '', /No `compile` of `model` was read: measured with mean squared error and SGD \(learning rate 0\.01\)/);
+  const compiled = json(run('analyze', `${K}/r21_softmax_one_unit.py`, '--json', '--seeds', '1').stdout).files[0]!.models[0]!.measurement;
+  assert.ok(!(compiled.notes ?? []).some((n) => n.startsWith('No `compile`')), JSON.stringify(compiled.notes));
 });

@@ -18,8 +18,11 @@ export class RefusedFile {
 /** An import whose file was refused: reported as a warning at the import. */
 export class RefusedImport extends Unknown {}
 
-/** Reads a file by absolute path; undefined when it does not exist or cannot be read. */
-export type ReadFile = (absolutePath: string) => string | undefined | RefusedFile;
+/**
+ * Reads a file by absolute path; undefined when it does not exist or cannot be read.
+ * `request.prefix`: the first bytes of a file over the size limit are enough (a saved model's header).
+ */
+export type ReadFile = (absolutePath: string, request?: { readonly prefix?: boolean }) => string | undefined | RefusedFile;
 
 export interface ModuleExports {
   readonly exports: ObjectValue;

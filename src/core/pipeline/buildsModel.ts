@@ -2,7 +2,10 @@
  * Does a file look like it builds a model? A text check, independent of the parser, so that a
  * file the parser reads no model from is not taken for a file without one (the CLI exits 3 for
  * it, not 0). True when the file imports tfjs (TS/JS) or Keras / TensorFlow (Python) and calls
- * a layer or model constructor.
+ * a layer or model constructor, or when it trains a model it loads from a saved file (Keras
+ * `load_model(...)` / `model_from_json(...)`, tfjs `tf.loadLayersModel(...)`, then `compile` /
+ * `fit` / `train_on_batch` in the same file): its layers are in that file, not in the source.
+ * A loaded model that is only used for predictions is not a training program and is not counted.
  */
 
 export interface ModelCall {
@@ -10,6 +13,8 @@ export interface ModelCall {
   readonly line: number;
   /** The call as written, e.g. `tf.layers.dense(` or `Dense(`. */
   readonly call: string;
+  /** The model is loaded from a saved file (`load_model(`) and trained, not constructed. */
+  readonly loaded?: true;
 }
 
 const TS_IMPORT = /['"]@tensorflow\/tfjs(?:-node(?:-gpu)?|-layers)?['"]|<script[^>]+tfjs/;
@@ -51,6 +56,31 @@ function kerasImportedNames(text: string): string[] {
   return names;
 }
 
+/**
+ * A saved model assigned to a name: Keras' `m = load_model(` / `model_from_json|yaml|config(`,
+ * tfjs' `const m = await tf.loadLayersModel(`. Group 1 is the name, group 2 the call.
+ */
+const PY_LOAD = /(?<![\w.])([A-Za-z_]\w*)\s*=\s*(?:[\w.]+\.)?((?:load_model|model_from_json|model_from_yaml|model_from_config)\s*\()/g;
+const TS_LOAD = /(?<![\w.$])([A-Za-z_$][\w$]*)\s*=\s*(?:await\s+)?(?:[\w$.]+\.)?(loadLayersModel\s*\()/g;
+/** Training methods: Keras `compile` / `fit` / `fit_generator` / `train_on_batch`, tfjs `compile` / `fit` / `fitDataset` / `trainOnBatch`. */
+const PY_TRAIN = 'compile|fit|fit_generator|train_on_batch';
+const TS_TRAIN = 'compile|fit|fitDataset|trainOnBatch';
+
+/**
+ * The first saved model in `code` (comments and strings blanked) that the file then trains: the
+ * name it is assigned to receives a training call (`m.fit(`). A model loaded to compare with one
+ * the file built (tfjs-examples' abalone-node: `loadedModel = ...; model.fitDataset(`) is not it.
+ */
+function loadedAndTrained(text: string, code: string, load: RegExp, train: string): ModelCall | undefined {
+  for (const match of code.matchAll(load)) {
+    const name = match[1]!.replace(/\$/g, '\\$');
+    if (!new RegExp(`(?<![\\w.$])${name}\\s*\\.\\s*(?:${train})\\s*\\(`).test(code)) continue;
+    const at = match.index + match[0].length - match[2]!.length;
+    return { line: lineOf(text, at), call: match[2]!.replace(/\s+/g, ''), loaded: true };
+  }
+  return undefined;
+}
+
 const PY_NOT_CODE = /("""|''')[\s\S]*?\1|(["'])(?:\\.|(?!\2)[^\\\n])*\2|#[^\n]*/g;
 const TS_NOT_CODE = /`(?:\\.|[^\\`])*`|(["'])(?:\\.|(?!\1)[^\\\n])*\1|\/\/[^\n]*|\/\*[\s\S]*?\*\//g;
 
@@ -75,9 +105,9 @@ export function modelCallIn(text: string, python: boolean): ModelCall | undefine
       if (call) candidates.push(call);
     }
     const first = candidates.sort((a, b) => a.index - b.index)[0];
-    return first ? { line: lineOf(text, first.index), call: first[0].replace(/\s+/g, '') } : undefined;
+    return first ? { line: lineOf(text, first.index), call: first[0].replace(/\s+/g, '') } : loadedAndTrained(text, code, PY_LOAD, PY_TRAIN);
   }
-  if (!TS_IMPORT.test(text) && !/\btf\s*\.\s*layers\s*\./.test(text)) return undefined;
+  if (!TS_IMPORT.test(text) && !/\btf\s*\.\s*(?:layers\s*\.|loadLayersModel\b)/.test(text)) return undefined;
   const candidates: RegExpExecArray[] = [];
   const code = codeOnly(text, false);
   const call = TS_CALL.exec(code);
@@ -91,5 +121,5 @@ export function modelCallIn(text: string, python: boolean): ModelCall | undefine
     }
   }
   const first = candidates.sort((a, b) => a.index - b.index)[0];
-  return first ? { line: lineOf(text, first.index), call: first[0].replace(/\s+/g, '') } : undefined;
+  return first ? { line: lineOf(text, first.index), call: first[0].replace(/\s+/g, '') } : loadedAndTrained(text, code, TS_LOAD, TS_TRAIN);
 }

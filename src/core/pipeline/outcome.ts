@@ -36,6 +36,10 @@ function verificationReport(verification: Verification): VerificationReport[] {
   }));
 }
 
+/** The note on a model measured without a compile call of its own. */
+const UNCOMPILED_NOTE = (name: string): string =>
+  `No \`compile\` of \`${name}\` was read: measured with mean squared error and SGD (learning rate 0.01); the loss and optimizer it is trained with may change the verdict.`;
+
 /**
  * A model's report pieces: findings (merged), gradient norms, and the measurement's status:
  * `unresolved` (a hole blocks), `static` (not run), `failed` (refused or errored, on the line at
@@ -63,6 +67,9 @@ function modelExtras(source: SourceAnalysis, lines: LineIndex, entry: ModelEntry
   if (result.status === 'cancelled' || !measured.analysis) return failedAt('cancelled', undefined);
   const { summary } = result;
   const analysis = measured.analysis;
+  // No compile call read: the worker trains with its fallbacks (measure.ts: mean squared error,
+  // SGD at 0.01), which the verdict depends on; said so the user does not take it for their loss.
+  const notes = [...(measured.graph.compile ? [] : [UNCOMPILED_NOTE(model.name)]), ...(summary.notes ?? [])];
   const gradNorms = new Map(Object.entries(summary.layers).flatMap(([id, s]) => (s.gradNorm === null ? [] : [[id, s.gradNorm] as const])));
   const initializations = 1 + (summary.initializations?.length ?? 0);
   // What the editor showed after `firstInitializationMs`, while the others were measured.
@@ -80,7 +87,7 @@ function modelExtras(source: SourceAnalysis, lines: LineIndex, entry: ModelEntry
       backend: result.backend,
       message: `${summary.steps} steps on ${result.backend} in ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.stoppedBy}); verdict: ${analysis.modelVerdict}${firstText}`,
       ...(summary.partial ? { partial: true as const, reason: summary.partial.reason } : {}),
-      ...(summary.notes?.length ? { notes: summary.notes } : {}),
+      ...(notes.length ? { notes } : {}),
       verdict: analysis.modelVerdict,
       initializations,
       ...(first ? { firstVerdict: first } : {}),
@@ -107,7 +114,10 @@ export function sourceReport(shownName: string, source: SourceAnalysis, outcomeO
     ...report,
     noModel: {
       line: call.line,
-      message: `This file builds a model (it imports ${framework} and calls \`${call.call}...)\` on line ${call.line}), but no model could be read from it, so nothing was measured.`,
+      message: call.loaded
+        ? `This file trains a model it loads from a saved file (\`${call.call}...)\` on line ${call.line}): its layers are in that file, not in the source, so nothing was measured. ` +
+          'Analyse the code that builds the model (or write its layers here).'
+        : `This file builds a model (it imports ${framework} and calls \`${call.call}...)\` on line ${call.line}), but no model could be read from it, so nothing was measured.`,
     },
   };
 }

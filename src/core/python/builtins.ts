@@ -4,7 +4,7 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import type { SourceRange } from '../ir';
-import { Builtin, MAX_LOOP, Namespace, NdArray, PyDict, SequentialModel, Unknown, isPrimitive, truthy, type BuiltinFn, type Value } from './values';
+import { Builtin, MAX_LOOP, Namespace, NdArray, PyDict, PyModule, PyModuleFile, SequentialModel, Unknown, isPrimitive, truthy, type BuiltinFn, type Value } from './values';
 
 /** What the built-ins read of the evaluator: node text, and where holes are named and filled. */
 export interface BuiltinHost {
@@ -93,6 +93,17 @@ export function pythonBuiltins(host: BuiltinHost): Map<string, Value> {
     const dict = new PyDict();
     for (const [k, v] of a.items) dict.items.set(k, v);
     return dict;
+  });
+  // `getattr(optimizers, 'Adam')`: attribute access by a constant name, on what `.name` reads
+  // (modules, argparse namespaces, a user module's names); the default when given and missing.
+  b('getattr', (args, _kw, site) => {
+    const [object, name, fallback] = args;
+    if (typeof name !== 'string') return new Unknown(host.text(site), name instanceof Unknown ? `the attribute name is not a constant (${name.reason})` : 'the attribute name is not a string', name instanceof Unknown ? name.hole : undefined);
+    if (object instanceof PyModule) return new PyModule([...object.path, name]);
+    if (object instanceof Namespace && object.items.has(name)) return object.items.get(name) ?? unknown(site, `\`${name}\` has no default in ${object.what}`);
+    if (object instanceof PyModuleFile && object.scope.vars.has(name)) return object.scope.vars.get(name)!;
+    if (fallback !== undefined && (object instanceof Namespace || object instanceof PyModuleFile)) return fallback;
+    return object instanceof Unknown ? new Unknown(host.text(site), object.reason, object.hole) : unknown(site, `\`${name}\` of this value is not read`);
   });
   b('print', () => null);
   b('isinstance', (_args, _kw, site) => unknown(site, 'types are not evaluated'));

@@ -16,6 +16,8 @@ import {
 } from './values';
 
 export abstract class CallEvaluator extends StatementEvaluator {
+  /** Models by the path they were saved to or loaded from (`model.save(p)`, `load_model(p)`): one model per file. */
+  protected readonly savedModels = new Map<string, SequentialModel | FunctionalModel>();
   private saidArgparse = false;
 
   /** A function defined in another file, run by that file's evaluator (evaluator.ts). */
@@ -221,6 +223,12 @@ export abstract class CallEvaluator extends StatementEvaluator {
       if (self instanceof SequentialModel && name === 'add') {
         const arg = args.positional[0] ?? args.keywords.get('layer');
         if (arg) this.addToSequential(self, arg.value, arg.valueRange ?? rangeOf(site));
+        return null;
+      }
+      if (name === 'save') {
+        // `model.save('m.h5')` then `load_model('m.h5')`: the loaded model is this one.
+        const path = a[0] ?? args.keywords.get('filepath')?.value;
+        if (typeof path === 'string') this.savedModels.set(path, self);
         return null;
       }
       if (self instanceof SequentialModel && name === 'pop') {

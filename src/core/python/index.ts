@@ -25,7 +25,7 @@ import { withVariants, type Reading, type VariantValues } from './variants';
 
 export interface PythonParseOptions {
   /** Reads another file, for imports of the user's own modules (`from helpers import build`); `{reason}` when refused. */
-  readonly readFile?: (path: string) => string | undefined | { readonly reason: string };
+  readonly readFile?: (path: string, request?: { readonly prefix?: boolean }) => string | undefined | { readonly reason: string };
   /** Values for template parameters (or access chains) by name, as Python expression text. */
   readonly set?: Readonly<Record<string, string>>;
   /** The same, for one builder function's models only, by function name. */

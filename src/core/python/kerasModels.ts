@@ -11,11 +11,12 @@ import { layerLimitMessage, PARSE_LIMITS, ParseLimitError } from '../limits';
 import { LAYER_FACTORIES } from '../parse/tfjsApi';
 import {
   BACKBONES, KERAS1_KEYWORDS, KERAS1_MERGE_MODES, KERAS_LAYERS, MERGE_FUNCTIONS, SEQUENCE_LAYERS,
-  kerasPath, tf1Optimizer, tfjsKey, tfjsLoss, tfjsMetric,
+  kerasPath, tf1Optimizer, tfjsConstraint, tfjsInitializer, tfjsKey, tfjsLoss, tfjsMetric, tfjsRegularizer,
 } from './kerasApi';
 import { KerasConfigEvaluator } from './kerasConfig';
 import { lambdaAffine } from './lambdaAffine';
 import { callPure, kerasDataset, PURE_MODULES } from './pyLibraries';
+import { savedModelConfig, type SavedLayer, type SavedModelConfig } from './savedModel';
 import { rangeOf } from './syntax';
 import {
   Backbone, ConfigResult, FunctionalModel, LayerValue, NdArray, PyDict, PyModule, SequentialModel, TensorValue, Unknown,
@@ -133,6 +134,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
       return new Unknown(this.t(site), 'the number of classes is not a constant');
     }
     if (first === 'applications') return this.application(path, args, site);
+    if (last === 'load_model' && (path.length === 1 || first === 'models' || first === 'saving')) return this.loadModel(args, site);
     if (last === 'Sequential' && (path.length === 1 || first === 'models')) return this.sequential(args, site);
     if (last === 'Model' && (path.length === 1 || first === 'models')) return this.functional(args, site);
     if (first === 'layers' || path.length === 1) {
@@ -213,6 +215,138 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     const layer = new LayerValue('inputLayer', true, { shape }, {}, args.list ? rangeOf(args.list) : undefined, rangeOf(site), undefined);
     const out = new TensorValue({ layer, inbound: [], order: this.nodeOrder++ });
     return new Backbone(name, out);
+  }
+
+  /**
+   * `load_model('model.h5')`: the architecture Keras saved in the file (savedModel.ts), read
+   * from the file beside this one (Keras resolves a relative path against the working
+   * directory; scripts are run from their folder) when the host can read files. Every layer is
+   * made as its constructor call would make it, on the call's range; the saved weights are not
+   * read (the model is measured at a fresh initialization by its own initializers), and a
+   * problem on the line says so. Unknown when the path is not a constant, the file is not
+   * readable, or holds no config this reads (a nested model, a Keras 3 `.keras` archive).
+   */
+  protected loadModel(args: Args, site: SyntaxNode): Value {
+    const at = rangeOf(site);
+    const given = (args.positional[0] ?? args.keywords.get('filepath'))?.value;
+    const unknown = (why: string, severity: 'info' | 'warning' = 'warning'): Value => {
+      this.problem(`\`${this.t(site).slice(0, 80)}\`: ${why}, so the model it loads is not read.`, at, severity);
+      return new Unknown(this.t(site), why);
+    };
+    if (typeof given !== 'string') return unknown('the path is not a constant');
+    const { readFile, fileName } = this.options;
+    if (!readFile || !fileName) return unknown('files beside this one are not read here', 'info');
+    const absolute = /^(?:[A-Za-z]:)?[\\/]/.test(given);
+    const cut = Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\'));
+    const beside = (name: string): string => fileName.slice(0, cut + 1) + name.replace(/^\.[\\/]/, '');
+    // Saved by this file, or loaded again (a loop that retrains it): the same model, read once.
+    const cached = this.savedModels.get(given);
+    if (cached) return cached;
+    let text = readFile(absolute ? given : beside(given), { prefix: true });
+    // An absolute path from the author's machine: the file of that name beside this one.
+    const base = given.slice(Math.max(given.lastIndexOf('/'), given.lastIndexOf('\\')) + 1);
+    const fallback = absolute && text === undefined && base !== '';
+    if (fallback) text = readFile(beside(base), { prefix: true });
+    if (text === undefined) return unknown(`\`${given}\` was not found${absolute ? ` (nor \`${base}\` beside this file)` : ' beside this file'}`);
+    if (typeof text !== 'string') return unknown(text.reason);
+    const saved = savedModelConfig(text);
+    if (!saved) return unknown(`no Keras model config was found in \`${given}\` (a Keras 2 \`.h5\` file has one; a \`.keras\` archive's is compressed)`);
+    const model = saved.className === 'Sequential' ? this.savedSequential(saved, site) : this.savedFunctional(saved, site);
+    if (model instanceof Unknown) return unknown(model.reason);
+    this.problem(
+      `Read the architecture saved in \`${fallback ? base : given}\`${fallback ? ' beside this file' : ''} (${saved.layers.length} layers); its saved weights are not read: the model is measured from a fresh initialization by its own initializers.`,
+      at, 'info',
+    );
+    this.savedModels.set(given, model);
+    this.keepModel(model);
+    return model;
+  }
+
+  /** A saved layer as its constructor call: config keys as keywords (Keras' names), nested objects as their factory calls. */
+  private savedLayer(layer: SavedLayer, site: SyntaxNode, first: boolean): LayerValue | Unknown {
+    const spec = KERAS_LAYERS[layer.class_name];
+    if (!spec) return new Unknown(this.t(site), `the saved layer class \`${layer.class_name}\` has no tfjs twin that Gradient Lens knows`);
+    const keywords = new Map<string, Arg>();
+    for (const [key, raw] of Object.entries(layer.config)) {
+      if (raw === null || ['name', 'trainable', 'dtype', 'batch_input_shape', 'sparse', 'ragged'].includes(key)) continue;
+      const value = this.savedValue(raw, site);
+      if (value !== undefined) keywords.set(key, { value });
+    }
+    const shape = layer.config.batch_input_shape;
+    if (first && Array.isArray(shape) && spec.type !== 'inputLayer') keywords.set('input_shape', { value: shape.slice(1) as Value[] });
+    if (spec.type === 'inputLayer' && Array.isArray(shape)) keywords.set('shape', { value: shape.slice(1) as Value[] });
+    return this.makeLayer(spec.type, true, [], { positional: [], keywords }, site, false, spec.type === 'inputLayer' ? { shape: 'shape' } : {});
+  }
+
+  /** A config value as the evaluator's: `{class_name, config}` objects become their factory calls (initializers, regularizers, constraints). */
+  private savedValue(raw: unknown, site: SyntaxNode): Value | undefined {
+    if (typeof raw === 'number' || typeof raw === 'string' || typeof raw === 'boolean') return raw;
+    if (Array.isArray(raw)) return raw.map((v) => this.savedValue(v, site) ?? null);
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const object = raw as { class_name?: unknown; config?: unknown };
+    if (typeof object.class_name !== 'string' || typeof object.config !== 'object' || object.config === null) return undefined;
+    const keywords = new Map<string, Arg>();
+    for (const [key, v] of Object.entries(object.config as Record<string, unknown>)) {
+      const value = v === null ? undefined : this.savedValue(v, site);
+      if (value !== undefined) keywords.set(key, { value });
+    }
+    const args: Args = { positional: [], keywords };
+    for (const make of [
+      (n: string) => (tfjsInitializer(n) ? this.initializer(n, args, site) : undefined),
+      (n: string) => (tfjsRegularizer(n) ? this.regularizer(n, args, site) : undefined),
+      (n: string) => (tfjsConstraint(n) ? this.constraint(n, args, site) : undefined),
+    ]) {
+      const made = make(object.class_name);
+      if (made !== undefined) return made;
+    }
+    return undefined;
+  }
+
+  private savedSequential(saved: SavedModelConfig, site: SyntaxNode): SequentialModel | Unknown {
+    const model = new SequentialModel(rangeOf(site));
+    let shape: unknown;
+    let first = true;
+    for (const layer of saved.layers) {
+      if (layer.class_name === 'InputLayer') {
+        shape = layer.config.batch_input_shape;
+        continue;
+      }
+      const withShape = first && shape !== undefined && layer.config.batch_input_shape === undefined ? { ...layer, config: { ...layer.config, batch_input_shape: shape } } : layer;
+      const made = this.savedLayer(withShape, site, first);
+      if (made instanceof Unknown) return made;
+      this.addToSequential(model, made, rangeOf(site));
+      first = false;
+    }
+    return model;
+  }
+
+  private savedFunctional(saved: SavedModelConfig, site: SyntaxNode): FunctionalModel | Unknown {
+    const outputsOf = new Map<string, TensorValue>();
+    const inputs: TensorValue[] = [];
+    const ref = (link: unknown): TensorValue | undefined => (Array.isArray(link) && typeof link[0] === 'string' ? outputsOf.get(link[0]) : undefined);
+    for (const layer of saved.layers) {
+      const name = typeof layer.name === 'string' ? layer.name : String(layer.config.name);
+      const made = this.savedLayer(layer, site, false);
+      if (made instanceof Unknown) return made;
+      if (layer.class_name === 'InputLayer') {
+        const tensor = new TensorValue({ layer: made, inbound: [], order: this.nodeOrder++ });
+        outputsOf.set(name, tensor);
+        inputs.push(tensor);
+        continue;
+      }
+      const nodes = layer.inbound_nodes ?? [];
+      // One call per layer (a layer shared by two calls is not read).
+      if (nodes.length !== 1 || !Array.isArray(nodes[0])) return new Unknown(this.t(site), `the saved layer \`${name}\` is called ${nodes.length} times (shared layers are not read from a saved file)`);
+      const from = (nodes[0] as unknown[]).map(ref);
+      if (!from.length || from.some((t) => t === undefined)) return new Unknown(this.t(site), `the inputs of the saved layer \`${name}\` were not read`);
+      const input: Value = from.length === 1 ? from[0]! : (from as TensorValue[]);
+      const out = this.applyLayer(made, { positional: [{ value: input }], keywords: new Map() }, site);
+      if (!(out instanceof TensorValue)) return new Unknown(this.t(site), `the saved layer \`${name}\` gives more than one tensor`);
+      outputsOf.set(name, out);
+    }
+    const outputs = (saved.outputLayers ?? []).map(ref);
+    if (!outputs.length || outputs.some((t) => t === undefined)) return new Unknown(this.t(site), 'the saved model\'s outputs were not read');
+    return new FunctionalModel(rangeOf(site), inputs, outputs as TensorValue[]);
   }
 
   /**

@@ -6,7 +6,7 @@
 import { ArgParser, Namespace, NdArray, Unknown, type Args, type Value } from './values';
 
 /** Modules whose calls the evaluator computes itself: pure math, NumPy shapes, argparse defaults. */
-export const PURE_MODULES = new Set(['numpy', 'math', 'argparse', 'sklearn', 'absl']);
+export const PURE_MODULES = new Set(['numpy', 'math', 'argparse', 'sklearn', 'absl', 'os']);
 
 /** `math.sqrt` / `np.log`...: pure functions of numbers, evaluated on constants. */
 export const MATH_FUNCTIONS: Readonly<Record<string, (...n: number[]) => number>> = {
@@ -72,6 +72,19 @@ export function callPure(path: readonly string[], args: Args, siteText: string):
   if (path[0] === 'argparse') {
     if (last === 'ArgumentParser' && path.length === 2) return new ArgParser();
     if (last === 'Namespace' && path.length === 2) return new Namespace(new Map([...args.keywords].map(([k, v]) => [k, v.value])), 'the namespace');
+    return unknown(`\`${what}(...)\` is not evaluated`);
+  }
+  if (path[0] === 'os') {
+    // `os.path` on constant strings: the paths a script loads a saved model from. A relative
+    // path stays relative (`abspath` of it is the script's folder when run from there, which is
+    // how a relative path is resolved here); nothing else of `os` is evaluated.
+    const strings = a.length > 0 && a.every((v): v is string => typeof v === 'string') ? (a as string[]) : undefined;
+    if (path[1] === 'path' && path.length === 3 && strings) {
+      if (last === 'join') return strings.reduce((joined, part) => (part.startsWith('/') ? part : joined === '' || joined.endsWith('/') ? joined + part : `${joined}/${part}`), '');
+      if (last === 'abspath' || last === 'normpath' || last === 'realpath' || last === 'expanduser') return strings[0]!;
+      if (last === 'basename') return strings[0]!.slice(strings[0]!.lastIndexOf('/') + 1);
+      if (last === 'dirname') return strings[0]!.slice(0, Math.max(0, strings[0]!.lastIndexOf('/')));
+    }
     return unknown(`\`${what}(...)\` is not evaluated`);
   }
   const fn = path.length === 2 ? MATH_FUNCTIONS[last] : undefined;

@@ -289,7 +289,7 @@ export interface EvaluatorOptions {
   /** This file's path: imported modules of the user's are looked up beside it. */
   readonly fileName?: string;
   /** Reads another file (absolute or as given); undefined when there is none, `{reason}` when it is refused. */
-  readonly readFile?: (path: string) => string | undefined | { readonly reason: string };
+  readonly readFile?: (path: string, request?: { readonly prefix?: boolean }) => string | undefined | { readonly reason: string };
   /**
    * This reading's steps, inside the file's budget (variants.ts: readings share the file's
    * steps and deadline); by default a budget of its own of MAX_STEPS and `timeMs`.
