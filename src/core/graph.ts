@@ -124,10 +124,13 @@ const FREE_IMAGE_SIDE = 32;
 /**
  * A free dimension in a declared input shape (Keras `(None, 3)`, tfjs `[null, 3]`) trains with a
  * chosen length, said on the layer: the gradients of a recurrent or convolutional stack do not
- * depend on which length is picked beyond its size, and tfjs needs one to make data.
+ * depend on which length is picked beyond its size, and tfjs needs one to make data. The last
+ * axis is the features' and stays as declared, except for an input of token ids (`shape=(None,)`
+ * read by an `Embedding` among `layers`, Keras' variable-length text input): there it is the time axis.
  */
-export function chooseFreeLengths(layer: LayerNode | undefined, report: Report): void {
+export function chooseFreeLengths(layer: LayerNode | undefined, report: Report, layers: readonly LayerNode[] = []): void {
   if (!layer) return;
+  const tokenIds = layers.some((l) => l.type === 'embedding' && l.inbound.includes(layer.id));
   const config = layer.config as Record<string, ConfigValue>;
   for (const key of ['inputShape', 'shape', 'batchInputShape', 'batchShape']) {
     const shape = layer.config[key];
@@ -137,7 +140,8 @@ export function chooseFreeLengths(layer: LayerNode | undefined, report: Report):
     if (!dims.some((d) => d === null) || !dims.every((d) => d === null || typeof d === 'number')) continue;
     const image = dims.length === 3;
     const length = image ? FREE_IMAGE_SIDE : FREE_TIME_STEPS;
-    config[key] = [...shape.slice(0, offset), ...dims.map((d, i) => (d === null && i < dims.length - 1 ? length : d))];
+    const lastIsTime = tokenIds && dims.length === 1;
+    config[key] = [...shape.slice(0, offset), ...dims.map((d, i) => (d === null && (i < dims.length - 1 || lastIsTime) ? length : d))];
     if (String(config[key]!) !== shape.toString()) {
       report(`\`${layer.id}\`: the input's ${image ? 'height and width are' : 'time axis is'} free (\`None\` / \`null\`); the run uses ${length}${image ? `x${length}` : ' steps'}.`, layer.range, 'info');
     }

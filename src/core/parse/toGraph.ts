@@ -136,7 +136,7 @@ export function toModelGraph(model: ModelValue, name: string, report: Report, na
     if (node.layer.config) collectHoles(node.layer.config, type, id, holes, shapeType);
   }
   if (model.compile?.args) collectHoles(model.compile.args, 'compile', 'compile', holes);
-  for (const id of inputs) chooseFreeLengths(layers.find((l) => l.id === id), report);
+  for (const id of inputs) chooseFreeLengths(layers.find((l) => l.id === id), report, layers);
   const firstInput = layers.find((layer) => layer.id === inputs[0]);
   const inputShape = firstInput ? declaredInputShape(firstInput) : undefined;
   return {

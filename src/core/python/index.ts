@@ -68,7 +68,7 @@ function readPython(text: string, fileName: string, options: PythonParseOptions 
     report(`Gradient Lens could not read this file (internal error: ${error instanceof Error ? error.message : String(error)}).`, { start: 0, end: 0 }, 'error');
   }
   if (!evaluator) return { models: [], problems, selectors: [], called: new Set(), templateOf, stopped: true };
-  for (const p of evaluator.problems) report(p.message, p.range, p.severity);
+  for (const p of evaluator.problems) if (!problems.some((q) => q.message === p.message && q.range.start === p.range.start)) problems.push(p);
 
   const models: ModelGraph[] = [];
   const usedNames = new UniqueNames();
@@ -136,7 +136,7 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator, report: 
     ? model.outputs.map((t) => (t.index === 0 ? ids.get(t.node) : undefined)).filter((id): id is string => !!id)
     : layers.length ? [layers[layers.length - 1]!.id] : [];
   const inputHole = functional ? undefined : askInputShape(layers[0], model, name, evaluator, report, layers);
-  for (const id of inputs) chooseFreeLengths(layers.find((l) => l.id === id), report);
+  for (const id of inputs) chooseFreeLengths(layers.find((l) => l.id === id), report, layers);
   const firstInput = layers.find((layer) => layer.id === inputs[0]);
   const inputShape = firstInput ? declaredInputShape(firstInput) : undefined;
   const compile = model.compile ? toCompileInfo(model.compile) : undefined;

@@ -43,7 +43,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     else if (value instanceof SequentialModel || value instanceof FunctionalModel) this.addModel(model, value, at);
     else {
       const reason = value instanceof Unknown ? value.reason : describe(value);
-      this.problem(`\`${this.src.slice(at.start, at.end).slice(0, 80)}\` is not a layer the parser could read (${reason}); it is left out of the model.`, at, 'warning');
+      this.problem(`\`${this.src.slice(at.start, at.end).slice(0, 80)}\` is not a layer the parser could read (${reason}); it is left out of the model.`, at, 'warning', true);
     }
   }
 
@@ -281,7 +281,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
       const bad = values.find((v) => !(v instanceof TensorValue));
       if (bad !== undefined || values.length === 0) {
         const reason = bad instanceof Unknown ? bad.reason : bad === undefined ? 'empty' : describe(bad);
-        this.problem(`The ${what} of this model are not layers the parser could follow (${reason}); the model is left out.`, arg.valueRange ?? rangeOf(site), 'warning');
+        this.problem(`The ${what} of this model are not layers the parser could follow (${reason}); the model is left out.`, arg.valueRange ?? rangeOf(site), 'warning', true);
         return undefined;
       }
       return values as TensorValue[];
@@ -386,7 +386,8 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     const layerRange = rangeOf(site);
     const put = (pyName: string, arg: Arg): void => {
       const key = renames[pyName] ?? tfjsKey(type, pyName);
-      config[key] = this.toConfig(key, arg.value, arg.valueRange ?? layerRange, layerRange);
+      const dtype = key === 'dtype' ? tfjsDtype(arg.value) : undefined;
+      config[key] = dtype ?? this.toConfig(key, arg.value, arg.valueRange ?? layerRange, layerRange);
       if (arg.property && arg.valueRange) ranges[key] = { property: arg.property, value: arg.valueRange };
     };
     args.positional.forEach((arg, i) => {
@@ -417,4 +418,19 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
       }
     }
   }
+}
+
+/**
+ * A Keras dtype (`"int64"`, `tf.int32`, `tf.string`, `"mixed_float16"`) as the tfjs dtype that
+ * holds it: tfjs has only int32, float32, bool and string, so every integer width is int32 and
+ * every float width float32. Undefined for anything else (then read as any config value).
+ */
+export function tfjsDtype(value: Value): 'int32' | 'float32' | 'bool' | 'string' | undefined {
+  const name = typeof value === 'string' ? value : value instanceof PyModule ? value.path[value.path.length - 1] : undefined;
+  if (name === undefined) return undefined;
+  if (/^u?int(8|16|32|64)$/.test(name)) return 'int32';
+  if (/^(mixed_)?(b?float(16|32|64)|double|half)$/.test(name)) return 'float32';
+  if (name === 'bool') return 'bool';
+  if (name === 'string') return 'string';
+  return undefined;
 }

@@ -429,17 +429,22 @@ export abstract class StatementEvaluator extends ExpressionEvaluator {
     const name = this.t(nameNode);
     const bases = parts.find((n) => n.name === 'ArgList');
     let keras = false;
+    let model = false;
     if (bases) {
       for (const base of kids(bases)) {
         if (base.name === '(' || base.name === ')' || base.name === ',') continue;
         const value = this.eval(base, scope);
         const path = value instanceof PyModule ? kerasPath(value.path) : undefined;
-        if ((path && KERAS_BASES.has(path[path.length - 1]!)) || (value instanceof ClassValue && value.keras)) keras = true;
+        const last = path?.[path.length - 1];
+        if ((last && KERAS_BASES.has(last)) || (value instanceof ClassValue && value.keras)) keras = true;
+        if (last === 'Model' || last === 'Sequential' || (value instanceof ClassValue && value.model)) model = true;
       }
     }
     if (keras) {
-      this.problem(`Subclassed Keras class \`${name}\` is not supported: its layers are wired in Python code (\`call\`) that Gradient Lens does not follow. Build it with \`Sequential\` or the functional API to analyze it.`, { start: node.from, end: bases ? bases.to : nameNode.to }, 'warning');
+      // A subclassed model is a model of the file that is not measured (exit 3); a subclassed
+      // layer is only left out where a model uses it (that use says so).
+      this.problem(`Subclassed Keras class \`${name}\` is not supported: its layers are wired in Python code (\`call\`) that Gradient Lens does not follow. Build it with \`Sequential\` or the functional API to analyze it.`, { start: node.from, end: bases ? bases.to : nameNode.to }, 'warning', model);
     }
-    scope.vars.set(name, new ClassValue(name, keras));
+    scope.vars.set(name, new ClassValue(name, keras, model));
   }
 }

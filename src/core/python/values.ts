@@ -88,11 +88,16 @@ export class BoundMethod {
   ) {}
 }
 
-/** A class defined in the file: not evaluated; `keras` tells whether it subclasses a Keras class. */
+/**
+ * A class defined in the file: not evaluated; `keras` tells whether it subclasses a Keras class,
+ * `model` whether that class is a model (`keras.Model` / `Sequential`, directly or through a
+ * class of the file) rather than a layer.
+ */
 export class ClassValue {
   constructor(
     readonly name: string,
     readonly keras: boolean,
+    readonly model = false,
   ) {}
 }
 

@@ -1,0 +1,144 @@
+/**
+ * Kinds of faults found on keras-team/keras-io examples (bench/README "keras-io examples"), each
+ * with a small input of our own: models the parser leaves out must make the CLI exit 3 (never 0),
+ * and Keras preprocessing layers must not cut a model's shapes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parsePythonModels } from '../../src/core/python/index';
+import { parseModels } from '../../src/core/parse/index';
+import { readSource } from '../../src/core/pipeline/analysis';
+import { sourceReport } from '../../src/core/pipeline/outcome';
+import { exitStatus, EXIT_UNMEASURED, EXIT_OK } from '../../src/cli/status';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/** The CLI's static exit status for one file (what `analyze FILE --static` returns). */
+function staticExit(text: string, file: string): number {
+  const source = readSource(text, file);
+  return exitStatus({ files: [sourceReport(file, source, () => ({}))] }, false);
+}
+
+const SUBCLASSED_AND_FUNCTIONAL = `import keras
+from keras import layers
+
+class Scale(layers.Layer):
+    def call(self, x):
+        return x * 2.0
+
+inputs = keras.Input(shape=(8,))
+x = layers.Dense(16, activation="relu")(inputs)
+encoder = keras.Model(inputs, layers.Dense(4)(x), name="encoder")
+
+h = layers.Dense(16)(inputs)
+scaled = Scale()(h)
+scorer = keras.Model(inputs, scaled, name="scorer")
+`;
+
+test('a functional model whose outputs go through an unread custom layer is left out: exit 3, on its line', () => {
+  const parsed = parsePythonModels(SUBCLASSED_AND_FUNCTIONAL, 'm.py');
+  assert.deepEqual(parsed.models.map((m) => m.name), ['encoder']);
+  const leftOut = parsed.problems.filter((p) => p.leftOut);
+  assert.equal(leftOut.length, 1);
+  assert.match(leftOut[0]!.message, /outputs of this model are not layers the parser could follow \(instances of `Scale` are not evaluated\); the model is left out/);
+  assert.equal(SUBCLASSED_AND_FUNCTIONAL.slice(leftOut[0]!.range.start, leftOut[0]!.range.end), 'scaled');
+  assert.equal(staticExit(SUBCLASSED_AND_FUNCTIONAL, 'm.py'), EXIT_UNMEASURED);
+  // The subclassed layer itself is no model of the file: only its use leaves one out.
+  const layerOnly = SUBCLASSED_AND_FUNCTIONAL.split('\nh = ')[0]!;
+  assert.equal(staticExit(layerOnly, 'm.py'), EXIT_OK);
+});
+
+test('a subclassed keras.Model (directly or through a class of the file) is a model not measured: exit 3', () => {
+  const text = `import keras
+from keras import layers
+
+def make():
+    return keras.Sequential([keras.Input((4,)), layers.Dense(3)])
+
+head = make()
+
+class Base(keras.Model):
+    pass
+
+class GAN(Base):
+    def train_step(self, data):
+        return {}
+`;
+  const parsed = parsePythonModels(text, 'gan.py');
+  assert.deepEqual(parsed.models.map((m) => m.name), ['head']);
+  const leftOut = parsed.problems.filter((p) => p.leftOut).map((p) => text.slice(p.range.start, p.range.end).split('\n')[0]);
+  assert.deepEqual(leftOut, ['class Base(keras.Model)', 'class GAN(Base)']);
+  assert.equal(staticExit(text, 'gan.py'), EXIT_UNMEASURED);
+  assert.equal(staticExit(text.split('\nclass Base')[0]!, 'gan.py'), EXIT_OK);
+});
+
+test('a Sequential element that is not a layer leaves the model short: exit 3', () => {
+  const text = `import keras
+from keras import layers
+backbone = load_backbone()
+model = keras.Sequential([keras.Input((8,)), backbone, layers.Dense(2)])
+`;
+  const parsed = parsePythonModels(text, 's.py');
+  assert.equal(parsed.models.length, 1);
+  assert.ok(parsed.problems.some((p) => p.leftOut && /is not a layer the parser could read/.test(p.message)));
+  assert.equal(staticExit(text, 's.py'), EXIT_UNMEASURED);
+});
+
+test('TS: tf.sequential with a layer the parser cannot resolve exits 3 too', () => {
+  const text = `import * as tf from '@tensorflow/tfjs';
+const model = tf.sequential();
+model.add(tf.layers.dense({ units: 4, inputShape: [3] }));
+model.add(makeLayer());
+`;
+  const parsed = parseModels(text, 'm.ts');
+  assert.ok(parsed.problems.some((p) => p.leftOut));
+  assert.equal(staticExit(text, 'm.ts'), EXIT_UNMEASURED);
+});
+
+test('variable-length token ids (`Input(shape=(None,))` into an Embedding) train with 20 steps, said on the input', () => {
+  const functional = `import keras
+from keras import layers
+inputs = keras.Input(shape=(None,), dtype="int32")
+x = layers.Embedding(1000, 8)(inputs)
+x = layers.LSTM(4)(x)
+model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(x))
+`;
+  const sequential = `import keras
+from keras import layers
+model = keras.Sequential([keras.Input(shape=(None,), dtype="int64"), layers.Embedding(1000, 8), layers.GlobalAveragePooling1D(), layers.Dense(1)])
+`;
+  for (const text of [functional, sequential]) {
+    const parsed = parsePythonModels(text, 'ids.py');
+    const input = parsed.models[0]!.layers[0]!;
+    assert.equal(input.type, 'inputLayer');
+    assert.deepEqual(parsed.models[0]!.layers.map((l) => l.outputShape?.[1]), [20, 20, ...parsed.models[0]!.layers.slice(2).map((l) => l.outputShape?.[1])]);
+    assert.ok(parsed.problems.some((p) => p.severity === 'info' && /time axis is free .*20 steps/.test(p.message)), parsed.problems.map((p) => p.message).join('\n'));
+  }
+  // Features, not token ids: a free last axis stays free (it sizes the weights).
+  const dense = parsePythonModels(`import keras
+from keras import layers
+inputs = keras.Input(shape=(None,))
+model = keras.Model(inputs, layers.Dense(2)(inputs))
+`, 'd.py');
+  assert.deepEqual(dense.models[0]?.layers[0]?.outputShape ?? null, [null, null]);
+});
+
+test('Keras dtypes become the tfjs dtype that holds them, without a warning', () => {
+  const text = `import tensorflow as tf
+from tensorflow import keras
+a = keras.Input(shape=(4,), dtype=tf.int64)
+b = keras.Input(shape=(4,), dtype="float64")
+c = keras.Input(shape=(4,), dtype="int32")
+model = keras.Model([a, b, c], keras.layers.Dense(1)(keras.layers.concatenate([a, b, c])))
+`;
+  const parsed = parsePythonModels(text, 'dt.py');
+  assert.deepEqual(parsed.models[0]!.layers.filter((l) => l.type === 'inputLayer').map((l) => l.config.dtype), ['int32', 'float32', 'int32']);
+  assert.deepEqual(parsed.problems.filter((p) => /dtype/.test(p.message)), []);
+});
+
+test('token-id inputs train: an Input before a Sequential Embedding gets ids in range, an int64 input is fed int32', () => {
+  const result = spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'cli.js'), 'analyze', 'test/fixtures/kerasio/token_ids.py', '--json', '--seeds', '1', '--time-budget', '20'], { cwd: join(__dirname, '..'), encoding: 'utf8', timeout: 240_000 });
+  const report = JSON.parse(result.stdout) as { files: { models: { name: string; measurement: { status: string; message?: string } }[] }[] };
+  const statuses = report.files[0]!.models.map((m) => [m.name, m.measurement.status, m.measurement.status === 'measured' ? '' : m.measurement.message]);
+  assert.deepEqual(statuses, [['seq', 'measured', ''], ['ids', 'measured', '']]);
+});
