@@ -12,6 +12,7 @@ import { sourceReport } from '../../src/core/pipeline/outcome';
 import { exitStatus, EXIT_UNMEASURED, EXIT_OK } from '../../src/cli/status';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 
 /** The CLI's static exit status for one file (what `analyze FILE --static` returns). */
 function staticExit(text: string, file: string): number {
@@ -141,4 +142,29 @@ test('token-id inputs train: an Input before a Sequential Embedding gets ids in 
   const report = JSON.parse(result.stdout) as { files: { models: { name: string; measurement: { status: string; message?: string } }[] }[] };
   const statuses = report.files[0]!.models.map((m) => [m.name, m.measurement.status, m.measurement.status === 'measured' ? '' : m.measurement.message]);
   assert.deepEqual(statuses, [['seq', 'measured', ''], ['ids', 'measured', '']]);
+});
+
+test('preprocessing layers: augmentation and Normalization stand in as identities, RandomCrop as a center crop, a pipeline alone is no model', () => {
+  const text = readFileSync(join(__dirname, '..', 'test', 'fixtures', 'kerasio', 'augmented_cnn.py'), 'utf8');
+  const parsed = parsePythonModels(text, 'augmented_cnn.py');
+  assert.deepEqual(parsed.models.map((m) => m.name), ['model']);
+  const layers = parsed.models[0]!.layers;
+  assert.deepEqual(layers.map((l) => [l.type, l.outputShape?.slice(1).join('x'), l.custom?.output ?? '']), [
+    ['inputLayer', '32x32x3', ''],
+    ['normalization', '32x32x3', 'same'],
+    ['centerCrop', '24x24x3', ''],
+    ['randomFlip', '24x24x3', 'same'],
+    ['randomRotation', '24x24x3', 'same'],
+    ['randomZoom', '24x24x3', 'same'],
+    ['conv2d', '22x22x8', ''],
+    ['globalAveragePooling2d', '8', ''],
+    ['dense', '10', ''],
+  ]);
+  const messages = parsed.problems.map((p) => `${p.severity}: ${p.message}`);
+  assert.ok(messages.some((m) => /^info: `data_augmentation` is a preprocessing pipeline \(centerCrop, randomFlip, randomRotation, randomZoom\): it has no weights/.test(m)), messages.join('\n'));
+  assert.ok(messages.some((m) => /^info: `RandomFlip` is data augmentation without weights/.test(m)));
+  assert.deepEqual(messages.filter((m) => m.startsWith('warning')), []);
+  const result = spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'cli.js'), 'analyze', 'test/fixtures/kerasio/augmented_cnn.py', '--json', '--seeds', '1', '--time-budget', '20'], { cwd: join(__dirname, '..'), encoding: 'utf8', timeout: 240_000 });
+  const report = JSON.parse(result.stdout) as { files: { models: { name: string; measurement: { status: string; message?: string } }[] }[] };
+  assert.deepEqual(report.files[0]!.models.map((m) => [m.name, m.measurement.status]), [['model', 'measured']], result.stdout.slice(0, 2000));
 });

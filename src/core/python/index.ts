@@ -20,6 +20,7 @@ import { runTitles, UniqueNames } from '../frontend/modelNames';
 import { holeRole, holeSuggestion, inputShapeDecider, keepsShape, mergeHoles } from '../holes';
 import { Deadline, EvaluationBudget, PARSE_LIMITS } from '../limits';
 import { Evaluator } from './evaluator';
+import { IDENTITY_STAND_IN_TYPES, PREPROCESSING_TYPES } from './kerasApi';
 import { FunctionalModel, MAX_STEPS, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './values';
 import { withVariants, type Reading, type VariantValues } from './variants';
 
@@ -79,6 +80,12 @@ function readPython(text: string, fileName: string, options: PythonParseOptions 
     (m) => (m.template ? `${m.returnedBy ?? m.template.fn}[${m.template.branch ?? ''}]` : undefined),
   );
   for (const model of evaluator.models) {
+    const types = model instanceof FunctionalModel ? nodesReaching(model.outputs.map((t) => t.node)).map((n) => n.layer.type) : model.layers.map((l) => l.type);
+    if (types.some((t) => PREPROCESSING_TYPES.has(t)) && types.every((t) => t === 'inputLayer' || PREPROCESSING_TYPES.has(t))) {
+      // A data pipeline (augmentation, rescaling, lookups): no weights, so no gradient to measure.
+      report(`\`${model.name ?? 'model'}\` is a preprocessing pipeline (${[...new Set(types.filter((t) => t !== 'inputLayer'))].join(', ')}): it has no weights, so there is no gradient to measure; it is not analysed as a model (where a model uses it, its layers are read there).`, model.range, 'info');
+      continue;
+    }
     let name = model.name ?? 'model';
     if (!model.named) name = titled(model, name);
     name = usedNames.take(name);
@@ -125,6 +132,8 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator, report: 
       inbound,
       ...(functional && (node as GraphNode).inboundIndex ? { inboundOutputs: (node as GraphNode).inboundIndex! } : {}),
       ...(activation !== undefined ? { activation } : {}),
+      // Weightless preprocessing tfjs lacks: an identity stands in (kerasApi IDENTITY_STAND_INS).
+      ...(IDENTITY_STAND_IN_TYPES.has(layer.type) ? { custom: { className: layer.type.charAt(0).toUpperCase() + layer.type.slice(1), output: 'same' as const } } : {}),
     });
   }
   let inputs = functional

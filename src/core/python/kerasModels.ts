@@ -10,7 +10,7 @@ import type { ConfigValue, PropertyRange, SourceRange } from '../ir';
 import { layerLimitMessage, PARSE_LIMITS, ParseLimitError } from '../limits';
 import { LAYER_FACTORIES } from '../parse/tfjsApi';
 import {
-  BACKBONES, KERAS1_KEYWORDS, KERAS1_MERGE_MODES, KERAS_LAYERS, MERGE_FUNCTIONS, SEQUENCE_LAYERS,
+  BACKBONES, IDENTITY_STAND_INS, KERAS1_KEYWORDS, KERAS1_MERGE_MODES, KERAS_LAYERS, MERGE_FUNCTIONS, SEQUENCE_LAYERS,
   kerasPath, tf1Optimizer, tfjsKey, tfjsLoss, tfjsMetric,
 } from './kerasApi';
 import { KerasConfigEvaluator } from './kerasConfig';
@@ -155,6 +155,11 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
           this.problem(`This \`Lambda\` is an elementwise affine map: read as \`Rescaling(scale=${affine.scale.toPrecision(4).replace(/\.?0+$/, '')}, offset=${affine.offset.toPrecision(4).replace(/\.?0+$/, '')})\`, which computes the same.`, rangeOf(site), 'info');
           return this.makeLayer('rescaling', true, [], { positional: [], keywords }, site);
         }
+      }
+      const standIn = first === 'layers' || path.length === 1 ? IDENTITY_STAND_INS.get(last) : undefined;
+      if (standIn) {
+        this.problem(standIn, rangeOf(site), 'info');
+        return this.makeLayer(last.charAt(0).toLowerCase() + last.slice(1), false, [], { ...args, positional: [] }, site, true);
       }
       if (first === 'layers' && /^[A-Z]/.test(last)) {
         const why = last === 'Lambda'
