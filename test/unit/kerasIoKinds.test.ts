@@ -168,3 +168,21 @@ test('preprocessing layers: augmentation and Normalization stand in as identitie
   const report = JSON.parse(result.stdout) as { files: { models: { name: string; measurement: { status: string; message?: string } }[] }[] };
   assert.deepEqual(report.files[0]!.models.map((m) => [m.name, m.measurement.status]), [['model', 'measured']], result.stdout.slice(0, 2000));
 });
+
+test('a backbone after an Input and preprocessing in a Sequential: the head is read on its output, nothing left out', () => {
+  const text = `import tensorflow as tf
+from tensorflow.keras import layers
+base = tf.keras.applications.ResNet50V2(weights=None, include_top=False, input_shape=(96, 96, 3))
+model = tf.keras.Sequential([
+    layers.Input((96, 96, 3)),
+    layers.Rescaling(scale=1.0 / 127.5, offset=-1),
+    base,
+    layers.GlobalAveragePooling2D(),
+    layers.Dense(10),
+])
+`;
+  const parsed = parsePythonModels(text, 'b.py');
+  assert.deepEqual(parsed.models.map((m) => m.layers.map((l) => `${l.type}:${l.outputShape?.slice(1).join('x')}`)), [['inputLayer:3x3x2048', 'globalAveragePooling2d:2048', 'dense:10']]);
+  assert.deepEqual(parsed.problems.filter((p) => p.leftOut), []);
+  assert.ok(parsed.problems.some((p) => /preprocessing before the backbone `ResNet50V2` \(rescaling\) has no weights/.test(p.message)));
+});

@@ -10,7 +10,7 @@ import type { ConfigValue, PropertyRange, SourceRange } from '../ir';
 import { layerLimitMessage, PARSE_LIMITS, ParseLimitError } from '../limits';
 import { LAYER_FACTORIES } from '../parse/tfjsApi';
 import {
-  BACKBONES, IDENTITY_STAND_INS, KERAS1_KEYWORDS, KERAS1_MERGE_MODES, KERAS_LAYERS, MERGE_FUNCTIONS, SEQUENCE_LAYERS,
+  BACKBONES, IDENTITY_STAND_INS, KERAS1_KEYWORDS, PREPROCESSING_TYPES, KERAS1_MERGE_MODES, KERAS_LAYERS, MERGE_FUNCTIONS, SEQUENCE_LAYERS,
   kerasPath, tf1Optimizer, tfjsKey, tfjsLoss, tfjsMetric,
 } from './kerasApi';
 import { KerasConfigEvaluator } from './kerasConfig';
@@ -39,6 +39,14 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     }
     if (value instanceof LayerValue) model.layers.push(value);
     else if (value instanceof Backbone && model.layers.length === 0) model.layers.push(this.asInputLayer(value.output.node.layer));
+    else if (value instanceof Backbone && model.layers.every((l) => l.type === 'inputLayer' || PREPROCESSING_TYPES.has(l.type))) {
+      // `Sequential([Input, Rescaling, backbone, head...])`: the backbone is not read, so the
+      // head is analysed on its output, as for a backbone that comes first; the input's
+      // preprocessing before it has no weights.
+      const before = model.layers.filter((l) => l.type !== 'inputLayer').map((l) => l.type);
+      if (before.length) this.problem(`The preprocessing before the backbone \`${value.name}\` (${before.join(', ')}) has no weights; the model is analysed from the backbone's output.`, at, 'info');
+      model.layers.splice(0, model.layers.length, this.asInputLayer(value.output.node.layer));
+    }
     else if (value instanceof TensorValue && value.node.layer.type === 'inputLayer') model.layers.push(this.asInputLayer(value.node.layer));
     else if (value instanceof SequentialModel || value instanceof FunctionalModel) this.addModel(model, value, at);
     else {
