@@ -41,7 +41,7 @@ test('a functional model whose outputs go through an unread custom layer is left
   assert.deepEqual(parsed.models.map((m) => m.name), ['encoder']);
   const leftOut = parsed.problems.filter((p) => p.leftOut);
   assert.equal(leftOut.length, 1);
-  assert.match(leftOut[0]!.message, /outputs of this model are not layers the parser could follow \(instances of `Scale` are not evaluated\); the model is left out/);
+  assert.match(leftOut[0]!.message, /outputs of this model are not layers the parser could follow \(the `call` of the custom layer `Scale` could not be followed: `\*` of these values is not evaluated\); the model is left out/);
   assert.equal(SUBCLASSED_AND_FUNCTIONAL.slice(leftOut[0]!.range.start, leftOut[0]!.range.end), 'scaled');
   assert.equal(staticExit(SUBCLASSED_AND_FUNCTIONAL, 'm.py'), EXIT_UNMEASURED);
   // The subclassed layer itself is no model of the file: only its use leaves one out.
@@ -185,4 +185,60 @@ model = tf.keras.Sequential([
   assert.deepEqual(parsed.models.map((m) => m.layers.map((l) => `${l.type}:${l.outputShape?.slice(1).join('x')}`)), [['inputLayer:3x3x2048', 'globalAveragePooling2d:2048', 'dense:10']]);
   assert.deepEqual(parsed.problems.filter((p) => p.leftOut), []);
   assert.ok(parsed.problems.some((p) => /preprocessing before the backbone `ResNet50V2` \(rescaling\) has no weights/.test(p.message)));
+});
+
+const CUSTOM_BLOCK = `import keras
+from keras import layers
+
+class Block(layers.Layer):
+    def __init__(self, units, rate=0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.ffn = keras.Sequential([layers.Dense(units * 2, activation="relu"), layers.Dense(units)])
+        self.norm = layers.LayerNormalization(epsilon=1e-6)
+        self.drop = layers.Dropout(rate)
+
+    def call(self, inputs, training=False):
+        x = self.drop(self.ffn(inputs), training=training)
+        return self.norm(inputs + x)
+
+class Settings:
+    def __init__(self):
+        self.units = 16
+
+class Scale(layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1],))
+
+    def call(self, x):
+        return x * self.w
+
+settings = Settings()
+inputs = keras.Input(shape=(10, settings.units))
+x = Block(settings.units)(inputs)
+x = Block(settings.units, name="second")(x)
+x = layers.GlobalAveragePooling1D()(x)
+model = keras.Model(inputs, layers.Dense(1)(x))
+scaled = keras.Model(inputs, Scale()(inputs))
+`;
+
+test('a custom layer (subclassed keras.layers.Layer) is read through its __init__ and call; a plain class through __init__', () => {
+  const parsed = parsePythonModels(CUSTOM_BLOCK, 'block.py');
+  assert.deepEqual(parsed.models.map((m) => m.name), ['model']);
+  const layers = parsed.models[0]!.layers;
+  // Each application of Block holds its own layers; `inputs + x` is Keras' Add.
+  assert.deepEqual(layers.map((l) => l.type), [
+    'inputLayer', 'dense', 'dense', 'dropout', 'add', 'layerNormalization',
+    'dense', 'dense', 'dropout', 'add', 'layerNormalization', 'globalAveragePooling1d', 'dense',
+  ]);
+  assert.deepEqual(layers.map((l) => l.outputShape?.slice(1).join('x')), ['10x16', '10x32', '10x16', '10x16', '10x16', '10x16', '10x32', '10x16', '10x16', '10x16', '10x16', '16', '1']);
+  const add = layers.find((l) => l.type === 'add')!;
+  assert.deepEqual(add.inbound, ['input_1', 'dropout_1']);
+  const messages = parsed.problems.map((p) => `${p.severity}: ${p.message}`);
+  // The FFN Sequential made in __init__ is part of the layer, not a model with an input-shape hole.
+  assert.ok(messages.some((m) => /^info: This Sequential is part of the custom layer `Block`/.test(m)) || messages.some((m) => /^info: `model` declares no input shape and is called on a tensor/.test(m)), messages.join('\n'));
+  assert.ok(!messages.some((m) => /Subclassed Keras class `Block`/.test(m)));
+  // A layer whose call uses weights made in `build` is not followed: said where the model is left out.
+  const left = parsed.problems.filter((p) => p.leftOut).map((p) => p.message);
+  assert.equal(left.length, 1);
+  assert.match(left[0]!, /the `call` of the custom layer `Scale` could not be followed: `w` of `Scale` is not set in its `__init__`/);
 });

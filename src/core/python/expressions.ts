@@ -12,7 +12,7 @@ import { KERAS_LAYERS, KERAS_MEMBERS, MERGE_FUNCTIONS, kerasPath } from './keras
 import { MATH_CONSTANTS } from './pyLibraries';
 import { CHAIN, comparisons, kids, pyNumber, pyString, rangeOf } from './syntax';
 import {
-  Backbone, BoundMethod, MAX_LOOP, Namespace, NdArray, PyDict, PyModule, PyModuleFile, Scope, TensorValue, Unknown,
+  Backbone, BoundMethod, MAX_LOOP, Namespace, NdArray, PyDict, PyInstance, PyModule, PyModuleFile, Scope, TensorValue, Unknown,
   describe, equal, isPrimitive, truthy, type Value,
 } from './values';
 
@@ -228,6 +228,12 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
       if (object instanceof Unknown) return unknown(object.reason, object.hole);
       if (object instanceof TensorValue && prop === 'shape') return unknown('shapes of symbolic tensors are not evaluated');
       if (object === null || typeof object === 'number' || typeof object === 'boolean') return unknown(`\`${prop}\` of a constant is not evaluated`);
+      if (object instanceof PyInstance) {
+        if (object.attrs.has(prop)) return object.attrs.get(prop)!;
+        if (object.cls.methods.has(prop)) return new BoundMethod(object, prop);
+        // Weights and layers a custom layer makes in `build` (or in Keras' own base class).
+        return unknown(`\`${prop}\` of \`${object.cls.name}\` is not set in its \`__init__\``);
+      }
       return new BoundMethod(object, prop);
     }
     // Subscript: `a[i]`, `a[i:j]`.
@@ -398,6 +404,11 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
     return this.binary(op, a, this.eval(right, scope), node);
   }
 
+  /** `x + y` / `x * y` on symbolic tensors, as Keras' Add / Multiply layer (kerasModels.ts); undefined otherwise. */
+  protected tensorArithmetic(_op: string, _a: TensorValue, _b: TensorValue, _node: SyntaxNode): Value | undefined {
+    return undefined;
+  }
+
   protected binary(op: string, a: Value, b: Value, node: SyntaxNode): Value {
     const unknownOf = (reason: string): Unknown => {
       const culprit = a instanceof Unknown ? a : b instanceof Unknown ? b : undefined;
@@ -421,6 +432,10 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
         if (found === undefined) return unknownOf('membership is not evaluated here');
         return op === 'in' ? found : !found;
       }
+    }
+    if (a instanceof TensorValue && b instanceof TensorValue) {
+      const merged = this.tensorArithmetic(op, a, b, node);
+      if (merged) return merged;
     }
     // Element-wise arithmetic keeps an array's shape (`x / 255`, `x - mean`), broadcast on scalars.
     if ((a instanceof NdArray || b instanceof NdArray) && ['+', '-', '*', '/', '//', '**', '%'].includes(op)) {

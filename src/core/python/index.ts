@@ -21,7 +21,7 @@ import { holeRole, holeSuggestion, inputShapeDecider, keepsShape, mergeHoles } f
 import { Deadline, EvaluationBudget, PARSE_LIMITS } from '../limits';
 import { Evaluator } from './evaluator';
 import { IDENTITY_STAND_IN_TYPES, PREPROCESSING_TYPES } from './kerasApi';
-import { FunctionalModel, MAX_STEPS, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './values';
+import { FunctionalModel, MAX_STEPS, SequentialModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './values';
 import { withVariants, type Reading, type VariantValues } from './variants';
 
 export interface PythonParseOptions {
@@ -84,6 +84,17 @@ function readPython(text: string, fileName: string, options: PythonParseOptions 
     if (types.some((t) => PREPROCESSING_TYPES.has(t)) && types.every((t) => t === 'inputLayer' || PREPROCESSING_TYPES.has(t))) {
       // A data pipeline (augmentation, rescaling, lookups): no weights, so no gradient to measure.
       report(`\`${model.name ?? 'model'}\` is a preprocessing pipeline (${[...new Set(types.filter((t) => t !== 'inputLayer'))].join(', ')}): it has no weights, so there is no gradient to measure; it is not analysed as a model (where a model uses it, its layers are read there).`, model.range, 'info');
+      continue;
+    }
+    const first = model instanceof SequentialModel ? model.layers[0] : undefined;
+    const noInputShape = first !== undefined && first.type !== 'inputLayer' && !['inputShape', 'batchInputShape', 'inputDim', 'batchShape'].some((k) => first.config[k] !== undefined && first.config[k] !== null);
+    if (model instanceof SequentialModel && noInputShape && (model.appliedAt || model.inLayer)) {
+      // A block (`ffn = keras.Sequential([Dense, Dense])`) called on a tensor or made by a custom
+      // layer: Keras gives it its shape where it is called, and the model that calls it holds
+      // its layers; alone it has no input shape.
+      report(model.appliedAt
+        ? `\`${model.name ?? 'model'}\` declares no input shape and is called on a tensor at line ${lineOf(text, model.appliedAt.start)}: its layers are measured in the model that calls it, not on their own.`
+        : `This Sequential is part of the custom layer \`${model.inLayer}\` and declares no input shape: its layers are measured in a model that applies the layer, not on their own.`, model.range, 'info');
       continue;
     }
     let name = model.name ?? 'model';
@@ -296,4 +307,11 @@ function collectHoles(layers: readonly LayerNode[], compile: CompileInfo | undef
     visit(compile.loss, 'compile', 'compile.loss', 'loss');
   }
   return mergeHoles(holes);
+}
+
+/** 1-based line of `offset` in `text`. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }

@@ -85,6 +85,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     }
     const name = model.name ?? 'model';
     if (model instanceof SequentialModel) {
+      model.appliedAt ??= rangeOf(site);
       let current = given[0]!;
       for (const layer of model.layers) {
         if (layer.type === 'inputLayer') continue;
@@ -265,6 +266,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
 
   protected sequential(args: Args, site: SyntaxNode): Value {
     const model = new SequentialModel(rangeOf(site));
+    if (this.customLayers.length) model.inLayer = this.customLayers[this.customLayers.length - 1];
     if (this.templateFills) model.fills = this.templateFills;
     this.nameModel(model, args);
     const layersArg = args.positional[0] ?? args.keywords.get('layers');
@@ -306,6 +308,17 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     this.nameModel(model, args);
     this.keepModel(model);
     return model;
+  }
+
+  /**
+   * `x + y` and `x * y` on two symbolic tensors: Keras applies its Add / Multiply op layer
+   * (TFOpLambda), the same as `layers.Add()([x, y])`; other operators stay unknown.
+   */
+  protected override tensorArithmetic(op: string, a: TensorValue, b: TensorValue, node: SyntaxNode): Value | undefined {
+    const type = op === '+' ? 'add' : op === '*' ? 'multiply' : undefined;
+    if (!type) return undefined;
+    const layer = this.makeLayer(type, true, [], { positional: [], keywords: new Map() }, node);
+    return this.applyLayer(layer, { positional: [{ value: [a, b] }], keywords: new Map() }, node);
   }
 
   protected override applyLayer(layer: LayerValue, args: Args, site: SyntaxNode): Value {
