@@ -242,3 +242,13 @@ test('a custom layer (subclassed keras.layers.Layer) is read through its __init_
   assert.equal(left.length, 1);
   assert.match(left[0]!, /the `call` of the custom layer `Scale` could not be followed: `w` of `Scale` is not set in its `__init__`/);
 });
+
+test('a model name formatted with an unknown (`"encoder_{}/ffn".format(i)`) is not the template: the variable names the model', () => {
+  const parsed = parsePythonModels(`import keras
+import random
+i = random.randint(0, 3)
+model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)], name="encoder_{}/ffn".format(i))
+named = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)], name="encoder_{}".format(2))
+`, 'f.py');
+  assert.deepEqual(parsed.models.map((m) => m.name), ['model', 'encoder_2']);
+});

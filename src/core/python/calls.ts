@@ -365,10 +365,16 @@ export abstract class CallEvaluator extends StatementEvaluator {
       if (name === 'endswith' && typeof a[0] === 'string') return self.endsWith(a[0]);
       if (name === 'format') {
         let k = 0;
-        return self.replace(/\{(\w*)\}/g, (_, key: string) => {
+        let missing: Value | undefined;
+        const formatted = self.replace(/\{(\w*)\}/g, (_, key: string) => {
           const v = key === '' ? a[k++] : /^\d+$/.test(key) ? a[Number(key)] : args.keywords.get(key)?.value;
+          if (v === undefined || !isPrimitive(v)) missing ??= v ?? null;
           return v === undefined || !isPrimitive(v) ? `{${key}}` : String(v);
         });
+        // `"encoder_{}".format(i)` with `i` unknown is unknown, not the template (a name made
+        // of it would not be the model's, nor a name `--set` accepts).
+        if (missing !== undefined) return new Unknown(this.t(site), missing instanceof Unknown ? missing.reason : 'a `format` argument is not a constant', missing instanceof Unknown ? missing.hole : undefined);
+        return formatted;
       }
       return new Unknown(this.t(site), `string method \`${name}\` is not evaluated`);
     }
