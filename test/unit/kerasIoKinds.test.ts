@@ -252,3 +252,9 @@ named = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)], name="encod
 `, 'f.py');
   assert.deepEqual(parsed.models.map((m) => m.name), ['model', 'encoder_2']);
 });
+
+test('BatchNormalization(scale=False) / (center=False) train (a constant gamma / beta stands for the absent weight)', () => {
+  const result = spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'cli.js'), 'analyze', 'test/fixtures/kerasio/bn_no_scale.py', '--json', '--seeds', '1', '--time-budget', '20'], { cwd: join(__dirname, '..'), encoding: 'utf8', timeout: 240_000 });
+  const report = JSON.parse(result.stdout) as { files: { models: { name: string; measurement: { status: string; message?: string } }[] }[] };
+  assert.deepEqual(report.files[0]!.models.map((m) => [m.name, m.measurement.status, m.measurement.status === 'measured' ? '' : m.measurement.message]), [['no_scale', 'measured', ''], ['no_center', 'measured', '']]);
+});
