@@ -62,6 +62,9 @@ function progress(model: ModelGraph): (message: WorkerToHost) => void {
       const last = message.steps[message.steps.length - 1];
       if (last) process.stderr.write(`\r\x1b[K${model.name}: epoch ${last.epoch + 1}, step ${last.step + 1}/${total}, loss ${last.loss.toPrecision(3)}`);
     }
+    if (message.type === 'first-initialization') {
+      process.stderr.write(`\r\x1b[K${model.name}: measured on the first initialization in ${(message.summary.elapsedMs / 1000).toFixed(1)} s; confirming on ${message.planned - 1} more`);
+    }
     if (message.type === 'done' || message.type === 'error' || message.type === 'cancelled') process.stderr.write('\r\x1b[K');
   };
 }

@@ -164,6 +164,11 @@ export interface RunSummary {
   readonly notes?: readonly string[];
   /** The seed this initialization's weights and dropout masks were drawn from. */
   readonly initSeed?: number;
+  /**
+   * When other initializations followed the first: ms from the start of the measurement to the
+   * end of the first one, when its summary was posted as a first verdict (`first-initialization`).
+   */
+  readonly firstInitializationMs?: number;
   /** The same measurement on the other initializations (`RunOptions.seeds`), in order; each without its own. */
   readonly initializations?: readonly RunSummary[];
 }

@@ -80,6 +80,11 @@ export interface MeasurementReport {
   readonly verdict?: string;
   /** Initializations the verdict was decided over. */
   readonly initializations?: number;
+  /**
+   * With more than one initialization: the verdict the first one gave alone, and when (ms from the
+   * start of the measurement); the editor shows it then, while the others confirm it.
+   */
+  readonly firstVerdict?: { readonly verdict: string; readonly afterMs: number };
 }
 
 export interface HoleReport {

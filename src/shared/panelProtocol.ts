@@ -9,9 +9,16 @@ export type RunStatus =
   | { readonly kind: 'starting' }
   | { readonly kind: 'probe' }
   | { readonly kind: 'training'; readonly epoch: number; readonly epochs: number; readonly step: number; readonly totalSteps: number }
+  /** The first initialization is measured (`firstVerdict`, in words); the other `planned - 1` are confirming it. */
+  | { readonly kind: 'confirming'; readonly firstVerdict: string; readonly planned: number }
   | { readonly kind: 'done' }
   | { readonly kind: 'cancelled' }
   | { readonly kind: 'error'; readonly message: string };
+
+/** Whether a run is going on (its own numbers are shown, not a finished run's). */
+export function isRunning(status: RunStatus): boolean {
+  return status.kind === 'starting' || status.kind === 'probe' || status.kind === 'training' || status.kind === 'confirming';
+}
 
 /**
  * Where the numbers shown come from:

@@ -39,6 +39,11 @@ export type WorkerToHost =
   | { readonly type: 'started'; readonly runId: number; readonly backend: string; readonly trainableLayers: readonly string[]; readonly totalSteps: number }
   | { readonly type: 'probe'; readonly runId: number; readonly probe: ProbeResult }
   | { readonly type: 'steps'; readonly runId: number; readonly steps: readonly StepRecord[]; readonly activations?: { readonly step: number; readonly layers: Readonly<Record<string, ActivationStats>> } }
+  /**
+   * The first initialization is measured and `planned - 1` more follow: its summary, for a first
+   * verdict (the final `done` summary, over all initializations, replaces it).
+   */
+  | { readonly type: 'first-initialization'; readonly runId: number; readonly summary: RunSummary; readonly planned: number }
   | { readonly type: 'done'; readonly runId: number; readonly summary: RunSummary }
   | { readonly type: 'cancelled'; readonly runId: number; readonly summary: RunSummary }
   | {

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { startBackend } from './backend';
 import { measureWithFallback, MeasureError } from './measure';
-import type { HostToWorker, WorkerOptions, WorkerToHost } from './protocol';
+import type { HostToWorker, RunSummary, WorkerOptions, WorkerToHost } from './protocol';
 
 export type { WorkerOptions } from './protocol';
 
@@ -29,6 +29,8 @@ const ready = startBackend(tf, options).then((started) => {
 
 async function run(runId: number, message: Extract<HostToWorker, { type: 'start' }>): Promise<void> {
   const info = await ready;
+  // A start note (threads or wasm unavailable) is true of every run on this worker.
+  const withStartNote = (summary: RunSummary): RunSummary => (info.note ? { ...summary, notes: [...(summary.notes ?? []), info.note] } : summary);
   try {
     const summary = await measureWithFallback(
       tf,
@@ -38,6 +40,7 @@ async function run(runId: number, message: Extract<HostToWorker, { type: 'start'
         started: ({ trainableLayers, totalSteps }) => post({ type: 'started', runId, backend: info.backend, trainableLayers, totalSteps }),
         probe: (probe) => post({ type: 'probe', runId, probe }),
         steps: (steps, activations) => post({ type: 'steps', runId, steps, ...(activations ? { activations } : {}) }),
+        firstInitialization: (summary, planned) => post({ type: 'first-initialization', runId, summary: withStartNote(summary), planned }),
       },
       {
         cancelled: () => cancelled.has(runId),
@@ -45,8 +48,7 @@ async function run(runId: number, message: Extract<HostToWorker, { type: 'start'
         yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
       },
     );
-    // A start note (threads or wasm unavailable) is true of every run on this worker.
-    const noted = info.note ? { ...summary, notes: [...(summary.notes ?? []), info.note] } : summary;
+    const noted = withStartNote(summary);
     post(summary.stoppedBy === 'cancelled' ? { type: 'cancelled', runId, summary: noted } : { type: 'done', runId, summary: noted });
   } catch (error) {
     const layerId = error instanceof MeasureError ? error.layerId : undefined;

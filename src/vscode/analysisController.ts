@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import { parseDataFile } from '../core/dataFile';
-import { measureEntry, type MeasuredModel, type ModelEntry } from '../core/pipeline/index';
+import { firstInitializationAnalysis, measureEntry, type MeasuredModel, type ModelEntry } from '../core/pipeline/index';
 import { parseSource } from '../core/source';
 import { readDataFile } from '../core/nodeFiles';
-import type { RunOptions, WorkerToHost } from '../training/protocol';
+import type { RunOptions, RunSummary, WorkerToHost } from '../training/protocol';
 import { TrainingSession } from '../training/session';
-import { graphSignature, type AnalysisStore } from './analysisStore';
+import { graphSignature, type AnalysisStore, type ModelMeasurement } from './analysisStore';
 import { readSettings, runOptions } from './config';
 import { Disposable } from './lifecycle';
 import type { ModelIndex } from './modelIndex';
@@ -36,6 +36,8 @@ export class AnalysisController extends Disposable {
   private readonly runEnded = this._register(new vscode.EventEmitter<{ uri: vscode.Uri; model: string; outcome: string }>());
   /** A run ended: `outcome` says how when no result was stored (failed, cancelled, discarded). */
   readonly onRunEnded = this.runEnded.event;
+  /** First verdicts in the store (key: uri + model), with what the store held before them. */
+  private readonly firstVerdicts = new Map<string, { readonly previous: ModelMeasurement | undefined }>();
   /** The run in progress per document (uri string): model and progress text. */
   readonly progress = new Map<string, { model: string; text: string }>();
 
@@ -194,15 +196,47 @@ export class AnalysisController extends Disposable {
         } else if (message.type === 'steps') {
           const last = message.steps[message.steps.length - 1];
           if (last) show(`epoch ${last.epoch + 1}/${options.epochs}, step ${last.step + 1}/${totalSteps}`);
+        } else if (message.type === 'first-initialization') {
+          const verdict = this.storeFirstVerdict(document, entry, message.summary, message.planned);
+          show(`${verdict ? `${verdict} on the first initialization; ` : ''}confirming on ${message.planned - 1} more initialization${message.planned > 2 ? 's' : ''}...`);
         }
+        // After the store has the first verdict, so a live view reading it sees it.
         this.runEvents.fire({ uri: document.uri, model: graph.name, message });
       },
       signal,
     );
   }
 
-  /** Stores a result; returns what happened in a few words. */
+  /**
+   * Shows the first initialization's verdict at once (diagnostics, status bar, CodeLens, hovers
+   * read the store), marked as such, while the other initializations run; the run's final result
+   * replaces it. Skipped when the code changed meanwhile. Returns the verdict stored, if any.
+   */
+  private storeFirstVerdict(document: vscode.TextDocument, entry: ModelEntry, summary: RunSummary, planned: number): string | undefined {
+    const graph = entry.model;
+    const measurable = entry.measurable();
+    const current = document.isClosed ? undefined : this.index.get(document)?.parsed.models.find((m) => m.name === graph.name);
+    if (!measurable || !current || graphSignature(current) !== graphSignature(graph)) return undefined;
+    const analysis = firstInitializationAnalysis(measurable.graph, summary, planned, readSettings(document.uri).thresholds);
+    const key = `${document.uri.toString()}|${graph.name}`;
+    if (!this.firstVerdicts.has(key)) this.firstVerdicts.set(key, { previous: this.store.latest(document.uri, graph.name)?.measurement });
+    this.store.set(document.uri, graph, summary, analysis, measurable.defaultsUsed);
+    this.log.info(`\`${graph.name}\`: first initialization measured in ${(summary.elapsedMs / 1000).toFixed(1)} s; verdict ${analysis.modelVerdict}; confirming on ${planned - 1} more.`);
+    return analysis.modelVerdict;
+  }
+
+  /** Stores a result; returns what happened in a few words. A first verdict not followed by a stored result is taken back. */
   private async report(document: vscode.TextDocument, entry: ModelEntry, measured: MeasuredModel): Promise<string> {
+    const key = `${document.uri.toString()}|${entry.model.name}`;
+    const first = this.firstVerdicts.get(key);
+    this.firstVerdicts.delete(key);
+    const outcome = await this.storeResult(document, entry, measured);
+    if (first && outcome.stored === false) this.store.restore(document.uri, entry.model.name, first.previous);
+    return outcome.said;
+  }
+
+  private async storeResult(document: vscode.TextDocument, entry: ModelEntry, measured: MeasuredModel): Promise<{ said: string; stored: boolean }> {
+    const said = (text: string, stored = false) => ({ said: text, stored });
     const { model: graph } = entry;
     const { result } = measured;
     if (result.status === 'error') {
@@ -210,11 +244,11 @@ export class AnalysisController extends Disposable {
       void vscode.window.showErrorMessage(`Gradient Lens could not analyze \`${graph.name}\`: ${result.message}`, 'Show Log').then((choice) => {
         if (choice) this.log.show();
       });
-      return 'failed';
+      return said('failed');
     }
     if (result.status === 'cancelled') {
       this.log.info(`\`${graph.name}\`: cancelled after ${result.summary?.steps ?? 0} steps`);
-      return 'cancelled';
+      return said('cancelled');
     }
     // The code may have changed while the model trained: numbers for old code would mislead.
     // A closed editor is no reason to drop a result: the file is read again and compared.
@@ -223,16 +257,16 @@ export class AnalysisController extends Disposable {
     if (!current || graphSignature(current) !== graphSignature(graph)) {
       this.log.warn(`\`${graph.name}\` changed (or its file closed) while it was being measured; the result was discarded. Run Analyze again.`);
       void vscode.window.showWarningMessage(`Gradient Lens: \`${graph.name}\` changed while it was being measured, so the result was discarded. Run Analyze Gradients again.`);
-      return 'changed during the run';
+      return said('changed during the run');
     }
     const analysis = measured.analysis;
-    if (!analysis) return 'failed';
+    if (!analysis) return said('failed');
     // Keyed by the code's graph (not the one with defaults filled), so the result stays current until the code changes.
     this.store.set(document.uri, graph, result.summary, analysis, entry.measurable()?.defaultsUsed);
     this.log.info(
       `\`${graph.name}\`: ${result.summary.steps} steps on ${result.backend} in ${(result.summary.elapsedMs / 1000).toFixed(1)} s; verdict ${analysis.modelVerdict}; ` +
         `${analysis.findings.length} finding(s)`,
     );
-    return analysis.modelVerdict;
+    return said(analysis.modelVerdict, true);
   }
 }

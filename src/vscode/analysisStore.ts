@@ -70,6 +70,19 @@ export class AnalysisStore extends Disposable implements FindingSource {
     this.changed.fire(uri);
   }
 
+  /**
+   * Puts back `previous` (what `latest` gave before a run; undefined: nothing) for `model`: a
+   * first verdict whose run then failed, was cancelled or was discarded must not stay.
+   */
+  restore(uri: vscode.Uri, model: string, previous: ModelMeasurement | undefined): void {
+    const key = uri.toString();
+    const results = this.byDocument.get(key) ?? new Map<string, ModelMeasurement>();
+    if (previous) results.set(model, previous);
+    else results.delete(model);
+    this.byDocument.set(key, results);
+    this.changed.fire(uri);
+  }
+
   /** The measurement of a model's current code; undefined when none or when the code changed since. */
   get(uri: vscode.Uri, model: string): ModelMeasurement | undefined {
     return this.isStale(uri, model) ? undefined : this.byDocument.get(uri.toString())?.get(model);

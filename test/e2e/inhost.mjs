@@ -31,10 +31,12 @@ let failed = 0;
 let suiteStarted = false;
 await page.exposeFunction('codeAutomationLog', (_type, args) => {
   const line = format(...(Array.isArray(args) ? args : [args]));
+  // mocha colours its marks (ESC[32m✔): count on the text without colour codes.
+  const plain = line.replace(/\u001b\[[0-9;]*m/g, '');
   if (line.includes('Gradient Lens in the extension host')) suiteStarted = true;
   if (!suiteStarted || !line.trim()) return; // workbench noise before the suite (open-vsx lookups...)
-  if (/^\s*✔/.test(line)) passed++;
-  if (/^\s*\d+\) /.test(line) && !/^\s*\d+\) Gradient Lens/.test(line)) failed++;
+  if (/^\s*✔/.test(plain)) passed++;
+  if (/^\s*\d+\) /.test(plain) && !/^\s*\d+\) Gradient Lens/.test(plain)) failed++;
   console.log(line);
 });
 await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);

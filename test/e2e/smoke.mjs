@@ -145,11 +145,13 @@ try {
   await check('Analyze Gradients from the palette replaces them with measured ones', async () => {
     await page.locator('.view-line').first().click();
     await palette('Gradient Lens: Analyze Gradients');
-    // The first picture is the probe's, marked "at initialization", while training goes on (a
-    // warm worker can finish in under a second: the page records what it drew).
-    await panelFrame().locator('#app[data-drawn^="initialization"]').waitFor({ timeout: 60_000 });
+    // The first picture is the probe's, marked "at initialization", while training goes on. A
+    // quiet machine can finish this small model before the new page is ready; the page then
+    // draws the measured result first, which is right too (the page records what it drew).
+    await panelFrame().locator('#app[data-drawn~="initialization"], #app[data-drawn~="measured"]').first().waitFor({ timeout: 60_000 });
     const card = await panelFrame().locator('.card').innerText();
-    if (/Measuring/.test(card)) expect(!/Vanishing gradients/.test(card), `no verdict before the run ends: ${card}`);
+    // While measuring, a verdict is only ever the first initialization's, said as such.
+    if (/Measuring|First initialization/.test(card)) expect(!/Vanishing gradients/.test(card) || /First initialization: Vanishing gradients/.test(card), `no unmarked verdict before the run ends: ${card}`);
     await shot('2-analyzing');
     await page.waitForFunction(() => [...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) => r.textContent?.includes('Vanishing gradients: `dense_1`')), null, { timeout: 90_000 });
     await page.waitForTimeout(500);
@@ -162,7 +164,7 @@ try {
 
   await check('the panel opens on a verdict card: verdict in words, worst layer with numbers, the first fix as a sentence (preferred)', async () => {
     const panel = panelFrame();
-    await panel.locator('.card', { hasText: 'Vanishing gradients' }).waitFor({ timeout: 30_000 });
+    await panel.locator('.card:not(.card-running)', { hasText: 'Vanishing gradients' }).waitFor({ timeout: 30_000 });
     const card = (await panel.locator('.card').innerText()).replace(/\u00a0/g, ' ');
     expect(/Worst layer: dense_1 \(line 11\): kernel gradient norm \d+(\.\d+)?e-\d+, \S+ orders of magnitude below the output layer dense_12/.test(card), `card: ${card}`);
     expect(/Use ReLU in 2 layer calls \(preferred\)/.test(card), `card: ${card}`);
@@ -342,7 +344,7 @@ try {
     await page.locator('.view-line').first().click();
     await palette('Gradient Lens: Analyze Gradients');
     const panel = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-    await panel.locator('.card', { hasText: 'Healthy gradients' }).waitFor({ timeout: 90_000 });
+    await panel.locator('.card:not(.card-running)', { hasText: 'Healthy gradients' }).waitFor({ timeout: 90_000 });
     await page.waitForTimeout(800);
     await shot('7-panel-healthy');
     const findings = await panel.locator('li.finding.warning, li.finding.error').count();
@@ -368,6 +370,30 @@ try {
       expect(/^Partial: the 2 s time budget ran out\b/.test(text) && /The verdict rests on what was measured before that\.$/.test(text), `caveat: ${text}`);
       const card = await panel.locator('.card').innerText();
       expect(notInt(card), `card: ${card}`);
+    } finally {
+      writeFileSync(workspaceSettings, '{}\n');
+      await page.waitForTimeout(2500);
+    }
+  });
+  await check('with 3 initializations the first one\'s verdict shows on the card while the other 2 are measured, then the final one', async () => {
+    // 20 epochs: a few seconds per initialization on this small model, so the window is wide.
+    writeFileSync(workspaceSettings, JSON.stringify({ 'gradientLens.epochs': 20 }));
+    try {
+      const panel = panelFrame();
+      const confirming = panel.locator('.card.card-running', { hasText: 'First initialization: Healthy gradients' });
+      for (let attempt = 0; attempt < 3 && !(await confirming.count()); attempt++) {
+        await page.waitForTimeout(3000);
+        await page.locator('.view-line').first().click();
+        await palette('Gradient Lens: Analyze Gradients');
+        await confirming.waitFor({ timeout: 60_000 }).catch(() => {});
+      }
+      await confirming.waitFor({ timeout: 1_000 });
+      await shot('7c-first-verdict');
+      const card = (await confirming.innerText()).replace(/\u00a0/g, ' ');
+      expect(/Measuring 2 more initializations to confirm it/.test(card), `card: ${card}`);
+      await panel.locator('.card:not(.card-running)', { hasText: 'Healthy gradients' }).waitFor({ timeout: 90_000 });
+      const final = await panel.locator('.card').innerText();
+      expect(!/first initialization/.test(final), `the final card replaces the first verdict: ${final}`);
     } finally {
       writeFileSync(workspaceSettings, '{}\n');
       await page.waitForTimeout(2500);
@@ -408,7 +434,7 @@ try {
     await page.locator('.view-line').first().click();
     await palette('Gradient Lens: Analyze Gradients');
     const panel = panelFrame();
-    await panel.locator('.card', { hasText: 'Non-finite values' }).waitFor({ timeout: 90_000 });
+    await panel.locator('.card:not(.card-running)', { hasText: 'Non-finite values' }).waitFor({ timeout: 90_000 });
     await page.waitForTimeout(500);
     await shot('13-non-finite');
     const banner = await panel.locator('.banner-nonfinite').innerText();

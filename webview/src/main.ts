@@ -10,7 +10,7 @@
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { formatNumber } from '../../src/shared/format';
-import { decodeNonFinite, encodeNonFinite, type HostToPanel, type Measurement, type PanelCaveat, type PanelFinding, type PanelFix, type PanelLayer, type PanelState, type PanelStep, type PanelToHost, type RunStatus } from '../../src/shared/panelProtocol';
+import { decodeNonFinite, encodeNonFinite, isRunning, type HostToPanel, type Measurement, type PanelCaveat, type PanelFinding, type PanelFix, type PanelLayer, type PanelState, type PanelStep, type PanelToHost, type RunStatus } from '../../src/shared/panelProtocol';
 import { HEAT_LOG_MAX, HEAT_LOG_MIN, heatColor, labelledDecade, logRange, special, specialLabel, wantsLog, type Special } from './view';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, Tooltip);
@@ -129,13 +129,14 @@ function statusText(status: RunStatus): string {
     case 'starting': return 'starting the training worker...';
     case 'probe': return 'probing gradients at initialization...';
     case 'training': return `training: epoch ${status.epoch} of ${status.epochs}, step ${status.step} of ${status.totalSteps}`;
+    case 'confirming': return `first initialization: ${status.firstVerdict}; measuring ${status.planned - 1} more initialization${status.planned > 2 ? 's' : ''} to confirm it...`;
     case 'done': return 'done';
     case 'cancelled': return 'cancelled';
     case 'error': return `error: ${status.message}`;
   }
 }
 
-const running = (s: PanelState): boolean => s.status.kind === 'starting' || s.status.kind === 'probe' || s.status.kind === 'training';
+const running = (s: PanelState): boolean => isRunning(s.status);
 
 /** A log axis: ticks labelled at powers of ten in the shared number format, a title. */
 function logAxis(c: Colors, title: string, range: { min: number; max: number }) {
@@ -525,6 +526,15 @@ function verdictCard(s: PanelState): HTMLElement {
     const last = kernels[kernels.length - 1];
     const ratio = first && last && typeof first.kernelNorm === 'number' && typeof last.kernelNorm === 'number' && last.kernelNorm > 0 ? first.kernelNorm / last.kernelNorm : undefined;
     card.classList.add('card-running');
+    if (s.status.kind === 'confirming') {
+      // The first initialization is measured: its verdict, said as such, while the others run.
+      const more = s.status.planned - 1;
+      card.append(
+        el('h2', { class: 'verdict-words' }, `First initialization: ${s.status.firstVerdict}`),
+        el('p', {}, `Measuring ${more} more initialization${more === 1 ? '' : 's'} to confirm it\u2026 The verdict over all of them replaces this one.`),
+      );
+      return card;
+    }
     card.append(
       el('h2', { class: 'verdict-words' }, 'Measuring\u2026'),
       el('p', {}, statusText(s.status)),

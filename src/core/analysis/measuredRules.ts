@@ -73,6 +73,11 @@ export interface MeasuredAnalysis {
   readonly findings: Finding[];
   /** First/last kernel gradient ratio the verdicts were judged on. */
   readonly ratio?: number;
+  /**
+   * Set on a first verdict (`firstInitializationAnalysis`): judged on the first initialization
+   * only, of this many planned; the others are still being measured.
+   */
+  readonly firstOf?: number;
 }
 
 /** The product's one number format (src/shared/format.ts), so messages read like the panel. */

@@ -5,6 +5,7 @@
  *
  *   readSource(text, file, options)              parse + static rules (+ lazily, the graph to measure)
  *   measureEntry(port, entry, options, ...)      train + measured rules, through the MeasurementPort
+ *   firstInitializationAnalysis(graph, ...)      a first verdict while more initializations run
  *   verifyEntry(port, source, entry, ...)        each applicable fix measured on a patched copy
  *   modelFindings(entry, measured?)              predictions merged with the measurement
  *   documentFindings(source, measured)           the same for every model of a file
@@ -16,7 +17,7 @@ import { measurableModel, type MeasurableModel } from '../defaults';
 import { applicableFixes, type FixCode } from '../fixes/index';
 import type { ModelGraph, ParseResult } from '../ir';
 import { isPythonFile } from '../languages';
-import type { RunOptions, RunResult } from '../measurement';
+import type { RunOptions, RunResult, RunSummary } from '../measurement';
 import { parseSource, type ParseOptions } from '../source';
 import { modelCallIn, type ModelCall } from './buildsModel';
 import type { MeasurementPort } from './port';
@@ -74,6 +75,11 @@ export interface MeasuredModel {
   readonly result: RunResult;
   /** The measured rules' judgement, for a `done` result. */
   readonly analysis?: MeasuredAnalysis;
+  /**
+   * With several initializations: the first one's judgement alone (`firstInitializationAnalysis`,
+   * from the final summary without `initializations`): the first verdict a host showed.
+   */
+  readonly firstAnalysis?: MeasuredAnalysis;
 }
 
 /**
@@ -91,7 +97,30 @@ export async function measureEntry<Event>(
   const ready = entry.measurable();
   if (!ready) return undefined;
   const result = await port.run(ready.graph, options, onEvent, signal);
-  return { graph: ready.graph, result, ...(result.status === 'done' ? { analysis: measuredFindings(ready.graph, result.summary, thresholds) } : {}) };
+  if (result.status !== 'done') return { graph: ready.graph, result };
+  const { summary } = result;
+  const planned = 1 + (summary.initializations?.length ?? 0);
+  const first = summary.firstInitializationMs !== undefined && planned > 1 ? firstInitializationAnalysis(ready.graph, summary, planned, thresholds) : undefined;
+  return { graph: ready.graph, result, analysis: measuredFindings(ready.graph, summary, thresholds), ...(first ? { firstAnalysis: first } : {}) };
+}
+
+/**
+ * A first verdict (issue 19): the measured rules on the first initialization's run alone, while
+ * `planned - 1` more initializations are measured to confirm it (`RunSummary.firstInitializationMs`).
+ * Each warning and error says so, and `firstOf` is set; the run's final analysis, over all
+ * initializations (`measureEntry`), replaces it.
+ * @param summary the `first-initialization` summary (without `initializations`)
+ * @param planned initializations the run will measure (>= 2)
+ */
+export function firstInitializationAnalysis(graph: ModelGraph, summary: RunSummary, planned: number, thresholds: MeasuredThresholds): MeasuredAnalysis {
+  const single = measuredFindings(graph, { ...summary, initializations: [] }, thresholds);
+  const others = planned - 1;
+  const pending = `On the first of ${planned} initializations; the other ${others} ${others === 1 ? 'is' : 'are'} being measured.`;
+  return {
+    ...single,
+    firstOf: planned,
+    findings: single.findings.map((f) => (f.severity === 'info' ? f : { ...f, message: `${f.message} ${pending}` })),
+  };
 }
 
 /** The fixes worth verifying for a model: the applicable fixes of its warnings and errors, in finding order. */

@@ -64,6 +64,13 @@ function modelExtras(source: SourceAnalysis, lines: LineIndex, entry: ModelEntry
   const { summary } = result;
   const analysis = measured.analysis;
   const gradNorms = new Map(Object.entries(summary.layers).flatMap(([id, s]) => (s.gradNorm === null ? [] : [[id, s.gradNorm] as const])));
+  const initializations = 1 + (summary.initializations?.length ?? 0);
+  // What the editor showed after `firstInitializationMs`, while the others were measured.
+  const first =
+    summary.firstInitializationMs !== undefined && measured.firstAnalysis
+      ? { verdict: measured.firstAnalysis.modelVerdict, afterMs: summary.firstInitializationMs }
+      : undefined;
+  const firstText = first ? `; the first of ${initializations} initializations ${first.verdict === analysis.modelVerdict ? 'gave it' : `said ${first.verdict}`} after ${(first.afterMs / 1000).toFixed(1)} s` : '';
   return {
     defaultsUsed,
     findings: modelFindings(entry, analysis),
@@ -71,11 +78,12 @@ function modelExtras(source: SourceAnalysis, lines: LineIndex, entry: ModelEntry
     measurement: {
       status: 'measured',
       backend: result.backend,
-      message: `${summary.steps} steps on ${result.backend} in ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.stoppedBy}); verdict: ${analysis.modelVerdict}`,
+      message: `${summary.steps} steps on ${result.backend} in ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.stoppedBy}); verdict: ${analysis.modelVerdict}${firstText}`,
       ...(summary.partial ? { partial: true as const, reason: summary.partial.reason } : {}),
       ...(summary.notes?.length ? { notes: summary.notes } : {}),
       verdict: analysis.modelVerdict,
-      initializations: 1 + (summary.initializations?.length ?? 0),
+      initializations,
+      ...(first ? { firstVerdict: first } : {}),
     },
     ...(outcome.verification ? { verification: verificationReport(outcome.verification) } : {}),
   };

@@ -15,7 +15,7 @@ import type { LayerNode, ModelGraph } from '../../core/ir';
 import { panelHtml } from '../../shared/panelHtml';
 import { panelFixes, panelThresholds, runCaveats, runText } from '../../shared/panelModel';
 import { headline as measuredHeadline, kernelNorm } from '../../shared/headline';
-import { encodeNonFinite, type HostToPanel, type Measurement, type PanelFinding, type PanelFix, type PanelHeadline, type PanelState, type PanelStep, type PanelToHost, type PanelVerification, type RunStatus } from '../../shared/panelProtocol';
+import { encodeNonFinite, isRunning, type HostToPanel, type Measurement, type PanelFinding, type PanelFix, type PanelHeadline, type PanelState, type PanelStep, type PanelToHost, type PanelVerification, type RunStatus } from '../../shared/panelProtocol';
 import type { ProbeResult, WorkerToHost } from '../../training/protocol';
 import type { AnalysisController } from '../analysisController';
 import type { AnalysisStore, ModelMeasurement } from '../analysisStore';
@@ -82,7 +82,7 @@ export function panelState(
   const line = (offset: number) => document.positionAt(offset).line + 1;
   const lineOf = (id: string | undefined) => line(graph.layers.find((l) => l.id === id)?.range.start ?? graph.range.start);
   const settings = readSettings(document.uri);
-  const running = live && (live.status.kind === 'starting' || live.status.kind === 'probe' || live.status.kind === 'training');
+  const running = live && isRunning(live.status);
   // While a run goes on, its own numbers only; a finished run otherwise.
   const finished = running ? undefined : latest;
   const fresh = finished && !finished.stale ? finished.measurement : undefined;
@@ -358,6 +358,14 @@ export class GradientPanel extends Disposable {
       const last = message.steps[message.steps.length - 1];
       if (last && this.live) this.live = { ...this.live, status: { kind: 'training', epoch: last.epoch + 1, epochs, step: last.step + 1, totalSteps: this.totalSteps } };
       this.flushSoon();
+    } else if (message.type === 'first-initialization') {
+      // The controller stored the first verdict before this event: the card says it while the others run.
+      this.flushNow();
+      const first = this.services.store.get(uri, model);
+      if (first?.analysis.firstOf && this.live) {
+        this.live = { ...this.live, status: { kind: 'confirming', firstVerdict: measuredHeadline(first.analysis, first.summary).words, planned: message.planned } };
+        void this.refresh();
+      }
     } else if (message.type === 'cancelled') {
       this.live = { status: { kind: 'cancelled' } };
       this.flushNow();
