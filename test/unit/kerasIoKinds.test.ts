@@ -10,6 +10,7 @@ import { parseModels } from '../../src/core/parse/index';
 import { readSource } from '../../src/core/pipeline/analysis';
 import { sourceReport } from '../../src/core/pipeline/outcome';
 import { exitStatus, EXIT_UNMEASURED, EXIT_OK } from '../../src/cli/status';
+import { trainingBlocker } from '../../src/core/graph';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -257,4 +258,27 @@ test('BatchNormalization(scale=False) / (center=False) train (a constant gamma /
   const result = spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'cli.js'), 'analyze', 'test/fixtures/kerasio/bn_no_scale.py', '--json', '--seeds', '1', '--time-budget', '20'], { cwd: join(__dirname, '..'), encoding: 'utf8', timeout: 240_000 });
   const report = JSON.parse(result.stdout) as { files: { models: { name: string; measurement: { status: string; message?: string } }[] }[] };
   assert.deepEqual(report.files[0]!.models.map((m) => [m.name, m.measurement.status, m.measurement.status === 'measured' ? '' : m.measurement.message]), [['no_scale', 'measured', ''], ['no_center', 'measured', '']]);
+});
+
+test('a free time axis gets a length the convolutions fit (20 is too short for two strided Conv1D); a window that never fits is refused on its layer', () => {
+  const text = `import tensorflow as tf
+from tensorflow import keras
+from tensorflow.keras import layers
+inputs = keras.Input(shape=(None,), dtype="int64")
+x = layers.Embedding(1000, 8)(inputs)
+x = layers.Conv1D(8, 7, padding="valid", strides=3)(x)
+x = layers.Conv1D(8, 7, padding="valid", strides=3)(x)
+x = layers.GlobalMaxPooling1D()(x)
+model = keras.Model(inputs, layers.Dense(1)(x))
+`;
+  const parsed = parsePythonModels(text, 'c.py');
+  const layers = parsed.models[0]!.layers;
+  assert.deepEqual(layers.map((l) => l.outputShape?.[1]), [64, 64, 20, 5, 8, 1]);
+  assert.ok(parsed.problems.some((p) => /time axis is free .*the run uses 64 steps/.test(p.message)));
+  assert.equal(trainingBlocker(parsed.models[0]!), undefined);
+  const fixed = parsePythonModels(`import keras
+from keras import layers
+model = keras.Sequential([keras.Input(shape=(5, 2)), layers.Conv1D(4, 7), layers.Flatten(), layers.Dense(1)])
+`, 'f.py');
+  assert.match(trainingBlocker(fixed.models[0]!) ?? '', /^`conv1d_1`.*kernel 7 does not fit the input 5.*, so `model` cannot be built or trained\.$/);
 });
