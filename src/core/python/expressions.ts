@@ -39,16 +39,30 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
    */
   protected cutShort(node: SyntaxNode): boolean {
     if (this.src !== this.text) return false;
-    const starts = this.syntaxErrorStarts;
+    const starts = this.errorStarts();
     if (!starts.length) return false;
     let at = node.to;
     while (at < this.text.length && /\s/.test(this.text[at]!)) at++;
-    return starts.includes(at);
+    return starts[lowerBound(starts, at)] === at;
+  }
+
+  private sortedErrorStarts: number[] = [];
+
+  /**
+   * The syntax errors' starts, sorted: both checks are binary searches, so 2,000 nested calls
+   * in a file with 1,600 syntax errors stay linear (the fuzz benchmark's slowest input).
+   */
+  private errorStarts(): readonly number[] {
+    if (this.sortedErrorStarts.length !== this.syntaxErrorStarts.length) this.sortedErrorStarts = [...this.syntaxErrorStarts].sort((a, b) => a - b);
+    return this.sortedErrorStarts;
   }
 
   /** Whether a syntax error lies inside `node` (`activ⚠.add(...)`: lezer's recovery, not an access chain). */
   protected holdsSyntaxError(node: SyntaxNode): boolean {
-    return this.src === this.text && this.syntaxErrorStarts.some((at) => at > node.from && at < node.to);
+    if (this.src !== this.text) return false;
+    const starts = this.errorStarts();
+    const i = lowerBound(starts, node.from + 1);
+    return i < starts.length && starts[i]! < node.to;
   }
 
   /** The value of a half-typed name: unknown, never a hole to fill, said once on its line. */
@@ -490,4 +504,16 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
     return unknownOf(`\`${op}\` of these values is not evaluated`);
   }
 
+}
+
+/** The index of the first element of the ascending `sorted` that is >= `x` (its length if none). */
+function lowerBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
