@@ -83,6 +83,8 @@ interface RunRecord {
   wallMs: number;
   probeAt?: number;
   firstStepsAt?: number;
+  /** When the first initialization's verdict was posted (several initializations only). */
+  firstVerdictAt?: number;
   probeMs?: number;
   steps: number;
   trainingMs?: number;
@@ -136,8 +138,8 @@ function main(): void {
   const lines = [
     `Scale benchmark: ${rounds} round(s), before = ${BEFORE_COMMIT}, after = working tree; default run options${budget ? `, budget ${budget} s` : ' (60 s budget)'}; node ${process.version}.`,
     '',
-    '| model | params | version | wall s | first stats s | probe s | steps | batch | training ms per sample | initializations | stopped by | verdict | GFLOP/s | peak RSS MiB | load |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| model | params | version | wall s | first stats s | first verdict s | probe s | steps | batch | training ms per sample | initializations | stopped by | verdict | GFLOP/s | peak RSS MiB | load |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const model of models) {
     const graph = parseModels(readFileSync(join(root, 'bench/scale', model), 'utf8'), model).models[0]!;
@@ -151,7 +153,7 @@ function main(): void {
       const column = (pick: (r: RunRecord) => number | undefined): string => list.map((r) => pick(r) ?? '-').join(', ');
       const outcomes = [...new Set(list.map((r) => (r.status === 'done' || r.status === 'cancelled' ? r.stoppedBy : `${r.status}: ${r.error?.slice(0, 60)}`)))].join(', ');
       lines.push(
-        `| ${model.replace(/\.ts$/, '')} | ${(params / 1e6).toFixed(2)} M | ${version.name} | ${seconds(median(list.map((r) => r.wallMs)))} | ${seconds(firstStats)} | ${seconds(median(list.map((r) => r.probeMs ?? NaN)))} | ${list.map((r) => r.steps).join(', ')} | ${column((r) => r.batchSize)} | ${Number.isFinite(perSample) ? perSample.toFixed(1) : '-'} | ${column((r) => r.initializations)} | ${outcomes} | ${[...new Set(list.map((r) => r.verdict ?? '-'))].join(', ')} | ${Number.isFinite(gflops) ? gflops.toFixed(2) : '-'} | ${median(list.map((r) => r.maxRssMiB)).toFixed(0)} | ${list.map((r) => r.load.toFixed(1)).join(', ')} |`,
+        `| ${model.replace(/\.ts$/, '')} | ${(params / 1e6).toFixed(2)} M | ${version.name} | ${seconds(median(list.map((r) => r.wallMs)))} | ${seconds(firstStats)} | ${seconds(median(list.map((r) => r.firstVerdictAt ?? NaN)))} | ${seconds(median(list.map((r) => r.probeMs ?? NaN)))} | ${list.map((r) => r.steps).join(', ')} | ${column((r) => r.batchSize)} | ${Number.isFinite(perSample) ? perSample.toFixed(1) : '-'} | ${column((r) => r.initializations)} | ${outcomes} | ${[...new Set(list.map((r) => r.verdict ?? '-'))].join(', ')} | ${Number.isFinite(gflops) ? gflops.toFixed(2) : '-'} | ${median(list.map((r) => r.maxRssMiB)).toFixed(0)} | ${list.map((r) => r.load.toFixed(1)).join(', ')} |`,
       );
     }
   }

@@ -2,7 +2,7 @@
  * One measurement of one model file, as the CLI runs it (a fresh process, a training worker,
  * default run options), for the scale benchmark (bench/scale.bench.ts), which builds this file
  * against the product's sources before and after a change and runs both, interleaved.
- * Prints one JSON line: wall time, time to the first statistics, steps, how the run stopped, the
+ * Prints one JSON line: wall time, time to the first statistics and to the first verdict, steps, how the run stopped, the
  * verdict, and the process's peak RSS (the worker is a thread of this process).
  * Usage: node scaleRun.js <model file> [budget seconds]
  */
@@ -21,9 +21,11 @@ async function main(): Promise<void> {
   const session = new TrainingSession({ workerPath: join(__dirname, 'worker.js'), backend: 'wasm' });
   let probeAt: number | undefined;
   let firstStepsAt: number | undefined;
+  let firstVerdictAt: number | undefined;
   const result = await session.run(graph, { ...DEFAULT_RUN_OPTIONS, timeBudgetMs: budgetSeconds * 1000 }, (message) => {
     if (message.type === 'probe' && probeAt === undefined) probeAt = performance.now() - started;
     if (message.type === 'steps' && firstStepsAt === undefined) firstStepsAt = performance.now() - started;
+    if (message.type === 'first-initialization') firstVerdictAt = performance.now() - started;
   });
   const wallMs = performance.now() - started;
   await session.dispose();
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
       backend: result.backend,
       wallMs,
       probeAt,
+      firstVerdictAt,
       firstStepsAt,
       probeMs: extra?.probe?.elapsedMs,
       steps: summary?.steps ?? 0,

@@ -510,8 +510,12 @@ async function measureInitializations(tf: Tfjs, graph: ModelGraph, options: RunO
     }
   }
   const probeSeeds = [primary, ...others].map((s) => ({ seed: s.initSeed ?? options.seed, kernelNorms: kernelNormsOf(s.probe?.layers ?? {}) }));
+  // A stop while the others confirm the first keeps what was measured, and says so.
+  const stopped = control.cancelled() && 1 + others.length < count;
+  const measured = 1 + others.length;
   return {
     ...primary,
+    ...(stopped && !primary.partial ? { partial: { reason: `the run was stopped after ${measured} of ${count} initializations` } } : {}),
     elapsedMs: Date.now() - started,
     firstInitializationMs,
     ...(primary.probe ? { probe: { ...primary.probe, seeds: probeSeeds } } : {}),

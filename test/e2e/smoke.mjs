@@ -158,6 +158,9 @@ try {
     await shot('3-measured-diagnostics');
     const rows = await problems();
     expect(!rows.some((r) => r.includes('Predicted vanishing')), 'the prediction gave way to the measurement');
+    // The first initialization's verdict comes first ("vanishing on the first initialization;
+    // confirming..."); the status bar's numbers follow when the run ends.
+    await page.locator('.statusbar-item', { hasText: /model: first\/last gradient/ }).first().waitFor({ timeout: 60_000 }).catch(() => {});
     const status = await page.locator('.statusbar-item', { hasText: 'vanishing' }).allInnerTexts();
     expect(status.some((s) => /model: first\/last gradient \d+(\.\d+)?e-\d+ · vanishing/.test(s)), `status bar: ${JSON.stringify(status)}`);
   });

@@ -102,6 +102,29 @@ describe('Gradient Lens in the extension host', () => {
     assert.deepEqual(lines(measured, 'long-sequence-rnn'), [10]);
   });
 
+  it('the first initialization\'s verdict shows while the others run, and a stop keeps it as a partial result', async () => {
+    const uri = file('long-sequence-rnn.js');
+    await open('long-sequence-rnn.js');
+    const config = vscode.workspace.getConfiguration('gradientLens');
+    // Several seconds per initialization, and room in the budget for all three.
+    await config.update('epochs', 6, vscode.ConfigurationTarget.Workspace);
+    await config.update('timeBudgetSeconds', 180, vscode.ConfigurationTarget.Workspace);
+    try {
+      const running = vscode.commands.executeCommand('gradientLens.analyze', uri, 'model');
+      const first = await diagnostics(uri, (d) => d.some((x) => x.message.endsWith('On the first of 3 initializations; the other 2 are being measured.')), 120_000);
+      assert.deepEqual(lines(first, 'long-sequence-rnn'), [10]);
+      await vscode.commands.executeCommand('gradientLens.stop');
+      await running;
+      // What was measured is kept (one initialization), no longer said to be confirming.
+      const after = await diagnostics(uri, (d) => d.length > 0 && !d.some((x) => x.message.includes('On the first of')), 10_000);
+      assert.deepEqual(lines(after, 'long-sequence-rnn'), [10]);
+      assert.ok(after.every((d) => !/Same in 3 of 3/.test(d.message)), 'one initialization, not three');
+    } finally {
+      await config.update('epochs', undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update('timeBudgetSeconds', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('a builder called with constants in another workspace file is bound from that call site', async () => {
     const builder = "import * as tf from '@tensorflow/tfjs';\n\nexport function stack(features: number) {\n  const m = tf.sequential();\n  m.add(tf.layers.dense({ units: 16, activation: 'sigmoid', inputShape: [features] }));\n  for (let i = 0; i < 9; i++) m.add(tf.layers.dense({ units: 16, activation: 'sigmoid' }));\n  m.add(tf.layers.dense({ units: 1 }));\n  return m;\n}\n";
     const caller = "import { stack } from './stack-builder';\n\nconst WIDTH = 7;\nexport const net = stack(WIDTH);\n";

@@ -72,3 +72,13 @@ test('a single initialization has no first verdict: no event, no time, nothing i
   const report = sourceReport('deep.ts', source, () => ({ measured }));
   assert.equal(report.models[0]!.measurement!.firstVerdict, undefined);
 });
+
+test('a stop while the others confirm the first keeps the first initialization, marked partial', async () => {
+  await tf.setBackend('cpu');
+  const graph = readSource(DEEP_SIGMOID, 'deep.ts').entries[0]!.model;
+  let stop = false;
+  const summary = await measure(tf, graph, { ...OPTIONS, seeds: 3 }, { firstInitialization: () => (stop = true) }, { cancelled: () => stop });
+  assert.deepEqual(summary.initializations, []);
+  assert.equal(summary.stoppedBy, 'completed');
+  assert.equal(summary.partial?.reason, 'the run was stopped after 1 of 3 initializations');
+});
