@@ -101,6 +101,8 @@ export const KERAS_LAYERS: Readonly<Record<string, LayerSpec>> = {
   Resizing: spec('resizing', 'height', 'width', 'interpolation'),
   CategoryEncoding: spec('categoryEncoding', 'num_tokens', 'output_mode'),
   RandomWidth: spec('randomWidth', 'factor', 'interpolation', 'seed'),
+  // tfjs has none: the worker builds Keras' (training/multiHeadAttention.ts).
+  MultiHeadAttention: spec('multiHeadAttention', 'num_heads', 'key_dim', 'value_dim', 'dropout', 'use_bias', 'output_shape'),
   // Keras' RandomCrop outputs (height, width) at inference too (a center crop): tfjs' centerCrop.
   RandomCrop: spec('centerCrop', 'height', 'width'),
 };
@@ -148,6 +150,8 @@ const KEY_RENAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = 
   inputLayer: { shape: 'inputShape' },
   // Keras 3 renamed `alpha` to `negative_slope`; tfjs kept `alpha`.
   leakyReLU: { negative_slope: 'alpha' },
+  // Not the IR's `outputShape` (every layer's inferred shape).
+  multiHeadAttention: { output_shape: 'attentionOutputShape' },
 };
 
 /**

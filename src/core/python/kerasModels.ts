@@ -322,7 +322,24 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
   }
 
   protected override applyLayer(layer: LayerValue, args: Args, site: SyntaxNode): Value {
-    const input = args.positional[0]?.value ?? args.keywords.get('inputs')?.value;
+    let input = args.positional[0]?.value ?? args.keywords.get('inputs')?.value;
+    if (layer.type === 'multiHeadAttention') {
+      // `mha(query, value[, key], attention_mask=..., training=...)`: the tensors are its inputs.
+      if (args.keywords.get('return_attention_scores')?.value === true) return new Unknown(this.t(site), 'the attention scores of `MultiHeadAttention` are not read');
+      const part = (i: number, name: string): Value | undefined => args.positional[i]?.value ?? args.keywords.get(name)?.value;
+      // Self-attention (`mha(x, x)`) is one input: tfjs' executor frees a tensor that a layer
+      // lists twice after its first use, before the layers that read it later (a residual add).
+      const same = (a: Value | undefined, b: Value | undefined): boolean => a === b || (a instanceof TensorValue && b instanceof TensorValue && a.node === b.node && a.index === b.index);
+      const query = part(0, 'query');
+      const value = part(1, 'value');
+      const key = part(2, 'key');
+      const parts = query === undefined ? [] : [query];
+      if (value !== undefined && (!same(value, query) || (key !== undefined && !same(key, value)))) parts.push(value);
+      if (key !== undefined && !same(key, value ?? query)) parts.push(key);
+      input = parts.length ? parts : undefined;
+      const mask = args.keywords.get('attention_mask') ?? args.keywords.get('use_causal_mask');
+      if (mask && mask.value !== false && mask.value !== null) this.problem('The attention mask is not applied when measuring (every step attends to every step); the gradients are those of unmasked attention.', mask.property ?? rangeOf(site), 'info');
+    }
     const values = Array.isArray(input) ? input : [input];
     if (input === undefined || values.length === 0) return new Unknown(this.t(site), 'layer applied to nothing');
     const bad = values.find((v) => !(v instanceof TensorValue));
