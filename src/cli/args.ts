@@ -140,6 +140,8 @@ function* flags(rest: readonly string[]): Generator<{ arg: string; flag: string;
 export function parseArgs(argv: readonly string[]): CliOptions {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
+  // `gradient-lens analyze --help` asks for the usage, as with other CLIs (not an unknown option).
+  if ((command === 'analyze' || command === 'fix') && rest.some((arg) => arg === '--help' || arg === '-h')) return { command: 'help' };
   if (command === 'fix') return parseFixArgs(rest);
   if (command !== 'analyze') throw new UsageError(`unknown command '${command}'`);
   const files: string[] = [];

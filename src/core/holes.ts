@@ -218,6 +218,14 @@ export function mergeHoles(holes: readonly Hole[]): Hole[] {
   return [...byName.values()];
 }
 
+/** Where the values an advice shows come from: examples, or the data the code fits (`xs`). */
+function provenance(holes: readonly Hole[]): string {
+  const read = holes.filter((h) => h.suggestedFrom);
+  if (!read.length) return 'the values shown are examples, not read from your code';
+  const from = read.map((h) => `\`${h.name}\` from the data \`${h.suggestedFrom}\``).join(', ');
+  return read.length === holes.length ? `${from}: check it is what the model should take` : `${from}; the other values shown are examples, not read from your code`;
+}
+
 /** Says which holes remain and how to fill them; undefined when there are none. */
 export function holeAdvice(graph: ModelGraph, language: 'ts' | 'py' = 'ts'): string | undefined {
   const holes = graph.holes ?? [];
@@ -229,7 +237,7 @@ export function holeAdvice(graph: ModelGraph, language: 'ts' | 'py' = 'ts'): str
   return (
     `Model \`${graph.name}\` has values the parser cannot know: ${list}. ` +
     `Fill them with an annotation comment above the function that builds the model (or above the statement, at top level), \`${comment} gradient-lens: ${example}\`, ` +
-    `or on the command line with ${sets} (the values shown are examples, not read from your code).`
+    `or on the command line with ${sets} (${provenance(holes)}).`
   );
 }
 

@@ -168,6 +168,8 @@ export interface Hole {
   readonly usedBy: readonly string[];
   /** A value to start from, as source text (`[10]`, `32`, `'relu'`): never presented as fact. */
   readonly suggestion: string;
+  /** The data the suggestion was read from (`xs`, the array the code fits the model on), when it was. */
+  readonly suggestedFrom?: string;
   /**
    * Whose default the suggestion is, for holes that decide no layer and no shape (`Adam's
    * default`): such a hole does not block a measurement, which uses the suggestion and says so.

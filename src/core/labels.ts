@@ -376,7 +376,7 @@ function withInputShapeFromData(text: string, model: ModelGraph, onlyModel: bool
     range: { start: data.start, end: data.start + data.name.length },
     severity: 'info',
   });
-  return { ...model, holes: model.holes!.map((h) => (h === hole ? { ...h, suggestion } : h)) };
+  return { ...model, holes: model.holes!.map((h) => (h === hole ? { ...h, suggestion, suggestedFrom: data.name } : h)) };
 }
 
 /** Adds label facts and the loss's logits flag to every model of a parse result. */

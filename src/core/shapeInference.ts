@@ -30,7 +30,8 @@ function tuple(value: ConfigValue | undefined, n: number, fallback: number): num
 function convLength(length: number | null, kernel: number, padding: string, stride: number, dilation: number): number | null {
   if (length === null) return null;
   const dilated = kernel + (kernel - 1) * (dilation - 1);
-  const out = padding === 'same' ? length : length - dilated + 1;
+  // Causal (Conv1D) pads (kernel - 1) * dilation steps before the sequence: 'same' length (Keras' conv_output_length).
+  const out = padding === 'same' || padding === 'causal' ? length : length - dilated + 1;
   return Math.floor((out + stride - 1) / stride);
 }
 

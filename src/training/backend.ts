@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { Tfjs } from './buildModel';
 import type { WorkerOptions } from './protocol';
+import { registerDilatedConvGradient } from './dilatedConvGradient';
 import { registerMissingWasmKernels } from './wasmKernels';
 import { missingThreadedFiles, startThreadedWasm } from './wasmThreads';
 
@@ -40,6 +41,8 @@ export interface BackendInfo {
  * cannot be undone in this thread.
  */
 export async function startBackend(tf: Tfjs, options: WorkerOptions): Promise<BackendInfo | { readonly threadsFailed: string }> {
+  // Gradients are the same on every backend: registered once, whichever starts.
+  registerDilatedConvGradient(tf);
   if (options.backend !== 'wasm') {
     await tf.setBackend('cpu');
     return { backend: 'cpu', threads: 1 };

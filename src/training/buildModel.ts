@@ -157,6 +157,38 @@ function batchNormLayers(tf: Tfjs, layer: LayerNode, options: BuildOptions): tfj
   return layers;
 }
 
+/** A size given as `n` or `[n]` (Keras/tfjs `kernelSize`, `dilationRate`), or undefined. */
+function firstSize(value: ConfigValue | undefined, fallback?: number): number | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'number' ? first : value === undefined || value === null ? fallback : undefined;
+}
+
+/**
+ * Keras' causal Conv1D (`padding='causal'`: WaveNet, the TF time-series course) as tfjs 4.22 can
+ * run it: its conv1dWithBias throws "The support for CAUSAL padding mode ... is not implemented
+ * yet" at the first step. Keras defines causal padding as (kernel size - 1) * dilation zeros
+ * before the first time step, then a valid convolution (`Conv._compute_causal_padding`); tfjs has
+ * no 1-D zero padding, so the sequence is padded as a [steps, 1, channels] image. Same weights,
+ * same outputs; the convolution keeps the layer's name (its statistics are the layer's).
+ */
+function causalConv1dLayers(tf: Tfjs, layer: LayerNode, graph: ModelGraph, options: BuildOptions): tfjs.layers.Layer[] | undefined {
+  if (layer.type !== 'conv1d' || layer.config.padding !== 'causal' || layer.config.dataFormat === 'channelsFirst') return undefined;
+  const kernel = firstSize(layer.config.kernelSize);
+  const dilation = firstSize(layer.config.dilationRate, 1);
+  const from = layer.inbound[0];
+  const inputShape = from === undefined ? declaredInputShape(layer) : graph.layers.find((l) => l.id === from)?.outputShape?.slice(1);
+  const channels = inputShape?.[inputShape.length - 1];
+  if (kernel === undefined || dilation === undefined || typeof channels !== 'number') return undefined;
+  const { inputShape: declaredShape, batchInputShape } = layer.config;
+  const declared = toTfjsValue(tf, { ...(declaredShape !== undefined ? { inputShape: declaredShape } : {}), ...(batchInputShape !== undefined ? { batchInputShape } : {}) }, `\`${layer.id}\``, layer.id) as object;
+  return [
+    tf.layers.reshape({ ...declared, targetShape: [-1, 1, channels], name: `${layer.id}_causal_2d` }),
+    tf.layers.zeroPadding2d({ padding: [[(kernel - 1) * dilation, 0], [0, 0]], name: `${layer.id}_causal_pad` }),
+    tf.layers.reshape({ targetShape: [-1, channels], name: `${layer.id}_causal_1d` }),
+    makeLayer(tf, { ...layer, config: { ...layer.config, padding: 'valid', inputShape: null, batchInputShape: null } }, options),
+  ];
+}
+
 /**
  * The layer, and the stand-in that applies its activation when tfjs has none of that name (or the
  * layers that stand for a batch norm / Flatten tfjs cannot train as written). With a seed, the
@@ -165,6 +197,11 @@ function batchNormLayers(tf: Tfjs, layer: LayerNode, options: BuildOptions): tfj
 function makeLayers(tf: Tfjs, layer: LayerNode, graph: ModelGraph, index: number, seed: number | undefined, options: BuildOptions): tfjs.layers.Layer[] {
   const norm = batchNormLayers(tf, layer, options);
   if (norm) return norm;
+  const causal = causalConv1dLayers(tf, layer, graph, options);
+  if (causal) {
+    if (seed !== undefined) seedInitializers(causal[causal.length - 1]!, deriveSeed(seed, index));
+    return causal;
+  }
   if (layer.type === 'flatten' && readsFlatInput(graph, layer)) {
     // Keras' Flatten on a flat input is a no-op; tfjs' rejects inputs under 3-D: an identity stands in.
     const { inputShape, batchInputShape } = layer.config;

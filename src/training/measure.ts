@@ -186,7 +186,7 @@ interface TrackedLayer {
 }
 
 /** Keras-style losses on probabilities, as tfjs-layers computes them, mean over the batch. */
-function lossFunction(tf: Tfjs, name: string): (yTrue: tfjs.Tensor, yPred: tfjs.Tensor) => tfjs.Scalar {
+export function lossFunction(tf: Tfjs, name: string): (yTrue: tfjs.Tensor, yPred: tfjs.Tensor) => tfjs.Scalar {
   const clip = (p: tfjs.Tensor) => tf.clipByValue(p, EPSILON, 1 - EPSILON);
   switch (name.toLowerCase()) {
     case 'categoricalcrossentropy':
@@ -213,6 +213,30 @@ function lossFunction(tf: Tfjs, name: string): (yTrue: tfjs.Tensor, yPred: tfjs.
         const d = tf.sub(p, y);
         return tf.mean(tf.sub(tf.add(d, tf.softplus(tf.mul(-2, d))), Math.log(2)));
       };
+    // The other losses of tfjs-layers' `losses.ts` (Keras'), as it computes them: these trained
+    // as mean squared error before, so a Poisson or KL model was measured on another loss.
+    case 'squaredhinge':
+      return (y, p) => tf.mean(tf.square(tf.relu(tf.sub(1, tf.mul(tf.sub(tf.mul(y, 2), 1), p)))));
+    case 'categoricalhinge':
+      return (y, p) => tf.mean(tf.relu(tf.add(1, tf.sub(tf.max(tf.mul(tf.sub(1, y), p), -1), tf.sum(tf.mul(y, p), -1)))));
+    case 'meanabsolutepercentageerror':
+    case 'mape':
+      return (y, p) => tf.mul(100, tf.mean(tf.div(tf.abs(tf.sub(y, p)), tf.maximum(tf.abs(y), EPSILON))));
+    case 'meansquaredlogarithmicerror':
+    case 'msle':
+      return (y, p) => tf.mean(tf.square(tf.sub(tf.log1p(tf.maximum(p, EPSILON)), tf.log1p(tf.maximum(y, EPSILON)))));
+    case 'kullbackleiblerdivergence':
+    case 'kld':
+      return (y, p) => {
+        const q = tf.clipByValue(y, EPSILON, 1);
+        return tf.mean(tf.sum(tf.mul(y, tf.log(tf.div(q, tf.clipByValue(p, EPSILON, 1)))), -1));
+      };
+    case 'poisson':
+      return (y, p) => tf.mean(tf.sub(p, tf.mul(y, tf.log(tf.add(p, EPSILON)))));
+    case 'cosineproximity': {
+      const unit = (x: tfjs.Tensor) => tf.div(x, tf.sqrt(tf.maximum(tf.sum(tf.square(x), -1, true), EPSILON)));
+      return (y, p) => tf.mean(tf.neg(tf.sum(tf.mul(unit(y), unit(p)), -1)));
+    }
     default:
       return (y, p) => tf.mean(tf.square(tf.sub(y, p)));
   }

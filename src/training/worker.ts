@@ -7,10 +7,11 @@ import * as tf from '@tensorflow/tfjs';
 import { startBackend } from './backend';
 import { measureWithFallback, MeasureError } from './measure';
 import type { HostToWorker, RunSummary, WorkerOptions, WorkerToHost } from './protocol';
+import { tfjsNamedGraph } from './tensorNames';
 
 export type { WorkerOptions } from './protocol';
 
-function post(message: WorkerToHost): void {
+function postToHost(message: WorkerToHost): void {
   parentPort?.postMessage(message);
 }
 
@@ -20,21 +21,25 @@ let queue: Promise<void> = Promise.resolve();
 // Never settles when the threaded start failed: the host terminates this worker and reposts the run.
 const ready = startBackend(tf, options).then((started) => {
   if ('threadsFailed' in started) {
-    post({ type: 'threads-failed', reason: started.threadsFailed });
+    postToHost({ type: 'threads-failed', reason: started.threadsFailed });
     return new Promise<never>(() => undefined);
   }
-  post({ type: 'ready', ...started });
+  postToHost({ type: 'ready', ...started });
   return started;
 });
 
 async function run(runId: number, message: Extract<HostToWorker, { type: 'start' }>): Promise<void> {
   const info = await ready;
+  // Layer names tfjs refuses (Keras' `name='schicht_ä'`) are built under aliases; every message
+  // of this run gives the user's names back.
+  const names = tfjsNamedGraph(message.graph);
+  const post = (reply: WorkerToHost): void => postToHost(names.restore(reply));
   // A start note (threads or wasm unavailable) is true of every run on this worker.
   const withStartNote = (summary: RunSummary): RunSummary => (info.note ? { ...summary, notes: [...(summary.notes ?? []), info.note] } : summary);
   try {
     const summary = await measureWithFallback(
       tf,
-      message.graph,
+      names.graph,
       message.options,
       {
         started: ({ trainableLayers, totalSteps }) => post({ type: 'started', runId, backend: info.backend, trainableLayers, totalSteps }),

@@ -119,6 +119,14 @@ function needsConfigLiteral(code: FixCode, target: Target): FixPlan | undefined 
  * layers); by default it edits every layer the fix applies to.
  */
 export function planFix(text: string, fileName: string, graph: ModelGraph, code: FixCode, layerIds?: readonly string[]): FixPlan {
+  const plan = planFixLf(text, fileName, graph, code, layerIds);
+  // Fixes write '\n'; a file whose lines end in CRLF (Windows) keeps CRLF in the lines they add.
+  const crlf = (text.match(/\r\n/g)?.length ?? 0) > (text.match(/(?<!\r)\n/g)?.length ?? 0);
+  if (!crlf || !('edits' in plan)) return plan;
+  return { ...plan, edits: plan.edits.map((edit) => ({ ...edit, newText: edit.newText.replace(/\r?\n/g, '\r\n') })) };
+}
+
+function planFixLf(text: string, fileName: string, graph: ModelGraph, code: FixCode, layerIds?: readonly string[]): FixPlan {
   if (isOutputFix(code)) return planOutputFix(text, fileName, graph, code, layerIds);
   // A finding's layers narrow the default targets; the same layers qualify with or without them,
   // so what a finding offers is what `fix --apply` and verification apply.

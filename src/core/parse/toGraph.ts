@@ -74,6 +74,9 @@ function rangesOf(object: ObjectValue | undefined): Record<string, PropertyRange
 
 
 
+/** Layer names tfjs-layers accepts (`tensorNameRegex`, tfjs-layers src/common.ts). */
+const TFJS_LAYER_NAME = /^[A-Za-z0-9][-A-Za-z0-9._/]*$/;
+
 /** Builds the IR for one model. Layer ids are Keras-style names, unique within the model. */
 export function toModelGraph(model: ModelValue, name: string, report: Report, nameOf: (model: ModelValue) => string = (m) => m.name ?? 'model'): ModelGraph {
   const nodes = model instanceof FunctionalModel ? functionalNodes(model) : sequentialNodes(model.layers);
@@ -84,6 +87,10 @@ export function toModelGraph(model: ModelValue, name: string, report: Report, na
     const layer = node.layer;
     const id = nextId(layer.type, layer.config?.props.get('name'));
     ids.set(node, id);
+    if (id === layer.config?.props.get('name') && !TFJS_LAYER_NAME.test(id)) {
+      // tfjs-layers' `isValidTensorName`; the worker measures such a layer under an alias (tensorNames.ts).
+      report(`tfjs refuses the layer name \`${id}\` (it allows ${TFJS_LAYER_NAME.source}): your code throws "Not a valid tensor name" when it builds this model; Gradient Lens measures it under another name.`, layer.config.ranges.get('name')?.value ?? layer.range, 'warning');
+    }
     if (layer.custom) {
       const standIn =
         layer.custom.output === 'same' ? 'an identity stand-in (no weights; the sum of its inputs when it takes several)' :
@@ -183,11 +190,62 @@ function collectHoles(config: ObjectValue, layerType: string, owner: string, int
   for (const [key, value] of config.props) visit(value, key, key);
 }
 
+/**
+ * tfjs loss functions passed by reference (`loss: tf.losses.meanSquaredError`, as in the tfjs
+ * "2D data" tutorial, or `tf.metrics.binaryCrossentropy`) -> the loss string `compile` takes for
+ * the same computation. `softmaxCrossEntropy` / `sigmoidCrossEntropy` take logits, which
+ * `lossFromLogits` (labels.ts) reads from the written text. Others (`huberLoss`,
+ * `cosineDistance`, which needs an axis) have no string twin: they are custom losses here.
+ */
+const TFJS_LOSS_FUNCTIONS: Readonly<Record<string, string>> = {
+  'losses.meanSquaredError': 'meanSquaredError',
+  'losses.absoluteDifference': 'meanAbsoluteError',
+  'losses.logLoss': 'binaryCrossentropy',
+  'losses.sigmoidCrossEntropy': 'binaryCrossentropy',
+  'losses.softmaxCrossEntropy': 'categoricalCrossentropy',
+  'losses.hingeLoss': 'hinge',
+  'metrics.meanSquaredError': 'meanSquaredError',
+  'metrics.MSE': 'meanSquaredError',
+  'metrics.mse': 'meanSquaredError',
+  'metrics.meanAbsoluteError': 'meanAbsoluteError',
+  'metrics.MAE': 'meanAbsoluteError',
+  'metrics.mae': 'meanAbsoluteError',
+  'metrics.meanAbsolutePercentageError': 'meanAbsolutePercentageError',
+  'metrics.MAPE': 'meanAbsolutePercentageError',
+  'metrics.mape': 'meanAbsolutePercentageError',
+  'metrics.binaryCrossentropy': 'binaryCrossentropy',
+  'metrics.categoricalCrossentropy': 'categoricalCrossentropy',
+  'metrics.sparseCategoricalCrossentropy': 'sparseCategoricalCrossentropy',
+  'metrics.cosineProximity': 'cosineProximity',
+};
+
+/**
+ * The compile call's `loss` (one value or a list, one per output): tfjs loss functions become
+ * their loss strings; a function of the user's code (or a tfjs one without a string twin) is
+ * said to be replaced by mean squared error, which the run then uses (measure.ts `lossNames`).
+ */
+function toLossValue(value: Value, range: SourceRange, report: Report): ConfigValue {
+  if (Array.isArray(value)) return value.map((item) => toLossValue(item, range, report));
+  if (value instanceof Namespace) {
+    const known = TFJS_LOSS_FUNCTIONS[value.path.join('.')];
+    if (known) return known;
+  }
+  if (value instanceof FunctionValue || value instanceof NativeFunction || value instanceof Namespace) {
+    // A function written in the compile call itself has only the property's name: say "function".
+    const inline = value instanceof FunctionValue && value.declaration.getStart() >= range.start && value.declaration.end <= range.end;
+    const name = value instanceof Namespace ? `tf.${value.path.join('.')}` : inline || !value.name ? '' : value.name;
+    const reason = 'custom loss functions are not evaluated';
+    report(`Custom loss ${name ? `\`${name}\`` : 'function'} is not evaluated; training uses mean squared error instead.`, range, 'warning');
+    return { $unknown: name || 'a function', reason };
+  }
+  return toConfigValue(value, 'loss', range, report);
+}
+
 function toCompileInfo(args: ObjectValue | undefined, range: SourceRange, report: Report): CompileInfo {
   const value = (key: string): ConfigValue | undefined =>
     args?.props.has(key) ? toConfigValue(args.props.get(key), key, args.ranges.get(key)?.value ?? range, report) : undefined;
   const optimizer = value('optimizer');
-  const loss = value('loss');
+  const loss = args?.props.has('loss') ? toLossValue(args.props.get('loss'), args.ranges.get('loss')?.value ?? range, report) : undefined;
   const metrics = value('metrics');
   return {
     range,

@@ -142,6 +142,14 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
         if (cond === undefined) return new Unknown(this.t(node), `condition \`${this.t(c)}\` is not a constant`);
         return this.eval(cond ? a : b, scope);
       }
+      case 'NamedExpression': {
+        // The walrus `(d := dropout)` binds its name and is its value (PEP 572).
+        const [target, , valueNode] = kids(node);
+        if (!target || !valueNode) return new Unknown(this.t(node), 'incomplete expression');
+        const value = this.eval(valueNode, scope);
+        this.assign(target, value, scope);
+        return value;
+      }
       case 'CallExpression':
         return this.call(node, scope);
       case 'LambdaExpression':

@@ -141,6 +141,8 @@ export abstract class Expressions extends Statements {
       const binding = scope.lookup(node.text);
       if (binding) return binding.value;
       if (isCutPlaceholder(node.text)) return new Unknown('...', 'it nests too deeply to read');
+      // The TypeScript parser puts an empty identifier where code is missing (`units: ` at the end of a half-typed file).
+      if (node.text === '') return new Unknown('(missing)', 'the code is incomplete here: a value is missing');
       return new Unknown(node.text, `\`${node.text}\` is not defined in this file`);
     }
     if (
