@@ -32,7 +32,7 @@ export function hasParseError(file: FileReport): boolean {
 export function exitStatus(report: Report, unreadable: boolean): number {
   if (unreadable) return EXIT_USAGE;
   const unmeasured = report.files.some(
-    (f) => f.noModel || hasParseError(f) || f.models.some((m) => m.measurement?.status === 'unresolved' || m.measurement?.status === 'failed'),
+    (f) => f.noModel || hasParseError(f) || f.problems.some((p) => p.leftOut) || f.models.some((m) => m.measurement?.status === 'unresolved' || m.measurement?.status === 'failed'),
   );
   if (unmeasured) return EXIT_UNMEASURED;
   const hasFindings = report.files.some((f) => f.models.some((m) => m.findings.some((x) => x.severity !== 'info')));

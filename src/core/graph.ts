@@ -94,6 +94,10 @@ export function layerIds(): (type: string, configName: unknown) => string {
  * that is only an input). Undefined when nothing stands in the way.
  */
 export function trainingBlocker(graph: ModelGraph): string | undefined {
+  // A window that does not fit its input (tfjs would build a negative size: on wasm, "memory
+  // access out of bounds"), found on a copy so the graph's shapes stay as they are.
+  const misfit = inferShapes({ layers: graph.layers.map((l) => ({ ...l, config: { ...l.config } })) } as unknown as ModelGraph).find((p) => /does not fit the input/.test(p.message));
+  if (misfit) return `${misfit.message.replace(/\.$/, '')}, so \`${graph.name}\` cannot be built or trained.`;
   for (const layer of graph.layers) {
     const shapes = [layer.outputShape, ...(Array.isArray(layer.config.inputShape) ? [[null, ...layer.config.inputShape]] : [])];
     for (const shape of shapes) {
@@ -120,14 +124,34 @@ const FREE_LENGTH_INPUT_KEYS = ['inputShape', 'batchInputShape', 'inputDim', 'ba
 /** Steps a free time axis (`input_shape=(None, 3)`) runs with, and free image sides. */
 const FREE_TIME_STEPS = 20;
 const FREE_IMAGE_SIDE = 32;
+/**
+ * Longer lengths tried, in order, when the model's convolutions and pooling do not fit the
+ * first (`Conv1D(128, 7, strides=3)` twice needs more than 20 steps): the shortest that fits.
+ */
+const LONGER_FREE_LENGTHS = [64, 128, 256, 512, 1024];
+
+/**
+ * True when a free length of `length` (time steps, or image sides) fits every convolution and
+ * pooling window of `layers` (shape inference says no "does not fit" on a copy of the graph).
+ */
+function freeLengthFits(layer: LayerNode, layers: readonly LayerNode[], key: string, shape: readonly ConfigValue[], offset: number, freeLast: boolean, length: number): boolean {
+  const dims = shape.slice(offset);
+  const probe = { ...layer, config: { ...layer.config, [key]: [...shape.slice(0, offset), ...dims.map((d, i) => (d === null && (i < dims.length - 1 || freeLast) ? length : d))] } };
+  const copies = layers.map((l) => (l.id === layer.id ? probe : { ...l, config: { ...l.config } }));
+  if (!copies.includes(probe)) copies.unshift(probe);
+  return !inferShapes({ layers: copies } as unknown as ModelGraph).some((p) => /does not fit the input/.test(p.message));
+}
 
 /**
  * A free dimension in a declared input shape (Keras `(None, 3)`, tfjs `[null, 3]`) trains with a
  * chosen length, said on the layer: the gradients of a recurrent or convolutional stack do not
- * depend on which length is picked beyond its size, and tfjs needs one to make data.
+ * depend on which length is picked beyond its size, and tfjs needs one to make data. The last
+ * axis is the features' and stays as declared, except for an input of token ids (`shape=(None,)`
+ * read by an `Embedding` among `layers`, Keras' variable-length text input): there it is the time axis.
  */
-export function chooseFreeLengths(layer: LayerNode | undefined, report: Report): void {
+export function chooseFreeLengths(layer: LayerNode | undefined, report: Report, layers: readonly LayerNode[] = []): void {
   if (!layer) return;
+  const tokenIds = layers.some((l) => l.type === 'embedding' && l.inbound.includes(layer.id));
   const config = layer.config as Record<string, ConfigValue>;
   for (const key of ['inputShape', 'shape', 'batchInputShape', 'batchShape']) {
     const shape = layer.config[key];
@@ -136,8 +160,12 @@ export function chooseFreeLengths(layer: LayerNode | undefined, report: Report):
     const dims = shape.slice(offset);
     if (!dims.some((d) => d === null) || !dims.every((d) => d === null || typeof d === 'number')) continue;
     const image = dims.length === 3;
-    const length = image ? FREE_IMAGE_SIDE : FREE_TIME_STEPS;
-    config[key] = [...shape.slice(0, offset), ...dims.map((d, i) => (d === null && i < dims.length - 1 ? length : d))];
+    const lastIsTime = tokenIds && dims.length === 1;
+    const first = image ? FREE_IMAGE_SIDE : FREE_TIME_STEPS;
+    const length = layers.length === 0 || freeLengthFits(layer, layers, key, shape, offset, lastIsTime, first)
+      ? first
+      : LONGER_FREE_LENGTHS.find((n) => n > first && freeLengthFits(layer, layers, key, shape, offset, lastIsTime, n)) ?? first;
+    config[key] = [...shape.slice(0, offset), ...dims.map((d, i) => (d === null && (i < dims.length - 1 || lastIsTime) ? length : d))];
     if (String(config[key]!) !== shape.toString()) {
       report(`\`${layer.id}\`: the input's ${image ? 'height and width are' : 'time axis is'} free (\`None\` / \`null\`); the run uses ${length}${image ? `x${length}` : ' steps'}.`, layer.range, 'info');
     }

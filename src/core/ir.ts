@@ -261,6 +261,12 @@ export interface ParseProblem {
   readonly message: string;
   readonly range: SourceRange;
   readonly severity: 'error' | 'warning' | 'info';
+  /**
+   * The code builds a model (or a layer of one) here that the parser could not read: a model
+   * left out, a layer left out of a model, a subclassed `keras.Model`. The models that were
+   * read are then not all the file builds, so the CLI exits 3 (README "Command line").
+   */
+  readonly leftOut?: true;
 }
 
 export interface ParseResult {

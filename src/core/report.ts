@@ -116,7 +116,8 @@ export interface VerificationReport {
 
 export interface FileReport {
   readonly file: string;
-  readonly problems: readonly { readonly line: number; readonly message: string; readonly severity: string }[];
+  /** `leftOut`: a model or layer the code builds was not read there (ParseProblem.leftOut; exit 3). */
+  readonly problems: readonly { readonly line: number; readonly message: string; readonly severity: string; readonly leftOut?: true }[];
   readonly models: readonly ModelReport[];
   /** The file imports tfjs/Keras and calls a layer constructor (at `line`), but no model was read from it. */
   readonly noModel?: { readonly line: number; readonly message: string };
@@ -154,7 +155,7 @@ export function fileReport(file: string, text: string, parsed: ParseResult, extr
   const lines = new LineIndex(text);
   return {
     file,
-    problems: parsed.problems.map((p) => ({ line: lines.lineNumber(p.range.start), message: p.message, severity: p.severity })),
+    problems: parsed.problems.map((p) => ({ line: lines.lineNumber(p.range.start), message: p.message, severity: p.severity, ...(p.leftOut ? { leftOut: true as const } : {}) })),
     models: parsed.models.map((model) => {
       const extra = extras(model);
       return {

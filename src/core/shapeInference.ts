@@ -82,6 +82,22 @@ function inferLayer(type: string, config: ConfigObject, inputs: readonly Dims[])
   switch (type) {
     case 'inputLayer':
       return { shape: [...input], params: 0 };
+    case 'multiHeadAttention': {
+      // Keras MultiHeadAttention on [query, value, key?]: the query's shape with its last axis
+      // `output_shape` (default the query's features); q/k/v projections to heads x key_dim
+      // (value: value_dim) and the output projection, each with a bias (keras.io API docs).
+      if (rank !== 3 || inputs.some((s) => s.length !== 3)) throw new ShapeError('is trained here on inputs of rank 3 ([batch, steps, features]) only');
+      const heads = known(config.numHeads as number, '`num_heads`');
+      const keyDim = known(config.keyDim as number, '`key_dim`');
+      const valueDim = typeof config.valueDim === 'number' ? config.valueDim : keyDim;
+      const dq = known(last, 'query features');
+      const dv = known(inputs[1]?.[2] ?? last, 'value features');
+      const dk = known(inputs[2]?.[2] ?? inputs[1]?.[2] ?? last, 'key features');
+      const out = typeof config.attentionOutputShape === 'number' ? config.attentionOutputShape : dq;
+      const b = useBias ? 1 : 0;
+      const params = (dq + b) * heads * keyDim + (dk + b) * heads * keyDim + (dv + b) * heads * valueDim + (heads * valueDim + b) * out;
+      return { shape: [input[0]!, input[1]!, out], params };
+    }
     case 'dense': {
       const units = known(config.units as number, '`units`');
       const d = known(last, 'last input dimension');

@@ -2,6 +2,7 @@
  * Builds the tfjs model a ModelGraph describes. Worker side: the only place besides the worker
  * that touches tfjs. Each tfjs layer is named after its IR id, so statistics map back to lines.
  */
+import { multiHeadAttention } from './multiHeadAttention';
 import type * as tfjs from '@tensorflow/tfjs';
 import { ACTIVATION_STAND_INS } from '../core/activations';
 import { declaredInputShape } from '../core/graph';
@@ -218,6 +219,18 @@ function makeLayers(tf: Tfjs, layer: LayerNode, graph: ModelGraph, index: number
 
 function makeLayer(tf: Tfjs, layer: LayerNode, options: BuildOptions): tfjs.layers.Layer {
   if (layer.custom) return standIn(tf, layer);
+  if (layer.type === 'multiHeadAttention') {
+    // tfjs has none: Keras' math and weights (multiHeadAttention.ts).
+    const c = layer.config;
+    const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+    if (num(c.numHeads) === undefined || num(c.keyDim) === undefined) throw new ModelBuildError(`\`${layer.id}\`: \`num_heads\` and \`key_dim\` must be known to train MultiHeadAttention.`, layer.id);
+    return multiHeadAttention(tf, {
+      name: layer.id, numHeads: num(c.numHeads)!, keyDim: num(c.keyDim)!,
+      ...(num(c.valueDim) !== undefined ? { valueDim: num(c.valueDim)! } : {}),
+      ...(typeof c.useBias === 'boolean' ? { useBias: c.useBias } : {}),
+      ...(num(c.attentionOutputShape) !== undefined ? { attentionOutputShape: num(c.attentionOutputShape)! } : {}),
+    });
+  }
   const fast = options.fastLayers !== false && layer.known ? FAST_LAYERS[layer.type] : undefined;
   const make = fast ? (config: unknown) => fast(tf, config as object) : layer.known ? factory(tf, `layers.${layer.type}`) : undefined;
   if (!make) throw new ModelBuildError(`\`${layer.id}\`: \`tf.layers.${layer.type}\` is not a tfjs layer, so the model cannot be trained here.`, layer.id);
@@ -269,7 +282,7 @@ function buildUnseeded(tf: Tfjs, graph: ModelGraph, seed: number | undefined, op
     if (inbound.some((t) => !t)) throw new ModelBuildError(`\`${layer.id}\`: an input of this layer could not be built.`, layer.id);
     const [built, ...after] = makeLayers(tf, layer, graph, index, seed, options);
     try {
-      const input = inbound.length === 1 && !['add', 'concatenate', 'multiply', 'average', 'maximum', 'minimum', 'dot'].includes(layer.type) ? inbound[0]! : (inbound as tfjs.SymbolicTensor[]);
+      const input = inbound.length === 1 && layer.type !== 'multiHeadAttention' && !['add', 'concatenate', 'multiply', 'average', 'maximum', 'minimum', 'dot'].includes(layer.type) ? inbound[0]! : (inbound as tfjs.SymbolicTensor[]);
       let applied = built!.apply(input) as tfjs.SymbolicTensor | tfjs.SymbolicTensor[];
       for (const part of after) applied = part.apply(applied) as tfjs.SymbolicTensor;
       tensors.set(layer.id, applied);

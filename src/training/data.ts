@@ -26,9 +26,14 @@ export function lossKind(loss: string): LossKind {
   return 'regression';
 }
 
-/** Integer inputs for embeddings: the vocabulary size of the embedding that reads an input. */
+/**
+ * Integer inputs for embeddings: the vocabulary size of the embedding that reads an input (the
+ * first layer of a Sequential, after its `Input` if it has one).
+ */
 function embeddingVocabulary(graph: ModelGraph, inputIndex: number): number | undefined {
-  const first = graph.kind === 'sequential' ? graph.layers[0] : graph.layers.find((l) => l.inbound.includes(graph.inputs[inputIndex] ?? ''));
+  const first = graph.kind === 'sequential'
+    ? graph.layers.find((l) => l.type !== 'inputLayer')
+    : graph.layers.find((l) => l.inbound.includes(graph.inputs[inputIndex] ?? ''));
   if (first?.type === 'embedding' && typeof first.config.inputDim === 'number') return first.config.inputDim;
   return undefined;
 }
@@ -44,8 +49,9 @@ export function syntheticData(tf: Tfjs, model: tfjs.LayersModel, graph: ModelGra
     const inputs = model.inputs.map((input, i) => {
       const shape = concreteShape(input.shape, samples, `Input ${i + 1}`);
       const vocabulary = embeddingVocabulary(graph, i);
-      if (vocabulary !== undefined) return tf.floor(tf.randomUniform(shape, 0, vocabulary, 'float32', seed + i));
-      return tf.randomNormal(shape, 0, 1, 'float32', seed + i);
+      const data = vocabulary !== undefined ? tf.floor(tf.randomUniform(shape, 0, vocabulary, 'float32', seed + i)) : tf.randomNormal(shape, 0, 1, 'float32', seed + i);
+      // An input declared integer (`Input(dtype="int32")`, token ids) is fed integers: tfjs refuses a float feed.
+      return input.dtype === 'int32' ? data.toInt() : data;
     });
     const labels = model.outputs.map((output, i) => {
       const shape = concreteShape(output.shape, samples, `Output ${i + 1}`);

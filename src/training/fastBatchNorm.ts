@@ -13,8 +13,10 @@
  * functions of x), so the gradients equal tfjs' own up to float rounding. The forward values, the
  * weights, their names and the moving-statistics update are tfjs' own.
  *
- * Everything else (inference, an axis other than the last, rank above 4, `center` or `scale`
- * false) is tfjs' own `call`.
+ * `center` or `scale` false (Keras' `BatchNormalization(scale=False)`, common before a ReLU) uses
+ * a constant 0 / 1 for the missing beta / gamma: tfjs 4.22's own training call reads the absent
+ * weight and fails ("Cannot read properties of undefined (reading 'read')").
+ * Everything else (inference, an axis other than the last, rank above 4) is tfjs' own `call`.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 
@@ -99,10 +101,12 @@ export function fastBatchNormalization(tf: Tfjs, config: object): tfjs.layers.La
       override call(inputs: tfjs.Tensor | tfjs.Tensor[], kwargs: Kwargs): tfjs.Tensor | tfjs.Tensor[] {
         const self = this as unknown as BatchNormFields;
         const x = Array.isArray(inputs) && inputs.length === 1 ? inputs[0]! : inputs;
-        const fused = kwargs.training === true && !Array.isArray(x) && x.rank >= 2 && x.rank <= 4 && (self.axis === -1 || self.axis === x.rank - 1) && self.center && self.scale && self.gamma && self.beta;
+        const fused = kwargs.training === true && !Array.isArray(x) && x.rank >= 2 && x.rank <= 4 && (self.axis === -1 || self.axis === x.rank - 1) && (self.gamma || !self.scale) && (self.beta || !self.center);
         if (!fused) return baseCall.call(this, inputs, kwargs);
         return tf.tidy(() => {
-          const [normed, mean, variance] = batchNormTraining(tf, x, self.gamma!.read(), self.beta!.read(), self.epsilon);
+          const gamma = self.scale ? self.gamma!.read() : tf.onesLike(self.movingVariance.read());
+          const beta = self.center ? self.beta!.read() : tf.zerosLike(self.movingMean.read());
+          const [normed, mean, variance] = batchNormTraining(tf, x, gamma, beta, self.epsilon);
           // tfjs' moving-average update, op for op.
           for (const [variable, value] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
             tf.tidy(() => {

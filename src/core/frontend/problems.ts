@@ -13,11 +13,11 @@ export class ProblemLog {
   /** `keyOf`: when two problems are the same one (the TS front end tells ends apart, Python does not). */
   constructor(private readonly keyOf: (message: string, range: SourceRange) => string) {}
 
-  add(message: string, range: SourceRange, severity: ParseProblem['severity']): void {
+  add(message: string, range: SourceRange, severity: ParseProblem['severity'], leftOut = false): void {
     const key = this.keyOf(message, range);
     if (this.keys.has(key)) return;
     this.keys.add(key);
-    this.items.push({ message, range, severity });
+    this.items.push({ message, range, severity, ...(leftOut ? { leftOut: true as const } : {}) });
   }
 
   /** Takes `problems` back out (they may be said again later). */

@@ -153,7 +153,7 @@ export function toModelGraph(model: ModelValue, name: string, report: Report, na
       else if (hole.suggestion === '[28, 28, 1]') holes[i] = { ...hole, suggestion: `[${side}, ${side}, 1]` };
     }
   }
-  for (const id of inputs) chooseFreeLengths(layers.find((l) => l.id === id), report);
+  for (const id of inputs) chooseFreeLengths(layers.find((l) => l.id === id), report, layers);
   const firstInput = layers.find((layer) => layer.id === inputs[0]);
   const inputShape = firstInput ? declaredInputShape(firstInput) : undefined;
   const batchSize = statefulBatch(layers);

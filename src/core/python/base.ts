@@ -91,8 +91,9 @@ export abstract class EvaluatorBase {
 
   // ----- problems
 
-  problem(message: string, range: SourceRange, severity: ParseProblem['severity'] = 'warning'): void {
-    this.problemLog.add(message, range, severity);
+  /** `leftOut`: a model or a layer the code builds is not read here (ParseProblem.leftOut). */
+  problem(message: string, range: SourceRange, severity: ParseProblem['severity'] = 'warning', leftOut = false): void {
+    this.problemLog.add(message, range, severity, leftOut);
   }
 
   protected dropProblemsFrom(index: number): void {

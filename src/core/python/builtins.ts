@@ -106,6 +106,8 @@ export function pythonBuiltins(host: BuiltinHost): Map<string, Value> {
     return object instanceof Unknown ? new Unknown(host.text(site), object.reason, object.hole) : unknown(site, `\`${name}\` of this value is not read`);
   });
   b('print', () => null);
+  // `super().__init__(**kwargs)` in a class of the file: Keras' own base class is not run.
+  b('super', (_args, _kw, site) => unknown(site, 'the base class is not evaluated'));
   b('isinstance', (_args, _kw, site) => unknown(site, 'types are not evaluated'));
   return builtins;
 }

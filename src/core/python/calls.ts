@@ -11,7 +11,7 @@ import { StatementEvaluator } from './statements';
 import { kids, rangeOf } from './syntax';
 import {
   ArgParser, Backbone, BoundMethod, Builtin, ClassValue, FunctionalModel, LayerValue, MAX_DEPTH, Namespace, NdArray, PyDict,
-  PyFunction, PyModule, Scope, SequentialModel, Unknown, describe, equal, isPrimitive,
+  PyFunction, PyInstance, PyModule, Scope, SequentialModel, TensorValue, Unknown, describe, equal, isPrimitive,
   type Arg, type Args, type CompileRecord, type ModelValue, type Value,
 } from './values';
 
@@ -109,7 +109,15 @@ export abstract class CallEvaluator extends StatementEvaluator {
     if (callee instanceof LayerValue) return this.applyLayer(callee, args, site);
     if (callee instanceof Backbone) return callee.output;
     if (callee instanceof SequentialModel || callee instanceof FunctionalModel) return this.applyModel(callee, args, site);
-    if (callee instanceof ClassValue) return new Unknown(this.t(site), `instances of \`${callee.name}\` are not evaluated`);
+    if (callee instanceof ClassValue) {
+      // A subclassed model is not read (statements.ts says so on its class).
+      if (callee.model) return new Unknown(this.t(site), `instances of \`${callee.name}\` are not evaluated`);
+      const instance = new PyInstance(callee);
+      const init = callee.methods.get('__init__');
+      if (init) this.inLayer(callee, () => this.callFunction(init, withSelf(instance, args), site));
+      return instance;
+    }
+    if (callee instanceof PyInstance) return this.callInstance(callee, args, site);
     if (callee instanceof Unknown) {
       // Scalers and encoders keep an array's shape (`scaler.fit_transform(X)`).
       const first = args.positional[0]?.value;
@@ -195,8 +203,44 @@ export abstract class CallEvaluator extends StatementEvaluator {
     return null;
   }
 
+  /**
+   * A custom layer applied to tensors runs its `call` (a plain object its `__call__`): the layers
+   * its `__init__` made are applied as written, so the model holds them. When `call` gives no
+   * symbolic tensor (it uses an op that is not evaluated, or weights made in `build`), the result
+   * is unknown with the reason, and the model that uses it says so.
+   */
+  protected callInstance(instance: PyInstance, args: Args, site: SyntaxNode): Value {
+    const name = instance.cls.keras ? 'call' : '__call__';
+    const method = instance.cls.methods.get(name);
+    if (!method) return new Unknown(this.t(site), `\`${instance.cls.name}\` has no \`${name}\` the parser could read`);
+    const result = this.inLayer(instance.cls, () => this.callFunction(method, withSelf(instance, args), site));
+    if (!instance.cls.keras) return result;
+    const tensors = Array.isArray(result) ? result : [result];
+    if (tensors.length && tensors.every((t) => t instanceof TensorValue)) return result;
+    const bad = tensors.find((t) => !(t instanceof TensorValue));
+    const reason = bad instanceof Unknown ? bad.reason : bad === undefined ? 'it returns nothing' : `it returns ${describe(bad)}`;
+    return new Unknown(this.t(site), `the \`call\` of the custom layer \`${instance.cls.name}\` could not be followed: ${reason}`);
+  }
+
+  /** Custom layers being instantiated or called, innermost last (models they make belong to them). */
+  protected readonly customLayers: string[] = [];
+
+  private inLayer<T>(cls: ClassValue, run: () => T): T {
+    if (!cls.keras) return run();
+    this.customLayers.push(cls.name);
+    try {
+      return run();
+    } finally {
+      this.customLayers.pop();
+    }
+  }
+
   protected callMethod(method: BoundMethod, args: Args, site: SyntaxNode): Value {
     const { self, name } = method;
+    if (self instanceof PyInstance) {
+      const fn = self.cls.methods.get(name);
+      return fn ? this.inLayer(self.cls, () => this.callFunction(fn, withSelf(self, args), site)) : new Unknown(this.t(site), `\`${self.cls.name}.${name}\` is not defined in this file`);
+    }
     const a = args.positional.map((x) => x.value);
     if (self instanceof SequentialModel || self instanceof FunctionalModel) {
       if (name === 'compile') {
@@ -329,10 +373,16 @@ export abstract class CallEvaluator extends StatementEvaluator {
       if (name === 'endswith' && typeof a[0] === 'string') return self.endsWith(a[0]);
       if (name === 'format') {
         let k = 0;
-        return self.replace(/\{(\w*)\}/g, (_, key: string) => {
+        let missing: Value | undefined;
+        const formatted = self.replace(/\{(\w*)\}/g, (_, key: string) => {
           const v = key === '' ? a[k++] : /^\d+$/.test(key) ? a[Number(key)] : args.keywords.get(key)?.value;
+          if (v === undefined || !isPrimitive(v)) missing ??= v ?? null;
           return v === undefined || !isPrimitive(v) ? `{${key}}` : String(v);
         });
+        // `"encoder_{}".format(i)` with `i` unknown is unknown, not the template (a name made
+        // of it would not be the model's, nor a name `--set` accepts).
+        if (missing !== undefined) return new Unknown(this.t(site), missing instanceof Unknown ? missing.reason : 'a `format` argument is not a constant', missing instanceof Unknown ? missing.hole : undefined);
+        return formatted;
       }
       return new Unknown(this.t(site), `string method \`${name}\` is not evaluated`);
     }
@@ -345,4 +395,9 @@ export abstract class CallEvaluator extends StatementEvaluator {
     }
     return new Unknown(this.t(site), `\`.${name}(...)\` of ${describe(self)} is not evaluated`);
   }
+}
+
+/** `args` with `self` first (a method called on an instance of a class of the file). */
+function withSelf(self: PyInstance, args: Args): Args {
+  return { ...args, positional: [{ value: self }, ...args.positional] };
 }

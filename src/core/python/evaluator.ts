@@ -317,7 +317,7 @@ export class Evaluator extends KerasModelEvaluator {
       this.keepModel(model);
     }
     const file = owner.options.fileName?.split(/[\\/]/).pop() ?? 'the imported file';
-    for (const p of owner.problems.slice(problemsBefore)) if (p.severity !== 'info') this.problem(`${p.message} (in \`${file}\`)`, at, p.severity);
+    for (const p of owner.problems.slice(problemsBefore)) if (p.severity !== 'info') this.problem(`${p.message} (in \`${file}\`)`, at, p.severity, p.leftOut);
     if (result instanceof LayerValue) return rehome(result);
     if (result instanceof TensorValue) rehomeNodes([result.node]);
     return result;

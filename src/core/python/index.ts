@@ -20,7 +20,8 @@ import { runTitles, UniqueNames } from '../frontend/modelNames';
 import { holeRole, holeSuggestion, inputShapeDecider, keepsShape, mergeHoles } from '../holes';
 import { Deadline, EvaluationBudget, PARSE_LIMITS } from '../limits';
 import { Evaluator } from './evaluator';
-import { FunctionalModel, MAX_STEPS, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './values';
+import { IDENTITY_STAND_IN_TYPES, PREPROCESSING_TYPES } from './kerasApi';
+import { FunctionalModel, MAX_STEPS, SequentialModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './values';
 import { withVariants, type Reading, type VariantValues } from './variants';
 
 export interface PythonParseOptions {
@@ -68,7 +69,7 @@ function readPython(text: string, fileName: string, options: PythonParseOptions 
     report(`Gradient Lens could not read this file (internal error: ${error instanceof Error ? error.message : String(error)}).`, { start: 0, end: 0 }, 'error');
   }
   if (!evaluator) return { models: [], problems, selectors: [], called: new Set(), templateOf, stopped: true };
-  for (const p of evaluator.problems) report(p.message, p.range, p.severity);
+  for (const p of evaluator.problems) if (!problems.some((q) => q.message === p.message && q.range.start === p.range.start)) problems.push(p);
 
   const models: ModelGraph[] = [];
   const usedNames = new UniqueNames();
@@ -79,6 +80,23 @@ function readPython(text: string, fileName: string, options: PythonParseOptions 
     (m) => (m.template ? `${m.returnedBy ?? m.template.fn}[${m.template.branch ?? ''}]` : undefined),
   );
   for (const model of evaluator.models) {
+    const types = model instanceof FunctionalModel ? nodesReaching(model.outputs.map((t) => t.node)).map((n) => n.layer.type) : model.layers.map((l) => l.type);
+    if (types.some((t) => PREPROCESSING_TYPES.has(t)) && types.every((t) => t === 'inputLayer' || PREPROCESSING_TYPES.has(t))) {
+      // A data pipeline (augmentation, rescaling, lookups): no weights, so no gradient to measure.
+      report(`\`${model.name ?? 'model'}\` is a preprocessing pipeline (${[...new Set(types.filter((t) => t !== 'inputLayer'))].join(', ')}): it has no weights, so there is no gradient to measure; it is not analysed as a model (where a model uses it, its layers are read there).`, model.range, 'info');
+      continue;
+    }
+    const first = model instanceof SequentialModel ? model.layers[0] : undefined;
+    const noInputShape = first !== undefined && first.type !== 'inputLayer' && !['inputShape', 'batchInputShape', 'inputDim', 'batchShape'].some((k) => first.config[k] !== undefined && first.config[k] !== null);
+    if (model instanceof SequentialModel && noInputShape && (model.appliedAt || model.inLayer)) {
+      // A block (`ffn = keras.Sequential([Dense, Dense])`) called on a tensor or made by a custom
+      // layer: Keras gives it its shape where it is called, and the model that calls it holds
+      // its layers; alone it has no input shape.
+      report(model.appliedAt
+        ? `\`${model.name ?? 'model'}\` declares no input shape and is called on a tensor at line ${lineOf(text, model.appliedAt.start)}: its layers are measured in the model that calls it, not on their own.`
+        : `This Sequential is part of the custom layer \`${model.inLayer}\` and declares no input shape: its layers are measured in a model that applies the layer, not on their own.`, model.range, 'info');
+      continue;
+    }
     let name = model.name ?? 'model';
     if (!model.named) name = titled(model, name);
     name = usedNames.take(name);
@@ -125,6 +143,8 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator, report: 
       inbound,
       ...(functional && (node as GraphNode).inboundIndex ? { inboundOutputs: (node as GraphNode).inboundIndex! } : {}),
       ...(activation !== undefined ? { activation } : {}),
+      // Weightless preprocessing tfjs lacks: an identity stands in (kerasApi IDENTITY_STAND_INS).
+      ...(IDENTITY_STAND_IN_TYPES.has(layer.type) ? { custom: { className: layer.type.charAt(0).toUpperCase() + layer.type.slice(1), output: 'same' as const } } : {}),
     });
   }
   let inputs = functional
@@ -136,7 +156,7 @@ function toGraph(model: ModelValue, name: string, evaluator: Evaluator, report: 
     ? model.outputs.map((t) => (t.index === 0 ? ids.get(t.node) : undefined)).filter((id): id is string => !!id)
     : layers.length ? [layers[layers.length - 1]!.id] : [];
   const inputHole = functional ? undefined : askInputShape(layers[0], model, name, evaluator, report, layers);
-  for (const id of inputs) chooseFreeLengths(layers.find((l) => l.id === id), report);
+  for (const id of inputs) chooseFreeLengths(layers.find((l) => l.id === id), report, layers);
   const firstInput = layers.find((layer) => layer.id === inputs[0]);
   const inputShape = firstInput ? declaredInputShape(firstInput) : undefined;
   const compile = model.compile ? toCompileInfo(model.compile) : undefined;
@@ -271,4 +291,11 @@ function collectHoles(layers: readonly LayerNode[], compile: CompileInfo | undef
     visit(compile.loss, 'compile', 'compile.loss', 'loss');
   }
   return mergeHoles(holes);
+}
+
+/** 1-based line of `offset` in `text`. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }

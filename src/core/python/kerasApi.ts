@@ -101,7 +101,41 @@ export const KERAS_LAYERS: Readonly<Record<string, LayerSpec>> = {
   Resizing: spec('resizing', 'height', 'width', 'interpolation'),
   CategoryEncoding: spec('categoryEncoding', 'num_tokens', 'output_mode'),
   RandomWidth: spec('randomWidth', 'factor', 'interpolation', 'seed'),
+  // tfjs has none: the worker builds Keras' (training/multiHeadAttention.ts).
+  MultiHeadAttention: spec('multiHeadAttention', 'num_heads', 'key_dim', 'value_dim', 'dropout', 'use_bias', 'output_shape'),
+  // Keras' RandomCrop outputs (height, width) at inference too (a center crop): tfjs' centerCrop.
+  RandomCrop: spec('centerCrop', 'height', 'width'),
 };
+
+/**
+ * Keras preprocessing layers with no weights that keep their input's shape and tfjs lacks: image
+ * augmentation (inactive at inference; at training it changes the data, not the gradient path)
+ * and `Normalization` (a fixed standardization; the synthetic data is already standardized). The
+ * run measures the model with an identity in their place, said on the layer. Source: Keras
+ * preprocessing layers guide (keras.io/guides/preprocessing_layers).
+ */
+export const IDENTITY_STAND_INS: ReadonlyMap<string, string> = new Map([
+  ...['RandomFlip', 'RandomRotation', 'RandomZoom', 'RandomContrast', 'RandomTranslation', 'RandomBrightness',
+    'RandomSaturation', 'RandomHue', 'RandomGrayscale', 'RandomColorJitter', 'RandomColorDegeneration',
+    'RandomSharpness', 'RandomShear', 'RandomPerspective', 'RandomInvert', 'RandomPosterization',
+    'RandomErasing', 'RandomGaussianBlur', 'AutoContrast', 'Solarization', 'Equalization'].map(
+    (name) => [name, `\`${name}\` is data augmentation without weights (inactive at inference); training measures the model with an identity in its place.`] as const,
+  ),
+  ['Normalization', '`Normalization` has no weights to train (a fixed standardization by its mean and variance); training measures the model with an identity in its place, on synthetic data that is already standardized.'],
+]);
+
+/** camelCase layer types of IDENTITY_STAND_INS, as the IR spells them. */
+export const IDENTITY_STAND_IN_TYPES: ReadonlySet<string> = new Set([...IDENTITY_STAND_INS.keys()].map((name) => name.charAt(0).toLowerCase() + name.slice(1)));
+
+/**
+ * Keras preprocessing layers (none has trainable weights): a model made of them only (and its
+ * inputs) is a data pipeline such as `data_augmentation = keras.Sequential([RandomFlip(), ...])`,
+ * with no gradient to measure, so it is not analysed as a model.
+ */
+export const PREPROCESSING_TYPES: ReadonlySet<string> = new Set([
+  ...IDENTITY_STAND_IN_TYPES, 'rescaling', 'centerCrop', 'resizing', 'randomWidth', 'randomHeight', 'categoryEncoding',
+  'textVectorization', 'stringLookup', 'integerLookup', 'hashing', 'hashedCrossing', 'discretization',
+]);
 
 /** The functional shortcuts of `keras.layers` (`add([a, b])`): merge layer type by function name. */
 export const MERGE_FUNCTIONS: Readonly<Record<string, string>> = {
@@ -116,6 +150,8 @@ const KEY_RENAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = 
   inputLayer: { shape: 'inputShape' },
   // Keras 3 renamed `alpha` to `negative_slope`; tfjs kept `alpha`.
   leakyReLU: { negative_slope: 'alpha' },
+  // Not the IR's `outputShape` (every layer's inferred shape).
+  multiHeadAttention: { output_shape: 'attentionOutputShape' },
 };
 
 /**

@@ -10,7 +10,7 @@ import type { ConfigValue, PropertyRange, SourceRange } from '../ir';
 import { layerLimitMessage, PARSE_LIMITS, ParseLimitError } from '../limits';
 import { LAYER_FACTORIES } from '../parse/tfjsApi';
 import {
-  BACKBONES, KERAS1_KEYWORDS, KERAS1_MERGE_MODES, KERAS_LAYERS, MERGE_FUNCTIONS, SEQUENCE_LAYERS,
+  BACKBONES, IDENTITY_STAND_INS, KERAS1_KEYWORDS, PREPROCESSING_TYPES, KERAS1_MERGE_MODES, KERAS_LAYERS, MERGE_FUNCTIONS, SEQUENCE_LAYERS,
   kerasPath, tf1Optimizer, tfjsConstraint, tfjsInitializer, tfjsKey, tfjsLoss, tfjsMetric, tfjsRegularizer,
 } from './kerasApi';
 import { KerasConfigEvaluator } from './kerasConfig';
@@ -40,11 +40,19 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     }
     if (value instanceof LayerValue) model.layers.push(value);
     else if (value instanceof Backbone && model.layers.length === 0) model.layers.push(this.asInputLayer(value.output.node.layer));
+    else if (value instanceof Backbone && model.layers.every((l) => l.type === 'inputLayer' || PREPROCESSING_TYPES.has(l.type))) {
+      // `Sequential([Input, Rescaling, backbone, head...])`: the backbone is not read, so the
+      // head is analysed on its output, as for a backbone that comes first; the input's
+      // preprocessing before it has no weights.
+      const before = model.layers.filter((l) => l.type !== 'inputLayer').map((l) => l.type);
+      if (before.length) this.problem(`The preprocessing before the backbone \`${value.name}\` (${before.join(', ')}) has no weights; the model is analysed from the backbone's output.`, at, 'info');
+      model.layers.splice(0, model.layers.length, this.asInputLayer(value.output.node.layer));
+    }
     else if (value instanceof TensorValue && value.node.layer.type === 'inputLayer') model.layers.push(this.asInputLayer(value.node.layer));
     else if (value instanceof SequentialModel || value instanceof FunctionalModel) this.addModel(model, value, at);
     else {
       const reason = value instanceof Unknown ? value.reason : describe(value);
-      this.problem(`\`${this.src.slice(at.start, at.end).slice(0, 80)}\` is not a layer the parser could read (${reason}); it is left out of the model.`, at, 'warning');
+      this.problem(`\`${this.src.slice(at.start, at.end).slice(0, 80)}\` is not a layer the parser could read (${reason}); it is left out of the model.`, at, 'warning', true);
     }
   }
 
@@ -78,6 +86,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     }
     const name = model.name ?? 'model';
     if (model instanceof SequentialModel) {
+      model.appliedAt ??= rangeOf(site);
       let current = given[0]!;
       for (const layer of model.layers) {
         if (layer.type === 'inputLayer') continue;
@@ -157,6 +166,11 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
           this.problem(`This \`Lambda\` is an elementwise affine map: read as \`Rescaling(scale=${affine.scale.toPrecision(4).replace(/\.?0+$/, '')}, offset=${affine.offset.toPrecision(4).replace(/\.?0+$/, '')})\`, which computes the same.`, rangeOf(site), 'info');
           return this.makeLayer('rescaling', true, [], { positional: [], keywords }, site);
         }
+      }
+      const standIn = first === 'layers' || path.length === 1 ? IDENTITY_STAND_INS.get(last) : undefined;
+      if (standIn) {
+        this.problem(standIn, rangeOf(site), 'info');
+        return this.makeLayer(last.charAt(0).toLowerCase() + last.slice(1), false, [], { ...args, positional: [] }, site, true);
       }
       if (first === 'layers' && /^[A-Z]/.test(last)) {
         const why = last === 'Lambda'
@@ -386,6 +400,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
 
   protected sequential(args: Args, site: SyntaxNode): Value {
     const model = new SequentialModel(rangeOf(site));
+    if (this.customLayers.length) model.inLayer = this.customLayers[this.customLayers.length - 1];
     if (this.templateFills) model.fills = this.templateFills;
     this.nameModel(model, args);
     const layersArg = args.positional[0] ?? args.keywords.get('layers');
@@ -415,7 +430,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
       const bad = values.find((v) => !(v instanceof TensorValue));
       if (bad !== undefined || values.length === 0) {
         const reason = bad instanceof Unknown ? bad.reason : bad === undefined ? 'empty' : describe(bad);
-        this.problem(`The ${what} of this model are not layers the parser could follow (${reason}); the model is left out.`, arg.valueRange ?? rangeOf(site), 'warning');
+        this.problem(`The ${what} of this model are not layers the parser could follow (${reason}); the model is left out.`, arg.valueRange ?? rangeOf(site), 'warning', true);
         return undefined;
       }
       return values as TensorValue[];
@@ -429,8 +444,36 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     return model;
   }
 
+  /**
+   * `x + y` and `x * y` on two symbolic tensors: Keras applies its Add / Multiply op layer
+   * (TFOpLambda), the same as `layers.Add()([x, y])`; other operators stay unknown.
+   */
+  protected override tensorArithmetic(op: string, a: TensorValue, b: TensorValue, node: SyntaxNode): Value | undefined {
+    const type = op === '+' ? 'add' : op === '*' ? 'multiply' : undefined;
+    if (!type) return undefined;
+    const layer = this.makeLayer(type, true, [], { positional: [], keywords: new Map() }, node);
+    return this.applyLayer(layer, { positional: [{ value: [a, b] }], keywords: new Map() }, node);
+  }
+
   protected override applyLayer(layer: LayerValue, args: Args, site: SyntaxNode): Value {
-    const input = args.positional[0]?.value ?? args.keywords.get('inputs')?.value;
+    let input = args.positional[0]?.value ?? args.keywords.get('inputs')?.value;
+    if (layer.type === 'multiHeadAttention') {
+      // `mha(query, value[, key], attention_mask=..., training=...)`: the tensors are its inputs.
+      if (args.keywords.get('return_attention_scores')?.value === true) return new Unknown(this.t(site), 'the attention scores of `MultiHeadAttention` are not read');
+      const part = (i: number, name: string): Value | undefined => args.positional[i]?.value ?? args.keywords.get(name)?.value;
+      // Self-attention (`mha(x, x)`) is one input: tfjs' executor frees a tensor that a layer
+      // lists twice after its first use, before the layers that read it later (a residual add).
+      const same = (a: Value | undefined, b: Value | undefined): boolean => a === b || (a instanceof TensorValue && b instanceof TensorValue && a.node === b.node && a.index === b.index);
+      const query = part(0, 'query');
+      const value = part(1, 'value');
+      const key = part(2, 'key');
+      const parts = query === undefined ? [] : [query];
+      if (value !== undefined && (!same(value, query) || (key !== undefined && !same(key, value)))) parts.push(value);
+      if (key !== undefined && !same(key, value ?? query)) parts.push(key);
+      input = parts.length ? parts : undefined;
+      const mask = args.keywords.get('attention_mask') ?? args.keywords.get('use_causal_mask');
+      if (mask && mask.value !== false && mask.value !== null) this.problem('The attention mask is not applied when measuring (every step attends to every step); the gradients are those of unmasked attention.', mask.property ?? rangeOf(site), 'info');
+    }
     const values = Array.isArray(input) ? input : [input];
     if (input === undefined || values.length === 0) return new Unknown(this.t(site), 'layer applied to nothing');
     const bad = values.find((v) => !(v instanceof TensorValue));
@@ -520,7 +563,8 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     const layerRange = rangeOf(site);
     const put = (pyName: string, arg: Arg): void => {
       const key = renames[pyName] ?? tfjsKey(type, pyName);
-      config[key] = this.toConfig(key, arg.value, arg.valueRange ?? layerRange, layerRange);
+      const dtype = key === 'dtype' ? tfjsDtype(arg.value) : undefined;
+      config[key] = dtype ?? this.toConfig(key, arg.value, arg.valueRange ?? layerRange, layerRange);
       if (arg.property && arg.valueRange) ranges[key] = { property: arg.property, value: arg.valueRange };
     };
     args.positional.forEach((arg, i) => {
@@ -551,4 +595,19 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
       }
     }
   }
+}
+
+/**
+ * A Keras dtype (`"int64"`, `tf.int32`, `tf.string`, `"mixed_float16"`) as the tfjs dtype that
+ * holds it: tfjs has only int32, float32, bool and string, so every integer width is int32 and
+ * every float width float32. Undefined for anything else (then read as any config value).
+ */
+export function tfjsDtype(value: Value): 'int32' | 'float32' | 'bool' | 'string' | undefined {
+  const name = typeof value === 'string' ? value : value instanceof PyModule ? value.path[value.path.length - 1] : undefined;
+  if (name === undefined) return undefined;
+  if (/^u?int(8|16|32|64)$/.test(name)) return 'int32';
+  if (/^(mixed_)?(b?float(16|32|64)|double|half)$/.test(name)) return 'float32';
+  if (name === 'bool') return 'bool';
+  if (name === 'string') return 'string';
+  return undefined;
 }

@@ -10,7 +10,7 @@ import { ExpressionEvaluator } from './expressions';
 import { KERAS_BASES, kerasPath } from './kerasApi';
 import { comparisons, kids, pyString, rangeOf } from './syntax';
 import {
-  ClassValue, FunctionalModel, MAX_LOOP, NdArray, PyDict, PyFunction, PyModule, Scope, SequentialModel, Unknown,
+  ClassValue, FunctionalModel, MAX_LOOP, NdArray, PyDict, PyFunction, PyInstance, PyModule, Scope, SequentialModel, Unknown,
   describe, equal, isPrimitive, truthy, type Completion, type Param, type Value,
 } from './values';
 
@@ -178,8 +178,13 @@ export abstract class StatementEvaluator extends ExpressionEvaluator {
         return;
       case 'MemberExpression': {
         const parts = kids(target);
-        if (parts[1]?.name !== '[') return; // attribute assignment (`self.x = ...`): objects are not modelled
         const object = this.eval(parts[0]!, scope);
+        if (parts[1]?.name !== '[') {
+          // `self.dense = layers.Dense(8)` on an instance of a class of the file; other objects are not modelled.
+          const prop = parts[parts.length - 1];
+          if (object instanceof PyInstance && prop?.name === 'PropertyName') object.attrs.set(this.t(prop), value);
+          return;
+        }
         const index = this.eval(parts[2]!, scope);
         if (Array.isArray(object) && typeof index === 'number') {
           const i = index < 0 ? object.length + index : index;
@@ -429,17 +434,40 @@ export abstract class StatementEvaluator extends ExpressionEvaluator {
     const name = this.t(nameNode);
     const bases = parts.find((n) => n.name === 'ArgList');
     let keras = false;
+    let model = false;
     if (bases) {
       for (const base of kids(bases)) {
         if (base.name === '(' || base.name === ')' || base.name === ',') continue;
         const value = this.eval(base, scope);
         const path = value instanceof PyModule ? kerasPath(value.path) : undefined;
-        if ((path && KERAS_BASES.has(path[path.length - 1]!)) || (value instanceof ClassValue && value.keras)) keras = true;
+        const last = path?.[path.length - 1];
+        if ((last && KERAS_BASES.has(last)) || (value instanceof ClassValue && value.keras)) keras = true;
+        if (last === 'Model' || last === 'Sequential' || (value instanceof ClassValue && value.model)) model = true;
       }
     }
-    if (keras) {
-      this.problem(`Subclassed Keras class \`${name}\` is not supported: its layers are wired in Python code (\`call\`) that Gradient Lens does not follow. Build it with \`Sequential\` or the functional API to analyze it.`, { start: node.from, end: bases ? bases.to : nameNode.to }, 'warning');
+    // Methods (own, then the file's base classes'): a custom layer or plain class is instantiated
+    // with `__init__` and a custom layer applied with `call` (calls.ts). Defined in a scope of
+    // their own whose parent is the class's (Python methods do not see class names bare).
+    const methods = new Map<string, PyFunction>();
+    if (bases) {
+      for (const base of kids(bases)) {
+        const value = base.name === 'VariableName' ? scope.lookup(this.t(base))?.value : undefined;
+        if (value instanceof ClassValue) for (const [k, fn] of value.methods) methods.set(k, fn);
+      }
     }
-    scope.vars.set(name, new ClassValue(name, keras));
+    const body = parts.find((n) => n.name === 'Body');
+    const classScope = new Scope(scope);
+    for (const statement of body ? kids(body) : []) {
+      const def = statement.name === 'DecoratedStatement' ? kids(statement).find((n) => n.name === 'FunctionDefinition') : statement;
+      if (def?.name !== 'FunctionDefinition') continue;
+      const fn = this.defineFunction(def, classScope);
+      if (fn) methods.set(fn.name, fn);
+    }
+    if (keras && model) {
+      // A subclassed model is a model of the file that is not measured (exit 3); a subclassed
+      // layer is read where it is applied (its `call`), and a use it cannot follow says so.
+      this.problem(`Subclassed Keras class \`${name}\` is not supported: its layers are wired in Python code (\`call\`) that Gradient Lens does not follow. Build it with \`Sequential\` or the functional API to analyze it.`, { start: node.from, end: bases ? bases.to : nameNode.to }, 'warning', model);
+    }
+    scope.vars.set(name, new ClassValue(name, keras, model, methods));
   }
 }

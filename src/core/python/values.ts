@@ -88,12 +88,26 @@ export class BoundMethod {
   ) {}
 }
 
-/** A class defined in the file: not evaluated; `keras` tells whether it subclasses a Keras class. */
+/**
+ * A class defined in the file; `keras` tells whether it subclasses a Keras class, `model` whether
+ * that class is a model (`keras.Model` / `Sequential`, directly or through a class of the file)
+ * rather than a layer. `methods` are its own and its file bases' (`__init__`, `call`...): a
+ * custom layer or a plain class is instantiated by running `__init__` on a PyInstance, and a
+ * custom layer applied to tensors runs `call` (a subclassed model is not read).
+ */
 export class ClassValue {
   constructor(
     readonly name: string,
     readonly keras: boolean,
+    readonly model = false,
+    readonly methods: ReadonlyMap<string, PyFunction> = new Map(),
   ) {}
+}
+
+/** An instance of a class of the file: its attributes (`self.dense = layers.Dense(8)`). */
+export class PyInstance {
+  readonly attrs = new Map<string, Value>();
+  constructor(readonly cls: ClassValue) {}
 }
 
 /** A Keras object whose IR form is known: an initializer, regularizer, optimizer, loss... */
@@ -171,6 +185,10 @@ interface ModelCommon {
 
 export class SequentialModel implements ModelCommon {
   readonly layers: LayerValue[] = [];
+  /** Where it was first called on a tensor (its layers are then read inside that model too). */
+  appliedAt?: SourceRange;
+  /** The custom layer whose `__init__` / `call` made it (`self.ffn = keras.Sequential([...])`). */
+  inLayer?: string;
   compile?: CompileRecord;
   name?: string;
   nameDepth = Infinity;
@@ -206,7 +224,7 @@ export type Value =
   | number | string | boolean | null | Value[]
   | PyDict | PyModule | PyFunction | Builtin | BoundMethod | ClassValue | ConfigResult
   | LayerValue | TensorValue | SequentialModel | FunctionalModel | Unknown
-  | NdArray | ArgParser | Namespace | Backbone | PyModuleFile;
+  | NdArray | ArgParser | Namespace | Backbone | PyModuleFile | PyInstance;
 
 export interface Param {
   readonly name: string;
@@ -280,6 +298,7 @@ export function describe(v: Value): string {
   if (v instanceof SequentialModel || v instanceof FunctionalModel) return 'a model';
   if (v instanceof PyFunction || v instanceof Builtin || v instanceof BoundMethod) return 'a function';
   if (v instanceof ClassValue) return 'a class';
+  if (v instanceof PyInstance) return `an instance of \`${v.cls.name}\``;
   if (v instanceof PyModule) return `\`${v.path.join('.')}\``;
   return 'a value';
 }

@@ -225,7 +225,7 @@ export abstract class Calls extends Builtins {
       }
       if (layer instanceof LayerValue) object.layers.push(object.layers.length ? layer : this.firstSequentialLayer(layer));
       else if (isModel(layer)) this.addModelAsLayers(object, layer, site);
-      else this.problem(`\`${this.text(site.arguments[0] ?? site)}\` is not a layer the parser could resolve; the model may be missing a layer here.`, site.arguments[0] ?? site);
+      else this.problem(`\`${this.text(site.arguments[0] ?? site)}\` is not a layer the parser could resolve; the model may be missing a layer here.`, site.arguments[0] ?? site, 'warning', true);
       return { value: undefined };
     }
     if (isModel(object) && key === 'compile') {

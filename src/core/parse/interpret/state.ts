@@ -213,9 +213,10 @@ export abstract class InterpreterState {
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;
   }
 
-  problem(message: string, at: TS.Node | SourceRange, severity: ParseProblem['severity'] = 'warning'): void {
+  /** `leftOut`: a model or a layer the code builds is not read here (ParseProblem.leftOut). */
+  problem(message: string, at: TS.Node | SourceRange, severity: ParseProblem['severity'] = 'warning', leftOut = false): void {
     const range = 'kind' in at ? this.rangeOf(at) : at;
-    this.problemLog.add(message, range, severity);
+    this.problemLog.add(message, range, severity, leftOut);
   }
 
   /** A problem about control flow, reported only if the construct built model parts (else it is noise). */

@@ -93,10 +93,10 @@ export abstract class TfjsModels extends Calls {
           if (layers.length > PARSE_LIMITS.maxLayersPerModel) this.problem(layerLimitMessage(), range, 'warning');
           for (const layer of layers.slice(0, PARSE_LIMITS.maxLayersPerModel)) {
             if (layer instanceof LayerValue) model.layers.push(model.layers.length ? layer : this.firstSequentialLayer(layer));
-            else this.problem('An element of `layers` is not a layer the parser could resolve; the model may be missing a layer.', site);
+            else this.problem('An element of `layers` is not a layer the parser could resolve; the model may be missing a layer.', site, 'warning', true);
           }
         } else if (layers !== undefined) {
-          this.problem('`layers` is not a constant list of layers; the model may be missing layers.', site);
+          this.problem('`layers` is not a constant list of layers; the model may be missing layers.', site, 'warning', true);
         }
         const name = config.props.get('name');
         if (typeof name === 'string') this.nameFromConfig(model, name);
@@ -115,12 +115,12 @@ export abstract class TfjsModels extends Calls {
         const list = Array.isArray(value) ? value : [value];
         const result = list.filter((v): v is TensorValue => v instanceof TensorValue);
         if (result.length !== list.length || list.length === 0) {
-          this.problem(`\`${role}\` of the model is not made of symbolic tensors the parser could resolve.`, site);
+          this.problem(`\`${role}\` of the model is not made of symbolic tensors the parser could resolve.`, site, 'warning', true);
         }
         return result;
       };
       if (!(config instanceof ObjectValue)) {
-        this.problem('`tf.model` needs a constant `{inputs, outputs}` object.', site);
+        this.problem('`tf.model` needs a constant `{inputs, outputs}` object.', site, 'warning', true);
         return new Unknown(this.text(site), 'model config is not a constant object');
       }
       const model = new FunctionalModel(range, tensors(config.props.get('inputs'), 'inputs'), tensors(config.props.get('outputs'), 'outputs'));
