@@ -215,6 +215,13 @@ export function lossFunction(tf: Tfjs, name: string): (yTrue: tfjs.Tensor, yPred
       };
     // The other losses of tfjs-layers' `losses.ts` (Keras'), as it computes them: these trained
     // as mean squared error before, so a Poisson or KL model was measured on another loss.
+    case 'huber':
+      // Keras' Huber with its default delta 1: 0.5 d^2 where |d| <= 1, |d| - 0.5 beyond.
+      return (y, p) => {
+        const d = tf.abs(tf.sub(y, p));
+        const quadratic = tf.minimum(d, 1);
+        return tf.mean(tf.add(tf.mul(0.5, tf.square(quadratic)), tf.sub(d, quadratic)));
+      };
     case 'squaredhinge':
       return (y, p) => tf.mean(tf.square(tf.relu(tf.sub(1, tf.mul(tf.sub(tf.mul(y, 2), 1), p)))));
     case 'categoricalhinge':

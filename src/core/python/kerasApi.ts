@@ -262,6 +262,8 @@ const LOSSES: Readonly<Record<string, string>> = {
   logcosh: 'logcosh', poisson: 'poisson', kld: 'kullbackLeiblerDivergence',
   kldivergence: 'kullbackLeiblerDivergence', kullbackleiblerdivergence: 'kullbackLeiblerDivergence',
   cosinesimilarity: 'cosineProximity', cosineproximity: 'cosineProximity',
+  // Keras' Huber loss (delta 1.0 by default); tfjs has `tf.losses.huberLoss` but no compile string.
+  huber: 'huber', huberloss: 'huber',
 };
 
 export function tfjsLoss(name: string): string | undefined {

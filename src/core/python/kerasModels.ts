@@ -188,6 +188,10 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     if (first === 'losses' && path.length === 2) {
       const loss = tfjsLoss(last);
       if (!loss) return new Unknown(this.t(site), `tfjs has no \`${last}\` loss`);
+      const delta = args.keywords.get('delta')?.value;
+      if (loss === 'huber' && delta !== undefined && delta !== 1) {
+        this.problem(`\`delta\` of the Huber loss is measured as Keras' default 1.0.`, args.keywords.get('delta')!.property!, 'info');
+      }
       if (args.keywords.get('from_logits')?.value === true) {
         this.problem('`from_logits=True`: tfjs losses take probabilities, so the loss is read as if the model ended in softmax/sigmoid.', args.keywords.get('from_logits')!.property!, 'info');
       }
