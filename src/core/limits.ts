@@ -175,10 +175,11 @@ export function stepReserve(maxSteps: number): { total: number; perStatement: nu
 }
 
 /** The budget a reader evaluates with, swapped per statement by `readStatements`. */
+/** A reader whose budget `readStatements` swaps per statement: both front ends' evaluators. */
 export interface BudgetHolder {
   budget: EvaluationBudget;
   /** Set once a statement used up the reading's steps. */
-  markStepLimited(): void;
+  stepLimited: boolean;
 }
 
 /**
@@ -202,7 +203,7 @@ export function readStatements<S>(statements: Iterable<S>, holder: BudgetHolder,
       if (!reserve) {
         reserve = stepReserve(own.maxSteps);
         own.maxSteps += reserve.total;
-        holder.markStepLimited();
+        holder.stepLimited = true;
       }
     } finally {
       holder.budget = own;

@@ -56,6 +56,20 @@ async function theme(name) {
   await page.keyboard.press('Enter');
   await page.waitForTimeout(1500);
 }
+/**
+ * Runs Analyze Gradients on the active editor until `shown` appears (up to 3 runs of `timeoutMs`
+ * each). The workspace settings file is watched: a run started before VS Code read a new one is a
+ * plain run, so it is started again. Fails when `shown` never appears.
+ */
+async function analyzeUntilShown(shown, timeoutMs) {
+  for (let attempt = 0; attempt < 3 && !(await shown.count()); attempt++) {
+    await page.waitForTimeout(3000);
+    await page.locator('.view-line').first().click();
+    await palette('Gradient Lens: Analyze Gradients');
+    await shown.waitFor({ timeout: timeoutMs }).catch(() => {});
+  }
+  await shown.waitFor({ timeout: 1_000 });
+}
 /** Runs the palette command whose label is exactly `label` (fuzzy matching puts others first). */
 /**
  * Opens the command palette. A key press can land in the panel's webview (its iframe keeps the
@@ -359,14 +373,7 @@ try {
     try {
       const panel = panelFrame();
       const partial = panel.locator('.card li.caveat-partial');
-      // The settings file is watched; a run started before VS Code read it is a plain one: again.
-      for (let attempt = 0; attempt < 3 && !(await partial.count()); attempt++) {
-        await page.waitForTimeout(3000);
-        await page.locator('.view-line').first().click();
-        await palette('Gradient Lens: Analyze Gradients');
-        await partial.waitFor({ timeout: 45_000 }).catch(() => {});
-      }
-      await partial.waitFor({ timeout: 1_000 });
+      await analyzeUntilShown(partial, 45_000);
       await page.waitForTimeout(500);
       await shot('7b-partial');
       const text = (await partial.innerText()).replace(/\u00a0/g, ' ');
@@ -384,13 +391,7 @@ try {
     try {
       const panel = panelFrame();
       const confirming = panel.locator('.card.card-running', { hasText: 'First initialization: Healthy gradients' });
-      for (let attempt = 0; attempt < 3 && !(await confirming.count()); attempt++) {
-        await page.waitForTimeout(3000);
-        await page.locator('.view-line').first().click();
-        await palette('Gradient Lens: Analyze Gradients');
-        await confirming.waitFor({ timeout: 60_000 }).catch(() => {});
-      }
-      await confirming.waitFor({ timeout: 1_000 });
+      await analyzeUntilShown(confirming, 60_000);
       await shot('7c-first-verdict');
       const card = (await confirming.innerText()).replace(/\u00a0/g, ' ');
       expect(/Measuring 2 more initializations to confirm it/.test(card), `card: ${card}`);

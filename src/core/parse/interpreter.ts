@@ -106,7 +106,7 @@ export class Interpreter extends Builders {
       // One that uses up the steps is too, once: the rest of the file gets a reserve.
       readStatements(
         this.file.statements,
-        this.budgetHolder(),
+        this,
         (statement) => {
           this.statementModels = this.models.length;
           return this.guarded(() => this.exec(statement, scope))?.kind === 'return';

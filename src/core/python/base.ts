@@ -44,7 +44,7 @@ export abstract class EvaluatorBase {
   readonly templateRuns: TemplateRun[] = [];
   /** The text node offsets point into (an annotation's while it is evaluated). */
   protected src: string;
-  protected budget: EvaluationBudget;
+  budget: EvaluationBudget;
   /** Nested calls right now. */
   protected depth = 0;
   /** Nested `eval`s right now (expression depth across calls); bounded so the stack is. */

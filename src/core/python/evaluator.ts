@@ -13,7 +13,7 @@ import { parser } from '@lezer/python';
 import { presetText, splitFills } from '../frontend/annotations';
 import { nodesReaching } from '../graph';
 import type { AnnotationSite, SourceRange } from '../ir';
-import { BudgetExceeded, readStatements, timeLimitMessage, type BudgetHolder, type EvaluationBudget } from '../limits';
+import { BudgetExceeded, readStatements, timeLimitMessage } from '../limits';
 import { KerasModelEvaluator } from './kerasModels';
 import { PURE_MODULES } from './pyLibraries';
 import { ANNOTATION, FILL_NAME, hasError, isTrailingDotFloat, kids, parsePython, pyString, rangeOf } from './syntax';
@@ -30,22 +30,6 @@ export class Evaluator extends KerasModelEvaluator {
   stopped = false;
   /** True when a top-level statement used up the reading's steps (the rest was read on a reserve): no extra readings. */
   stepLimited = false;
-
-  /** This reader's budget and step-limit flag, as `readStatements` swaps and sets them. */
-  protected budgetHolder(): BudgetHolder {
-    const reader = this;
-    return {
-      get budget() {
-        return reader.budget;
-      },
-      set budget(budget: EvaluationBudget) {
-        reader.budget = budget;
-      },
-      markStepLimited: () => {
-        reader.stepLimited = true;
-      },
-    };
-  }
 
   // ----- entry
 
@@ -64,7 +48,7 @@ export class Evaluator extends KerasModelEvaluator {
       // One that uses up the steps is too, once: the rest of the file gets a reserve.
       readStatements(
         kids(top),
-        this.budgetHolder(),
+        this,
         (statement) => {
           this.statementModels = this.models.length;
           return !!this.guarded(() => this.execBlock([statement], this.moduleScope));

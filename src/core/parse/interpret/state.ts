@@ -11,7 +11,7 @@ import type * as TS from 'typescript';
 import type { FlowRole } from '../../frontend/flowHoles';
 import { ProblemLog } from '../../frontend/problems';
 import type { ConfigValue, ParseProblem, SourceRange } from '../../ir';
-import { EvaluationBudget, layerLimitMessage, type BudgetHolder, lengthProblem, PARSE_LIMITS, ParseLimitError, sizeProblem } from '../../limits';
+import { EvaluationBudget, layerLimitMessage, lengthProblem, PARSE_LIMITS, ParseLimitError, sizeProblem } from '../../limits';
 import type { ModuleLoader } from '../modules';
 import {
   type ClassValue,
@@ -84,27 +84,11 @@ export abstract class InterpreterState {
   protected readonly problems: ParseProblem[] = this.problemLog.items;
   readonly models: ModelValue[] = [];
   /** This reading's steps; inside the file's budget when the parser shares one (`useBudget`). */
-  protected budget = new EvaluationBudget(MAX_STEPS);
+  budget = new EvaluationBudget(MAX_STEPS);
   /** True when a step or time budget ended the reading (its models may be partial). */
   stopped = false;
   /** True when a top-level statement used up the reading's steps (the rest was read on a reserve): no extra readings. */
   stepLimited = false;
-
-  /** This reader's budget and step-limit flag, as `readStatements` swaps and sets them. */
-  protected budgetHolder(): BudgetHolder {
-    const reader = this;
-    return {
-      get budget() {
-        return reader.budget;
-      },
-      set budget(budget: EvaluationBudget) {
-        reader.budget = budget;
-      },
-      markStepLimited: () => {
-        reader.stepLimited = true;
-      },
-    };
-  }
   protected callDepth = 0;
   /** Nested `eval`s right now (expression depth across calls); bounded so the stack is. */
   protected evalDepth = 0;
