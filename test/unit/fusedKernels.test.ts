@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dirname } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { ADAM_KERNEL, GRADIENT_STATS_KERNEL, gradientStatistics, makeFusedAdam, registerFusedKernels } from '../../src/training/fusedKernels';
+import { registerMissingWasmKernels } from '../../src/training/wasmKernels';
+
+setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
+
+/** Deterministic values of both signs and several magnitudes. */
+function values(size: number, seed: number): Float32Array {
+  return Float32Array.from({ length: size }, (_, i) => Math.sin(i * 1.618 + seed * 7.3) * 10 ** ((i % 7) - 3));
+}
+
+/** The build writes the fused binaries beside the test bundles (scripts/build.mjs, copyWasm). */
+async function wasmWithFusedKernels(): Promise<void> {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  registerMissingWasmKernels(tf);
+  assert.equal(registerFusedKernels(tf, __dirname), undefined);
+  assert.ok(tf.getKernel(ADAM_KERNEL, 'wasm') && tf.getKernel(GRADIENT_STATS_KERNEL, 'wasm'));
+}
+
+// Sizes: 1 and 7 exercise the scalar tail, 1,030 the vector loop and a tail, 4,096 the loop only.
+const SHAPES = [[1], [7], [103, 10], [64, 64]];
+
+/** Trains the same variables with `optimizer` for `steps` steps of fixed gradients; returns the values and moments. */
+function train(optimizer: tf.Optimizer, steps: number): Float32Array[] {
+  const variables = SHAPES.map((shape, k) => tf.variable(tf.tensor(values(tf.util.sizeFromShape(shape), k), shape), true, `w${k}_${Math.random()}`));
+  for (let s = 0; s < steps; s++) {
+    const grads = Object.fromEntries(variables.map((v, k) => [v.name, tf.tensor(values(v.size, 100 * s + k + 1), v.shape)]));
+    optimizer.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+  }
+  const state = (optimizer as unknown as { accumulatedFirstMoment: { variable: tf.Variable }[]; accumulatedSecondMoment: { variable: tf.Variable }[] });
+  const out = [...variables, ...state.accumulatedFirstMoment.map((m) => m.variable), ...state.accumulatedSecondMoment.map((m) => m.variable)].map((t) => t.dataSync() as Float32Array);
+  tf.dispose(variables);
+  optimizer.dispose();
+  return out;
+}
+
+test('the fused Adam update gives tfjs Adam\'s numbers bit for bit on wasm, and leaves no tensor behind', async () => {
+  await wasmWithFusedKernels();
+  for (const [lr, beta1, beta2, epsilon] of [[0.001, 0.9, 0.999, undefined], [0.5, 0.5, 0.9, 1e-3]] as const) {
+    const before = tf.memory().numTensors;
+    const expected = train(tf.train.adam(lr, beta1, beta2, epsilon), 6);
+    const afterTfjs = tf.memory().numTensors;
+    const fused = train(makeFusedAdam(tf, lr, beta1, beta2, epsilon), 6);
+    // tfjs' own Adam is the reference for what an optimizer may keep after its dispose.
+    assert.equal(tf.memory().numTensors - afterTfjs, afterTfjs - before);
+    assert.equal(fused.length, expected.length);
+    fused.forEach((got, i) => assert.deepEqual(Array.from(got), Array.from(expected[i]!), `tensor ${i} (lr ${lr})`));
+  }
+});
+
+test('the fused kernel is what runs: one call per weight and step', async () => {
+  await wasmWithFusedKernels();
+  const calls: string[] = [];
+  const kernel = tf.getKernel(ADAM_KERNEL, 'wasm')!;
+  tf.unregisterKernel(ADAM_KERNEL, 'wasm');
+  tf.registerKernel({ ...kernel, kernelFunc: (args) => (calls.push(ADAM_KERNEL), kernel.kernelFunc(args)) });
+  try {
+    train(makeFusedAdam(tf, 0.01, 0.9, 0.999), 2);
+  } finally {
+    tf.unregisterKernel(ADAM_KERNEL, 'wasm');
+    tf.registerKernel(kernel);
+  }
+  assert.equal(calls.length, 2 * SHAPES.length);
+});
+
+test('gradient statistics: the sum of squares, the sum and the max of |g|, within 1e-6 of float64 sums; NaN reaches the norm and the max', async () => {
+  await wasmWithFusedKernels();
+  for (const size of [1, 3, 4, 1030, 100_003]) {
+    const data = values(size, size);
+    let sumSq = 0;
+    let sumAbs = 0;
+    let max = 0;
+    for (const v of data) {
+      sumSq += v * v;
+      sumAbs += Math.abs(v);
+      max = Math.max(max, Math.abs(v));
+    }
+    const got = tf.tidy(() => gradientStatistics(tf, tf.tensor(data)).dataSync());
+    assert.ok(Math.abs(got[0]! - sumSq) <= 1e-6 * sumSq, `sum of squares, size ${size}: ${got[0]} vs ${sumSq}`);
+    assert.ok(Math.abs(got[1]! - sumAbs) <= 1e-6 * sumAbs, `sum of |g|, size ${size}`);
+    assert.equal(got[2], Math.fround(max));
+  }
+  for (const at of [0, 5, 6]) {
+    const data = values(7, 1);
+    data[at] = NaN;
+    const got = tf.tidy(() => gradientStatistics(tf, tf.tensor(data)).dataSync());
+    assert.ok(Number.isNaN(got[0]) && Number.isNaN(got[2]), `NaN at ${at}: ${Array.from(got)}`);
+  }
+  const infinite = tf.tidy(() => gradientStatistics(tf, tf.tensor([1, -Infinity, 2, 3, 4])).dataSync());
+  assert.equal(infinite[0], Infinity);
+  assert.equal(infinite[2], Infinity);
+});
+
+test('on the cpu backend the same calls use tfjs\' ops: the same statistics and tfjs\' Adam', async () => {
+  await tf.setBackend('cpu');
+  const data = values(1030, 4);
+  const cpu = tf.tidy(() => gradientStatistics(tf, tf.tensor(data)).dataSync());
+  await wasmWithFusedKernels();
+  const wasm = tf.tidy(() => gradientStatistics(tf, tf.tensor(data)).dataSync());
+  await tf.setBackend('cpu');
+  for (let i = 0; i < 3; i++) assert.ok(Math.abs(cpu[i]! - wasm[i]!) <= 1e-5 * Math.abs(wasm[i]!), `statistic ${i}: ${cpu[i]} vs ${wasm[i]}`);
+  const expected = train(tf.train.adam(0.01), 3);
+  const fused = train(makeFusedAdam(tf, 0.01, 0.9, 0.999), 3);
+  fused.forEach((got, i) => assert.deepEqual(Array.from(got), Array.from(expected[i]!)));
+});
+
+test('another backend is a reason, not a throw', async () => {
+  await tf.setBackend('cpu');
+  assert.match(registerFusedKernels(tf, __dirname) ?? '', /not wasm/);
+});
