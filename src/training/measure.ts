@@ -298,7 +298,8 @@ export function makeOptimizer(tf: Tfjs, value: ConfigValue | undefined): Optimiz
 
 /** Adam as the same update in one fused kernel per weight (fusedKernels.ts); other optimizers as they are. */
 function withFusedUpdate(tf: Tfjs, optimizer: tfjs.Optimizer): tfjs.Optimizer {
-  if (!(optimizer instanceof tf.AdamOptimizer)) return optimizer;
+  // By class name: tfjs' Optimizer answers `instanceof` for any optimizer (Symbol.hasInstance).
+  if (optimizer.getClassName() !== 'Adam') return optimizer;
   const { learningRate, beta1, beta2, epsilon } = optimizer as unknown as { learningRate: number; beta1: number; beta2: number; epsilon: number };
   optimizer.dispose();
   return makeFusedAdam(tf, learningRate, beta1, beta2, epsilon);

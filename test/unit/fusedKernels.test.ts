@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ADAM_KERNEL, GRADIENT_STATS_KERNEL, gradientStatistics, makeFusedAdam, registerFusedKernels } from '../../src/training/fusedKernels';
 import { registerMissingWasmKernels } from '../../src/training/wasmKernels';
+import { makeOptimizer } from '../../src/training/measure';
 
 setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
 
@@ -113,4 +114,25 @@ test('on the cpu backend the same calls use tfjs\' ops: the same statistics and 
 test('another backend is a reason, not a throw', async () => {
   await tf.setBackend('cpu');
   assert.match(registerFusedKernels(tf, __dirname) ?? '', /not wasm/);
+});
+
+test('only Adam is replaced by the fused one: SGD and the others stay tfjs\' (their instanceof answers yes to any optimizer)', async () => {
+  await wasmWithFusedKernels();
+  const cases: [Parameters<typeof makeOptimizer>[1], string][] = [
+    ['sgd', 'SGD'],
+    ['adam', 'Adam'],
+    ['rmsprop', 'RMSProp'],
+    [{ $call: 'train.sgd', args: [0.1] }, 'SGD'],
+    [{ $call: 'train.adam', args: [0.01, 0.8] }, 'Adam'],
+  ];
+  for (const [value, className] of cases) {
+    const { optimizer, learningRate } = makeOptimizer(tf, value);
+    assert.equal(optimizer.getClassName(), className, JSON.stringify(value));
+    assert.equal(optimizer.constructor.name === 'FusedAdamOptimizer', className === 'Adam', JSON.stringify(value));
+    if (className === 'Adam' && typeof value !== 'string') {
+      assert.equal(learningRate, 0.01);
+      assert.equal((optimizer as unknown as { beta1: number }).beta1, 0.8);
+    }
+    optimizer.dispose();
+  }
 });
