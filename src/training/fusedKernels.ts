@@ -11,7 +11,10 @@
  *   max |x|], sums accumulated in float64;
  * - `GradientLensAdam` (inputs `value`, `gradient`, `firstMoment`, `secondMoment`,
  *   `oneMinusAccBeta1`, `oneMinusAccBeta2`; attrs `beta1`, `beta2`, `epsilon`, `learningRate`):
- *   three outputs, the new value and moments, bit for bit tfjs 4.22's AdamOptimizer.
+ *   three outputs, the new value and moments, bit for bit tfjs 4.22's AdamOptimizer;
+ * - tfjs' own `Sum` and `Mean`, replaced where they reduce leading axes (a bias's or batch
+ *   norm's reduction over NHWC's [0, 1, 2]): a column sum without tfjs' transpose of the input;
+ *   other reductions go to tfjs' kernels.
  * On any other backend, or when the module cannot start, the callers use tfjs' ops instead
  * (`gradientStatistics`, `makeFusedAdam`): same meaning, a few more passes.
  */
@@ -29,6 +32,7 @@ interface FusedExports {
     w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number,
     beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, c1: number, c2: number, epsilon: number, negLr: number,
   ): void;
+  columnSums(x: number, rows: number, cols: number, out: number, divide: number): void;
 }
 
 /** The parts of the WebAssembly JS API used here (the project's `lib` has no DOM/WebAssembly typings). */
@@ -123,7 +127,39 @@ export function registerFusedKernels(tf: Tfjs, wasmDir: string): string | undefi
       return outputs;
     }) as unknown as tfjs.KernelFunc,
   });
+  for (const [kernelName, divide] of [['Sum', 0], ['Mean', 1]] as const) {
+    const original = tf.getKernel(kernelName, 'wasm');
+    if (!original) continue;
+    tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({
+      ...original,
+      kernelFunc: ((args: KernelArgs) => {
+        const x = args.inputs.x!;
+        const attrs = args.attrs as { axis: number | number[]; keepDims: boolean };
+        const split = leadingReduction(tf, x, attrs.axis);
+        if (!split) return original.kernelFunc(args as unknown as Parameters<tfjs.KernelFunc>[0]);
+        const backend = args.backend as WasmBackendLike;
+        const shape = attrs.keepDims ? x.shape.map((d, i) => (i < split.axes ? 1 : d)) : x.shape.slice(split.axes);
+        const output = backend.makeOutput(shape, 'float32');
+        exports.columnSums(address(backend, x), split.rows, split.cols, address(backend, output), divide);
+        return output;
+      }) as unknown as tfjs.KernelFunc,
+    });
+  }
   return undefined;
+}
+
+/**
+ * A float32 reduction over the leading `axes` axes (and not all of them): the shape as [rows,
+ * cols], where tfjs' wasm Sum/Mean would transpose the input first. Undefined otherwise.
+ */
+function leadingReduction(tf: Tfjs, x: tfjs.TensorInfo, axis: number | number[]): { axes: number; rows: number; cols: number } | undefined {
+  if (x.dtype !== 'float32') return undefined;
+  const axes = [...new Set(tf.util.parseAxisParam(axis, x.shape))].sort((a, b) => a - b);
+  if (axes.length === 0 || axes.length >= x.shape.length || !axes.every((a, i) => a === i)) return undefined;
+  const rows = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
+  const cols = tf.util.sizeFromShape(x.shape.slice(axes.length));
+  return rows > 0 && cols > 0 ? { axes: axes.length, rows, cols } : undefined;
 }
 
 /** True when the current backend has `kernelName` (the fused kernels exist on wasm only). */

@@ -138,4 +138,56 @@
             (f32.load align=4 (i32.add (local.get $w) (local.get $at)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $tail))))
+
+  ;; Sums over the leading axis of a [rows, cols] float32 matrix (tfjs' Sum and Mean over NHWC's
+  ;; [0, 1, 2], a bias's or batch norm's reduction): out[c] = x[0, c] + x[1, c] + ... in row
+  ;; order, which is the order tfjs' own kernel adds them in after it transposes the input to
+  ;; [cols, rows] (the transpose is what this saves: 6% of a ResNet-20 step). With $divide set,
+  ;; each sum is then divided by $rows (tfjs' Mean).
+  (func (export "columnSums") (param $x i32) (param $rows i32) (param $cols i32) (param $out i32) (param $divide i32)
+    (local $r i32) (local $c i32) (local $end i32) (local $row i32) (local $at i32) (local $n f32)
+    (local.set $end (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $c (i32.const 0))
+    (block $zeroed
+      (loop $zero
+        (br_if $zeroed (i32.ge_u (local.get $c) (local.get $cols)))
+        (f32.store align=4 (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))) (f32.const 0))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $zero)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $row (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2))))
+        (local.set $c (i32.const 0))
+        (block $vectorDone
+          (loop $vector
+            (br_if $vectorDone (i32.ge_u (local.get $c) (local.get $end)))
+            (local.set $at (i32.shl (local.get $c) (i32.const 2)))
+            (v128.store align=4 (i32.add (local.get $out) (local.get $at))
+              (f32x4.add (v128.load align=4 (i32.add (local.get $out) (local.get $at)))
+                         (v128.load align=4 (i32.add (local.get $row) (local.get $at)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $vector)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $c) (local.get $cols)))
+            (local.set $at (i32.shl (local.get $c) (i32.const 2)))
+            (f32.store align=4 (i32.add (local.get $out) (local.get $at))
+              (f32.add (f32.load align=4 (i32.add (local.get $out) (local.get $at)))
+                       (f32.load align=4 (i32.add (local.get $row) (local.get $at)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $tail)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop)))
+    (if (local.get $divide)
+      (then
+        (local.set $n (f32.convert_i32_u (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $divided
+          (loop $div
+            (br_if $divided (i32.ge_u (local.get $c) (local.get $cols)))
+            (local.set $at (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))))
+            (f32.store align=4 (local.get $at) (f32.div (f32.load align=4 (local.get $at)) (local.get $n)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $div))))))
 )

@@ -136,3 +136,35 @@ test('only Adam is replaced by the fused one: SGD and the others stay tfjs\' (th
     optimizer.dispose();
   }
 });
+
+test('Sum and Mean over leading axes: the numbers of tfjs\' transpose-then-reduce, bit for bit; other axes unchanged', async () => {
+  await wasmWithFusedKernels();
+  const cases: [number[], number | number[], boolean][] = [
+    [[4, 5, 6, 7], [0, 1, 2], false],
+    [[4, 5, 6, 7], [0, 1, 2], true],
+    [[33, 3], 0, false],
+    [[2, 3, 9], [1, 0], true],
+    [[8, 1], [0], false],
+    [[3, 4, 5], [1, 2], false], // innermost: tfjs' kernel
+    [[3, 4, 5], [0, 2], false], // not leading: tfjs' kernel
+  ];
+  for (const [shape, axis, keepDims] of cases) {
+    const data = values(tf.util.sizeFromShape(shape), shape.length);
+    const axes = typeof axis === 'number' ? [axis] : axis;
+    const rest = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    const inner = axes.map((_, k) => rest.length + k);
+    for (const op of ['sum', 'mean'] as const) {
+      const [got, expected] = tf.tidy(() => {
+        const x = tf.tensor(data, shape);
+        const reference = tf[op](tf.transpose(x, [...rest, ...[...axes].sort((a, b) => a - b)]), inner, false);
+        const result = tf[op](x, axis, keepDims);
+        return [result, keepDims ? tf.reshape(reference, result.shape) : reference];
+      }).map((t) => { const d = t.dataSync(); const s = t.shape; t.dispose(); return { d: Array.from(d), s }; });
+      assert.deepEqual(got!.s, keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : rest.map((i) => shape[i]), `${op} ${shape} ${axis} shape`);
+      assert.deepEqual(got!.d, expected!.d, `${op} ${shape} ${axis}`);
+    }
+  }
+  // Gradients still flow through the replaced kernels (their gradient functions are tfjs').
+  const grad = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.mean(x, [0, 1]), tf.tensor([1, 2, 3]))))(tf.ones([2, 2, 3])).dataSync());
+  assert.deepEqual(Array.from(grad), [0.25, 0.5, 0.75, 0.25, 0.5, 0.75, 0.25, 0.5, 0.75, 0.25, 0.5, 0.75]);
+});
