@@ -20,6 +20,7 @@ import { parseSource } from '../core/source';
 import { measureEntry, readSource, sourceReport, verifyEntry, type ModelEntry, type ModelOutcome, type Refusal } from '../core/pipeline/index';
 import { formatReport, type FileReport, type Report } from '../core/report';
 import { parseArgs, USAGE, UsageError, type AnalyzeOptions, type FixOptions } from './args';
+import { expandFileArgs, readErrorText } from './files';
 import { displayPath } from './paths';
 import { toSarif } from './sarif';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exitStatus } from './status';
@@ -69,7 +70,14 @@ function progress(model: ModelGraph): (message: WorkerToHost) => void {
   };
 }
 
-async function analyze(options: AnalyzeOptions): Promise<number> {
+async function analyze(given: AnalyzeOptions): Promise<number> {
+  // Directories and globs the shell left alone (quoted, or Windows' cmd) become their files.
+  const expanded = expandFileArgs(given.files, process.cwd());
+  if (expanded.errors.length) {
+    for (const error of expanded.errors) process.stderr.write(`gradient-lens: ${error}\n`);
+    return EXIT_USAGE;
+  }
+  const options: AnalyzeOptions = { ...given, files: expanded.files };
   const files: FileReport[] = [];
   let unreadable = false;
   const session = options.staticOnly
@@ -176,6 +184,10 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return EXIT_OK;
   }
+  if (options.command === 'version') {
+    process.stdout.write(`${toolVersion()}\n`);
+    return EXIT_OK;
+  }
   if (options.command === 'fix') return fix(options);
   return analyze(options);
 }
@@ -239,7 +251,7 @@ function readSourceFile(file: string): string | undefined {
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    process.stderr.write(`gradient-lens: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    process.stderr.write(`gradient-lens: cannot read ${file}: ${readErrorText((error as NodeJS.ErrnoException).code, String(error))}\n`);
     return undefined;
   }
   const decoded = decodeSource(bytes);

@@ -2,6 +2,7 @@
 import { chooseFreeLengths, declaredInputShape, layerIds, statefulBatch } from '../graph';
 import { consumerType, holeRole, holeSuggestion, imageSideFor, inputShapeDecider, optimizerArgument } from '../holes';
 import { LAYER_FACTORIES } from './tfjsApi';
+import { unknownActivation } from '../activations';
 import type {
   CompileInfo,
   Hole,
@@ -109,6 +110,11 @@ export function toModelGraph(model: ModelValue, name: string, report: Report, na
     }
     const config = layer.config ? toConfigObject(layer.config, report, layer.range) : {};
     const activation = typeof config.activation === 'string' ? config.activation : undefined;
+    const unknown = layer.custom ? undefined : unknownActivation(config);
+    if (unknown) {
+      // tfjs throws "Unknown activation" when this layer is built: said where it is written.
+      report(`tfjs has no \`${unknown.value}\` activation${unknown.near ? ` (did you mean \`${unknown.near}\`?)` : ''}; the layer cannot be built as written.`, layer.config?.ranges.get(unknown.key)?.value ?? layer.range, 'warning');
+    }
     layers.push({
       id,
       type: layer.type,
