@@ -26,6 +26,9 @@ import { toSarif } from './sarif';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exitStatus } from './status';
 
 
+/** After a usage error: where the usage and the fix codes are listed. */
+const HELP_HINT = 'Run `gradient-lens --help` for the usage, the fix codes and the exit statuses.';
+
 /** The tool's version for SARIF, from package.json next to dist/ (the bundle) or the repository root. */
 function toolVersion(): string {
   for (const path of [join(__dirname, '..', 'package.json'), join(__dirname, '..', '..', 'package.json')]) {
@@ -144,7 +147,7 @@ async function analyze(given: AnalyzeOptions): Promise<number> {
 function fix(options: FixOptions): number {
   const unknown = options.fixes.filter((code) => !isFixCode(code));
   if (unknown.length) {
-    process.stderr.write(`gradient-lens: unknown fix code '${unknown[0]}'\n\n${USAGE}\n`);
+    process.stderr.write(`gradient-lens: unknown fix code '${unknown[0]}'\n${HELP_HINT}\n`);
     return EXIT_USAGE;
   }
   const text = readSourceFile(options.file);
@@ -177,7 +180,8 @@ async function main(argv: readonly string[]): Promise<number> {
     options = parseArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`gradient-lens: ${error.message}\n\n${USAGE}\n`);
+    // The message alone (the usage is 50 lines that would scroll it away), then where the usage is.
+    process.stderr.write(`gradient-lens: ${error.message}\n${HELP_HINT}\n`);
     return EXIT_USAGE;
   }
   if (options.command === 'help') {

@@ -108,7 +108,10 @@ export function toModelGraph(model: ModelValue, name: string, report: Report, na
       const near = nearestLayerName(layer.type);
       report(`\`layers.${layer.type}\` is not a tfjs layer the parser knows${near ? ` (a typo for \`layers.${near}\`?)` : ''}; it is kept as an opaque layer.`, layer.range, 'warning');
     }
-    const config = layer.config ? toConfigObject(layer.config, report, layer.range) : {};
+    const read = layer.config ? toConfigObject(layer.config, report, layer.range) : {};
+    // tfjs prepends the batch with `[null].concat(inputShape)`, so `inputShape: 2` is [2] there:
+    // the model trains as written, and is read so.
+    const config: ConfigObject = { ...read, ...Object.fromEntries(['inputShape', 'shape'].filter((k) => typeof read[k] === 'number').map((k) => [k, [read[k]!]])) };
     const activation = typeof config.activation === 'string' ? config.activation : undefined;
     const unknown = layer.custom ? undefined : unknownActivation(config);
     if (unknown) {

@@ -15,6 +15,10 @@ import {
   type Arg, type Args, type CompileRecord, type ModelValue, type Value,
 } from './values';
 
+
+/** NumPy array methods that reduce over `axis` (their result's shape is read, not its values). */
+const REDUCTIONS: ReadonlySet<string> = new Set(['mean', 'std', 'var', 'sum', 'max', 'min', 'prod', 'ptp']);
+
 export abstract class CallEvaluator extends StatementEvaluator {
   /** Models by the path they were saved to or loaded from (`model.save(p)`, `load_model(p)`): one model per file. */
   protected readonly savedModels = new Map<string, SequentialModel | FunctionalModel>();
@@ -290,6 +294,16 @@ export abstract class CallEvaluator extends StatementEvaluator {
         return new NdArray((dims as number[]).map((d) => (d === -1 && known ? total / known : d)));
       }
       if (['astype', 'copy', 'squeeze'].includes(name)) return name === 'squeeze' ? new NdArray(self.shape.filter((d) => d !== 1)) : self;
+      if (REDUCTIONS.has(name)) {
+        // `x.mean(axis=0)` (feature-wise normalization): the shape without the reduced axes; no
+        // axis reduces all, a 0-d array. Values stay unknown; shapes are what models read.
+        const axisArg = a[0] ?? args.keywords.get('axis')?.value;
+        const keepdims = args.keywords.get('keepdims')?.value === true;
+        const axes = axisArg === undefined || axisArg === null ? self.shape.map((_, i) => i) : Array.isArray(axisArg) ? axisArg : [axisArg];
+        if (!axes.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= -self.shape.length && x < self.shape.length)) return new Unknown(this.t(site), `array method \`${name}\` with an axis that is not a constant`);
+        const reduced = new Set((axes as number[]).map((x) => (x + self.shape.length) % self.shape.length));
+        return new NdArray(keepdims ? self.shape.map((d, i) => (reduced.has(i) ? 1 : d)) : self.shape.filter((_, i) => !reduced.has(i)));
+      }
       return new Unknown(this.t(site), `array method \`${name}\` is not evaluated`);
     }
     if (self instanceof ArgParser) {

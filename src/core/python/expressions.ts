@@ -129,6 +129,19 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
         return this.comprehension(kids(node).slice(1, -1), scope);
       case 'DictionaryExpression':
         return this.dict(node, scope);
+      case 'DictionaryComprehensionExpression': {
+        // `{c: i for i, c in enumerate(chars)}`: the pairs of a comprehension, keys as in a display.
+        const parts = kids(node).slice(1, -1);
+        const [keyNode, colon, valueNode] = parts;
+        if (!keyNode || colon?.name !== ':' || !valueNode) return new Unknown(this.t(node), 'incomplete expression');
+        const dict = new PyDict();
+        for (const pair of this.comprehension(parts.slice(2), scope, (inner) => [this.eval(keyNode, inner), this.eval(valueNode, inner)])) {
+          const [key, value] = pair as Value[];
+          if (!isPrimitive(key!)) return new Unknown(this.t(node), key instanceof Unknown ? key.reason : 'a key is not a constant', key instanceof Unknown ? key.hole : undefined);
+          dict.items.set(String(key), value!);
+        }
+        return dict;
+      }
       case 'UnaryExpression':
         return this.unary(node, scope);
       case 'BinaryExpression':
@@ -312,7 +325,7 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
   }
 
   /** `[element for a in xs if c for b in ys]`: each clause nests; layers record the iterations. */
-  protected comprehension(parts: readonly SyntaxNode[], scope: Scope): Value[] {
+  protected comprehension(parts: readonly SyntaxNode[], scope: Scope, each?: (inner: Scope) => Value): Value[] {
     const firstFor = parts.findIndex((n) => n.name === 'for');
     const element = parts[0];
     if (firstFor < 1 || !element) return [];
@@ -321,7 +334,7 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
     const out: Value[] = [];
     const loop = (at: number): void => {
       if (at >= clauses.length) {
-        out.push(this.eval(element, inner));
+        out.push(each ? each(inner) : this.eval(element, inner));
         return;
       }
       const clause = clauses[at]!;
@@ -464,6 +477,11 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
       const other = a instanceof NdArray ? b : a;
       const array = (a instanceof NdArray ? a : b) as NdArray;
       if (typeof other === 'number' || typeof other === 'boolean' || (other instanceof NdArray && other.shape.join() === array.shape.join())) return array;
+      // NumPy broadcasting (`x - x.mean(axis=0)`: [404, 13] with [13]): trailing dimensions equal or 1.
+      if (other instanceof NdArray) {
+        const broadcast = broadcastShapes(array.shape, other.shape);
+        if (broadcast) return new NdArray(broadcast);
+      }
     }
     if (typeof a === 'boolean') a = Number(a);
     if (typeof b === 'boolean') b = Number(b);
@@ -524,4 +542,16 @@ function lowerBound(sorted: readonly number[], x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** The NumPy broadcast of two shapes (trailing dimensions equal, or one of them 1), or undefined when they do not broadcast. */
+export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | undefined {
+  const out: number[] = [];
+  for (let i = 1; i <= Math.max(a.length, b.length); i++) {
+    const x = a[a.length - i] ?? 1;
+    const y = b[b.length - i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) return undefined;
+    out.unshift(x === 1 ? y : x);
+  }
+  return out;
 }

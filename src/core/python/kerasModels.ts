@@ -583,6 +583,16 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
       delete config.inputDim;
       delete config.inputLength;
     }
+    for (const key of ['inputShape', 'shape']) {
+      const n = config[key];
+      if (typeof n !== 'number') continue;
+      // `input_shape=(28*28)` is an int (parentheses make no tuple): Keras refuses it ("'int'
+      // object is not iterable" in Keras 2, "Cannot convert '784' to a shape" in Keras 3). The
+      // evident intent, (784,), is measured, and the line says what Keras does.
+      const pyName = key === 'shape' ? 'shape' : 'input_shape';
+      this.problem(`\`${pyName}\` is the number ${n}, not a tuple (parentheses alone make no tuple): Keras raises an error when it builds this layer. Write \`${pyName}=(${n},)\`; Gradient Lens measures it so.`, ranges[key]?.value ?? layerRange, 'warning');
+      config[key] = [n];
+    }
     this.checkLayerConfig(type, config, ranges, layerRange);
     const iteration = this.iterations.length ? [...this.iterations] : undefined;
     // A layer costs more than a step (its config, its node, the graph work after): counted so,

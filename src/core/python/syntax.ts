@@ -14,7 +14,7 @@ const PY_IDENTIFIER = String.raw`[A-Za-z_]\w*`;
 export const ANNOTATION = /^\s*#+\s*gradient-lens:\s*(.*?)\s*$/;
 
 /** A name in a Python annotation (no `$`; a call's parentheses may hold spaces and commas, removed from the name). */
-export const FILL_NAME = chainPattern(PY_IDENTIFIER, [STEP.member(PY_IDENTIFIER), STEP.signedIndex, STEP.stringKey, String.raw`\([^()=]*\)`]);
+export const FILL_NAME = chainPattern(PY_IDENTIFIER, [STEP.member(PY_IDENTIFIER), STEP.signedIndex, STEP.stringKey, String.raw`\((?:[^()=]|\([^()=]*\))*\)`]);
 
 export const rangeOf = (node: SyntaxNode): SourceRange => ({ start: node.from, end: node.to });
 

@@ -1,0 +1,105 @@
+/**
+ * Kinds of code met in a second round of other people's Keras and tfjs programs (course repos,
+ * book exercises; bench/README "Code in the wild, round 2"), each with an input of our own in
+ * test/fixtures/wild2: a vocabulary from `set` / `sorted` / a dict comprehension, feature-wise
+ * normalization (`x -= x.mean(axis=0)`), a k-fold loop that builds one model per fold, an int
+ * `input_shape=(28*28)`, a number `inputShape: 2` in tfjs, and a hole named `len(df.keys())`
+ * that --set and annotations must accept.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parseSource } from '../../src/core/source';
+import { parseArgs } from '../../src/cli/args';
+import { broadcastShapes } from '../../src/core/python/expressions';
+
+const root = join(__dirname, '..');
+const fixture = (name: string): string => readFileSync(join(root, 'test', 'fixtures', 'wild2', name), 'utf8');
+
+test('a vocabulary from set/sorted/dict comprehension/dict(pairs) sizes the model: 5 distinct letters of "abracadabra"', () => {
+  const { models, problems } = parseSource(fixture('char_vocab.py'), 'char_vocab.py');
+  assert.equal(models.length, 1);
+  const [rnn, dense] = models[0]!.layers;
+  assert.deepEqual(rnn!.outputShape, [null, 10, 16]);
+  assert.equal(rnn!.params, 16 * (5 + 16 + 1));
+  assert.deepEqual(dense!.outputShape, [null, 10, 5]);
+  assert.equal(models[0]!.holes, undefined, JSON.stringify(models[0]!.holes));
+  assert.ok(!problems.some((p) => /not defined in this file|not evaluated/.test(p.message)), problems.map((p) => p.message).join('\n'));
+});
+
+test('Python built-ins on constants: set keeps first-seen order, sorted, dict from pairs and keywords', () => {
+  const text = `from tensorflow import keras
+a = set([3, 1, 3, 2, 1])
+b = sorted(a, reverse=True)
+c = dict([('x', 1), ('y', 2)], z=3)
+d = {k: v * 2 for k, v in c.items()}
+model = keras.Sequential([keras.layers.Dense(len(a) + b[0] + d['z'], input_shape=(len(c),))])
+`;
+  const model = parseSource(text, 'b.py').models[0]!;
+  // len(a) = 3, b[0] = 3, d['z'] = 6: 12 units on 3 inputs.
+  assert.equal(model.layers[0]!.params, 3 * 12 + 12);
+});
+
+test('feature-wise normalization keeps the dataset shape; a k-fold loop builds the model once', () => {
+  const { models, problems } = parseSource(fixture('kfold_normalized.py'), 'kfold_normalized.py');
+  assert.equal(models.length, 1, models.map((m) => m.name).join(', '));
+  assert.equal(models[0]!.name, 'model');
+  assert.equal(models[0]!.layers[0]!.params, 13 * 32 + 32, 'boston_housing has 13 features');
+  assert.equal(models[0]!.holes, undefined);
+  assert.ok(problems.some((p) => p.severity === 'info' && /built here more than once with the same layers and compile/.test(p.message)));
+  // Different models from one loop stay apart.
+  const sizes = parseSource(`from tensorflow import keras
+for units in [8, 16]:
+    model = keras.Sequential([keras.layers.Dense(units, input_shape=(4,))])
+`, 's.py').models;
+  assert.deepEqual(sizes.map((m) => m.params), [40, 80]);
+});
+
+test('NumPy broadcasting of shapes: trailing dimensions equal or 1', () => {
+  assert.deepEqual(broadcastShapes([404, 13], [13]), [404, 13]);
+  assert.deepEqual(broadcastShapes([404, 13], []), [404, 13]);
+  assert.deepEqual(broadcastShapes([8, 1, 3], [5, 1]), [8, 5, 3]);
+  assert.equal(broadcastShapes([404, 13], [12]), undefined);
+});
+
+test('an int input_shape (`(28*28)` is no tuple) is measured as (784,), with a warning that Keras raises here', () => {
+  const text = fixture('int_input_shape.py');
+  const { models, problems } = parseSource(text, 'int_input_shape.py');
+  assert.equal(models[0]!.layers[0]!.params, 784 * 64 + 64);
+  const warning = problems.find((p) => /is the number 784, not a tuple/.test(p.message))!;
+  assert.equal(warning.severity, 'warning');
+  assert.match(warning.message, /Write `input_shape=\(784,\)`/);
+  assert.equal(text.slice(warning.range.start, warning.range.end), '(28*28)');
+});
+
+test('tfjs `inputShape: 2` (a number) is [2], as tfjs reads it', () => {
+  const { models, problems } = parseSource(fixture('number_input_shape.js'), 'number_input_shape.js');
+  assert.deepEqual(models[0]!.layers.map((l) => l.params), [12, 15]);
+  assert.ok(!problems.some((p) => /declares no input shape/.test(p.message)));
+});
+
+test('a hole named after a nested call (`len(frame.keys())`) is filled by --set and by an annotation, as the message suggests', () => {
+  const text = fixture('pandas_width.py');
+  const hole = parseSource(text, 'pandas_width.py').models[0]!.holes![0]!;
+  assert.equal(hole.name, 'len(frame.keys())');
+  const options = parseArgs(['analyze', 'pandas_width.py', '--set', `${hole.name}=6`]);
+  assert.ok(options.command === 'analyze' && options.set[hole.name] === '6');
+  assert.equal(parseSource(text, 'pandas_width.py', { set: { [hole.name]: '6' } }).models[0]!.layers[0]!.params, 6 * 8 + 8);
+  const annotated = `# gradient-lens: ${hole.name}=5\n${text}`;
+  assert.equal(parseSource(annotated, 'pandas_width.py').models[0]!.layers[0]!.params, 5 * 8 + 8);
+  // The CLI takes it and measures nothing unknown (exit 0 with --static).
+  const cli = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'analyze', 'test/fixtures/wild2/pandas_width.py', '--static', '--set', `${hole.name}=6`], { cwd: root, encoding: 'utf8' });
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.match(cli.stdout, /2 layers, 65 params/);
+});
+
+test('a usage error says what is wrong and where the usage is, not 50 lines of usage', () => {
+  const cli = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'analyze', 'x.ts', '--set', 'bad'], { cwd: root, encoding: 'utf8' });
+  assert.equal(cli.status, 2);
+  assert.deepEqual(cli.stderr.trim().split('\n'), [
+    "gradient-lens: --set takes name=value (a name such as units or xTrain.shape[1], then a value), not 'bad'",
+    'Run `gradient-lens --help` for the usage, the fix codes and the exit statuses.',
+  ]);
+});
