@@ -103,3 +103,31 @@ test('a usage error says what is wrong and where the usage is, not 50 lines of u
     'Run `gradient-lens --help` for the usage, the fix codes and the exit statuses.',
   ]);
 });
+
+test('tfjs: `Object.keys(rows[0].fields).length` is a hole named after its text (unresolved, fillable), not a failed model', () => {
+  const text = fixture('count_width.js');
+  const model = parseSource(text, 'count_width.js').models[0]!;
+  assert.deepEqual(model.holes?.map((h) => h.name), ['Object.keys(records[0].fields).length']);
+  const filled = parseSource(text, 'count_width.js', { set: { 'Object.keys(records[0].fields).length': '5' } }).models[0]!;
+  // [2, 5] -> dense 8 on the last axis (48), flatten 16, dense 2 (34).
+  assert.deepEqual(filled.layers.map((l) => l.params), [48, 0, 34]);
+  assert.equal(filled.holes, undefined);
+});
+
+test('Python: a positional argument after a keyword argument is the syntax error Python reports (a `==` typo named), exit 3', () => {
+  const text = `from tensorflow import keras
+model = keras.Sequential([
+    keras.layers.Dense(16, kernel_regularizer=keras.regularizers.l2(0.001), input_shape=(8,),
+                       activation=='relu'),
+    keras.layers.Dense(1, activation='sigmoid'),
+])
+model.compile(optimizer='adam', loss='binary_crossentropy', *[], **{})
+print(*[1], sep='')
+`;
+  const errors = parseSource(text, 'order.py').problems.filter((p) => p.severity === 'error');
+  assert.equal(errors.length, 1, errors.map((e) => e.message).join('\n'));
+  assert.match(errors[0]!.message, /^Syntax error: positional argument follows keyword argument \(`activation=='relu'`: `==` compares; a keyword argument takes one `=`\)/);
+  assert.equal(text.slice(errors[0]!.range.start, errors[0]!.range.end), "activation=='relu'");
+  // Unpacking after keywords (`f(a=1, *xs)`) and generator arguments are Python; they stay silent.
+  assert.deepEqual(parseSource('f(a=1, *xs)\ng(x for x in y)\nh(1, b=2, **k)\n', 'ok.py').problems.filter((p) => p.severity === 'error'), []);
+});

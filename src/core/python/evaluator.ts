@@ -88,6 +88,36 @@ export class Evaluator extends KerasModelEvaluator {
         this.problem(atEnd ? 'Syntax error: the file ends before this code is complete.' : 'Syntax error: the Python here could not be parsed; the rest of the file is still read.', { start: cursor.from, end }, 'error');
       }
     } while (cursor.next());
+    this.reportArgumentOrder(top);
+  }
+
+  /**
+   * `f(a=1, b)`: Python refuses the file before it runs ("positional argument follows keyword
+   * argument"), though the grammar the parser uses accepts it. Most often a typo of `=` as `==`
+   * (`Dense(16, kernel_regularizer=r, activation=='relu')`), which the message names.
+   */
+  protected reportArgumentOrder(top: SyntaxNode): void {
+    const cursor = top.cursor();
+    do {
+      if (cursor.name !== 'ArgList') continue;
+      const parts = kids(cursor.node).slice(1, -1);
+      let keyword = false;
+      for (let i = 0; i < parts.length; ) {
+        let end = i;
+        while (end < parts.length && parts[end]!.name !== ',') end++;
+        const arg = parts.slice(i, end);
+        i = end + 1;
+        const first = arg[0];
+        if (!first) continue;
+        if (first.name === '**' || arg[1]?.name === 'AssignOp') keyword = true;
+        else if (keyword && first.name !== '*' && !arg.some((n) => n.name === 'for')) {
+          const text = this.text.slice(first.from, arg[arg.length - 1]!.to);
+          const typo = /^\s*[A-Za-z_]\w*\s*==/.test(text) ? ` (\`${text}\`: \`==\` compares; a keyword argument takes one \`=\`)` : '';
+          this.problem(`Syntax error: positional argument follows keyword argument${typo}; Python refuses to run this file.`, { start: first.from, end: arg[arg.length - 1]!.to }, 'error');
+          break;
+        }
+      }
+    } while (cursor.next());
   }
 
   // ----- annotations and fills
