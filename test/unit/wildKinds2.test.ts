@@ -131,3 +131,17 @@ print(*[1], sep='')
   // Unpacking after keywords (`f(a=1, *xs)`) and generator arguments are Python; they stay silent.
   assert.deepEqual(parseSource('f(a=1, *xs)\ng(x for x in y)\nh(1, b=2, **k)\n', 'ok.py').problems.filter((p) => p.severity === 'error'), []);
 });
+
+test('a misspelt module (`laysers.Dense`) names the likely one; quoted code in a message is one line', () => {
+  const text = `from keras import models, regularizers
+model = models.Sequential()
+model.add(laysers.Dense(16, kernel_regularizer=regularizers.l2(0.001),
+                        activation='relu', input_shape=(100,)))
+`;
+  const problems = parseSource(text, 'typo.py').problems;
+  const left = problems.find((p) => /is not a layer the parser could read/.test(p.message))!;
+  assert.match(left.message, /`laysers` is not defined in this file \(a typo for `layers`\?\)/);
+  for (const p of problems) assert.ok(!p.message.includes('\n'), p.message);
+  // A name far from any module gets no guess.
+  assert.doesNotMatch(parseSource(text.replace(/laysers/g, 'blocks'), 'typo.py').problems.map((p) => p.message).join('\n'), /a typo for/);
+});

@@ -8,7 +8,7 @@ import type { SyntaxNode } from '@lezer/common';
 import type { SourceRange } from '../ir';
 import { EvaluatorBase } from './base';
 import { StatementEvaluator } from './statements';
-import { kids, rangeOf } from './syntax';
+import { kids, rangeOf, snippet } from './syntax';
 import {
   ArgParser, Backbone, BoundMethod, Builtin, ClassValue, FunctionalModel, LayerValue, MAX_DEPTH, Namespace, NdArray, PyDict,
   PyFunction, PyInstance, PyModule, Scope, SequentialModel, TensorValue, Unknown, describe, equal, isPrimitive,
@@ -126,7 +126,7 @@ export abstract class CallEvaluator extends StatementEvaluator {
       // Scalers and encoders keep an array's shape (`scaler.fit_transform(X)`).
       const first = args.positional[0]?.value;
       if (first instanceof NdArray && /\.(fit_transform|transform)$/.test(callee.text) && !/pca|svd|poly|onehot|vectori|embed|select/i.test(callee.text)) return new NdArray([...first.shape]);
-      if (/is not defined in this file/.test(callee.reason)) this.problem(`\`${callee.text}\` is not defined in this file; the result of \`${this.t(site).slice(0, 60)}\` is unknown.`, rangeOf(site), 'info');
+      if (/is not defined in this file/.test(callee.reason)) this.problem(`\`${callee.text}\` is not defined in this file; the result of \`${snippet(this.t(site))}\` is unknown.`, rangeOf(site), 'info');
       // The call names its result: `ui.units()` is the hole, not the function `ui.units`.
       const text = this.t(site).replace(/\s+/g, '');
       const named = callee.hole && text.startsWith(`${callee.hole}(`) && text.length <= 80 ? text : callee.hole;

@@ -203,7 +203,8 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
     }
     // Snippets often leave the imports out: a bare Keras class name still means Keras.
     if (KERAS_LAYERS[name] || name === 'Sequential' || name === 'Input') return new PyModule(['keras', name === 'Sequential' ? 'models' : 'layers', name]);
-    return new Unknown(name, `\`${name}\` is not defined in this file`);
+    const near = nearestImport(name, scope);
+    return new Unknown(name, `\`${name}\` is not defined in this file${near ? ` (a typo for \`${near}\`?)` : ''}`);
   }
 
   /** `a.b.c` / `a[1]` as text when it is a plain access chain (a fillable hole name). */
@@ -554,4 +555,43 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
     out.unshift(x === 1 ? y : x);
   }
   return out;
+}
+
+/**
+ * The module name `name` is probably a typo of (`laysers` for `layers`, `kears` for `keras`):
+ * the one module binding in scope or Keras module name within 2 edits (1 for names under 6
+ * letters), swapped neighbours counting as one; undefined when none or several are that close.
+ */
+function nearestImport(name: string, scope: Scope): string | undefined {
+  if (name.length < 4) return undefined;
+  const allowed = name.length >= 6 ? 2 : 1;
+  const close: string[] = [];
+  const seen = new Set<string>();
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    for (const [bound, value] of s.vars) {
+      if (seen.has(bound) || !(value instanceof PyModule)) continue;
+      seen.add(bound);
+      if (Math.abs(bound.length - name.length) <= allowed && editDistance(name, bound) <= allowed) close.push(bound);
+    }
+  }
+  // Keras' own module names, imported or not (`laysers.Dense` in a file that never imports `layers`).
+  for (const module of KERAS_MODULE_NAMES) {
+    if (!seen.has(module) && Math.abs(module.length - name.length) <= allowed && editDistance(name, module) <= allowed) close.push(module);
+  }
+  return close.length === 1 ? close[0] : undefined;
+}
+
+/** Module names Keras code calls through (`layers.Dense`, `models.Sequential`). */
+const KERAS_MODULE_NAMES = ['keras', 'layers', 'models', 'optimizers', 'losses', 'regularizers', 'initializers', 'activations', 'callbacks'];
+
+/** Edit distance where swapping two neighbours is one edit. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
 }

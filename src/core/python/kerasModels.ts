@@ -17,7 +17,7 @@ import { KerasConfigEvaluator } from './kerasConfig';
 import { lambdaAffine } from './lambdaAffine';
 import { callPure, kerasDataset, PURE_MODULES } from './pyLibraries';
 import { savedModelConfig, type SavedLayer, type SavedModelConfig } from './savedModel';
-import { rangeOf } from './syntax';
+import { rangeOf, snippet } from './syntax';
 import {
   Backbone, ConfigResult, FunctionalModel, LayerValue, NdArray, PyDict, PyModule, SequentialModel, TensorValue, Unknown,
   describe, truthy, type Arg, type Args, type GraphNode, type ModelValue, type Value,
@@ -52,7 +52,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     else if (value instanceof SequentialModel || value instanceof FunctionalModel) this.addModel(model, value, at);
     else {
       const reason = value instanceof Unknown ? value.reason : describe(value);
-      this.problem(`\`${this.src.slice(at.start, at.end).slice(0, 80)}\` is not a layer the parser could read (${reason}); it is left out of the model.`, at, 'warning', true);
+      this.problem(`\`${snippet(this.src.slice(at.start, at.end), 80)}\` is not a layer the parser could read (${reason}); it is left out of the model.`, at, 'warning', true);
     }
   }
 
@@ -248,7 +248,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     const at = rangeOf(site);
     const given = (args.positional[0] ?? args.keywords.get('filepath'))?.value;
     const unknown = (why: string, severity: 'info' | 'warning' = 'warning'): Value => {
-      this.problem(`\`${this.t(site).slice(0, 80)}\`: ${why}, so the model it loads is not read.`, at, severity);
+      this.problem(`\`${snippet(this.t(site), 80)}\`: ${why}, so the model it loads is not read.`, at, severity);
       return new Unknown(this.t(site), why);
     };
     if (typeof given !== 'string') return unknown('the path is not a constant');

@@ -159,3 +159,12 @@ export function parsePython(text: string): { tree: Tree; cut: SourceRange[] } {
   if (lineStart < text.length) endLine(text.length);
   return { tree: parser.parse(blanked), cut };
 }
+
+/**
+ * Source text quoted in a one-line message: white space runs (line breaks of a call written over
+ * several lines) as one space, at most `max` characters, cut ones ending in `...`.
+ */
+export function snippet(text: string, max = 60): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 3).trimEnd()}...` : flat;
+}
