@@ -145,3 +145,19 @@ model.add(laysers.Dense(16, kernel_regularizer=regularizers.l2(0.001),
   // A name far from any module gets no guess.
   assert.doesNotMatch(parseSource(text.replace(/laysers/g, 'blocks'), 'typo.py').problems.map((p) => p.message).join('\n'), /a typo for/);
 });
+
+test('a plain class the file never instantiates runs its __init__ as a template: its models found, named after their attributes, its parameters holes', () => {
+  const text = fixture('plain_class_gan.py');
+  const { models } = parseSource(text, 'plain_class_gan.py');
+  assert.deepEqual(models.map((m) => m.name), ['GAN.critic', 'GAN.generator']);
+  assert.deepEqual(models[0]!.holes?.map((h) => h.name), ['input_dim']);
+  assert.deepEqual(models[1]!.holes?.map((h) => h.name).sort(), ['input_dim', 'z_dim']);
+  // Filled from the command line or an annotation above the class; the default `hidden=64` is used.
+  const filled = parseSource(text, 'plain_class_gan.py', { set: { input_dim: '8', z_dim: '4' } }).models;
+  assert.deepEqual(filled.map((m) => m.params), [8 * 64 + 64 + 65, 4 * 64 + 64 + 64 * 8 + 8]);
+  const annotated = text.replace('class GAN():', '# gradient-lens: input_dim=8, z_dim=4\nclass GAN():');
+  assert.deepEqual(parseSource(annotated, 'plain_class_gan.py').models.map((m) => m.params), [641, 840]);
+  // Instantiated in the file: read from that call, with its arguments, and no template run.
+  const used = parseSource(`${text}\ngan = GAN(8, 4, hidden=16)\n`, 'plain_class_gan.py').models;
+  assert.deepEqual(used.map((m) => [m.name, m.params]), [['critic', 8 * 16 + 16 + 17], ['generator', 4 * 16 + 16 + 16 * 8 + 8]]);
+});

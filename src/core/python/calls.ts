@@ -160,7 +160,8 @@ export abstract class CallEvaluator extends StatementEvaluator {
       } else if (args.keywords.has(param.name)) {
         value = args.keywords.get(param.name)!.value;
         used.add(param.name);
-      } else if (position < args.positional.length && !template) {
+      } else if (position < args.positional.length) {
+        // (A template run passes no arguments, but `self` for a class's `__init__`.)
         value = args.positional[position++]!.value;
       } else if (param.defaultNode) {
         value = this.eval(param.defaultNode, fn.scope);
@@ -412,6 +413,6 @@ export abstract class CallEvaluator extends StatementEvaluator {
 }
 
 /** `args` with `self` first (a method called on an instance of a class of the file). */
-function withSelf(self: PyInstance, args: Args): Args {
+export function withSelf(self: PyInstance, args: Args): Args {
   return { ...args, positional: [{ value: self }, ...args.positional] };
 }
