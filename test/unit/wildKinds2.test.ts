@@ -161,3 +161,22 @@ test('a plain class the file never instantiates runs its __init__ as a template:
   const used = parseSource(`${text}\ngan = GAN(8, 4, hidden=16)\n`, 'plain_class_gan.py').models;
   assert.deepEqual(used.map((m) => [m.name, m.params]), [['critic', 8 * 16 + 16 + 17], ['generator', 4 * 16 + 16 + 16 * 8 + 8]]);
 });
+
+test('a file that only defines a custom layer builds no model: not "no model could be read" (exit 0, not 3)', async () => {
+  const { modelCallIn } = await import('../../src/core/pipeline/buildsModel');
+  const library = `import tensorflow as tf
+from tensorflow.keras.layers import MultiHeadAttention, Dense
+
+class Block(tf.keras.layers.Layer):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.att = MultiHeadAttention(num_heads=heads, key_dim=dim)
+        self.ffn = tf.keras.Sequential([Dense(dim * 4, activation='relu'), Dense(dim)])
+
+    def call(self, x):
+        return self.ffn(self.att(x, x))
+`;
+  assert.equal(modelCallIn(library, true), undefined);
+  // A model built at the top level still counts (line 13).
+  assert.deepEqual(modelCallIn(`${library}\ninputs = tf.keras.Input(shape=(8, 16))\n`, true), { line: 13, call: 'keras.Input(' });
+});
