@@ -6,7 +6,9 @@
  * edit gives the editor: the TypeScript syntax tree of an identical text is reused
  * (boundedSyntax.ts), which would leave the TypeScript parser out of the time.
  * Columns: `median ms` = median of 30 parses after 5 warm-up parses (the JIT is still compiling:
- * this is the figure recorded since 2026-11-22); `steady ms` = median of 30 parses after 60 more.
+ * this is the figure recorded since 2026-11-22); `steady ms` = median of 30 parses after 60 more;
+ * the `CPU ms` columns are the same parses' CPU time (process.cpuUsage: all threads of the
+ * process), which a loaded machine's wait for a core does not inflate.
  *
  * Same-run A/B against a commit: `node dist-bench/parser.bench.js --before COMMIT [--rounds N]`
  * builds that commit's parser and this tree's into dist-bench/, then alternates fresh processes
@@ -79,23 +81,33 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-interface Row { lines: number; models: number; layers: number; ms: number; steady: number }
+interface Row { lines: number; models: number; layers: number; ms: number; steady: number; cpu: number; steadyCpu: number }
 
 function measure(parse: Parse, text: string, runs: number): Row {
   let n = 0;
   const fresh = (): string => `${text}// ${n++}\n`;
   const result = parse(fresh(), 'bench.ts');
   for (let i = 0; i < 5; i++) parse(fresh(), 'bench.ts'); // warm-up (JIT, lazy TypeScript load)
-  const timed = (): number[] => Array.from({ length: runs }, () => {
-    const input = fresh();
-    const started = performance.now();
-    parse(input, 'bench.ts');
-    return performance.now() - started;
-  });
-  const ms = median(timed());
+  // Wall time, and this process's CPU time (user + system, all its threads: the JIT and GC
+  // helpers too), which waiting for a core on a loaded machine does not inflate.
+  const timed = (): { wall: number; cpu: number } => {
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const input = fresh();
+      const cpuStarted = process.cpuUsage();
+      const started = performance.now();
+      parse(input, 'bench.ts');
+      wall.push(performance.now() - started);
+      const used = process.cpuUsage(cpuStarted);
+      cpu.push((used.user + used.system) / 1000);
+    }
+    return { wall: median(wall), cpu: median(cpu) };
+  };
+  const first = timed();
   for (let i = 0; i < 60; i++) parse(fresh(), 'bench.ts');
-  const steady = median(timed());
-  return { lines: text.split('\n').length, models: result.models.length, layers: result.models.reduce((k, m) => k + m.layers.length, 0), ms, steady };
+  const steady = timed();
+  return { lines: text.split('\n').length, models: result.models.length, layers: result.models.reduce((k, m) => k + m.layers.length, 0), ms: first.wall, steady: steady.wall, cpu: first.cpu, steadyCpu: steady.cpu };
 }
 
 function measureAll(parse: Parse): { rows: Row[]; loopMs: number } {
@@ -104,6 +116,8 @@ function measureAll(parse: Parse): { rows: Row[]; loopMs: number } {
   parse('let c = 0;\nfor (let i = 0; i < 1000000; i++) c++;\n', 'loop.ts');
   return { rows, loopMs: performance.now() - loopStarted };
 }
+
+const COLUMN_NAMES = { ms: 'median ms', steady: 'steady ms', cpu: 'median CPU ms', steadyCpu: 'steady CPU ms' } as const;
 
 const root = join(__dirname, '..');
 const args = process.argv.slice(2);
@@ -147,18 +161,18 @@ if (child) {
   console.log('| lines | column | before ms | after ms | ratio of medians | per-round ratios |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const [i, { lines }] of results.after[0]!.rows.entries()) {
-    for (const column of ['ms', 'steady'] as const) {
+    for (const column of ['ms', 'steady', 'cpu', 'steadyCpu'] as const) {
       const b = results.before.map((r) => r.rows[i]![column]);
       const a = results.after.map((r) => r.rows[i]![column]);
       const ratios = a.map((x, k) => (x / b[k]!).toFixed(2)).join(', ');
-      console.log(`| ${lines} | ${column === 'ms' ? 'median ms' : 'steady ms'} | ${median(b).toFixed(2)} | ${median(a).toFixed(2)} | ${(median(a) / median(b)).toFixed(2)}x | ${ratios} |`);
+      console.log(`| ${lines} | ${COLUMN_NAMES[column]} | ${median(b).toFixed(2)} | ${median(a).toFixed(2)} | ${(median(a) / median(b)).toFixed(2)}x | ${ratios} |`);
     }
   }
 } else {
   const { rows, loopMs } = measureAll(ownParseModels);
   console.log(`Parser benchmark, node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${loadavg()[0]!.toFixed(1)}`);
-  console.log('| lines | models | layers | median ms | steady ms | vs 1,000 lines |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
-  for (const row of rows) console.log(`| ${row.lines} | ${row.models} | ${row.layers} | ${row.ms.toFixed(2)} | ${row.steady.toFixed(2)} | ${(row.ms / rows[0]!.ms).toFixed(2)}x |`);
+  console.log('| lines | models | layers | median ms | steady ms | median CPU ms | steady CPU ms | vs 1,000 lines (steady CPU) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const row of rows) console.log(`| ${row.lines} | ${row.models} | ${row.layers} | ${row.ms.toFixed(2)} | ${row.steady.toFixed(2)} | ${row.cpu.toFixed(2)} | ${row.steadyCpu.toFixed(2)} | ${(row.steadyCpu / rows[0]!.steadyCpu).toFixed(2)}x |`);
   console.log(`\n1,000,000-iteration constant loop: capped after 10,000 iterations in ${loopMs.toFixed(1)} ms.`);
 }
