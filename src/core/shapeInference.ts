@@ -413,6 +413,15 @@ function outputShapeOf(layer: LayerNode | undefined, index: number): Shape | und
   return typeof units === 'number' ? [layer.outputShape[0] ?? null, units] : undefined;
 }
 
+/** The first dimension after the batch that is a number and not positive (0, -3, NaN); undefined if none. Every layer asks: a loop, no copies. */
+function firstNonPositive(shape: readonly unknown[]): number | undefined {
+  for (let i = 1; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d === 'number' && !(d > 0)) return d;
+  }
+  return undefined;
+}
+
 /** Fills `outputShape` and `params` of every layer, and `graph.params` when all are known. */
 export function inferShapes(graph: ModelGraph): ShapeProblem[] {
   const problems: ShapeProblem[] = [];
@@ -445,7 +454,8 @@ export function inferShapes(graph: ModelGraph): ShapeProblem[] {
       problems.push({ layerId: layer.id, message: `\`${layer.id}\`: the shape of the unknown layer type \`${layer.type}\` cannot be inferred.` });
       continue;
     }
-    const empty = inputs.flatMap((shape) => shape.slice(1)).find((d) => typeof d === 'number' && !(d > 0));
+    let empty: number | undefined;
+    for (const shape of inputs) if ((empty = firstNonPositive(shape)) !== undefined) break;
     if (empty !== undefined) {
       // tfjs fails on these with messages about tensors; say it about the code.
       problems.push({ layerId: layer.id, message: `\`${layer.id}\` (${layer.type}) gets an input with a dimension of ${empty}; every dimension must be a positive integer, so this model cannot be built.` });
@@ -453,7 +463,7 @@ export function inferShapes(graph: ModelGraph): ShapeProblem[] {
     }
     try {
       const result = inferLayer(layer.type, layer.config, inputs);
-      const bad = result.shape.slice(1).find((d) => typeof d === 'number' && !(d > 0));
+      const bad = firstNonPositive(result.shape);
       if (bad !== undefined || result.params < 0 || !Number.isFinite(result.params)) {
         problems.push({ layerId: layer.id, message: `\`${layer.id}\` (${layer.type}) would give an output dimension of ${bad ?? 'a negative size'} (output shape [${result.shape.map((d) => d ?? 'null').join(', ')}]); sizes such as \`units\` and \`filters\` must be positive integers, so this model cannot be built.` });
         continue;

@@ -4,7 +4,7 @@
  * or it would reach the front end as an annotation that is "not an expression", reported on
  * line 1 of a file that never contained it.
  */
-import { parser as pythonParser } from '@lezer/python';
+import { pythonParser } from '../python/lezerParser';
 import { hasError, kids, FILL_NAME } from '../python/syntax';
 import { loadTypeScript } from '../parse/index';
 import { splitFills } from './annotations';
@@ -50,7 +50,7 @@ function tsProblem(text: string, lang: string): string | undefined {
 }
 
 function pythonProblem(text: string, lang: string): string | undefined {
-  const top = pythonParser.parse(text).topNode;
+  const top = pythonParser().parse(text).topNode;
   const statements = kids(top);
   if (hasError(top)) return `\`${text}\` is not a complete ${lang} expression (syntax error)`;
   if (statements.length !== 1 || statements[0]!.name !== 'ExpressionStatement') return `\`${text}\` is not one ${lang} expression`;

@@ -41,7 +41,7 @@ const MAX_CHAIN = 400;
 const MAX_ANGLES = 200;
 
 /**
- * Parses `text` like `ts.createSourceFile(fileName, text, Latest, true, kind)`, cutting what
+ * Parses `text` like `ts.createSourceFile(fileName, text, Latest, true, kind)` (JSDoc left unparsed), cutting what
  * nests too deep first. Linear in the text (one scan, at most two parses) unless the parser
  * still runs out of stack (nesting the scan cannot see: generic types, JSX, long `else if`
  * chains); then the lines that overflow it are found by bisection and blanked (see `overflowCuts`).
@@ -58,7 +58,14 @@ let last: { readonly text: string; readonly fileName: string; readonly kind: TS.
 
 function boundedSource(ts: typeof TS, fileName: string, text: string, kind?: TS.ScriptKind): BoundedSource {
   let cuts: Cut[] = lexicalCuts(ts, text);
-  const parse = (source: string): TS.SourceFile => ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, kind);
+  // JSDoc is not parsed into the tree: nothing reads it from there (a `@param [units=64]`
+  // default is read from the comment's text, fills.ts), and parsing it was a third to half of
+  // the TypeScript parse of a JSDoc-heavy tfjs-examples file (mnist-acgan/gan.js).
+  const options = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone };
+  // Parent pointers are set by the depth walk below, which visits every node anyway: TypeScript's
+  // own `setParentNodes` pass was a second walk of the whole tree (~12% of a parse, profile of the
+  // 1,000-line benchmark). A tree the walk did not finish gets them from `setParents`.
+  const parse = (source: string): TS.SourceFile => ts.createSourceFile(fileName, source, options, false, kind);
   let file = tryParse(parse, applyCuts(text, cuts));
   const lineCuts: Cut[] = [];
   if (!file) {
@@ -68,15 +75,16 @@ function boundedSource(ts: typeof TS, fileName: string, text: string, kind?: TS.
   }
   if (file) {
     const deep = deepNodes(ts, file);
-    if (deep.length) {
-      cuts = mergeCuts([...cuts, ...deep]);
+    if (deep.cuts.length) {
+      cuts = mergeCuts([...cuts, ...deep.cuts]);
       file = tryParse(parse, applyCuts(text, cuts));
-    }
+      if (file) setParents(ts, file);
+    } else if (!deep.complete) setParents(ts, file);
   }
   if (!file) {
     // Nesting even the bisection did not find: keep the lines, read nothing of the file, and say why.
     return {
-      file: parse(text.replace(/[^\r\n]/g, ' ')),
+      file: setParents(ts, parse(text.replace(/[^\r\n]/g, ' '))),
       cuts: [{ start: 0, end: text.length }],
       problems: [{ message: 'This file nests too deeply for Gradient Lens to read (the parser ran out of stack); it was not read.', range: { start: 0, end: 0 }, severity: 'error' }],
     };
@@ -264,9 +272,10 @@ function lexicalCuts(ts: typeof TS, text: string): Cut[] {
  * 2,000-term `1 + 1 + ...` parse without brackets but are 2,000 levels deep): the ones at
  * depth limit - 8, cut whole. Walked with an explicit stack.
  */
-function deepNodes(ts: typeof TS, file: TS.SourceFile): Cut[] {
+function deepNodes(ts: typeof TS, file: TS.SourceFile): { cuts: Cut[]; complete: boolean } {
   const limit = PARSE_LIMITS.maxSyntaxDepth;
   // Depth-first with an explicit stack (any child order is still depth-first), few allocations.
+  // Sets each child's `parent` on the way (the tree is parsed without them).
   const nodes: TS.Node[] = [file];
   const depths: number[] = [0];
   const found: Cut[] = [];
@@ -274,7 +283,9 @@ function deepNodes(ts: typeof TS, file: TS.SourceFile): Cut[] {
   const atCutDepth: TS.Node[] = [];
   const ancestors: TS.Node[] = [];
   let childDepth = 0;
+  let parent: TS.Node = file;
   const push = (child: TS.Node): undefined => {
+    (child as { parent: TS.Node }).parent = parent;
     nodes.push(child);
     depths.push(childDepth);
     return undefined;
@@ -292,6 +303,7 @@ function deepNodes(ts: typeof TS, file: TS.SourceFile): Cut[] {
       continue; // nothing below needs a look: it is cut with its holder
     }
     childDepth = depth + 1;
+    parent = node;
     ts.forEachChild(node, push);
   }
   for (const node of atCutDepth) {
@@ -301,7 +313,23 @@ function deepNodes(ts: typeof TS, file: TS.SourceFile): Cut[] {
     while (target && !isExpressionNode(ts, target) && !isStatementNode(ts, target)) target = target.parent;
     if (target && target.kind !== ts.SyntaxKind.SourceFile) found.push({ start: target.getStart(file), end: target.getEnd(), ...(isExpressionNode(ts, target) ? {} : { statement: true }) });
   }
-  return found;
+  return { cuts: found, complete: atCutDepth.length === 0 };
+}
+
+/** Sets `parent` on every node of `file`, as `createSourceFile(..., setParentNodes = true)` does (no JSDoc is parsed). */
+function setParents(ts: typeof TS, file: TS.SourceFile): TS.SourceFile {
+  const nodes: TS.Node[] = [file];
+  let parent: TS.Node = file;
+  const push = (child: TS.Node): undefined => {
+    (child as { parent: TS.Node }).parent = parent;
+    nodes.push(child);
+    return undefined;
+  };
+  while (nodes.length) {
+    parent = nodes.pop()!;
+    ts.forEachChild(parent, push);
+  }
+  return file;
 }
 
 function isStatementNode(ts: typeof TS, node: TS.Node): boolean {

@@ -3,6 +3,9 @@
  * Never runs user code and never throws on it.
  */
 import type * as TS from 'typescript';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireWithCodeCache, userCacheDir } from '../codeCache';
 import { type ConfigValue, type DefaultUsed, type Hole, type ModelGraph, type ParseProblem, type ParseResult } from '../ir';
 import { finishGraph } from '../graph';
 import { flowHole } from '../frontend/flowHoles';
@@ -21,8 +24,32 @@ let typescript: typeof TS | undefined;
 export function loadTypeScript(): typeof TS {
   // The bundled module exposes its API through getters; a plain copy makes the parser's
   // hot `ts.isX(node)` / `ts.SyntaxKind` lookups ordinary property reads (about 2x faster overall).
-  typescript ??= { ...(require('typescript') as typeof TS) };
+  typescript ??= { ...(requireTypeScript() as typeof TS) };
   return typescript;
+}
+
+/**
+ * The compiler: `dist/typescript.js` beside the bundle (scripts/build.mjs) through V8's code
+ * cache in the user's cache folder (compiling it is most of a TS file's CLI start; see
+ * codeCache.ts), else the `typescript` package (tests, benchmarks: run from node_modules).
+ * The cache is written once the first file has been parsed, so the functions the parser
+ * compiled lazily are in it too.
+ */
+function requireTypeScript(): unknown {
+  const beside = join(__dirname, 'typescript.js');
+  if (existsSync(beside)) {
+    try {
+      const loaded = requireWithCodeCache(beside, userCacheDir());
+      if (loaded.status === 'miss' || loaded.status === 'rejected') {
+        setImmediate(loaded.flush).unref();
+        process.once('exit', loaded.flush);
+      }
+      return loaded.exports;
+    } catch {
+      // The file itself failed (unreadable, not the compiler): what `require` says about it below.
+    }
+  }
+  return require('typescript');
 }
 
 export function scriptKind(ts: typeof TS, fileName: string): TS.ScriptKind {
@@ -254,8 +281,9 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
         const built = toModelGraph(model, name, report, nameOf);
         // Branches share the models they do not decide, and a builder reached twice the same way
         // (two listeners of one callback) gives the same model: keep one of each.
-        const signature = JSON.stringify([name, model.range.start, built.layers.map((l) => [l.type, l.range.start, l.config, l.inbound])]);
+        // The layers' part serialized once (the largest part of both keys; about a tenth of a warm parse when done twice).
         const branchSignature = JSON.stringify(built.layers.map((l) => [l.type, l.range.start, l.config, l.inbound]));
+        const signature = `${JSON.stringify([name, model.range.start])}${branchSignature}`;
         if (signatures.has(signature) || (run.branch !== undefined && signatures.has(branchSignature))) {
           const kept = nameBySignature.get(signature) ?? nameBySignature.get(branchSignature);
           if (kept !== undefined) listedName.set(model, kept);

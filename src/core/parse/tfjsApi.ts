@@ -34,6 +34,18 @@ export const MERGE_LAYERS: ReadonlySet<string> = new Set([
 
 /** Keras-style snake case of a factory name, the stem of a layer's default name. */
 export function layerNameStem(type: string): string {
+  // Every layer of every model asks (toGraph's ids); a few dozen types: remembered (types the
+  // code invents are strings of user code too, so the memory is bounded).
+  let stem = stems.get(type);
+  if (stem === undefined) {
+    if (stems.size >= 512) stems.clear();
+    stems.set(type, (stem = snakeStem(type)));
+  }
+  return stem;
+}
+const stems = new Map<string, string>();
+
+function snakeStem(type: string): string {
   if (type === 'inputLayer') return 'input';
   if (type === 'simpleRNN') return 'simple_rnn';
   if (type === 'reLU') return 're_lu';

@@ -9,7 +9,7 @@
  * template runs of functions nobody calls (one run per string branch).
  */
 import type { SyntaxNode } from '@lezer/common';
-import { parser } from '@lezer/python';
+import { pythonParser } from './lezerParser';
 import { presetText, splitFills } from '../frontend/annotations';
 import { nodesReaching } from '../graph';
 import type { AnnotationSite, SourceRange } from '../ir';
@@ -139,7 +139,7 @@ export class Evaluator extends KerasModelEvaluator {
 
   /** Evaluates expression text from outside the file (an annotation, `set`). */
   protected evalForeign(expression: string): Value | undefined {
-    const tree = parser.parse(expression);
+    const tree = pythonParser().parse(expression);
     const statement = kids(tree.topNode)[0];
     let bad = false;
     tree.iterate({ enter: (n) => { if (n.type.isError) bad = true; } });

@@ -3,7 +3,7 @@
  * (numbers, strings) as Python spells them. No evaluation state.
  */
 import type { SyntaxNode, Tree } from '@lezer/common';
-import { parser } from '@lezer/python';
+import { pythonParser } from './lezerParser';
 import { chainPattern, STEP, wholeChain } from '../frontend/holeNames';
 import type { SourceRange } from '../ir';
 
@@ -123,7 +123,7 @@ const MAX_LINE_BRACKET_DEPTH = 200;
  */
 export function parsePython(text: string): { tree: Tree; cut: SourceRange[] } {
   try {
-    return { tree: parser.parse(text), cut: [] };
+    return { tree: pythonParser().parse(text), cut: [] };
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
   }
@@ -157,7 +157,7 @@ export function parsePython(text: string): { tree: Tree; cut: SourceRange[] } {
     if (text[i] === '\n' || i === text.length - 1) endLine(i + 1);
   }
   if (lineStart < text.length) endLine(text.length);
-  return { tree: parser.parse(blanked), cut };
+  return { tree: pythonParser().parse(blanked), cut };
 }
 
 /**

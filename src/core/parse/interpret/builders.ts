@@ -283,9 +283,10 @@ export abstract class Builders extends Fills {
    * with those literals in source order; undefined when there is none.
    */
   protected stringSplit(holes: readonly FlowHole[], given: ReadonlyMap<string, Value>): { name: string; values: string[]; other?: string } | undefined {
-    const cases = this.fileStringCases();
     for (const hole of holes) {
       if (hole.role !== 'condition' || given.has(hole.name)) continue;
+      // Asked only here: a file without an unknown condition (most) skips this walk of its whole tree.
+      const cases = this.fileStringCases();
       // The compared name is filled (`rnnType` of `switch (rnnType)`): it is what the branches
       // read, wherever its unknown value came from.
       // One literal is enough when the test has an `else`: a string none of them is reaches it.
