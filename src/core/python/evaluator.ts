@@ -18,8 +18,8 @@ import { KerasModelEvaluator } from './kerasModels';
 import { PURE_MODULES } from './pyLibraries';
 import { ANNOTATION, FILL_NAME, hasError, isTrailingDotFloat, kids, parsePython, pyString, rangeOf } from './syntax';
 import {
-  LayerValue, MAX_STEPS, PyFunction, PyModule, PyModuleFile, Scope, SequentialModel, TensorValue, Unknown,
-  type Args, type GraphNode, type ModelValue, type Value,
+  LayerValue, MAX_STEPS, PyFunction, PyModule, PyModuleFile, Scope, SequentialModel, SubclassedModel, TensorValue, Unknown,
+  type Args, type GraphNode, type KeptModel, type Value,
 } from './values';
 
 export class Evaluator extends KerasModelEvaluator {
@@ -57,6 +57,7 @@ export class Evaluator extends KerasModelEvaluator {
       );
       this.calledOutsideTemplates = new Set(this.calledFunctions);
       this.runTemplates(top);
+      this.finishSubclassed();
     } catch (error) {
       if (!(error instanceof BudgetExceeded)) throw error;
       this.stopped = true;
@@ -289,6 +290,11 @@ export class Evaluator extends KerasModelEvaluator {
       for (const node of nodesReaching(outputs)) (node as { layer: LayerValue }).layer = rehome(node.layer);
     };
     for (const model of owner.models.splice(modelsBefore)) {
+      if (model instanceof SubclassedModel) {
+        // Its `call` is another file's code: followed only when that file builds it itself.
+        this.problem(`\`${model.instance.cls.name}\` (a subclassed model built in \`${owner.options.fileName?.split(/[\\/]/).pop() ?? 'another file'}\`) is not followed from here: it is not measured.`, at, 'warning', true);
+        continue;
+      }
       (model as { range: SourceRange }).range = at;
       if (model instanceof SequentialModel) model.layers.splice(0, model.layers.length, ...model.layers.map(rehome));
       else rehomeNodes([...model.outputs, ...model.inputs].map((t) => t.node));
@@ -351,7 +357,7 @@ export class Evaluator extends KerasModelEvaluator {
     // from its caller, with arguments bound: drop its own run.
     for (const run of this.templateRuns) {
       if (!this.templateRuns.some((other) => other !== run && other.models.length && other.called.has(run.def.from))) continue;
-      const dropped = new Set<ModelValue>(run.models);
+      const dropped = new Set<KeptModel>(run.models);
       const kept = this.models.filter((m) => !dropped.has(m));
       this.models.splice(0, this.models.length, ...kept);
     }

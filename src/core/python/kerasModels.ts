@@ -17,10 +17,12 @@ import { KerasConfigEvaluator } from './kerasConfig';
 import { lambdaAffine } from './lambdaAffine';
 import { callPure, kerasDataset, PURE_MODULES } from './pyLibraries';
 import { savedModelConfig, type SavedLayer, type SavedModelConfig } from './savedModel';
+import { EvaluatorBase } from './base';
+import { notTensors, withSelf } from './calls';
 import { rangeOf } from './syntax';
 import {
-  Backbone, ConfigResult, FunctionalModel, LayerValue, NdArray, PyDict, PyModule, SequentialModel, TensorValue, Unknown,
-  describe, truthy, type Arg, type Args, type GraphNode, type ModelValue, type Value,
+  Backbone, ClassValue, ConfigResult, FunctionalModel, LayerValue, NdArray, PyDict, PyInstance, PyModule, SequentialModel, SubclassedModel, TensorValue, Unknown,
+  describe, truthy, type Arg, type Args, type GraphNode, type KeptModel, type ModelValue, type Value,
 } from './values';
 
 /** Evaluation steps one layer costs (measured: a 5,000-layer reading took ~0.4 s, ~30-50 times its steps' share). */
@@ -108,6 +110,201 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     return outputs.length === 1 ? outputs[0] : outputs;
   }
 
+  // ----- subclassed models
+
+  /**
+   * `MyModel(...)` for a class of the file that subclasses `keras.Model`: its `__init__` runs on a
+   * new instance (the layers it makes are its attributes), and the model is kept; its `call` is
+   * followed when the reading ends (`traceSubclassed`), once the input shape is known. A class
+   * of another file is not run here (its text is another file's): left out, said on the call.
+   */
+  protected override instantiateModel(cls: ClassValue, args: Args, site: SyntaxNode): Value {
+    const init = cls.methods.get('__init__');
+    if ([...cls.methods.values()].some((fn) => fn.owner instanceof EvaluatorBase && fn.owner !== this)) {
+      this.problem(`\`${cls.name}\` is a subclassed Keras model defined in another file; its \`call\` is not followed there, so it is not measured.`, rangeOf(site), 'warning', true);
+      return new Unknown(this.t(site), `\`${cls.name}\` is defined in another file`);
+    }
+    const instance = new PyInstance(cls);
+    const model = new SubclassedModel(rangeOf(site), instance, site);
+    if (this.customLayers.length) model.inLayer = this.customLayers[this.customLayers.length - 1];
+    if (this.templateFills) model.fills = this.templateFills;
+    this.nameModel(model, args);
+    this.instantiated.add(cls);
+    if (init) this.inLayer(cls, () => this.callFunction(init, withSelf(instance, args), site));
+    this.keepModel(model);
+    return model;
+  }
+
+  /** Model classes of the file instantiated in this reading. */
+  protected readonly instantiated = new Set<ClassValue>();
+
+  /**
+   * A subclassed model called: on symbolic tensors its `call` is followed right there (its layers
+   * join the model that calls it, like a custom layer's); on an array (`model(tf.zeros((1, 28,
+   * 28)))`, `model(x_train[:1])`) the array states its input shape, and the result is not a tensor.
+   */
+  protected override applySubclassed(model: SubclassedModel, args: Args, site: SyntaxNode): Value {
+    const input = args.positional[0]?.value ?? args.keywords.get('inputs')?.value ?? args.keywords.get('x')?.value;
+    if (input instanceof NdArray) {
+      if (input.shape.length > 1 && !model.givenShapes.has('call')) model.givenShapes.set('call', { shape: input.shape.slice(1), from: `\`${this.t(site).slice(0, 40)}\`` });
+      return new Unknown(this.t(site), 'the model\'s output on concrete data is not evaluated');
+    }
+    const given = Array.isArray(input) ? input : [input];
+    if (input === undefined || !given.every((v): v is TensorValue => v instanceof TensorValue)) {
+      const unknown = given.find((v): v is Unknown => v instanceof Unknown);
+      return new Unknown(this.t(site), unknown ? unknown.reason : 'model called on a value that is not a tensor', unknown?.hole);
+    }
+    const only = given.length === 1 ? given[0]!.node : undefined;
+    const shape = only && only.layer.type === 'inputLayer' && only.inbound.length === 0 ? only.layer.config.shape : undefined;
+    if (Array.isArray(shape) && shape.every((d) => d === null || typeof d === 'number')) {
+      // `model(keras.Input((784,)))`: the model on its own takes that input too.
+      if (!model.givenShapes.has('input')) model.givenShapes.set('input', { shape: shape as (number | null)[], from: `\`${this.t(site).slice(0, 40)}\`` });
+    } else model.appliedAt ??= rangeOf(site);
+    return this.followCall(model, input, args, site);
+  }
+
+  /** Runs a subclassed model's `build` (once) and `call` on `input`; its tensors, or an Unknown with the reason. */
+  protected followCall(model: SubclassedModel, input: Value, args: Args | undefined, site: SyntaxNode): Value {
+    const { instance } = model;
+    const cls = instance.cls;
+    const call = cls.methods.get('call');
+    if (!call) return new Unknown(this.t(site), `\`${cls.name}\` has no \`call\` method the parser could read`);
+    const build = cls.methods.get('build');
+    if (build && !model.built) {
+      model.built = true;
+      const first = Array.isArray(input) ? input[0] : input;
+      const c = first instanceof TensorValue && first.node.layer.type === 'inputLayer' ? first.node.layer.config.shape : undefined;
+      const shape: Value = Array.isArray(c) ? [null, ...(c as Value[])] : new Unknown('input_shape', 'the shape of a symbolic tensor is not evaluated');
+      this.inLayer(cls, () => this.callFunction(build, withSelf(instance, { positional: [{ value: shape }], keywords: new Map() }), site));
+    }
+    // `fit` calls the model with `training=True`: branches on it read as training does.
+    const keywords = new Map(args?.keywords ?? []);
+    keywords.delete('inputs');
+    keywords.delete('x');
+    if (!keywords.has('training')) keywords.set('training', { value: true });
+    const positional = args?.positional.length ? args.positional : [{ value: input }];
+    const result = this.inLayer(cls, () => this.callFunction(call, withSelf(instance, { positional, keywords }), site));
+    const bad = notTensors(result);
+    if (bad === undefined) return result;
+    return new Unknown(this.t(site), `the \`call\` of the subclassed model \`${cls.name}\` could not be followed: ${bad}`);
+  }
+
+  /**
+   * When the reading ends: each subclassed model becomes a functional model, its `call` followed
+   * on an input of the shape the file states (in this order: `model.build(shape)`, the model
+   * called on an array, on a `keras.Input`, the data given to `fit`, `input_shape=` on a layer
+   * its `__init__` makes), else an input-shape hole `<model>.input_shape`. A model made inside
+   * another model or called inside one, and neither compiled nor given data, is measured there.
+   * A `call` that gives no tensor leaves the model out (exit 3) with the reason, on the line
+   * that lost the tensor. Models of classes with their own `train_step` were said at the class.
+   */
+  protected finishSubclassed(): void {
+    for (const { cls, range, bases } of this.modelClasses) {
+      if (this.instantiated.has(cls) || cls.methods.has('train_step')) continue;
+      // A base other model classes of the file extend is read through them.
+      if (this.modelClasses.some((other) => other.bases.includes(cls.name))) continue;
+      void bases;
+      this.problem(`\`${cls.name}\` subclasses \`keras.Model\` but is never instantiated in this file, so its inputs and layers are not known: it is not measured.`, range, 'warning', true);
+    }
+    for (let i = 0; i < this.models.length; i++) {
+      const model = this.models[i]!;
+      if (!(model instanceof SubclassedModel)) continue;
+      const traced = this.guarded(() => this.traceSubclassed(model));
+      if (traced) {
+        this.models[i] = traced;
+        for (let k = 0; k < this.flowHoles.length; k++) if (this.flowHoles[k]!.model === model) this.flowHoles[k] = { ...this.flowHoles[k]!, model: traced };
+      } else {
+        this.models.splice(i--, 1);
+      }
+    }
+  }
+
+  protected traceSubclassed(model: SubclassedModel): FunctionalModel | undefined {
+    const cls = model.instance.cls;
+    if (cls.methods.has('train_step')) return undefined;
+    const name = model.name ?? cls.name;
+    if ((model.appliedAt || model.inLayer) && !model.compile && !model.fitShape && model.givenShapes.size === 0) {
+      this.problem(model.appliedAt
+        ? `\`${name}\` (a subclassed model) is called on a tensor at line ${lineOf(this.text, model.appliedAt.start)}: its layers are measured in the model that calls it, not on their own.`
+        : `\`${name}\` (a subclassed model) is part of \`${model.inLayer}\`: its layers are measured in the model that uses it, not on their own.`, model.range, 'info');
+      return undefined;
+    }
+    let shape: readonly (number | null)[] | undefined;
+    let from: string | undefined;
+    for (const kind of ['build', 'call', 'input'] as const) {
+      const given = model.givenShapes.get(kind);
+      if (given && !shape) ({ shape, from } = given);
+    }
+    if (!shape && model.fitShape) [shape, from] = [model.fitShape.slice(1), model.fitShapeFrom ?? 'model.fit'];
+    if (!shape) {
+      const declared = declaredShape(model.instance.attrs);
+      if (declared) [shape, from] = [declared.shape, `\`input_shape\` of \`${declared.layer}\``];
+    }
+    const holeName = `${name}.input_shape`;
+    const filled = this.fillForModel(model, holeName)?.value;
+    if (Array.isArray(filled) && filled.length && filled.every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0)) [shape, from] = [filled as number[], undefined];
+    let config: ConfigValue;
+    if (shape) {
+      config = [...shape];
+      if (from) this.problem(`\`${name}\` (a subclassed model) is measured on the input shape ${from} states, (${shape.map((d) => d ?? 'None').join(', ')},).`, model.range, 'info');
+    } else {
+      const data = this.dataArrays.find((a) => /^x|^inputs?$|^features?|^data|_x$|train$/i.test(a.name) && !/^y/i.test(a.name));
+      this.holeRanges.set(holeName, model.range);
+      config = { $unknown: holeName, reason: 'a subclassed model takes its input shape from the data it is first called on', hole: holeName };
+      this.problem(`\`${name}\` (a subclassed model) gets its input shape from the data it is first called on, which the file does not state: give \`${holeName}\` a value${data ? `, e.g. \`# gradient-lens: ${holeName}=(${data.shape.slice(1).join(', ')},)\` (the shape of \`${data.name}\` without its batch)` : ''}, or call \`${name}.build((None, ...))\`.`, model.range, 'warning');
+    }
+    const layer = new LayerValue('inputLayer', true, { shape: config }, {}, undefined, model.range, undefined);
+    const input = new TensorValue({ layer, inbound: [], order: this.nodeOrder++ });
+    const site = model.site;
+    this.lostTensors = [];
+    let result: Value;
+    try {
+      result = this.followCall(model, input, undefined, site);
+    } finally {
+      const lost = this.lostTensors;
+      this.lostTensors = undefined;
+      if (result! instanceof Unknown) {
+        const reason = result.reason;
+        const where = lost.find((l) => reason.includes(l.reason)) ?? lost[0];
+        const call = cls.methods.get('call');
+        const range = where?.range ?? (call ? { start: call.node.from, end: this.text.indexOf('\n', call.node.from) > 0 ? this.text.indexOf('\n', call.node.from) : call.node.to } : model.range);
+        this.problem(`\`${name}\` (a subclassed model) is not measured: ${reason.replace(/^the `call` of the subclassed model `[^`]*` could not be followed: /, `its \`call\` could not be followed: `)}.`, range, 'warning', true);
+      }
+    }
+    if (!(result instanceof TensorValue || Array.isArray(result) || result instanceof PyDict)) return undefined;
+    const outputs = (Array.isArray(result) ? result : result instanceof PyDict ? [...result.items.values()] : [result]) as TensorValue[];
+    const traced = new FunctionalModel(model.range, [input], outputs);
+    if (model.compile) traced.compile = model.compile;
+    if (model.name !== undefined) traced.name = model.name;
+    else traced.name = name;
+    traced.nameDepth = model.nameDepth;
+    if (model.named) traced.named = model.named;
+    if (model.fills) traced.fills = model.fills;
+    if (model.template) traced.template = model.template;
+    if (model.returnedBy) traced.returnedBy = model.returnedBy;
+    return traced;
+  }
+
+  /**
+   * `x * 2.0`, `x / 255.0`, `x + 1`, `x - 0.5` on a symbolic tensor and a number: Keras applies
+   * the op as a weightless layer (TFOpLambda), the same map as `Rescaling(scale, offset)`.
+   */
+  protected override tensorScalar(op: string, a: TensorValue | number, b: TensorValue | number, node: SyntaxNode): Value | undefined {
+    const tensor = (a instanceof TensorValue ? a : b) as TensorValue;
+    const k = (typeof a === 'number' ? a : b) as number;
+    let scale = 1;
+    let offset = 0;
+    if (op === '*') scale = k;
+    else if (op === '/' && a instanceof TensorValue && k !== 0) scale = 1 / k;
+    else if (op === '+') offset = k;
+    else if (op === '-' && a instanceof TensorValue) offset = -k;
+    else if (op === '-') [scale, offset] = [-1, k];
+    else return undefined;
+    const keywords = new Map<string, Arg>([['scale', { value: scale }], ['offset', { value: offset }]]);
+    const layer = this.makeLayer('rescaling', true, [], { positional: [], keywords }, node);
+    return this.applyLayer(layer, { positional: [{ value: tensor }], keywords: new Map() }, node);
+  }
+
   /** `keras.Input(shape=...)` placed in a Sequential: tfjs' `inputLayer` reads `inputShape`. */
   protected asInputLayer(layer: LayerValue): LayerValue {
     const rename = (key: string): string => (key === 'shape' ? 'inputShape' : key === 'batchShape' ? 'batchInputShape' : key);
@@ -129,6 +326,10 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     if (tf1) return this.optimizer(['optimizers', tf1], args, site, module.path.join('.'));
     const path = kerasPath(module.path);
     const what = module.path.join('.');
+    if (!path && module.path[0] === 'tensorflow') {
+      const array = tensorArray(module.path.slice(1).join('.'), args);
+      if (array) return array;
+    }
     if (!path || path.length === 0) return new Unknown(this.t(site), `\`${what}(...)\` is not evaluated`);
     const last = path[path.length - 1]!;
     const first = path[0]!;
@@ -393,7 +594,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
   }
 
   /** Keras' `name=` names the model: it wins over the variable it is bound to. */
-  protected nameModel(model: ModelValue, args: Args): void {
+  protected nameModel(model: KeptModel, args: Args): void {
     const name = args.keywords.get('name')?.value;
     if (typeof name === 'string' && name) {
       model.name = name;
@@ -599,6 +800,55 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
       }
     }
   }
+}
+
+/** The input shape (without batch) that a layer a subclassed model's `__init__` made first declares (`input_shape=(784,)`). */
+function declaredShape(attrs: ReadonlyMap<string, Value>): { shape: readonly (number | null)[]; layer: string } | undefined {
+  const of = (v: Value, attr: string): { shape: readonly (number | null)[]; layer: string } | undefined => {
+    if (v instanceof LayerValue) {
+      const c = v.config;
+      const shape = Array.isArray(c.inputShape) ? c.inputShape : Array.isArray(c.batchInputShape) ? c.batchInputShape.slice(1) : typeof c.inputDim === 'number' && v.type !== 'embedding' ? [c.inputDim] : undefined;
+      return shape && shape.length && shape.every((d) => d === null || (typeof d === 'number' && d > 0)) ? { shape: shape as (number | null)[], layer: `self.${attr}` } : undefined;
+    }
+    if (v instanceof SequentialModel && v.layers[0]) return of(v.layers[0], attr);
+    if (Array.isArray(v) && v[0] !== undefined) return of(v[0], attr);
+    return undefined;
+  };
+  for (const [attr, value] of attrs) {
+    const found = of(value, attr);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * `tf.zeros((1, 28, 28))`, `tf.ones(shape)`, `tf.random.normal((8, 16))`, `tf.constant(array)`,
+ * `tf.expand_dims(x, -1)`: concrete tensors of a shape the script states (an input shape for a
+ * subclassed model called on them); undefined for anything else.
+ */
+function tensorArray(name: string, args: Args): NdArray | undefined {
+  const first = args.positional[0]?.value ?? args.keywords.get('shape')?.value ?? args.keywords.get('value')?.value ?? args.keywords.get('input')?.value;
+  const dims = (v: Value | undefined): number[] | undefined => (Array.isArray(v) && v.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0) ? (v as number[]) : undefined);
+  if (['zeros', 'ones', 'random.normal', 'random.uniform', 'random.truncated_normal', 'fill'].includes(name)) {
+    const shape = dims(first);
+    return shape ? new NdArray(shape) : undefined;
+  }
+  if (['constant', 'convert_to_tensor', 'cast', 'identity', 'zeros_like', 'ones_like'].includes(name) && first instanceof NdArray) return first;
+  if (name === 'expand_dims' && first instanceof NdArray) {
+    const axis = args.positional[1]?.value ?? args.keywords.get('axis')?.value;
+    if (typeof axis !== 'number') return undefined;
+    const at = axis < 0 ? first.shape.length + 1 + axis : axis;
+    if (at < 0 || at > first.shape.length) return undefined;
+    return new NdArray([...first.shape.slice(0, at), 1, ...first.shape.slice(at)]);
+  }
+  return undefined;
+}
+
+/** 1-based line of `offset` in `text`. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 /**
