@@ -238,7 +238,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     if (!shape && model.fitShape) [shape, from] = [model.fitShape.slice(1), model.fitShapeFrom ?? 'model.fit'];
     if (!shape) {
       const declared = declaredShape(model.instance.attrs);
-      if (declared) [shape, from] = [declared.shape, `\`input_shape\` of \`${declared.layer}\``];
+      if (declared) [shape, from] = [declared.shape, `\`input_shape=\` of \`${declared.layer}\``];
     }
     const holeName = `${name}.input_shape`;
     const filled = this.fillForModel(model, holeName)?.value;
@@ -246,7 +246,6 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     let config: ConfigValue;
     if (shape) {
       config = [...shape];
-      if (from) this.problem(`\`${name}\` (a subclassed model) is measured on the input shape ${from} states, (${shape.map((d) => d ?? 'None').join(', ')},).`, model.range, 'info');
     } else {
       const data = this.dataArrays.find((a) => /^x|^inputs?$|^features?|^data|_x$|train$/i.test(a.name) && !/^y/i.test(a.name));
       this.holeRanges.set(holeName, model.range);
@@ -272,6 +271,10 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
       }
     }
     if (!(result instanceof TensorValue || Array.isArray(result) || result instanceof PyDict)) return undefined;
+    if (shape && from) {
+      const said = from.startsWith('`') ? from : `\`${from.replace(/^model\./, `${name}.`)}\``;
+      this.problem(`\`${name}\` (a subclassed model) is measured on the input shape ${said} states, (${shape.map((d) => d ?? 'None').join(', ')},).`, model.range, 'info');
+    }
     const outputs = (Array.isArray(result) ? result : result instanceof PyDict ? [...result.items.values()] : [result]) as TensorValue[];
     const traced = new FunctionalModel(model.range, [input], outputs);
     if (model.compile) traced.compile = model.compile;

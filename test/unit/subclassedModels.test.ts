@@ -1,0 +1,177 @@
+/**
+ * Subclassed `keras.Model` (bench/README "keras-io examples", subclassed models): `__init__`
+ * runs, `call` is followed on the input shape the file states, diagnostics and fixes land on the
+ * layer's line in `__init__`, and a model whose `call` or training cannot be followed is left out
+ * (exit 3) on the line to fix. Inputs of our own: test/fixtures/subclassed/.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parsePythonModels } from '../../src/core/python/index';
+import { readSource } from '../../src/core/pipeline/analysis';
+import { sourceReport } from '../../src/core/pipeline/outcome';
+import { exitStatus, EXIT_OK, EXIT_UNMEASURED } from '../../src/cli/status';
+import { planFix } from '../../src/core/fixes/index';
+import { applyEdits } from '../../src/core/fixes/edits';
+import type { ModelGraph, ParseResult } from '../../src/core/ir';
+
+const ROOT = join(__dirname, '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'subclassed');
+const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
+const lineOf = (text: string, offset: number): number => text.slice(0, offset).split('\n').length;
+
+function only(result: ParseResult, name: string): ModelGraph {
+  const model = result.models.find((m) => m.name === name);
+  assert.ok(model, `no model ${name}: ${result.models.map((m) => m.name).join(', ')} / ${result.problems.map((p) => p.message).join(' | ')}`);
+  return model;
+}
+
+function staticExit(text: string, file: string): number {
+  return exitStatus({ files: [sourceReport(file, readSource(text, file), () => ({}))] }, false);
+}
+
+test('the TF quickstart model (class MyModel(Model)) is read: layers in call order, input shape from the data given to fit', () => {
+  const text = fixture('quickstart.py');
+  const result = parsePythonModels(text, 'quickstart.py');
+  const model = only(result, 'model');
+  assert.equal(model.kind, 'functional');
+  assert.deepEqual(model.layers.map((l) => l.type), ['inputLayer', 'conv2d', 'flatten', 'dense', 'dense']);
+  // `x_train[..., tf.newaxis]` of MNIST: (60000, 28, 28, 1) -> input (28, 28, 1).
+  assert.deepEqual(model.layers.map((l) => l.outputShape), [[null, 28, 28, 1], [null, 26, 26, 32], [null, 21632], [null, 128], [null, 10]]);
+  // Each layer's range is its constructor in __init__ (where a fix edits it).
+  assert.deepEqual(model.layers.slice(1).map((l) => text.slice(l.range.start, l.range.end)), ["Conv2D(32, 3, activation='relu')", 'Flatten()', "Dense(128, activation='relu')", 'Dense(10)']);
+  assert.equal(model.compile?.optimizer, 'adam');
+  assert.equal(model.compile?.loss, 'sparseCategoricalCrossentropy');
+  assert.ok(result.problems.some((p) => /`model` \(a subclassed model\) is measured on the input shape `model.fit` states, \(28, 28, 1,\)/.test(p.message)));
+  assert.ok(!result.problems.some((p) => p.leftOut));
+  assert.equal(staticExit(text, 'quickstart.py'), EXIT_OK);
+});
+
+test('a residual subclassed block: `x + f(x)` is an Add; `model(tf.zeros((1, 16)))` states the input', () => {
+  const result = parsePythonModels(fixture('residual.py'), 'residual.py');
+  const model = only(result, 'model');
+  assert.equal(model.layers.filter((l) => l.type === 'add').length, 4);
+  const adds = model.layers.filter((l) => l.type === 'add');
+  // The first Add joins the stem's output and the block's second Dense.
+  assert.deepEqual(adds[0]!.inbound, ['dense_1', 'dense_3']);
+  assert.deepEqual(model.layers[0]!.outputShape, [null, 16]);
+  assert.deepEqual(model.layers[model.layers.length - 1]!.outputShape, [null, 1]);
+});
+
+test('input shapes in order: build, a call on an array, keras.Input, fit data, input_shape= on a layer; else a hole', () => {
+  const make = (use: string, first = 'layers.Dense(8)'): string => `import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+from tensorflow.keras import layers
+
+class M(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.a = ${first}
+        self.b = layers.Dense(1)
+
+    def call(self, x):
+        return self.b(self.a(x))
+
+x_train = np.random.rand(100, 7)
+m = M()
+${use}
+m.compile(optimizer="adam", loss="mse")
+`;
+  const shape = (text: string): unknown => only(parsePythonModels(text, 'm.py'), 'm').layers[0]!.outputShape;
+  assert.deepEqual(shape(make('m.build((None, 3))\nm(np.zeros((2, 4)))\nm.fit(x_train, x_train)')), [null, 3]);
+  assert.deepEqual(shape(make('m(np.zeros((2, 4)))\nm.fit(x_train, x_train)')), [null, 4]);
+  assert.deepEqual(shape(make('m(x_train[:1])')), [null, 7]);
+  assert.deepEqual(shape(make('out = m(keras.Input((5,)))\nm.fit(x_train, x_train)')), [null, 5]);
+  assert.deepEqual(shape(make('m.fit(x_train, x_train)')), [null, 7]);
+  assert.deepEqual(shape(make('', 'layers.Dense(8, input_shape=(6,))')), [null, 6]);
+  // Nothing stated: a hole on the instance, suggested from the data the script makes; --set fills it.
+  const bare = make('');
+  const result = parsePythonModels(bare, 'm.py');
+  const hole = only(result, 'm').holes?.find((h) => h.name === 'm.input_shape');
+  assert.ok(hole, JSON.stringify(only(result, 'm').holes));
+  assert.equal(bare.slice(hole.range.start, hole.range.end), 'M()');
+  assert.ok(result.problems.some((p) => /give `m.input_shape` a value, e.g. `# gradient-lens: m.input_shape=\(7,\)`/.test(p.message)));
+  assert.equal(staticExit(bare, 'm.py'), EXIT_UNMEASURED);
+  assert.deepEqual(only(parsePythonModels(bare, 'm.py', { set: { 'm.input_shape': '(9,)' } }), 'm').layers[0]!.outputShape, [null, 9]);
+});
+
+test('a subclassed model used inside another is measured there; build() makes layers; training=True branches are read; x / 255.0 is a Rescaling', () => {
+  const result = parsePythonModels(fixture('nested.py'), 'nested.py');
+  assert.deepEqual(result.models.map((m) => m.name), ['classifier']);
+  const model = only(result, 'classifier');
+  assert.deepEqual(model.layers.map((l) => l.type), ['inputLayer', 'rescaling', 'dense', 'layerNormalization', 'dropout', 'dense']);
+  assert.equal(model.layers[1]!.config.scale, 1 / 255);
+  assert.deepEqual(model.layers[model.layers.length - 1]!.outputShape, [null, 3]);
+  assert.ok(result.problems.some((p) => p.severity === 'info' && /`Encoder` \(a subclassed model\) is called on a tensor at line 30/.test(p.message)));
+});
+
+test('what cannot be followed is left out on the line to fix: a TF op in call, a class never instantiated, a train_step', () => {
+  const text = fixture('not_followed.py');
+  const result = parsePythonModels(text, 'not_followed.py');
+  assert.deepEqual(result.models.map((m) => m.name), ['generator']);
+  const left = result.problems.filter((p) => p.leftOut);
+  const at = left.map((p) => [lineOf(text, p.range.start), text.slice(p.range.start, p.range.end).split('\n')[0]]);
+  assert.deepEqual(at, [
+    [16, 'tf.reshape(x, (-1, 32))'],
+    [20, 'class Unused(keras.Model)'],
+    [35, 'def train_step(self, data)'],
+  ]);
+  assert.match(left[0]!.message, /`patches` \(a subclassed model\) is not measured: its `call` could not be followed: input `tf.reshape\(x, \(-1, 32\)\)` is unknown \(`tensorflow.reshape\(...\)` is not evaluated\)/);
+  // Not said as measured on a shape when it is not measured.
+  assert.ok(!result.problems.some((p) => /`patches` \(a subclassed model\) is measured/.test(p.message)));
+  assert.equal(staticExit(text, 'not_followed.py'), EXIT_UNMEASURED);
+});
+
+test('the deep sigmoid subclassed MLP is predicted vanishing, on the line of its layers in __init__; activation-relu edits that line', () => {
+  const text = fixture('deep_sigmoid.py');
+  const source = readSource(text, 'deep_sigmoid.py');
+  const model = only(source.parsed, 'model');
+  assert.equal(model.layers.length, 14);
+  assert.deepEqual(model.layers[0]!.outputShape, [null, 784]);
+  const plan = planFix(text, 'deep_sigmoid.py', model, 'activation-relu');
+  assert.ok('edits' in plan, JSON.stringify(plan));
+  const fixed = applyEdits(text, plan.edits);
+  assert.match(fixed, /self\.hidden = \[layers\.Dense\(units, activation="relu"\) for _ in range\(depth\)\]/);
+});
+
+test('fixes on self.x layers: BatchNormalization / LeakyReLU are made in __init__ and applied after the use in call; init-he edits __init__', () => {
+  const text = fixture('sigmoid_attrs.py');
+  const model = only(parsePythonModels(text, 'sigmoid_attrs.py'), 'net');
+  const bn = planFix(text, 'sigmoid_attrs.py', model, 'insert-batch-norm');
+  assert.ok('edits' in bn, JSON.stringify(bn));
+  const fixed = applyEdits(text, bn.edits);
+  assert.match(fixed, /from tensorflow\.keras\.layers import Dense, BatchNormalization/);
+  assert.match(fixed, /        self\.d1 = Dense\(64, activation="sigmoid", input_shape=\(20,\)\)\n        self\.d1_bn = BatchNormalization\(\)\n/);
+  assert.match(fixed, /        x = self\.d1\(x\)\n        x = self\.d1_bn\(x\)\n/);
+  // The fixed file reads back with a batch norm after every hidden Dense (none after the output).
+  const again = only(parsePythonModels(fixed, 'sigmoid_attrs.py'), 'net');
+  assert.equal(again.layers.filter((l) => l.type === 'batchNormalization').length, 8);
+  assert.equal(again.layers[again.layers.length - 1]!.type, 'dense');
+  const reluText = fixture('relu_random_normal.py');
+  const he = planFix(reluText, 'relu_random_normal.py', only(parsePythonModels(reluText, 'relu_random_normal.py'), 'net'), 'init-he');
+  assert.ok('edits' in he, JSON.stringify(he));
+  const withHe = applyEdits(reluText, he.edits);
+  assert.match(withHe, /        self\.d1 = Dense\(64, activation="relu", kernel_initializer="he_normal", input_shape=\(20,\)\)\n        self\.d2 = Dense\(64, activation="relu", kernel_initializer="he_normal"\)\n/);
+  // A layer applied more than once in call cannot take an inserted layer: said, not guessed.
+  const twice = text.replace('x = self.d3(x)', 'x = self.d3(x)\n        x = self.d3(x)');
+  const plan = planFix(twice, 'sigmoid_attrs.py', only(parsePythonModels(twice, 'sigmoid_attrs.py'), 'net'), 'insert-batch-norm');
+  assert.ok('unavailable' in plan);
+  assert.match(plan.unavailable, /`self\.d3` is not applied once/);
+});
+
+test('measured: the deep sigmoid subclassed MLP is found vanishing, the quickstart model trains (CLI, 1 initialization)', () => {
+  const run = (file: string): { code: number | null; report: { files: { models: { name: string; measurement: { status: string; verdict?: string; message?: string } }[] }[] } } => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'analyze', join('test', 'fixtures', 'subclassed', file), '--json', '--seeds', '1', '--time-budget', '20'], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+    return { code: r.status, report: JSON.parse(r.stdout) };
+  };
+  const deep = run('deep_sigmoid.py');
+  const m = deep.report.files[0]!.models[0]!;
+  assert.equal(m.measurement.status, 'measured', m.measurement.message);
+  assert.equal(m.measurement.verdict, 'vanishing');
+  assert.equal(deep.code, 1);
+  const quick = run('residual.py');
+  assert.equal(quick.report.files[0]!.models[0]!.measurement.status, 'measured', quick.report.files[0]!.models[0]!.measurement.message);
+});
