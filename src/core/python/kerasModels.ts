@@ -244,13 +244,15 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     const filled = this.fillForModel(model, holeName)?.value;
     if (Array.isArray(filled) && filled.length && filled.every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0)) [shape, from] = [filled as number[], undefined];
     let config: ConfigValue;
+    let holeMessage: string | undefined;
     if (shape) {
       config = [...shape];
     } else {
       const data = this.dataArrays.find((a) => /^x|^inputs?$|^features?|^data|_x$|train$/i.test(a.name) && !/^y/i.test(a.name));
       this.holeRanges.set(holeName, model.range);
       config = { $unknown: holeName, reason: 'a subclassed model takes its input shape from the data it is first called on', hole: holeName };
-      this.problem(`\`${name}\` (a subclassed model) gets its input shape from the data it is first called on, which the file does not state: give \`${holeName}\` a value${data ? `, e.g. \`# gradient-lens: ${holeName}=(${data.shape.slice(1).join(', ')},)\` (the shape of \`${data.name}\` without its batch)` : ''}, or call \`${name}.build((None, ...))\`.`, model.range, 'warning');
+      // Said once its `call` is followed (a model left out needs no shape).
+      holeMessage = `\`${name}\` (a subclassed model) gets its input shape from the data it is first called on, which the file does not state: give \`${holeName}\` a value${data ? `, e.g. \`# gradient-lens: ${holeName}=(${data.shape.slice(1).join(', ')},)\` (the shape of \`${data.name}\` without its batch)` : ''}, or call \`${name}.build((None, ...))\`.`;
     }
     const layer = new LayerValue('inputLayer', true, { shape: config }, {}, undefined, model.range, undefined);
     const input = new TensorValue({ layer, inbound: [], order: this.nodeOrder++ });
@@ -267,10 +269,13 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
         const where = lost.find((l) => reason.includes(l.reason)) ?? lost[0];
         const call = cls.methods.get('call');
         const range = where?.range ?? (call ? { start: call.node.from, end: this.text.indexOf('\n', call.node.from) > 0 ? this.text.indexOf('\n', call.node.from) : call.node.to } : model.range);
-        this.problem(`\`${name}\` (a subclassed model) is not measured: ${reason.replace(/^the `call` of the subclassed model `[^`]*` could not be followed: /, `its \`call\` could not be followed: `)}.`, range, 'warning', true);
+        // The op that lost the tensor says why; the chain of layers it went through does not.
+        const why = where ? where.reason : reason.replace(/^the `call` of the subclassed model `[^`]*` could not be followed: /, '');
+        this.problem(`\`${name}\` (a subclassed model) is not measured: its \`call\` could not be followed here: ${why}.`, range, 'warning', true);
       }
     }
     if (!(result instanceof TensorValue || Array.isArray(result) || result instanceof PyDict)) return undefined;
+    if (holeMessage) this.problem(holeMessage, model.range, 'warning');
     if (shape && from) {
       const said = from.startsWith('`') ? from : `\`${from.replace(/^model\./, `${name}.`)}\``;
       this.problem(`\`${name}\` (a subclassed model) is measured on the input shape ${said} states, (${shape.map((d) => d ?? 'None').join(', ')},).`, model.range, 'info');
