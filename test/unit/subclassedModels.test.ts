@@ -108,21 +108,42 @@ test('a subclassed model used inside another is measured there; build() makes la
   assert.ok(result.problems.some((p) => p.severity === 'info' && /`Encoder` \(a subclassed model\) is called on a tensor at line 30/.test(p.message)));
 });
 
-test('what cannot be followed is left out on the line to fix: a TF op in call, a class never instantiated, a train_step', () => {
+test('what cannot be followed is left out on the line to fix: a TF op in call, a class that is never made, a train_step', () => {
   const text = fixture('not_followed.py');
   const result = parsePythonModels(text, 'not_followed.py');
   assert.deepEqual(result.models.map((m) => m.name), ['generator']);
   const left = result.problems.filter((p) => p.leftOut);
   const at = left.map((p) => [lineOf(text, p.range.start), text.slice(p.range.start, p.range.end).split('\n')[0]]);
   assert.deepEqual(at, [
-    [16, 'tf.reshape(x, (-1, 32))'],
-    [20, 'class Unused(keras.Model)'],
-    [35, 'def train_step(self, data)'],
+    [17, 'tf.reshape(x, (-1, 32))'],
+    [22, 'class Unused(keras.Model)'],
+    [38, 'def train_step(self, data)'],
   ]);
   assert.equal(left[0]!.message, '`patches` (a subclassed model) is not measured: its `call` could not be followed here: `tensorflow.reshape(...)` is not evaluated.');
   // Not said as measured on a shape when it is not measured.
   assert.ok(!result.problems.some((p) => /`patches` \(a subclassed model\) is measured/.test(p.message)));
   assert.equal(staticExit(text, 'not_followed.py'), EXIT_UNMEASURED);
+});
+
+test('a model class nobody in the file instantiates (a models.py) is made once as a template: defaults, holes, fills', () => {
+  const text = fixture('models_lib.py');
+  const result = parsePythonModels(text, 'models_lib.py');
+  assert.deepEqual(result.models.map((m) => m.name), ['Classifier', 'Needs']);
+  const classifier = only(result, 'Classifier');
+  // Defaults of __init__: depth=3 tanh layers, 10 classes; the input shape is a hole on the class name.
+  assert.deepEqual(classifier.layers.map((l) => l.type), ['inputLayer', 'dense', 'dense', 'dense', 'dense']);
+  const hole = classifier.holes?.find((h) => h.name === 'Classifier.input_shape');
+  assert.ok(hole);
+  assert.equal(text.slice(hole.range.start, hole.range.end), 'Classifier');
+  // `units` has no default: a hole named by the parameter.
+  assert.ok(only(result, 'Needs').holes?.some((h) => h.name === 'units'));
+  assert.equal(staticExit(text, 'models_lib.py'), EXIT_UNMEASURED);
+  const filled = parsePythonModels(text, 'models_lib.py', { set: { 'Classifier.input_shape': '(20,)', units: '3' } });
+  assert.deepEqual(only(filled, 'Classifier').layers.map((l) => l.outputShape), [[null, 20], [null, 64], [null, 64], [null, 64], [null, 10]]);
+  assert.deepEqual(only(filled, 'Needs').layers[1]!.outputShape, [null, 3]);
+  // An annotation above the class fills it too.
+  const annotated = text.replace('class Classifier(', '# gradient-lens: Classifier.input_shape=(6,)\nclass Classifier(');
+  assert.deepEqual(only(parsePythonModels(annotated, 'models_lib.py'), 'Classifier').layers[0]!.outputShape, [null, 6]);
 });
 
 test('the deep sigmoid subclassed MLP is predicted vanishing, on the line of its layers in __init__; activation-relu edits that line', () => {

@@ -30,7 +30,7 @@ export abstract class CallEvaluator extends StatementEvaluator {
   protected abstract applyModel(model: ModelValue, args: Args, site: SyntaxNode): Value;
   protected abstract addToSequential(model: SequentialModel, value: Value, at: SourceRange): void;
   /** `MyModel(...)` for a subclassed `keras.Model`, and such a model called (kerasModels.ts). */
-  protected abstract instantiateModel(cls: ClassValue, args: Args, site: SyntaxNode): Value;
+  protected abstract instantiateModel(cls: ClassValue, args: Args, site: SyntaxNode, template?: { readonly given: ReadonlyMap<string, Value> }): Value;
   protected abstract applySubclassed(model: SubclassedModel, args: Args, site: SyntaxNode): Value;
 
   protected args(list: SyntaxNode | undefined, scope: Scope): Args {

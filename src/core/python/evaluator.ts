@@ -57,6 +57,7 @@ export class Evaluator extends KerasModelEvaluator {
       );
       this.calledOutsideTemplates = new Set(this.calledFunctions);
       this.runTemplates(top);
+      this.instantiateUnused(top);
       this.finishSubclassed();
     } catch (error) {
       if (!(error instanceof BudgetExceeded)) throw error;
@@ -360,6 +361,36 @@ export class Evaluator extends KerasModelEvaluator {
       const dropped = new Set<KeptModel>(run.models);
       const kept = this.models.filter((m) => !dropped.has(m));
       this.models.splice(0, this.models.length, ...kept);
+    }
+  }
+
+  /**
+   * A subclassed model nobody in the file instantiates (a `models.py` a training script imports)
+   * is made once as a template run: `__init__`'s parameters take their defaults, fills (`--set`,
+   * an annotation above the class) or become holes; the model is titled with the class's name.
+   * Only top-level leaf classes (a base the file's other model classes extend is read through them).
+   */
+  protected instantiateUnused(top: SyntaxNode): void {
+    for (const { cls, node } of this.modelClasses) {
+      if (this.instantiated.has(cls) || cls.methods.has('train_step')) continue;
+      if (this.modelClasses.some((other) => other.bases.includes(cls.name))) continue;
+      const statement = kids(top).find((n) => n.from <= node.from && node.to <= n.to);
+      if (!statement || (statement.from !== node.from && statement.name !== 'DecoratedStatement')) continue;
+      const given = new Map<string, Value>(this.fileFills);
+      const own = presetText(this.options.setFor?.[cls.name] ?? {});
+      if (own) for (const [k, v] of this.parseFills(own, { start: 0, end: 0 })) given.set(k, v);
+      const annotation = this.annotationAbove(statement);
+      if (annotation) for (const [k, v] of this.parseFills(annotation.entries, annotation.range)) given.set(k, v);
+      const modelsBefore = this.models.length;
+      this.templateFills = given;
+      try {
+        // Its name is where the model is said (the hole of its input shape, its title).
+        const name = kids(node).find((n) => n.name === 'VariableName') ?? node;
+        this.guarded(() => this.instantiateModel(cls, { positional: [], keywords: new Map() }, name, { given }));
+      } finally {
+        this.templateFills = undefined;
+      }
+      for (const model of this.models.slice(modelsBefore)) model.template = { fn: cls.name, def: statement, start: node.from };
     }
   }
 

@@ -118,7 +118,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
    * followed when the reading ends (`traceSubclassed`), once the input shape is known. A class
    * of another file is not run here (its text is another file's): left out, said on the call.
    */
-  protected override instantiateModel(cls: ClassValue, args: Args, site: SyntaxNode): Value {
+  protected override instantiateModel(cls: ClassValue, args: Args, site: SyntaxNode, template?: { readonly given: ReadonlyMap<string, Value> }): Value {
     const init = cls.methods.get('__init__');
     if ([...cls.methods.values()].some((fn) => fn.owner instanceof EvaluatorBase && fn.owner !== this)) {
       this.problem(`\`${cls.name}\` is a subclassed Keras model defined in another file; its \`call\` is not followed there, so it is not measured.`, rangeOf(site), 'warning', true);
@@ -130,7 +130,9 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     if (this.templateFills) model.fills = this.templateFills;
     this.nameModel(model, args);
     this.instantiated.add(cls);
-    if (init) this.inLayer(cls, () => this.callFunction(init, withSelf(instance, args), site));
+    // A template run (a class nobody instantiates) binds `self` by name: it ignores positional arguments.
+    const run = template && init ? { given: new Map([...template.given, [init.params[0]?.name ?? 'self', instance]]) } : undefined;
+    if (init) this.inLayer(cls, () => this.callFunction(init, withSelf(instance, args), site, run));
     this.keepModel(model);
     return model;
   }
@@ -199,11 +201,10 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
    * that lost the tensor. Models of classes with their own `train_step` were said at the class.
    */
   protected finishSubclassed(): void {
-    for (const { cls, range, bases } of this.modelClasses) {
+    for (const { cls, range } of this.modelClasses) {
       if (this.instantiated.has(cls) || cls.methods.has('train_step')) continue;
       // A base other model classes of the file extend is read through them.
       if (this.modelClasses.some((other) => other.bases.includes(cls.name))) continue;
-      void bases;
       this.problem(`\`${cls.name}\` subclasses \`keras.Model\` but is never instantiated in this file, so its inputs and layers are not known: it is not measured.`, range, 'warning', true);
     }
     for (let i = 0; i < this.models.length; i++) {

@@ -474,10 +474,10 @@ export abstract class StatementEvaluator extends ExpressionEvaluator {
       this.problem(`\`${name}\` trains with its own \`train_step\` (a GAN, VAE or distiller trains several models with losses of its own), which Gradient Lens does not follow: it is not measured. Models it is given that are built with \`Sequential\` or the functional API are measured on their own.`, { start: def.from, end: line > def.from && line < def.to ? line : def.to }, 'warning', true);
     }
     const cls = new ClassValue(name, keras, model, methods);
-    if (keras && model) this.modelClasses.push({ cls, range: header, bases: bases ? kids(bases).map((b) => this.t(b)) : [] });
+    if (keras && model) this.modelClasses.push({ cls, node, range: header, bases: bases ? kids(bases).map((b) => this.t(b)) : [] });
     scope.vars.set(name, cls);
   }
 
   /** Subclassed `keras.Model` classes of the file, in order, with their header and base names as written. */
-  protected readonly modelClasses: { readonly cls: ClassValue; readonly range: SourceRange; readonly bases: readonly string[] }[] = [];
+  protected readonly modelClasses: { readonly cls: ClassValue; readonly node: SyntaxNode; readonly range: SourceRange; readonly bases: readonly string[] }[] = [];
 }
