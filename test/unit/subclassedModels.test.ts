@@ -115,11 +115,11 @@ test('what cannot be followed is left out on the line to fix: a TF op in call, a
   const left = result.problems.filter((p) => p.leftOut);
   const at = left.map((p) => [lineOf(text, p.range.start), text.slice(p.range.start, p.range.end).split('\n')[0]]);
   assert.deepEqual(at, [
-    [17, 'tf.reshape(x, (-1, 32))'],
+    [17, 'tf.reduce_sum(x, axis=1)'],
     [22, 'class Unused(keras.Model)'],
     [38, 'def train_step(self, data)'],
   ]);
-  assert.equal(left[0]!.message, '`patches` (a subclassed model) is not measured: its `call` could not be followed here: `tensorflow.reshape(...)` is not evaluated.');
+  assert.equal(left[0]!.message, '`patches` (a subclassed model) is not measured: its `call` could not be followed here: `tensorflow.reduce_sum(...)` is not evaluated.');
   // Not said as measured on a shape when it is not measured.
   assert.ok(!result.problems.some((p) => /`patches` \(a subclassed model\) is measured/.test(p.message)));
   assert.equal(staticExit(text, 'not_followed.py'), EXIT_UNMEASURED);
@@ -144,6 +144,26 @@ test('a model class nobody in the file instantiates (a models.py) is made once a
   // An annotation above the class fills it too.
   const annotated = text.replace('class Classifier(', '# gradient-lens: Classifier.input_shape=(6,)\nclass Classifier(');
   assert.deepEqual(only(parsePythonModels(annotated, 'models_lib.py'), 'Classifier').layers[0]!.outputShape, [null, 6]);
+});
+
+test('TF ops on tensors inside call are Keras layers: tf.nn.relu / softmax / leaky_relu, tf.add, tf.concat, tf.reshape(x, (-1, ...))', () => {
+  const text = fixture('resnet_tfops.py');
+  const model = only(parsePythonModels(text, 'resnet_tfops.py'), 'net');
+  const types = model.layers.map((l) => l.type);
+  assert.deepEqual(types.filter((t) => t === 'activation').length, 6);
+  assert.deepEqual(types.filter((t) => t === 'add').length, 2);
+  const reshapes = model.layers.filter((l) => l.type === 'reshape');
+  assert.deepEqual(reshapes.map((l) => l.outputShape), [[null, 1024, 20], [null, 32, 32, 20]]);
+  assert.deepEqual(model.layers.find((l) => l.type === 'concatenate')!.outputShape, [null, 32, 32, 20]);
+  assert.equal(model.layers.find((l) => l.type === 'leakyReLU')!.config.alpha, 0.2);
+  assert.equal(model.layers[model.layers.length - 1]!.activation, 'softmax');
+  // The op's line is the layer's line.
+  const first = model.layers.find((l) => l.type === 'activation')!;
+  assert.equal(text.slice(first.range.start, first.range.end), 'tf.nn.relu(self.stem(x))');
+  // A fix that rewrites a layer's arguments cannot edit an op: said, not a wrong edit.
+  const sigmoid = text.replace(/tf\.nn\.relu/g, 'tf.nn.sigmoid');
+  const plan = planFix(sigmoid, 'resnet_tfops.py', only(parsePythonModels(sigmoid, 'resnet_tfops.py'), 'net'), 'activation-relu', ['activation_1']);
+  assert.ok('unavailable' in plan, JSON.stringify(plan));
 });
 
 test('the deep sigmoid subclassed MLP is predicted vanishing, on the line of its layers in __init__; activation-relu edits that line', () => {

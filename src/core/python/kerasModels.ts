@@ -295,6 +295,51 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
   }
 
   /**
+   * TensorFlow / Keras ops on symbolic tensors that Keras runs as weightless layers (TFOpLambda)
+   * and tfjs has as layers: activations (`tf.nn.relu(x)`, `tf.sigmoid(x)`, `keras.activations.gelu`,
+   * `keras.ops.relu`) as `Activation` (`leaky_relu` as `LeakyReLU`, alpha 0.2 as in TF), `tf.concat`
+   * as `Concatenate`, `tf.add` / `tf.multiply` / `tf.maximum` / `tf.minimum` of two tensors as the
+   * merge layer, `tf.reshape(x, (-1, ...))` as `Reshape`. The layer's range is the op's call; it
+   * has no keyword ranges, so fixes that rewrite a layer's arguments say they cannot. Undefined
+   * for anything else (the op is then not evaluated).
+   */
+  protected tensorOp(modulePath: readonly string[], args: Args, site: SyntaxNode): Value | undefined {
+    const k = kerasPath(modulePath);
+    const path = modulePath[0] === 'tensorflow' && !k ? modulePath.slice(1) : k && (k[0] === 'ops' || k[0] === 'activations') ? k : undefined;
+    if (!path || path.length > 2 || (path.length === 2 && !['nn', 'math', 'activations', 'ops'].includes(path[0]!))) return undefined;
+    const name = path[path.length - 1]!;
+    const arg = (i: number, ...keys: string[]): Value | undefined => args.positional[i]?.value ?? keys.map((key) => args.keywords.get(key)?.value).find((v) => v !== undefined);
+    const first = arg(0, 'x', 'features', 'input', 'tensor', 'values', 'xs');
+    const apply = (type: string, keywords: [string, Value][], input: Value): Value => {
+      const layer = this.makeLayer(type, true, [], { positional: [], keywords: new Map(keywords.map(([key, value]) => [key, { value }])) }, site);
+      return this.applyLayer(layer, { positional: [{ value: input }], keywords: new Map() }, site);
+    };
+    if (first instanceof TensorValue && TENSOR_ACTIVATIONS.has(name)) {
+      if (name === 'leaky_relu') {
+        const alpha = arg(1, 'alpha', 'negative_slope');
+        return apply('leakyReLU', [['alpha', typeof alpha === 'number' ? alpha : 0.2]], first);
+      }
+      return apply('activation', [['activation', name === 'silu' ? 'swish' : name]], first);
+    }
+    if ((name === 'concat' || name === 'concatenate') && Array.isArray(first) && first.length > 1 && first.every((t) => t instanceof TensorValue)) {
+      const axis = arg(1, 'axis');
+      if (typeof axis !== 'number' && !(path[0] === 'ops' && axis === undefined)) return undefined;
+      return apply('concatenate', [['axis', typeof axis === 'number' ? axis : -1]], first);
+    }
+    const merge = ({ add: 'add', multiply: 'multiply', maximum: 'maximum', minimum: 'minimum' } as Record<string, string>)[name];
+    const second = arg(1, 'y');
+    if (merge && first instanceof TensorValue && second instanceof TensorValue) return apply(merge, [], [first, second]);
+    if (name === 'reshape' && first instanceof TensorValue) {
+      const shape = arg(1, 'shape', 'newshape');
+      if (!Array.isArray(shape) || shape.length < 2 || shape[0] !== -1 && shape[0] !== null) return undefined;
+      const rest = shape.slice(1);
+      if (!rest.every((d) => typeof d === 'number' && Number.isInteger(d) && (d > 0 || d === -1)) || rest.filter((d) => d === -1).length > 1) return undefined;
+      return apply('reshape', [['target_shape', rest]], first);
+    }
+    return undefined;
+  }
+
+  /**
    * `x * 2.0`, `x / 255.0`, `x + 1`, `x - 0.5` on a symbolic tensor and a number: Keras applies
    * the op as a weightless layer (TFOpLambda), the same map as `Rescaling(scale, offset)`.
    */
@@ -333,6 +378,8 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     if (PURE_MODULES.has(module.path[0]!)) return callPure(module.path, args, this.t(site));
     const tf1 = tf1Optimizer(module.path);
     if (tf1) return this.optimizer(['optimizers', tf1], args, site, module.path.join('.'));
+    const op = this.tensorOp(module.path, args, site);
+    if (op) return op;
     const path = kerasPath(module.path);
     const what = module.path.join('.');
     if (!path && module.path[0] === 'tensorflow') {
@@ -810,6 +857,9 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     }
   }
 }
+
+/** Activation functions that, applied to a symbolic tensor, are Keras' `Activation` (tfjs has each). */
+const TENSOR_ACTIVATIONS = new Set(['relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'gelu', 'swish', 'silu', 'softplus', 'softsign', 'hard_sigmoid', 'leaky_relu']);
 
 /** The input shape (without batch) that a layer a subclassed model's `__init__` made first declares (`input_shape=(784,)`). */
 function declaredShape(attrs: ReadonlyMap<string, Value>): { shape: readonly (number | null)[]; layer: string } | undefined {
