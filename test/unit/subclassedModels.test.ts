@@ -166,6 +166,33 @@ test('TF ops on tensors inside call are Keras layers: tf.nn.relu / softmax / lea
   assert.ok('unavailable' in plan, JSON.stringify(plan));
 });
 
+test('a subclassed model imported from the user\'s models.py is read: its __init__ and call run in that file, what train.py states (fit, build, compile) is used', () => {
+  const dir = join(FIXTURES, 'project');
+  const file = join(dir, 'train.py');
+  const readFile = (path: string): string | undefined => {
+    try {
+      return readFileSync(path.startsWith('/') ? path : join(dir, path), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const text = readFileSync(file, 'utf8');
+  const result = parsePythonModels(text, file, { readFile });
+  assert.deepEqual(result.models.map((m) => m.name), ['net']);
+  const net = only(result, 'net');
+  // `Net(depth=8)`: 8 sigmoid layers and the output, on the (12,) rows given to fit.
+  assert.deepEqual(net.layers.map((l) => l.type), ['inputLayer', ...Array<string>(8).fill('dense'), 'dense']);
+  assert.deepEqual(net.layers[1]!.outputShape, [null, 32]);
+  assert.deepEqual(net.layers[0]!.outputShape, [null, 12]);
+  assert.equal(net.compile?.loss, 'binaryCrossentropy');
+  // Every range is in train.py (the other file's offsets mean nothing here): on `Net(depth=8)`.
+  for (const layer of net.layers) assert.equal(text.slice(layer.range.start, layer.range.end), 'Net(depth=8)');
+  const left = result.problems.filter((p) => p.leftOut);
+  assert.equal(left.length, 1);
+  assert.equal(text.slice(left[0]!.range.start, left[0]!.range.end), 'Broken()');
+  assert.match(left[0]!.message, /`broken` \(a subclassed model\) is not measured: its `call` could not be followed \(in `models.py`, line 24\): `tensorflow.matmul\(...\)` is not evaluated/);
+});
+
 test('the deep sigmoid subclassed MLP is predicted vanishing, on the line of its layers in __init__; activation-relu edits that line', () => {
   const text = fixture('deep_sigmoid.py');
   const source = readSource(text, 'deep_sigmoid.py');

@@ -17,7 +17,6 @@ import { KerasConfigEvaluator } from './kerasConfig';
 import { lambdaAffine } from './lambdaAffine';
 import { callPure, kerasDataset, PURE_MODULES } from './pyLibraries';
 import { savedModelConfig, type SavedLayer, type SavedModelConfig } from './savedModel';
-import { EvaluatorBase } from './base';
 import { notTensors, withSelf } from './calls';
 import { rangeOf } from './syntax';
 import {
@@ -120,9 +119,28 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
    */
   protected override instantiateModel(cls: ClassValue, args: Args, site: SyntaxNode, template?: { readonly given: ReadonlyMap<string, Value> }): Value {
     const init = cls.methods.get('__init__');
-    if ([...cls.methods.values()].some((fn) => fn.owner instanceof EvaluatorBase && fn.owner !== this)) {
-      this.problem(`\`${cls.name}\` is a subclassed Keras model defined in another file; its \`call\` is not followed there, so it is not measured.`, rangeOf(site), 'warning', true);
-      return new Unknown(this.t(site), `\`${cls.name}\` is defined in another file`);
+    const foreign = [...cls.methods.values()].map((fn) => fn.owner).find((o): o is KerasModelEvaluator => o instanceof KerasModelEvaluator && o !== this);
+    if (foreign) {
+      // A class imported from the user's module (`from models import Net`): its `__init__` (and
+      // later its `call`) run in that file's evaluator, on its text; the model is this file's,
+      // with what this file states about it (build, fit, compile), said at this call.
+      const at = foreign.modelClasses.find((c) => c.cls === cls)?.node;
+      if (!at) {
+        this.problem(`\`${cls.name}\` is a subclassed Keras model of another file that is not read here; it is not measured.`, rangeOf(site), 'warning', true);
+        return new Unknown(this.t(site), `\`${cls.name}\` is defined in another file`);
+      }
+      const before = foreign.models.length;
+      const problemsBefore = foreign.problems.length;
+      const made = foreign.instantiateModel(cls, args, at);
+      foreign.models.splice(before);
+      this.forwardProblems(foreign, problemsBefore, rangeOf(site));
+      if (!(made instanceof SubclassedModel)) return made;
+      const model = new SubclassedModel(rangeOf(site), made.instance, made.site);
+      model.owner = foreign;
+      if (this.templateFills) model.fills = this.templateFills;
+      this.nameModel(model, args);
+      this.keepModel(model);
+      return model;
     }
     const instance = new PyInstance(cls);
     const model = new SubclassedModel(rangeOf(site), instance, site);
@@ -162,7 +180,14 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
       // `model(keras.Input((784,)))`: the model on its own takes that input too.
       if (!model.givenShapes.has('input')) model.givenShapes.set('input', { shape: shape as (number | null)[], from: `\`${this.t(site).slice(0, 40)}\`` });
     } else model.appliedAt ??= rangeOf(site);
+    if (model.owner) return new Unknown(this.t(site), `\`${model.instance.cls.name}\` is defined in another file; its \`call\` on tensors of this file is not followed`);
     return this.followCall(model, input, args, site);
+  }
+
+  /** Problems another file's evaluator said since `from` (not its infos), said again at `at` in this file with that file's name. */
+  protected forwardProblems(other: KerasModelEvaluator, from: number, at: SourceRange): void {
+    const file = other.options.fileName?.split(/[\\/]/).pop() ?? 'the imported file';
+    for (const p of other.problems.slice(from)) if (p.severity !== 'info') this.problem(`${p.message} (in \`${file}\`)`, at, p.severity, p.leftOut);
   }
 
   /** Runs a subclassed model's `build` (once) and `call` on `input`; its tensors, or an Unknown with the reason. */
@@ -255,24 +280,35 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
       // Said once its `call` is followed (a model left out needs no shape).
       holeMessage = `\`${name}\` (a subclassed model) gets its input shape from the data it is first called on, which the file does not state: give \`${holeName}\` a value${data ? `, e.g. \`# gradient-lens: ${holeName}=(${data.shape.slice(1).join(', ')},)\` (the shape of \`${data.name}\` without its batch)` : ''}, or call \`${name}.build((None, ...))\`.`;
     }
+    const owner = model.owner instanceof KerasModelEvaluator ? model.owner : this;
     const layer = new LayerValue('inputLayer', true, { shape: config }, {}, undefined, model.range, undefined);
-    const input = new TensorValue({ layer, inbound: [], order: this.nodeOrder++ });
-    const site = model.site;
-    this.lostTensors = [];
-    let result: Value;
-    try {
-      result = this.followCall(model, input, undefined, site);
-    } finally {
-      const lost = this.lostTensors;
-      this.lostTensors = undefined;
-      if (result! instanceof Unknown) {
-        const reason = result.reason;
-        const where = lost.find((l) => reason.includes(l.reason)) ?? lost[0];
-        const call = cls.methods.get('call');
-        const range = where?.range ?? (call ? { start: call.node.from, end: this.text.indexOf('\n', call.node.from) > 0 ? this.text.indexOf('\n', call.node.from) : call.node.to } : model.range);
-        // The op that lost the tensor says why; the chain of layers it went through does not.
-        const why = where ? where.reason : reason.replace(/^the `call` of the subclassed model `[^`]*` could not be followed: /, '');
-        this.problem(`\`${name}\` (a subclassed model) is not measured: its \`call\` could not be followed here: ${why}.`, range, 'warning', true);
+    // Numbered where its layers are made (the graph is ordered by these numbers).
+    const input = new TensorValue({ layer, inbound: [], order: owner.nodeOrder++ });
+    const problemsBefore = owner.problems.length;
+    const run = owner.runCall(model, input);
+    const result = run.result;
+    if (result instanceof Unknown) {
+      const call = cls.methods.get('call');
+      const where = run.where;
+      const inFile = owner === this ? '' : ` (in \`${owner.options.fileName?.split(/[\\/]/).pop() ?? 'the imported file'}\`, line ${lineOf(owner.text, where?.range.start ?? call?.node.from ?? 0)})`;
+      const range = owner !== this ? model.range : where?.range ?? (call ? { start: call.node.from, end: this.text.indexOf('\n', call.node.from) > 0 ? this.text.indexOf('\n', call.node.from) : call.node.to } : model.range);
+      // The op that lost the tensor says why; the chain of layers it went through does not.
+      const why = where ? where.reason : result.reason.replace(/^the `call` of the subclassed model `[^`]*` could not be followed: /, '');
+      this.problem(`\`${name}\` (a subclassed model) is not measured: its \`call\` could not be followed ${inFile ? inFile.trim() : 'here'}: ${why}.`, range, 'warning', true);
+    }
+    if (owner !== this) {
+      this.forwardProblems(owner, problemsBefore, model.range);
+      if (!(result instanceof Unknown)) {
+        // Ranges into the other file mean nothing here: its layers are said at this file's call.
+        const moved = new Map<LayerValue, LayerValue>();
+        const outs = (Array.isArray(result) ? result : result instanceof PyDict ? [...result.items.values()] : [result]).filter((t): t is TensorValue => t instanceof TensorValue);
+        for (const node of nodesReaching(outs.map((t) => t.node))) {
+          if (node === input.node) continue;
+          const old = node.layer;
+          let copy = moved.get(old);
+          if (!copy) moved.set(old, (copy = new LayerValue(old.type, old.known, old.config, {}, undefined, model.range, old.iteration, old.partOf)));
+          (node as { layer: LayerValue }).layer = copy;
+        }
       }
     }
     if (!(result instanceof TensorValue || Array.isArray(result) || result instanceof PyDict)) return undefined;
@@ -292,6 +328,23 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     if (model.template) traced.template = model.template;
     if (model.returnedBy) traced.returnedBy = model.returnedBy;
     return traced;
+  }
+
+  /**
+   * Follows a subclassed model's `call` on `input` in this (its class's) file, noting where a
+   * symbolic tensor was lost: the result, and the first op that lost the tensor the result's
+   * reason goes back to (else the first lost).
+   */
+  protected runCall(model: SubclassedModel, input: TensorValue): { result: Value; where?: { readonly range: SourceRange; readonly reason: string } } {
+    this.lostTensors = [];
+    try {
+      const result = this.followCall(model, input, undefined, model.site);
+      const lost = this.lostTensors;
+      const where = result instanceof Unknown ? lost.find((l) => result.reason.includes(l.reason)) ?? lost[0] : undefined;
+      return { result, ...(where ? { where } : {}) };
+    } finally {
+      this.lostTensors = undefined;
+    }
   }
 
   /**

@@ -247,6 +247,8 @@ export class SubclassedModel implements ModelCommon {
   inLayer?: string;
   /** Its `build(input_shape)` ran (Keras runs it once, before the first `call`). */
   built = false;
+  /** The evaluator of the file that defines its class, when that is another file (its `call` runs there). */
+  owner?: unknown;
   constructor(
     readonly range: SourceRange,
     readonly instance: PyInstance,
