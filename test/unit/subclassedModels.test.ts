@@ -49,6 +49,29 @@ test('the TF quickstart model (class MyModel(Model)) is read: layers in call ord
   assert.equal(staticExit(text, 'quickstart.py'), EXIT_OK);
 });
 
+test('a layer applied twice in call is two layers (weights of their own), said on the layer', () => {
+  const text = `import keras
+from keras import layers
+
+class M(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.d = layers.Dense(8, activation="relu")
+        self.out = layers.Dense(1)
+
+    def call(self, x):
+        return self.out(self.d(self.d(x)))
+
+m = M()
+m.build((None, 8))
+`;
+  const result = parsePythonModels(text, 'shared.py');
+  assert.deepEqual(only(result, 'm').layers.map((l) => l.type), ['inputLayer', 'dense', 'dense', 'dense']);
+  const said = result.problems.find((p) => /applied 2 times in `M.call`/.test(p.message));
+  assert.ok(said);
+  assert.equal(text.slice(said.range.start, said.range.end), 'layers.Dense(8, activation="relu")');
+});
+
 test('a residual subclassed block: `x + f(x)` is an Add; `model(tf.zeros((1, 16)))` states the input', () => {
   const result = parsePythonModels(fixture('residual.py'), 'residual.py');
   const model = only(result, 'model');

@@ -318,6 +318,12 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
       this.problem(`\`${name}\` (a subclassed model) is measured on the input shape ${said} states, (${shape.map((d) => d ?? 'None').join(', ')},).`, model.range, 'info');
     }
     const outputs = (Array.isArray(result) ? result : result instanceof PyDict ? [...result.items.values()] : [result]) as TensorValue[];
+    // Keras shares one layer's weights across its applications; the graph has a layer per application.
+    const applied = new Map<LayerValue, number>();
+    for (const node of nodesReaching(outputs.map((t) => t.node))) applied.set(node.layer, (applied.get(node.layer) ?? 0) + 1);
+    for (const [shared, times] of applied) {
+      if (times > 1 && owner === this && shared.type !== 'inputLayer') this.problem(`This layer is applied ${times} times in \`${cls.name}.call\` (Keras shares its weights); it is measured as ${times} layers with weights of their own, so the parameter count is higher than Keras'.`, shared.range, 'info');
+    }
     const traced = new FunctionalModel(model.range, [input], outputs);
     if (model.compile) traced.compile = model.compile;
     if (model.name !== undefined) traced.name = model.name;
