@@ -180,9 +180,11 @@ export function spelledLike(text: string, layer: LayerNode, className: string, a
  * Inserts `newLayer` after `layer`, where the code puts layers: after a `model.add(...)`
  * statement, as the next element of a `[...]` list, or as `x = New()(x)` after `x = Layer(...)(x)`.
  */
-export function insertAfter(text: string, layer: LayerNode, newLayer: string): TextEdit | { unavailable: string } {
+export function insertAfter(text: string, layer: LayerNode, newLayer: string): TextEdit | readonly TextEdit[] | { unavailable: string } {
   const before = text.slice(lineStart(text, layer.range.start), layer.range.start);
   const rest = text.slice(layer.range.end);
+  const attribute = /^\s*self\.(\w+)\s*=\s*$/.exec(before);
+  if (attribute && !/^\s*\(/.test(rest)) return insertAttribute(text, layer, attribute[1]!, newLayer);
   const add = /(\w[\w.]*)\.add\(\s*$/.exec(before);
   if (add) {
     const close = /^\s*\)/.exec(rest);
@@ -220,6 +222,31 @@ export function insertAfter(text: string, layer: LayerNode, newLayer: string): T
   return { unavailable: `\`${layer.id}\` is not added with \`model.add\`, a \`[...]\` list or a call on a tensor, so a layer cannot be inserted after it.` };
 }
 
+/**
+ * A subclassed model's layer, made in `__init__` as `self.d1 = Dense(...)` and applied once in
+ * `call` as `x = self.d1(x)`: the new layer is made on the next line of `__init__`
+ * (`self.d1_bn = BatchNormalization()`) and applied after that use (`x = self.d1_bn(x)`).
+ */
+function insertAttribute(text: string, layer: LayerNode, attribute: string, newLayer: string): readonly TextEdit[] | { unavailable: string } {
+  const lineEnd = text.indexOf('\n', layer.range.end);
+  const tail = text.slice(layer.range.end, lineEnd < 0 ? text.length : lineEnd);
+  if (!/^[ \t]*(#.*)?$/.test(tail)) return { unavailable: `\`self.${attribute}\` is not alone on its line, so a layer cannot be inserted after it.` };
+  const uses = [...text.matchAll(new RegExp(`^([ \\t]*)(\\w+)[ \\t]*=[ \\t]*self\\.${attribute}\\([ \\t]*\\w+[ \\t]*(?:,[^)\\n]*)?\\)[ \\t]*(?:#.*)?$`, 'gm'))];
+  const applied = text.match(new RegExp(`self\\.${attribute}\\(`, 'g'))?.length ?? 0;
+  if (uses.length !== 1 || applied !== 1) return { unavailable: `\`self.${attribute}\` is not applied once as \`x = self.${attribute}(x)\` in \`call\`, so a layer cannot be inserted after it.` };
+  const className = /(\w+)\(/.exec(newLayer)?.[1] ?? 'layer';
+  const short = ({ BatchNormalization: 'bn', LeakyReLU: 'leaky_relu' } as Record<string, string>)[className] ?? className.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  let name = `${attribute}_${short}`;
+  for (let n = 2; new RegExp(`\\bself\\.${name}\\b`).test(text); n++) name = `${attribute}_${short}${n}`;
+  const use = uses[0]!;
+  const useEnd = use.index! + use[0].length;
+  const initEnd = layer.range.end + tail.length;
+  return [
+    { range: { start: initEnd, end: initEnd }, newText: `\n${indentAt(text, layer.range.start)}self.${name} = ${newLayer}` },
+    { range: { start: useEnd, end: useEnd }, newText: `\n${use[1]}${use[2]} = self.${name}(${use[2]})` },
+  ];
+}
+
 function insertLayerAfterEach(context: KerasFixContext, code: FixCode, className: string, skip: (layer: LayerNode) => boolean, args = ''): TextEdit[] | FixPlan {
   const edits: TextEdit[] = [];
   let importAdded = false;
@@ -229,7 +256,7 @@ function insertLayerAfterEach(context: KerasFixContext, code: FixCode, className
     if (!spelled) return { code, unavailable: `Could not read how \`${layer.id}\` is spelled.` };
     const insert = insertAfter(context.text, layer, spelled.call);
     if ('unavailable' in insert) return { code, unavailable: insert.unavailable };
-    edits.push(insert);
+    edits.push(...(Array.isArray(insert) ? insert : [insert as TextEdit]));
     if (!importAdded && spelled.imports.length) {
       edits.push(...spelled.imports);
       importAdded = true;

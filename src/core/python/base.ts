@@ -14,15 +14,15 @@ import { ProblemLog } from '../frontend/problems';
 import type { ParseProblem, SourceRange } from '../ir';
 import { Deadline, EvaluationBudget, lengthProblem, modelValuesMessage, PARSE_LIMITS, ParseLimitError } from '../limits';
 import { pythonBuiltins } from './builtins';
-import { MAX_STEPS, Scope, Unknown, type EvaluatorOptions, type ModelValue, type Selector, type TemplateRun, type Value } from './values';
+import { MAX_STEPS, Scope, Unknown, type EvaluatorOptions, type KeptModel, type Selector, type TemplateRun, type Value } from './values';
 
 export abstract class EvaluatorBase {
   private readonly problemLog = new ProblemLog((message, range) => `${range.start}:${message}`);
   readonly problems: ParseProblem[] = this.problemLog.items;
-  readonly models: ModelValue[] = [];
+  readonly models: KeptModel[] = [];
 
   /** Adds a model the reading built; past `maxModelValues` the statement stops (a model per loop or recursion step). */
-  protected keepModel(model: ModelValue): void {
+  protected keepModel(model: KeptModel): void {
     if (this.models.length - this.statementModels >= PARSE_LIMITS.maxModelValues) {
       // The statement stops; it keeps its first few models (a runaway loop's are alike), so the
       // models of the statements after it still fit in the file's list.
@@ -31,12 +31,18 @@ export abstract class EvaluatorBase {
     }
     this.models.push(model);
   }
+  /**
+   * While a subclassed model's `call` is followed: each place a symbolic tensor went into code
+   * that gave no tensor (an op not evaluated), in order, so a `call` that cannot be followed is
+   * reported on the line that lost the tensor (kerasModels.ts `traceSubclassed`).
+   */
+  protected lostTensors: { readonly range: SourceRange; readonly reason: string }[] | undefined;
   /** Models there were when the top-level statement being read began (`maxModelValues` counts from it). */
   protected statementModels = 0;
   /** Where each named hole comes from (a parameter's declaration, a data access). */
   readonly holeRanges = new Map<string, SourceRange>();
   /** Unknown loop counts and lists that decided how many layers a model got. */
-  readonly flowHoles: { readonly name: string; readonly role: FlowRole; readonly model: ModelValue; readonly suggestion?: string }[] = [];
+  readonly flowHoles: { readonly name: string; readonly role: FlowRole; readonly model: KeptModel; readonly suggestion?: string }[] = [];
   /** Layers made so far in the file (a loop that made none decided no layer). */
   protected layersMade = 0;
   /** Arrays of two or more dimensions the script makes, by variable: where an input shape may come from. */
@@ -160,7 +166,7 @@ export abstract class EvaluatorBase {
   }
 
   /** A value given for `chain` for `model`: its template run's fills, then the file's. */
-  fillForModel(model: ModelValue, chain: string): { value: Value } | undefined {
+  fillForModel(model: KeptModel, chain: string): { value: Value } | undefined {
     if (model.fills?.has(chain)) return { value: model.fills.get(chain)! };
     return this.fileFills.has(chain) ? { value: this.fileFills.get(chain)! } : undefined;
   }

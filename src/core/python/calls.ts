@@ -11,7 +11,7 @@ import { StatementEvaluator } from './statements';
 import { kids, rangeOf, snippet } from './syntax';
 import {
   ArgParser, Backbone, BoundMethod, Builtin, ClassValue, FunctionalModel, LayerValue, MAX_DEPTH, Namespace, NdArray, PyDict,
-  PyFunction, PyInstance, PyModule, Scope, SequentialModel, TensorValue, Unknown, describe, equal, isPrimitive,
+  PyFunction, PyInstance, PyModule, Scope, SequentialModel, SubclassedModel, TensorValue, Unknown, describe, equal, isPrimitive,
   type Arg, type Args, type CompileRecord, type ModelValue, type Value,
 } from './values';
 
@@ -33,6 +33,9 @@ export abstract class CallEvaluator extends StatementEvaluator {
   protected abstract applyLayer(layer: LayerValue, args: Args, site: SyntaxNode): Value;
   protected abstract applyModel(model: ModelValue, args: Args, site: SyntaxNode): Value;
   protected abstract addToSequential(model: SequentialModel, value: Value, at: SourceRange): void;
+  /** `MyModel(...)` for a subclassed `keras.Model`, and such a model called (kerasModels.ts). */
+  protected abstract instantiateModel(cls: ClassValue, args: Args, site: SyntaxNode, template?: { readonly given: ReadonlyMap<string, Value> }): Value;
+  protected abstract applySubclassed(model: SubclassedModel, args: Args, site: SyntaxNode): Value;
 
   protected args(list: SyntaxNode | undefined, scope: Scope): Args {
     const positional: Arg[] = [];
@@ -99,7 +102,9 @@ export abstract class CallEvaluator extends StatementEvaluator {
     }
     const callee = this.eval(calleeNode, scope);
     const args = this.args(list?.name === 'ArgList' ? list : undefined, scope);
-    return this.callValue(callee, args, node);
+    const result = this.callValue(callee, args, node);
+    if (this.lostTensors && result instanceof Unknown && holdsTensor(args)) this.lostTensors.push({ range: rangeOf(node), reason: result.reason });
+    return result;
   }
 
   protected callValue(callee: Value, args: Args, site: SyntaxNode): Value {
@@ -113,9 +118,9 @@ export abstract class CallEvaluator extends StatementEvaluator {
     if (callee instanceof LayerValue) return this.applyLayer(callee, args, site);
     if (callee instanceof Backbone) return callee.output;
     if (callee instanceof SequentialModel || callee instanceof FunctionalModel) return this.applyModel(callee, args, site);
+    if (callee instanceof SubclassedModel) return this.applySubclassed(callee, args, site);
     if (callee instanceof ClassValue) {
-      // A subclassed model is not read (statements.ts says so on its class).
-      if (callee.model) return new Unknown(this.t(site), `instances of \`${callee.name}\` are not evaluated`);
+      if (callee.model) return this.instantiateModel(callee, args, site);
       const instance = new PyInstance(callee);
       const init = callee.methods.get('__init__');
       if (init) this.inLayer(callee, () => this.callFunction(init, withSelf(instance, args), site));
@@ -220,17 +225,15 @@ export abstract class CallEvaluator extends StatementEvaluator {
     if (!method) return new Unknown(this.t(site), `\`${instance.cls.name}\` has no \`${name}\` the parser could read`);
     const result = this.inLayer(instance.cls, () => this.callFunction(method, withSelf(instance, args), site));
     if (!instance.cls.keras) return result;
-    const tensors = Array.isArray(result) ? result : [result];
-    if (tensors.length && tensors.every((t) => t instanceof TensorValue)) return result;
-    const bad = tensors.find((t) => !(t instanceof TensorValue));
-    const reason = bad instanceof Unknown ? bad.reason : bad === undefined ? 'it returns nothing' : `it returns ${describe(bad)}`;
-    return new Unknown(this.t(site), `the \`call\` of the custom layer \`${instance.cls.name}\` could not be followed: ${reason}`);
+    const bad = notTensors(result);
+    if (bad === undefined) return result;
+    return new Unknown(this.t(site), `the \`call\` of the ${instance.cls.model ? 'subclassed model' : 'custom layer'} \`${instance.cls.name}\` could not be followed: ${bad}`);
   }
 
   /** Custom layers being instantiated or called, innermost last (models they make belong to them). */
   protected readonly customLayers: string[] = [];
 
-  private inLayer<T>(cls: ClassValue, run: () => T): T {
+  protected inLayer<T>(cls: ClassValue, run: () => T): T {
     if (!cls.keras) return run();
     this.customLayers.push(cls.name);
     try {
@@ -247,7 +250,7 @@ export abstract class CallEvaluator extends StatementEvaluator {
       return fn ? this.inLayer(self.cls, () => this.callFunction(fn, withSelf(self, args), site)) : new Unknown(this.t(site), `\`${self.cls.name}.${name}\` is not defined in this file`);
     }
     const a = args.positional.map((x) => x.value);
-    if (self instanceof SequentialModel || self instanceof FunctionalModel) {
+    if (self instanceof SequentialModel || self instanceof FunctionalModel || self instanceof SubclassedModel) {
       if (name === 'compile') {
         self.compile = this.compileRecord(args, site);
         return null;
@@ -259,6 +262,14 @@ export abstract class CallEvaluator extends StatementEvaluator {
           self.fitShapeFrom = `model.${name}`;
         }
         return new Unknown(this.t(site), `\`model.${name}(...)\` is not evaluated`);
+      }
+      if (name === 'build' && self instanceof SubclassedModel) {
+        // `model.build((None, 784))`: the input shape its `call` is followed on.
+        const shape = args.positional[0]?.value ?? args.keywords.get('input_shape')?.value;
+        if (Array.isArray(shape) && shape.length > 1 && shape.slice(1).every((d) => d === null || typeof d === 'number') && !self.givenShapes.has('build')) {
+          self.givenShapes.set('build', { shape: shape.slice(1) as (number | null)[], from: 'model.build' });
+        }
+        return null;
       }
       if (name === 'build' && self instanceof SequentialModel) {
         // `model.build((None, 8))` states the input shape (batch first).
@@ -274,7 +285,7 @@ export abstract class CallEvaluator extends StatementEvaluator {
         if (arg) this.addToSequential(self, arg.value, arg.valueRange ?? rangeOf(site));
         return null;
       }
-      if (name === 'save') {
+      if (name === 'save' && !(self instanceof SubclassedModel)) {
         // `model.save('m.h5')` then `load_model('m.h5')`: the loaded model is this one.
         const path = a[0] ?? args.keywords.get('filepath')?.value;
         if (typeof path === 'string') this.savedModels.set(path, self);
@@ -410,6 +421,20 @@ export abstract class CallEvaluator extends StatementEvaluator {
     }
     return new Unknown(this.t(site), `\`.${name}(...)\` of ${describe(self)} is not evaluated`);
   }
+}
+
+/** Why `result` (what a `call` returned) is not symbolic tensors (one, a list or a dict of them); undefined when it is. */
+export function notTensors(result: Value): string | undefined {
+  const values = Array.isArray(result) ? result : result instanceof PyDict ? [...result.items.values()] : [result];
+  const bad = values.find((t) => !(t instanceof TensorValue));
+  if (values.length && bad === undefined) return undefined;
+  return bad instanceof Unknown ? bad.reason : bad === undefined ? 'it returns nothing' : `it returns ${describe(bad)}`;
+}
+
+/** True when a call's arguments hold a symbolic tensor (directly or in a list). */
+function holdsTensor(args: Args): boolean {
+  const holds = (v: Value): boolean => v instanceof TensorValue || (Array.isArray(v) && v.some(holds));
+  return args.positional.some((a) => holds(a.value)) || [...args.keywords.values()].some((a) => holds(a.value));
 }
 
 /** `args` with `self` first (a method called on an instance of a class of the file). */

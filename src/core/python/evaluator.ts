@@ -19,8 +19,8 @@ import { withSelf } from './calls';
 import { PURE_MODULES } from './pyLibraries';
 import { ANNOTATION, FILL_NAME, hasError, isTrailingDotFloat, kids, parsePython, pyString, rangeOf } from './syntax';
 import {
-  ClassValue, LayerValue, MAX_STEPS, PyFunction, PyInstance, PyModule, PyModuleFile, Scope, SequentialModel, TensorValue, Unknown,
-  type Args, type GraphNode, type ModelValue, type Value,
+  ClassValue, LayerValue, MAX_STEPS, PyFunction, PyInstance, PyModule, PyModuleFile, Scope, SequentialModel, SubclassedModel, TensorValue, Unknown,
+  type Args, type GraphNode, type KeptModel, type Value,
 } from './values';
 
 export class Evaluator extends KerasModelEvaluator {
@@ -58,6 +58,8 @@ export class Evaluator extends KerasModelEvaluator {
       );
       this.calledOutsideTemplates = new Set(this.calledFunctions);
       this.runTemplates(top);
+      this.instantiateUnused(top);
+      this.finishSubclassed();
     } catch (error) {
       if (!(error instanceof BudgetExceeded)) throw error;
       this.stopped = true;
@@ -320,6 +322,11 @@ export class Evaluator extends KerasModelEvaluator {
       for (const node of nodesReaching(outputs)) (node as { layer: LayerValue }).layer = rehome(node.layer);
     };
     for (const model of owner.models.splice(modelsBefore)) {
+      if (model instanceof SubclassedModel) {
+        // Its `call` is another file's code: followed only when that file builds it itself.
+        this.problem(`\`${model.instance.cls.name}\` (a subclassed model built in \`${owner.options.fileName?.split(/[\\/]/).pop() ?? 'another file'}\`) is not followed from here: it is not measured.`, at, 'warning', true);
+        continue;
+      }
       (model as { range: SourceRange }).range = at;
       if (model instanceof SequentialModel) model.layers.splice(0, model.layers.length, ...model.layers.map(rehome));
       else rehomeNodes([...model.outputs, ...model.inputs].map((t) => t.node));
@@ -396,9 +403,39 @@ export class Evaluator extends KerasModelEvaluator {
     // from its caller, with arguments bound: drop its own run.
     for (const run of this.templateRuns) {
       if (!this.templateRuns.some((other) => other !== run && other.models.length && other.called.has(run.def.from))) continue;
-      const dropped = new Set<ModelValue>(run.models);
+      const dropped = new Set<KeptModel>(run.models);
       const kept = this.models.filter((m) => !dropped.has(m));
       this.models.splice(0, this.models.length, ...kept);
+    }
+  }
+
+  /**
+   * A subclassed model nobody in the file instantiates (a `models.py` a training script imports)
+   * is made once as a template run: `__init__`'s parameters take their defaults, fills (`--set`,
+   * an annotation above the class) or become holes; the model is titled with the class's name.
+   * Only top-level leaf classes (a base the file's other model classes extend is read through them).
+   */
+  protected instantiateUnused(top: SyntaxNode): void {
+    for (const { cls, node } of this.modelClasses) {
+      if (this.instantiated.has(cls) || cls.methods.has('train_step')) continue;
+      if (this.modelClasses.some((other) => other.bases.includes(cls.name))) continue;
+      const statement = kids(top).find((n) => n.from <= node.from && node.to <= n.to);
+      if (!statement || (statement.from !== node.from && statement.name !== 'DecoratedStatement')) continue;
+      const given = new Map<string, Value>(this.fileFills);
+      const own = presetText(this.options.setFor?.[cls.name] ?? {});
+      if (own) for (const [k, v] of this.parseFills(own, { start: 0, end: 0 })) given.set(k, v);
+      const annotation = this.annotationAbove(statement);
+      if (annotation) for (const [k, v] of this.parseFills(annotation.entries, annotation.range)) given.set(k, v);
+      const modelsBefore = this.models.length;
+      this.templateFills = given;
+      try {
+        // Its name is where the model is said (the hole of its input shape, its title).
+        const name = kids(node).find((n) => n.name === 'VariableName') ?? node;
+        this.guarded(() => this.instantiateModel(cls, { positional: [], keywords: new Map() }, name, { given }));
+      } finally {
+        this.templateFills = undefined;
+      }
+      for (const model of this.models.slice(modelsBefore)) model.template = { fn: cls.name, def: statement, start: node.from };
     }
   }
 

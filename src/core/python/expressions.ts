@@ -12,7 +12,7 @@ import { KERAS_LAYERS, KERAS_MEMBERS, MERGE_FUNCTIONS, kerasPath } from './keras
 import { MATH_CONSTANTS } from './pyLibraries';
 import { CHAIN, comparisons, kids, pyNumber, pyString, rangeOf } from './syntax';
 import {
-  Backbone, BoundMethod, MAX_LOOP, Namespace, NdArray, PyDict, PyInstance, PyModule, PyModuleFile, Scope, TensorValue, Unknown,
+  Backbone, BoundMethod, MAX_LOOP, Namespace, NdArray, PyDict, PyInstance, PyModule, PyModuleFile, Scope, SubclassedModel, TensorValue, Unknown,
   describe, equal, isPrimitive, truthy, type Value,
 } from './values';
 
@@ -264,6 +264,13 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
       if (object instanceof Unknown) return unknown(object.reason, object.hole);
       if (object instanceof TensorValue && prop === 'shape') return unknown('shapes of symbolic tensors are not evaluated');
       if (object === null || typeof object === 'number' || typeof object === 'boolean') return unknown(`\`${prop}\` of a constant is not evaluated`);
+      if (object instanceof SubclassedModel) {
+        // `model.encoder`, `model.my_method()`: the instance's; `model.fit(...)`: Keras' own.
+        const { instance } = object;
+        if (instance.attrs.has(prop)) return instance.attrs.get(prop)!;
+        if (instance.cls.methods.has(prop)) return new BoundMethod(instance, prop);
+        return new BoundMethod(object, prop);
+      }
       if (object instanceof PyInstance) {
         if (object.attrs.has(prop)) return object.attrs.get(prop)!;
         if (object.cls.methods.has(prop)) return new BoundMethod(object, prop);
@@ -275,6 +282,7 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
     // Subscript: `a[i]`, `a[i:j]`.
     const inner = parts.slice(2, -1);
     if (object instanceof Unknown) return unknown(object.reason, object.hole);
+    if (object instanceof NdArray) return this.indexArray(object, inner, scope, node);
     if (inner.some((n) => n.name === ':')) {
       const bounds: (number | undefined)[] = [];
       let current: number | undefined;
@@ -440,8 +448,71 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
     return this.binary(op, a, this.eval(right, scope), node);
   }
 
+  /**
+   * The shape of `x[...]` for an array of known shape: `x[:1]`, `x[0:10, :, None]`,
+   * `x[..., tf.newaxis]`, `x[0]` (slices keep an axis, cut to their constant bounds; `None` /
+   * `newaxis` add one; an integer drops one). Anything else is unknown.
+   */
+  protected indexArray(array: NdArray, inner: readonly SyntaxNode[], scope: Scope, node: SyntaxNode): Value {
+    const items: SyntaxNode[][] = [[]];
+    for (const n of inner) {
+      if (n.name === ',') items.push([]);
+      else items[items.length - 1]!.push(n);
+    }
+    const shape: number[] = [];
+    let axis = 0;
+    const ellipsis = items.findIndex((item) => item.length === 1 && item[0]!.name === 'Ellipsis');
+    const consumes = items.filter((item) => !(item.length === 1 && (item[0]!.name === 'Ellipsis' || item[0]!.name === 'None' || /(^|\.)newaxis$/.test(this.t(item[0]!))))).length;
+    for (const [i, item] of items.entries()) {
+      if (item.length === 0) return new Unknown(this.t(node), 'an empty index');
+      if (i === ellipsis) {
+        const kept = array.shape.length - consumes;
+        if (kept < 0) return new Unknown(this.t(node), 'too many indices for the array');
+        shape.push(...array.shape.slice(axis, axis + kept));
+        axis += kept;
+        continue;
+      }
+      if (item.length === 1 && (item[0]!.name === 'None' || /(^|\.)newaxis$/.test(this.t(item[0]!)))) {
+        shape.push(1);
+        continue;
+      }
+      const size = array.shape[axis];
+      if (size === undefined) return new Unknown(this.t(node), 'too many indices for the array');
+      axis++;
+      if (item.some((n) => n.name === ':')) {
+        const bounds: (number | undefined)[] = [];
+        let current: number | undefined;
+        for (const n of item) {
+          if (n.name === ':') {
+            bounds.push(current);
+            current = undefined;
+          } else {
+            const v = this.eval(n, scope);
+            if (typeof v !== 'number') return new Unknown(this.t(node), 'slice bounds are not constants');
+            current = v;
+          }
+        }
+        bounds.push(current);
+        const step = bounds[2] ?? 1;
+        if (step !== 1) return new Unknown(this.t(node), 'slices with a step are not evaluated');
+        const at = (b: number | undefined, fallback: number): number => (b === undefined ? fallback : Math.min(size, Math.max(0, b < 0 ? size + b : b)));
+        shape.push(Math.max(0, at(bounds[1], size) - at(bounds[0], 0)));
+        continue;
+      }
+      if (item.length === 1 && typeof this.eval(item[0]!, scope) === 'number') continue;
+      return new Unknown(this.t(node), 'this index of an array is not evaluated');
+    }
+    shape.push(...array.shape.slice(axis));
+    return new NdArray(shape);
+  }
+
   /** `x + y` / `x * y` on symbolic tensors, as Keras' Add / Multiply layer (kerasModels.ts); undefined otherwise. */
   protected tensorArithmetic(_op: string, _a: TensorValue, _b: TensorValue, _node: SyntaxNode): Value | undefined {
+    return undefined;
+  }
+
+  /** `x * 2.0`, `x / 255`, `x - 1` on a symbolic tensor and a number (kerasModels.ts); undefined otherwise. */
+  protected tensorScalar(_op: string, _a: TensorValue | number, _b: TensorValue | number, _node: SyntaxNode): Value | undefined {
     return undefined;
   }
 
@@ -472,6 +543,15 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
     if (a instanceof TensorValue && b instanceof TensorValue) {
       const merged = this.tensorArithmetic(op, a, b, node);
       if (merged) return merged;
+    }
+    if ((a instanceof TensorValue && typeof b === 'number') || (typeof a === 'number' && b instanceof TensorValue)) {
+      const scaled = this.tensorScalar(op, a, b, node);
+      if (scaled) return scaled;
+    }
+    if (a instanceof TensorValue || b instanceof TensorValue) {
+      const lost = unknownOf(`\`${op}\` of these values is not evaluated`);
+      this.lostTensors?.push({ range: rangeOf(node), reason: `\`${this.t(node).slice(0, 60)}\` is not evaluated on a symbolic tensor` });
+      return lost;
     }
     // Element-wise arithmetic keeps an array's shape (`x / 255`, `x - mean`), broadcast on scalars.
     if ((a instanceof NdArray || b instanceof NdArray) && ['+', '-', '*', '/', '//', '**', '%'].includes(op)) {

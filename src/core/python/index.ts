@@ -21,7 +21,7 @@ import { holeRole, holeSuggestion, inputShapeDecider, keepsShape, mergeHoles } f
 import { Deadline, EvaluationBudget, PARSE_LIMITS } from '../limits';
 import { Evaluator } from './evaluator';
 import { IDENTITY_STAND_IN_TYPES, PREPROCESSING_TYPES } from './kerasApi';
-import { FunctionalModel, MAX_STEPS, SequentialModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './values';
+import { FunctionalModel, MAX_STEPS, SequentialModel, SubclassedModel, type CompileRecord, type GraphNode, type LayerValue, type ModelValue } from './values';
 import { withVariants, type Reading, type VariantValues } from './variants';
 
 export interface PythonParseOptions {
@@ -81,6 +81,8 @@ function readPython(text: string, fileName: string, options: PythonParseOptions 
     (m) => (m.template ? `${m.returnedBy ?? m.template.fn}[${m.template.branch ?? ''}]` : undefined),
   );
   for (const model of evaluator.models) {
+    // Subclassed models became functional ones when the reading ended (or were said left out).
+    if (model instanceof SubclassedModel) continue;
     const types = model instanceof FunctionalModel ? nodesReaching(model.outputs.map((t) => t.node)).map((n) => n.layer.type) : model.layers.map((l) => l.type);
     if (types.some((t) => PREPROCESSING_TYPES.has(t)) && types.every((t) => t === 'inputLayer' || PREPROCESSING_TYPES.has(t))) {
       // A data pipeline (augmentation, rescaling, lookups): no weights, so no gradient to measure.

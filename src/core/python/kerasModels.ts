@@ -17,10 +17,11 @@ import { KerasConfigEvaluator } from './kerasConfig';
 import { lambdaAffine } from './lambdaAffine';
 import { callPure, kerasDataset, PURE_MODULES } from './pyLibraries';
 import { savedModelConfig, type SavedLayer, type SavedModelConfig } from './savedModel';
+import { notTensors, withSelf } from './calls';
 import { rangeOf, snippet } from './syntax';
 import {
-  Backbone, ConfigResult, FunctionalModel, LayerValue, NdArray, PyDict, PyModule, SequentialModel, TensorValue, Unknown,
-  describe, truthy, type Arg, type Args, type GraphNode, type ModelValue, type Value,
+  Backbone, ClassValue, ConfigResult, FunctionalModel, LayerValue, NdArray, PyDict, PyInstance, PyModule, SequentialModel, SubclassedModel, TensorValue, Unknown,
+  describe, truthy, type Arg, type Args, type GraphNode, type KeptModel, type ModelValue, type Value,
 } from './values';
 
 /** Evaluation steps one layer costs (measured: a 5,000-layer reading took ~0.4 s, ~30-50 times its steps' share). */
@@ -108,6 +109,315 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     return outputs.length === 1 ? outputs[0] : outputs;
   }
 
+  // ----- subclassed models
+
+  /**
+   * `MyModel(...)` for a class of the file that subclasses `keras.Model`: its `__init__` runs on a
+   * new instance (the layers it makes are its attributes), and the model is kept; its `call` is
+   * followed when the reading ends (`traceSubclassed`), once the input shape is known. A class
+   * of another file is not run here (its text is another file's): left out, said on the call.
+   */
+  protected override instantiateModel(cls: ClassValue, args: Args, site: SyntaxNode, template?: { readonly given: ReadonlyMap<string, Value> }): Value {
+    const init = cls.methods.get('__init__');
+    const foreign = [...cls.methods.values()].map((fn) => fn.owner).find((o): o is KerasModelEvaluator => o instanceof KerasModelEvaluator && o !== this);
+    if (foreign) {
+      // A class imported from the user's module (`from models import Net`): its `__init__` (and
+      // later its `call`) run in that file's evaluator, on its text; the model is this file's,
+      // with what this file states about it (build, fit, compile), said at this call.
+      const at = foreign.modelClasses.find((c) => c.cls === cls)?.node;
+      if (!at) {
+        this.problem(`\`${cls.name}\` is a subclassed Keras model of another file that is not read here; it is not measured.`, rangeOf(site), 'warning', true);
+        return new Unknown(this.t(site), `\`${cls.name}\` is defined in another file`);
+      }
+      const before = foreign.models.length;
+      const problemsBefore = foreign.problems.length;
+      const made = foreign.instantiateModel(cls, args, at);
+      foreign.models.splice(before);
+      this.forwardProblems(foreign, problemsBefore, rangeOf(site));
+      if (!(made instanceof SubclassedModel)) return made;
+      const model = new SubclassedModel(rangeOf(site), made.instance, made.site);
+      model.owner = foreign;
+      if (this.templateFills) model.fills = this.templateFills;
+      this.nameModel(model, args);
+      this.keepModel(model);
+      return model;
+    }
+    const instance = new PyInstance(cls);
+    const model = new SubclassedModel(rangeOf(site), instance, site);
+    if (this.customLayers.length) model.inLayer = this.customLayers[this.customLayers.length - 1];
+    if (this.templateFills) model.fills = this.templateFills;
+    this.nameModel(model, args);
+    this.instantiated.add(cls);
+    // A template run (a class nobody instantiates) binds `self` by name: it ignores positional arguments.
+    const run = template && init ? { given: new Map([...template.given, [init.params[0]?.name ?? 'self', instance]]) } : undefined;
+    if (init) this.inLayer(cls, () => this.callFunction(init, withSelf(instance, args), site, run));
+    this.keepModel(model);
+    return model;
+  }
+
+  /** Model classes of the file instantiated in this reading. */
+  protected readonly instantiated = new Set<ClassValue>();
+
+  /**
+   * A subclassed model called: on symbolic tensors its `call` is followed right there (its layers
+   * join the model that calls it, like a custom layer's); on an array (`model(tf.zeros((1, 28,
+   * 28)))`, `model(x_train[:1])`) the array states its input shape, and the result is not a tensor.
+   */
+  protected override applySubclassed(model: SubclassedModel, args: Args, site: SyntaxNode): Value {
+    const input = args.positional[0]?.value ?? args.keywords.get('inputs')?.value ?? args.keywords.get('x')?.value;
+    if (input instanceof NdArray) {
+      if (input.shape.length > 1 && !model.givenShapes.has('call')) model.givenShapes.set('call', { shape: input.shape.slice(1), from: `\`${this.t(site).slice(0, 40)}\`` });
+      return new Unknown(this.t(site), 'the model\'s output on concrete data is not evaluated');
+    }
+    const given = Array.isArray(input) ? input : [input];
+    if (input === undefined || !given.every((v): v is TensorValue => v instanceof TensorValue)) {
+      const unknown = given.find((v): v is Unknown => v instanceof Unknown);
+      return new Unknown(this.t(site), unknown ? unknown.reason : 'model called on a value that is not a tensor', unknown?.hole);
+    }
+    const only = given.length === 1 ? given[0]!.node : undefined;
+    const shape = only && only.layer.type === 'inputLayer' && only.inbound.length === 0 ? only.layer.config.shape : undefined;
+    if (Array.isArray(shape) && shape.every((d) => d === null || typeof d === 'number')) {
+      // `model(keras.Input((784,)))`: the model on its own takes that input too.
+      if (!model.givenShapes.has('input')) model.givenShapes.set('input', { shape: shape as (number | null)[], from: `\`${this.t(site).slice(0, 40)}\`` });
+    } else model.appliedAt ??= rangeOf(site);
+    if (model.owner) return new Unknown(this.t(site), `\`${model.instance.cls.name}\` is defined in another file; its \`call\` on tensors of this file is not followed`);
+    return this.followCall(model, input, args, site);
+  }
+
+  /** Problems another file's evaluator said since `from` (not its infos), said again at `at` in this file with that file's name. */
+  protected forwardProblems(other: KerasModelEvaluator, from: number, at: SourceRange): void {
+    const file = other.options.fileName?.split(/[\\/]/).pop() ?? 'the imported file';
+    for (const p of other.problems.slice(from)) if (p.severity !== 'info') this.problem(`${p.message} (in \`${file}\`)`, at, p.severity, p.leftOut);
+  }
+
+  /** Runs a subclassed model's `build` (once) and `call` on `input`; its tensors, or an Unknown with the reason. */
+  protected followCall(model: SubclassedModel, input: Value, args: Args | undefined, site: SyntaxNode): Value {
+    const { instance } = model;
+    const cls = instance.cls;
+    const call = cls.methods.get('call');
+    if (!call) return new Unknown(this.t(site), `\`${cls.name}\` has no \`call\` method the parser could read`);
+    const build = cls.methods.get('build');
+    if (build && !model.built) {
+      model.built = true;
+      const first = Array.isArray(input) ? input[0] : input;
+      const c = first instanceof TensorValue && first.node.layer.type === 'inputLayer' ? first.node.layer.config.shape : undefined;
+      const shape: Value = Array.isArray(c) ? [null, ...(c as Value[])] : new Unknown('input_shape', 'the shape of a symbolic tensor is not evaluated');
+      this.inLayer(cls, () => this.callFunction(build, withSelf(instance, { positional: [{ value: shape }], keywords: new Map() }), site));
+    }
+    // `fit` calls the model with `training=True`: branches on it read as training does.
+    const keywords = new Map(args?.keywords ?? []);
+    keywords.delete('inputs');
+    keywords.delete('x');
+    if (!keywords.has('training')) keywords.set('training', { value: true });
+    const positional = args?.positional.length ? args.positional : [{ value: input }];
+    const result = this.inLayer(cls, () => this.callFunction(call, withSelf(instance, { positional, keywords }), site));
+    const bad = notTensors(result);
+    if (bad === undefined) return result;
+    return new Unknown(this.t(site), `the \`call\` of the subclassed model \`${cls.name}\` could not be followed: ${bad}`);
+  }
+
+  /**
+   * When the reading ends: each subclassed model becomes a functional model, its `call` followed
+   * on an input of the shape the file states (in this order: `model.build(shape)`, the model
+   * called on an array, on a `keras.Input`, the data given to `fit`, `input_shape=` on a layer
+   * its `__init__` makes), else an input-shape hole `<model>.input_shape`. A model made inside
+   * another model or called inside one, and neither compiled nor given data, is measured there.
+   * A `call` that gives no tensor leaves the model out (exit 3) with the reason, on the line
+   * that lost the tensor. Models of classes with their own `train_step` were said at the class.
+   */
+  protected finishSubclassed(): void {
+    for (const { cls, range } of this.modelClasses) {
+      if (this.instantiated.has(cls) || cls.methods.has('train_step')) continue;
+      // A base other model classes of the file extend is read through them.
+      if (this.modelClasses.some((other) => other.bases.includes(cls.name))) continue;
+      this.problem(`\`${cls.name}\` subclasses \`keras.Model\` but is never instantiated in this file, so its inputs and layers are not known: it is not measured.`, range, 'warning', true);
+    }
+    for (let i = 0; i < this.models.length; i++) {
+      const model = this.models[i]!;
+      if (!(model instanceof SubclassedModel)) continue;
+      const traced = this.guarded(() => this.traceSubclassed(model));
+      if (traced) {
+        this.models[i] = traced;
+        for (let k = 0; k < this.flowHoles.length; k++) if (this.flowHoles[k]!.model === model) this.flowHoles[k] = { ...this.flowHoles[k]!, model: traced };
+      } else {
+        this.models.splice(i--, 1);
+      }
+    }
+  }
+
+  protected traceSubclassed(model: SubclassedModel): FunctionalModel | undefined {
+    const cls = model.instance.cls;
+    if (cls.methods.has('train_step')) return undefined;
+    const name = model.name ?? cls.name;
+    if ((model.appliedAt || model.inLayer) && !model.compile && !model.fitShape && model.givenShapes.size === 0) {
+      this.problem(model.appliedAt
+        ? `\`${name}\` (a subclassed model) is called on a tensor at line ${lineOf(this.text, model.appliedAt.start)}: its layers are measured in the model that calls it, not on their own.`
+        : `\`${name}\` (a subclassed model) is part of \`${model.inLayer}\`: its layers are measured in the model that uses it, not on their own.`, model.range, 'info');
+      return undefined;
+    }
+    let shape: readonly (number | null)[] | undefined;
+    let from: string | undefined;
+    for (const kind of ['build', 'call', 'input'] as const) {
+      const given = model.givenShapes.get(kind);
+      if (given && !shape) ({ shape, from } = given);
+    }
+    if (!shape && model.fitShape) [shape, from] = [model.fitShape.slice(1), model.fitShapeFrom ?? 'model.fit'];
+    if (!shape) {
+      const declared = declaredShape(model.instance.attrs);
+      if (declared) [shape, from] = [declared.shape, `\`input_shape=\` of \`${declared.layer}\``];
+    }
+    const holeName = `${name}.input_shape`;
+    const filled = this.fillForModel(model, holeName)?.value;
+    if (Array.isArray(filled) && filled.length && filled.every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0)) [shape, from] = [filled as number[], undefined];
+    let config: ConfigValue;
+    let holeMessage: string | undefined;
+    if (shape) {
+      config = [...shape];
+    } else {
+      const data = this.dataArrays.find((a) => /^x|^inputs?$|^features?|^data|_x$|train$/i.test(a.name) && !/^y/i.test(a.name));
+      this.holeRanges.set(holeName, model.range);
+      config = { $unknown: holeName, reason: 'a subclassed model takes its input shape from the data it is first called on', hole: holeName };
+      // Said once its `call` is followed (a model left out needs no shape).
+      holeMessage = `\`${name}\` (a subclassed model) gets its input shape from the data it is first called on, which the file does not state: give \`${holeName}\` a value${data ? `, e.g. \`# gradient-lens: ${holeName}=(${data.shape.slice(1).join(', ')},)\` (the shape of \`${data.name}\` without its batch)` : ''}, or call \`${name}.build((None, ...))\`.`;
+    }
+    const owner = model.owner instanceof KerasModelEvaluator ? model.owner : this;
+    const layer = new LayerValue('inputLayer', true, { shape: config }, {}, undefined, model.range, undefined);
+    // Numbered where its layers are made (the graph is ordered by these numbers).
+    const input = new TensorValue({ layer, inbound: [], order: owner.nodeOrder++ });
+    const problemsBefore = owner.problems.length;
+    const run = owner.runCall(model, input);
+    const result = run.result;
+    if (result instanceof Unknown) {
+      const call = cls.methods.get('call');
+      const where = run.where;
+      const inFile = owner === this ? '' : ` (in \`${owner.options.fileName?.split(/[\\/]/).pop() ?? 'the imported file'}\`, line ${lineOf(owner.text, where?.range.start ?? call?.node.from ?? 0)})`;
+      const range = owner !== this ? model.range : where?.range ?? (call ? { start: call.node.from, end: this.text.indexOf('\n', call.node.from) > 0 ? this.text.indexOf('\n', call.node.from) : call.node.to } : model.range);
+      // The op that lost the tensor says why; the chain of layers it went through does not.
+      const why = where ? where.reason : result.reason.replace(/^the `call` of the subclassed model `[^`]*` could not be followed: /, '');
+      this.problem(`\`${name}\` (a subclassed model) is not measured: its \`call\` could not be followed ${inFile ? inFile.trim() : 'here'}: ${why}.`, range, 'warning', true);
+    }
+    if (owner !== this) {
+      this.forwardProblems(owner, problemsBefore, model.range);
+      if (!(result instanceof Unknown)) {
+        // Ranges into the other file mean nothing here: its layers are said at this file's call.
+        const moved = new Map<LayerValue, LayerValue>();
+        const outs = (Array.isArray(result) ? result : result instanceof PyDict ? [...result.items.values()] : [result]).filter((t): t is TensorValue => t instanceof TensorValue);
+        for (const node of nodesReaching(outs.map((t) => t.node))) {
+          if (node === input.node) continue;
+          const old = node.layer;
+          let copy = moved.get(old);
+          if (!copy) moved.set(old, (copy = new LayerValue(old.type, old.known, old.config, {}, undefined, model.range, old.iteration, old.partOf)));
+          (node as { layer: LayerValue }).layer = copy;
+        }
+      }
+    }
+    if (!(result instanceof TensorValue || Array.isArray(result) || result instanceof PyDict)) return undefined;
+    if (holeMessage) this.problem(holeMessage, model.range, 'warning');
+    if (shape && from) {
+      const said = from.startsWith('`') ? from : `\`${from.replace(/^model\./, `${name}.`)}\``;
+      this.problem(`\`${name}\` (a subclassed model) is measured on the input shape ${said} states, (${shape.map((d) => d ?? 'None').join(', ')},).`, model.range, 'info');
+    }
+    const outputs = (Array.isArray(result) ? result : result instanceof PyDict ? [...result.items.values()] : [result]) as TensorValue[];
+    // Keras shares one layer's weights across its applications; the graph has a layer per application.
+    const applied = new Map<LayerValue, number>();
+    for (const node of nodesReaching(outputs.map((t) => t.node))) applied.set(node.layer, (applied.get(node.layer) ?? 0) + 1);
+    for (const [shared, times] of applied) {
+      if (times > 1 && owner === this && shared.type !== 'inputLayer') this.problem(`This layer is applied ${times} times in \`${cls.name}.call\` (Keras shares its weights); it is measured as ${times} layers with weights of their own, so the parameter count is higher than Keras'.`, shared.range, 'info');
+    }
+    const traced = new FunctionalModel(model.range, [input], outputs);
+    if (model.compile) traced.compile = model.compile;
+    if (model.name !== undefined) traced.name = model.name;
+    else traced.name = name;
+    traced.nameDepth = model.nameDepth;
+    if (model.named) traced.named = model.named;
+    if (model.fills) traced.fills = model.fills;
+    if (model.template) traced.template = model.template;
+    if (model.returnedBy) traced.returnedBy = model.returnedBy;
+    return traced;
+  }
+
+  /**
+   * Follows a subclassed model's `call` on `input` in this (its class's) file, noting where a
+   * symbolic tensor was lost: the result, and the first op that lost the tensor the result's
+   * reason goes back to (else the first lost).
+   */
+  protected runCall(model: SubclassedModel, input: TensorValue): { result: Value; where?: { readonly range: SourceRange; readonly reason: string } } {
+    this.lostTensors = [];
+    try {
+      const result = this.followCall(model, input, undefined, model.site);
+      const lost = this.lostTensors;
+      const where = result instanceof Unknown ? lost.find((l) => result.reason.includes(l.reason)) ?? lost[0] : undefined;
+      return { result, ...(where ? { where } : {}) };
+    } finally {
+      this.lostTensors = undefined;
+    }
+  }
+
+  /**
+   * TensorFlow / Keras ops on symbolic tensors that Keras runs as weightless layers (TFOpLambda)
+   * and tfjs has as layers: activations (`tf.nn.relu(x)`, `tf.sigmoid(x)`, `keras.activations.gelu`,
+   * `keras.ops.relu`) as `Activation` (`leaky_relu` as `LeakyReLU`, alpha 0.2 as in TF), `tf.concat`
+   * as `Concatenate`, `tf.add` / `tf.multiply` / `tf.maximum` / `tf.minimum` of two tensors as the
+   * merge layer, `tf.reshape(x, (-1, ...))` as `Reshape`. The layer's range is the op's call; it
+   * has no keyword ranges, so fixes that rewrite a layer's arguments say they cannot. Undefined
+   * for anything else (the op is then not evaluated).
+   */
+  protected tensorOp(modulePath: readonly string[], args: Args, site: SyntaxNode): Value | undefined {
+    const k = kerasPath(modulePath);
+    const path = modulePath[0] === 'tensorflow' && !k ? modulePath.slice(1) : k && (k[0] === 'ops' || k[0] === 'activations') ? k : undefined;
+    if (!path || path.length > 2 || (path.length === 2 && !['nn', 'math', 'activations', 'ops'].includes(path[0]!))) return undefined;
+    const name = path[path.length - 1]!;
+    const arg = (i: number, ...keys: string[]): Value | undefined => args.positional[i]?.value ?? keys.map((key) => args.keywords.get(key)?.value).find((v) => v !== undefined);
+    const first = arg(0, 'x', 'features', 'input', 'tensor', 'values', 'xs');
+    const apply = (type: string, keywords: [string, Value][], input: Value): Value => {
+      const layer = this.makeLayer(type, true, [], { positional: [], keywords: new Map(keywords.map(([key, value]) => [key, { value }])) }, site);
+      return this.applyLayer(layer, { positional: [{ value: input }], keywords: new Map() }, site);
+    };
+    if (first instanceof TensorValue && TENSOR_ACTIVATIONS.has(name)) {
+      if (name === 'leaky_relu') {
+        const alpha = arg(1, 'alpha', 'negative_slope');
+        return apply('leakyReLU', [['alpha', typeof alpha === 'number' ? alpha : 0.2]], first);
+      }
+      return apply('activation', [['activation', name === 'silu' ? 'swish' : name]], first);
+    }
+    if ((name === 'concat' || name === 'concatenate') && Array.isArray(first) && first.length > 1 && first.every((t) => t instanceof TensorValue)) {
+      const axis = arg(1, 'axis');
+      if (typeof axis !== 'number' && !(path[0] === 'ops' && axis === undefined)) return undefined;
+      return apply('concatenate', [['axis', typeof axis === 'number' ? axis : -1]], first);
+    }
+    const merge = ({ add: 'add', multiply: 'multiply', maximum: 'maximum', minimum: 'minimum' } as Record<string, string>)[name];
+    const second = arg(1, 'y');
+    if (merge && first instanceof TensorValue && second instanceof TensorValue) return apply(merge, [], [first, second]);
+    if (name === 'reshape' && first instanceof TensorValue) {
+      const shape = arg(1, 'shape', 'newshape');
+      if (!Array.isArray(shape) || shape.length < 2 || shape[0] !== -1 && shape[0] !== null) return undefined;
+      const rest = shape.slice(1);
+      if (!rest.every((d) => typeof d === 'number' && Number.isInteger(d) && (d > 0 || d === -1)) || rest.filter((d) => d === -1).length > 1) return undefined;
+      return apply('reshape', [['target_shape', rest]], first);
+    }
+    return undefined;
+  }
+
+  /**
+   * `x * 2.0`, `x / 255.0`, `x + 1`, `x - 0.5` on a symbolic tensor and a number: Keras applies
+   * the op as a weightless layer (TFOpLambda), the same map as `Rescaling(scale, offset)`.
+   */
+  protected override tensorScalar(op: string, a: TensorValue | number, b: TensorValue | number, node: SyntaxNode): Value | undefined {
+    const tensor = (a instanceof TensorValue ? a : b) as TensorValue;
+    const k = (typeof a === 'number' ? a : b) as number;
+    let scale = 1;
+    let offset = 0;
+    if (op === '*') scale = k;
+    else if (op === '/' && a instanceof TensorValue && k !== 0) scale = 1 / k;
+    else if (op === '+') offset = k;
+    else if (op === '-' && a instanceof TensorValue) offset = -k;
+    else if (op === '-') [scale, offset] = [-1, k];
+    else return undefined;
+    const keywords = new Map<string, Arg>([['scale', { value: scale }], ['offset', { value: offset }]]);
+    const layer = this.makeLayer('rescaling', true, [], { positional: [], keywords }, node);
+    return this.applyLayer(layer, { positional: [{ value: tensor }], keywords: new Map() }, node);
+  }
+
   /** `keras.Input(shape=...)` placed in a Sequential: tfjs' `inputLayer` reads `inputShape`. */
   protected asInputLayer(layer: LayerValue): LayerValue {
     const rename = (key: string): string => (key === 'shape' ? 'inputShape' : key === 'batchShape' ? 'batchInputShape' : key);
@@ -127,8 +437,14 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     if (PURE_MODULES.has(module.path[0]!)) return callPure(module.path, args, this.t(site));
     const tf1 = tf1Optimizer(module.path);
     if (tf1) return this.optimizer(['optimizers', tf1], args, site, module.path.join('.'));
+    const op = this.tensorOp(module.path, args, site);
+    if (op) return op;
     const path = kerasPath(module.path);
     const what = module.path.join('.');
+    if (!path && module.path[0] === 'tensorflow') {
+      const array = tensorArray(module.path.slice(1).join('.'), args);
+      if (array) return array;
+    }
     if (!path || path.length === 0) return new Unknown(this.t(site), `\`${what}(...)\` is not evaluated`);
     const last = path[path.length - 1]!;
     const first = path[0]!;
@@ -393,7 +709,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
   }
 
   /** Keras' `name=` names the model: it wins over the variable it is bound to. */
-  protected nameModel(model: ModelValue, args: Args): void {
+  protected nameModel(model: KeptModel, args: Args): void {
     const name = args.keywords.get('name')?.value;
     if (typeof name === 'string' && name) {
       model.name = name;
@@ -609,6 +925,58 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
       }
     }
   }
+}
+
+/** Activation functions that, applied to a symbolic tensor, are Keras' `Activation` (tfjs has each). */
+const TENSOR_ACTIVATIONS = new Set(['relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'gelu', 'swish', 'silu', 'softplus', 'softsign', 'hard_sigmoid', 'leaky_relu']);
+
+/** The input shape (without batch) that a layer a subclassed model's `__init__` made first declares (`input_shape=(784,)`). */
+function declaredShape(attrs: ReadonlyMap<string, Value>): { shape: readonly (number | null)[]; layer: string } | undefined {
+  const of = (v: Value, attr: string): { shape: readonly (number | null)[]; layer: string } | undefined => {
+    if (v instanceof LayerValue) {
+      const c = v.config;
+      const shape = Array.isArray(c.inputShape) ? c.inputShape : Array.isArray(c.batchInputShape) ? c.batchInputShape.slice(1) : typeof c.inputDim === 'number' && v.type !== 'embedding' ? [c.inputDim] : undefined;
+      return shape && shape.length && shape.every((d) => d === null || (typeof d === 'number' && d > 0)) ? { shape: shape as (number | null)[], layer: `self.${attr}` } : undefined;
+    }
+    if (v instanceof SequentialModel && v.layers[0]) return of(v.layers[0], attr);
+    if (Array.isArray(v) && v[0] !== undefined) return of(v[0], attr);
+    return undefined;
+  };
+  for (const [attr, value] of attrs) {
+    const found = of(value, attr);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * `tf.zeros((1, 28, 28))`, `tf.ones(shape)`, `tf.random.normal((8, 16))`, `tf.constant(array)`,
+ * `tf.expand_dims(x, -1)`: concrete tensors of a shape the script states (an input shape for a
+ * subclassed model called on them); undefined for anything else.
+ */
+function tensorArray(name: string, args: Args): NdArray | undefined {
+  const first = args.positional[0]?.value ?? args.keywords.get('shape')?.value ?? args.keywords.get('value')?.value ?? args.keywords.get('input')?.value;
+  const dims = (v: Value | undefined): number[] | undefined => (Array.isArray(v) && v.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0) ? (v as number[]) : undefined);
+  if (['zeros', 'ones', 'random.normal', 'random.uniform', 'random.truncated_normal', 'fill'].includes(name)) {
+    const shape = dims(first);
+    return shape ? new NdArray(shape) : undefined;
+  }
+  if (['constant', 'convert_to_tensor', 'cast', 'identity', 'zeros_like', 'ones_like'].includes(name) && first instanceof NdArray) return first;
+  if (name === 'expand_dims' && first instanceof NdArray) {
+    const axis = args.positional[1]?.value ?? args.keywords.get('axis')?.value;
+    if (typeof axis !== 'number') return undefined;
+    const at = axis < 0 ? first.shape.length + 1 + axis : axis;
+    if (at < 0 || at > first.shape.length) return undefined;
+    return new NdArray([...first.shape.slice(0, at), 1, ...first.shape.slice(at)]);
+  }
+  return undefined;
+}
+
+/** 1-based line of `offset` in `text`. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 /**

@@ -108,6 +108,11 @@ export function callPure(path: readonly string[], args: Args, siteText: string):
     else if (sub === 'random.choice') shape = dims(kw('size') ?? a[1]);
     else if (['zeros_like', 'ones_like', 'empty_like', 'full_like', 'array', 'asarray', 'copy'].includes(sub) && a[0] instanceof NdArray) shape = [...a[0].shape];
     else if (sub === 'array' || sub === 'asarray') shape = nestedShape(a[0]);
+    else if (sub === 'expand_dims' && a[0] instanceof NdArray && typeof (a[1] ?? kw('axis')) === 'number') {
+      const axis = (a[1] ?? kw('axis')) as number;
+      const at = axis < 0 ? a[0].shape.length + 1 + axis : axis;
+      if (at >= 0 && at <= a[0].shape.length) shape = [...a[0].shape.slice(0, at), 1, ...a[0].shape.slice(at)];
+    }
     else if (sub === 'eye' || sub === 'identity') shape = typeof a[0] === 'number' ? [a[0], typeof a[1] === 'number' ? a[1] : a[0]] : undefined;
     else if (sub === 'arange' && a.every((d) => typeof d === 'number') && a.length) {
       const [start, stop, step] = a.length === 1 ? [0, a[0] as number, 1] : [a[0] as number, a[1] as number, (a[2] as number | undefined) ?? 1];

@@ -10,7 +10,7 @@ import { ExpressionEvaluator } from './expressions';
 import { KERAS_BASES, kerasPath } from './kerasApi';
 import { comparisons, kids, pyString, rangeOf } from './syntax';
 import {
-  ClassValue, FunctionalModel, MAX_LOOP, NdArray, PyDict, PyFunction, PyInstance, PyModule, Scope, SequentialModel, Unknown,
+  ClassValue, FunctionalModel, MAX_LOOP, NdArray, PyDict, PyFunction, PyInstance, PyModule, Scope, SequentialModel, SubclassedModel, Unknown,
   describe, equal, isPrimitive, truthy, type Completion, type Param, type Value,
 } from './values';
 
@@ -163,7 +163,7 @@ export abstract class StatementEvaluator extends ExpressionEvaluator {
         const name = this.t(target);
         scope.vars.set(name, value);
         if (value instanceof NdArray && value.shape.length > 1) this.dataArrays.push({ name, shape: value.shape });
-        if (value instanceof SequentialModel || value instanceof FunctionalModel) {
+        if (value instanceof SequentialModel || value instanceof FunctionalModel || value instanceof SubclassedModel) {
           if (this.depth < value.nameDepth) {
             value.name = name;
             value.nameDepth = this.depth;
@@ -470,11 +470,21 @@ export abstract class StatementEvaluator extends ExpressionEvaluator {
       const fn = this.defineFunction(def, classScope);
       if (fn) methods.set(fn.name, fn);
     }
-    if (keras && model) {
-      // A subclassed model is a model of the file that is not measured (exit 3); a subclassed
-      // layer is read where it is applied (its `call`), and a use it cannot follow says so.
-      this.problem(`Subclassed Keras class \`${name}\` is not supported: its layers are wired in Python code (\`call\`) that Gradient Lens does not follow. Build it with \`Sequential\` or the functional API to analyze it.`, { start: node.from, end: bases ? bases.to : nameNode.to }, 'warning', model);
+    const header = { start: node.from, end: bases ? bases.to : nameNode.to };
+    const trainStep = methods.get('train_step');
+    if (keras && model && trainStep) {
+      // Its own training loop (a GAN, a VAE, a distiller: several sub-models, losses of its
+      // own): what `fit` trains is not the `call` graph with the compiled loss. Not measured
+      // (exit 3); sub-models built with Sequential or the functional API are measured alone.
+      const def = trainStep.node;
+      const line = this.src.indexOf(':', def.from);
+      this.problem(`\`${name}\` trains with its own \`train_step\` (a GAN, VAE or distiller trains several models with losses of its own), which Gradient Lens does not follow: it is not measured. Models it is given that are built with \`Sequential\` or the functional API are measured on their own.`, { start: def.from, end: line > def.from && line < def.to ? line : def.to }, 'warning', true);
     }
-    scope.vars.set(name, new ClassValue(name, keras, model, methods));
+    const cls = new ClassValue(name, keras, model, methods);
+    if (keras && model) this.modelClasses.push({ cls, node, range: header, bases: bases ? kids(bases).map((b) => this.t(b)) : [] });
+    scope.vars.set(name, cls);
   }
+
+  /** Subclassed `keras.Model` classes of the file, in order, with their header and base names as written. */
+  protected readonly modelClasses: { readonly cls: ClassValue; readonly node: SyntaxNode; readonly range: SourceRange; readonly bases: readonly string[] }[] = [];
 }

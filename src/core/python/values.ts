@@ -93,7 +93,7 @@ export class BoundMethod {
  * that class is a model (`keras.Model` / `Sequential`, directly or through a class of the file)
  * rather than a layer. `methods` are its own and its file bases' (`__init__`, `call`...): a
  * custom layer or a plain class is instantiated by running `__init__` on a PyInstance, and a
- * custom layer applied to tensors runs `call` (a subclassed model is not read).
+ * custom layer applied to tensors runs `call`; a subclassed model's instance is a `SubclassedModel`.
  */
 export class ClassValue {
   constructor(
@@ -220,10 +220,50 @@ export class FunctionalModel implements ModelCommon {
 
 export type ModelValue = SequentialModel | FunctionalModel;
 
+/**
+ * An instance of a subclassed `keras.Model` of the file (`model = MyModel()`): its `__init__` has
+ * run on `instance`. Its `call` is followed on an input once the reading is over and the shape
+ * is known (kerasModels.ts `traceSubclassed`), which turns it into a `FunctionalModel`; called
+ * on symbolic tensors it is followed right there, like a custom layer.
+ */
+export class SubclassedModel implements ModelCommon {
+  compile?: CompileRecord;
+  name?: string;
+  nameDepth = Infinity;
+  named?: boolean;
+  fitShape?: readonly number[];
+  fitShapeFrom?: string;
+  fills?: ReadonlyMap<string, Value>;
+  template?: ModelCommon['template'];
+  returnedBy?: string;
+  /**
+   * Input shapes (without the batch) the file states, by where they come from: `model.build(s)`,
+   * `model(array)`, `model(keras.Input(...))`; the first of each kind is kept.
+   */
+  readonly givenShapes = new Map<'build' | 'call' | 'input', { readonly shape: readonly (number | null)[]; readonly from: string }>();
+  /** Where it was called on symbolic tensors of another model (its layers are measured there). */
+  appliedAt?: SourceRange;
+  /** The custom layer or model whose `__init__` / `call` made it. */
+  inLayer?: string;
+  /** Its `build(input_shape)` ran (Keras runs it once, before the first `call`). */
+  built = false;
+  /** The evaluator of the file that defines its class, when that is another file (its `call` runs there). */
+  owner?: unknown;
+  constructor(
+    readonly range: SourceRange,
+    readonly instance: PyInstance,
+    /** The call that made it (`MyModel()`): where its `call` is followed from. */
+    readonly site: SyntaxNode,
+  ) {}
+}
+
+/** Any model the reading keeps: a subclassed one becomes a FunctionalModel when its reading ends. */
+export type KeptModel = ModelValue | SubclassedModel;
+
 export type Value =
   | number | string | boolean | null | Value[]
   | PyDict | PyModule | PyFunction | Builtin | BoundMethod | ClassValue | ConfigResult
-  | LayerValue | TensorValue | SequentialModel | FunctionalModel | Unknown
+  | LayerValue | TensorValue | SequentialModel | FunctionalModel | SubclassedModel | Unknown
   | NdArray | ArgParser | Namespace | Backbone | PyModuleFile | PyInstance;
 
 export interface Param {
@@ -260,7 +300,7 @@ export class Scope {
 export interface TemplateRun {
   readonly def: SyntaxNode;
   readonly fn: string;
-  readonly models: ModelValue[];
+  readonly models: KeptModel[];
   /** Start offsets of the functions the run called (lezer nodes are not identity-stable). */
   readonly called: Set<number>;
 }
@@ -295,7 +335,7 @@ export function equal(a: Value, b: Value): boolean | undefined {
 
 export function describe(v: Value): string {
   if (v instanceof TensorValue) return 'a symbolic tensor';
-  if (v instanceof SequentialModel || v instanceof FunctionalModel) return 'a model';
+  if (v instanceof SequentialModel || v instanceof FunctionalModel || v instanceof SubclassedModel) return 'a model';
   if (v instanceof PyFunction || v instanceof Builtin || v instanceof BoundMethod) return 'a function';
   if (v instanceof ClassValue) return 'a class';
   if (v instanceof PyInstance) return `an instance of \`${v.cls.name}\``;
