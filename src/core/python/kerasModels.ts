@@ -148,8 +148,8 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     if (this.templateFills) model.fills = this.templateFills;
     this.nameModel(model, args);
     this.instantiated.add(cls);
-    // A template run (a class nobody instantiates) binds `self` by name: it ignores positional arguments.
-    const run = template && init ? { given: new Map([...template.given, [init.params[0]?.name ?? 'self', instance]]) } : undefined;
+    // A template run (a class nobody instantiates) passes `self` as its one positional argument.
+    const run = template && init ? { given: new Map(template.given) } : undefined;
     if (init) this.inLayer(cls, () => this.callFunction(init, withSelf(instance, args), site, run));
     this.keepModel(model);
     return model;
