@@ -768,13 +768,16 @@ async function measureOnce(
         // One predict batch for the whole input: a stateful RNN accepts only its own batch size.
         const outs = sideModel!.predict(x.length === 1 ? x[0]! : x, { batchSize: x[0]!.shape[0] ?? batchSize });
         const list = Array.isArray(outs) ? outs : [outs];
+        // Per layer: the dead or saturated fraction, and the output's root mean square (how the
+        // signal's scale grows through a ReLU stack: an over-scaled initializer shows there).
         return tf.stack(list.map((out, i) => {
           const node = nodes.get(judged[i]!.name);
           const activation = activationOf(node)!;
           const flat = tf.reshape(out, [out.shape[0]!, -1]);
-          if (DEAD_CAPABLE.has(activation)) return deadUnitFraction(tf, out, node?.config.dataFormat === 'channelsFirst');
+          const rms = tf.sqrt(tf.mean(tf.square(flat)));
+          if (DEAD_CAPABLE.has(activation)) return tf.stack([deadUnitFraction(tf, out, node?.config.dataFormat === 'channelsFirst'), rms]);
           const limit = activation === 'sigmoid' || activation === 'hardSigmoid' ? tf.abs(tf.sub(tf.mul(flat, 2), 1)) : tf.abs(flat);
-          return tf.mean(tf.cast(tf.greater(limit, 0.98), 'float32'));
+          return tf.stack([tf.mean(tf.cast(tf.greater(limit, 0.98), 'float32')), rms]);
         }));
       });
       const values = await packed.data();
@@ -782,7 +785,9 @@ async function measureOnce(
       const result: Record<string, ActivationStats> = {};
       judged.forEach((layer, i) => {
         const activation = activationOf(nodes.get(layer.name))!;
-        result[layer.name] = DEAD_CAPABLE.has(activation) ? { dead: values[i]! } : { saturated: values[i]! };
+        const fraction = values[2 * i]!;
+        const rms = values[2 * i + 1]!;
+        result[layer.name] = DEAD_CAPABLE.has(activation) ? { dead: fraction, rms } : { saturated: fraction, rms };
       });
       return result;
     };
