@@ -47,6 +47,9 @@ function buildRunner(tree: string, outdir: string): void {
   });
   const wasm = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   for (const file of readdirSync(wasm).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasm, file), join(outdir, file));
+  // Our fused kernels (scripts/build.mjs assembles them into dist-bench/); a tree without them
+  // never looks for them.
+  for (const file of readdirSync(join(root, 'dist-bench')).filter((f) => f.startsWith('gradient-lens-kernels'))) copyFileSync(join(root, 'dist-bench', file), join(outdir, file));
 }
 
 /** The sources of a commit, unpacked beside the benchmark's output (git archive: no worktree needed). */

@@ -1,6 +1,7 @@
 /**
  * Training benchmarks (results recorded in bench/README.md; compare ratios from one run):
- *  1. recording overhead: our measured training loop vs plain `model.fit`, same model, data, backend;
+ *  1. recording overhead: our measured training loop vs plain `model.fit`, same model, data, backend
+ *     (deep sigmoid MLP with SGD; MLP 50x512 with Adam); `--overhead [--rounds N]` runs only this;
  *  2. seed-model probe latency: worker start to first statistics;
  *  3. conv net training step on wasm (with Gradient Lens' kernels) vs the cpu backend, and GFLOP/s.
  * Run: npm run bench:training
@@ -17,6 +18,7 @@ import { measure } from '../src/training/measure';
 import { DEFAULT_RUN_OPTIONS } from '../src/training/protocol';
 import { TrainingSession } from '../src/training/session';
 import { registerMissingWasmKernels } from '../src/training/wasmKernels';
+import { makeFusedAdam, registerFusedKernels } from '../src/training/fusedKernels';
 
 setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
 const root = join(__dirname, '..');
@@ -42,47 +44,86 @@ function forwardFlops(graph: ModelGraph): number {
   return flops;
 }
 
-async function recordingOverhead(): Promise<string> {
+interface OverheadCase {
+  readonly title: string;
+  readonly file: string;
+  readonly samples: number;
+  readonly epochs: number;
+  /** The model's own optimizer as tfjs builds it, for `model.fit`. */
+  readonly tfjsOptimizer: () => tf.Optimizer;
+  /** The same update fused (fusedKernels.ts), when the product fuses it: a second `model.fit`. */
+  readonly fusedOptimizer?: () => tf.Optimizer;
+}
+
+const OVERHEAD_CASES: OverheadCase[] = [
+  { title: 'deep sigmoid MLP, 12 dense layers, SGD', file: 'examples/deep-sigmoid-mlp.ts', samples: 2048, epochs: 2, tfjsOptimizer: () => tf.train.sgd(0.1) },
+  {
+    title: 'MLP 50x512 (13.1 M weights), Adam',
+    file: 'bench/scale/mlp-50x512.ts',
+    samples: 256,
+    epochs: 1,
+    tfjsOptimizer: () => tf.train.adam(0.001),
+    fusedOptimizer: () => makeFusedAdam(tf, 0.001, 0.9, 0.999),
+  },
+];
+
+/**
+ * Recording overhead (issue 19: <= 1.10x of plain `model.fit` on the same backend, per round):
+ * the product's training steps (`measure`, the probe excluded) against `model.fit` of the same
+ * model, data size, batch, optimizer and loss, alternating in each round. Where the product fuses
+ * the optimizer's update, `model.fit` also runs with the fused optimizer, so that the recording
+ * alone is compared.
+ */
+async function recordingOverhead(rounds: number): Promise<string> {
   await tf.setBackend('wasm');
   registerMissingWasmKernels(tf);
-  const graph = parseModels(readFileSync(join(root, 'examples/deep-sigmoid-mlp.ts'), 'utf8'), 'deep-sigmoid-mlp.ts').models[0]!;
-  const samples = 2048;
+  const fused = registerFusedKernels(tf, __dirname);
+  if (fused) throw new Error(`The fused kernels did not start: ${fused}`);
   const batchSize = 32;
-  const epochs = 2;
-  const steps = (samples / batchSize) * epochs;
-  const times = { fit: [] as number[], measured: [] as number[] };
-  for (let round = 0; round < 5; round++) {
-    const model = buildModel(tf, graph);
-    model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
-    const x = tf.randomNormal([samples, 20], 0, 1, 'float32', 1);
-    const y = tf.oneHot(tf.floor(tf.randomUniform([samples], 0, 10, 'float32', 2)).toInt(), 10).toFloat();
-    const started = performance.now();
-    await model.fit(x, y, { epochs, batchSize, verbose: 0, shuffle: true });
-    times.fit.push(performance.now() - started);
-    tf.dispose([x, y]);
-    model.dispose();
-    // The training steps only: the probe before them is extra work model.fit does not do.
-    const summary = await measure(tf, graph, { ...DEFAULT_RUN_OPTIONS, samples, batchSize, epochs, probeBatches: 1 }, {}, { cancelled: () => false });
-    times.measured.push(summary.trainingMs);
+  const out: string[] = [];
+  for (const c of OVERHEAD_CASES) {
+    const graph = parseModels(readFileSync(join(root, c.file), 'utf8'), c.file).models[0]!;
+    const steps = (c.samples / batchSize) * c.epochs;
+    const shapeOf = buildModel(tf, graph);
+    const inputWidth = shapeOf.inputs[0]!.shape[1] as number;
+    shapeOf.dispose();
+    const classes = 10;
+    const fit = async (optimizer: tf.Optimizer): Promise<number> => {
+      const model = buildModel(tf, graph);
+      model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+      const x = tf.randomNormal([c.samples, inputWidth], 0, 1, 'float32', 1);
+      const y = tf.oneHot(tf.floor(tf.randomUniform([c.samples], 0, classes, 'float32', 2)).toInt(), classes).toFloat();
+      const started = performance.now();
+      await model.fit(x, y, { epochs: c.epochs, batchSize, verbose: 0, shuffle: true });
+      const ms = performance.now() - started;
+      tf.dispose([x, y]);
+      model.dispose();
+      optimizer.dispose();
+      return ms;
+    };
+    const times = { fit: [] as number[], fused: [] as number[], measured: [] as number[] };
+    for (let round = 0; round < rounds; round++) {
+      times.fit.push(await fit(c.tfjsOptimizer()));
+      if (c.fusedOptimizer) times.fused.push(await fit(c.fusedOptimizer()));
+      // The training steps only: the probe before them is extra work model.fit does not do.
+      const summary = await measure(tf, graph, { ...DEFAULT_RUN_OPTIONS, samples: c.samples, batchSize, epochs: c.epochs, probeBatches: 1, seeds: 1 }, {}, { cancelled: () => false });
+      times.measured.push(summary.trainingMs);
+    }
+    const ratios = (base: number[]) => base.map((f, i) => times.measured[i]! / f);
+    const gflops = (forwardFlops(graph) * 3 * batchSize * steps) / (median(times.measured) / 1000) / 1e9;
+    out.push(
+      `### Recording overhead (${c.title}; ${steps} steps of batch ${batchSize}, wasm)`,
+      '| run | median ms | measured / it, per round | median ratio |',
+      '| --- | --- | --- | --- |',
+      `| plain model.fit (tfjs' optimizer) | ${median(times.fit).toFixed(0)} | ${ratios(times.fit).map((r) => r.toFixed(2)).join(', ')} | ${median(ratios(times.fit)).toFixed(2)}x |`,
+      ...(times.fused.length ? [`| plain model.fit (the fused optimizer) | ${median(times.fused).toFixed(0)} | ${ratios(times.fused).map((r) => r.toFixed(2)).join(', ')} | ${median(ratios(times.fused)).toFixed(2)}x |`] : []),
+      `| Gradient Lens training steps (per-layer stats every step, activations every 25) | ${median(times.measured).toFixed(0)} | | |`,
+      '',
+      `${rounds} alternating rounds; load average ${loadavg().map((l) => l.toFixed(1)).join(', ')} at the end. The probe before training is not counted. ${gflops.toFixed(2)} GFLOP/s in the measured steps (forward + backward = 3x forward FLOPs).`,
+      '',
+    );
   }
-  const fit = median(times.fit);
-  const measured = median(times.measured);
-  // Per round: both runs of a round see about the same machine load.
-  const ratios = times.fit.map((f, i) => times.measured[i]! / f);
-  const gflops = (forwardFlops(graph) * 3 * batchSize * steps) / (measured / 1000) / 1e9;
-  return [
-    `### Recording overhead (deep sigmoid MLP, 12 dense layers, ${steps} steps of batch ${batchSize}, wasm)`,
-    '| run | median ms | ratio |',
-    '| --- | --- | --- |',
-    `| plain model.fit (shuffle, same optimizer and loss) | ${fit.toFixed(0)} | 1.00x |`,
-    `| Gradient Lens training steps (per-layer stats every step, activations every 25) | ${measured.toFixed(0)} | ${(measured / fit).toFixed(2)}x |`,
-    '',
-    `Per-round ratios (measured / fit): ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)}x. Load average ${loadavg()[0]!.toFixed(1)} at the end.`,
-    '',
-    'Medians of 5 alternating rounds. The probe that runs before training is not counted.',
-    '',
-    `Achieved ${gflops.toFixed(2)} GFLOP/s on this model (forward + backward = 3x forward FLOPs); small layers are bound by per-op overhead.`,
-  ].join('\n');
+  return out.join('\n');
 }
 
 async function probeLatency(): Promise<string> {
@@ -163,7 +204,9 @@ async function convNet(): Promise<string> {
 
 void (async () => {
   // --overhead: only the recording overhead (the cpu conv step takes minutes on a loaded machine).
-  const sections = process.argv.includes('--overhead') ? [await recordingOverhead()] : [await recordingOverhead(), await probeLatency(), await convNet()];
+  const roundsAt = process.argv.indexOf('--rounds');
+  const rounds = roundsAt >= 0 ? Number(process.argv[roundsAt + 1]) : 5;
+  const sections = process.argv.includes('--overhead') ? [await recordingOverhead(rounds)] : [await recordingOverhead(rounds), await probeLatency(), await convNet()];
   console.log(`## Training benchmarks (node ${process.version}, ${new Date().toISOString().slice(0, 10)}, 2 cores)\n`);
   console.log(sections.join('\n\n'));
 })();

@@ -5,7 +5,7 @@
 //   node scripts/build.mjs --bench    benchmarks into dist-bench/
 //   node scripts/build.mjs --integration   the in-host test suite into dist-integration/
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, copyFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, copyFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,9 +47,10 @@ function walk(dir, match) {
  *   `importScripts` of the glue pointed at the file beside it instead of the Blob tfjs posts.
  */
 function copyWasm(outdir) {
+  mkdirSync(outdir, { recursive: true });
+  for (const [file, bytes] of Object.entries(fusedKernelBinaries)) writeFileSync(join(outdir, file), bytes);
   const pkg = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm');
   const from = join(pkg, 'dist');
-  mkdirSync(outdir, { recursive: true });
   for (const file of readdirSync(from).filter((f) => f.endsWith('.wasm'))) {
     copyFileSync(join(from, file), join(outdir, file));
   }
@@ -59,6 +60,30 @@ function copyWasm(outdir) {
   const loadGlue = 'importScripts=function(){(0,eval)(fs.readFileSync(require("path").join(__dirname,"tfjs-backend-wasm-threaded-simd.js"),"utf8"))};';
   writeFileSync(join(outdir, 'tfjs-backend-wasm-threaded-simd.worker.js'), `${wasmWorkerContents.replace(/\n/g, '\\n')}\n${loadGlue}\n`);
 }
+
+/**
+ * Our fused kernels (src/training/fusedKernels.wat), assembled with wabt into two binaries beside
+ * the tfjs ones: one importing the single-threaded build's memory, one the threaded build's
+ * shared memory. wabt's validator refuses shared memories whatever the features (1.0.39), so
+ * V8's `WebAssembly.validate` checks both binaries instead.
+ */
+async function assembleFusedKernels() {
+  const wabt = await (await import('wabt')).default();
+  const text = readFileSync(join(root, 'src/training/fusedKernels.wat'), 'utf8');
+  const binaries = {};
+  for (const [file, limits] of [['gradient-lens-kernels.wasm', '1'], ['gradient-lens-kernels-shared.wasm', '1 65536 shared']]) {
+    const module = wabt.parseWat('fusedKernels.wat', text.replace('MEMORY_LIMITS', limits), { simd: true, threads: true });
+    try {
+      const { buffer } = module.toBinary({});
+      if (!WebAssembly.validate(buffer)) throw new Error(`${file}: the assembled module does not validate`);
+      binaries[file] = buffer;
+    } finally {
+      module.destroy();
+    }
+  }
+  return binaries;
+}
+const fusedKernelBinaries = await assembleFusedKernels();
 
 const node = {
   bundle: true,

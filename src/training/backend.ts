@@ -9,6 +9,7 @@ import type { Tfjs } from './buildModel';
 import type { WorkerOptions } from './protocol';
 import { registerDilatedConvGradient } from './dilatedConvGradient';
 import { registerMissingWasmKernels } from './wasmKernels';
+import { registerFusedKernels } from './fusedKernels';
 import { missingThreadedFiles, startThreadedWasm } from './wasmThreads';
 
 /**
@@ -25,6 +26,12 @@ function findWasmDir(explicit: string | undefined): string | undefined {
     // not installed as a package (the bundled extension): the bundle's folder is the place
   }
   return candidates.find((dir): dir is string => !!dir && existsSync(join(dir, 'tfjs-backend-wasm.wasm')));
+}
+
+/** Registers the fused kernels (fusedKernels.ts); a note when they could not start (tfjs' ops do their work then). */
+function fusedKernelsNote(tf: Tfjs, dir: string): string | undefined {
+  const failed = registerFusedKernels(tf, dir);
+  return failed ? `Gradient statistics and Adam run as tfjs ops, slower: ${failed}.` : undefined;
 }
 
 export interface BackendInfo {
@@ -61,7 +68,8 @@ export async function startBackend(tf: Tfjs, options: WorkerOptions): Promise<Ba
         const timeoutMs = options.threadsStartTimeoutMs ?? THREADED_START_TIMEOUT_MS;
         const threads = await startThreadedWasm(tf, { setThreadsCount, getThreadsCount }, dir, options.threads, timeoutMs);
         registerMissingWasmKernels(tf);
-        return { backend: 'wasm', threads };
+        const fusedNote = fusedKernelsNote(tf, dir);
+        return { backend: 'wasm', threads, ...(fusedNote ? { note: fusedNote } : {}) };
       } catch (error) {
         return { threadsFailed: error instanceof Error ? error.message : String(error) };
       }
@@ -72,7 +80,9 @@ export async function startBackend(tf: Tfjs, options: WorkerOptions): Promise<Ba
     if (await tf.setBackend('wasm')) {
       await tf.ready();
       registerMissingWasmKernels(tf);
-      return { backend: 'wasm', threads: 1, ...(note ? { note } : {}) };
+      const fusedNote = fusedKernelsNote(tf, dir);
+      const notes = [note, fusedNote].filter(Boolean).join(' ');
+      return { backend: 'wasm', threads: 1, ...(notes ? { note: notes } : {}) };
     }
   } catch (error) {
     await tf.setBackend('cpu');

@@ -11,6 +11,7 @@ import { DataError, permutation, syntheticData, userData, type Dataset } from '.
 import { trainingBlocker } from '../core/graph';
 import { judgeInitialization } from '../core/analysis/measuredRules';
 import { formatBudget } from './budget';
+import { gradientStatistics, makeFusedAdam } from './fusedKernels';
 import { registerGradientFixes } from './gradientFixes';
 import { deriveSeed, withSeededRandom } from './seeding';
 import type {
@@ -286,7 +287,7 @@ export function makeOptimizer(tf: Tfjs, value: ConfigValue | undefined): Optimiz
   if (typeof value === 'string') {
     const make = STRING_OPTIMIZERS[value.toLowerCase()];
     if (!make) throw new MeasureError(`Unknown optimizer '${value}'.`);
-    const optimizer = make(tf);
+    const optimizer = withFusedUpdate(tf, make(tf));
     return { optimizer, learningRate: learningRateOf(optimizer) };
   }
   if (isCallValue(value) && value.$call === CLIPPED_OPTIMIZER_CALL) {
@@ -298,10 +299,19 @@ export function makeOptimizer(tf: Tfjs, value: ConfigValue | undefined): Optimiz
     const name = value.$call.slice('train.'.length);
     const factory = (tf.train as unknown as Record<string, (...args: unknown[]) => tfjs.Optimizer>)[name];
     if (typeof factory !== 'function') throw new MeasureError(`\`tf.train.${name}\` is not a tfjs optimizer.`);
-    const optimizer = factory.apply(tf.train, value.args.map((a) => toTfjsValue(tf, a, 'optimizer')));
+    const optimizer = withFusedUpdate(tf, factory.apply(tf.train, value.args.map((a) => toTfjsValue(tf, a, 'optimizer'))));
     return { optimizer, learningRate: learningRateOf(optimizer) };
   }
   throw new MeasureError('The optimizer is not a constant the worker can build.');
+}
+
+/** Adam as the same update in one fused kernel per weight (fusedKernels.ts); other optimizers as they are. */
+function withFusedUpdate(tf: Tfjs, optimizer: tfjs.Optimizer): tfjs.Optimizer {
+  // By class name: tfjs' Optimizer answers `instanceof` for any optimizer (Symbol.hasInstance).
+  if (optimizer.getClassName() !== 'Adam') return optimizer;
+  const { learningRate, beta1, beta2, epsilon } = optimizer as unknown as { learningRate: number; beta1: number; beta2: number; epsilon: number };
+  optimizer.dispose();
+  return makeFusedAdam(tf, learningRate, beta1, beta2, epsilon);
 }
 
 function learningRateOf(optimizer: tfjs.Optimizer): number {
@@ -706,20 +716,16 @@ async function measureOnce(
     /**
      * One step: gradients of the data loss, statistics packed into one tensor that stays on the
      * device, and the update when training. Few ops per weight (the cost for small layers is
-     * per op): sum of squares, sum and max of |g|; square roots and means are taken in JS.
+     * per op): sum of squares, sum and max of |g| (one fused kernel per weight on wasm,
+     * fusedKernels.ts); square roots and means are taken in JS.
      * Layout: per recorded weight [sumSq, sumAbs, maxAbs], then the loss. Kernel weight norms
      * change slowly; they are read once per batch of steps (see `weightNorms`).
      */
     const step = (x: tfjs.Tensor[], y: tfjs.Tensor[], train: boolean): tfjs.Tensor1D =>
       seeded(() => tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => dataLoss(x, y), allTrainable);
-        const parts: tfjs.Tensor[] = [];
-        for (const weight of recorded) {
-          const g = grads[weight.variable.name]!;
-          const a = tf.abs(g);
-          parts.push(tf.sum(tf.square(g)), tf.sum(a), tf.max(a));
-        }
-        parts.push(value);
+        const parts: tfjs.Tensor[] = recorded.map((weight) => gradientStatistics(tf, grads[weight.variable.name]!));
+        parts.push(tf.reshape(value, [1]));
         if (train) {
           if (clipNorm !== undefined) {
             const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
@@ -731,7 +737,7 @@ async function measureOnce(
             update.applyGradients(grads);
           }
         }
-        return tf.stack(parts) as tfjs.Tensor1D;
+        return tf.concat(parts) as tfjs.Tensor1D;
       }));
     const width = recorded.length * 3 + 1;
 

@@ -258,7 +258,8 @@ const registeredBy = new WeakSet<object>();
  * Registers, for the wasm backend of this tfjs instance, the conv gradient kernels it lacks and
  * our replacements for its wrong MaxPoolGrad and slow Conv2DBackpropInput, plus the dense and
  * embedding kernels of `wasmDenseKernels.ts` (transposed BatchMatMul, UnsortedSegmentSum) and the
- * loop of `wasmLoopKernels.ts` (Conv3DBackpropInputV2). Call it after
+ * loop of `wasmLoopKernels.ts` (Conv3DBackpropInputV2), and an Identity that shares the data
+ * instead of copying it. Call it after
  * `await tf.setBackend('wasm')`. Returns the kernel names it registered; later calls return [].
  */
 export function registerMissingWasmKernels(tf: Tfjs): string[] {
@@ -298,6 +299,18 @@ export function registerMissingWasmKernels(tf: Tfjs): string[] {
     const attrs = attrsOf(args);
     const g = geometry(tf, attrs.inputShape as number[], filter.shape, { ...attrs, dataFormat: 'NHWC' }, true);
     return viaOps(tf, args.backend as WasmBackendLike, [dy, filter], (dyt, ft) => depthwiseInputGradient(tf, dyt!, ft!, g));
+  });
+  // tfjs' wasm Identity copies the data. The engine clones every tensor a kernel keeps for its
+  // gradient (saveTensorsForBackwardMode), so each training step copied every layer's input and
+  // kernel: 3% of a ResNet-20 run, 2% of MLP 50x512 (profiles, bench/README.md "Fused kernels").
+  // Sharing the data with a reference, as tfjs' own wasm Reshape does, is safe: no wasm kernel
+  // writes into its inputs (only non-max suppression places outputs at given addresses).
+  const copyingIdentity = original('Identity');
+  register('Identity', (args) => {
+    const x = args.inputs.x!;
+    if (x.dtype === 'string' && copyingIdentity) return copyingIdentity(args);
+    (args.backend as WasmBackendLike).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
   register('MaxPoolGrad', (args) => {
     const backend = args.backend as WasmBackendLike;

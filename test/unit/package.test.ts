@@ -15,6 +15,8 @@ test('the packaged file list: bundles, wasm, media, README, CHANGELOG, LICENSE o
     'LICENSE',
     'README.md',
     'dist/extension.js',
+    'dist/gradient-lens-kernels-shared.wasm',
+    'dist/gradient-lens-kernels.wasm',
     'dist/tfjs-backend-wasm-simd.wasm',
     'dist/tfjs-backend-wasm-threaded-simd.js',
     'dist/tfjs-backend-wasm-threaded-simd.wasm',

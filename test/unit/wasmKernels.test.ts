@@ -90,7 +90,7 @@ test('registers the missing conv gradient kernels (and the replaced ones) exactl
   const missing = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
   const first = registerMissingWasmKernels(tf);
   for (const name of missing) assert.ok(first.includes(name), `${name} registered`);
-  assert.deepEqual([...first].sort(), [...missing, 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'UnsortedSegmentSum', 'Conv3DBackpropInputV2'].sort());
+  assert.deepEqual([...first].sort(), [...missing, 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'UnsortedSegmentSum', 'Conv3DBackpropInputV2', 'Identity'].sort());
   const after = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
   for (const name of first) assert.ok(after.has(name), `${name} is in the wasm registry`);
   // Registration only adds to what was there.
@@ -340,4 +340,25 @@ test('the dense kernels leave no tensor or backend buffer behind', async () => {
     assert.deepEqual(footprint(), before);
   }
   tf.dispose([a, b, c]);
+});
+
+test('Identity on wasm shares the data (a clone costs no copy), and each reference lives on its own', async () => {
+  await tf.setBackend('wasm');
+  registerMissingWasmKernels(tf);
+  const footprint = () => [tf.memory().numTensors, tf.engine().backend.numDataIds()];
+  const before = footprint();
+  const x = tf.tensor1d([1, 2, 3]);
+  const copy = tf.clone(x);
+  assert.equal(copy.dataId, x.dataId);
+  // No new buffer for the clone: the backend holds one more reference, not one more tensor's data.
+  assert.deepEqual(footprint(), [before[0]! + 2, before[1]! + 1]);
+  x.dispose();
+  assert.deepEqual(Array.from(copy.dataSync()), [1, 2, 3]);
+  copy.dispose();
+  assert.deepEqual(footprint(), before);
+  // A kept input of a gradient (the engine clones it) still gives the right gradient.
+  const g = tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(v, v)))(tf.tensor1d([1, -2, 3])).dataSync());
+  assert.deepEqual(Array.from(g), [2, -4, 6]);
+  const strings = tf.tensor1d(['a', 'b'], 'string');
+  assert.deepEqual(tf.clone(strings).dataSync(), ['a', 'b']);
 });

@@ -85,7 +85,7 @@ test('the threaded build starts in the worker and trains to the same numbers and
   const two = await runWith({ threads: 2 });
   assert.equal(one.threads, 1);
   assert.equal(two.threads, 2, `log: ${two.log.join(' | ')}`);
-  assert.equal(two.summary.notes, undefined, 'no fallback note');
+  assert.equal(two.summary.notes, undefined, 'no fallback note (threads, or the fused kernels on the shared memory)');
   const verdict = (summary: RunSummary): string => measuredFindings(graph, summary, DEFAULT_MEASURED_THRESHOLDS).modelVerdict;
   assert.equal(verdict(two.summary), verdict(one.summary));
   assert.equal(two.summary.steps, one.summary.steps);

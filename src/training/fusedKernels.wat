@@ -1,0 +1,193 @@
+;; Gradient Lens' fused kernels for the tfjs wasm backend (src/training/fusedKernels.ts).
+;;
+;; They run on the backend's own memory (imported; the build writes a second binary whose memory
+;; is shared, for the threaded build) and read and write tensors where tfjs keeps them, so one
+;; pass over a gradient replaces the 5-13 passes of the tfjs ops they stand for (issue 19: Adam's
+;; update was 45% of an MLP 50x512 step, the statistics another 14%). 128-bit SIMD, 4 floats at
+;; a time, and a scalar loop for the last n mod 4. scripts/build.mjs assembles this with wabt.
+(module
+  (import "env" "memory" (memory MEMORY_LIMITS))
+
+;; Statistics of one gradient tensor: writes [sum of g^2, sum of |g|, max |g|] as 3 float32 at
+  ;; $out. 8 floats a step in two float32 accumulators (the loop is bound by the add's latency, so
+  ;; two chains run in parallel); every block of 1,024 floats their sums go into float64 ones, so
+  ;; a 13 M-weight kernel loses no more precision than a 1,024-float sum. The max is NaN when any g
+  ;; is NaN (f32x4.max and f32.max propagate it), as a gradient's norm is.
+  (func (export "gradientStats") (param $x i32) (param $n i32) (param $out i32)
+    (local $i i32) (local $end i32) (local $blockEnd i32) (local $p i32)
+    (local $a v128) (local $b v128) (local $mx v128)
+    (local $sqA v128) (local $sqB v128) (local $abA v128) (local $abB v128)
+    (local $sq64 v128) (local $ab64 v128) (local $fold v128)
+    (local $s f64) (local $sumSq f64) (local $sumAbs f64) (local $max f32)
+    (local.set $end (i32.and (local.get $n) (i32.const -8)))
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $blockEnd (select
+          (i32.add (local.get $i) (i32.const 1024)) (local.get $end)
+          (i32.lt_u (i32.add (local.get $i) (i32.const 1024)) (local.get $end))))
+        (local.set $sqA (v128.const f32x4 0 0 0 0))
+        (local.set $sqB (v128.const f32x4 0 0 0 0))
+        (local.set $abA (v128.const f32x4 0 0 0 0))
+        (local.set $abB (v128.const f32x4 0 0 0 0))
+        (loop $inner
+          (local.set $p (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))
+          (local.set $a (f32x4.abs (v128.load align=4 (local.get $p))))
+          (local.set $b (f32x4.abs (v128.load offset=16 align=4 (local.get $p))))
+          (local.set $mx (f32x4.max (f32x4.max (local.get $mx) (local.get $a)) (local.get $b)))
+          (local.set $abA (f32x4.add (local.get $abA) (local.get $a)))
+          (local.set $abB (f32x4.add (local.get $abB) (local.get $b)))
+          (local.set $sqA (f32x4.add (local.get $sqA) (f32x4.mul (local.get $a) (local.get $a))))
+          (local.set $sqB (f32x4.add (local.get $sqB) (f32x4.mul (local.get $b) (local.get $b))))
+          (local.set $i (i32.add (local.get $i) (i32.const 8)))
+          (br_if $inner (i32.lt_u (local.get $i) (local.get $blockEnd))))
+        (local.set $fold (f32x4.add (local.get $sqA) (local.get $sqB)))
+        (local.set $sq64 (f64x2.add (local.get $sq64) (f64x2.add
+          (f64x2.promote_low_f32x4 (local.get $fold))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $fold) (local.get $fold))))))
+        (local.set $fold (f32x4.add (local.get $abA) (local.get $abB)))
+        (local.set $ab64 (f64x2.add (local.get $ab64) (f64x2.add
+          (f64x2.promote_low_f32x4 (local.get $fold))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $fold) (local.get $fold))))))
+        (br $blocks)))
+    (local.set $sumSq (f64.add (f64x2.extract_lane 0 (local.get $sq64)) (f64x2.extract_lane 1 (local.get $sq64))))
+    (local.set $sumAbs (f64.add (f64x2.extract_lane 0 (local.get $ab64)) (f64x2.extract_lane 1 (local.get $ab64))))
+    (local.set $max (f32.max
+      (f32.max (f32x4.extract_lane 0 (local.get $mx)) (f32x4.extract_lane 1 (local.get $mx)))
+      (f32.max (f32x4.extract_lane 2 (local.get $mx)) (f32x4.extract_lane 3 (local.get $mx)))))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $s (f64.promote_f32 (f32.abs (f32.load align=4 (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))))))
+        (local.set $max (f32.max (local.get $max) (f32.demote_f64 (local.get $s))))
+        (local.set $sumAbs (f64.add (local.get $sumAbs) (local.get $s)))
+        (local.set $sumSq (f64.add (local.get $sumSq) (f64.mul (local.get $s) (local.get $s))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail)))
+    (f32.store align=4 (local.get $out) (f32.demote_f64 (local.get $sumSq)))
+    (f32.store offset=4 align=4 (local.get $out) (f32.demote_f64 (local.get $sumAbs)))
+    (f32.store offset=8 align=4 (local.get $out) (local.get $max)))
+
+  ;; One Adam update of one weight tensor (Kingma & Ba 2015, Algorithm 1, in tfjs 4.22's
+  ;; AdamOptimizer order, so the results are bit for bit those of tfjs' ops):
+  ;;   m' = m*beta1 + g*(1-beta1);  v' = v*beta2 + g^2*(1-beta2)
+  ;;   w' = ((m'/c1) / (sqrt(v'/c2) + epsilon)) * (-lr) + w,   c1 = 1-beta1^t, c2 = 1-beta2^t
+  ;; All float32. Writes w', m', v' to their own buffers (tfjs assigns them to the variables).
+  (func (export "adam")
+    (param $w i32) (param $g i32) (param $m i32) (param $v i32)
+    (param $wOut i32) (param $mOut i32) (param $vOut i32) (param $n i32)
+    (param $beta1 f32) (param $oneMinusBeta1 f32) (param $beta2 f32) (param $oneMinusBeta2 f32)
+    (param $c1 f32) (param $c2 f32) (param $epsilon f32) (param $negLr f32)
+    (local $i i32) (local $end i32) (local $at i32)
+    (local $gv v128) (local $mv v128) (local $vv v128)
+    (local $b1 v128) (local $nb1 v128) (local $b2 v128) (local $nb2 v128)
+    (local $c1v v128) (local $c2v v128) (local $ev v128) (local $lrv v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    (local.set $b1 (f32x4.splat (local.get $beta1)))
+    (local.set $nb1 (f32x4.splat (local.get $oneMinusBeta1)))
+    (local.set $b2 (f32x4.splat (local.get $beta2)))
+    (local.set $nb2 (f32x4.splat (local.get $oneMinusBeta2)))
+    (local.set $c1v (f32x4.splat (local.get $c1)))
+    (local.set $c2v (f32x4.splat (local.get $c2)))
+    (local.set $ev (f32x4.splat (local.get $epsilon)))
+    (local.set $lrv (f32x4.splat (local.get $negLr)))
+    (local.set $end (i32.and (local.get $n) (i32.const -4)))
+    (block $done
+      (loop $vector
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $gv (v128.load align=4 (i32.add (local.get $g) (local.get $at))))
+        (local.set $mv (f32x4.add
+          (f32x4.mul (v128.load align=4 (i32.add (local.get $m) (local.get $at))) (local.get $b1))
+          (f32x4.mul (local.get $gv) (local.get $nb1))))
+        (local.set $vv (f32x4.add
+          (f32x4.mul (v128.load align=4 (i32.add (local.get $v) (local.get $at))) (local.get $b2))
+          (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (local.get $nb2))))
+        (v128.store align=4 (i32.add (local.get $mOut) (local.get $at)) (local.get $mv))
+        (v128.store align=4 (i32.add (local.get $vOut) (local.get $at)) (local.get $vv))
+        (v128.store align=4 (i32.add (local.get $wOut) (local.get $at))
+          (f32x4.add
+            (f32x4.mul
+              (f32x4.div
+                (f32x4.div (local.get $mv) (local.get $c1v))
+                (f32x4.add (f32x4.sqrt (f32x4.div (local.get $vv) (local.get $c2v))) (local.get $ev)))
+              (local.get $lrv))
+            (v128.load align=4 (i32.add (local.get $w) (local.get $at)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $vector)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $gs (f32.load align=4 (i32.add (local.get $g) (local.get $at))))
+        (local.set $ms (f32.add
+          (f32.mul (f32.load align=4 (i32.add (local.get $m) (local.get $at))) (local.get $beta1))
+          (f32.mul (local.get $gs) (local.get $oneMinusBeta1))))
+        (local.set $vs (f32.add
+          (f32.mul (f32.load align=4 (i32.add (local.get $v) (local.get $at))) (local.get $beta2))
+          (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $oneMinusBeta2))))
+        (f32.store align=4 (i32.add (local.get $mOut) (local.get $at)) (local.get $ms))
+        (f32.store align=4 (i32.add (local.get $vOut) (local.get $at)) (local.get $vs))
+        (f32.store align=4 (i32.add (local.get $wOut) (local.get $at))
+          (f32.add
+            (f32.mul
+              (f32.div
+                (f32.div (local.get $ms) (local.get $c1))
+                (f32.add (f32.sqrt (f32.div (local.get $vs) (local.get $c2))) (local.get $epsilon)))
+              (local.get $negLr))
+            (f32.load align=4 (i32.add (local.get $w) (local.get $at)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail))))
+
+  ;; Sums over the leading axis of a [rows, cols] float32 matrix (tfjs' Sum and Mean over NHWC's
+  ;; [0, 1, 2], a bias's or batch norm's reduction): out[c] = x[0, c] + x[1, c] + ... in row
+  ;; order, which is the order tfjs' own kernel adds them in after it transposes the input to
+  ;; [cols, rows] (the transpose is what this saves: 6% of a ResNet-20 step). With $divide set,
+  ;; each sum is then divided by $rows (tfjs' Mean).
+  (func (export "columnSums") (param $x i32) (param $rows i32) (param $cols i32) (param $out i32) (param $divide i32)
+    (local $r i32) (local $c i32) (local $end i32) (local $row i32) (local $at i32) (local $n f32)
+    (local.set $end (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $c (i32.const 0))
+    (block $zeroed
+      (loop $zero
+        (br_if $zeroed (i32.ge_u (local.get $c) (local.get $cols)))
+        (f32.store align=4 (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))) (f32.const 0))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $zero)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $row (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2))))
+        (local.set $c (i32.const 0))
+        (block $vectorDone
+          (loop $vector
+            (br_if $vectorDone (i32.ge_u (local.get $c) (local.get $end)))
+            (local.set $at (i32.shl (local.get $c) (i32.const 2)))
+            (v128.store align=4 (i32.add (local.get $out) (local.get $at))
+              (f32x4.add (v128.load align=4 (i32.add (local.get $out) (local.get $at)))
+                         (v128.load align=4 (i32.add (local.get $row) (local.get $at)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $vector)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $c) (local.get $cols)))
+            (local.set $at (i32.shl (local.get $c) (i32.const 2)))
+            (f32.store align=4 (i32.add (local.get $out) (local.get $at))
+              (f32.add (f32.load align=4 (i32.add (local.get $out) (local.get $at)))
+                       (f32.load align=4 (i32.add (local.get $row) (local.get $at)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $tail)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop)))
+    (if (local.get $divide)
+      (then
+        (local.set $n (f32.convert_i32_u (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $divided
+          (loop $div
+            (br_if $divided (i32.ge_u (local.get $c) (local.get $cols)))
+            (local.set $at (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))))
+            (f32.store align=4 (local.get $at) (f32.div (f32.load align=4 (local.get $at)) (local.get $n)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $div))))))
+)
