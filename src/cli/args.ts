@@ -47,7 +47,11 @@ export interface HelpOptions {
   readonly command: 'help';
 }
 
-export type CliOptions = AnalyzeOptions | FixOptions | HelpOptions;
+export interface VersionOptions {
+  readonly command: 'version';
+}
+
+export type CliOptions = AnalyzeOptions | FixOptions | HelpOptions | VersionOptions;
 
 export class UsageError extends Error {}
 
@@ -80,7 +84,10 @@ export const USAGE = `Usage:
                                   [--threshold name=value]... [--set name=value]...
   gradient-lens fix <file> --apply <fix-code>[,<fix-code>...] [--model NAME]
                           [--write | --stdout] [--set name=value]...
+  gradient-lens --version
 
+A directory gives its .ts/.tsx/.js/.jsx/.mjs/.cjs/.py files (recursively, without dot folders,
+node_modules, __pycache__, dist, build); a quoted glob ('src/**/*.py') is expanded here.
 --set fills a value the parser cannot know (a parameter, or a data read such as
 \`xTrain.shape[1]\`), as the annotation comment
 \`// gradient-lens: inputShape=[13], units=64\` above the function does.
@@ -102,7 +109,9 @@ Exit status (the first that applies):
   2  usage error or unreadable file
   3  a model could not be measured: values the parser cannot know (unresolved), a failed or
      empty run, a file that builds a model (imports tfjs/Keras and calls a layer) in which no
-     model was found or that has a parse error (a syntax error: part of it was not read).
+     model was found or that has a parse error (a syntax error: part of it was not read), a
+     model or layer left out ("leftOut" in JSON: a subclassed keras.Model, a Model(...) whose
+     inputs the parser cannot follow), a loaded model (load_model) that is then trained.
      With --static: unresolved and untrainable models, files without a model, parse errors.
   1  findings of warning or worse
   0  every model was measured (or read, with --static) and is healthy`;
@@ -140,6 +149,7 @@ function* flags(rest: readonly string[]): Generator<{ arg: string; flag: string;
 export function parseArgs(argv: readonly string[]): CliOptions {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
+  if (command === '--version' || command === '-V' || command === 'version') return { command: 'version' };
   // `gradient-lens analyze --help` asks for the usage, as with other CLIs (not an unknown option).
   if ((command === 'analyze' || command === 'fix') && rest.some((arg) => arg === '--help' || arg === '-h')) return { command: 'help' };
   if (command === 'fix') return parseFixArgs(rest);

@@ -20,10 +20,14 @@ import { parseSource } from '../core/source';
 import { measureEntry, readSource, sourceReport, verifyEntry, type ModelEntry, type ModelOutcome, type Refusal } from '../core/pipeline/index';
 import { formatReport, type FileReport, type Report } from '../core/report';
 import { parseArgs, USAGE, UsageError, type AnalyzeOptions, type FixOptions } from './args';
+import { expandFileArgs, readErrorText } from './files';
 import { displayPath } from './paths';
 import { toSarif } from './sarif';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exitStatus } from './status';
 
+
+/** After a usage error: where the usage and the fix codes are listed. */
+const HELP_HINT = 'Run `gradient-lens --help` for the usage, the fix codes and the exit statuses.';
 
 /** The tool's version for SARIF, from package.json next to dist/ (the bundle) or the repository root. */
 function toolVersion(): string {
@@ -69,7 +73,14 @@ function progress(model: ModelGraph): (message: WorkerToHost) => void {
   };
 }
 
-async function analyze(options: AnalyzeOptions): Promise<number> {
+async function analyze(given: AnalyzeOptions): Promise<number> {
+  // Directories and globs the shell left alone (quoted, or Windows' cmd) become their files.
+  const expanded = expandFileArgs(given.files, process.cwd());
+  if (expanded.errors.length) {
+    for (const error of expanded.errors) process.stderr.write(`gradient-lens: ${error}\n`);
+    return EXIT_USAGE;
+  }
+  const options: AnalyzeOptions = { ...given, files: expanded.files };
   const files: FileReport[] = [];
   let unreadable = false;
   const session = options.staticOnly
@@ -136,7 +147,7 @@ async function analyze(options: AnalyzeOptions): Promise<number> {
 function fix(options: FixOptions): number {
   const unknown = options.fixes.filter((code) => !isFixCode(code));
   if (unknown.length) {
-    process.stderr.write(`gradient-lens: unknown fix code '${unknown[0]}'\n\n${USAGE}\n`);
+    process.stderr.write(`gradient-lens: unknown fix code '${unknown[0]}'\n${HELP_HINT}\n`);
     return EXIT_USAGE;
   }
   const text = readSourceFile(options.file);
@@ -169,11 +180,16 @@ async function main(argv: readonly string[]): Promise<number> {
     options = parseArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`gradient-lens: ${error.message}\n\n${USAGE}\n`);
+    // The message alone (the usage is 50 lines that would scroll it away), then where the usage is.
+    process.stderr.write(`gradient-lens: ${error.message}\n${HELP_HINT}\n`);
     return EXIT_USAGE;
   }
   if (options.command === 'help') {
     process.stdout.write(`${USAGE}\n`);
+    return EXIT_OK;
+  }
+  if (options.command === 'version') {
+    process.stdout.write(`${toolVersion()}\n`);
     return EXIT_OK;
   }
   if (options.command === 'fix') return fix(options);
@@ -239,7 +255,7 @@ function readSourceFile(file: string): string | undefined {
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    process.stderr.write(`gradient-lens: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    process.stderr.write(`gradient-lens: cannot read ${file}: ${readErrorText((error as NodeJS.ErrnoException).code, String(error))}\n`);
     return undefined;
   }
   const decoded = decodeSource(bytes);

@@ -3,6 +3,7 @@
  * shape a first layer declares, and the shape checks that finish a parsed model.
  */
 import { isUnknownValue, type ConfigValue, type LayerNode, type ModelGraph, type ParseProblem, type Shape, type SourceRange } from './ir';
+import { unknownActivation } from './activations';
 import { layerNameStem } from './parse/tfjsApi';
 import { inferShapes } from './shapeInference';
 
@@ -103,6 +104,10 @@ export function trainingBlocker(graph: ModelGraph): string | undefined {
     for (const shape of shapes) {
       const bad = shape?.slice(1).find((d) => typeof d === 'number' && !(d > 0));
       if (bad !== undefined) return `\`${layer.id}\` has a dimension of ${bad}; every dimension must be a positive integer, so \`${graph.name}\` cannot be built or trained.`;
+    }
+    const activation = layer.custom ? undefined : unknownActivation(layer.config);
+    if (activation) {
+      return `\`${layer.id}\` has \`${activation.key}: '${activation.value}'\`, which tfjs does not know${activation.near ? ` (did you mean '${activation.near}'?)` : ''}, so \`${graph.name}\` cannot be built or trained.`;
     }
     for (const key of ['units', 'filters', 'kernelSize', 'poolSize', 'strides', 'rate', 'outputDim', 'inputDim']) {
       const value = layer.config[key];

@@ -209,7 +209,7 @@ export function formatReport(report: Report): string {
       const params = model.params === null ? 'params unknown' : `${model.params.toLocaleString('en-US')} params`;
       // A model used as a layer is one layer to tfjs: say both counts when they differ.
       const listed = model.tfjsLayers === model.layers.length ? '' : ` (${model.tfjsLayers} as tfjs lists them: ${tfjsLayerNames({ layers: model.layers.map((l) => ({ id: l.name, partOf: l.partOf })) }).join(', ')})`;
-      out.push(`  model ${model.name} (${model.kind}, line ${model.line}): ${model.layers.length} layers${listed}, ${params}`);
+      out.push(`  model ${model.name} (${model.kind}, line ${model.line}): ${model.layers.length} layer${model.layers.length === 1 ? '' : 's'}${listed}, ${params}`);
       if (model.measurement?.message) {
         const where = model.measurement.status === 'failed' && model.measurement.line !== undefined ? ` (line ${model.measurement.line})` : '';
         out.push(`    ${model.measurement.partial ? 'measured (partial)' : model.measurement.status}${where}: ${model.measurement.message}`);

@@ -217,6 +217,15 @@ function makeLayers(tf: Tfjs, layer: LayerNode, graph: ModelGraph, index: number
   return made;
 }
 
+/**
+ * The first line of a tfjs error: some run on with numbered hints about Python ports and
+ * `registerClass` ("Unknown activation: re. This may be due to ...") that break the report's
+ * one-line messages and do not apply to code read by the parser.
+ */
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/\s*This may be due to one of the following reasons:?\s*$/, '').trim();
+}
+
 function makeLayer(tf: Tfjs, layer: LayerNode, options: BuildOptions): tfjs.layers.Layer {
   if (layer.custom) return standIn(tf, layer);
   if (layer.type === 'multiHeadAttention') {
@@ -238,7 +247,7 @@ function makeLayer(tf: Tfjs, layer: LayerNode, options: BuildOptions): tfjs.laye
     return make(layerConfig(tf, layer)) as tfjs.layers.Layer;
   } catch (error) {
     if (error instanceof ModelBuildError) throw error;
-    throw new ModelBuildError(`\`${layer.id}\`: tfjs rejected the config: ${error instanceof Error ? error.message : String(error)}`, layer.id);
+    throw new ModelBuildError(`\`${layer.id}\`: tfjs rejected the config: ${firstLine(error instanceof Error ? error.message : String(error))}`, layer.id);
   }
 }
 

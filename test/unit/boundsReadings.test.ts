@@ -100,7 +100,8 @@ test('a string compared with 1,000 literals gives 8 models, said at its line; a 
 });
 
 test('a loop that builds a model per iteration lists 100 models and says so at the 101st', () => {
-  const text = `${PY_HEAD}for i in range(1000):\n    m = keras.Sequential([keras.layers.Dense(2, input_shape=(4,))])\n`;
+  // Distinct models (a builder run once per fold builds one model, listed once).
+  const text = `${PY_HEAD}for i in range(1000):\n    m = keras.Sequential([keras.layers.Dense(i + 1, input_shape=(4,))])\n`;
   const result = read('loop.py', text, /defines 1,000 models, more than Gradient Lens' limit of 100 per file/, 3);
   assert.equal(result.models.length, 100);
 });
@@ -156,7 +157,7 @@ test('a helper that builds a model at every call of a recursion stops at 1,000 m
   const ts = `${TS_HEAD}function grow(n) {\n  const m = tf.sequential();\n  m.add(tf.layers.dense({units: 2, inputShape: [4]}));\n  return n < 2 ? m : grow(n - 1) && grow(n - 2);\n}\nconst big = grow(60);\n${TS_MODEL}`;
   const tsResult = read('grow.ts', ts, /builds more than 1,000 models while it is read/, 3);
   assert.ok(tsResult.models.some((m) => m.name === 'model'), tsResult.models.map((m) => m.name).join(', '));
-  const py = `${PY_HEAD}for i in range(100):\n    for j in range(100):\n        extra = keras.Sequential([keras.layers.Dense(2, input_shape=(4,))])\n${PY_MODEL}`;
+  const py = `${PY_HEAD}for i in range(100):\n    for j in range(100):\n        extra = keras.Sequential([keras.layers.Dense(i * 100 + j + 1, input_shape=(4,))])\n${PY_MODEL}`;
   const pyResult = read('grow.py', py, /builds more than 1,000 models while it is read/, 4);
   assert.ok(pyResult.models.some((m) => m.name === 'm'), pyResult.models.map((m) => m.name).join(', '));
   assert.equal(pyResult.models.length, 9);

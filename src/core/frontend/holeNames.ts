@@ -26,10 +26,11 @@ export const JS_IDENTIFIER = String.raw`[A-Za-z_$][\w$]*`;
 
 /**
  * What a hole's name looks like: a name, an access chain (`xTrain.shape[1]`, `cfg["arch"]`), or
- * a call with at most one constant argument (`settings.units()`, `shape.slice(1)`). One source
+ * a call with at most one constant argument (`settings.units()`, `shape.slice(1)`), which may
+ * itself hold one call (`len(train_dataset.keys())`, a name the Python front end gives). One source
  * for the CLI's `--set`, annotations and the TS/JS front end (Python's: python/syntax.ts).
  */
-export const HOLE_NAME = chainPattern(JS_IDENTIFIER, [STEP.member(JS_IDENTIFIER), STEP.signedIndex, STEP.stringKey, String.raw`\([^()=,\s]*\)`]);
+export const HOLE_NAME = chainPattern(JS_IDENTIFIER, [STEP.member(JS_IDENTIFIER), STEP.signedIndex, STEP.stringKey, String.raw`\((?:[^()=,\s]|\([^()=,\s]*\))*\)`]);
 
 /** A regex that matches exactly one whole chain of `chainPattern`. */
 export function wholeChain(chain: string): RegExp {

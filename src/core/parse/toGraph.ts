@@ -2,6 +2,7 @@
 import { chooseFreeLengths, declaredInputShape, layerIds, statefulBatch } from '../graph';
 import { consumerType, holeRole, holeSuggestion, imageSideFor, inputShapeDecider, optimizerArgument } from '../holes';
 import { LAYER_FACTORIES } from './tfjsApi';
+import { unknownActivation } from '../activations';
 import type {
   CompileInfo,
   Hole,
@@ -107,8 +108,16 @@ export function toModelGraph(model: ModelValue, name: string, report: Report, na
       const near = nearestLayerName(layer.type);
       report(`\`layers.${layer.type}\` is not a tfjs layer the parser knows${near ? ` (a typo for \`layers.${near}\`?)` : ''}; it is kept as an opaque layer.`, layer.range, 'warning');
     }
-    const config = layer.config ? toConfigObject(layer.config, report, layer.range) : {};
+    const read = layer.config ? toConfigObject(layer.config, report, layer.range) : {};
+    // tfjs prepends the batch with `[null].concat(inputShape)`, so `inputShape: 2` is [2] there:
+    // the model trains as written, and is read so.
+    const config: ConfigObject = { ...read, ...Object.fromEntries(['inputShape', 'shape'].filter((k) => typeof read[k] === 'number').map((k) => [k, [read[k]!]])) };
     const activation = typeof config.activation === 'string' ? config.activation : undefined;
+    const unknown = layer.custom ? undefined : unknownActivation(config);
+    if (unknown) {
+      // tfjs throws "Unknown activation" when this layer is built: said where it is written.
+      report(`tfjs has no \`${unknown.value}\` activation${unknown.near ? ` (did you mean \`${unknown.near}\`?)` : ''}; the layer cannot be built as written.`, layer.config?.ranges.get(unknown.key)?.value ?? layer.range, 'warning');
+    }
     layers.push({
       id,
       type: layer.type,

@@ -93,11 +93,35 @@ function codeOnly(text: string, python: boolean): string {
 }
 
 /** The first layer/model constructor call of a file that imports tfjs or Keras; undefined otherwise. */
+/** `class TransformerBlock(layers.Layer):` (any spelling of Keras' `Layer` as the base; not `Model`). */
+const PY_LAYER_CLASS = /^([ \t]*)class\s+\w+\s*\(([^)]*)\)\s*:/;
+
+/**
+ * `code` with the bodies of custom Keras layer classes blanked: the layers a custom layer makes
+ * in `__init__` (`MultiHeadAttention(...)`, `Dense(...)`) build no model by themselves, so a file
+ * that only defines layers (a library of blocks) is not a file whose model went unread.
+ */
+function withoutLayerClasses(code: string): string {
+  const lines = code.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const head = PY_LAYER_CLASS.exec(lines[i]!);
+    if (!head || !/(?:^|[\s.,])Layer\s*(?:,|$)/.test(head[2]!.trim()) || /\bModel\b|Sequential/.test(head[2]!)) continue;
+    const indent = head[1]!.length;
+    for (let j = i + 1; j < lines.length; j++) {
+      const line = lines[j]!;
+      if (line.trim() === '') continue;
+      if (line.length - line.trimStart().length <= indent) break;
+      lines[j] = line.replace(/[^\s]/g, ' ');
+    }
+  }
+  return lines.join('\n');
+}
+
 export function modelCallIn(text: string, python: boolean): ModelCall | undefined {
   if (python) {
     if (!PY_IMPORT.test(text)) return undefined;
     const candidates: RegExpExecArray[] = [];
-    const code = codeOnly(text, true);
+    const code = withoutLayerClasses(codeOnly(text, true));
     const qualified = PY_QUALIFIED.exec(code);
     if (qualified) candidates.push(qualified);
     for (const name of kerasImportedNames(text)) {

@@ -85,7 +85,7 @@ function modelExtras(source: SourceAnalysis, lines: LineIndex, entry: ModelEntry
     measurement: {
       status: 'measured',
       backend: result.backend,
-      message: `${summary.steps} steps on ${result.backend} in ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.stoppedBy}); verdict: ${analysis.modelVerdict}${firstText}`,
+      message: `${summary.steps} step${summary.steps === 1 ? '' : 's'} on ${result.backend} in ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.stoppedBy}); verdict: ${analysis.modelVerdict}${firstText}`,
       ...(summary.partial ? { partial: true as const, reason: summary.partial.reason } : {}),
       ...(notes.length ? { notes } : {}),
       verdict: analysis.modelVerdict,

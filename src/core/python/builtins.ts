@@ -68,6 +68,39 @@ export function pythonBuiltins(host: BuiltinHost): Map<string, Value> {
   };
   b('list', listOf);
   b('tuple', listOf);
+  // `set(sample)` (a char-RNN's vocabulary): the distinct items in first-seen order. Python's
+  // order of a str set changes per process (hash randomization); its size, which is what
+  // shapes read (`len(set(text))`), does not.
+  const setOf = (args: Value[], kw: Map<string, Value>, site: SyntaxNode): Value => {
+    const items = listOf(args, kw, site);
+    if (!Array.isArray(items)) return items;
+    if (!items.every(isPrimitive)) return unknown(site, 'items are not constants');
+    return [...new Map(items.map((item) => [`${typeof item}:${String(item)}`, item])).values()];
+  };
+  b('set', setOf);
+  b('frozenset', setOf);
+  b('sorted', (args, kw, site) => {
+    const items = listOf(args, kw, site);
+    if (!Array.isArray(items)) return items;
+    const reverse = kw.get('reverse') === true;
+    if (kw.has('key') || !(items.every((i) => typeof i === 'number') || items.every((i) => typeof i === 'string'))) return unknown(site, 'items are not constant numbers or strings');
+    const sorted = [...(items as (number | string)[])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return reverse ? sorted.reverse() : sorted;
+  });
+  // `dict(a=1)`, `dict([(k, v), ...])`, `dict(other)`: keys are strings, as in a dict display.
+  b('dict', (args, kw, site) => {
+    const dict = new PyDict();
+    const source = args[0];
+    if (source instanceof PyDict) for (const [k, v] of source.items) dict.items.set(k, v);
+    else if (Array.isArray(source)) {
+      for (const pair of source) {
+        if (!Array.isArray(pair) || pair.length !== 2 || !isPrimitive(pair[0]!)) return unknown(site, 'items are not constant key-value pairs');
+        dict.items.set(String(pair[0]), pair[1]!);
+      }
+    } else if (source !== undefined) return source instanceof Unknown ? new Unknown(host.text(site), source.reason, source.hole) : unknown(site, 'argument is not a dict or a list of pairs');
+    for (const [k, v] of kw) dict.items.set(k, v);
+    return dict;
+  });
   const extreme = (pick: (...n: number[]) => number) => (args: Value[], _kw: Map<string, Value>, site: SyntaxNode): Value => {
     const items = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
     return items.every((a) => typeof a === 'number') && items.length ? pick(...(items as number[])) : unknown(site, 'arguments are not constant numbers');

@@ -8,12 +8,16 @@ import type { SyntaxNode } from '@lezer/common';
 import type { SourceRange } from '../ir';
 import { EvaluatorBase } from './base';
 import { StatementEvaluator } from './statements';
-import { kids, rangeOf } from './syntax';
+import { kids, rangeOf, snippet } from './syntax';
 import {
   ArgParser, Backbone, BoundMethod, Builtin, ClassValue, FunctionalModel, LayerValue, MAX_DEPTH, Namespace, NdArray, PyDict,
   PyFunction, PyInstance, PyModule, Scope, SequentialModel, TensorValue, Unknown, describe, equal, isPrimitive,
   type Arg, type Args, type CompileRecord, type ModelValue, type Value,
 } from './values';
+
+
+/** NumPy array methods that reduce over `axis` (their result's shape is read, not its values). */
+const REDUCTIONS: ReadonlySet<string> = new Set(['mean', 'std', 'var', 'sum', 'max', 'min', 'prod', 'ptp']);
 
 export abstract class CallEvaluator extends StatementEvaluator {
   /** Models by the path they were saved to or loaded from (`model.save(p)`, `load_model(p)`): one model per file. */
@@ -122,7 +126,7 @@ export abstract class CallEvaluator extends StatementEvaluator {
       // Scalers and encoders keep an array's shape (`scaler.fit_transform(X)`).
       const first = args.positional[0]?.value;
       if (first instanceof NdArray && /\.(fit_transform|transform)$/.test(callee.text) && !/pca|svd|poly|onehot|vectori|embed|select/i.test(callee.text)) return new NdArray([...first.shape]);
-      if (/is not defined in this file/.test(callee.reason)) this.problem(`\`${callee.text}\` is not defined in this file; the result of \`${this.t(site).slice(0, 60)}\` is unknown.`, rangeOf(site), 'info');
+      if (/is not defined in this file/.test(callee.reason)) this.problem(`\`${callee.text}\` is not defined in this file; the result of \`${snippet(this.t(site))}\` is unknown.`, rangeOf(site), 'info');
       // The call names its result: `ui.units()` is the hole, not the function `ui.units`.
       const text = this.t(site).replace(/\s+/g, '');
       const named = callee.hole && text.startsWith(`${callee.hole}(`) && text.length <= 80 ? text : callee.hole;
@@ -156,7 +160,8 @@ export abstract class CallEvaluator extends StatementEvaluator {
       } else if (args.keywords.has(param.name)) {
         value = args.keywords.get(param.name)!.value;
         used.add(param.name);
-      } else if (position < args.positional.length && !template) {
+      } else if (position < args.positional.length) {
+        // (A template run passes no arguments, but `self` for a class's `__init__`.)
         value = args.positional[position++]!.value;
       } else if (param.defaultNode) {
         value = this.eval(param.defaultNode, fn.scope);
@@ -290,6 +295,16 @@ export abstract class CallEvaluator extends StatementEvaluator {
         return new NdArray((dims as number[]).map((d) => (d === -1 && known ? total / known : d)));
       }
       if (['astype', 'copy', 'squeeze'].includes(name)) return name === 'squeeze' ? new NdArray(self.shape.filter((d) => d !== 1)) : self;
+      if (REDUCTIONS.has(name)) {
+        // `x.mean(axis=0)` (feature-wise normalization): the shape without the reduced axes; no
+        // axis reduces all, a 0-d array. Values stay unknown; shapes are what models read.
+        const axisArg = a[0] ?? args.keywords.get('axis')?.value;
+        const keepdims = args.keywords.get('keepdims')?.value === true;
+        const axes = axisArg === undefined || axisArg === null ? self.shape.map((_, i) => i) : Array.isArray(axisArg) ? axisArg : [axisArg];
+        if (!axes.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= -self.shape.length && x < self.shape.length)) return new Unknown(this.t(site), `array method \`${name}\` with an axis that is not a constant`);
+        const reduced = new Set((axes as number[]).map((x) => (x + self.shape.length) % self.shape.length));
+        return new NdArray(keepdims ? self.shape.map((d, i) => (reduced.has(i) ? 1 : d)) : self.shape.filter((_, i) => !reduced.has(i)));
+      }
       return new Unknown(this.t(site), `array method \`${name}\` is not evaluated`);
     }
     if (self instanceof ArgParser) {
@@ -398,6 +413,6 @@ export abstract class CallEvaluator extends StatementEvaluator {
 }
 
 /** `args` with `self` first (a method called on an instance of a class of the file). */
-function withSelf(self: PyInstance, args: Args): Args {
+export function withSelf(self: PyInstance, args: Args): Args {
   return { ...args, positional: [{ value: self }, ...args.positional] };
 }

@@ -15,10 +15,11 @@ import { nodesReaching } from '../graph';
 import type { AnnotationSite, SourceRange } from '../ir';
 import { BudgetExceeded, readStatements, timeLimitMessage } from '../limits';
 import { KerasModelEvaluator } from './kerasModels';
+import { withSelf } from './calls';
 import { PURE_MODULES } from './pyLibraries';
 import { ANNOTATION, FILL_NAME, hasError, isTrailingDotFloat, kids, parsePython, pyString, rangeOf } from './syntax';
 import {
-  LayerValue, MAX_STEPS, PyFunction, PyModule, PyModuleFile, Scope, SequentialModel, TensorValue, Unknown,
+  ClassValue, LayerValue, MAX_STEPS, PyFunction, PyInstance, PyModule, PyModuleFile, Scope, SequentialModel, TensorValue, Unknown,
   type Args, type GraphNode, type ModelValue, type Value,
 } from './values';
 
@@ -86,6 +87,36 @@ export class Evaluator extends KerasModelEvaluator {
         const end = Math.max(cursor.to, Math.min(cursor.from + 1, this.text.length));
         const atEnd = cursor.from >= this.text.trimEnd().length;
         this.problem(atEnd ? 'Syntax error: the file ends before this code is complete.' : 'Syntax error: the Python here could not be parsed; the rest of the file is still read.', { start: cursor.from, end }, 'error');
+      }
+    } while (cursor.next());
+    this.reportArgumentOrder(top);
+  }
+
+  /**
+   * `f(a=1, b)`: Python refuses the file before it runs ("positional argument follows keyword
+   * argument"), though the grammar the parser uses accepts it. Most often a typo of `=` as `==`
+   * (`Dense(16, kernel_regularizer=r, activation=='relu')`), which the message names.
+   */
+  protected reportArgumentOrder(top: SyntaxNode): void {
+    const cursor = top.cursor();
+    do {
+      if (cursor.name !== 'ArgList') continue;
+      const parts = kids(cursor.node).slice(1, -1);
+      let keyword = false;
+      for (let i = 0; i < parts.length; ) {
+        let end = i;
+        while (end < parts.length && parts[end]!.name !== ',') end++;
+        const arg = parts.slice(i, end);
+        i = end + 1;
+        const first = arg[0];
+        if (!first) continue;
+        if (first.name === '**' || arg[1]?.name === 'AssignOp') keyword = true;
+        else if (keyword && first.name !== '*' && !arg.some((n) => n.name === 'for')) {
+          const text = this.text.slice(first.from, arg[arg.length - 1]!.to);
+          const typo = /^\s*[A-Za-z_]\w*\s*==/.test(text) ? ` (\`${text}\`: \`==\` compares; a keyword argument takes one \`=\`)` : '';
+          this.problem(`Syntax error: positional argument follows keyword argument${typo}; Python refuses to run this file.`, { start: first.from, end: arg[arg.length - 1]!.to }, 'error');
+          break;
+        }
       }
     } while (cursor.next());
   }
@@ -332,8 +363,22 @@ export class Evaluator extends KerasModelEvaluator {
       const fn = name ? this.moduleScope.lookup(this.t(name))?.value : undefined;
       if (fn instanceof PyFunction && fn.node.from === def.from) candidates.push({ fn, statement });
     }
-    for (const { fn, statement } of candidates) {
+    // A plain class nobody in the file instantiates (`class WGAN: def __init__(self, input_dim,
+    // ...): ... self._build_critic()`, used from a notebook): its `__init__` runs as a template
+    // on a fresh instance, parameters unknown (holes) unless defaulted or filled, so the models
+    // its methods build are found. Keras subclasses are not: layers are applied where used, and
+    // subclassed models are not read.
+    const classes: { fn: PyFunction; statement: SyntaxNode; cls: ClassValue }[] = [];
+    for (const statement of kids(top)) {
+      const def = statement.name === 'DecoratedStatement' ? kids(statement).find((n) => n.name === 'ClassDefinition') : statement.name === 'ClassDefinition' ? statement : undefined;
+      const name = def ? kids(def).find((n) => n.name === 'VariableName') : undefined;
+      const cls = name ? this.moduleScope.lookup(this.t(name))?.value : undefined;
+      const init = cls instanceof ClassValue && !cls.keras ? cls.methods.get('__init__') : undefined;
+      if (cls instanceof ClassValue && init) classes.push({ fn: init, statement, cls });
+    }
+    for (const { fn, statement } of [...candidates, ...classes]) {
       if (this.calledFunctions.has(fn.node.from)) continue;
+      const cls = classes.find((c) => c.fn === fn)?.cls;
       const given = new Map<string, Value>(this.fileFills);
       const own = presetText(this.options.setFor?.[fn.name] ?? {});
       if (own) for (const [k, v] of this.parseFills(own, { start: 0, end: 0 })) given.set(k, v);
@@ -344,7 +389,7 @@ export class Evaluator extends KerasModelEvaluator {
       for (const branch of branches) {
         const runGiven = new Map(given);
         if (branchParam && branch !== undefined) runGiven.set(branchParam.name, branch);
-        this.runTemplate(fn, statement, runGiven, branch);
+        this.runTemplate(fn, statement, runGiven, branch, cls);
       }
     }
     // A template another template calls (a helper that builds the model) is better read
@@ -357,14 +402,15 @@ export class Evaluator extends KerasModelEvaluator {
     }
   }
 
-  protected runTemplate(fn: PyFunction, statement: SyntaxNode, given: Map<string, Value>, branch: string | undefined): void {
+  protected runTemplate(fn: PyFunction, statement: SyntaxNode, given: Map<string, Value>, branch: string | undefined, cls?: ClassValue): void {
     const modelsBefore = this.models.length;
     const problemsBefore = this.problems.length;
     const called = new Set<number>();
     this.callsOfRun = called;
     this.templateFills = given;
     try {
-      this.guarded(() => this.callFunction(fn, { positional: [], keywords: new Map() }, fn.node, { given }));
+      const none = { positional: [], keywords: new Map() };
+      this.guarded(() => this.callFunction(fn, cls ? withSelf(new PyInstance(cls), none) : none, fn.node, { given }));
     } finally {
       this.callsOfRun = undefined;
       this.templateFills = undefined;
@@ -373,8 +419,9 @@ export class Evaluator extends KerasModelEvaluator {
     const models = this.models.slice(modelsBefore);
     // A function that builds no model was not model code: its problems are noise.
     if (models.length === 0) this.dropProblemsFrom(problemsBefore);
-    for (const model of models) model.template = { fn: fn.name, ...(branch !== undefined ? { branch } : {}), def: statement, start: fn.node.from };
-    this.templateRuns.push({ def: fn.node, fn: fn.name, models, called });
+    const title = cls ? cls.name : fn.name;
+    for (const model of models) model.template = { fn: title, ...(branch !== undefined ? { branch } : {}), def: statement, start: fn.node.from };
+    this.templateRuns.push({ def: fn.node, fn: title, models, called });
   }
 
   /** String literals a parameter is compared with (`p == "cnn"`, `"cnn" in p`), in order. */

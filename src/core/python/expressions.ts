@@ -129,6 +129,19 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
         return this.comprehension(kids(node).slice(1, -1), scope);
       case 'DictionaryExpression':
         return this.dict(node, scope);
+      case 'DictionaryComprehensionExpression': {
+        // `{c: i for i, c in enumerate(chars)}`: the pairs of a comprehension, keys as in a display.
+        const parts = kids(node).slice(1, -1);
+        const [keyNode, colon, valueNode] = parts;
+        if (!keyNode || colon?.name !== ':' || !valueNode) return new Unknown(this.t(node), 'incomplete expression');
+        const dict = new PyDict();
+        for (const pair of this.comprehension(parts.slice(2), scope, (inner) => [this.eval(keyNode, inner), this.eval(valueNode, inner)])) {
+          const [key, value] = pair as Value[];
+          if (!isPrimitive(key!)) return new Unknown(this.t(node), key instanceof Unknown ? key.reason : 'a key is not a constant', key instanceof Unknown ? key.hole : undefined);
+          dict.items.set(String(key), value!);
+        }
+        return dict;
+      }
       case 'UnaryExpression':
         return this.unary(node, scope);
       case 'BinaryExpression':
@@ -190,7 +203,8 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
     }
     // Snippets often leave the imports out: a bare Keras class name still means Keras.
     if (KERAS_LAYERS[name] || name === 'Sequential' || name === 'Input') return new PyModule(['keras', name === 'Sequential' ? 'models' : 'layers', name]);
-    return new Unknown(name, `\`${name}\` is not defined in this file`);
+    const near = nearestImport(name, scope);
+    return new Unknown(name, `\`${name}\` is not defined in this file${near ? ` (a typo for \`${near}\`?)` : ''}`);
   }
 
   /** `a.b.c` / `a[1]` as text when it is a plain access chain (a fillable hole name). */
@@ -312,7 +326,7 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
   }
 
   /** `[element for a in xs if c for b in ys]`: each clause nests; layers record the iterations. */
-  protected comprehension(parts: readonly SyntaxNode[], scope: Scope): Value[] {
+  protected comprehension(parts: readonly SyntaxNode[], scope: Scope, each?: (inner: Scope) => Value): Value[] {
     const firstFor = parts.findIndex((n) => n.name === 'for');
     const element = parts[0];
     if (firstFor < 1 || !element) return [];
@@ -321,7 +335,7 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
     const out: Value[] = [];
     const loop = (at: number): void => {
       if (at >= clauses.length) {
-        out.push(this.eval(element, inner));
+        out.push(each ? each(inner) : this.eval(element, inner));
         return;
       }
       const clause = clauses[at]!;
@@ -464,6 +478,11 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
       const other = a instanceof NdArray ? b : a;
       const array = (a instanceof NdArray ? a : b) as NdArray;
       if (typeof other === 'number' || typeof other === 'boolean' || (other instanceof NdArray && other.shape.join() === array.shape.join())) return array;
+      // NumPy broadcasting (`x - x.mean(axis=0)`: [404, 13] with [13]): trailing dimensions equal or 1.
+      if (other instanceof NdArray) {
+        const broadcast = broadcastShapes(array.shape, other.shape);
+        if (broadcast) return new NdArray(broadcast);
+      }
     }
     if (typeof a === 'boolean') a = Number(a);
     if (typeof b === 'boolean') b = Number(b);
@@ -524,4 +543,55 @@ function lowerBound(sorted: readonly number[], x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** The NumPy broadcast of two shapes (trailing dimensions equal, or one of them 1), or undefined when they do not broadcast. */
+export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | undefined {
+  const out: number[] = [];
+  for (let i = 1; i <= Math.max(a.length, b.length); i++) {
+    const x = a[a.length - i] ?? 1;
+    const y = b[b.length - i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) return undefined;
+    out.unshift(x === 1 ? y : x);
+  }
+  return out;
+}
+
+/**
+ * The module name `name` is probably a typo of (`laysers` for `layers`, `kears` for `keras`):
+ * the one module binding in scope or Keras module name within 2 edits (1 for names under 6
+ * letters), swapped neighbours counting as one; undefined when none or several are that close.
+ */
+function nearestImport(name: string, scope: Scope): string | undefined {
+  if (name.length < 4) return undefined;
+  const allowed = name.length >= 6 ? 2 : 1;
+  const close: string[] = [];
+  const seen = new Set<string>();
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    for (const [bound, value] of s.vars) {
+      if (seen.has(bound) || !(value instanceof PyModule)) continue;
+      seen.add(bound);
+      if (Math.abs(bound.length - name.length) <= allowed && editDistance(name, bound) <= allowed) close.push(bound);
+    }
+  }
+  // Keras' own module names, imported or not (`laysers.Dense` in a file that never imports `layers`).
+  for (const module of KERAS_MODULE_NAMES) {
+    if (!seen.has(module) && Math.abs(module.length - name.length) <= allowed && editDistance(name, module) <= allowed) close.push(module);
+  }
+  return close.length === 1 ? close[0] : undefined;
+}
+
+/** Module names Keras code calls through (`layers.Dense`, `models.Sequential`). */
+const KERAS_MODULE_NAMES = ['keras', 'layers', 'models', 'optimizers', 'losses', 'regularizers', 'initializers', 'activations', 'callbacks'];
+
+/** Edit distance where swapping two neighbours is one edit. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
 }

@@ -73,6 +73,7 @@ function readPython(text: string, fileName: string, options: PythonParseOptions 
 
   const models: ModelGraph[] = [];
   const usedNames = new UniqueNames();
+  const signatures = new Set<string>();
   // Titled after the builder that returned it to the run (TS does the same), with the run's branch.
   const titled = runTitles(
     evaluator.models,
@@ -99,6 +100,15 @@ function readPython(text: string, fileName: string, options: PythonParseOptions 
     }
     let name = model.name ?? 'model';
     if (!model.named) name = titled(model, name);
+    // A builder called in a loop (k-fold cross-validation: `for i in range(k): model =
+    // build_model()`) builds the same model each time: it is listed and measured once, as the
+    // TS front end does. Told apart by where it and its layers are written, and their configs.
+    const signature = JSON.stringify([name, model.range.start, model instanceof FunctionalModel ? nodesReaching(model.outputs.map((t) => t.node)).map((n) => [n.layer.type, n.layer.range.start, n.layer.config]) : model.layers.map((l) => [l.type, l.range.start, l.config]), model.compile ? toCompileInfo(model.compile) : null]);
+    if (signatures.has(signature)) {
+      report(`\`${name}\` is built here more than once with the same layers and compile (a loop, as in k-fold cross-validation): it is listed and measured once.`, model.range, 'info');
+      continue;
+    }
+    signatures.add(signature);
     name = usedNames.take(name);
     try {
       const graph = toGraph(model, name, evaluator, report);

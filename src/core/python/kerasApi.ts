@@ -187,7 +187,7 @@ export function tfjsKey(type: string, pythonName: string): string {
 export const ACTIVATIONS: Readonly<Record<string, string>> = {
   relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu', selu: 'selu',
   linear: 'linear', softplus: 'softplus', softsign: 'softsign', hard_sigmoid: 'hardSigmoid',
-  swish: 'swish', silu: 'swish', gelu: 'gelu', relu6: 'relu6', mish: 'mish',
+  swish: 'swish', silu: 'swish', gelu: 'gelu', relu6: 'relu6', mish: 'mish', log_softmax: 'logSoftmax',
 };
 
 /** Keras initializer names (snake strings, class names, function aliases), normalized -> tfjs. */

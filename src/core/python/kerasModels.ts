@@ -17,7 +17,7 @@ import { KerasConfigEvaluator } from './kerasConfig';
 import { lambdaAffine } from './lambdaAffine';
 import { callPure, kerasDataset, PURE_MODULES } from './pyLibraries';
 import { savedModelConfig, type SavedLayer, type SavedModelConfig } from './savedModel';
-import { rangeOf } from './syntax';
+import { rangeOf, snippet } from './syntax';
 import {
   Backbone, ConfigResult, FunctionalModel, LayerValue, NdArray, PyDict, PyModule, SequentialModel, TensorValue, Unknown,
   describe, truthy, type Arg, type Args, type GraphNode, type ModelValue, type Value,
@@ -52,7 +52,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     else if (value instanceof SequentialModel || value instanceof FunctionalModel) this.addModel(model, value, at);
     else {
       const reason = value instanceof Unknown ? value.reason : describe(value);
-      this.problem(`\`${this.src.slice(at.start, at.end).slice(0, 80)}\` is not a layer the parser could read (${reason}); it is left out of the model.`, at, 'warning', true);
+      this.problem(`\`${snippet(this.src.slice(at.start, at.end), 80)}\` is not a layer the parser could read (${reason}); it is left out of the model.`, at, 'warning', true);
     }
   }
 
@@ -248,7 +248,7 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
     const at = rangeOf(site);
     const given = (args.positional[0] ?? args.keywords.get('filepath'))?.value;
     const unknown = (why: string, severity: 'info' | 'warning' = 'warning'): Value => {
-      this.problem(`\`${this.t(site).slice(0, 80)}\`: ${why}, so the model it loads is not read.`, at, severity);
+      this.problem(`\`${snippet(this.t(site), 80)}\`: ${why}, so the model it loads is not read.`, at, severity);
       return new Unknown(this.t(site), why);
     };
     if (typeof given !== 'string') return unknown('the path is not a constant');
@@ -582,6 +582,16 @@ export abstract class KerasModelEvaluator extends KerasConfigEvaluator {
       config.inputShape = [config.inputLength ?? null, config.inputDim];
       delete config.inputDim;
       delete config.inputLength;
+    }
+    for (const key of ['inputShape', 'shape']) {
+      const n = config[key];
+      if (typeof n !== 'number') continue;
+      // `input_shape=(28*28)` is an int (parentheses make no tuple): Keras refuses it ("'int'
+      // object is not iterable" in Keras 2, "Cannot convert '784' to a shape" in Keras 3). The
+      // evident intent, (784,), is measured, and the line says what Keras does.
+      const pyName = key === 'shape' ? 'shape' : 'input_shape';
+      this.problem(`\`${pyName}\` is the number ${n}, not a tuple (parentheses alone make no tuple): Keras raises an error when it builds this layer. Write \`${pyName}=(${n},)\`; Gradient Lens measures it so.`, ranges[key]?.value ?? layerRange, 'warning');
+      config[key] = [n];
     }
     this.checkLayerConfig(type, config, ranges, layerRange);
     const iteration = this.iterations.length ? [...this.iterations] : undefined;

@@ -182,7 +182,14 @@ export abstract class StatementEvaluator extends ExpressionEvaluator {
         if (parts[1]?.name !== '[') {
           // `self.dense = layers.Dense(8)` on an instance of a class of the file; other objects are not modelled.
           const prop = parts[parts.length - 1];
-          if (object instanceof PyInstance && prop?.name === 'PropertyName') object.attrs.set(this.t(prop), value);
+          if (object instanceof PyInstance && prop?.name === 'PropertyName') {
+            object.attrs.set(this.t(prop), value);
+            // `self.critic = Model(...)`: the model is named after the attribute, as after a variable.
+            if ((value instanceof SequentialModel || value instanceof FunctionalModel) && this.depth < value.nameDepth) {
+              value.name = this.t(prop);
+              value.nameDepth = this.depth;
+            }
+          }
           return;
         }
         const index = this.eval(parts[2]!, scope);

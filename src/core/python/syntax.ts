@@ -14,7 +14,7 @@ const PY_IDENTIFIER = String.raw`[A-Za-z_]\w*`;
 export const ANNOTATION = /^\s*#+\s*gradient-lens:\s*(.*?)\s*$/;
 
 /** A name in a Python annotation (no `$`; a call's parentheses may hold spaces and commas, removed from the name). */
-export const FILL_NAME = chainPattern(PY_IDENTIFIER, [STEP.member(PY_IDENTIFIER), STEP.signedIndex, STEP.stringKey, String.raw`\([^()=]*\)`]);
+export const FILL_NAME = chainPattern(PY_IDENTIFIER, [STEP.member(PY_IDENTIFIER), STEP.signedIndex, STEP.stringKey, String.raw`\((?:[^()=]|\([^()=]*\))*\)`]);
 
 export const rangeOf = (node: SyntaxNode): SourceRange => ({ start: node.from, end: node.to });
 
@@ -158,4 +158,13 @@ export function parsePython(text: string): { tree: Tree; cut: SourceRange[] } {
   }
   if (lineStart < text.length) endLine(text.length);
   return { tree: parser.parse(blanked), cut };
+}
+
+/**
+ * Source text quoted in a one-line message: white space runs (line breaks of a call written over
+ * several lines) as one space, at most `max` characters, cut ones ending in `...`.
+ */
+export function snippet(text: string, max = 60): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 3).trimEnd()}...` : flat;
 }

@@ -26,6 +26,10 @@ import {
 } from '../values';
 import { accessChain, binaryOp, COMPOUND_ASSIGNMENT, copyProps, inferredFunctionName, isPrimitive, NOT_CONSTANT, skipOuterExpressions, toNumber, toPropertyKey, truthy, unknownReason } from './jsSemantics';
 import { Statements } from './statements';
+import { compactChain, HOLE_NAME, wholeChain } from '../../frontend/holeNames';
+
+/** A whole hole name as `--set` takes it (frontend/holeNames). */
+const HOLE_CHAIN = wholeChain(HOLE_NAME);
 
 /** Node kinds that only read a value (no copy): reading a big list costs no extra steps. */
 let reads: Set<number> | undefined;
@@ -71,7 +75,7 @@ export abstract class Expressions extends Statements {
     // Identifiers are chains already; only member accesses need their text checked.
     // (A zero-width identifier is the parser's stand-in for missing code: no name, no hole.)
     const chain = ts.isIdentifier(node) ? (isCutPlaceholder(node.text) ? undefined : node.text || undefined) : accessChain(node.getText(this.file));
-    if (chain === undefined) return value;
+    if (chain === undefined) return this.countHole(node, value);
     if (value.reason === CUT_SHORT) return value;
     const extendsHole = value.hole && (chain.startsWith(`${value.hole.name}.`) || chain.startsWith(`${value.hole.name}[`));
     const newHole = !value.hole || extendsHole;
@@ -81,6 +85,21 @@ export abstract class Expressions extends Statements {
     if (filled.found) return filled.value;
     if (!newHole) return value;
     return new Unknown(value.text, value.reason, { name: chain, range: this.rangeOf(node) }, value.foreign, value.call);
+  }
+
+  /**
+   * `Object.keys(rows[0]).length`, `line.split(',').length`: a count the data decides, named
+   * after its text (as Python's `len(...)` is) when the text is a name `--set` and annotations
+   * take, so the model it sizes is unresolved with a way to fill it, not failed.
+   */
+  private countHole(node: TS.Expression, value: Unknown): Value {
+    const ts = this.ts;
+    if (value.hole || !ts.isPropertyAccessExpression(node) || node.name.text !== 'length' || this.cutShort(node)) return value;
+    const name = compactChain(node.getText(this.file), HOLE_CHAIN);
+    if (name === undefined) return value;
+    const filled = this.fillFor(name);
+    if (filled.found) return filled.value;
+    return new Unknown(value.text, value.reason, { name, range: this.rangeOf(node) }, value.foreign, value.call);
   }
 
   /**
