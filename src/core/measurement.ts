@@ -89,6 +89,8 @@ export interface ActivationStats {
   readonly saturated?: number;
   /** Fraction of units that are zero for every sample of the batch (ReLU family). */
   readonly dead?: number;
+  /** Root mean square of the layer's output over the batch (Infinity when it overflowed). */
+  readonly rms?: number;
 }
 
 export interface TemporalGradients {

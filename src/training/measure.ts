@@ -79,6 +79,15 @@ export const STEP_MEMORY_BYTES = 2 * 1024 ** 3;
 const BYTES_PER_ACTIVATION_FLOAT = 8 * 4;
 /** Weights, their gradients and two Adam moments, float32. */
 const BYTES_PER_PARAM = 4 * 4;
+/**
+ * Samples the dead-unit and saturation fractions are judged on, whatever the training batch: the
+ * default batch size (32; AutoTrainer's and DeepDiagnosis' 70% rule reads "zero for every sample
+ * of a batch" on a training batch). A unit active on half of the samples, as a ReLU unit at He
+ * initialization is, is zero on all of 2 samples a quarter of the time and on all of 32 never
+ * (0.5^32), so a batch the time budget shrank to 1-4 samples made healthy conv nets "dead".
+ */
+export const DEAD_UNIT_SAMPLES = 32;
+
 /** Above this many activation floats per step, one step is timed on one sample before the probe. */
 const CALIBRATE_ABOVE_FLOATS = 2e6;
 
@@ -422,6 +431,8 @@ export interface ProbeCosts {
   readonly simpleRnnLayers: number;
   readonly otherRecurrentLayers: number;
   readonly judgesActivations: boolean;
+  /** Forward batches the activation health takes (its samples over the run's batch size; default 1). */
+  readonly activationBatches?: number;
 }
 
 export interface ProbePlan {
@@ -453,7 +464,7 @@ const STEP_IN_PASSES = 1.25;
  */
 export function planProbe(costs: ProbeCosts): ProbePlan {
   const candidates: { part: ProbePart; passes: number; count?: number }[] = [];
-  if (costs.judgesActivations) candidates.push({ part: 'activations', passes: 0.4 });
+  if (costs.judgesActivations) candidates.push({ part: 'activations', passes: 0.4 * (costs.activationBatches ?? 1) });
   candidates.push({ part: 'after-update', passes: 2 });
   if (costs.simpleRnnLayers) candidates.push({ part: 'temporal', passes: costs.simpleRnnLayers });
   candidates.push({ part: 'regularization', passes: 0.4 });
@@ -768,19 +779,33 @@ async function measureOnce(
     // A layer with several outputs (an RNN's states) is judged on its first, the sequence output.
     const firstOutput = (l: tfjs.layers.Layer): tfjs.SymbolicTensor => (Array.isArray(l.output) ? l.output[0]! : l.output);
     if (judged.length) sideModel = tf.model({ inputs: model.inputs, outputs: judged.map(firstOutput) });
-    const activationStats = async (x: tfjs.Tensor[]): Promise<Record<string, ActivationStats>> => {
+    // Activation health is judged on the same first samples of the data every time, at least
+    // DEAD_UNIT_SAMPLES of them whatever the training batch: "zero for every sample of a batch" over
+    // the 1-4 samples a budget-shrunk batch has calls half of a healthy ReLU layer dead.
+    const activationCount = graph.batchSize !== undefined ? batchSize : Math.min(data.samples, Math.max(batchSize, Math.min(DEAD_UNIT_SAMPLES, fitting)));
+    const activationSample = data.inputs.map((t) => tf.slice(t, 0, activationCount));
+    disposables.push(...activationSample);
+    /** Wall time of the last activation-health pass (ms): later passes run only when it fits the budget. */
+    let activationMs = 0;
+    const activationStats = async (): Promise<Record<string, ActivationStats>> => {
       if (!sideModel) return {};
+      const started = Date.now();
+      const x = activationSample;
       const packed = tf.tidy(() => {
-        // One predict batch for the whole input: a stateful RNN accepts only its own batch size.
-        const outs = sideModel!.predict(x.length === 1 ? x[0]! : x, { batchSize: x[0]!.shape[0] ?? batchSize });
+        // Predicted in chunks of the run's batch (its memory and time are planned for it); a
+        // stateful RNN accepts only its own batch size, which is then the whole sample.
+        const outs = sideModel!.predict(x.length === 1 ? x[0]! : x, { batchSize });
         const list = Array.isArray(outs) ? outs : [outs];
+        // Per layer: the dead or saturated fraction, and the output's root mean square (how the
+        // signal's scale grows through a ReLU stack: an over-scaled initializer shows there).
         return tf.stack(list.map((out, i) => {
           const node = nodes.get(judged[i]!.name);
           const activation = activationOf(node)!;
           const flat = tf.reshape(out, [out.shape[0]!, -1]);
-          if (DEAD_CAPABLE.has(activation)) return deadUnitFraction(tf, out, node?.config.dataFormat === 'channelsFirst');
+          const rms = tf.sqrt(tf.mean(tf.square(flat)));
+          if (DEAD_CAPABLE.has(activation)) return tf.stack([deadUnitFraction(tf, out, node?.config.dataFormat === 'channelsFirst'), rms]);
           const limit = activation === 'sigmoid' || activation === 'hardSigmoid' ? tf.abs(tf.sub(tf.mul(flat, 2), 1)) : tf.abs(flat);
-          return tf.mean(tf.cast(tf.greater(limit, 0.98), 'float32'));
+          return tf.stack([tf.mean(tf.cast(tf.greater(limit, 0.98), 'float32')), rms]);
         }));
       });
       const values = await packed.data();
@@ -788,8 +813,11 @@ async function measureOnce(
       const result: Record<string, ActivationStats> = {};
       judged.forEach((layer, i) => {
         const activation = activationOf(nodes.get(layer.name))!;
-        result[layer.name] = DEAD_CAPABLE.has(activation) ? { dead: values[i]! } : { saturated: values[i]! };
+        const fraction = values[2 * i]!;
+        const rms = values[2 * i + 1]!;
+        result[layer.name] = DEAD_CAPABLE.has(activation) ? { dead: fraction, rms } : { saturated: fraction, rms };
       });
+      activationMs = Date.now() - started;
       return result;
     };
 
@@ -873,6 +901,7 @@ async function measureOnce(
       simpleRnnLayers: recurrentLayers.filter((l) => nodes.get(l.name)?.type === 'simpleRNN').length,
       otherRecurrentLayers: recurrentLayers.filter((l) => nodes.get(l.name)?.type !== 'simpleRNN').length,
       judgesActivations: judged.length > 0,
+      activationBatches: Math.ceil(activationSample[0]!.shape[0]! / batchSize),
     });
     const skipped: string[] = [];
     /** Runs an optional part of the probe when planned and the budget is not spent; notes what was left out. */
@@ -891,7 +920,7 @@ async function measureOnce(
     tf.dispose([probeMean, ...probePacked]);
     const initialWeightNorms = await weightNorms();
     const first = batch(undefined, 0);
-    const probeActivations = await part('activations', () => activationStats(first.x), {} as Record<string, ActivationStats>);
+    const probeActivations = await part('activations', () => activationStats(), {} as Record<string, ActivationStats>);
     // Per-time-step gradients: the simpleRNN rule needs them; for LSTM/GRU they are only shown.
     const probeTemporal = plan.parts.includes('temporal-all')
       ? await part('temporal-all', () => temporal(first.x, first.y, 'all'), [] as TemporalGradients[])
@@ -1020,8 +1049,8 @@ async function measureOnce(
           pending.push({ packed: step(x, y, true), step: stepsDone, epoch, ...(weights ? { weights } : {}) });
           lastStepMs = Date.now() - stepStarted;
           let activations: { step: number; layers: Record<string, ActivationStats> } | undefined;
-          if (stepsDone % activationEvery === 0 && judged.length) {
-            latestActivations = await activationStats(x);
+          if (stepsDone % activationEvery === 0 && judged.length && !noTimeFor(activationMs + lastStepMs)) {
+            latestActivations = await activationStats();
             activations = { step: stepsDone, layers: latestActivations };
           }
           tf.dispose([...x, ...y]);
@@ -1047,10 +1076,8 @@ async function measureOnce(
       await flush();
       // Dead and saturated units as training left them (units die during training; the samples
       // above are every `activationEvery` steps), on the first batch, the same in every run.
-      if (judged.length && stepsDone > 0 && !nonFinite && stoppedBy === 'completed') {
-        const last = batch(undefined, 0);
-        latestActivations = await activationStats(last.x);
-        tf.dispose([...last.x, ...last.y]);
+      if (judged.length && stepsDone > 0 && !nonFinite && stoppedBy === 'completed' && !noTimeFor(activationMs)) {
+        latestActivations = await activationStats();
       }
     }
 

@@ -33,3 +33,28 @@ test('channels-first outputs count their second axis as the channels', async () 
   // Read as channels last, the same values are 2 channels, both alive.
   assert.equal(fractionOf(tf.tensor4d(values, [1, 4, 1, 2]), false), 0);
 });
+
+test('dead units are judged on 32 samples whatever the training batch: a healthy He ReLU layer trained on batches of 1 is not half dead', async () => {
+  await tf.setBackend('cpu');
+  const { parseSource } = await import('../../src/core/source');
+  const { measure, DEAD_UNIT_SAMPLES } = await import('../../src/training/measure');
+  const { DEFAULT_RUN_OPTIONS } = await import('../../src/training/protocol');
+  const { measuredFindings } = await import('../../src/core/analysis/measuredRules');
+  const text = `import * as tf from '@tensorflow/tfjs';
+const model = tf.sequential();
+model.add(tf.layers.dense({units: 64, inputShape: [20], activation: 'relu', kernelInitializer: 'heNormal'}));
+model.add(tf.layers.dense({units: 64, activation: 'relu', kernelInitializer: 'heNormal'}));
+model.add(tf.layers.dense({units: 1}));
+model.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
+`;
+  const graph = parseSource(text, 'm.ts').models[0]!;
+  // A batch of 1, as the time budget leaves a large conv net: "zero for every sample" of one
+  // sample is about half of any ReLU layer.
+  const summary = await measure(tf, graph, { ...DEFAULT_RUN_OPTIONS, batchSize: 1, samples: 64, epochs: 1, seeds: 1, maxSeeds: 1 }, {}, { cancelled: () => false });
+  for (const id of ['dense_1', 'dense_2']) {
+    const dead = summary.probe!.activations[id]!.dead!;
+    assert.ok(dead < 0.1, `${id}: ${dead}`);
+  }
+  assert.equal(DEAD_UNIT_SAMPLES, 32);
+  assert.ok(!measuredFindings(graph, summary).findings.some((f) => f.code === 'dead-relu'));
+});

@@ -534,6 +534,17 @@ export function judgeInitialization(graph: ModelGraph, summary: RunSummary, thre
         : f,
     );
   }
+  if (attribution.explodingInit) {
+    // Symptoms of an over-scaled initializer (a saturated output's zero gradients, tiny gradients
+    // behind it) are exploding, not dead or vanishing, in those layers and in the over-scaled ones.
+    const cause = result.find((f) => f.rule === 'measured: over-scaled initializer');
+    for (const id of new Set([...attribution.explodingInit, ...(cause?.layers ?? [])])) {
+      const list = [...(verdictLists[id] ?? []).filter((v) => v !== 'dead' && v !== 'vanishing' && v !== 'exploding' && v !== 'healthy'), 'exploding' as const]
+        .sort((a, b) => VERDICT_ORDER.indexOf(a) - VERDICT_ORDER.indexOf(b));
+      verdictLists[id] = list;
+      verdicts[id] = list[0]!;
+    }
+  }
   const modelVerdict = VERDICT_ORDER.find((v) => Object.values(verdicts).includes(v)) ?? 'healthy';
   return { verdicts, verdictLists, modelVerdict, findings: result, ...(ratio !== undefined ? { ratio } : {}) };
 }

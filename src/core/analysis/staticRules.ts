@@ -2,12 +2,15 @@
  * Static rules: predictions from the code alone, run on every edit. Each is worded as a risk
  * and must not contradict measurement (tanh with Glorot init at 11 layers is not "vanishing").
  */
-import { isCallValue, isConfigObject, type ConfigValue, type LayerNode, type ModelGraph } from '../ir';
+import type { LayerNode, ModelGraph } from '../ir';
 import type { FixCode } from '../fixes/codes';
 import { activationOf, KERNEL_LAYERS, RELU_FAMILY } from '../layerKinds';
 import type { Finding } from './findings';
 import { formatNumber } from '../../shared/format';
 import { outputFindings } from './outputRules';
+import { explodingInitializer, fanIn, fanOut, kernelInitializer } from './initScale';
+
+export { fanIn, kernelInitializer } from './initScale';
 
 export interface StaticThresholds {
   /** Hidden sigmoid-like layers (sigmoid, hardSigmoid, softsign) in one model before vanishing is predicted. */
@@ -68,84 +71,6 @@ function isHidden(graph: ModelGraph, layer: LayerNode): boolean {
   return !graph.outputs.includes(layer.id);
 }
 
-/** Input width of a layer: the last dim of its inbound layer's output, or what its config declares. */
-export function fanIn(graph: ModelGraph, layer: LayerNode): number | undefined {
-  const inbound = layerById(graph, layer.inbound[0]);
-  const fromShape = inbound?.outputShape?.[inbound.outputShape.length - 1];
-  if (typeof fromShape === 'number') {
-    if (layer.type.startsWith('conv')) {
-      const kernel = layer.config.kernelSize;
-      const size = typeof kernel === 'number' ? kernel ** (layer.type.includes('1d') ? 1 : 2) : Array.isArray(kernel) ? kernel.reduce<number>((p, k) => p * (typeof k === 'number' ? k : 1), 1) : 1;
-      return fromShape * size;
-    }
-    return fromShape;
-  }
-  const declared = layer.config.inputShape;
-  if (Array.isArray(declared)) {
-    const last = declared[declared.length - 1];
-    if (typeof last === 'number') return last;
-  }
-  if (typeof layer.config.inputDim === 'number') return layer.config.inputDim;
-  const units = inbound?.config.units;
-  return typeof units === 'number' ? units : undefined;
-}
-
-function fanOut(layer: LayerNode): number | undefined {
-  const units = layer.config.units ?? layer.config.filters;
-  return typeof units === 'number' ? units : undefined;
-}
-
-interface InitializerInfo {
-  readonly name: string;
-  /** Weight variance for the given fans, when the initializer's numbers are known. */
-  readonly variance?: number;
-}
-
-function numberArg(value: ConfigValue | undefined, key: string): number | undefined {
-  if (!isCallValue(value)) return undefined;
-  const arg = value.args[0];
-  if (!isConfigObject(arg)) return undefined;
-  const v = arg[key];
-  return typeof v === 'number' ? v : undefined;
-}
-
-/** The kernel initializer of a layer (tfjs default glorotUniform) and the variance it draws with. */
-export function kernelInitializer(layer: LayerNode, fanInValue: number | undefined, fanOutValue: number | undefined): InitializerInfo {
-  const value = layer.config.kernelInitializer;
-  const name = typeof value === 'string' ? value : isCallValue(value) ? value.$call.replace(/^initializers\./, '') : 'glorotUniform';
-  const n = fanInValue;
-  const m = fanOutValue;
-  switch (name) {
-    case 'glorotUniform':
-    case 'glorotNormal':
-      return { name, ...(n && m ? { variance: 2 / (n + m) } : {}) };
-    case 'heNormal':
-    case 'heUniform':
-      return { name, ...(n ? { variance: 2 / n } : {}) };
-    case 'leCunNormal':
-    case 'leCunUniform':
-      return { name, ...(n ? { variance: 1 / n } : {}) };
-    case 'randomNormal':
-    case 'truncatedNormal': {
-      const stddev = numberArg(value, 'stddev') ?? 0.05;
-      return { name, variance: stddev ** 2 };
-    }
-    case 'randomUniform': {
-      const min = numberArg(value, 'minval') ?? -0.05;
-      const max = numberArg(value, 'maxval') ?? 0.05;
-      return { name, variance: (max - min) ** 2 / 12 };
-    }
-    case 'varianceScaling': {
-      const scale = numberArg(value, 'scale') ?? 1;
-      const mode = isCallValue(value) && isConfigObject(value.args[0]) ? value.args[0].mode : undefined;
-      const fans = mode === 'fanOut' ? m : mode === 'fanAvg' ? (n && m ? (n + m) / 2 : undefined) : n;
-      return { name, ...(fans ? { variance: scale / fans } : {}) };
-    }
-    default:
-      return { name };
-  }
-}
-
 /** The product's one number format (src/shared/format.ts). */
 const fmt = formatNumber;
 
@@ -195,22 +120,25 @@ export function staticFindings(graph: ModelGraph, thresholds: StaticThresholds =
     gains.push(layer);
   }
   const hasNormalization = graph.layers.some((l) => l.type === 'batchNormalization' || l.type === 'layerNormalization');
-  if (gains.length >= 3 && stackGain > thresholds.explodingGain && !hasNormalization) {
-    const big = gains.filter((l) => {
-      const init = kernelInitializer(l, fanIn(graph, l), fanOut(l));
-      return init.name !== 'heNormal' && init.name !== 'heUniform';
-    });
+  // Growth: the signal's scale propagated through every layer up to the output's logits (He et
+  // al. 2015's recursion, initScale.ts), so two over-scaled hidden layers and an over-scaled
+  // output count as much as a deep stack; normalization layers reset it on the way.
+  const exploding = explodingInitializer(graph, thresholds.explodingGain);
+  if (exploding) {
+    const big = exploding.overscaled;
+    const perLayer = Math.max(...big.map((l) => l.factor));
     findings.push({
       ...base,
       code: 'exploding-gradient',
       severity: 'warning',
-      layers: idsOf(big.length ? big : gains),
+      layers: big.map((l) => l.id),
       rule: 'static: initializer gain',
       message:
-        `Predicted exploding gradient: with these kernel initializers each of ${gains.length} layers scales the signal up, ` +
-        `about ${fmt(stackGain)}x over the stack (gradients grow the same way). Use He initialization, or clip gradients.`,
-      fixes: ['init-he', 'clip-gradients', 'insert-batch-norm'],
-      evidence: { stackGain, layers: gains.length, threshold: thresholds.explodingGain },
+        `Predicted exploding gradient: the kernel initializer${big.length === 1 ? ` of \`${big[0]!.id}\`` : `s of ${big.length} layers`} (\`${big[0]!.initializer}\`) ` +
+        `scale${big.length === 1 ? 's' : ''} the signal up to ${fmt(perLayer)}x per layer more than ${big.some((l) => l.relu) ? 'He initialization' : 'a variance-preserving one'} would, ` +
+        `so the output layer's logits come out about ${fmt(exploding.outputScale)}x the input's scale (gradients grow the same way). Use He initialization, or clip gradients.`,
+      fixes: big.some((l) => l.relu) ? ['init-he', 'init-glorot', 'clip-gradients', 'insert-batch-norm'] : ['init-glorot', 'clip-gradients', 'insert-batch-norm'],
+      evidence: { stackGain: exploding.outputScale, layers: big.length, maxLayerFactor: perLayer, threshold: thresholds.explodingGain },
     });
   } else if (reluLayers.length >= 4 && stackGain < thresholds.shrinkingGain && !hasNormalization) {
     const notHe = reluLayers.filter((l) => !HE_INITIALIZERS.has(kernelInitializer(l, undefined, undefined).name));

@@ -12,6 +12,7 @@ import { planKerasFix } from './keras';
 import { isPythonFile } from '../languages';
 import { SourceView, type LayerSite } from './syntax';
 import { isOutputFix, planOutputFix } from './outputFixes';
+import { initializerScale } from '../analysis/initScale';
 
 export { FIX_CODES, isFixCode, type FixCode, type FixPlan } from './codes';
 export { activationOf, KERNEL_LAYERS, RELU_FAMILY, SATURATING_ACTIVATIONS } from '../layerKinds';
@@ -64,8 +65,13 @@ export function defaultTargets(graph: ModelGraph, code: FixCode): LayerNode[] {
       // Saturating layers and the plain ReLU layers (the ones that can die); a finding's layers narrow it.
       return hidden.filter((l) => SATURATING_ACTIVATIONS.has(activationOf(l) ?? '') || (PLAIN_RELU.has(activationOf(l) ?? '') && (KERNEL_LAYERS.has(l.type) || l.type === 'reLU' || l.type === 'activation')));
     case 'activation-relu':
-    case 'init-glorot':
-      return hidden.filter((l) => SATURATING_ACTIVATIONS.has(activationOf(l) ?? '') && (code !== 'init-glorot' || KERNEL_LAYERS.has(l.type)));
+      return hidden.filter((l) => SATURATING_ACTIVATIONS.has(activationOf(l) ?? ''));
+    case 'init-glorot': {
+      // Saturating hidden layers, and any non-ReLU weight layer (the output's logits too) whose
+      // initializer is over-scaled (initScale.ts): Glorot is the variance-preserving init there.
+      const overscaled = new Set((initializerScale(graph)?.overscaled ?? []).filter((l) => !l.relu).map((l) => l.id));
+      return graph.layers.filter((l) => KERNEL_LAYERS.has(l.type) && ((!isOutput(graph, l) && SATURATING_ACTIVATIONS.has(activationOf(l) ?? '')) || overscaled.has(l.id)));
+    }
     case 'init-he':
       return hidden.filter((l) => KERNEL_LAYERS.has(l.type) && RELU_FAMILY.has(activationOf(l) ?? successorActivation(graph, l) ?? ''));
     case 'insert-batch-norm':
