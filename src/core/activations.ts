@@ -3,6 +3,7 @@
  * linear activation and a weightless layer after it computes the activation (a declared
  * stand-in). Shared by the Keras front end (to say so) and the worker (to build it).
  */
+import { editDistance } from './text';
 export const ACTIVATION_STAND_INS: ReadonlySet<string> = new Set(['exponential']);
 
 /**
@@ -36,24 +37,13 @@ export function nearestActivation(name: string): string | undefined {
   let best: string[] = [];
   let bestDistance = Math.min(2, Math.max(1, wanted.length - 2)) + 1;
   for (const candidate of TFJS_ACTIVATIONS) {
-    const distance = levenshtein(wanted, fold(candidate));
+    const distance = editDistance(wanted, fold(candidate));
     if (distance < bestDistance) [best, bestDistance] = [[candidate], distance];
     else if (distance === bestDistance) best.push(candidate);
   }
   return best.length === 1 ? best[0] : undefined;
 }
 
-/** Edit distance of `a` and `b` where swapping two neighbours is one edit (`rleu` is 1 from `relu`). */
-function levenshtein(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
-}
 
 /**
  * An activation string in `config` that tfjs does not know and the worker has no stand-in for

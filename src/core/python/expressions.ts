@@ -7,6 +7,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { compactChain } from '../frontend/holeNames';
 import { PARSE_LIMITS } from '../limits';
+import { editDistance } from '../text';
 import { EvaluatorBase } from './base';
 import { KERAS_LAYERS, KERAS_MEMBERS, MERGE_FUNCTIONS, kerasPath } from './kerasApi';
 import { MATH_CONSTANTS } from './pyLibraries';
@@ -284,19 +285,8 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
     if (object instanceof Unknown) return unknown(object.reason, object.hole);
     if (object instanceof NdArray) return this.indexArray(object, inner, scope, node);
     if (inner.some((n) => n.name === ':')) {
-      const bounds: (number | undefined)[] = [];
-      let current: number | undefined;
-      for (const n of inner) {
-        if (n.name === ':') {
-          bounds.push(current);
-          current = undefined;
-        } else {
-          const v = this.eval(n, scope);
-          if (typeof v !== 'number') return new Unknown(this.t(node), 'slice bounds are not constants');
-          current = v;
-        }
-      }
-      bounds.push(current);
+      const bounds = this.sliceBounds(inner, scope, node);
+      if (bounds instanceof Unknown) return bounds;
       if (!Array.isArray(object) && typeof object !== 'string') return new Unknown(this.t(node), `slicing ${describe(object)} is not evaluated`);
       if (bounds[2] !== undefined && bounds[2] !== 1) {
         if (bounds[2] === -1 && bounds[0] === undefined && bounds[1] === undefined) return Array.isArray(object) ? [...object].reverse() : [...object].reverse().join('');
@@ -448,6 +438,24 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
     return this.binary(op, a, this.eval(right, scope), node);
   }
 
+  /** The bounds of a slice `a:b:c` (its parts between the brackets), undefined where omitted. */
+  protected sliceBounds(parts: readonly SyntaxNode[], scope: Scope, node: SyntaxNode): (number | undefined)[] | Unknown {
+    const bounds: (number | undefined)[] = [];
+    let current: number | undefined;
+    for (const n of parts) {
+      if (n.name === ':') {
+        bounds.push(current);
+        current = undefined;
+      } else {
+        const v = this.eval(n, scope);
+        if (typeof v !== 'number') return new Unknown(this.t(node), 'slice bounds are not constants');
+        current = v;
+      }
+    }
+    bounds.push(current);
+    return bounds;
+  }
+
   /**
    * The shape of `x[...]` for an array of known shape: `x[:1]`, `x[0:10, :, None]`,
    * `x[..., tf.newaxis]`, `x[0]` (slices keep an axis, cut to their constant bounds; `None` /
@@ -480,19 +488,8 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
       if (size === undefined) return new Unknown(this.t(node), 'too many indices for the array');
       axis++;
       if (item.some((n) => n.name === ':')) {
-        const bounds: (number | undefined)[] = [];
-        let current: number | undefined;
-        for (const n of item) {
-          if (n.name === ':') {
-            bounds.push(current);
-            current = undefined;
-          } else {
-            const v = this.eval(n, scope);
-            if (typeof v !== 'number') return new Unknown(this.t(node), 'slice bounds are not constants');
-            current = v;
-          }
-        }
-        bounds.push(current);
+        const bounds = this.sliceBounds(item, scope, node);
+        if (bounds instanceof Unknown) return bounds;
         const step = bounds[2] ?? 1;
         if (step !== 1) return new Unknown(this.t(node), 'slices with a step are not evaluated');
         const at = (b: number | undefined, fallback: number): number => (b === undefined ? fallback : Math.min(size, Math.max(0, b < 0 ? size + b : b)));
@@ -664,14 +661,3 @@ function nearestImport(name: string, scope: Scope): string | undefined {
 /** Module names Keras code calls through (`layers.Dense`, `models.Sequential`). */
 const KERAS_MODULE_NAMES = ['keras', 'layers', 'models', 'optimizers', 'losses', 'regularizers', 'initializers', 'activations', 'callbacks'];
 
-/** Edit distance where swapping two neighbours is one edit. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
-}

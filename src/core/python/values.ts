@@ -161,11 +161,12 @@ export interface CompileRecord {
   readonly configRange?: SourceRange;
 }
 
-interface ModelCommon {
+/** What every model value of the Python reader carries (Sequential, functional, subclassed). */
+abstract class ModelCommon {
   compile?: CompileRecord;
   /** The variable the model is bound to (or its `name=`); `nameDepth` is the call depth of that binding. */
   name?: string;
-  nameDepth: number;
+  nameDepth = Infinity;
   /** True when the name is the model's own `name=` argument. */
   named?: boolean;
   /** The shape of the inputs `fit` was given, when the script states it (`np.random.rand(100, 8)`). */
@@ -183,39 +184,25 @@ interface ModelCommon {
   returnedBy?: string;
 }
 
-export class SequentialModel implements ModelCommon {
+export class SequentialModel extends ModelCommon {
   readonly layers: LayerValue[] = [];
   /** Where it was first called on a tensor (its layers are then read inside that model too). */
   appliedAt?: SourceRange;
   /** The custom layer whose `__init__` / `call` made it (`self.ffn = keras.Sequential([...])`). */
   inLayer?: string;
-  compile?: CompileRecord;
-  name?: string;
-  nameDepth = Infinity;
-  named?: boolean;
-  fitShape?: readonly number[];
-  fitShapeFrom?: string;
-  fills?: ReadonlyMap<string, Value>;
-  template?: ModelCommon['template'];
-  returnedBy?: string;
-  constructor(readonly range: SourceRange) {}
+  constructor(readonly range: SourceRange) {
+    super();
+  }
 }
 
-export class FunctionalModel implements ModelCommon {
-  compile?: CompileRecord;
-  name?: string;
-  nameDepth = Infinity;
-  named?: boolean;
-  fitShape?: readonly number[];
-  fitShapeFrom?: string;
-  fills?: ReadonlyMap<string, Value>;
-  template?: ModelCommon['template'];
-  returnedBy?: string;
+export class FunctionalModel extends ModelCommon {
   constructor(
     readonly range: SourceRange,
     readonly inputs: readonly TensorValue[],
     readonly outputs: readonly TensorValue[],
-  ) {}
+  ) {
+    super();
+  }
 }
 
 export type ModelValue = SequentialModel | FunctionalModel;
@@ -226,16 +213,7 @@ export type ModelValue = SequentialModel | FunctionalModel;
  * is known (kerasModels.ts `traceSubclassed`), which turns it into a `FunctionalModel`; called
  * on symbolic tensors it is followed right there, like a custom layer.
  */
-export class SubclassedModel implements ModelCommon {
-  compile?: CompileRecord;
-  name?: string;
-  nameDepth = Infinity;
-  named?: boolean;
-  fitShape?: readonly number[];
-  fitShapeFrom?: string;
-  fills?: ReadonlyMap<string, Value>;
-  template?: ModelCommon['template'];
-  returnedBy?: string;
+export class SubclassedModel extends ModelCommon {
   /**
    * Input shapes (without the batch) the file states, by where they come from: `model.build(s)`,
    * `model(array)`, `model(keras.Input(...))`; the first of each kind is kept.
@@ -254,7 +232,9 @@ export class SubclassedModel implements ModelCommon {
     readonly instance: PyInstance,
     /** The call that made it (`MyModel()`): where its `call` is followed from. */
     readonly site: SyntaxNode,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /** Any model the reading keeps: a subclassed one becomes a FunctionalModel when its reading ends. */
