@@ -23,6 +23,12 @@ import { makeFusedAdam, registerFusedKernels } from '../src/training/fusedKernel
 setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
 const root = join(__dirname, '..');
 
+/** This process's CPU time so far (user + system, ms). */
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -65,6 +71,16 @@ const OVERHEAD_CASES: OverheadCase[] = [
     tfjsOptimizer: () => tf.train.adam(0.001),
     fusedOptimizer: () => makeFusedAdam(tf, 0.001, 0.9, 0.999),
   },
+  {
+    // The default run's training: 3 epochs of 256 samples (the step-0 and final activation passes
+    // and the weight-norm samples weigh less than over 8 steps).
+    title: 'MLP 50x512 (13.1 M weights), Adam, the default 24 steps',
+    file: 'bench/scale/mlp-50x512.ts',
+    samples: 256,
+    epochs: 3,
+    tfjsOptimizer: () => tf.train.adam(0.001),
+    fusedOptimizer: () => makeFusedAdam(tf, 0.001, 0.9, 0.999),
+  },
 ];
 
 /**
@@ -81,45 +97,62 @@ async function recordingOverhead(rounds: number): Promise<string> {
   if (fused) throw new Error(`The fused kernels did not start: ${fused}`);
   const batchSize = 32;
   const out: string[] = [];
-  for (const c of OVERHEAD_CASES) {
+  // --case TEXT: only the cases whose title contains TEXT.
+  const only = process.argv.includes('--case') ? process.argv[process.argv.indexOf('--case') + 1] : undefined;
+  for (const c of OVERHEAD_CASES.filter((c) => !only || c.title.includes(only))) {
     const graph = parseModels(readFileSync(join(root, c.file), 'utf8'), c.file).models[0]!;
     const steps = (c.samples / batchSize) * c.epochs;
     const shapeOf = buildModel(tf, graph);
     const inputWidth = shapeOf.inputs[0]!.shape[1] as number;
     shapeOf.dispose();
     const classes = 10;
-    const fit = async (optimizer: tf.Optimizer): Promise<number> => {
+    const fit = async (optimizer: tf.Optimizer): Promise<{ ms: number; cpu: number }> => {
       const model = buildModel(tf, graph);
       model.compile({ optimizer, loss: 'categoricalCrossentropy' });
       const x = tf.randomNormal([c.samples, inputWidth], 0, 1, 'float32', 1);
       const y = tf.oneHot(tf.floor(tf.randomUniform([c.samples], 0, classes, 'float32', 2)).toInt(), classes).toFloat();
       const started = performance.now();
+      const cpuStarted = cpuMs();
       await model.fit(x, y, { epochs: c.epochs, batchSize, verbose: 0, shuffle: true });
       const ms = performance.now() - started;
+      const cpu = cpuMs() - cpuStarted;
       tf.dispose([x, y]);
       model.dispose();
       optimizer.dispose();
-      return ms;
+      return { ms, cpu };
     };
     const times = { fit: [] as number[], fused: [] as number[], measured: [] as number[] };
+    const cpu = { fit: [] as number[], fused: [] as number[], measured: [] as number[] };
     for (let round = 0; round < rounds; round++) {
-      times.fit.push(await fit(c.tfjsOptimizer()));
-      if (c.fusedOptimizer) times.fused.push(await fit(c.fusedOptimizer()));
-      // The training steps only: the probe before them is extra work model.fit does not do.
-      const summary = await measure(tf, graph, { ...DEFAULT_RUN_OPTIONS, samples: c.samples, batchSize, epochs: c.epochs, probeBatches: 1, seeds: 1 }, {}, { cancelled: () => false });
+      const plain = await fit(c.tfjsOptimizer());
+      times.fit.push(plain.ms);
+      cpu.fit.push(plain.cpu);
+      if (c.fusedOptimizer) {
+        const fused = await fit(c.fusedOptimizer());
+        times.fused.push(fused.ms);
+        cpu.fused.push(fused.cpu);
+      }
+      // The training steps only: the probe before them is extra work model.fit does not do
+      // (training starts right after the probe's result is posted).
+      let trainingCpuStarted = 0;
+      const summary = await measure(tf, graph, { ...DEFAULT_RUN_OPTIONS, samples: c.samples, batchSize, epochs: c.epochs, probeBatches: 1, seeds: 1 }, { probe: () => (trainingCpuStarted = cpuMs()) }, { cancelled: () => false });
+      cpu.measured.push(cpuMs() - trainingCpuStarted);
       times.measured.push(summary.trainingMs);
     }
     const ratios = (base: number[]) => base.map((f, i) => times.measured[i]! / f);
+    const cpuRatios = (base: number[]) => base.map((f, i) => cpu.measured[i]! / f);
     const gflops = (forwardFlops(graph) * 3 * batchSize * steps) / (median(times.measured) / 1000) / 1e9;
     out.push(
       `### Recording overhead (${c.title}; ${steps} steps of batch ${batchSize}, wasm)`,
-      '| run | median ms | measured / it, per round | median ratio |',
-      '| --- | --- | --- | --- |',
-      `| plain model.fit (tfjs' optimizer) | ${median(times.fit).toFixed(0)} | ${ratios(times.fit).map((r) => r.toFixed(2)).join(', ')} | ${median(ratios(times.fit)).toFixed(2)}x |`,
-      ...(times.fused.length ? [`| plain model.fit (the fused optimizer) | ${median(times.fused).toFixed(0)} | ${ratios(times.fused).map((r) => r.toFixed(2)).join(', ')} | ${median(ratios(times.fused)).toFixed(2)}x |`] : []),
-      `| Gradient Lens training steps (per-layer stats every step, activations every 25) | ${median(times.measured).toFixed(0)} | | |`,
+      '| run | median ms | measured / it, per round | median ratio | CPU ms (median) | CPU time: measured / it, per round | median CPU ratio |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      `| plain model.fit (tfjs' optimizer) | ${median(times.fit).toFixed(0)} | ${ratios(times.fit).map((r) => r.toFixed(2)).join(', ')} | ${median(ratios(times.fit)).toFixed(2)}x | ${median(cpu.fit).toFixed(0)} | ${cpuRatios(cpu.fit).map((r) => r.toFixed(2)).join(', ')} | ${median(cpuRatios(cpu.fit)).toFixed(2)}x |`,
+      ...(times.fused.length
+        ? [`| plain model.fit (the fused optimizer) | ${median(times.fused).toFixed(0)} | ${ratios(times.fused).map((r) => r.toFixed(2)).join(', ')} | ${median(ratios(times.fused)).toFixed(2)}x | ${median(cpu.fused).toFixed(0)} | ${cpuRatios(cpu.fused).map((r) => r.toFixed(2)).join(', ')} | ${median(cpuRatios(cpu.fused)).toFixed(2)}x |`]
+        : []),
+      `| Gradient Lens training steps (per-layer stats every step, activations every 25) | ${median(times.measured).toFixed(0)} | | | ${median(cpu.measured).toFixed(0)} | | |`,
       '',
-      `${rounds} alternating rounds; load average ${loadavg().map((l) => l.toFixed(1)).join(', ')} at the end. The probe before training is not counted. ${gflops.toFixed(2)} GFLOP/s in the measured steps (forward + backward = 3x forward FLOPs).`,
+      `${rounds} alternating rounds; load average ${loadavg().map((l) => l.toFixed(1)).join(', ')} at the end. The probe before training is not counted. CPU time is this process's (user + system): on a shared machine it moves less with the others' load than wall time. ${gflops.toFixed(2)} GFLOP/s in the measured steps (forward + backward = 3x forward FLOPs).`,
       '',
     );
   }

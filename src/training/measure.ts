@@ -47,6 +47,11 @@ export interface MeasureControl {
   readonly flushIntervalMs?: number;
   /** Sample activation health every N steps (it costs a forward pass). */
   readonly activationEvery?: number;
+  /**
+   * Largest gradients (bytes) the probe keeps from its first batch for the look after one update
+   * (default `KEEP_GRADIENTS_BYTES`); 0 recomputes them (the same numbers, one more gradient pass).
+   */
+  readonly keepGradientsBytes?: number;
 }
 
 /**
@@ -177,6 +182,14 @@ export function deadUnitFraction(tf: Tfjs, output: tfjs.Tensor, channelsFirst = 
     return tf.mean(tf.cast(tf.lessEqual(perUnit, 0), 'float32')) as tfjs.Scalar;
   });
 }
+
+/**
+ * Gradients of one probe batch kept for the look after one update (bytes, float32): at most 64 M
+ * weights. Within the step's memory plan anyway (no optimizer slots exist yet during the probe:
+ * weights, gradients and kept gradients are 12 of the 16 bytes per weight it counts); the cap
+ * keeps a very wide model's probe from holding a quarter of a gigabyte more.
+ */
+const KEEP_GRADIENTS_BYTES = 256 * 1024 ** 2;
 
 /** Steps between two samples of the kernel weight norms during training. */
 const WEIGHT_NORM_EVERY = 8;
@@ -721,32 +734,62 @@ async function measureOnce(
      * Layout: per recorded weight [sumSq, sumAbs, maxAbs], then the loss. Kernel weight norms
      * change slowly; they are read once per batch of steps (see `weightNorms`).
      */
-    const step = (x: tfjs.Tensor[], y: tfjs.Tensor[], train: boolean): tfjs.Tensor1D =>
-      seeded(() => tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => dataLoss(x, y), allTrainable);
-        const parts: tfjs.Tensor[] = recorded.map((weight) => gradientStatistics(tf, grads[weight.variable.name]!));
-        parts.push(tf.reshape(value, [1]));
-        if (train) {
-          if (clipNorm !== undefined) {
-            const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
-            const scale = tf.minimum(1, tf.div(clipNorm, tf.maximum(norm, 1e-12)));
-            const clipped: tfjs.NamedTensorMap = {};
-            for (const [name, g] of Object.entries(grads)) clipped[name] = tf.mul(g, scale);
-            update.applyGradients(clipped);
-          } else {
-            update.applyGradients(grads);
-          }
+    /** The optimizer's update with `grads` (clipped to the global norm first when the optimizer is). Inside a tidy. */
+    const applyUpdate = (grads: tfjs.NamedTensorMap): void => {
+      if (clipNorm !== undefined) {
+        const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+        const scale = tf.minimum(1, tf.div(clipNorm, tf.maximum(norm, 1e-12)));
+        const clipped: tfjs.NamedTensorMap = {};
+        for (const [name, g] of Object.entries(grads)) clipped[name] = tf.mul(g, scale);
+        update.applyGradients(clipped);
+      } else {
+        update.applyGradients(grads);
+      }
+    };
+    /**
+     * `keep` (a probe pass): also returns the gradients, kept past the step, unless the pass drew
+     * random numbers (dropout, noise), after which recomputing them would not give the same ones.
+     */
+    const step = (x: tfjs.Tensor[], y: tfjs.Tensor[], train: boolean, keep?: (grads: tfjs.NamedTensorMap) => void): tfjs.Tensor1D =>
+      seeded(() => {
+        const random = Math.random;
+        let drew = false;
+        if (keep) {
+          Math.random = () => {
+            drew = true;
+            return random();
+          };
         }
-        return tf.concat(parts) as tfjs.Tensor1D;
-      }));
+        try {
+          return tf.tidy(() => {
+            const { value, grads } = tf.variableGrads(() => dataLoss(x, y), allTrainable);
+            const parts: tfjs.Tensor[] = recorded.map((weight) => gradientStatistics(tf, grads[weight.variable.name]!));
+            parts.push(tf.reshape(value, [1]));
+            if (train) applyUpdate(grads);
+            if (keep && !drew) keep(Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, tf.keep(g)])));
+            return tf.concat(parts) as tfjs.Tensor1D;
+          });
+        } finally {
+          Math.random = random;
+        }
+      });
     const width = recorded.length * 3 + 1;
 
+    /** Each kernel's sum of squares now, [kernels], on the device. */
+    const squaredKernelNorms = (): tfjs.Tensor1D => tf.tidy(() => tf.stack(kernels.map((layer) => tf.sum(tf.square(layer.kernel!)))) as tfjs.Tensor1D);
+    /**
+     * The last kernel norms the probe read, kept for training's first weight sample (step 0):
+     * no update comes in between, so it is what that sample would compute again.
+     */
+    let probeSquaredNorms: tfjs.Tensor1D | undefined;
     /** L2 norm of each kernel now: for the update ratio |lr * g| / |w| of the steps read back with it. */
     const weightNorms = async (): Promise<Map<string, number>> => {
       if (!kernels.length) return new Map();
-      const packed = tf.tidy(() => tf.stack(kernels.map((layer) => tf.sum(tf.square(layer.kernel!)))));
+      const packed = squaredKernelNorms();
+      disposables.push(packed);
       const values = await packed.data();
-      packed.dispose();
+      probeSquaredNorms?.dispose();
+      probeSquaredNorms = packed;
       return new Map(kernels.map((layer, k) => [layer.id, Math.sqrt(values[k]!)]));
     };
 
@@ -864,10 +907,27 @@ async function measureOnce(
     const probeStarted = Date.now();
     const overBudget = () => elapsed() > options.timeBudgetMs;
     const probePacked: tfjs.Tensor1D[] = [];
+    // Batch 0's gradients at the initial weights, kept for the look after one update, which
+    // applies exactly these (same weights, same batch): a gradient pass saved, the same numbers.
+    // Not kept when recomputing them would differ (a stateful RNN carries its state from the
+    // probe's other batches; a pass that drew random numbers) or when they are too big to hold.
+    let keptGradients: tfjs.NamedTensorMap | undefined;
+    const keepGradients = !(model as unknown as { stateful?: boolean }).stateful && model.countParams() * 4 <= (control.keepGradientsBytes ?? KEEP_GRADIENTS_BYTES);
+    const dropKeptGradients = (): void => {
+      if (keptGradients) tf.dispose(Object.values(keptGradients));
+      keptGradients = undefined;
+    };
     const probeBatch = (b: number) => {
       const { x, y } = batch(undefined, b);
       // The wasm and cpu backends compute synchronously: the time around the step is its cost.
-      probePacked.push(step(x, y, false));
+      const keep =
+        b === 0 && keepGradients
+          ? (grads: tfjs.NamedTensorMap) => {
+              keptGradients = grads;
+              disposables.push(...Object.values(grads));
+            }
+          : undefined;
+      probePacked.push(step(x, y, false, keep));
       tf.dispose([...x, ...y]);
     };
     // A big model's one-sample timing step is the probe when the budget has no room for a batch.
@@ -903,6 +963,7 @@ async function measureOnce(
       judgesActivations: judged.length > 0,
       activationBatches: Math.ceil(activationSample[0]!.shape[0]! / batchSize),
     });
+    if (!plan.parts.includes('after-update')) dropKeptGradients();
     const skipped: string[] = [];
     /** Runs an optional part of the probe when planned and the budget is not spent; notes what was left out. */
     const part = async <T>(name: ProbePart, run: () => Promise<T> | T, fallback: T): Promise<T> => {
@@ -931,7 +992,17 @@ async function measureOnce(
       'after-update',
       async () => {
         const afterUpdate = tf.tidy(() => {
-          tf.dispose(step(first.x, first.y, true));
+          if (keptGradients) {
+            const grads = keptGradients;
+            // As the step would: its draw number, and the forward pass's updates of layer state
+            // (batch norm's moving statistics) when the model has any (non-trainable weights).
+            seeded(() => {
+              if (model.nonTrainableWeights.length) tf.dispose(dataLoss(first.x, first.y));
+              applyUpdate(grads);
+            });
+          } else {
+            tf.dispose(step(first.x, first.y, true));
+          }
           const second = batch(undefined, Math.min(1, batchesPerEpoch - 1));
           return step(second.x, second.y, false);
         });
@@ -941,6 +1012,7 @@ async function measureOnce(
       },
       undefined,
     );
+    dropKeptGradients();
     const regularizationShare = await part('regularization', () => regularization(tf, model, (x, y) => seeded(() => dataLoss(x, y)), first.x, first.y), undefined);
     tf.dispose([...first.x, ...first.y]);
     const probeUnpacked = unpack(probeValues, 0, initialWeightNorms);
@@ -973,8 +1045,12 @@ async function measureOnce(
     // step's update, on a schedule of steps rather than of flushes: flushes follow the clock, and
     // the numbers must not. Weights change slowly, so a sample every 8 steps is close enough.
     let lastWeightNorms = initialWeightNorms;
-    const sampleWeights = (): tfjs.Tensor1D | undefined =>
-      stepsDone % WEIGHT_NORM_EVERY === 0 && kernels.length ? tf.tidy(() => tf.stack(kernels.map((layer) => tf.sum(tf.square(layer.kernel!)))) as tfjs.Tensor1D) : undefined;
+    const sampleWeights = (): tfjs.Tensor1D | undefined => {
+      if (stepsDone % WEIGHT_NORM_EVERY !== 0 || !kernels.length) return undefined;
+      const kept = stepsDone === 0 ? probeSquaredNorms : undefined;
+      probeSquaredNorms = undefined;
+      return kept ?? squaredKernelNorms();
+    };
     let lastFlush = Date.now();
     const flushInterval = control.flushIntervalMs ?? 50;
     const activationEvery = control.activationEvery ?? 25;
