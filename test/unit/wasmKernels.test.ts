@@ -64,7 +64,7 @@ interface ConvCase {
   x: Shape4;
   kernel: number;
   filters: number;
-  strides: number;
+  strides: number | [number, number];
   dilation: number;
   pad: Padding;
   multiplier: number;
@@ -80,6 +80,14 @@ const cases: ConvCase[] = [
   { x: [2, 13, 13, 2], kernel: 3, filters: 2, strides: 1, dilation: 2, pad: 'valid', multiplier: 1 },
   { x: [2, 8, 9, 3], kernel: 3, filters: 4, strides: 2, dilation: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]], multiplier: 2 },
   { x: [3, 6, 6, 2], kernel: 4, filters: 3, strides: 1, dilation: 1, pad: [[0, 0], [2, 1], [1, 2], [0, 0]], multiplier: 1 },
+  // Strided input gradients go by output phase: a 1x1 shortcut (phases without taps), stride 3
+  // with 5 taps, an even kernel, a stride above the kernel, unequal strides, a stride of 4.
+  { x: [2, 9, 9, 3], kernel: 1, filters: 4, strides: 2, dilation: 1, pad: 'same', multiplier: 1 },
+  { x: [2, 10, 11, 2], kernel: 5, filters: 3, strides: 3, dilation: 1, pad: 'same', multiplier: 2 },
+  { x: [2, 8, 8, 3], kernel: 4, filters: 2, strides: 2, dilation: 1, pad: 'same', multiplier: 1 },
+  { x: [1, 9, 7, 2], kernel: 2, filters: 3, strides: 3, dilation: 1, pad: 'valid', multiplier: 1 },
+  { x: [2, 9, 10, 3], kernel: 3, filters: 2, strides: [2, 1], dilation: 1, pad: 'same', multiplier: 1 },
+  { x: [2, 5, 6, 2], kernel: 3, filters: 3, strides: 4, dilation: 1, pad: 'valid', multiplier: 2 },
   // Stride and dilation both above 1: no forward op accepts it, but the kernels' arithmetic does.
   { x: [2, 13, 11, 3], kernel: 3, filters: 3, strides: 2, dilation: 2, pad: 'same', multiplier: 2 },
 ];
