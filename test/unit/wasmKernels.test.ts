@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { matMulCost } from '../../src/training/wasmDenseKernels';
+import { forwardSwapPays, matMulCost } from '../../src/training/wasmDenseKernels';
 import { registerMissingWasmKernels } from '../../src/training/wasmKernels';
 import { relativeError } from '../support/numeric';
 
@@ -98,7 +98,7 @@ test('registers the missing conv gradient kernels (and the replaced ones) exactl
   const missing = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
   const first = registerMissingWasmKernels(tf);
   for (const name of missing) assert.ok(first.includes(name), `${name} registered`);
-  assert.deepEqual([...first].sort(), [...missing, 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'UnsortedSegmentSum', 'Conv3DBackpropInputV2', 'Identity'].sort());
+  assert.deepEqual([...first].sort(), [...missing, 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', '_FusedMatMul', 'UnsortedSegmentSum', 'Conv3DBackpropInputV2', 'Identity'].sort());
   const after = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
   for (const name of first) assert.ok(after.has(name), `${name} is in the wasm registry`);
   // Registration only adds to what was there.
@@ -320,6 +320,37 @@ test('the matrix product form packs the smaller operand: (W dY^T)^T for a dense 
   assert.ok(matMulCost(512, 32, 512, true, false, false) < matMulCost(512, 32, 512, true, false, true));
   // No transpose: the direct form is tfjs' own kernel, never more work.
   assert.ok(matMulCost(32, 512, 512, false, false, false) <= matMulCost(32, 512, 512, false, false, true));
+});
+
+test('a dense forward product (_FusedMatMul) computed swapped equals the cpu backend for every fused activation, with and without bias; its gradient too', async () => {
+  await tf.setBackend('wasm');
+  registerMissingWasmKernels(tf);
+  // Rows 1 and 2 at 256 -> 256 are swapped by the cost model (packing W dominates), 64 rows are not.
+  const units = 256;
+  assert.ok(forwardSwapPays(1, units, units) && forwardSwapPays(2, units, units) && !forwardSwapPays(64, units, units));
+  for (const m of [1, 2, 64]) {
+    const x = values(m * units, 40);
+    const w = values(units * units, 41).map((v) => v / 16);
+    const b = values(units, 42);
+    const alpha = values(units, 43);
+    const activations = m === 1 ? (['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu'] as const) : (['relu'] as const);
+    for (const activation of activations) {
+      for (const withBias of [true, false]) {
+        const run = () => {
+          const [xt, wt] = [tf.tensor2d(x, [m, units]), tf.tensor2d(w, [units, units])];
+          const bias = withBias ? tf.tensor1d(b) : undefined;
+          const preluActivationWeights = activation === 'prelu' ? tf.tensor1d(alpha) : undefined;
+          const forward = (a: tf.Tensor, k: tf.Tensor) => tf.fused.matMul({ a: a as tf.Tensor2D, b: k as tf.Tensor2D, bias, activation, preluActivationWeights, leakyreluAlpha: 0.1 });
+          const grads = tf.grads((a: tf.Tensor, k: tf.Tensor) => tf.sum(tf.square(forward(a, k))))([xt, wt]);
+          return [forward(xt, wt), ...grads];
+        };
+        await assertSameOnBoth(`_FusedMatMul m=${m} ${activation} bias=${withBias}`, run);
+      }
+    }
+  }
+  const before = tf.memory().numTensors;
+  tf.tidy(() => tf.fused.matMul({ a: tf.ones([1, units]), b: tf.ones([units, units]), bias: tf.ones([units]), activation: 'relu' })).dispose();
+  assert.equal(tf.memory().numTensors, before);
 });
 
 test('UnsortedSegmentSum on wasm equals the cpu backend (ids out of range dropped, rows of any rank)', async () => {
