@@ -136,7 +136,7 @@ function filterGradientOperand(tf: Tfjs, x: tfjs.Tensor, g: Geometry): { input: 
   return { input: cropNegative(tf, x, amounts) as Tensor4D, pad: padOf(amounts) };
 }
 
-/** `input` with `pad` applied as a copy (the depthwise gradients reshape it, or pass it to a depthwise convolution). */
+/** `input` with `pad` applied as a copy (the per-tap depthwise filter gradient slices it). */
 function padded<T extends tfjs.Tensor>(tf: Tfjs, { input, pad }: { input: T; pad: Pair[] }): T {
   return pad.some(([before, after]) => before > 0 || after > 0) ? tf.pad(input, pad) : input;
 }
@@ -229,7 +229,8 @@ function stridedInputGradient(tf: Tfjs, dy: Tensor4D, flipped: Tensor4D, g: Geom
 function depthwiseInputGradient(tf: Tfjs, dy: Tensor4D, filter: Tensor4D, g: Geometry): Tensor4D {
   const multiplier = g.outChannels / g.inChannels;
   const flipped = tf.reshape(tf.reverse(filter, [0, 1]), [g.filterHeight, g.filterWidth, g.outChannels, 1]) as Tensor4D;
-  const perOutput = tf.depthwiseConv2d(padded(tf, inputGradientOperand(tf, dy, g)), flipped, 1, 'valid', 'NHWC', g.dilation);
+  const { input, pad } = inputGradientOperand(tf, dy, g);
+  const perOutput = tf.depthwiseConv2d(input, flipped, 1, pad, 'NHWC', g.dilation);
   if (multiplier === 1) return perOutput;
   return tf.sum(tf.reshape(perOutput, [g.batch, g.inHeight, g.inWidth, g.inChannels, multiplier]), 4);
 }
@@ -244,14 +245,15 @@ function depthwiseFilterGradient(tf: Tfjs, x: Tensor4D, dy: Tensor4D, g: Geometr
   const strided = g.stride[0] > 1 || g.stride[1] > 1;
   const dilated = g.dilation[0] > 1 || g.dilation[1] > 1;
   if (strided && dilated) return depthwiseFilterGradientPerTap(tf, x, dy, g);
-  const used = padded(tf, filterGradientOperand(tf, x, g));
+  // The padding is on height and width only, so it carries over the transpose and reshape.
+  const { input: used, pad } = filterGradientOperand(tf, x, g);
   const [, usedH, usedW] = used.shape;
   const input = tf.reshape(tf.transpose(used, [1, 2, 0, 3]), [1, usedH!, usedW!, g.batch * g.inChannels]) as Tensor4D;
   const gradient = tf.transpose(tf.reshape(dy, [g.batch, g.outHeight, g.outWidth, g.inChannels, multiplier]), [4, 1, 2, 0, 3]);
   const perMultiplier: tfjs.Tensor[] = [];
   for (let q = 0; q < multiplier; q++) {
     const filter = tf.reshape(tf.slice(gradient, [q, 0, 0, 0, 0], [1, g.outHeight, g.outWidth, g.batch, g.inChannels]), [g.outHeight, g.outWidth, g.batch * g.inChannels, 1]) as Tensor4D;
-    const perImage = tf.depthwiseConv2d(input, filter, g.dilation, 'valid', 'NHWC', g.stride);
+    const perImage = tf.depthwiseConv2d(input, filter, g.dilation, pad, 'NHWC', g.stride);
     perMultiplier.push(tf.sum(tf.reshape(perImage, [g.filterHeight, g.filterWidth, g.batch, g.inChannels]), 2));
   }
   return tf.stack(perMultiplier, 3) as Tensor4D;
