@@ -327,8 +327,8 @@ const registeredBy = new WeakSet<object>();
  * Registers, for the wasm backend of this tfjs instance, the conv gradient kernels it lacks and
  * our replacements for its wrong MaxPoolGrad and slow Conv2DBackpropInput, plus the dense and
  * embedding kernels of `wasmDenseKernels.ts` (transposed BatchMatMul, UnsortedSegmentSum) and the
- * loop of `wasmLoopKernels.ts` (Conv3DBackpropInputV2), and an Identity that shares the data
- * instead of copying it. Call it after
+ * loop of `wasmLoopKernels.ts` (Conv3DBackpropInputV2), and an Identity (and a Cast to the same
+ * dtype) that shares the data instead of copying it. Call it after
  * `await tf.setBackend('wasm')`. Returns the kernel names it registered; later calls return [].
  */
 export function registerMissingWasmKernels(tf: Tfjs): string[] {
@@ -381,6 +381,17 @@ export function registerMissingWasmKernels(tf: Tfjs): string[] {
     (args.backend as WasmBackendLike).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
+  // A cast to the dtype a tensor already has copies it too (relu's gradient is dy * cast(step(x),
+  // 'float32'), a copy per ReLU layer and step); it shares the data the same way.
+  const copyingCast = original('Cast');
+  if (copyingCast) {
+    register('Cast', (args) => {
+      const x = args.inputs.x!;
+      if (x.dtype === 'string' || x.dtype !== attrsOf(args).dtype) return copyingCast(args);
+      (args.backend as WasmBackendLike).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    });
+  }
   register('MaxPoolGrad', (args) => {
     const backend = args.backend as WasmBackendLike;
     const { dy, input } = args.inputs as { dy: tfjs.TensorInfo; input: tfjs.TensorInfo };

@@ -98,7 +98,7 @@ test('registers the missing conv gradient kernels (and the replaced ones) exactl
   const missing = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
   const first = registerMissingWasmKernels(tf);
   for (const name of missing) assert.ok(first.includes(name), `${name} registered`);
-  assert.deepEqual([...first].sort(), [...missing, 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', '_FusedMatMul', 'UnsortedSegmentSum', 'Conv3DBackpropInputV2', 'Identity'].sort());
+  assert.deepEqual([...first].sort(), [...missing, 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', '_FusedMatMul', 'UnsortedSegmentSum', 'Conv3DBackpropInputV2', 'Identity', 'Cast'].sort());
   const after = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
   for (const name of first) assert.ok(after.has(name), `${name} is in the wasm registry`);
   // Registration only adds to what was there.
@@ -400,4 +400,13 @@ test('Identity on wasm shares the data (a clone costs no copy), and each referen
   assert.deepEqual(Array.from(g), [2, -4, 6]);
   const strings = tf.tensor1d(['a', 'b'], 'string');
   assert.deepEqual(tf.clone(strings).dataSync(), ['a', 'b']);
+  // A cast to the same dtype shares the data too; to another dtype it converts.
+  const floats = tf.tensor1d([1.5, -2, 0]);
+  const same = tf.cast(floats, 'float32');
+  assert.equal(same.dataId, floats.dataId);
+  floats.dispose();
+  assert.deepEqual(Array.from(same.dataSync()), [1.5, -2, 0]);
+  assert.deepEqual(Array.from(tf.cast(same, 'int32').dataSync()), [1, -2, 0]);
+  assert.deepEqual(Array.from(tf.cast(tf.tensor1d([true, false], 'bool'), 'float32').dataSync()), [1, 0]);
+  same.dispose();
 });
