@@ -188,8 +188,34 @@ function mergeCuts(cuts: Cut[]): Cut[] {
 /** A merge conflict marker as TypeScript's scanner finds one: seven of a kind at a line's start. */
 const CONFLICT_MARKER = /^(?:<{7}|={7}|>{7}|\|{7})/m;
 
-/** Keywords `lexicalCuts` counts as prefix operators (each may start a chain). */
-const PREFIX_KEYWORDS = ['typeof', 'void', 'await', 'new', 'delete', 'yield'];
+/** Character classes of the prefilter's scan (`CLASS[code]`, codes below 128; others are 0). */
+const enum Char { Other, LineBreak, Slash, Quote, Backtick, Open, Close, Separator, Less, Greater, Prefix, Letter }
+const CLASS = new Uint8Array(128);
+for (const [chars, kind] of [['\n\r', Char.LineBreak], ['/', Char.Slash], ['\'"', Char.Quote], ['`', Char.Backtick], ['([{', Char.Open], [')]}', Char.Close], [',;', Char.Separator], ['<', Char.Less], ['>', Char.Greater], ['!~+-\\', Char.Prefix], ['tvandy', Char.Letter]] as const) {
+  for (const c of chars) CLASS[c.charCodeAt(0)] = kind;
+}
+
+/** Characters an escape at `at` takes in a string or template: the backslash, the next one, a LF after a CR. */
+function escapeLength(text: string, at: number): number {
+  return at + 1 >= text.length ? 1 : text.charCodeAt(at + 1) === 13 && text.charCodeAt(at + 2) === 10 ? 3 : 2;
+}
+
+/**
+ * Whether a prefix keyword `lexicalCuts` counts (`typeof` `void` `await` `new` `delete` `yield`)
+ * is spelled at `at`, where the letter `c` is (the second letter is compared first: most letters
+ * of code start none).
+ */
+function startsPrefixKeyword(text: string, at: number, c: number): boolean {
+  const next = text.charCodeAt(at + 1);
+  switch (c) {
+    case 116: return next === 121 && text.startsWith('typeof', at);
+    case 118: return next === 111 && text.startsWith('void', at);
+    case 97: return next === 119 && text.startsWith('await', at);
+    case 110: return next === 101 && text.charCodeAt(at + 2) === 119;
+    case 100: return next === 101 && text.startsWith('delete', at);
+    default: return next === 105 && text.startsWith('yield', at);
+  }
+}
 
 /**
  * False when `lexicalCuts` certainly finds nothing, so its TypeScript scan (about 4% of parsing
@@ -212,8 +238,6 @@ export function mayNeedLexicalCuts(text: string): boolean {
   // A shebang line is trivia (TypeScript's /^#!.*/).
   if (text.startsWith('#!')) while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
   let inTemplate = false; // in a template literal's text
-  // Characters an escape takes in a string or template: the backslash, the next one, a LF after a CR.
-  const escape = (at: number): number => (at + 1 >= n ? 1 : text.charCodeAt(at + 1) === 13 && text.charCodeAt(at + 2) === 10 ? 3 : 2);
   while (i < n) {
     const c = text.charCodeAt(i);
     if (inTemplate) {
@@ -227,19 +251,18 @@ export function mayNeedLexicalCuts(text: string): boolean {
         i += 2;
         continue;
       } else if (c === 92 /* \ */) {
-        i += escape(i);
+        i += escapeLength(text, i);
         continue;
       }
       i++;
       continue;
     }
     const top = chains.length - 1;
-    switch (c) {
-      case 10: // \n
-      case 13: // \r: a line break before the next token ends a chain
+    switch (c < 128 ? CLASS[c] : Char.Other) {
+      case Char.LineBreak: // a line break before the next token ends a chain
         chains[top] = 0;
         break;
-      case 47: { // `/`: a comment, or an operator (a regular expression is scanned as code)
+      case Char.Slash: { // a comment, or an operator (a regular expression is scanned as code)
         const next = text.charCodeAt(i + 1);
         if (next === 47) {
           while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
@@ -260,8 +283,7 @@ export function mayNeedLexicalCuts(text: string): boolean {
         }
         break;
       }
-      case 39: // '
-      case 34: { // ": ends at its quote or before a line break
+      case Char.Quote: { // ends at its quote or before a line break
         let j = i + 1;
         while (j < n) {
           const k = text.charCodeAt(j);
@@ -269,27 +291,23 @@ export function mayNeedLexicalCuts(text: string): boolean {
             j++;
             break;
           }
-          if (k === 92) j += escape(j);
+          if (k === 92) j += escapeLength(text, j);
           else if (k === 10 || k === 13) break;
           else j++;
         }
         i = j;
         continue;
       }
-      case 96: // `
+      case Char.Backtick:
         inTemplate = true;
         break;
-      case 40: // (
-      case 91: // [
-      case 123: // {
+      case Char.Open:
         templates.push(false);
         chains.push(0);
         angles.push(0);
         if (templates.length > MAX_BRACKETS) return true;
         break;
-      case 41: // )
-      case 93: // ]
-      case 125: { // }
+      case Char.Close: {
         const template = templates.pop() ?? false;
         if (chains.length > 1) {
           chains.pop();
@@ -298,38 +316,23 @@ export function mayNeedLexicalCuts(text: string): boolean {
         if (c === 125 && template) inTemplate = true;
         break;
       }
-      case 44: // ,
-      case 59: // ;
+      case Char.Separator:
         chains[top] = 0;
         angles[top] = 0;
         break;
-      case 60: // <
+      case Char.Less:
         if (++angles[top]! > MAX_ANGLES) return true;
         break;
-      case 62: // >: `=>` may start a chain; any other `>` closes an angle
+      case Char.Greater: // `=>` may start a chain; any other `>` closes an angle
         if (text.charCodeAt(i - 1) === 61) {
           if (++chains[top]! > MAX_CHAIN) return true;
         } else if (angles[top]! > 0) angles[top]!--;
         break;
-      case 33: // !
-      case 126: // ~
-      case 43: // +
-      case 45: // -
-      case 92: // \ (an escaped keyword)
+      case Char.Prefix: // `!` `~` `+` `-`, or `\` (an escaped keyword)
         if (++chains[top]! > MAX_CHAIN) return true;
         break;
-      case 116: // t
-      case 118: // v
-      case 97: // a
-      case 110: // n
-      case 100: // d
-      case 121: // y
-        for (const keyword of PREFIX_KEYWORDS) {
-          if (keyword.charCodeAt(0) === c && text.startsWith(keyword, i)) {
-            if (++chains[top]! > MAX_CHAIN) return true;
-            break;
-          }
-        }
+      case Char.Letter: // t v a n d y: a prefix keyword may start here
+        if (startsPrefixKeyword(text, i, c) && ++chains[top]! > MAX_CHAIN) return true;
         break;
     }
     i++;
