@@ -25,6 +25,27 @@ export interface BoundedSource {
   readonly problems: readonly ParseProblem[];
 }
 
+/**
+ * `node.getStart(file)` (where its first token begins, after comments and white space), with a
+ * fast path for the common case: past spaces and tabs from `node.pos`, a character that cannot
+ * begin trivia (a line break, a comment, a merge conflict marker, a shebang, non-ASCII white
+ * space) is the start; anything else asks TypeScript. The interpreter asks for every range it
+ * keeps (each property's, each layer's): TypeScript's `skipTrivia` was ~2% of a parse.
+ */
+export function nodeStart(node: TS.Node, file: TS.SourceFile): number {
+  const text = file.text;
+  let at = node.pos;
+  const end = node.end;
+  // A missing node (pos === end) starts at its pos: TypeScript says so too.
+  if (at < end) {
+    let c = text.charCodeAt(at);
+    while (c === 32 || c === 9) c = text.charCodeAt(++at);
+    // Printable ASCII but `/` (comments), `< = > |` (conflict markers) and `#` (a shebang).
+    if (at < end && c > 32 && c < 127 && c !== 47 && c !== 60 && c !== 61 && c !== 62 && c !== 124 && c !== 35) return at;
+  }
+  return node.getStart(file);
+}
+
 export function isCutPlaceholder(name: string): boolean {
   return name === CUT_PLACEHOLDER;
 }
