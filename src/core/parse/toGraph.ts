@@ -66,7 +66,9 @@ function toConfigObject(object: ObjectValue, report: Report, fallbackRange?: Sou
   const result: Record<string, ConfigValue> = {};
   for (const [key, value] of object.props) {
     if (value === undefined) continue;
-    result[key] = toConfigValue(value, key, object.ranges.get(key)?.value ?? fallbackRange, report);
+    // A constant is itself (toConfigValue's first case): its range is looked up only for the rest.
+    if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') result[key] = value;
+    else result[key] = toConfigValue(value, key, object.ranges.get(key)?.value ?? fallbackRange, report);
   }
   return result;
 }
