@@ -426,9 +426,16 @@ function firstNonPositive(shape: readonly unknown[]): number | undefined {
 export function inferShapes(graph: ModelGraph): ShapeProblem[] {
   const problems: ShapeProblem[] = [];
   const byId = new Map(graph.layers.map((l) => [l.id, l]));
+  // The sum of the layers' counts, while every layer has one (`graph.params`); `counted` is
+  // false from the start of a layer's turn until its count is added.
+  let params: number | undefined = 0;
+  let counted = true;
   for (const layer of graph.layers) {
-    delete layer.outputShape;
-    delete layer.params;
+    if (!counted) params = undefined;
+    counted = false;
+    // A layer read for the first time has neither: `delete` of an absent key is skipped (a runtime call each).
+    if ('outputShape' in layer) delete layer.outputShape;
+    if ('params' in layer) delete layer.params;
     let inputs: Dims[] | undefined;
     if (layer.inbound.length === 0) {
       const declared = declaredInput(layer);
@@ -470,12 +477,15 @@ export function inferShapes(graph: ModelGraph): ShapeProblem[] {
       }
       layer.outputShape = result.shape as Shape;
       layer.params = result.params;
+      if (params !== undefined) params += result.params;
+      counted = true;
     } catch (error) {
       if (!(error instanceof ShapeError)) throw error;
       problems.push({ layerId: layer.id, message: `\`${layer.id}\` (${layer.type}) ${error.message}.` });
     }
   }
-  if (graph.layers.every((l) => l.params !== undefined)) graph.params = graph.layers.reduce((sum, l) => sum + l.params!, 0);
+  if (!counted) params = undefined;
+  if (params !== undefined) graph.params = params;
   else delete graph.params;
   return problems;
 }

@@ -25,6 +25,27 @@ export interface BoundedSource {
   readonly problems: readonly ParseProblem[];
 }
 
+/**
+ * `node.getStart(file)` (where its first token begins, after comments and white space), with a
+ * fast path for the common case: past spaces and tabs from `node.pos`, a character that cannot
+ * begin trivia (a line break, a comment, a merge conflict marker, a shebang, non-ASCII white
+ * space) is the start; anything else asks TypeScript. The interpreter asks for every range it
+ * keeps (each property's, each layer's): TypeScript's `skipTrivia` was ~2% of a parse.
+ */
+export function nodeStart(node: TS.Node, file: TS.SourceFile): number {
+  const text = file.text;
+  let at = node.pos;
+  const end = node.end;
+  // A missing node (pos === end) starts at its pos: TypeScript says so too.
+  if (at < end) {
+    let c = text.charCodeAt(at);
+    while (c === 32 || c === 9) c = text.charCodeAt(++at);
+    // Printable ASCII but `/` (comments), `< = > |` (conflict markers) and `#` (a shebang).
+    if (at < end && c > 32 && c < 127 && c !== 47 && c !== 60 && c !== 61 && c !== 62 && c !== 124 && c !== 35) return at;
+  }
+  return node.getStart(file);
+}
+
 export function isCutPlaceholder(name: string): boolean {
   return name === CUT_PLACEHOLDER;
 }
@@ -57,7 +78,7 @@ export function createBoundedSourceFile(ts: typeof TS, fileName: string, text: s
 let last: { readonly text: string; readonly fileName: string; readonly kind: TS.ScriptKind | undefined; readonly source: BoundedSource } | undefined;
 
 function boundedSource(ts: typeof TS, fileName: string, text: string, kind?: TS.ScriptKind): BoundedSource {
-  let cuts: Cut[] = lexicalCuts(ts, text);
+  let cuts: Cut[] = mayNeedLexicalCuts(text) ? lexicalCuts(ts, text) : [];
   // JSDoc is not parsed into the tree: nothing reads it from there (a `@param [units=64]`
   // default is read from the comment's text, fills.ts), and parsing it was a third to half of
   // the TypeScript parse of a JSDoc-heavy tfjs-examples file (mnist-acgan/gan.js).
@@ -185,12 +206,167 @@ function mergeCuts(cuts: Cut[]): Cut[] {
   return out;
 }
 
+/** A merge conflict marker as TypeScript's scanner finds one: seven of a kind at a line's start. */
+const CONFLICT_MARKER = /^(?:<{7}|={7}|>{7}|\|{7})/m;
+
+/** Character classes of the prefilter's scan (`CLASS[code]`, codes below 128; others are 0). */
+const enum Char { Other, LineBreak, Slash, Quote, Backtick, Open, Close, Separator, Less, Greater, Prefix, Letter }
+const CLASS = new Uint8Array(128);
+for (const [chars, kind] of [['\n\r', Char.LineBreak], ['/', Char.Slash], ['\'"', Char.Quote], ['`', Char.Backtick], ['([{', Char.Open], [')]}', Char.Close], [',;', Char.Separator], ['<', Char.Less], ['>', Char.Greater], ['!~+-\\', Char.Prefix], ['tvandy', Char.Letter]] as const) {
+  for (const c of chars) CLASS[c.charCodeAt(0)] = kind;
+}
+
+/** Characters an escape at `at` takes in a string or template: the backslash, the next one, a LF after a CR. */
+function escapeLength(text: string, at: number): number {
+  return at + 1 >= text.length ? 1 : text.charCodeAt(at + 1) === 13 && text.charCodeAt(at + 2) === 10 ? 3 : 2;
+}
+
+/**
+ * Whether a prefix keyword `lexicalCuts` counts (`typeof` `void` `await` `new` `delete` `yield`)
+ * is spelled at `at`, where the letter `c` is (the second letter is compared first: most letters
+ * of code start none).
+ */
+function startsPrefixKeyword(text: string, at: number, c: number): boolean {
+  const next = text.charCodeAt(at + 1);
+  switch (c) {
+    case 116: return next === 121 && text.startsWith('typeof', at);
+    case 118: return next === 111 && text.startsWith('void', at);
+    case 97: return next === 119 && text.startsWith('await', at);
+    case 110: return next === 101 && text.charCodeAt(at + 2) === 119;
+    case 100: return next === 101 && text.startsWith('delete', at);
+    default: return next === 105 && text.startsWith('yield', at);
+  }
+}
+
+/**
+ * False when `lexicalCuts` certainly finds nothing, so its TypeScript scan (about 4% of parsing
+ * the 1,000-line benchmark) is skipped. A scan of characters, not tokens: it follows TypeScript's
+ * scanner where that changes what is code (comments, strings, template literals; a regular
+ * expression is scanned as code by both) and counts at least what `lexicalCuts` counts at every
+ * point, with the same resets: every bracket; every `!` `~` `+` `-` `=>`, backslash (an escaped
+ * keyword) and prefix keyword spelled anywhere; every `<`, and only the `>` not after a `=`.
+ * True when a count passes its limit, or the text holds what this scan does not follow (merge
+ * conflict markers, which the scanner skips; `\u{...}` escapes outside strings; U+2028/U+2029).
+ */
+export function mayNeedLexicalCuts(text: string): boolean {
+  if (text.includes('\u2028') || text.includes('\u2029') || text.includes('\\u{')) return true;
+  if (CONFLICT_MARKER.test(text)) return true;
+  const n = text.length;
+  const templates: boolean[] = []; // per open bracket: whether it is a template substitution `${`
+  const chains: number[] = [0];
+  const angles: number[] = [0];
+  let i = 0;
+  // A shebang line is trivia (TypeScript's /^#!.*/).
+  if (text.startsWith('#!')) while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+  let inTemplate = false; // in a template literal's text
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (inTemplate) {
+      if (c === 96 /* ` */) inTemplate = false;
+      else if (c === 36 /* $ */ && text.charCodeAt(i + 1) === 123 /* { */) {
+        templates.push(true);
+        chains.push(0);
+        angles.push(0);
+        if (templates.length > MAX_BRACKETS) return true;
+        inTemplate = false;
+        i += 2;
+        continue;
+      } else if (c === 92 /* \ */) {
+        i += escapeLength(text, i);
+        continue;
+      }
+      i++;
+      continue;
+    }
+    const top = chains.length - 1;
+    switch (c < 128 ? CLASS[c] : Char.Other) {
+      case Char.LineBreak: // a line break before the next token ends a chain
+        chains[top] = 0;
+        break;
+      case Char.Slash: { // a comment, or an operator (a regular expression is scanned as code)
+        const next = text.charCodeAt(i + 1);
+        if (next === 47) {
+          while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+          continue;
+        }
+        if (next === 42) {
+          const end = text.indexOf('*/', i + 2);
+          const stop = end < 0 ? n : end + 2;
+          for (let j = i + 2; j < stop; j++) {
+            const k = text.charCodeAt(j);
+            if (k === 10 || k === 13) {
+              chains[top] = 0;
+              break;
+            }
+          }
+          i = stop;
+          continue;
+        }
+        break;
+      }
+      case Char.Quote: { // ends at its quote or before a line break
+        let j = i + 1;
+        while (j < n) {
+          const k = text.charCodeAt(j);
+          if (k === c) {
+            j++;
+            break;
+          }
+          if (k === 92) j += escapeLength(text, j);
+          else if (k === 10 || k === 13) break;
+          else j++;
+        }
+        i = j;
+        continue;
+      }
+      case Char.Backtick:
+        inTemplate = true;
+        break;
+      case Char.Open:
+        templates.push(false);
+        chains.push(0);
+        angles.push(0);
+        if (templates.length > MAX_BRACKETS) return true;
+        break;
+      case Char.Close: {
+        const template = templates.pop() ?? false;
+        if (chains.length > 1) {
+          chains.pop();
+          angles.pop();
+        }
+        if (c === 125 && template) inTemplate = true;
+        break;
+      }
+      case Char.Separator:
+        chains[top] = 0;
+        angles[top] = 0;
+        break;
+      case Char.Less:
+        if (++angles[top]! > MAX_ANGLES) return true;
+        break;
+      case Char.Greater: // `=>` may start a chain; any other `>` closes an angle
+        if (text.charCodeAt(i - 1) === 61) {
+          if (++chains[top]! > MAX_CHAIN) return true;
+        } else if (angles[top]! > 0) angles[top]!--;
+        break;
+      case Char.Prefix: // `!` `~` `+` `-`, or `\` (an escaped keyword)
+        if (++chains[top]! > MAX_CHAIN) return true;
+        break;
+      case Char.Letter: // t v a n d y: a prefix keyword may start here
+        if (startsPrefixKeyword(text, i, c) && ++chains[top]! > MAX_CHAIN) return true;
+        break;
+    }
+    i++;
+  }
+  return false;
+}
+
 /**
  * Cuts found by the scanner: the contents of a bracket opened at depth MAX_BRACKETS - 8 when
  * brackets inside it go deeper than MAX_BRACKETS, and the rest of a run of MAX_CHAIN prefix
  * operators or arrows (to the next `,` `;` or closing bracket of its level).
  */
-function lexicalCuts(ts: typeof TS, text: string): Cut[] {
+export function lexicalCuts(ts: typeof TS, text: string): Cut[] {
   const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text);
   const K = ts.SyntaxKind;
   const opens: number[] = []; // end offset of each open bracket token

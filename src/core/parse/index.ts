@@ -6,7 +6,7 @@ import type * as TS from 'typescript';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireWithCodeCache, userCacheDir } from '../codeCache';
-import { type ConfigValue, type DefaultUsed, type Hole, type ModelGraph, type ParseProblem, type ParseResult } from '../ir';
+import { type ConfigValue, type DefaultUsed, type Hole, type LayerNode, type ModelGraph, type ParseProblem, type ParseResult } from '../ir';
 import { finishGraph } from '../graph';
 import { flowHole } from '../frontend/flowHoles';
 import { runTitles, UniqueNames } from '../frontend/modelNames';
@@ -256,6 +256,9 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
   const models: ModelGraph[] = [];
   const usedNames = new UniqueNames();
   const signatures = new Set<string>();
+  // Without branch readings, the models listed so far by name and start (see `byHead` below).
+  const branched = runs.some((run) => run.branch !== undefined);
+  const byHead = new Map<string, { readonly layers: readonly LayerNode[]; signature?: string; readonly unique: string }[]>();
   // The name each model value got in the list (a dropped copy: the kept one's), so a layer's
   // `partOf` names its model exactly as the model list does (`cnn (2)`, not `cnn`).
   const listedName = new Map<ModelValue, string>();
@@ -281,20 +284,41 @@ export function parseModels(text: string, fileName = 'model.ts', options: ParseO
         const built = toModelGraph(model, name, report, nameOf);
         // Branches share the models they do not decide, and a builder reached twice the same way
         // (two listeners of one callback) gives the same model: keep one of each.
-        // The layers' part serialized once (the largest part of both keys; about a tenth of a warm parse when done twice).
-        const branchSignature = JSON.stringify(built.layers.map((l) => [l.type, l.range.start, l.config, l.inbound]));
-        const signature = `${JSON.stringify([name, model.range.start])}${branchSignature}`;
-        if (signatures.has(signature) || (run.branch !== undefined && signatures.has(branchSignature))) {
-          const kept = nameBySignature.get(signature) ?? nameBySignature.get(branchSignature);
-          if (kept !== undefined) listedName.set(model, kept);
-          continue;
+        const head = JSON.stringify([name, model.range.start]);
+        let unique: string;
+        if (branched) {
+          // The layers' part serialized once (the largest part of both keys; about a tenth of a warm parse when done twice).
+          const branchSignature = layersSignature(built.layers);
+          const signature = `${head}${branchSignature}`;
+          if (signatures.has(signature) || (run.branch !== undefined && signatures.has(branchSignature))) {
+            const kept = nameBySignature.get(signature) ?? nameBySignature.get(branchSignature);
+            if (kept !== undefined) listedName.set(model, kept);
+            continue;
+          }
+          signatures.add(branchSignature);
+          signatures.add(signature);
+          unique = usedNames.take(name);
+          if (!nameBySignature.has(signature)) nameBySignature.set(signature, unique);
+          if (!nameBySignature.has(branchSignature)) nameBySignature.set(branchSignature, unique);
+        } else {
+          // No branch: a copy has the same name and start, so the layers are serialized only
+          // when another model has them too (the same keys as above, compared lazily).
+          const same = byHead.get(head);
+          if (same) {
+            const signature = layersSignature(built.layers);
+            const twin = same.find((listed) => (listed.signature ??= layersSignature(listed.layers)) === signature);
+            if (twin) {
+              listedName.set(model, twin.unique);
+              continue;
+            }
+            unique = usedNames.take(name);
+            same.push({ layers: built.layers, signature, unique });
+          } else {
+            unique = usedNames.take(name);
+            byHead.set(head, [{ layers: built.layers, unique }]);
+          }
         }
-        signatures.add(branchSignature);
-        signatures.add(signature);
-        const unique = usedNames.take(name);
         listedName.set(model, unique);
-        if (!nameBySignature.has(signature)) nameBySignature.set(signature, unique);
-        if (!nameBySignature.has(branchSignature)) nameBySignature.set(branchSignature, unique);
         const holes = mergeHoles([...(built.holes ?? []), ...(flowHoles.get(model) ?? [])]);
         const defaultsUsed = [
           ...run.interpreter.assumptions.filter((a) => a.models.includes(model)).map((a) => ({ name: a.name, value: a.value, message: a.message, range: a.range })),
@@ -386,6 +410,11 @@ function flowHolesByModel(all: readonly FlowHole[]): Map<ModelValue, Hole[]> {
     }
   }
   return byModel;
+}
+
+/** What decides a listed model's architecture: each layer's type, place, config and inputs, as JSON. */
+function layersSignature(layers: readonly LayerNode[]): string {
+  return JSON.stringify(layers.map((l) => [l.type, l.range.start, l.config, l.inbound]));
 }
 
 /** The start of the top-level statement holding `position` (binary search: statements are in order). */

@@ -33,6 +33,7 @@ import {
 } from './values';
 
 type Report = (message: string, range: SourceRange, severity?: ParseProblem['severity']) => void;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Converts an interpreter value to a config value; unknowns are reported at `range` with `key`. */
 export function toConfigValue(value: Value, key: string, range: SourceRange | undefined, report: Report): ConfigValue {
@@ -65,13 +66,23 @@ function toConfigObject(object: ObjectValue, report: Report, fallbackRange?: Sou
   const result: Record<string, ConfigValue> = {};
   for (const [key, value] of object.props) {
     if (value === undefined) continue;
-    result[key] = toConfigValue(value, key, object.ranges.get(key)?.value ?? fallbackRange, report);
+    // A constant is itself (toConfigValue's first case): its range is looked up only for the rest.
+    if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') result[key] = value;
+    else result[key] = toConfigValue(value, key, object.ranges.get(key)?.value ?? fallbackRange, report);
   }
   return result;
 }
 
 function rangesOf(object: ObjectValue | undefined): Record<string, PropertyRange> {
-  return object ? Object.fromEntries(object.ranges) : {};
+  if (!object) return {};
+  // A loop: `Object.fromEntries` of a Map was 4x slower (every layer of every model asks).
+  const ranges: Record<string, PropertyRange> = {};
+  for (const [key, range] of object.ranges) {
+    // An own `__proto__` key, as `Object.fromEntries` defines it (an assignment would set the prototype).
+    if (key === '__proto__') return Object.fromEntries(object.ranges);
+    ranges[key] = range;
+  }
+  return ranges;
 }
 
 
@@ -109,31 +120,34 @@ export function toModelGraph(model: ModelValue, name: string, report: Report, na
       report(`\`layers.${layer.type}\` is not a tfjs layer the parser knows${near ? ` (a typo for \`layers.${near}\`?)` : ''}; it is kept as an opaque layer.`, layer.range, 'warning');
     }
     const read = layer.config ? toConfigObject(layer.config, report, layer.range) : {};
+    // `read` is this layer's own new object: kept as it is, unless a `__proto__` key gave it
+    // another prototype (then a plain copy, as every config was copied before).
+    const config: Record<string, ConfigValue> = Object.getPrototypeOf(read) === Object.prototype ? read : { ...read };
     // tfjs prepends the batch with `[null].concat(inputShape)`, so `inputShape: 2` is [2] there:
     // the model trains as written, and is read so.
-    const config: ConfigObject = { ...read, ...Object.fromEntries(['inputShape', 'shape'].filter((k) => typeof read[k] === 'number').map((k) => [k, [read[k]!]])) };
+    const { inputShape, shape } = read;
+    if (typeof inputShape === 'number') config.inputShape = [inputShape];
+    if (typeof shape === 'number') config.shape = [shape];
     const activation = typeof config.activation === 'string' ? config.activation : undefined;
     const unknown = layer.custom ? undefined : unknownActivation(config);
     if (unknown) {
       // tfjs throws "Unknown activation" when this layer is built: said where it is written.
       report(`tfjs has no \`${unknown.value}\` activation${unknown.near ? ` (did you mean \`${unknown.near}\`?)` : ''}; the layer cannot be built as written.`, layer.config?.ranges.get(unknown.key)?.value ?? layer.range, 'warning');
     }
-    layers.push({
-      id,
-      type: layer.type,
-      known: layer.known,
-      config,
-      configRanges: rangesOf(layer.config),
-      ...(layer.config?.literal ? { configRange: layer.config.literal } : {}),
-      range: layer.range,
-      ...(layer.iteration ? { iteration: layer.iteration } : {}),
-      inbound: node.inbound.map((inbound) => ids.get(inbound)!),
-      ...(node.inboundIndex ? { inboundOutputs: node.inboundIndex } : {}),
-      ...(layer.partOf?.length ? { partOf: nameOf(layer.partOf[0]!) } : {}),
-      ...(layer.partOf && layer.partOf.length > 1 ? { partOfPath: layer.partOf.map(nameOf) } : {}),
-      ...(layer.custom ? { custom: layer.custom } : {}),
-      ...(activation !== undefined ? { activation } : {}),
-    });
+    // Keys set in this order, each optional one only when present (as the IR's JSON has them);
+    // assignments, not spreads of small objects (a copy each, for every layer of every model).
+    // (`range` and `inbound`, required, are set below in their places.)
+    const entry = { id, type: layer.type, known: layer.known, config, configRanges: rangesOf(layer.config) } as Mutable<LayerNode>;
+    if (layer.config?.literal) entry.configRange = layer.config.literal;
+    entry.range = layer.range;
+    if (layer.iteration) entry.iteration = layer.iteration;
+    entry.inbound = node.inbound.map((inbound) => ids.get(inbound)!);
+    if (node.inboundIndex) entry.inboundOutputs = node.inboundIndex;
+    if (layer.partOf?.length) entry.partOf = nameOf(layer.partOf[0]!);
+    if (layer.partOf && layer.partOf.length > 1) entry.partOfPath = layer.partOf.map(nameOf);
+    if (layer.custom) entry.custom = layer.custom;
+    if (activation !== undefined) entry.activation = activation;
+    layers.push(entry);
   }
   const idOf = (tensor: TensorValue): string | undefined => (tensor.index === 0 ? ids.get(tensor.node) : undefined);
   const inputs =

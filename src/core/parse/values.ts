@@ -245,16 +245,17 @@ interface Binding {
 
 /** Lexical scope: a chain of maps. */
 export class Scope {
-  private readonly bindings = new Map<string, Binding>();
+  /** Made at the first declaration: most scopes (a loop iteration's, a call's without `let`) declare nothing. */
+  private bindings: Map<string, Binding> | undefined;
   constructor(readonly parent?: Scope) {}
 
   declare(name: string, value: Value): void {
-    this.bindings.set(name, { value });
+    (this.bindings ??= new Map()).set(name, { value });
   }
 
   lookup(name: string): Binding | undefined {
     for (let scope: Scope | undefined = this; scope; scope = scope.parent) {
-      const binding = scope.bindings.get(name);
+      const binding = scope.bindings?.get(name);
       if (binding) return binding;
     }
     return undefined;

@@ -26,6 +26,9 @@ function formatArgument(value: ConfigValue): string {
   return text.length > 24 ? `${text.slice(0, 21)}...` : text.replace(/"/g, "'");
 }
 
+/** Text that may hold a string comparison (`===` `==` `!==` `!=`, `switch`, or an escaped keyword). */
+const MAY_COMPARE = /==|!=|switch|\\/;
+
 export abstract class Builders extends Fills {
   /**
    * Functions nobody in the file calls (`export function createModel() {...}`) are run once with
@@ -218,6 +221,10 @@ export abstract class Builders extends Fills {
     }
     for (const name of given.keys()) parameters.delete(name);
     if (!parameters.size) return undefined;
+    // A body with no equality operator and no `switch` in its text compares nothing: not walked
+    // (punctuators have no escaped spelling; a backslash may spell a keyword, so it is walked).
+    const body = declaration.body;
+    if (!body || !MAY_COMPARE.test(body.getSourceFile().text.slice(body.pos, body.end))) return undefined;
     const found = new Map<string, string[]>();
     const note = (name: TS.Node, literal: TS.Node): void => {
       if (!ts.isIdentifier(name) || !parameters.has(name.text) || !ts.isStringLiteralLike(literal)) return;

@@ -39,6 +39,34 @@ function readKinds(ts: typeof TS): Set<number> {
   return reads;
 }
 
+/** What `evalNode` does with an expression kind (`Other`: the tests of `evalOther`). */
+const enum Kind { Other, Number, BigInt, String, True, False, Null, RegExp, This, Identifier, Inner, Object, Call, Binary, Prefix }
+let expressionKinds: { readonly of: typeof TS.SyntaxKind; readonly table: Uint8Array } | undefined;
+/** The table of `ts`'s syntax kinds (made once per TypeScript module). */
+function expressionKindTable(ts: typeof TS): Uint8Array {
+  const K = ts.SyntaxKind;
+  if (expressionKinds?.of === K) return expressionKinds.table;
+  const table = new Uint8Array(K.Count);
+  const set = (kind: Kind, ...kinds: TS.SyntaxKind[]): void => kinds.forEach((k) => (table[k] = kind));
+  set(Kind.Number, K.NumericLiteral);
+  set(Kind.BigInt, K.BigIntLiteral);
+  set(Kind.String, K.StringLiteral, K.NoSubstitutionTemplateLiteral);
+  set(Kind.True, K.TrueKeyword);
+  set(Kind.False, K.FalseKeyword);
+  set(Kind.Null, K.NullKeyword);
+  set(Kind.RegExp, K.RegularExpressionLiteral);
+  set(Kind.This, K.ThisKeyword);
+  set(Kind.Identifier, K.Identifier);
+  // Expressions that are their inner expression's value.
+  set(Kind.Inner, K.ParenthesizedExpression, K.AsExpression, K.TypeAssertionExpression, K.NonNullExpression, K.SatisfiesExpression, K.AwaitExpression);
+  set(Kind.Object, K.ObjectLiteralExpression);
+  set(Kind.Call, K.CallExpression);
+  set(Kind.Binary, K.BinaryExpression);
+  set(Kind.Prefix, K.PrefixUnaryExpression);
+  expressionKinds = { of: K, table };
+  return table;
+}
+
 /** The reason of a name the code stops after (a syntax error follows it): not a hole. */
 const CUT_SHORT = 'the code stops here with a syntax error';
 /** Start offsets of each file's syntax errors. */
@@ -148,23 +176,23 @@ export abstract class Expressions extends Statements {
   }
 
   protected evalNode(node: TS.Expression, scope: Scope): Value {
-    const ts = this.ts;
     this.tick();
-    switch (node.kind) {
-      case ts.SyntaxKind.NumericLiteral:
+    // One table look-up and a jump instead of a chain of kind tests (`ts.SyntaxKind.X` is not a
+    // constant here, so a `switch` over those compares them one by one).
+    switch (expressionKindTable(this.ts)[node.kind]) {
+      case Kind.Number:
         return Number((node as TS.NumericLiteral).text);
-      case ts.SyntaxKind.BigIntLiteral:
+      case Kind.BigInt:
         return new Unknown(this.text(node), 'bigint values are not supported');
-      case ts.SyntaxKind.StringLiteral:
-      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+      case Kind.String:
         return (node as TS.StringLiteral).text;
-      case ts.SyntaxKind.TrueKeyword:
+      case Kind.True:
         return true;
-      case ts.SyntaxKind.FalseKeyword:
+      case Kind.False:
         return false;
-      case ts.SyntaxKind.NullKeyword:
+      case Kind.Null:
         return null;
-      case ts.SyntaxKind.RegularExpressionLiteral: {
+      case Kind.RegExp: {
         const text = (node as TS.RegularExpressionLiteral).text;
         const at = text.lastIndexOf('/');
         try {
@@ -173,29 +201,38 @@ export abstract class Expressions extends Statements {
           return new Unknown(text, 'regular expression not understood');
         }
       }
-      case ts.SyntaxKind.ThisKeyword: {
+      case Kind.This: {
         const binding = scope.lookup('this');
         return binding ? binding.value : new Unknown('this', '`this` is not known here');
       }
+      case Kind.Identifier:
+        return this.evalIdentifier(node as TS.Identifier, scope);
+      case Kind.Inner:
+        return this.eval((node as TS.ParenthesizedExpression).expression, scope);
+      case Kind.Object:
+        return this.evalObject(node as TS.ObjectLiteralExpression, scope);
+      case Kind.Call:
+        return this.evalCall(node as TS.CallExpression, scope);
+      case Kind.Binary:
+        return this.evalBinary(node as TS.BinaryExpression, scope);
+      case Kind.Prefix:
+        return this.evalPrefix(node as TS.PrefixUnaryExpression, scope);
     }
-    if (ts.isIdentifier(node)) {
-      const binding = scope.lookup(node.text);
-      if (binding) return binding.value;
-      if (isCutPlaceholder(node.text)) return new Unknown('...', 'it nests too deeply to read');
-      // The TypeScript parser puts an empty identifier where code is missing (`units: ` at the end of a half-typed file).
-      if (node.text === '') return new Unknown('(missing)', 'the code is incomplete here: a value is missing');
-      return new Unknown(node.text, `\`${node.text}\` is not defined in this file`);
-    }
-    if (
-      ts.isParenthesizedExpression(node) ||
-      ts.isAsExpression(node) ||
-      ts.isTypeAssertionExpression(node) ||
-      ts.isNonNullExpression(node) ||
-      ts.isSatisfiesExpression(node) ||
-      ts.isAwaitExpression(node)
-    ) {
-      return this.eval(node.expression, scope);
-    }
+    return this.evalOther(node, scope);
+  }
+
+  private evalIdentifier(node: TS.Identifier, scope: Scope): Value {
+    const binding = scope.lookup(node.text);
+    if (binding) return binding.value;
+    if (isCutPlaceholder(node.text)) return new Unknown('...', 'it nests too deeply to read');
+    // The TypeScript parser puts an empty identifier where code is missing (`units: ` at the end of a half-typed file).
+    if (node.text === '') return new Unknown('(missing)', 'the code is incomplete here: a value is missing');
+    return new Unknown(node.text, `\`${node.text}\` is not defined in this file`);
+  }
+
+  /** The less common expressions (`evalNode` dispatches the common ones). */
+  private evalOther(node: TS.Expression, scope: Scope): Value {
+    const ts = this.ts;
     if (ts.isTemplateExpression(node)) {
       let result = node.head.text;
       for (const span of node.templateSpans) {
@@ -221,7 +258,6 @@ export abstract class Expressions extends Statements {
       }
       return result;
     }
-    if (ts.isObjectLiteralExpression(node)) return this.evalObject(node, scope);
     if (ts.isPropertyAccessExpression(node)) {
       const object = this.eval(node.expression, scope);
       if (node.questionDotToken && (object === undefined || object === null)) return undefined;
@@ -235,7 +271,6 @@ export abstract class Expressions extends Statements {
       }
       return this.member(object, key, node);
     }
-    if (ts.isCallExpression(node)) return this.evalCall(node, scope);
     if (ts.isNewExpression(node)) {
       const callee = this.eval(node.expression, scope);
       const args = this.evalArgs(node.arguments ?? ts.factory.createNodeArray(), scope);
@@ -275,7 +310,6 @@ export abstract class Expressions extends Statements {
       }
       return this.eval(condition ? node.whenTrue : node.whenFalse, scope);
     }
-    if (ts.isPrefixUnaryExpression(node)) return this.evalPrefix(node, scope);
     if (ts.isPostfixUnaryExpression(node)) {
       const old = this.eval(node.operand, scope);
       if (typeof old !== 'number') {
@@ -285,7 +319,6 @@ export abstract class Expressions extends Statements {
       this.assignTo(node.operand, node.operator === ts.SyntaxKind.PlusPlusToken ? old + 1 : old - 1, scope);
       return old;
     }
-    if (ts.isBinaryExpression(node)) return this.evalBinary(node, scope);
     if (ts.isTypeOfExpression(node)) {
       const value = this.eval(node.expression, scope);
       if (value instanceof Unknown) return new Unknown(this.text(node), value.reason, value.hole);

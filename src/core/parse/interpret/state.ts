@@ -27,6 +27,7 @@ import {
   type Value,
 } from '../values';
 import { comparedChains, stringComparisons } from './stringCases';
+import { nodeStart } from '../boundedSyntax';
 
 /** A loop stops after this many iterations, with a problem (no model has that many layers). */
 export const MAX_LOOP_ITERATIONS = 10_000;
@@ -187,12 +188,12 @@ export abstract class InterpreterState {
   }
 
   rangeOf(node: TS.Node): SourceRange {
-    return { start: node.getStart(this.file), end: node.getEnd() };
+    return { start: nodeStart(node, this.file), end: node.getEnd() };
   }
 
   protected text(node: TS.Node): string {
     // Only a prefix is read: nested nodes of a long line would make this quadratic.
-    const start = node.getStart(this.file);
+    const start = nodeStart(node, this.file);
     const text = this.file.text.slice(start, Math.min(node.getEnd(), start + 200)).replace(/\s+/g, ' ');
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;
   }
