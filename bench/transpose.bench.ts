@@ -4,7 +4,7 @@
  * single transposes of the shapes training makes, then training steps of bench/scale models as
  * the worker builds them (`buildModel`, our layers and kernels, same seed), each step the
  * gradients of every trainable weight, an sgd update and the loss read back.
- * Run: node scripts/build.mjs --bench && node dist-bench/transpose.bench.js [--rounds N] [--only resnet20,mlp-50x512] [--batch 32]
+ * Run: node scripts/build.mjs --bench && node dist-bench/transpose.bench.js [--rounds N] [--only resnet20,mlp-50x512] [--batch 32] [--shapes]
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -64,20 +64,59 @@ function trainingStep(name: string): () => void {
   };
 }
 
-/** Transpose calls and elements moved by one call of `f` (through a counting wrapper of `config`). */
-function countTransposes(config: Config, f: () => void): { calls: number; elements: number } {
-  const counted = { calls: 0, elements: 0 };
+/** Transpose calls, elements moved and ms spent inside the kernel during one call of `f` (a timing wrapper of `config`). */
+function profileTransposes(config: Config, f: () => void): { calls: number; elements: number; ms: number } {
+  const counted = { calls: 0, elements: 0, ms: 0 };
   use({
     ...config,
     kernelFunc: ((a: Parameters<Config['kernelFunc']>[0]) => {
       counted.calls++;
       counted.elements += tf.util.sizeFromShape((a.inputs.x as tf.TensorInfo).shape);
-      return config.kernelFunc(a);
+      const started = performance.now();
+      const out = config.kernelFunc(a);
+      counted.ms += performance.now() - started;
+      return out;
     }) as Config['kernelFunc'],
   });
   f();
   use(config);
   return counted;
+}
+
+/** `--shapes`: each distinct transpose of one step of each model, timed with both kernels (median of 5 steps). */
+function shapesOfStep(theirs: Config, ours: Config): void {
+  for (const name of only) {
+    const step = trainingStep(name);
+    step();
+    const perShape = new Map<string, { calls: number; theirs: number[]; ours: number[] }>();
+    for (let round = 0; round < 5; round++) {
+      for (const [which, config] of [['theirs', theirs], ['ours', ours]] as const) {
+        const sums = new Map<string, number>();
+        use({
+          ...config,
+          kernelFunc: ((a: Parameters<Config['kernelFunc']>[0]) => {
+            const key = `[${(a.inputs.x as tf.TensorInfo).shape.join(', ')}] by [${(a.attrs as { perm: number[] }).perm.join(', ')}]`;
+            const started = performance.now();
+            const out = config.kernelFunc(a);
+            sums.set(key, (sums.get(key) ?? 0) + performance.now() - started);
+            if (round === 0 && which === 'ours') perShape.set(key, { ...(perShape.get(key) ?? { theirs: [], ours: [] }), calls: (perShape.get(key)?.calls ?? 0) + 1 });
+            return out;
+          }) as Config['kernelFunc'],
+        });
+        step();
+        for (const [key, ms] of sums) {
+          const entry = perShape.get(key) ?? { calls: 0, theirs: [], ours: [] };
+          entry[which].push(ms);
+          perShape.set(key, entry);
+        }
+      }
+    }
+    use(ours);
+    console.log(`\n${name}, one step at batch ${batch}: transpose, calls, ms in tfjs' kernel, ms in ours (median of 5 steps)`);
+    for (const [key, e] of [...perShape].sort((a, b) => median(b[1].theirs) - median(a[1].theirs))) {
+      console.log(`| ${key} | ${e.calls} | ${median(e.theirs).toFixed(3)} | ${median(e.ours).toFixed(3)} |`);
+    }
+  }
 }
 
 async function main(): Promise<void> {
@@ -90,6 +129,7 @@ async function main(): Promise<void> {
   const failed = registerWasmTranspose(tf, __dirname);
   if (failed) throw new Error(`Our Transpose did not start: ${failed}`);
   const ours = tf.getKernel('Transpose', 'wasm')!;
+  if (args.includes('--shapes')) return shapesOfStep(theirs, ours);
 
   const single: [number[], number[], string][] = [
     [[32, 32, 32, 16], [3, 1, 2, 0], 'conv filter gradient, x'],
@@ -107,13 +147,16 @@ async function main(): Promise<void> {
     repeats: 15,
   }));
   const counts = new Map<string, string>();
+  const steps: { label: string; step: () => void }[] = [];
   for (const name of only) {
     const step = trainingStep(name);
     step();
     step();
-    const c = countTransposes(ours, step);
-    counts.set(`${name} training step (batch ${batch}, sgd)`, `${c.calls} calls, ${(c.elements / 1e6).toFixed(1)} M elements`);
-    cases.push({ label: `${name} training step (batch ${batch}, sgd)`, f: step, repeats: 2 });
+    const c = profileTransposes(ours, step);
+    const label = `${name} training step (batch ${batch}, sgd)`;
+    counts.set(label, `${c.calls} calls, ${(c.elements / 1e6).toFixed(1)} M elements`);
+    cases.push({ label, f: step, repeats: 2 });
+    steps.push({ label: `${name}: time inside Transpose per step`, step });
   }
   const results = new Map<string, { theirs: number[]; ours: number[] }>();
   const loads: number[] = [];
@@ -125,6 +168,14 @@ async function main(): Promise<void> {
         use(which === 'ours' ? ours : theirs);
         f();
         entry[which].push(timeIt(f, repeats));
+      }
+      results.set(label, entry);
+    }
+    // The kernel's own share of a step, timed call by call (less noisy than a whole step).
+    for (const { label, step } of steps) {
+      const entry = results.get(label) ?? { theirs: [], ours: [] };
+      for (const which of round % 2 ? (['ours', 'theirs'] as const) : (['theirs', 'ours'] as const)) {
+        entry[which].push(profileTransposes(which === 'ours' ? ours : theirs, step).ms);
       }
       results.set(label, entry);
     }
