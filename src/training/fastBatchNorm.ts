@@ -19,6 +19,7 @@
  * Everything else (inference, an axis other than the last, rank above 4) is tfjs' own `call`.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, hasFusedBatchNorm } from './fusedKernels';
 
 type Tfjs = typeof tfjs;
 
@@ -62,6 +63,25 @@ export function batchNormTraining(tf: Tfjs, x: tfjs.Tensor, gamma: tfjs.Tensor, 
   const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
   const n = x.size / x.shape[x.rank - 1]!;
   let stats: [tfjs.Tensor, tfjs.Tensor] | undefined;
+  if (hasFusedBatchNorm(tf) && x.dtype === 'float32') {
+    // The same closed form as two wasm kernels, two passes each way (fusedKernels.ts).
+    const fused = tf.customGrad((...args: unknown[]) => {
+      const [xt, g, b] = args as tfjs.Tensor[];
+      const save = args[3] as tfjs.GradSaveFunc;
+      const [value, mean, variance] = tf.engine().runKernel(BATCH_NORM_KERNEL, { x: xt!, gamma: g!, beta: b! }, { epsilon } as unknown as tfjs.NamedAttrMap) as tfjs.Tensor[];
+      stats = [tf.keep(mean!), tf.keep(variance!)];
+      save([xt!, g!, mean!, variance!]);
+      return {
+        value: value!,
+        gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => {
+          const [xs, gs, m, v] = saved as [tfjs.Tensor, tfjs.Tensor, tfjs.Tensor, tfjs.Tensor];
+          return tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, { dy, x: xs, gamma: gs, mean: m, variance: v }, { epsilon } as unknown as tfjs.NamedAttrMap) as tfjs.Tensor[];
+        },
+      };
+    });
+    const normed = fused(x, gamma, beta);
+    return [normed, stats![0], stats![1]];
+  }
   const op = tf.customGrad((...args: unknown[]) => {
     const [xt, g, b] = args as tfjs.Tensor[];
     const save = args[3] as tfjs.GradSaveFunc;

@@ -12,6 +12,11 @@
  * - `GradientLensAdam` (inputs `value`, `gradient`, `firstMoment`, `secondMoment`,
  *   `oneMinusAccBeta1`, `oneMinusAccBeta2`; attrs `beta1`, `beta2`, `epsilon`, `learningRate`):
  *   three outputs, the new value and moments, bit for bit tfjs 4.22's AdamOptimizer;
+ * - `GradientLensBatchNormTraining` (inputs `x`, `gamma`, `beta`; attr `epsilon`): batch norm
+ *   over the last axis in training mode, outputs [normalized x, batch mean, biased batch
+ *   variance]; moments in float64, two passes (fastBatchNorm.ts);
+ * - `GradientLensBatchNormGrad` (inputs `dy`, `x`, `gamma`, `mean`, `variance`; attr `epsilon`):
+ *   its closed-form gradient, outputs [dx, dGamma, dBeta], channel sums in float64;
  * - tfjs' own `Sum` and `Mean`, replaced where they reduce leading axes (a bias's or batch
  *   norm's reduction over NHWC's [0, 1, 2]): a column sum without tfjs' transpose of the input;
  *   other reductions go to tfjs' kernels.
@@ -25,6 +30,8 @@ import type { KernelArgs, Tfjs, WasmBackendLike } from './wasmKernelSupport';
 
 export const GRADIENT_STATS_KERNEL = 'GradientLensGradientStats';
 export const ADAM_KERNEL = 'GradientLensAdam';
+export const BATCH_NORM_KERNEL = 'GradientLensBatchNormTraining';
+export const BATCH_NORM_GRAD_KERNEL = 'GradientLensBatchNormGrad';
 
 interface FusedExports {
   gradientStats(x: number, n: number, out: number): void;
@@ -33,6 +40,9 @@ interface FusedExports {
     beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, c1: number, c2: number, epsilon: number, negLr: number,
   ): void;
   columnSums(x: number, rows: number, cols: number, out: number, divide: number): void;
+  channelMoments(x: number, rows: number, channels: number, acc: number, mean: number, variance: number): void;
+  channelAffine(u: number, v: number, rows: number, channels: number, p: number, k: number, m: number, q: number, out: number): void;
+  batchNormWeightGradients(dy: number, x: number, rows: number, channels: number, mean: number, invStd: number, acc: number, dBeta: number, dGamma: number): void;
 }
 
 /** The parts of the WebAssembly JS API used here (the project's `lib` has no DOM/WebAssembly typings). */
@@ -127,6 +137,7 @@ export function registerFusedKernels(tf: Tfjs, wasmDir: string): string | undefi
       return outputs;
     }) as unknown as tfjs.KernelFunc,
   });
+  registerBatchNormKernels(tf, exports);
   for (const [kernelName, divide] of [['Sum', 0], ['Mean', 1]] as const) {
     const original = tf.getKernel(kernelName, 'wasm');
     if (!original) continue;
@@ -147,6 +158,89 @@ export function registerFusedKernels(tf: Tfjs, wasmDir: string): string | undefi
     });
   }
   return undefined;
+}
+
+/** [rows, channels] of a batch norm input normalized over its last axis. */
+function rowsAndChannels(tf: Tfjs, x: tfjs.TensorInfo): { rows: number; channels: number } {
+  const channels = x.shape[x.shape.length - 1]!;
+  return { rows: channels > 0 ? tf.util.sizeFromShape(x.shape) / channels : 0, channels };
+}
+
+/**
+ * The two batch norm kernels (see the module comment). Per-channel coefficients (C floats) are
+ * computed here in float32 and handed to `channelAffine` in a scratch buffer of 5 * C floats,
+ * whose first 4 * C also hold the 2 * C float64 accumulators before that.
+ */
+function registerBatchNormKernels(tf: Tfjs, exports: FusedExports): void {
+  const f = Math.fround;
+  tf.registerKernel({
+    kernelName: BATCH_NORM_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ((args: KernelArgs) => {
+      const backend = args.backend as WasmBackendLike;
+      const { x, gamma, beta } = args.inputs as Record<string, tfjs.TensorInfo>;
+      const epsilon = (args.attrs as { epsilon: number }).epsilon;
+      const { rows, channels } = rowsAndChannels(tf, x!);
+      // Every allocation first: one may grow the memory, which detaches earlier views.
+      const outputs = [backend.makeOutput(x!.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
+      const scratch = backend.makeOutput([5 * channels], 'float32');
+      if (rows > 0) {
+        const [y, mean, variance] = outputs as [tfjs.TensorInfo, tfjs.TensorInfo, tfjs.TensorInfo];
+        exports.channelMoments(address(backend, x!), rows, channels, address(backend, scratch), address(backend, mean), address(backend, variance));
+        const v = backend.typedArrayFromHeap(variance) as Float32Array;
+        const g = backend.typedArrayFromHeap(gamma!) as Float32Array;
+        const k = backend.typedArrayFromHeap(scratch) as Float32Array;
+        for (let c = 0; c < channels; c++) k[c] = f(g[c]!) * f(1 / Math.sqrt(f(v[c]! + f(epsilon))));
+        const at = address(backend, scratch);
+        exports.channelAffine(address(backend, x!), 0, rows, channels, address(backend, mean), at, 0, address(backend, beta!), address(backend, y));
+      } else {
+        for (const output of outputs.slice(1)) (backend.typedArrayFromHeap(output) as Float32Array).fill(Number.NaN);
+      }
+      backend.disposeData(scratch.dataId, true);
+      return outputs;
+    }) as unknown as tfjs.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: BATCH_NORM_GRAD_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ((args: KernelArgs) => {
+      const backend = args.backend as WasmBackendLike;
+      const { dy, x, gamma, mean, variance } = args.inputs as Record<string, tfjs.TensorInfo>;
+      const epsilon = (args.attrs as { epsilon: number }).epsilon;
+      const { rows, channels } = rowsAndChannels(tf, x!);
+      const outputs = [backend.makeOutput(x!.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
+      const scratch = backend.makeOutput([5 * channels], 'float32');
+      const [dx, dGamma, dBeta] = outputs as [tfjs.TensorInfo, tfjs.TensorInfo, tfjs.TensorInfo];
+      if (rows > 0) {
+        const at = address(backend, scratch);
+        const coefficients = backend.typedArrayFromHeap(scratch) as Float32Array;
+        const v = backend.typedArrayFromHeap(variance!) as Float32Array;
+        // invStd after the float64 accumulators (the first 4 * C floats).
+        for (let c = 0; c < channels; c++) coefficients[4 * channels + c] = f(1 / Math.sqrt(f(v[c]! + f(epsilon))));
+        const invStdAt = at + 16 * channels;
+        exports.batchNormWeightGradients(address(backend, dy!), address(backend, x!), rows, channels, address(backend, mean!), invStdAt, at, address(backend, dBeta), address(backend, dGamma));
+        const g = backend.typedArrayFromHeap(gamma!) as Float32Array;
+        const sumDy = backend.typedArrayFromHeap(dBeta) as Float32Array;
+        const sumDyXHat = backend.typedArrayFromHeap(dGamma) as Float32Array;
+        // dx = (dy - dBeta / n) * k - (x - mean) * q, k = gamma * invStd, q = k * invStd * dGamma / n.
+        for (let c = 0; c < channels; c++) {
+          const invStd = coefficients[4 * channels + c]!;
+          const k = f(f(g[c]!) * invStd);
+          coefficients[c] = f(sumDy[c]! / rows);
+          coefficients[channels + c] = k;
+          coefficients[2 * channels + c] = f(f(k * invStd) * f(sumDyXHat[c]! / rows));
+        }
+        exports.channelAffine(address(backend, dy!), address(backend, x!), rows, channels, at, at + 4 * channels, address(backend, mean!), at + 8 * channels, address(backend, dx));
+      }
+      backend.disposeData(scratch.dataId, true);
+      return outputs;
+    }) as unknown as tfjs.KernelFunc,
+  });
+}
+
+/** True when batch norm's fused kernels run on the current backend (wasm with the module started). */
+export function hasFusedBatchNorm(tf: Tfjs): boolean {
+  return hasKernel(tf, BATCH_NORM_KERNEL);
 }
 
 /**

@@ -139,6 +139,186 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $tail))))
 
+  ;; ---- Batch normalization over the last axis of a [rows, C] float32 matrix (training mode,
+  ;; fastBatchNorm.ts). tfjs runs it as moments + FusedBatchNorm forward and ~10 broadcasting ops
+  ;; backward, each a pass over the whole input (16 ms for a 2 MB activation here, issue 19);
+  ;; these take two passes each way. Per-channel sums go into float64 accumulators at $acc (2 * C
+  ;; float64, zeroed here), so a 32,768-row sum loses nothing to float32 rounding.
+
+  ;; acc[c] += x[r, c] over rows (float64), 2 channels a step. $shift: the float64 array to
+  ;; subtract before adding (0 for none), $square: add (x - shift)^2 instead of x.
+  (func $channelSums64 (param $x i32) (param $rows i32) (param $C i32) (param $acc i32) (param $shift i32) (param $square i32)
+    (local $r i32) (local $c i32) (local $row i32) (local $at i32) (local $v v128) (local $s f64)
+    (local.set $c (i32.const 0))
+    (block $zeroed
+      (loop $zero
+        (br_if $zeroed (i32.ge_u (local.get $c) (local.get $C)))
+        (f64.store (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3))) (f64.const 0))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $zero)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $row (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $C)) (i32.const 2))))
+        (local.set $c (i32.const 0))
+        (block $pairsDone
+          (loop $pairs
+            (br_if $pairsDone (i32.gt_u (i32.add (local.get $c) (i32.const 2)) (local.get $C)))
+            (local.set $v (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))))))
+            (if (local.get $shift)
+              (then (local.set $v (f64x2.sub (local.get $v) (v128.load align=8 (i32.add (local.get $shift) (i32.shl (local.get $c) (i32.const 3))))))))
+            (if (local.get $square)
+              (then (local.set $v (f64x2.mul (local.get $v) (local.get $v)))))
+            (local.set $at (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3))))
+            (v128.store align=8 (local.get $at) (f64x2.add (v128.load align=8 (local.get $at)) (local.get $v)))
+            (local.set $c (i32.add (local.get $c) (i32.const 2)))
+            (br $pairs)))
+        (if (i32.lt_u (local.get $c) (local.get $C))
+          (then
+            (local.set $s (f64.promote_f32 (f32.load align=4 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))))))
+            (if (local.get $shift)
+              (then (local.set $s (f64.sub (local.get $s) (f64.load align=8 (i32.add (local.get $shift) (i32.shl (local.get $c) (i32.const 3))))))))
+            (if (local.get $square)
+              (then (local.set $s (f64.mul (local.get $s) (local.get $s)))))
+            (local.set $at (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3))))
+            (f64.store align=8 (local.get $at) (f64.add (f64.load align=8 (local.get $at)) (local.get $s)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop))))
+
+  ;; Batch mean and biased variance per channel, two passes (the variance of the centered values,
+  ;; as tfjs' moments computes it), in float64: writes mean[C] and variance[C] as float32.
+  ;; $acc: 2 * C float64 of scratch (8-byte aligned).
+  (func (export "channelMoments") (param $x i32) (param $rows i32) (param $C i32) (param $acc i32) (param $mean i32) (param $variance i32)
+    (local $c i32) (local $n f64) (local $at i32) (local $m f64)
+    (local.set $n (f64.convert_i32_u (local.get $rows)))
+    (call $channelSums64 (local.get $x) (local.get $rows) (local.get $C) (local.get $acc) (i32.const 0) (i32.const 0))
+    (block $meansDone
+      (loop $means
+        (br_if $meansDone (i32.ge_u (local.get $c) (local.get $C)))
+        (local.set $at (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3))))
+        (local.set $m (f64.div (f64.load align=8 (local.get $at)) (local.get $n)))
+        (f64.store align=8 (local.get $at) (local.get $m))
+        (f32.store align=4 (i32.add (local.get $mean) (i32.shl (local.get $c) (i32.const 2))) (f32.demote_f64 (local.get $m)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $means)))
+    (local.set $at (i32.add (local.get $acc) (i32.shl (local.get $C) (i32.const 3))))
+    (call $channelSums64 (local.get $x) (local.get $rows) (local.get $C) (local.get $at) (local.get $acc) (i32.const 1))
+    (local.set $c (i32.const 0))
+    (block $varsDone
+      (loop $vars
+        (br_if $varsDone (i32.ge_u (local.get $c) (local.get $C)))
+        (f32.store align=4 (i32.add (local.get $variance) (i32.shl (local.get $c) (i32.const 2)))
+          (f32.demote_f64 (f64.div (f64.load align=8 (i32.add (local.get $at) (i32.shl (local.get $c) (i32.const 3)))) (local.get $n))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $vars))))
+
+  ;; out[r, c] = (u[r, c] - p[c]) * k[c] - (v[r, c] - m[c]) * q[c], 4 channels a step; with $v = 0
+  ;; the second term is left out and q is added instead: out = (u - p) * k + q. Batch norm's
+  ;; forward is (x - mean) * (gamma / std) + beta; its input gradient (dy - dBeta / n) * (gamma /
+  ;; std) - (x - mean) * (gamma / std^2 * dGamma / n).
+  (func (export "channelAffine") (param $u i32) (param $v i32) (param $rows i32) (param $C i32)
+    (param $p i32) (param $k i32) (param $m i32) (param $q i32) (param $out i32)
+    (local $r i32) (local $c i32) (local $base i32) (local $at i32) (local $ch i32) (local $y v128) (local $s f32)
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $base (i32.shl (i32.mul (local.get $r) (local.get $C)) (i32.const 2)))
+        (local.set $c (i32.const 0))
+        (block $quadsDone
+          (loop $quads
+            (br_if $quadsDone (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $C)))
+            (local.set $ch (i32.shl (local.get $c) (i32.const 2)))
+            (local.set $at (i32.add (local.get $base) (local.get $ch)))
+            (local.set $y (f32x4.mul
+              (f32x4.sub (v128.load align=4 (i32.add (local.get $u) (local.get $at))) (v128.load align=4 (i32.add (local.get $p) (local.get $ch))))
+              (v128.load align=4 (i32.add (local.get $k) (local.get $ch)))))
+            (if (local.get $v)
+              (then (local.set $y (f32x4.sub (local.get $y) (f32x4.mul
+                (f32x4.sub (v128.load align=4 (i32.add (local.get $v) (local.get $at))) (v128.load align=4 (i32.add (local.get $m) (local.get $ch))))
+                (v128.load align=4 (i32.add (local.get $q) (local.get $ch)))))))
+              (else (local.set $y (f32x4.add (local.get $y) (v128.load align=4 (i32.add (local.get $q) (local.get $ch)))))))
+            (v128.store align=4 (i32.add (local.get $out) (local.get $at)) (local.get $y))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $quads)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $c) (local.get $C)))
+            (local.set $ch (i32.shl (local.get $c) (i32.const 2)))
+            (local.set $at (i32.add (local.get $base) (local.get $ch)))
+            (local.set $s (f32.mul
+              (f32.sub (f32.load align=4 (i32.add (local.get $u) (local.get $at))) (f32.load align=4 (i32.add (local.get $p) (local.get $ch))))
+              (f32.load align=4 (i32.add (local.get $k) (local.get $ch)))))
+            (if (local.get $v)
+              (then (local.set $s (f32.sub (local.get $s) (f32.mul
+                (f32.sub (f32.load align=4 (i32.add (local.get $v) (local.get $at))) (f32.load align=4 (i32.add (local.get $m) (local.get $ch))))
+                (f32.load align=4 (i32.add (local.get $q) (local.get $ch)))))))
+              (else (local.set $s (f32.add (local.get $s) (f32.load align=4 (i32.add (local.get $q) (local.get $ch)))))))
+            (f32.store align=4 (i32.add (local.get $out) (local.get $at)) (local.get $s))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $tail)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop))))
+
+  ;; Batch norm's weight gradients per channel, in float64: dBeta[c] = sum dy, dGamma[c] = sum dy
+  ;; * (x - mean[c]) * invStd[c], over rows; written as float32. $acc: 2 * C float64 of scratch.
+  (func (export "batchNormWeightGradients") (param $dy i32) (param $x i32) (param $rows i32) (param $C i32)
+    (param $mean i32) (param $invStd i32) (param $acc i32) (param $dBeta i32) (param $dGamma i32)
+    (local $r i32) (local $c i32) (local $at i32) (local $ch i32) (local $g v128) (local $xh v128) (local $a2 i32)
+    (local $gs f64) (local $xs f64)
+    (local.set $a2 (i32.add (local.get $acc) (i32.shl (local.get $C) (i32.const 3))))
+    (block $zeroed
+      (loop $zero
+        (br_if $zeroed (i32.ge_u (local.get $c) (i32.shl (local.get $C) (i32.const 1))))
+        (f64.store (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3))) (f64.const 0))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $zero)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $at (i32.shl (i32.mul (local.get $r) (local.get $C)) (i32.const 2)))
+        (local.set $c (i32.const 0))
+        (block $pairsDone
+          (loop $pairs
+            (br_if $pairsDone (i32.gt_u (i32.add (local.get $c) (i32.const 2)) (local.get $C)))
+            (local.set $ch (i32.shl (local.get $c) (i32.const 2)))
+            (local.set $g (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (i32.add (local.get $dy) (local.get $at)) (local.get $ch)))))
+            (local.set $xh (f64x2.mul
+              (f64x2.sub
+                (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (i32.add (local.get $x) (local.get $at)) (local.get $ch))))
+                (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (local.get $mean) (local.get $ch)))))
+              (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (local.get $invStd) (local.get $ch))))))
+            (v128.store align=8 (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3)))
+              (f64x2.add (v128.load align=8 (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3)))) (local.get $g)))
+            (v128.store align=8 (i32.add (local.get $a2) (i32.shl (local.get $c) (i32.const 3)))
+              (f64x2.add (v128.load align=8 (i32.add (local.get $a2) (i32.shl (local.get $c) (i32.const 3)))) (f64x2.mul (local.get $g) (local.get $xh))))
+            (local.set $c (i32.add (local.get $c) (i32.const 2)))
+            (br $pairs)))
+        (if (i32.lt_u (local.get $c) (local.get $C))
+          (then
+            (local.set $ch (i32.shl (local.get $c) (i32.const 2)))
+            (local.set $gs (f64.promote_f32 (f32.load align=4 (i32.add (i32.add (local.get $dy) (local.get $at)) (local.get $ch)))))
+            (local.set $xs (f64.mul
+              (f64.sub
+                (f64.promote_f32 (f32.load align=4 (i32.add (i32.add (local.get $x) (local.get $at)) (local.get $ch))))
+                (f64.promote_f32 (f32.load align=4 (i32.add (local.get $mean) (local.get $ch)))))
+              (f64.promote_f32 (f32.load align=4 (i32.add (local.get $invStd) (local.get $ch))))))
+            (f64.store align=8 (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3)))
+              (f64.add (f64.load align=8 (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3)))) (local.get $gs)))
+            (f64.store align=8 (i32.add (local.get $a2) (i32.shl (local.get $c) (i32.const 3)))
+              (f64.add (f64.load align=8 (i32.add (local.get $a2) (i32.shl (local.get $c) (i32.const 3)))) (f64.mul (local.get $gs) (local.get $xs))))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop)))
+    (local.set $c (i32.const 0))
+    (block $outDone
+      (loop $outs
+        (br_if $outDone (i32.ge_u (local.get $c) (local.get $C)))
+        (f32.store align=4 (i32.add (local.get $dBeta) (i32.shl (local.get $c) (i32.const 2)))
+          (f32.demote_f64 (f64.load align=8 (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3))))))
+        (f32.store align=4 (i32.add (local.get $dGamma) (i32.shl (local.get $c) (i32.const 2)))
+          (f32.demote_f64 (f64.load align=8 (i32.add (local.get $a2) (i32.shl (local.get $c) (i32.const 3))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $outs))))
+
   ;; Sums over the leading axis of a [rows, cols] float32 matrix (tfjs' Sum and Mean over NHWC's
   ;; [0, 1, 2], a bias's or batch norm's reduction): out[c] = x[0, c] + x[1, c] + ... in row
   ;; order, which is the order tfjs' own kernel adds them in after it transposes the input to

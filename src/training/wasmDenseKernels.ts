@@ -8,6 +8,10 @@
  *   plain product. XNNPACK repacks the product's second operand on every call (weights change
  *   every step), so of the two equivalent forms, op(A) op(B) and (op(B)^T op(A)^T)^T, the one
  *   that transposes and packs fewer elements is taken: dX = (W dY^T)^T packs the small dY.
+ * - `_FusedMatMul` (a dense layer's forward x W + bias, activation): XNNPACK packs W on every
+ *   call, because the weights change every step, and for a wide layer packing costs more than the
+ *   product (3.4 ms against 1.7 ms at 32x512x512 here). Where the cost model says so, ours computes
+ *   (W^T x^T)^T, which packs the small x^T, then adds the bias and applies the activation.
  * - `UnsortedSegmentSum` (missing): the gradient of `gather`, so of every `embedding` layer.
  */
 import type * as tfjs from '@tensorflow/tfjs';
@@ -31,6 +35,61 @@ export function matMulCost(m: number, k: number, n: number, transposeA: boolean,
   if (!swapped) return (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + k * n;
   // First operand op(B)^T: B itself when transposeB, else B transposed; second op(A)^T likewise.
   return (transposeB ? 0 : k * n) + (transposeA ? 0 : m * k) + m * k + m * n;
+}
+
+/**
+ * Per-element costs (ns) of tfjs' wasm Transpose and of XNNPACK's packing of a product's second
+ * operand, measured here at 512x512 (bench/README.md "Dense forward"): they decide when the
+ * forward product is computed swapped.
+ */
+export const TRANSPOSE_NS_PER_ELEMENT = 10;
+export const PACK_NS_PER_ELEMENT = 13;
+
+/**
+ * Whether x W (x m x k, W k x n, both plain) is cheaper as (W^T x^T)^T: packing W (k n elements)
+ * against transposing W, x and the result and packing x^T. A model of per-element costs only.
+ */
+export function forwardSwapPays(m: number, k: number, n: number, transposeNs = TRANSPOSE_NS_PER_ELEMENT, packNs = PACK_NS_PER_ELEMENT): boolean {
+  const direct = packNs * k * n;
+  const swapped = transposeNs * (k * n + m * k + m * n) + packNs * m * k;
+  return swapped < 0.8 * direct;
+}
+
+/** The activation of tfjs' fused ops (`_FusedMatMul`'s `activation` attr) as ops, or undefined for one we do not apply. */
+function activationOp(tf: Tfjs, name: unknown, alpha: unknown, preluWeights: tfjs.Tensor | undefined): ((x: tfjs.Tensor) => tfjs.Tensor) | undefined {
+  switch (name ?? 'linear') {
+    case 'linear': return (x) => x;
+    case 'relu': return (x) => tf.relu(x);
+    case 'relu6': return (x) => tf.relu6(x);
+    case 'elu': return (x) => tf.elu(x);
+    case 'sigmoid': return (x) => tf.sigmoid(x);
+    case 'leakyrelu': return (x) => tf.leakyRelu(x, typeof alpha === 'number' ? alpha : 0.2);
+    case 'prelu': return preluWeights ? (x) => tf.prelu(x, preluWeights) : undefined;
+    default: return undefined;
+  }
+}
+
+function fusedMatMul(tf: Tfjs, original: WasmKernelFunc): WasmKernelFunc {
+  return (args) => {
+    const attrs = args.attrs ?? {};
+    const { a, b, bias, preluActivationWeights } = args.inputs as { a: tfjs.TensorInfo; b: tfjs.TensorInfo; bias?: tfjs.TensorInfo; preluActivationWeights?: tfjs.TensorInfo };
+    // Rank 3 at the kernel ([batch, rows, cols]); one batch only, plain operands, float32.
+    if (attrs.transposeA === true || attrs.transposeB === true || a.shape.length !== 3 || b.shape.length !== 3 || a.shape[0] !== 1 || b.shape[0] !== 1) return original(args);
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || (bias && bias.shape.length !== 1)) return original(args);
+    const [, m, k] = a.shape as [number, number, number];
+    const n = b.shape[2]!;
+    if (!forwardSwapPays(m, k, n)) return original(args);
+    const hasPrelu = attrs.activation === 'prelu';
+    if (hasPrelu !== !!preluActivationWeights || !activationOp(tf, attrs.activation, attrs.leakyreluAlpha, undefined) && !hasPrelu) return original(args);
+    const inputs = [a, b, ...(bias ? [bias] : []), ...(preluActivationWeights ? [preluActivationWeights] : [])];
+    return viaOps<tfjs.Tensor>(tf, args.backend as WasmBackendLike, inputs, (at, bt, ...rest) => {
+      const biasT = bias ? rest[0] : undefined;
+      const prelu = preluActivationWeights ? rest[bias ? 1 : 0] : undefined;
+      const product = tf.transpose(tf.matMul(tf.transpose(tf.reshape(bt!, [k, n])), tf.transpose(tf.reshape(at!, [m, k]))));
+      const withBias = biasT ? tf.add(product, biasT) : product;
+      return tf.reshape(activationOp(tf, attrs.activation, attrs.leakyreluAlpha, prelu)!(withBias), [1, m, n]);
+    });
+  };
 }
 
 function batchMatMul(tf: Tfjs, plain: WasmKernelFunc): WasmKernelFunc {
@@ -87,5 +146,7 @@ export function denseKernels(tf: Tfjs, existing: (name: string) => WasmKernelFun
   const kernels: [string, WasmKernelFunc][] = [['UnsortedSegmentSum', unsortedSegmentSum]];
   const plain = existing('BatchMatMul');
   if (plain) kernels.push(['BatchMatMul', batchMatMul(tf, plain)]);
+  const fused = existing('_FusedMatMul');
+  if (fused) kernels.push(['_FusedMatMul', fusedMatMul(tf, fused)]);
   return kernels;
 }

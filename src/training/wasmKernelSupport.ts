@@ -12,6 +12,7 @@ export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tfjs.DataType): tfjs.TensorInfo;
   typedArrayFromHeap(info: tfjs.TensorInfo): tfjs.backend_util.TypedArray;
   incRef(dataId: unknown): void;
+  disposeData(dataId: unknown, force?: boolean): boolean;
 }
 
 /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { ADAM_KERNEL, GRADIENT_STATS_KERNEL, gradientStatistics, makeFusedAdam, registerFusedKernels } from '../../src/training/fusedKernels';
+import { ADAM_KERNEL, BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, GRADIENT_STATS_KERNEL, gradientStatistics, makeFusedAdam, registerFusedKernels } from '../../src/training/fusedKernels';
 import { registerMissingWasmKernels } from '../../src/training/wasmKernels';
 import { makeOptimizer } from '../../src/training/measure';
 
@@ -167,4 +167,79 @@ test('Sum and Mean over leading axes: the numbers of tfjs\' transpose-then-reduc
   // Gradients still flow through the replaced kernels (their gradient functions are tfjs').
   const grad = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.mean(x, [0, 1]), tf.tensor([1, 2, 3]))))(tf.ones([2, 2, 3])).dataSync());
   assert.deepEqual(Array.from(grad), [0.25, 0.5, 0.75, 0.25, 0.5, 0.75, 0.25, 0.5, 0.75, 0.25, 0.5, 0.75]);
+});
+
+/** Batch norm over the last axis in float64, from the definition: [y, mean, variance, dx, dGamma, dBeta] for the loss sum(y * dy). */
+function batchNormReference(x: Float32Array, dy: Float32Array, gamma: Float32Array, beta: Float32Array, channels: number, epsilon: number): Float64Array[] {
+  const rows = x.length / channels;
+  const mean = new Float64Array(channels);
+  const variance = new Float64Array(channels);
+  for (let i = 0; i < x.length; i++) mean[i % channels]! += x[i]! / rows;
+  for (let i = 0; i < x.length; i++) variance[i % channels]! += (x[i]! - mean[i % channels]!) ** 2 / rows;
+  const invStd = variance.map((v) => 1 / Math.sqrt(v + epsilon));
+  const xHat = Float64Array.from(x, (v, i) => (v - mean[i % channels]!) * invStd[i % channels]!);
+  const y = xHat.map((v, i) => v * gamma[i % channels]! + beta[i % channels]!);
+  const dBeta = new Float64Array(channels);
+  const dGamma = new Float64Array(channels);
+  for (let i = 0; i < x.length; i++) {
+    dBeta[i % channels]! += dy[i]!;
+    dGamma[i % channels]! += dy[i]! * xHat[i]!;
+  }
+  const dx = Float64Array.from(dy, (g, i) => {
+    const c = i % channels;
+    return gamma[c]! * invStd[c]! * (g - dBeta[c]! / rows - (xHat[i]! * dGamma[c]!) / rows);
+  });
+  return [y, mean, variance, dx, dGamma, dBeta];
+}
+
+test('batch norm\'s fused kernels: output, moments and gradients of the closed form within 1e-4 of float64, for any channel count; the layer path runs them', async () => {
+  await wasmWithFusedKernels();
+  const { batchNormTraining } = await import('../../src/training/fastBatchNorm');
+  assert.ok(tf.getKernel(BATCH_NORM_KERNEL, 'wasm') && tf.getKernel(BATCH_NORM_GRAD_KERNEL, 'wasm'));
+  // Channels 1, 3, 5, 6, 8, 16: the scalar tail, pairs without quads, quads and tails; a shifted
+  // input (mean 100, std 0.5) shows the float64 moments (a float32 one-pass variance loses it).
+  const cases: { shape: number[]; shift: number }[] = [
+    { shape: [9, 1], shift: 0 }, { shape: [6, 3], shift: 0 }, { shape: [4, 3, 2, 5], shift: 0 },
+    { shape: [2, 4, 4, 6], shift: 0 }, { shape: [3, 5, 8], shift: 0 }, { shape: [2, 6, 6, 16], shift: 100 },
+  ];
+  for (const { shape, shift } of cases) {
+    const channels = shape[shape.length - 1]!;
+    const size = tf.util.sizeFromShape(shape);
+    const x = Float32Array.from(values(size, 1), (v, i) => shift + 0.5 * Math.sin(i * 0.37) + v * 1e-3);
+    const dy = values(size, 2);
+    const gamma = Float32Array.from({ length: channels }, (_, c) => 0.5 + c / channels);
+    const beta = Float32Array.from({ length: channels }, (_, c) => c / 10 - 0.3);
+    const epsilon = 1e-3;
+    const before = tf.memory().numTensors;
+    const got = tf.tidy(() => {
+      const [xt, gt, bt, dyt] = [tf.tensor(x, shape), tf.tensor1d(gamma), tf.tensor1d(beta), tf.tensor(dy, shape)];
+      let outputs: tf.Tensor[] = [];
+      const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const [y, mean, variance] = batchNormTraining(tf, a, g, b, epsilon);
+        outputs = [tf.keep(y), mean, variance];
+        return tf.sum(tf.mul(y, dyt));
+      })([xt, gt, bt]);
+      const arrays = [...outputs, ...grads].map((t) => t.dataSync() as Float32Array);
+      tf.dispose(outputs);
+      return arrays;
+    });
+    assert.equal(tf.memory().numTensors, before, `no tensor left behind (${shape})`);
+    const expected = batchNormReference(x, dy, gamma, beta, channels, epsilon);
+    ['y', 'mean', 'variance', 'dx', 'dGamma', 'dBeta'].forEach((name, k) => {
+      const scale = Math.max(...Array.from(expected[k]!, Math.abs), 1e-6);
+      got[k]!.forEach((v, i) => assert.ok(Math.abs(v - expected[k]![i]!) <= 1e-4 * scale, `${name}[${i}] ${v} vs ${expected[k]![i]} (shape ${shape}, shift ${shift})`));
+    });
+  }
+  // What runs: the two kernels, and none of tfjs' batch norm ops.
+  const profile = await tf.profile(() => tf.tidy(() => {
+    const x = tf.tensor(values(2 * 4 * 4 * 8, 3), [2, 4, 4, 8]);
+    return tf.grad((a: tf.Tensor) => {
+      const [y, mean, variance] = batchNormTraining(tf, a, tf.ones([8]), tf.zeros([8]), 1e-3);
+      tf.dispose([mean, variance]);
+      return tf.sum(tf.square(y));
+    })(x);
+  }));
+  const names = new Set(profile.kernels.map((k) => k.name));
+  assert.ok(names.has(BATCH_NORM_KERNEL) && names.has(BATCH_NORM_GRAD_KERNEL), [...names].join(', '));
+  assert.ok(!names.has('FusedBatchNorm'), [...names].join(', '));
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { matMulCost } from '../../src/training/wasmDenseKernels';
+import { forwardSwapPays, matMulCost } from '../../src/training/wasmDenseKernels';
 import { registerMissingWasmKernels } from '../../src/training/wasmKernels';
 import { relativeError } from '../support/numeric';
 
@@ -64,7 +64,7 @@ interface ConvCase {
   x: Shape4;
   kernel: number;
   filters: number;
-  strides: number;
+  strides: number | [number, number];
   dilation: number;
   pad: Padding;
   multiplier: number;
@@ -80,6 +80,14 @@ const cases: ConvCase[] = [
   { x: [2, 13, 13, 2], kernel: 3, filters: 2, strides: 1, dilation: 2, pad: 'valid', multiplier: 1 },
   { x: [2, 8, 9, 3], kernel: 3, filters: 4, strides: 2, dilation: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]], multiplier: 2 },
   { x: [3, 6, 6, 2], kernel: 4, filters: 3, strides: 1, dilation: 1, pad: [[0, 0], [2, 1], [1, 2], [0, 0]], multiplier: 1 },
+  // Strided input gradients go by output phase: a 1x1 shortcut (phases without taps), stride 3
+  // with 5 taps, an even kernel, a stride above the kernel, unequal strides, a stride of 4.
+  { x: [2, 9, 9, 3], kernel: 1, filters: 4, strides: 2, dilation: 1, pad: 'same', multiplier: 1 },
+  { x: [2, 10, 11, 2], kernel: 5, filters: 3, strides: 3, dilation: 1, pad: 'same', multiplier: 2 },
+  { x: [2, 8, 8, 3], kernel: 4, filters: 2, strides: 2, dilation: 1, pad: 'same', multiplier: 1 },
+  { x: [1, 9, 7, 2], kernel: 2, filters: 3, strides: 3, dilation: 1, pad: 'valid', multiplier: 1 },
+  { x: [2, 9, 10, 3], kernel: 3, filters: 2, strides: [2, 1], dilation: 1, pad: 'same', multiplier: 1 },
+  { x: [2, 5, 6, 2], kernel: 3, filters: 3, strides: 4, dilation: 1, pad: 'valid', multiplier: 2 },
   // Stride and dilation both above 1: no forward op accepts it, but the kernels' arithmetic does.
   { x: [2, 13, 11, 3], kernel: 3, filters: 3, strides: 2, dilation: 2, pad: 'same', multiplier: 2 },
 ];
@@ -90,7 +98,7 @@ test('registers the missing conv gradient kernels (and the replaced ones) exactl
   const missing = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
   const first = registerMissingWasmKernels(tf);
   for (const name of missing) assert.ok(first.includes(name), `${name} registered`);
-  assert.deepEqual([...first].sort(), [...missing, 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'UnsortedSegmentSum', 'Conv3DBackpropInputV2', 'Identity'].sort());
+  assert.deepEqual([...first].sort(), [...missing, 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', '_FusedMatMul', 'UnsortedSegmentSum', 'Conv3DBackpropInputV2', 'Identity', 'Cast'].sort());
   const after = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
   for (const name of first) assert.ok(after.has(name), `${name} is in the wasm registry`);
   // Registration only adds to what was there.
@@ -314,6 +322,37 @@ test('the matrix product form packs the smaller operand: (W dY^T)^T for a dense 
   assert.ok(matMulCost(32, 512, 512, false, false, false) <= matMulCost(32, 512, 512, false, false, true));
 });
 
+test('a dense forward product (_FusedMatMul) computed swapped equals the cpu backend for every fused activation, with and without bias; its gradient too', async () => {
+  await tf.setBackend('wasm');
+  registerMissingWasmKernels(tf);
+  // Rows 1 and 2 at 256 -> 256 are swapped by the cost model (packing W dominates), 64 rows are not.
+  const units = 256;
+  assert.ok(forwardSwapPays(1, units, units) && forwardSwapPays(2, units, units) && !forwardSwapPays(64, units, units));
+  for (const m of [1, 2, 64]) {
+    const x = values(m * units, 40);
+    const w = values(units * units, 41).map((v) => v / 16);
+    const b = values(units, 42);
+    const alpha = values(units, 43);
+    const activations = m === 1 ? (['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu'] as const) : (['relu'] as const);
+    for (const activation of activations) {
+      for (const withBias of [true, false]) {
+        const run = () => {
+          const [xt, wt] = [tf.tensor2d(x, [m, units]), tf.tensor2d(w, [units, units])];
+          const bias = withBias ? tf.tensor1d(b) : undefined;
+          const preluActivationWeights = activation === 'prelu' ? tf.tensor1d(alpha) : undefined;
+          const forward = (a: tf.Tensor, k: tf.Tensor) => tf.fused.matMul({ a: a as tf.Tensor2D, b: k as tf.Tensor2D, bias, activation, preluActivationWeights, leakyreluAlpha: 0.1 });
+          const grads = tf.grads((a: tf.Tensor, k: tf.Tensor) => tf.sum(tf.square(forward(a, k))))([xt, wt]);
+          return [forward(xt, wt), ...grads];
+        };
+        await assertSameOnBoth(`_FusedMatMul m=${m} ${activation} bias=${withBias}`, run);
+      }
+    }
+  }
+  const before = tf.memory().numTensors;
+  tf.tidy(() => tf.fused.matMul({ a: tf.ones([1, units]), b: tf.ones([units, units]), bias: tf.ones([units]), activation: 'relu' })).dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
+
 test('UnsortedSegmentSum on wasm equals the cpu backend (ids out of range dropped, rows of any rank)', async () => {
   await tf.setBackend('wasm');
   registerMissingWasmKernels(tf);
@@ -361,4 +400,13 @@ test('Identity on wasm shares the data (a clone costs no copy), and each referen
   assert.deepEqual(Array.from(g), [2, -4, 6]);
   const strings = tf.tensor1d(['a', 'b'], 'string');
   assert.deepEqual(tf.clone(strings).dataSync(), ['a', 'b']);
+  // A cast to the same dtype shares the data too; to another dtype it converts.
+  const floats = tf.tensor1d([1.5, -2, 0]);
+  const same = tf.cast(floats, 'float32');
+  assert.equal(same.dataId, floats.dataId);
+  floats.dispose();
+  assert.deepEqual(Array.from(same.dataSync()), [1.5, -2, 0]);
+  assert.deepEqual(Array.from(tf.cast(same, 'int32').dataSync()), [1, -2, 0]);
+  assert.deepEqual(Array.from(tf.cast(tf.tensor1d([true, false], 'bool'), 'float32').dataSync()), [1, 0]);
+  same.dispose();
 });
