@@ -9,6 +9,8 @@
  * the transpose is one 2-D move repeated over at most 4 outer axes: whole rows copied when the
  * innermost axis stays innermost, else a tiled matrix transpose of the input's innermost axis
  * and the output's. A copy, so bit for bit the cpu backend's (test/unit/wasmTranspose.test.ts).
+ * A perm that only moves size-1 axes is a copy (a shared buffer under a new shape confuses
+ * tfjs' per-tensor cache of packed product operands); the identity perm shares the data.
  * float32 and int32 only (4 bytes); bool (1 byte in tfjs' wasm memory), complex64, strings and
  * plans deeper than 4 outer axes (rank > 6 after merging) go to tfjs' own kernel.
  */
@@ -197,14 +199,21 @@ export function registerWasmTranspose(tf: Tfjs, wasmDir: string): string | undef
       if (tf.util.sizeFromShape(x.shape) === 0) return backend.makeOutput(outShape, x.dtype);
       const plan = planFor(x.shape, perm);
       if (plan === 'theirs') return theirs(args);
-      if (plan === 'identity') {
-        // Same order: share the data, as our Identity and tfjs' Reshape do (no kernel writes into its inputs).
+      if (plan === 'identity' && process.env.GL_T_COPY) return theirs(args);
+      if (plan === 'identity' && outShape.every((d, i) => d === x.shape[i])) {
+        // The identity perm: share the data, as our Identity does (no kernel writes into its inputs).
         backend.incRef(x.dataId);
         return { dataId: x.dataId, shape: outShape, dtype: x.dtype };
       }
       // Output first: an allocation may grow the memory, which moves no tensor.
       const output = backend.makeOutput(outShape, x.dtype);
-      exports.transpose(backend.typedArrayFromHeap(x).byteOffset, backend.typedArrayFromHeap(output).byteOffset, scratch, ...plan);
+      const from = backend.typedArrayFromHeap(x).byteOffset;
+      const to = backend.typedArrayFromHeap(output).byteOffset;
+      // Only size-1 axes move: a copy, not a shared buffer. tfjs' wasm matrix products cache
+      // XNNPACK's packed second operand by tensor id, so w [16, 1] shared as [1, 16] was
+      // multiplied as packed for [16, 1] (NaN losses; test/unit/wasmTranspose.test.ts).
+      if (plan === 'identity') exports.transpose(from, to, scratch, 0, 1, tf.util.sizeFromShape(x.shape), 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0);
+      else exports.transpose(from, to, scratch, ...plan);
       return output;
     }) as unknown as tfjs.KernelFunc,
   });

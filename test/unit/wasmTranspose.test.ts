@@ -120,16 +120,36 @@ test('our wasm Transpose equals the cpu backend bit for bit on 616 shapes and pe
   list.forEach((c, i) => assert.deepEqual(got[i], expected[i], `${c.dtype} [${c.shape.join(', ')}] by [${c.perm.join(', ')}]`));
 });
 
-test('a transpose that keeps the order shares the data, and outlives its input', async () => {
+test('a transpose by the identity perm shares the data, and outlives its input', async () => {
   await tf.setBackend('wasm');
   await tf.ready();
   assert.equal(registerWasmTranspose(tf, __dirname), undefined);
   const x = tf.tensor([1, 2, 3, 4, 5], [1, 5]);
-  const y = tf.transpose(x, [1, 0]);
+  const y = tf.transpose(x, [0, 1]);
+  assert.equal(y.dataId, x.dataId);
   x.dispose();
-  assert.deepEqual(y.shape, [5, 1]);
+  assert.deepEqual(y.shape, [1, 5]);
   assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4, 5]);
   y.dispose();
+});
+
+test('a transpose that only moves size-1 axes is a copy: XNNPACK caches a packed product operand by tensor id, so a shared id would be packed for the old shape', async () => {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  assert.equal(registerWasmTranspose(tf, __dirname), undefined);
+  const random = generator(21);
+  const w = tf.tensor(Float32Array.from({ length: 16 }, () => random() - 0.5), [16, 1]);
+  const x = tf.tensor(Float32Array.from({ length: 32 * 16 }, () => random() - 0.5), [32, 16]);
+  const dy = tf.tensor(Float32Array.from({ length: 32 }, () => random() - 0.5), [32, 1]);
+  // The forward product packs w as [16, 1]; the input gradient's dy w^T uses w as [1, 16].
+  tf.matMul(x, w).dispose();
+  const wt = tf.transpose(w, [1, 0]);
+  assert.notEqual(wt.dataId, w.dataId);
+  const got = tf.matMul(dy, wt).dataSync();
+  const wv = w.dataSync();
+  const dyv = dy.dataSync();
+  got.forEach((v, k) => assert.ok(Math.abs(v - dyv[Math.floor(k / 16)]! * wv[k % 16]!) < 1e-6, `element ${k}: ${v}`));
+  tf.dispose([w, x, dy, wt]);
 });
 
 test('the plan merges axes that stay adjacent and picks rows or tiles', () => {
