@@ -4,7 +4,7 @@
  * single transposes of the shapes training makes, then training steps of bench/scale models as
  * the worker builds them (`buildModel`, our layers and kernels, same seed), each step the
  * gradients of every trainable weight, an sgd update and the loss read back.
- * Run: node scripts/build.mjs --bench && node dist-bench/transpose.bench.js [--rounds N] [--only resnet20,mlp-50x512] [--batch 32] [--shapes]
+ * Run: node scripts/build.mjs --bench && node dist-bench/transpose.bench.js [--rounds N] [--only resnet20,mlp-50x512] [--batch 32] [--shapes] [--forward]
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -119,6 +119,39 @@ function shapesOfStep(theirs: Config, ours: Config): void {
   }
 }
 
+/**
+ * `--forward`: a dense forward product x W (x 32 x 512, a fresh W 512 x 512 per call, as in
+ * training) computed directly and as (W^T x^T)^T, with tfjs' Transpose and with ours, rounds
+ * alternating: what `forwardSwapPays` in wasmDenseKernels.ts weighs (packing W against three
+ * transposes and packing x^T).
+ */
+function forwardProducts(theirs: Config, ours: Config): void {
+  const x = tf.randomNormal([32, 512], 0, 1, 'float32', 1);
+  const w = tf.randomNormal([512, 512], 0, 1, 'float32', 2);
+  // The tidy returns nothing: a typed array returned from it is walked element by element.
+  const forms: Record<string, () => void> = {
+    direct: () => tf.tidy(() => void tf.matMul(x, tf.add(w, 0)).dataSync()),
+    swapped: () => tf.tidy(() => void tf.transpose(tf.matMul(tf.transpose(tf.add(w, 0)), tf.transpose(x))).dataSync()),
+    'fresh W only (the add)': () => tf.tidy(() => void tf.add(w, 0).dataSync()),
+  };
+  const times = new Map<string, number[]>();
+  const loads: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    loads.push(loadavg()[0]!);
+    for (const [which, config] of round % 2 ? ([['ours', ours], ['theirs', theirs]] as const) : ([['theirs', theirs], ['ours', ours]] as const)) {
+      use(config);
+      for (const [form, f] of Object.entries(forms)) {
+        f();
+        const key = `${form}, ${which} Transpose`;
+        times.set(key, [...(times.get(key) ?? []), timeIt(f, 9)]);
+      }
+    }
+  }
+  use(ours);
+  console.log(`x W, 32x512 by 512x512, ${rounds} rounds, load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}: median ms (per round)`);
+  for (const [key, t] of times) console.log(`| ${key} | ${median(t).toFixed(3)} | ${t.map((v) => v.toFixed(2)).join(', ')} |`);
+}
+
 async function main(): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
@@ -130,6 +163,7 @@ async function main(): Promise<void> {
   if (failed) throw new Error(`Our Transpose did not start: ${failed}`);
   const ours = tf.getKernel('Transpose', 'wasm')!;
   if (args.includes('--shapes')) return shapesOfStep(theirs, ours);
+  if (args.includes('--forward')) return forwardProducts(theirs, ours);
 
   const single: [number[], number[], string][] = [
     [[32, 32, 32, 16], [3, 1, 2, 0], 'conv filter gradient, x'],
