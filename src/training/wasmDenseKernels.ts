@@ -38,20 +38,21 @@ export function matMulCost(m: number, k: number, n: number, transposeA: boolean,
 }
 
 /**
- * Per-element costs (ns) of tfjs' wasm Transpose and of XNNPACK's packing of a product's second
- * operand, measured here at 512x512 (bench/README.md "Dense forward"): they decide when the
- * forward product is computed swapped.
+ * Costs in ns, measured here (bench/denseForward.bench.ts, bench/README.md "Dense forward"):
+ * per element of a Transpose and of XNNPACK's packing of a product's second operand, and the
+ * extra per multiply-add of the swapped product (a [k, n] x [n, m] product with few columns runs
+ * slower than [m, k] x [k, n] with few rows). They decide when the forward is computed swapped.
  */
-export const TRANSPOSE_NS_PER_ELEMENT = 10;
-export const PACK_NS_PER_ELEMENT = 13;
+export const DENSE_FORWARD_COSTS = { transposeNs: 10, packNs: 13, swappedProductNs: 0.055 };
 
 /**
  * Whether x W (x m x k, W k x n, both plain) is cheaper as (W^T x^T)^T: packing W (k n elements)
- * against transposing W, x and the result and packing x^T. A model of per-element costs only.
+ * against transposing W, x and the result, packing x^T, and the slower product. A model of
+ * per-element costs only; `costs` defaults to the measured ones.
  */
-export function forwardSwapPays(m: number, k: number, n: number, transposeNs = TRANSPOSE_NS_PER_ELEMENT, packNs = PACK_NS_PER_ELEMENT): boolean {
-  const direct = packNs * k * n;
-  const swapped = transposeNs * (k * n + m * k + m * n) + packNs * m * k;
+export function forwardSwapPays(m: number, k: number, n: number, costs = DENSE_FORWARD_COSTS): boolean {
+  const direct = costs.packNs * k * n;
+  const swapped = costs.transposeNs * (k * n + m * k + m * n) + costs.packNs * m * k + costs.swappedProductNs * m * k * n;
   return swapped < 0.8 * direct;
 }
 
@@ -69,7 +70,11 @@ function activationOp(tf: Tfjs, name: unknown, alpha: unknown, preluWeights: tfj
   }
 }
 
-function fusedMatMul(tf: Tfjs, original: WasmKernelFunc): WasmKernelFunc {
+/**
+ * `_FusedMatMul` computed swapped where `swapWhen(m, k, n)` says so, else by `original` (tfjs'
+ * kernel). Exported for the benchmark, which forces either form.
+ */
+export function fusedMatMul(tf: Tfjs, original: WasmKernelFunc, swapWhen: (m: number, k: number, n: number) => boolean = forwardSwapPays): WasmKernelFunc {
   return (args) => {
     const attrs = args.attrs ?? {};
     const { a, b, bias, preluActivationWeights } = args.inputs as { a: tfjs.TensorInfo; b: tfjs.TensorInfo; bias?: tfjs.TensorInfo; preluActivationWeights?: tfjs.TensorInfo };
@@ -78,7 +83,7 @@ function fusedMatMul(tf: Tfjs, original: WasmKernelFunc): WasmKernelFunc {
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || (bias && bias.shape.length !== 1)) return original(args);
     const [, m, k] = a.shape as [number, number, number];
     const n = b.shape[2]!;
-    if (!forwardSwapPays(m, k, n)) return original(args);
+    if (!swapWhen(m, k, n)) return original(args);
     const hasPrelu = attrs.activation === 'prelu';
     if (hasPrelu !== !!preluActivationWeights || !activationOp(tf, attrs.activation, attrs.leakyreluAlpha, undefined) && !hasPrelu) return original(args);
     const inputs = [a, b, ...(bias ? [bias] : []), ...(preluActivationWeights ? [preluActivationWeights] : [])];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { forwardSwapPays, matMulCost } from '../../src/training/wasmDenseKernels';
+import { DENSE_FORWARD_COSTS, forwardSwapPays, matMulCost } from '../../src/training/wasmDenseKernels';
 import { registerMissingWasmKernels } from '../../src/training/wasmKernels';
 import { relativeError } from '../support/numeric';
 
@@ -325,31 +325,43 @@ test('the matrix product form packs the smaller operand: (W dY^T)^T for a dense 
 test('a dense forward product (_FusedMatMul) computed swapped equals the cpu backend for every fused activation, with and without bias; its gradient too', async () => {
   await tf.setBackend('wasm');
   registerMissingWasmKernels(tf);
-  // Rows 1 and 2 at 256 -> 256 are swapped by the cost model (packing W dominates), 64 rows are not.
-  const units = 256;
-  assert.ok(forwardSwapPays(1, units, units) && forwardSwapPays(2, units, units) && !forwardSwapPays(64, units, units));
-  for (const m of [1, 2, 64]) {
-    const x = values(m * units, 40);
-    const w = values(units * units, 41).map((v) => v / 16);
-    const b = values(units, 42);
-    const alpha = values(units, 43);
-    const activations = m === 1 ? (['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu'] as const) : (['relu'] as const);
-    for (const activation of activations) {
-      for (const withBias of [true, false]) {
-        const run = () => {
-          const [xt, wt] = [tf.tensor2d(x, [m, units]), tf.tensor2d(w, [units, units])];
-          const bias = withBias ? tf.tensor1d(b) : undefined;
-          const preluActivationWeights = activation === 'prelu' ? tf.tensor1d(alpha) : undefined;
-          const forward = (a: tf.Tensor, k: tf.Tensor) => tf.fused.matMul({ a: a as tf.Tensor2D, b: k as tf.Tensor2D, bias, activation, preluActivationWeights, leakyreluAlpha: 0.1 });
-          const grads = tf.grads((a: tf.Tensor, k: tf.Tensor) => tf.sum(tf.square(forward(a, k))))([xt, wt]);
-          return [forward(xt, wt), ...grads];
-        };
-        await assertSameOnBoth(`_FusedMatMul m=${m} ${activation} bias=${withBias}`, run);
+  // Both forms, whatever the machine's costs: the swapped one forced (free transposes, dear
+  // packing), then tfjs' own (the opposite).
+  const costs = DENSE_FORWARD_COSTS as { transposeNs: number; packNs: number; swappedProductNs: number };
+  const measured = { ...costs };
+  const units = 96;
+  try {
+    for (const [form, forced] of [['swapped', { transposeNs: 0, packNs: 1e9, swappedProductNs: 0 }], ['direct', { transposeNs: 1e9, packNs: 0, swappedProductNs: 0 }]] as const) {
+      Object.assign(costs, forced);
+      assert.equal(forwardSwapPays(5, units, units), form === 'swapped');
+      for (const m of [1, 5]) {
+        const x = values(m * units, 40);
+        const w = values(units * units, 41).map((v) => v / 8);
+        const b = values(units, 42);
+        const alpha = values(units, 43);
+        const activations = m === 1 ? (['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu'] as const) : (['relu'] as const);
+        for (const activation of activations) {
+          for (const withBias of [true, false]) {
+            const run = () => {
+              const [xt, wt] = [tf.tensor2d(x, [m, units]), tf.tensor2d(w, [units, units])];
+              const bias = withBias ? tf.tensor1d(b) : undefined;
+              const preluActivationWeights = activation === 'prelu' ? tf.tensor1d(alpha) : undefined;
+              const forward = (a: tf.Tensor, k: tf.Tensor) => tf.fused.matMul({ a: a as tf.Tensor2D, b: k as tf.Tensor2D, bias, activation, preluActivationWeights, leakyreluAlpha: 0.1 });
+              const grads = tf.grads((a: tf.Tensor, k: tf.Tensor) => tf.sum(tf.square(forward(a, k))))([xt, wt]);
+              return [forward(xt, wt), ...grads];
+            };
+            await assertSameOnBoth(`_FusedMatMul ${form} m=${m} ${activation} bias=${withBias}`, run);
+          }
+        }
       }
     }
+  } finally {
+    Object.assign(costs, measured);
   }
   const before = tf.memory().numTensors;
+  Object.assign(costs, { transposeNs: 0, packNs: 1e9, swappedProductNs: 0 });
   tf.tidy(() => tf.fused.matMul({ a: tf.ones([1, units]), b: tf.ones([units, units]), bias: tf.ones([units]), activation: 'relu' })).dispose();
+  Object.assign(costs, measured);
   assert.equal(tf.memory().numTensors, before);
 });
 
