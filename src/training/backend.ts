@@ -10,6 +10,7 @@ import type { WorkerOptions } from './protocol';
 import { registerDilatedConvGradient } from './dilatedConvGradient';
 import { registerMissingWasmKernels } from './wasmKernels';
 import { registerFusedKernels } from './fusedKernels';
+import { registerWasmTranspose } from './wasmTranspose';
 import { missingThreadedFiles, startThreadedWasm } from './wasmThreads';
 
 /**
@@ -28,10 +29,15 @@ function findWasmDir(explicit: string | undefined): string | undefined {
   return candidates.find((dir): dir is string => !!dir && existsSync(join(dir, 'tfjs-backend-wasm.wasm')));
 }
 
-/** Registers the fused kernels (fusedKernels.ts); a note when they could not start (tfjs' ops do their work then). */
+/** Registers the fused kernels (fusedKernels.ts) and our Transpose (wasmTranspose.ts); a note for what could not start (tfjs' ops or kernel do its work then). */
 function fusedKernelsNote(tf: Tfjs, dir: string): string | undefined {
   const failed = registerFusedKernels(tf, dir);
-  return failed ? `Gradient statistics and Adam run as tfjs ops, slower: ${failed}.` : undefined;
+  const transposeFailed = registerWasmTranspose(tf, dir);
+  const notes = [
+    failed ? `Gradient statistics and Adam run as tfjs ops, slower: ${failed}.` : '',
+    transposeFailed ? `Transposes run as tfjs' kernel, slower: ${transposeFailed}.` : '',
+  ].filter(Boolean);
+  return notes.length ? notes.join(' ') : undefined;
 }
 
 export interface BackendInfo {

@@ -370,4 +370,175 @@
             (f32.store align=4 (local.get $at) (f32.div (f32.load align=4 (local.get $at)) (local.get $n)))
             (local.set $c (i32.add (local.get $c) (i32.const 1)))
             (br $div))))))
+
+  ;; ---- Transpose (src/training/wasmTranspose.ts) ----------------------------------------------
+  ;; tfjs' wasm Transpose moves about 1 GB/s, and a ResNet-20 step calls it ~86 times (the conv
+  ;; filter gradient and every transposed matrix product). A transpose of 4-byte elements, after
+  ;; wasmTranspose.ts has merged the axes that stay adjacent, is one of two 2-D moves repeated over
+  ;; up to 4 outer axes: copying rows (the innermost axis stays innermost) or transposing a
+  ;; matrix (it does not). All addresses and strides are in bytes; a copy, so bit for bit.
+
+  ;; $rows rows of $bytes bytes (a multiple of 4), $srcRow apart, to rows $dstRow apart. Rows of
+  ;; 256 bytes or more go to memory.copy; shorter ones are copied 16 bytes at a time, as a call of
+  ;; memory.copy costs more than a few vector moves.
+  (func $transposeCopyRows (param $src i32) (param $dst i32) (param $rows i32) (param $bytes i32) (param $srcRow i32) (param $dstRow i32)
+    (local $i i32) (local $end i32)
+    (if (i32.eqz (local.get $rows)) (then (return)))
+    (if (i32.ge_u (local.get $bytes) (i32.const 256))
+      (then
+        (loop $long
+          (memory.copy (local.get $dst) (local.get $src) (local.get $bytes))
+          (local.set $src (i32.add (local.get $src) (local.get $srcRow)))
+          (local.set $dst (i32.add (local.get $dst) (local.get $dstRow)))
+          (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+          (br_if $long (local.get $rows)))
+        (return)))
+    (local.set $end (i32.and (local.get $bytes) (i32.const -16)))
+    (loop $short
+      (local.set $i (i32.const 0))
+      (block $vectorDone
+        (loop $vector
+          (br_if $vectorDone (i32.ge_u (local.get $i) (local.get $end)))
+          (v128.store align=4 (i32.add (local.get $dst) (local.get $i)) (v128.load align=4 (i32.add (local.get $src) (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br $vector)))
+      (block $tailDone
+        (loop $tail
+          (br_if $tailDone (i32.ge_u (local.get $i) (local.get $bytes)))
+          (i32.store align=4 (i32.add (local.get $dst) (local.get $i)) (i32.load align=4 (i32.add (local.get $src) (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br $tail)))
+      (local.set $src (i32.add (local.get $src) (local.get $srcRow)))
+      (local.set $dst (i32.add (local.get $dst) (local.get $dstRow)))
+      (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+      (br_if $short (local.get $rows))))
+
+  ;; Element by element, rows [$r0, $r1) x columns [$c0, $c1) of the matrix below: the edges the
+  ;; 4x4 tiles leave. i32 moves, so NaN payloads pass untouched.
+  (func $transposeScalar (param $src i32) (param $dst i32) (param $r0 i32) (param $r1 i32) (param $c0 i32) (param $c1 i32) (param $srcRow i32) (param $dstRow i32)
+    (local $r i32) (local $c i32)
+    (if (i32.ge_u (local.get $c0) (local.get $c1)) (then (return)))
+    (local.set $r (local.get $r0))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $r1)))
+        (local.set $c (local.get $c0))
+        (loop $colLoop
+          (i32.store align=4
+            (i32.add (local.get $dst) (i32.add (i32.mul (local.get $c) (local.get $dstRow)) (i32.shl (local.get $r) (i32.const 2))))
+            (i32.load align=4
+              (i32.add (local.get $src) (i32.add (i32.mul (local.get $r) (local.get $srcRow)) (i32.shl (local.get $c) (i32.const 2))))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br_if $colLoop (i32.lt_u (local.get $c) (local.get $c1))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop))))
+
+  ;; A [$rows, $cols] matrix (rows $srcRow bytes apart, elements contiguous) to [$cols, $rows]
+  ;; (rows $dstRow apart). A matrix of up to 4,096 elements, at least 4x4 (a narrower one is all
+  ;; scalar edges, where staging only adds a copy), is first copied row by row into
+  ;; $scratch (16 KiB of tfjs' heap that wasmTranspose.ts allocated; 0 for none), then written
+  ;; out 4 output rows at a time, each row whole: in training the rows are often a power-of-two
+  ;; stride apart (the batch axis of NHWC), so in place they all fall in one cache set and the
+  ;; partly written output lines were evicted before they were complete.
+  (func $transposeTiles (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32) (param $srcRow i32) (param $dstRow i32) (param $scratch i32)
+    (if (i32.and
+          (i32.and (i32.ne (local.get $scratch) (i32.const 0)) (i32.le_u (i32.mul (local.get $rows) (local.get $cols)) (i32.const 4096)))
+          (i32.and (i32.ge_u (local.get $rows) (i32.const 4)) (i32.ge_u (local.get $cols) (i32.const 4))))
+      (then
+        (call $transposeCopyRows (local.get $src) (local.get $scratch) (local.get $rows) (i32.shl (local.get $cols) (i32.const 2)) (local.get $srcRow) (i32.shl (local.get $cols) (i32.const 2)))
+        (call $transposeBlocks (local.get $scratch) (local.get $dst) (local.get $rows) (local.get $cols) (i32.shl (local.get $cols) (i32.const 2)) (local.get $dstRow) (i32.const 4))
+        (return)))
+    (call $transposeBlocks (local.get $src) (local.get $dst) (local.get $rows) (local.get $cols) (local.get $srcRow) (local.get $dstRow) (i32.const 64)))
+
+  ;; The matrix transpose itself: 4x4 tiles (four row loads, two rounds of i32x4 shuffles, four
+  ;; column stores), columns in blocks of $block (64 for a large matrix, so the 64 output rows
+  ;; being written stay in L1 while the rows go by), then the scalar edges (rows mod 4, cols mod 4).
+  (func $transposeBlocks (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32) (param $srcRow i32) (param $dstRow i32) (param $block i32)
+    (local $rows4 i32) (local $cols4 i32) (local $cb i32) (local $cbEnd i32) (local $r i32) (local $c i32)
+    (local $s i32) (local $d i32) (local $dstRow4 i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rows4 (i32.and (local.get $rows) (i32.const -4)))
+    (local.set $cols4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $dstRow4 (i32.shl (local.get $dstRow) (i32.const 2)))
+    (if (i32.and (i32.ne (local.get $rows4) (i32.const 0)) (i32.ne (local.get $cols4) (i32.const 0)))
+      (then
+        (block $blocksDone
+          (loop $blocks
+            (br_if $blocksDone (i32.ge_u (local.get $cb) (local.get $cols4)))
+            (local.set $cbEnd (select
+              (i32.add (local.get $cb) (local.get $block)) (local.get $cols4)
+              (i32.lt_u (i32.add (local.get $cb) (local.get $block)) (local.get $cols4))))
+            (local.set $r (i32.const 0))
+            (loop $rowLoop
+              (local.set $c (local.get $cb))
+              (local.set $s (i32.add (local.get $src) (i32.add (i32.mul (local.get $r) (local.get $srcRow)) (i32.shl (local.get $c) (i32.const 2)))))
+              (local.set $d (i32.add (local.get $dst) (i32.add (i32.mul (local.get $c) (local.get $dstRow)) (i32.shl (local.get $r) (i32.const 2)))))
+              (loop $colLoop
+                (local.set $a0 (v128.load align=4 (local.get $s)))
+                (local.set $a1 (v128.load align=4 (i32.add (local.get $s) (local.get $srcRow))))
+                (local.set $a2 (v128.load align=4 (i32.add (local.get $s) (i32.shl (local.get $srcRow) (i32.const 1)))))
+                (local.set $a3 (v128.load align=4 (i32.add (local.get $s) (i32.mul (local.get $srcRow) (i32.const 3)))))
+                (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
+                (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
+                (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a2) (local.get $a3)))
+                (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a2) (local.get $a3)))
+                (v128.store align=4 (local.get $d)
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+                (v128.store align=4 (i32.add (local.get $d) (local.get $dstRow))
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+                (v128.store align=4 (i32.add (local.get $d) (i32.shl (local.get $dstRow) (i32.const 1)))
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+                (v128.store align=4 (i32.add (local.get $d) (i32.mul (local.get $dstRow) (i32.const 3)))
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+                (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                (local.set $d (i32.add (local.get $d) (local.get $dstRow4)))
+                (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                (br_if $colLoop (i32.lt_u (local.get $c) (local.get $cbEnd))))
+              (local.set $r (i32.add (local.get $r) (i32.const 4)))
+              (br_if $rowLoop (i32.lt_u (local.get $r) (local.get $rows4))))
+            (local.set $cb (local.get $cbEnd))
+            (br $blocks)))))
+    (call $transposeScalar (local.get $src) (local.get $dst) (local.get $rows4) (local.get $rows) (i32.const 0) (local.get $cols) (local.get $srcRow) (local.get $dstRow))
+    (call $transposeScalar (local.get $src) (local.get $dst) (i32.const 0) (local.get $rows4) (local.get $cols4) (local.get $cols) (local.get $srcRow) (local.get $dstRow)))
+
+  ;; The whole transpose: the 2-D move ($kind 0: $transposeCopyRows of $rows rows of $cols
+  ;; elements; 1: $transposeTiles of a [$rows, $cols] matrix) at every index of 4 outer axes,
+  ;; axis k with $nk indices, $sk bytes apart in the input and $dk in the output (axis 3 the
+  ;; innermost loop; unused axes have $nk = 1). $scratch: see $transposeTiles. Nothing is done
+  ;; when any count is 0.
+  (func (export "transpose") (param $src i32) (param $dst i32) (param $scratch i32) (param $kind i32)
+    (param $rows i32) (param $cols i32) (param $srcRow i32) (param $dstRow i32)
+    (param $n0 i32) (param $s0 i32) (param $d0 i32) (param $n1 i32) (param $s1 i32) (param $d1 i32)
+    (param $n2 i32) (param $s2 i32) (param $d2 i32) (param $n3 i32) (param $s3 i32) (param $d3 i32)
+    (local $i0 i32) (local $i1 i32) (local $i2 i32) (local $i3 i32)
+    (local $ps0 i32) (local $ps1 i32) (local $ps2 i32) (local $ps3 i32)
+    (local $pd0 i32) (local $pd1 i32) (local $pd2 i32) (local $pd3 i32) (local $bytes i32)
+    (if (i32.or (i32.or (i32.or (i32.eqz (local.get $n0)) (i32.eqz (local.get $n1))) (i32.or (i32.eqz (local.get $n2)) (i32.eqz (local.get $n3))))
+                (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $cols))))
+      (then (return)))
+    (local.set $bytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $ps0 (local.get $src)) (local.set $pd0 (local.get $dst)) (local.set $i0 (local.get $n0))
+    (loop $l0
+      (local.set $ps1 (local.get $ps0)) (local.set $pd1 (local.get $pd0)) (local.set $i1 (local.get $n1))
+      (loop $l1
+        (local.set $ps2 (local.get $ps1)) (local.set $pd2 (local.get $pd1)) (local.set $i2 (local.get $n2))
+        (loop $l2
+          (local.set $ps3 (local.get $ps2)) (local.set $pd3 (local.get $pd2)) (local.set $i3 (local.get $n3))
+          (loop $l3
+            (if (local.get $kind)
+              (then (call $transposeTiles (local.get $ps3) (local.get $pd3) (local.get $rows) (local.get $cols) (local.get $srcRow) (local.get $dstRow) (local.get $scratch)))
+              (else (call $transposeCopyRows (local.get $ps3) (local.get $pd3) (local.get $rows) (local.get $bytes) (local.get $srcRow) (local.get $dstRow))))
+            (local.set $ps3 (i32.add (local.get $ps3) (local.get $s3))) (local.set $pd3 (i32.add (local.get $pd3) (local.get $d3)))
+            (local.set $i3 (i32.sub (local.get $i3) (i32.const 1)))
+            (br_if $l3 (local.get $i3)))
+          (local.set $ps2 (i32.add (local.get $ps2) (local.get $s2))) (local.set $pd2 (i32.add (local.get $pd2) (local.get $d2)))
+          (local.set $i2 (i32.sub (local.get $i2) (i32.const 1)))
+          (br_if $l2 (local.get $i2)))
+        (local.set $ps1 (i32.add (local.get $ps1) (local.get $s1))) (local.set $pd1 (i32.add (local.get $pd1) (local.get $d1)))
+        (local.set $i1 (i32.sub (local.get $i1) (i32.const 1)))
+        (br_if $l1 (local.get $i1)))
+      (local.set $ps0 (i32.add (local.get $ps0) (local.get $s0))) (local.set $pd0 (i32.add (local.get $pd0) (local.get $d0)))
+      (local.set $i0 (i32.sub (local.get $i0) (i32.const 1)))
+      (br_if $l0 (local.get $i0))))
 )
