@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerMissingWasmKernels } from '../src/training/wasmKernels';
 import { registerFusedKernels } from '../src/training/fusedKernels';
+import { registerWasmTranspose } from '../src/training/wasmTranspose';
 import { DENSE_FORWARD_COSTS, forwardSwapPays, fusedMatMul } from '../src/training/wasmDenseKernels';
 import type { WasmKernelFunc } from '../src/training/wasmKernelSupport';
 
@@ -39,6 +40,9 @@ async function main(): Promise<void> {
   const tfjsKernel = tf.getKernel('_FusedMatMul', 'wasm')!;
   registerMissingWasmKernels(tf);
   registerFusedKernels(tf, join(__dirname));
+  // Our Transpose, as the worker registers it (backend.ts): the swapped form's transposes run on it.
+  const transposeFailed = registerWasmTranspose(tf, join(__dirname));
+  if (transposeFailed) throw new Error(transposeFailed);
   const original = tfjsKernel.kernelFunc as unknown as WasmKernelFunc;
   const use = (swap: boolean): void => {
     tf.unregisterKernel('_FusedMatMul', 'wasm');

@@ -38,12 +38,14 @@ export function matMulCost(m: number, k: number, n: number, transposeA: boolean,
 }
 
 /**
- * Costs in ns, measured here (bench/denseForward.bench.ts, bench/README.md "Dense forward"):
- * per element of a Transpose and of XNNPACK's packing of a product's second operand, and the
- * extra per multiply-add of the swapped product (a [k, n] x [n, m] product with few columns runs
- * slower than [m, k] x [k, n] with few rows). They decide when the forward is computed swapped.
+ * Relative costs (per element of a Transpose and of XNNPACK's packing of a product's second
+ * operand, per multiply-add of the swapped product's extra) that decide when the forward is
+ * computed swapped. Fitted to which form won per shape in bench/denseForward.bench.ts with our
+ * Transpose (bench/README.md "Dense forward", 2026-12-01, quiet: swapped 0.3-0.9x on 7 shapes
+ * from 4x2048x512 to 128x512x512, 2.2x on 32x128x10); the per-element parts timed alone there
+ * did not predict the winners, so the constants follow the whole-product timings.
  */
-export const DENSE_FORWARD_COSTS = { transposeNs: 10, packNs: 13, swappedProductNs: 0.055 };
+export const DENSE_FORWARD_COSTS = { transposeNs: 1, packNs: 4, swappedProductNs: 0 };
 
 /**
  * Whether x W (x m x k, W k x n, both plain) is cheaper as (W^T x^T)^T: packing W (k n elements)
