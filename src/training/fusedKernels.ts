@@ -231,6 +231,9 @@ function registerBatchNormKernels(tf: Tfjs, exports: FusedExports): void {
           coefficients[2 * channels + c] = f(f(k * invStd) * f(sumDyXHat[c]! / rows));
         }
         exports.channelAffine(address(backend, dy!), address(backend, x!), rows, channels, at, at + 4 * channels, address(backend, mean!), at + 8 * channels, address(backend, dx));
+      } else {
+        // No rows: the weight gradients are sums over nothing.
+        for (const output of [dGamma, dBeta]) (backend.typedArrayFromHeap(output) as Float32Array).fill(0);
       }
       backend.disposeData(scratch.dataId, true);
       return outputs;
