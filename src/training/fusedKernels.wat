@@ -34,7 +34,7 @@
           (local.set $p (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))
           (local.set $a (f32x4.abs (v128.load align=4 (local.get $p))))
           (local.set $b (f32x4.abs (v128.load offset=16 align=4 (local.get $p))))
-          (local.set $mx (f32x4.max (f32x4.max (local.get $mx) (local.get $a)) (local.get $b)))
+          (local.set $mx (f32x4.max (local.get $mx) (f32x4.max (local.get $a) (local.get $b))))
           (local.set $abA (f32x4.add (local.get $abA) (local.get $a)))
           (local.set $abB (f32x4.add (local.get $abB) (local.get $b)))
           (local.set $sqA (f32x4.add (local.get $sqA) (f32x4.mul (local.get $a) (local.get $a))))
