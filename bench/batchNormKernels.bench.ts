@@ -16,23 +16,10 @@ import { buildModel } from '../src/training/buildModel';
 import { batchNormTraining } from '../src/training/fastBatchNorm';
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, registerFusedKernels } from '../src/training/fusedKernels';
 import { registerMissingWasmKernels } from '../src/training/wasmKernels';
+import { median, timeTensor } from './timing';
 
 setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] || 5);
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-function timeIt(f: () => tf.Tensor, repeats: number): number {
-  tf.tidy(f).dispose();
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const started = performance.now();
-    const out = tf.tidy(f);
-    out.dataSync();
-    times.push(performance.now() - started);
-    out.dispose();
-  }
-  return median(times);
-}
 
 async function main(): Promise<void> {
   await tf.setBackend('wasm');
@@ -87,8 +74,8 @@ async function main(): Promise<void> {
         (fused ? entry.fused : entry.ops).push(ms);
         times.set(key, entry);
       };
-      shapes.forEach((shape, i) => record(`batch norm forward + backward ${JSON.stringify(shape)}`, timeIt(layers[i]!, 9)));
-      record('ResNet-20 training step (batch 32)', timeIt(step, 3));
+      shapes.forEach((shape, i) => record(`batch norm forward + backward ${JSON.stringify(shape)}`, timeTensor(tf, layers[i]!, 9)));
+      record('ResNet-20 training step (batch 32)', timeTensor(tf, step, 3));
     }
   }
   console.log(`Batch norm on wasm, fused kernels vs tfjs ops, ${rounds} rounds, load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; node ${process.version}.\n`);

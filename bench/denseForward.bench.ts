@@ -11,6 +11,7 @@ import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerMissingWasmKernels } from '../src/training/wasmKernels';
+import { median, timeTensor } from './timing';
 import { registerFusedKernels } from '../src/training/fusedKernels';
 import { registerWasmTranspose } from '../src/training/wasmTranspose';
 import { DENSE_FORWARD_COSTS, forwardSwapPays, fusedMatMul } from '../src/training/wasmDenseKernels';
@@ -18,21 +19,6 @@ import type { WasmKernelFunc } from '../src/training/wasmKernelSupport';
 
 setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] || 5);
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-/** Median ms of `repeats` calls of `f` (each result disposed), after one warm-up call. */
-function timeIt(f: () => tf.Tensor, repeats = 15): number {
-  tf.tidy(f).dispose();
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const started = performance.now();
-    const out = tf.tidy(f);
-    out.dataSync();
-    times.push(performance.now() - started);
-    out.dispose();
-  }
-  return median(times);
-}
 
 async function main(): Promise<void> {
   await tf.setBackend('wasm');
@@ -66,7 +52,7 @@ async function main(): Promise<void> {
       const entry = results.get(`${m}x${k}x${n}`) ?? { direct: [], swapped: [] };
       for (const swap of round % 2 ? [true, false] : [false, true]) {
         use(swap);
-        (swap ? entry.swapped : entry.direct).push(timeIt(forward));
+        (swap ? entry.swapped : entry.direct).push(timeTensor(tf, forward, 15));
       }
       results.set(`${m}x${k}x${n}`, entry);
       tf.dispose([x, w, bias]);
@@ -77,11 +63,11 @@ async function main(): Promise<void> {
     const w = tf.randomNormal([512, 512]);
     const wT = tf.transpose(w);
     const xT = tf.transpose(x);
-    const cached = timeIt(() => tf.matMul(x, w));
-    const fresh = timeIt(() => tf.matMul(x, tf.add(w, 0)));
-    const addOnly = timeIt(() => tf.add(w, 0));
-    const swappedCached = timeIt(() => tf.matMul(wT, xT));
-    const transposeMs = timeIt(() => tf.transpose(w));
+    const cached = timeTensor(tf, () => tf.matMul(x, w), 15);
+    const fresh = timeTensor(tf, () => tf.matMul(x, tf.add(w, 0)), 15);
+    const addOnly = timeTensor(tf, () => tf.add(w, 0), 15);
+    const swappedCached = timeTensor(tf, () => tf.matMul(wT, xT), 15);
+    const transposeMs = timeTensor(tf, () => tf.transpose(w), 15);
     parts.pack.push(((fresh - cached - addOnly) * 1e6) / (512 * 512));
     parts.transpose.push((transposeMs * 1e6) / (512 * 512));
     parts.product.push(((swappedCached - cached) * 1e6) / (32 * 512 * 512));

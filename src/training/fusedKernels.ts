@@ -23,10 +23,8 @@
  * On any other backend, or when the module cannot start, the callers use tfjs' ops instead
  * (`gradientStatistics`, `makeFusedAdam`): same meaning, a few more passes.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import type { KernelArgs, Tfjs, WasmBackendLike } from './wasmKernelSupport';
+import { backendMemory, backendModule, kernelModule, type KernelArgs, type Tfjs, type WasmBackendLike } from './wasmKernelSupport';
 
 export const GRADIENT_STATS_KERNEL = 'GradientLensGradientStats';
 export const ADAM_KERNEL = 'GradientLensAdam';
@@ -43,30 +41,6 @@ interface FusedExports {
   channelMoments(x: number, rows: number, channels: number, acc: number, mean: number, variance: number): void;
   channelAffine(u: number, v: number, rows: number, channels: number, p: number, k: number, m: number, q: number, out: number): void;
   batchNormWeightGradients(dy: number, x: number, rows: number, channels: number, mean: number, invStd: number, acc: number, dBeta: number, dGamma: number): void;
-}
-
-/** The parts of the WebAssembly JS API used here (the project's `lib` has no DOM/WebAssembly typings). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer | SharedArrayBuffer;
-}
-interface WebAssemblyApi {
-  readonly Memory: abstract new (...args: never[]) => WasmMemory;
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: unknown };
-}
-const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-
-/** What the emscripten module of tfjs' wasm backend exposes of its memory (single-threaded: `asm.memory`; threaded: `wasmMemory`). */
-interface EmscriptenModuleLike {
-  readonly asm?: { readonly memory?: unknown };
-  readonly wasmMemory?: unknown;
-}
-
-/** The backend's memory, or undefined when this tfjs build does not expose it. */
-function backendMemory(backend: unknown): WasmMemory | undefined {
-  const module = (backend as { wasm?: EmscriptenModuleLike }).wasm;
-  const memory = module?.wasmMemory ?? module?.asm?.memory;
-  return memory instanceof webAssembly.Memory ? memory : undefined;
 }
 
 /** Heap address (bytes) of a float32 tensor of the wasm backend. */
@@ -90,18 +64,11 @@ const registeredBy = new WeakSet<object>();
 export function registerFusedKernels(tf: Tfjs, wasmDir: string): string | undefined {
   if (tf.getBackend() !== 'wasm') return 'the backend is not wasm';
   if (registeredBy.has(tf)) return undefined;
-  const memory = backendMemory(tf.backend());
+  const memory = backendMemory(backendModule(tf));
   if (!memory) return "the wasm backend's memory is not reachable";
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const file = join(wasmDir, shared ? 'gradient-lens-kernels-shared.wasm' : 'gradient-lens-kernels.wasm');
-  if (!existsSync(file)) return `${file} is missing`;
-  let exports: FusedExports;
-  try {
-    const instance = new webAssembly.Instance(new webAssembly.Module(readFileSync(file)), { env: { memory } });
-    exports = instance.exports as unknown as FusedExports;
-  } catch (error) {
-    return `the fused kernels did not start (${error instanceof Error ? error.message : String(error)})`;
-  }
+  const started = kernelModule(memory, wasmDir);
+  if (typeof started === 'string') return `the fused kernels did not start: ${started}`;
+  const exports = started as FusedExports;
   registeredBy.add(tf);
   tf.registerKernel({
     kernelName: GRADIENT_STATS_KERNEL,

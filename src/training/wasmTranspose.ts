@@ -14,10 +14,8 @@
  * float32 and int32 only (4 bytes); bool (1 byte in tfjs' wasm memory), complex64, strings and
  * plans deeper than 4 outer axes (rank > 6 after merging) go to tfjs' own kernel.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import type { KernelArgs, Tfjs, WasmBackendLike } from './wasmKernelSupport';
+import { backendMemory, backendModule, kernelModule, type KernelArgs, type Tfjs, type WasmBackendLike, type WasmMemory } from './wasmKernelSupport';
 
 /** Outer axes the wasm function loops over (its parameters n0..n3). */
 const OUTER_AXES = 4;
@@ -111,45 +109,14 @@ export function runTransposePlan(exports: TransposeExports, plan: Exclude<Transp
 /** Bytes of the scratch buffer `transpose` stages small matrices in (fusedKernels.wat, $transposeTiles). */
 export const TRANSPOSE_SCRATCH_BYTES = 16_384;
 
-/** The parts of the WebAssembly JS API used here (the project's `lib` has no WebAssembly typings). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer | SharedArrayBuffer;
-}
-interface WebAssemblyApi {
-  readonly Memory: abstract new (...args: never[]) => WasmMemory;
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: unknown };
-}
-const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-
-/** What the kernel uses of the emscripten module of tfjs' wasm backend. */
-interface EmscriptenModuleLike {
-  readonly asm?: { readonly memory?: unknown };
-  readonly wasmMemory?: unknown;
-  _malloc?(bytes: number): number;
-}
-
-/** The backend's memory (single-threaded build: `asm.memory`; threaded: `wasmMemory`). */
-function backendMemory(module: EmscriptenModuleLike | undefined): WasmMemory | undefined {
-  const memory = module?.wasmMemory ?? module?.asm?.memory;
-  return memory instanceof webAssembly.Memory ? memory : undefined;
-}
-
 /**
  * Starts our module's `transpose` on `memory` from the binary in `wasmDir` (the shared-memory
  * binary for a shared memory). Returns why it could not, as a string.
  */
 export function startTranspose(memory: WasmMemory, wasmDir: string): TransposeExports | string {
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const file = join(wasmDir, shared ? 'gradient-lens-kernels-shared.wasm' : 'gradient-lens-kernels.wasm');
-  if (!existsSync(file)) return `${file} is missing`;
-  try {
-    const exports = new webAssembly.Instance(new webAssembly.Module(readFileSync(file)), { env: { memory } }).exports as Partial<TransposeExports>;
-    if (typeof exports.transpose !== 'function') return `${file} has no transpose`;
-    return exports as TransposeExports;
-  } catch (error) {
-    return `the module did not start (${error instanceof Error ? error.message : String(error)})`;
-  }
+  const started = kernelModule(memory, wasmDir);
+  if (typeof started === 'string') return started;
+  return typeof (started as Partial<TransposeExports>).transpose === 'function' ? (started as TransposeExports) : `the kernel module in ${wasmDir} has no transpose`;
 }
 
 /** The tfjs instances given our Transpose (registration is once per instance). */
@@ -165,7 +132,7 @@ export function registerWasmTranspose(tf: Tfjs, wasmDir: string): string | undef
   if (registeredBy.has(tf)) return undefined;
   const original = tf.getKernel('Transpose', 'wasm');
   if (!original) return "tfjs' wasm Transpose is not registered";
-  const module = (tf.backend() as { wasm?: EmscriptenModuleLike }).wasm;
+  const module = backendModule(tf);
   const memory = backendMemory(module);
   if (!memory) return "the wasm backend's memory is not reachable";
   const exports = startTranspose(memory, wasmDir);
@@ -199,7 +166,6 @@ export function registerWasmTranspose(tf: Tfjs, wasmDir: string): string | undef
       if (tf.util.sizeFromShape(x.shape) === 0) return backend.makeOutput(outShape, x.dtype);
       const plan = planFor(x.shape, perm);
       if (plan === 'theirs') return theirs(args);
-      if (plan === 'identity' && process.env.GL_T_COPY) return theirs(args);
       if (plan === 'identity' && outShape.every((d, i) => d === x.shape[i])) {
         // The identity perm: share the data, as our Identity does (no kernel writes into its inputs).
         backend.incRef(x.dataId);
