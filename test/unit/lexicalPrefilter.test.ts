@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { lexicalCuts, mayNeedLexicalCuts } from '../../src/core/parse/boundedSyntax';
 import { loadTypeScript } from '../../src/core/parse/index';
+import { seededRandom } from '../../src/training/seeding';
 
 const root = join(__dirname, '..');
 
@@ -82,20 +83,8 @@ test('chains of prefix operators and runs of `<` near their limits', () => {
   }
 });
 
-/** A small seeded generator (mulberry32): every run reads the same texts. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test('seeded random texts near the limits: the prefilter never skips a cut', () => {
-  const next = random(19);
+  const next = seededRandom(19);
   const pieces = ['(', ')', '[', ']', '{', '}', '${', '`', "'", '"', '\\', '\n', '\r\n', '\r', '//', '/*', '*/', '/', '!', '~', '+', '-', '=>', '==>', '<', '>', '<<', ',', ';', 'typeof ', 'new ', '\\u0074ypeof ', ' x ', '1', '\u2028', '=======', '\\u{28}'];
   const runs: Record<string, [number, number]> = { '(': [100, 135], '[': [100, 135], '{': [100, 135], '${': [100, 135], '!': [380, 420], '-': [380, 420], '=>': [380, 420], 'typeof ': [380, 420], '<': [180, 220] };
   let withCuts = 0;

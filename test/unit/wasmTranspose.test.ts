@@ -4,20 +4,9 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { planTranspose, registerWasmTranspose, runTransposePlan, startTranspose } from '../../src/training/wasmTranspose';
+import { seededRandom } from '../../src/training/seeding';
 
 setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
-
-/** mulberry32: a small seeded generator, so every run checks the same cases. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Dtype = 'float32' | 'int32' | 'bool';
 interface Case {
@@ -50,7 +39,7 @@ function valuesFor(dtype: Dtype, size: number, random: () => number): Case['valu
  * size-1 and zero-size axes.
  */
 function cases(): Case[] {
-  const random = generator(19);
+  const random = seededRandom(19);
   const fixed: [number[], number[]][] = [
     [[32, 32, 32, 16], [3, 1, 2, 0]],
     [[32, 32, 32, 16], [1, 2, 0, 3]],
@@ -137,7 +126,7 @@ test('a transpose that only moves size-1 axes is a copy: XNNPACK caches a packed
   await tf.setBackend('wasm');
   await tf.ready();
   assert.equal(registerWasmTranspose(tf, __dirname), undefined);
-  const random = generator(21);
+  const random = seededRandom(21);
   const w = tf.tensor(Float32Array.from({ length: 16 }, () => random() - 0.5), [16, 1]);
   const x = tf.tensor(Float32Array.from({ length: 32 * 16 }, () => random() - 0.5), [32, 16]);
   const dy = tf.tensor(Float32Array.from({ length: 32 }, () => random() - 0.5), [32, 1]);
@@ -166,7 +155,7 @@ test('the shared-memory binary (the threaded build) transposes on a shared memor
   const memory = new WebAssemblyApi.Memory({ initial: 4, maximum: 65536, shared: true });
   const exports = startTranspose(memory, __dirname);
   if (typeof exports === 'string') assert.fail(exports);
-  const random = generator(7);
+  const random = seededRandom(7);
   const shapes = [[[6, 9, 10], [2, 0, 1]], [[5, 8, 12], [1, 0, 2]], [[3, 70, 5], [2, 1, 0]]] as const;
   // Each case without and with the scratch buffer (matrices of up to 4,096 elements stage there).
   for (const [scratch, [shape, perm]] of [0, 131072].flatMap((at) => shapes.map((c) => [at, c] as const))) {
